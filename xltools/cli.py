@@ -1,0 +1,102 @@
+"""The `xltools` command. Each command is a thin wrapper over the library; heavy
+libraries are imported inside the commands so that `xltools --help` starts at once."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_UNREADABLE = 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"xltools: {message}", err=True)
+    sys.exit(EXIT_UNREADABLE)
+
+
+def _write_out(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from xltools.xlsx import atomic_output
+
+    with atomic_output(Path(output)) as fh:
+        fh.write(text.encode("utf-8"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="xltools")
+def main() -> None:
+    """政府信息公开工作年度报告的标准表格：生成、导出、检查、汇总。
+
+    Standard workbooks for the annual government information disclosure report.
+    """
+
+
+@main.command()
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
+@click.option("--unit", help="单位名称 to fill in on the cover sheet.")
+@click.option("--year", type=int, help="报告年度 to fill in on the cover sheet.")
+@click.option("--data", "data", type=click.Path(exists=True, dir_okay=False),
+              help="A report as JSON (see `xltools export`): write a filled workbook.")
+def template(output: str, unit: str | None, year: int | None, data: str | None) -> None:
+    """Write the standard workbook template, empty or filled from JSON."""
+    from xltools.report import Report, ReportError
+    from xltools.write import write, write_template
+
+    try:
+        if data is None:
+            write_template(output, unit=unit, year=year)
+        else:
+            report = Report.from_json(Path(data).read_text(encoding="utf-8-sig"))
+            if unit is not None:
+                report.meta["unit"] = unit
+            if year is not None:
+                report.meta["year"] = year
+            write(report, output)
+    except ReportError as exc:
+        _fail(f"{data}: {exc}")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
+              show_default=True, help="json: one object for one file, JSON Lines for several.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def export(files: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """Read filled workbooks back as data (every field id, blanks as null)."""
+    from xltools.export import FORMATS
+    from xltools.inputs import expand
+    from xltools.read import ReadError, read
+
+    paths = expand(list(files))
+    if not paths:
+        _fail("no workbooks found in " + ", ".join(files))
+    try:
+        reports = [(p, read(p)) for p in paths]
+    except ReadError as exc:
+        _fail(str(exc))
+    _write_out(FORMATS[fmt](reports), output)
+
+
+@main.command()
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def fields(fmt: str) -> None:
+    """List every field: id, sheet, cell, kind and labels."""
+    from xltools.layout import describe_fields
+    from xltools.report import dumps
+
+    rows = describe_fields()
+    if fmt == "json":
+        click.echo(dumps(rows))
+        return
+    for r in rows:
+        click.echo(f"{r['id']}\t{r['sheet']}!{r['cell']}\t{r['kind']}\t{r['label']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Read a filled workbook into a report, with python-calamine.
+
+Values are read as the cells hold them (cached formula values included); a total
+whose formula has no cached value (files written by openpyxl) is read as the sum
+its formula gives.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xltools.layout import Area, Layout, load_layout
+from xltools.report import Report
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a workbook at all."""
+
+
+@dataclass
+class Cells:
+    """The raw values of a workbook's sheets, looked up by layout area."""
+
+    sheets: dict[str, list[list[Any]]]
+    stamp: dict[str, str]
+
+    def get(self, area: Area) -> Any:
+        rows = self.sheets.get(area.sheet)
+        if rows is None or area.top > len(rows):
+            return ""
+        row = rows[area.top - 1]
+        return row[area.left - 1] if area.left <= len(row) else ""
+
+
+def read_cells(path: str | Path, layout: Layout | None = None) -> Cells:
+    from python_calamine import CalamineWorkbook
+
+    layout = layout or load_layout()
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several unrelated types for unreadable files
+        raise ReadError(f"{path}: cannot be read as a workbook ({exc})") from exc
+    with wb:
+        names = set(wb.sheet_names)
+        sheets = {s.name: wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False)
+                  for s in layout.sheets if s.name in names}
+        stamp_name = layout.template["stamp_sheet"]
+        stamp = {}
+        if stamp_name in names:
+            stamp = {str(r[0]): str(r[1]) for r in wb.get_sheet_by_name(stamp_name).to_python() if len(r) >= 2}
+    return Cells(sheets, stamp)
+
+
+def _decimal(value: float) -> Decimal | int:
+    d = Decimal(repr(value))
+    return int(d) if d == d.to_integral_value() else d
+
+
+def plain(value: Any) -> Any:
+    """A cell value as report data: numbers as int or Decimal, blanks as None,
+    anything else as the text it shows."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return _decimal(value) if value == value and abs(value) != float("inf") else str(value)
+    if isinstance(value, (datetime, date, time, timedelta)):
+        return value.isoformat() if not isinstance(value, timedelta) else str(value)
+    return str(value)
+
+
+def _as_text(value: Any) -> str | None:
+    value = plain(value)
+    return None if value is None else str(value)
+
+
+def report_from_cells(cells: Cells, layout: Layout | None = None) -> Report:
+    layout = layout or load_layout()
+    fmt = layout.format
+    values = {f.id: plain(cells.get(layout.cells[f.id])) for f in fmt.numeric_fields()}
+
+    def total(fid: str) -> Any:
+        if values[fid] is None and fmt.fields[fid].kind == "total":
+            parts = [total(p) for p in fmt.fields[fid].parts]
+            if all(p is None or isinstance(p, (int, Decimal)) for p in parts):
+                values[fid] = sum(p for p in parts if p is not None)
+        return values[fid]
+
+    for f in fmt.totals():
+        total(f.id)
+    meta = {f.id: _as_text(cells.get(layout.cells[f.id])) for f in fmt.meta_fields()}
+    year = plain(cells.get(layout.cells["year"]))
+    meta["year"] = year if isinstance(year, int) else meta["year"]
+    text = {f.id: _as_text(cells.get(layout.cells[f.id])) for f in fmt.text_fields()}
+    explanations = []
+    for row in layout.explanations:
+        item = {key: _as_text(cells.get(area)) for key, area in row.items()}
+        if any(item.values()):
+            explanations.append({k: v or "" for k, v in item.items()})
+    return Report(format=fmt.id, meta=meta, values=values, text=text, explanations=explanations)
+
+
+def read(path: str | Path) -> Report:
+    """Read a standard workbook into a report."""
+    layout = load_layout()
+    return report_from_cells(read_cells(path, layout), layout)
