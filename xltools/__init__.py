@@ -4,28 +4,36 @@
     >>> report = xltools.read("unit.xlsx")          # every field id → value
     >>> report.values["requests.new.total"]
     >>> xltools.write(report, "copy.xlsx")          # a filled standard workbook
-"""
-from xltools.report import Report, ReportError
 
+Nothing heavy is imported until it is used, so that `xltools --help` is instant.
+"""
 __all__ = ["Report", "ReportError", "read", "write", "write_template"]
 
 
 def read(path):
     """Read a standard workbook into a Report (python-calamine; cached values used)."""
-    from xltools.read import read as _read
+    from xltools.reader import read as _read
 
     return _read(path)
 
 
 def write(report, path):
     """Write a Report into a new standard workbook at `path`, atomically."""
-    from xltools.write import write as _write
+    from xltools.writer import write as _write
 
     _write(report, path)
 
 
 def write_template(path, unit=None, year=None):
-    """Write the empty standard workbook."""
-    from xltools.write import write_template as _wt
+    """Write the empty standard workbook, optionally with unit and year on the cover."""
+    from xltools.writer import write_template as _write_template
 
-    _wt(path, unit=unit, year=year)
+    _write_template(path, unit=unit, year=year)
+
+
+def __getattr__(name):
+    if name in ("Report", "ReportError"):
+        from xltools import report
+
+        return getattr(report, name)
+    raise AttributeError(name)

@@ -43,7 +43,7 @@ def main() -> None:
 def template(output: str, unit: str | None, year: int | None, data: str | None) -> None:
     """Write the standard workbook template, empty or filled from JSON."""
     from xltools.report import Report, ReportError
-    from xltools.write import write, write_template
+    from xltools.writer import write, write_template
 
     try:
         if data is None:
@@ -71,7 +71,7 @@ def export(files: tuple[str, ...], fmt: str, output: str | None) -> None:
     """Read filled workbooks back as data (every field id, blanks as null)."""
     from xltools.export import FORMATS
     from xltools.inputs import expand
-    from xltools.read import ReadError, read
+    from xltools.reader import ReadError, read
 
     paths = expand(list(files))
     if not paths:

@@ -5,7 +5,7 @@ import csv
 import io
 from pathlib import Path
 
-from xltools.report import Report, dumps
+from xltools.report import Report, dumps, number_text
 from xltools.schema import load_format
 
 CSV_COLUMNS = ("file", "unit", "year", "id", "label", "value")
@@ -30,7 +30,7 @@ def to_csv(reports: list[tuple[Path, Report]]) -> str:
     for path, report in reports:
         fields = load_format(report.format).fields
         for fid, value in list(report.values.items()) + list(report.text.items()):
-            shown = "" if value is None else format(value, "f") if not isinstance(value, (int, str)) else value
+            shown = "" if value is None else value if isinstance(value, str) else number_text(value)
             writer.writerow((str(path), report.unit or "", report.year or "", fid, fields[fid].label, shown))
     return out.getvalue()
 

@@ -258,7 +258,7 @@ def describe_fields(layout: Layout | None = None) -> list[dict]:
     layout = layout or load_layout()
     return [
         {"id": f.id, "sheet": layout.cells[f.id].sheet, "cell": layout.cells[f.id].a1,
-         "range": layout.cells[f.id].ref, "kind": f.kind, "label": f.label, "labels": f.labels,
-         **({"sum_of": list(f.parts)} if f.parts else {})}
+         "range": layout.cells[f.id].ref, "kind": f.kind, "label": f.label,
+         **({"labels": f.labels} if f.numeric else {}), **({"sum_of": list(f.parts)} if f.parts else {})}
         for f in layout.format.fields.values()
     ]

@@ -41,6 +41,10 @@ class Report:
             setattr(self, name, {i: given.get(i) for i in ids})
         for fid, value in self.values.items():
             self.values[fid] = _number(fid, value)
+        for group in (self.meta, self.text):
+            for fid, value in group.items():
+                if isinstance(value, str) and not value.strip():
+                    group[fid] = None  # spreadsheets read whitespace alone as a blank cell
 
     @property
     def unit(self) -> str | None:
@@ -95,10 +99,15 @@ def _number(fid: str, value: Any) -> Any:
     raise ReportError(f"values.{fid}: {value!r} is not a number")
 
 
+def number_text(value: Number) -> str:
+    """A number as plain digits: no exponent, no float rounding."""
+    return str(value) if isinstance(value, int) else format(value, "f")
+
+
 def dumps(obj: Any, indent: int | None = 2, _level: int = 0) -> str:
     """json.dumps that prints a Decimal as the exact number it is."""
     if isinstance(obj, Decimal):
-        return format(obj, "f")
+        return number_text(obj)
     if isinstance(obj, dict) and obj:
         items = [f"{json.dumps(str(k), ensure_ascii=False)}: {dumps(v, indent, _level + 1)}" for k, v in obj.items()]
     elif isinstance(obj, list) and obj:

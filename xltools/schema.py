@@ -109,6 +109,7 @@ class Field:
     label: str
     table: str | None = None
     block: int | None = None
+    block_title: str | None = None
     row: Leaf | None = None
     column: Leaf | None = None
     parts: tuple[str, ...] = ()  # for totals: the field ids added up
@@ -125,9 +126,9 @@ class Field:
 
     @property
     def labels(self) -> dict:
-        if self.table is None:
-            return {"label": self.label}
-        return {"row": list(self.row.labels), "column": list(self.column.labels)}
+        """The label paths of a table cell: block title, row labels, column labels."""
+        block = {"block": self.block_title} if self.block_title else {}
+        return {**block, "row": list(self.row.labels), "column": list(self.column.labels)}
 
 
 @dataclass(frozen=True)
@@ -224,8 +225,8 @@ def _table_fields(table: Table) -> list[Field]:
                     parts = []
                 kind = "total" if parts else (col.node.kind or row.node.kind or table.kind)
                 out.append(Field(
-                    id=fid, kind=kind, label=" / ".join(row.labels + col.labels),
-                    table=table.id, block=b, row=row, column=col, section=table.section,
+                    id=fid, kind=kind, label=" / ".join(((block.title,) if block.title else ()) + row.labels + col.labels),
+                    table=table.id, block=b, block_title=block.title, row=row, column=col, section=table.section,
                     parts=tuple(".".join(x for x in (table.id, r, c) if x) for r, c in parts),
                 ))
     return out

@@ -2,11 +2,14 @@
 validation, protection, print settings and the hidden stamp."""
 from __future__ import annotations
 
+from copy import copy
+
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from xltools.layout import Area, Layout, col_letter, load_layout
@@ -59,6 +62,7 @@ def live_formula(layout: Layout, eq: Equation) -> str:
 class _Painter:
     def __init__(self, layout: Layout):
         self.layout = layout
+        self._styles: dict = {}
         st = layout.template["styles"]
         self.font = Font(name=st["font"], size=11)
         self.bold = Font(name=st["font"], size=11, bold=True)
@@ -82,12 +86,20 @@ class _Painter:
 
     def box(self, ws, area: Area, **style) -> None:
         """Style every cell of an area (borders of merged cells live on each cell)."""
+        # openpyxl looks every style attribute up in the workbook's tables on each
+        # assignment; a style met before is copied whole instead.
+        key = repr(sorted(style.items()))
         for row in ws.iter_rows(min_row=area.top, max_row=area.bottom, min_col=area.left, max_col=area.right):
             for cell in row:
-                for key, value in style.items():
-                    setattr(cell, key, value)
+                if key in self._styles:
+                    cell._style = copy(self._styles[key])
+                    continue
+                for attr, value in style.items():
+                    setattr(cell, attr, value)
+                self._styles[key] = copy(cell._style)
         if area.merged:
-            ws.merge_cells(area.ref)
+            # every cell is styled above, so openpyxl's own merge formatting is not needed
+            ws.merged_cells.add(MergedCellRange(ws, area.ref))
 
     def label(self, ws, lab) -> None:
         role = lab.role

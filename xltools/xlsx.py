@@ -22,6 +22,7 @@ def atomic_output(path: Path):
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
@@ -30,6 +31,12 @@ def atomic_output(path: Path):
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fix_time(xml: bytes, when: datetime) -> bytes:

@@ -55,11 +55,12 @@ def fill_workbook(wb, report: Report) -> None:
                 set_text(cell(area), str(item[key]))
 
 
-def write(report: Report, path: str | Path) -> None:
-    """Write `report` as a standard workbook at `path` (atomically)."""
+def write(report: Report, path: str | Path, when: datetime | None = None) -> None:
+    """Write `report` as a standard workbook at `path` (atomically); `when` fixes the
+    document's dates, for reproducible files."""
     wb = build_workbook()
     fill_workbook(wb, report)
-    save(wb, Path(path))
+    save(wb, Path(path), when=when)
 
 
 def write_template(path: str | Path, unit: str | None = None, year: int | None = None) -> None:

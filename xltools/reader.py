@@ -14,6 +14,7 @@ from typing import Any
 
 from xltools.layout import Area, Layout, load_layout
 from xltools.report import Report
+from xltools.totals import complete
 
 
 class ReadError(Exception):
@@ -84,16 +85,8 @@ def report_from_cells(cells: Cells, layout: Layout | None = None) -> Report:
     layout = layout or load_layout()
     fmt = layout.format
     values = {f.id: plain(cells.get(layout.cells[f.id])) for f in fmt.numeric_fields()}
-
-    def total(fid: str) -> Any:
-        if values[fid] is None and fmt.fields[fid].kind == "total":
-            parts = [total(p) for p in fmt.fields[fid].parts]
-            if all(p is None or isinstance(p, (int, Decimal)) for p in parts):
-                values[fid] = sum(p for p in parts if p is not None)
-        return values[fid]
-
-    for f in fmt.totals():
-        total(f.id)
+    # A blank total is a formula nobody has calculated yet (openpyxl writes none).
+    values = complete(fmt, values, only_blank=True)
     meta = {f.id: _as_text(cells.get(layout.cells[f.id])) for f in fmt.meta_fields()}
     year = plain(cells.get(layout.cells["year"]))
     meta["year"] = year if isinstance(year, int) else meta["year"]
