@@ -1,0 +1,42 @@
+"""The schema files expand into the fields and equations the format defines."""
+from __future__ import annotations
+
+from xltools.schema import equations, load_format, load_rules
+
+
+def test_2021_fields():
+    fmt = load_format("2021")
+    assert len(fmt.numeric_fields()) == 10 + 175 + 15 + 3
+    assert [f.id for f in fmt.meta_fields()] == ["unit", "credit_code", "parent", "year", "preparer", "phone", "date"]
+    assert len(fmt.text_fields()) == 7
+    assert {f.id for f in fmt.numeric_fields() if f.value_kind == "money"} == {
+        "proactive.fee.amount", "fees.notice_amount", "fees.collected"}
+    assert fmt.fields["requests.results_total.natural_person"].parts[-1] == "requests.other_handling.other.natural_person"
+    assert len(fmt.fields["requests.results_total.natural_person"].parts) == 21
+
+
+def test_rules_expand_to_one_equation_per_line():
+    fmt, rules = load_format("2021"), load_rules()
+    counts = {rid: len(equations(fmt, rule)) for rid, rule in rules.items()}
+    assert counts == {"R0": 0, "R1": 7, "R2": 7, "R3": 25, "R4": 3, "W1": 7, "W2": 2,
+                      "W3": 0, "W4": 0, "W5": 0, "W6": 0}
+    r1 = equations(fmt, rules["R1"])[-1]
+    assert [t.field for t in r1.left] == ["requests.new.total", "requests.carried_in.total"]
+    assert [t.field for t in r1.right] == ["requests.results_total.total", "requests.carried_out.total"]
+    w2 = equations(fmt, rules["W2"])[1]
+    assert [(t.field, t.sign, t.last_year) for t in w2.right] == [
+        ("proactive.normative.in_force", 1, True), ("proactive.normative.issued", 1, False),
+        ("proactive.normative.repealed", -1, False)]
+
+
+def test_2019_format_reads_old_reports():
+    fmt = load_format("2019")
+    assert "requests.other_handling.natural_person" in fmt.fields
+    assert "requests.other_handling.other.natural_person" not in fmt.fields
+    assert len(fmt.fields["requests.results_total.total"].parts) == 6
+    assert len(fmt.fields["requests.results_total.commercial"].parts) == 19
+    assert fmt.fields["proactive.license.change"].kind == "signed"
+    assert fmt.fields["proactive.procurement.amount"].label == "第二十条第（九）项 / 政府集中采购 / 采购总金额"
+    assert fmt.fields["proactive.normative.made"].label == "第二十条第（一）项 / 规范性文件 / 本年新制作数量"
+    assert len(equations(fmt, load_rules()["R2"])) == 7
+    assert fmt.fields["appeals.review.total"].parts == load_format("2021").fields["appeals.review.total"].parts
