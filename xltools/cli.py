@@ -84,6 +84,53 @@ def export(files: tuple[str, ...], fmt: str, output: str | None) -> None:
 
 
 @main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the messages.")
+@click.option("--previous", multiple=True, type=click.Path(exists=True),
+              help="Last year's workbook(s) or folder, for W1/W2; matched by credit code or unit name.")
+@click.option("--annotate", "annotate_to", type=click.Path(),
+              help="Write a marked copy: a file for one input, a folder for several.")
+@click.option("--strict", is_flag=True, help="Exit 1 on any unexplained warning too.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+def check(files, fmt, lang, previous, annotate_to, strict, output) -> None:
+    """Check filled workbooks against every rule of the format.
+
+    Exit status: 0 no errors, 1 errors (with --strict: or unexplained warnings),
+    2 a file could not be read.
+    """
+    from xltools.check import check_paths
+    from xltools.inputs import expand
+    from xltools.render import render_json, render_text
+
+    paths = expand(list(files))
+    if not paths:
+        _fail("no workbooks found in " + ", ".join(files))
+    results = check_paths(paths, expand(list(previous)))
+    _write_out((render_json if fmt == "json" else render_text)(results, lang), output)
+    if annotate_to:
+        _annotate(results, Path(annotate_to), lang)
+    if any(r.error for r in results):
+        sys.exit(EXIT_UNREADABLE)
+    if any(r.errors or (strict and r.unexplained) for r in results):
+        sys.exit(1)
+
+
+def _annotate(results, target: Path, lang: str) -> None:
+    from xltools.annotate import annotate
+
+    readable = [r for r in results if r.error is None]
+    if len(results) > 1 and not target.is_dir():
+        _fail(f"--annotate {target}: with several files, give an existing folder")
+    for r in readable:
+        out = target / f"{r.path.stem}.检查结果.xlsx" if target.is_dir() else target
+        try:
+            annotate(r.path, r, out, lang)
+        except (OSError, ValueError) as exc:
+            _fail(f"cannot write {out}: {getattr(exc, 'strerror', None) or exc}")
+
+
+@main.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def fields(fmt: str) -> None:
     """List every field: id, sheet, cell, kind and labels."""

@@ -69,6 +69,11 @@ class Area:
         return f"{self.sheet}!{self.a1}"
 
 
+# Labels that make the structure: a workbook whose labels in these roles differ
+# from the layout is not read (notes and instructions may change freely).
+STRUCTURAL_ROLES = ("title", "block", "corner", "header", "row", "form")
+
+
 @dataclass(frozen=True)
 class Label:
     area: Area
@@ -104,10 +109,11 @@ class Layout:
 
     @functools.cached_property
     def fingerprint(self) -> str:
-        """A digest of every label and field position: two workbooks with the same
-        fingerprint have the same structure."""
+        """A digest of every structural label and field position: two workbooks with
+        the same fingerprint have the same structure."""
         items = sorted(
-            [(s.name, lab.area.ref, lab.text) for s in self.sheets for lab in s.labels]
+            [(s.name, lab.area.ref, lab.text) for s in self.sheets for lab in s.labels
+             if lab.role in STRUCTURAL_ROLES]
             + [(a.sheet, a.ref, fid) for fid, a in self.cells.items()]
         )
         return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode()).hexdigest()

@@ -15,6 +15,7 @@ from typing import Any
 from xltools.layout import Area, Layout, load_layout
 from xltools.report import Report
 from xltools.totals import complete
+from xltools.values import float_decimal
 
 
 class ReadError(Exception):
@@ -27,6 +28,7 @@ class Cells:
 
     sheets: dict[str, list[list[Any]]]
     stamp: dict[str, str]
+    names: list[str]  # every sheet of the workbook, in order
 
     def get(self, area: Area) -> Any:
         rows = self.sheets.get(area.sheet)
@@ -45,18 +47,18 @@ def read_cells(path: str | Path, layout: Layout | None = None) -> Cells:
     except Exception as exc:  # calamine raises several unrelated types for unreadable files
         raise ReadError(f"{path}: cannot be read as a workbook ({exc})") from exc
     with wb:
-        names = set(wb.sheet_names)
+        names = list(wb.sheet_names)
         sheets = {s.name: wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False)
                   for s in layout.sheets if s.name in names}
         stamp_name = layout.template["stamp_sheet"]
         stamp = {}
         if stamp_name in names:
             stamp = {str(r[0]): str(r[1]) for r in wb.get_sheet_by_name(stamp_name).to_python() if len(r) >= 2}
-    return Cells(sheets, stamp)
+    return Cells(sheets, stamp, names)
 
 
 def _decimal(value: float) -> Decimal | int:
-    d = Decimal(repr(value))
+    d = float_decimal(value)
     return int(d) if d == d.to_integral_value() else d
 
 
@@ -81,14 +83,19 @@ def _as_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def report_from_cells(cells: Cells, layout: Layout | None = None) -> Report:
+def report_from_cells(cells: Cells, layout: Layout | None = None, values: dict | None = None) -> Report:
+    """The report a workbook holds; `values`, when given, are numbers already read
+    (the checker reads them leniently)."""
     layout = layout or load_layout()
     fmt = layout.format
-    values = {f.id: plain(cells.get(layout.cells[f.id])) for f in fmt.numeric_fields()}
+    if values is None:
+        values = {f.id: plain(cells.get(layout.cells[f.id])) for f in fmt.numeric_fields()}
     # A blank total is a formula nobody has calculated yet (openpyxl writes none).
     values = complete(fmt, values, only_blank=True)
     meta = {f.id: _as_text(cells.get(layout.cells[f.id])) for f in fmt.meta_fields()}
     year = plain(cells.get(layout.cells["year"]))
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year)
     meta["year"] = year if isinstance(year, int) else meta["year"]
     text = {f.id: _as_text(cells.get(layout.cells[f.id])) for f in fmt.text_fields()}
     explanations = []

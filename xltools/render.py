@@ -1,0 +1,80 @@
+"""Check results as text for people (Chinese or English) and as JSON for programs."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from xltools.check import FileResult
+from xltools.report import dumps
+
+WORDS = {
+    "zh": {
+        "error": "错误", "warning": "警告", "explained": "已说明", "fix": "修改", "unreadable": "无法读取",
+        "year": "{year}年", "general": "整个文件",
+        "ok": "结果：通过，没有发现问题。",
+        "summary": "结果：{errors} 个错误，{warnings} 个警告{explained}。",
+        "explained_part": "（其中 {n} 个已在审核说明中说明）",
+        "total": "共检查 {files} 个文件：{ok} 个无错误，{bad} 个有错误，{unreadable} 个无法读取。",
+    },
+    "en": {
+        "error": "error", "warning": "warning", "explained": "explained", "fix": "fix", "unreadable": "cannot be read",
+        "year": "{year}", "general": "whole file",
+        "ok": "Result: OK, no findings.",
+        "summary": "Result: {errors} errors, {warnings} warnings{explained}.",
+        "explained_part": " ({n} explained in 审核说明)",
+        "total": "Checked {files} files: {ok} without errors, {bad} with errors, {unreadable} unreadable.",
+    },
+}
+
+
+def _header(r: FileResult, w: dict) -> str:
+    about = [x for x in (r.unit, w["year"].format(year=r.year) if r.year else None) if x]
+    return f"== {r.path}" + (f"（{'，'.join(about)}）" if about else "") + " =="
+
+
+def render_text(results: list[FileResult], lang: str = "zh") -> str:
+    w = WORDS[lang]
+    lines: list[str] = []
+    for r in results:
+        lines.append(_header(r, w))
+        if r.error:
+            lines.append(f"  {w['unreadable']}：{r.error}" if lang == "zh" else f"  {w['unreadable']}: {r.error}")
+            lines.append("")
+            continue
+        for sheet, group in groupby(r.findings, key=lambda f: f.sheet):
+            lines.append(f"  [{sheet or w['general']}]")
+            for f in group:
+                mark = w[f.severity] + (f"（{w['explained']}）" if lang == "zh" and f.explained
+                                        else f" ({w['explained']})" if f.explained else "")
+                where = f" {f.cells[0]}" if f.cells else ""
+                lines.append(f"  {mark} {f.rule} {f.title(lang)}{where}")
+                lines.append(f"    {f.message(lang)}")
+                if f.explained:
+                    lines.append(f"    {w['explained']}：{f.explanation}" if lang == "zh"
+                                 else f"    {w['explained']}: {f.explanation}")
+                elif f.fix(lang):
+                    lines.append(f"    {w['fix']}：{f.fix(lang)}" if lang == "zh" else f"    {w['fix']}: {f.fix(lang)}")
+        if not r.findings:
+            lines.append(w["ok"])
+        else:
+            explained = sum(f.explained for f in r.warnings)
+            part = w["explained_part"].format(n=explained) if explained else ""
+            lines.append(w["summary"].format(errors=len(r.errors), warnings=len(r.warnings), explained=part))
+        lines.append("")
+    if len(results) > 1:
+        lines.append(w["total"].format(files=len(results), ok=sum(r.ok for r in results),
+                                       bad=sum(bool(r.errors) for r in results),
+                                       unreadable=sum(r.error is not None for r in results)))
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def result_dict(r: FileResult, lang: str = "zh") -> dict:
+    out = {"path": str(r.path), "unit": r.unit, "year": r.year, "ok": r.ok,
+           "errors": len(r.errors), "warnings": len(r.warnings),
+           "findings": [f.to_dict(lang) for f in r.findings]}
+    if r.error:
+        out["error"] = r.error
+    return out
+
+
+def render_json(results: list[FileResult], lang: str = "zh") -> str:
+    return dumps({"files": [result_dict(r, lang) for r in results]}) + "\n"
