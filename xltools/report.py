@@ -41,6 +41,7 @@ class Report:
             setattr(self, name, {i: given.get(i) for i in ids})
         for fid, value in self.values.items():
             self.values[fid] = _number(fid, value)
+        self.explanations = [_explanation(item) for item in self.explanations]
         for group in (self.meta, self.text):
             for fid, value in group.items():
                 if isinstance(value, str) and not value.strip():
@@ -79,6 +80,12 @@ class Report:
         except json.JSONDecodeError as exc:
             raise ReportError(f"not valid JSON: {exc}") from exc
         return cls.from_dict(data)
+
+
+def _explanation(item: Any) -> dict[str, str]:
+    if not isinstance(item, dict) or set(item) - {"rule", "target", "text"}:
+        raise ReportError(f"explanations: {item!r} is not {{rule, target, text}}")
+    return {k: "" if not str(item.get(k) or "").strip() else str(item[k]) for k in ("rule", "target", "text")}
 
 
 def _number(fid: str, value: Any) -> Any:

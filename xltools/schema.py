@@ -112,7 +112,9 @@ class Field:
     block_title: str | None = None
     row: Leaf | None = None
     column: Leaf | None = None
-    parts: tuple[str, ...] = ()  # for totals: the field ids added up
+    parts: tuple[str, ...] = ()  # for totals: the field ids added up (its formula)
+    row_parts: tuple[str, ...] = ()  # a total row's parts in this column
+    column_parts: tuple[str, ...] = ()  # a total column's parts in this row
     section: str | None = None
 
     @property
@@ -214,22 +216,22 @@ def _parse_table(table_id: str, raw: dict) -> Table:
 
 def _table_fields(table: Table) -> list[Field]:
     out = []
+
+    def ids(pairs):
+        return tuple(".".join(x for x in (table.id, r, c) if x) for r, c in pairs)
+
     for b, block in enumerate(table.blocks):
         cols = leaves(block.columns)
         for row in leaves(block.rows):
             for col in cols:
                 fid = ".".join(p for p in (table.id, row.key, col.key) if p)
-                if col.node.sum is not None:
-                    parts = [(row.key, _join(col.prefix, p)) for p in col.node.sum]
-                elif row.node.sum is not None:
-                    parts = [(_join(row.prefix, p), col.key) for p in row.node.sum]
-                else:
-                    parts = []
-                kind = "total" if parts else (col.node.kind or row.node.kind or table.kind)
+                across = ids((row.key, _join(col.prefix, p)) for p in col.node.sum or ())
+                down = ids((_join(row.prefix, p), col.key) for p in row.node.sum or ())
+                kind = "total" if across or down else (col.node.kind or row.node.kind or table.kind)
                 out.append(Field(
                     id=fid, kind=kind, label=" / ".join(((block.title,) if block.title else ()) + row.labels + col.labels),
                     table=table.id, block=b, block_title=block.title, row=row, column=col, section=table.section,
-                    parts=tuple(".".join(x for x in (table.id, r, c) if x) for r, c in parts),
+                    parts=across or down, row_parts=down, column_parts=across,
                 ))
     return out
 
@@ -332,7 +334,7 @@ def equations(fmt: Format, rule: Rule) -> list[Equation]:
         line = check.get("row") or check.get("column")
         axis = "row" if "row" in check else "column"
         return [
-            Equation(rule.id, (Term(f.id),), tuple(Term(p) for p in f.parts))
+            Equation(rule.id, (Term(f.id),), tuple(Term(p) for p in getattr(f, f"{axis}_parts")))
             for f in fmt.fields.values()
             if f.table == check["table"] and getattr(f, axis).node.id == line
             and getattr(f, axis).node.sum is not None

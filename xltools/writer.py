@@ -7,6 +7,7 @@ from pathlib import Path
 from xltools.layout import load_layout
 from xltools.report import Report, ReportError
 from xltools.template import build_workbook
+from xltools.totals import computed
 from xltools.xlsx import save
 
 # The committed template carries this date so that regenerating it gives the same bytes.
@@ -40,9 +41,12 @@ def fill_workbook(wb, report: Report) -> None:
     for fid, text in report.text.items():
         if text is not None:
             set_text(cell(layout.cells[fid]), text)
+    fmt = layout.format
     for fid, value in report.values.items():
         if value is None:
-            continue  # a total keeps its formula; a detail stays blank
+            continue  # a detail stays blank
+        if fmt.fields[fid].kind == "total" and value == computed(fmt, report.values, fid):
+            continue  # a total that adds up keeps its live formula
         if isinstance(value, str):
             set_text(cell(layout.cells[fid]), value)
         else:

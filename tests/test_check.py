@@ -1,0 +1,324 @@
+"""`xltools check`: the mistakes of real published reports, each found at its cell."""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLES, SAMPLE_COUNTY, WORKBOOKS
+from xltools import Report, write
+from xltools.check import check_paths
+from xltools.cli import main
+from xltools.samples import sample_report
+from xltools.schema import load_format
+
+FMT = load_format()
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def one(path):
+    [result] = check_paths([path])
+    return result
+
+
+def brief(result) -> list[tuple]:
+    return [(f.rule, f.cells[0] if f.cells else None, f.expected, f.actual) for f in result.findings]
+
+
+def valid(seed: int = 1, **changes) -> Report:
+    report = sample_report("示例镇人民政府", 2023, random.Random(seed))
+    report.values.update(changes)
+    return report
+
+
+def test_examples_pass_with_no_findings():
+    result = run("check", str(EXAMPLES / "chitudian-2023.xlsx"), str(SAMPLE_COUNTY))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("结果：通过，没有发现问题。") == 15
+    assert result.output.endswith("共检查 15 个文件：15 个无错误，0 个有错误，0 个无法读取。\n")
+
+
+def test_appeals_total_left_at_zero(tmp_path):
+    """A 2023 district report: 行政复议 10 + 1 but 总计 0 (and 复议后起诉 5 but 0)."""
+    report = valid(**{f"appeals.{g}.{m}": 0 for g in ("review", "suit_direct", "suit_after_review")
+                      for m in ("upheld", "corrected", "other", "pending", "total")})
+    report.values.update({"appeals.review.upheld": 10, "appeals.review.corrected": 1, "appeals.review.total": 0,
+                          "appeals.suit_after_review.upheld": 5, "appeals.suit_after_review.total": 0})
+    report.text["overview.requests"] = "本年度无行政复议和行政诉讼情况。"
+    write(report, tmp_path / "r.xlsx")
+    result = one(tmp_path / "r.xlsx")
+    assert brief(result) == [("R4", "四、复议诉讼!E6", 11, 0), ("R4", "四、复议诉讼!O6", 5, 0)]
+    assert result.findings[0].message() == "四、复议诉讼!E6（行政复议 / 总计）应为 11（A6+B6+C6+D6 = 10+1+0+0），实际为 0。"
+    assert result.findings[0].fields == ["appeals.review.total", "appeals.review.upheld", "appeals.review.corrected",
+                                         "appeals.review.other", "appeals.review.pending"]
+    assert result.findings[0].cells == ["四、复议诉讼!E6", "四、复议诉讼!A6", "四、复议诉讼!B6", "四、复议诉讼!C6",
+                                        "四、复议诉讼!D6"]
+
+
+def _chitudian() -> Report:
+    return Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))
+
+
+def test_result_rows_do_not_add_up_to_the_total(tmp_path):
+    """A 2020 county report: the result rows add up to 27, （七）总计 says 21."""
+    report = _chitudian()
+    values = report.values
+    values.update({"requests.new.natural_person": 20, "requests.new.total": 21, "requests.new.commercial": 1,
+                   "requests.granted.natural_person": 7, "requests.granted.total": 7,
+                   "requests.unavailable.not_held.natural_person": 13, "requests.unavailable.not_held.total": 13,
+                   "requests.not_processed.repeated.natural_person": 6, "requests.not_processed.repeated.total": 6,
+                   "requests.granted.commercial": 1, "requests.granted.total": 8,
+                   "requests.results_total.natural_person": 20, "requests.results_total.commercial": 1,
+                   "requests.results_total.total": 21})
+    report.text["overview.requests"] = "全年共收到政府信息公开申请21件。"
+    write(report, tmp_path / "r.xlsx")
+    result = one(tmp_path / "r.xlsx")
+    assert brief(result) == [("R2", "三、依申请公开!D29", 26, 20), ("R2", "三、依申请公开!J29", 27, 21)]
+    assert result.findings[1].message() == (
+        "三、依申请公开!J29（三、本年度办理结果 / （七）总计 / 申请人情况 / 总计）应为 27（J8+J9+…+J28 = 27），实际为 21。")
+
+
+def test_text_contradicts_the_table(tmp_path):
+    report = _chitudian()
+    report.text["overview.requests"] = "本年度共收到政府信息公开申请258件，办结258件。"
+    report.values.update({"requests.new.natural_person": 275, "requests.new.total": 275,
+                          "requests.granted.natural_person": 275, "requests.granted.total": 275,
+                          "requests.results_total.natural_person": 275, "requests.results_total.total": 275})
+    write(report, tmp_path / "r.xlsx")
+    result = one(tmp_path / "r.xlsx")
+    assert brief(result) == [("W3", "三、依申请公开!J6", 275, 258)]
+    assert result.findings[0].message() == (
+        "正文“本年度共收到政府信息公开申请258件，办结258件。”写的是 258，而表格 三、依申请公开!J6"
+        "（一、本年新收政府信息公开申请数量 / 申请人情况 / 总计）为 275。")
+    assert result.findings[0].cells[-1] == "一、总体情况!A6"
+
+
+def test_chinese_numerals_in_text(tmp_path):
+    report = _chitudian()
+    report.text["overview.requests"] = "收到政府信息公开申请一件，行政复议二件。"
+    write(report, tmp_path / "r.xlsx")
+    assert brief(one(tmp_path / "r.xlsx")) == [("W3", "四、复议诉讼!E6", 1, 2)]
+
+
+def test_blanks_instead_of_zeros(tmp_path):
+    report = _chitudian()
+    for col in ("commercial", "research", "nonprofit", "legal_service", "other_org"):
+        report.values[f"requests.carried_in.{col}"] = None
+    report.values["proactive.regulation.repealed"] = "/"
+    report.values["proactive.normative.repealed"] = "无"
+    write(report, tmp_path / "r.xlsx")
+    result = one(tmp_path / "r.xlsx")
+    assert brief(result) == [("W6", "二、主动公开!C5", 0, None), ("W6", "二、主动公开!C6", 0, None),
+                             ("W6", "三、依申请公开!E7", 0, None)]
+    assert result.findings[2].cells == [f"三、依申请公开!{c}7" for c in "EFGHI"]
+    assert result.findings[2].message() == "E7、F7、G7、H7、I7（二、上年结转政府信息公开申请数量）为空，已按0处理。"
+    assert result.findings[0].message() == "C5（第二十条第（一）项 / 规章）填写了“/”，已按0处理。"
+    assert result.ok
+
+
+def test_what_clerks_type_is_understood(tmp_path):
+    report = _chitudian()
+    report.values.update({"requests.new.natural_person": " １ 件", "proactive.fee.amount": "0.5万元",
+                          "proactive.penalty.decisions": "三", "proactive.coercion.decisions": -1,
+                          "proactive.license.decisions": 2.5})
+    write(report, tmp_path / "r.xlsx")
+    result = one(tmp_path / "r.xlsx")
+    assert [(f.rule, f.case, f.cells[0], f.actual) for f in result.findings] == [
+        ("R0", "fraction", "二、主动公开!B9", "2.5"),
+        ("R0", "invalid", "二、主动公开!B12", "三"),
+        ("R0", "negative", "二、主动公开!B13", "-1"),
+        ("W0", "text", "二、主动公开!B16", Decimal("0.5")),
+        ("W0", "text", "三、依申请公开!D6", 1),
+    ]
+    assert result.findings[1].message() == "二、主动公开!B12（第二十条第（六）项 / 行政处罚 / 本年处理决定数量）填写的“三”不是数字。"
+
+
+def test_2019_layout_rows_in_a_2021_workbook(tmp_path):
+    """（六）其他处理 as one row: two rows deleted from 三 and the label changed."""
+    write(_chitudian(), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    ws = wb["三、依申请公开"]
+    ws.unmerge_cells("B26:B28")
+    ws.delete_rows(27, 2)
+    ws["C26"] = None
+    wb.save(tmp_path / "r.xlsx")
+    result = one(tmp_path / "r.xlsx")
+    assert [(f.rule, f.case, f.cells) for f in result.findings] == [("S4", "changed", ["三、依申请公开!C26"])]
+    assert result.findings[0].message() == (
+        "三、依申请公开!C26 应为“1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请”，实际为“”，本表数字未读取。")
+    assert not result.ok
+
+
+def test_inserted_row_is_found_and_no_number_is_read(tmp_path):
+    write(_chitudian(), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    wb["四、复议诉讼"].insert_rows(4)
+    wb.save(tmp_path / "r.xlsx")
+    result = one(tmp_path / "r.xlsx")
+    assert [(f.rule, f.case, f.cells, f.params["found"]) for f in result.findings] == [
+        ("S4", "moved", ["四、复议诉讼!A4"], "A5")]
+    assert result.findings[0].message() == "“结果维持”应在 四、复议诉讼!A4，现在在 A5：表中插入或删除了行或列，本表数字未读取。"
+
+
+def test_renamed_sheet_and_missing_cover(tmp_path):
+    report = _chitudian()
+    report.meta["unit"] = None
+    write(report, tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    wb["二、主动公开"].title = "二、主动公开情况"
+    wb.save(tmp_path / "r.xlsx")
+    result = one(tmp_path / "r.xlsx")
+    assert [(f.rule, f.case, f.cells[:1]) for f in result.findings] == [
+        ("S3", "missing", []), ("S5", "missing", ["封面!B3"])]
+    assert result.findings[0].message() == "缺少工作表“二、主动公开”（被删除或改名），其中的内容未读取。"
+
+
+def test_foreign_workbook(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "单位"
+    wb.save(tmp_path / "other.xlsx")
+    result = one(tmp_path / "other.xlsx")
+    assert [(f.rule, f.case) for f in result.findings] == [("S1", "sheets")]
+    assert result.findings[0].message() == "这个文件不是标准模板：没有模板的工作表（Sheet），数字无法读取。"
+
+
+def test_outdated_template_version(tmp_path):
+    write(_chitudian(), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    stamp = wb["_xltools"]
+    stamp["B2"] = "0"
+    from xltools.layout import stamp_checksum
+    values = {r[0].value: r[1].value for r in stamp.iter_rows()}
+    stamp["B5"] = stamp_checksum(values)
+    wb.save(tmp_path / "r.xlsx")
+    result = one(tmp_path / "r.xlsx")
+    assert brief(result) == [("S2", None, "1", "0")]
+    assert result.findings[0].message() == "文件使用第 0 版模板，当前为第 1 版，布局不同，无法可靠读取。"
+
+
+def test_typed_over_totals(tmp_path):
+    """Formulas typed over with numbers that no longer add up."""
+    report = valid(3)
+    report.values["requests.new.total"] += 2
+    write(report, tmp_path / "r.xlsx")
+    result = one(tmp_path / "r.xlsx")
+    assert [(f.rule, f.cells[0]) for f in result.findings] == [
+        ("R1", "三、依申请公开!J6"), ("R3", "三、依申请公开!J6"), ("W3", "三、依申请公开!J6")]
+
+
+def test_last_year_carry_over(tmp_path):
+    last, this = valid(4), valid(5)
+    write(last, tmp_path / "2022.xlsx")
+    write(this, tmp_path / "2023.xlsx")
+    result = run("check", str(tmp_path / "2023.xlsx"), "--previous", str(tmp_path / "2022.xlsx"), "-f", "json")
+    findings = json.loads(result.output)["files"][0]["findings"]
+    expected_w1 = [c for c in ("natural_person", "commercial", "research", "nonprofit", "legal_service",
+                               "other_org", "total")
+                   if this.values[f"requests.carried_in.{c}"] != last.values[f"requests.carried_out.{c}"]]
+    assert [f["fields"][0] for f in findings if f["rule"] == "W1"] == [f"requests.carried_in.{c}" for c in expected_w1]
+    w2 = [f for f in findings if f["rule"] == "W2"]
+    for f in w2:
+        row = f["fields"][0].split(".")[1]
+        assert f["expected"] == (last.values[f"proactive.{row}.in_force"] + this.values[f"proactive.{row}.issued"]
+                                 - this.values[f"proactive.{row}.repealed"])
+    assert result.exit_code == 0
+
+
+def test_explained_warning_is_accepted(tmp_path):
+    report = _chitudian()
+    report.text["problems"] = "无"
+    report.explanations = [{"rule": "W4", "target": "五、问题及改进!A3", "text": "本年度确无问题"}]
+    write(report, tmp_path / "r.xlsx")
+    [result] = check_paths([tmp_path / "r.xlsx"])
+    assert [(f.rule, f.explained, f.explanation) for f in result.findings] == [("W4", True, "本年度确无问题")]
+    assert run("check", str(tmp_path / "r.xlsx"), "--strict").exit_code == 0
+    report.explanations = []
+    write(report, tmp_path / "r.xlsx")
+    assert run("check", str(tmp_path / "r.xlsx")).exit_code == 0
+    assert run("check", str(tmp_path / "r.xlsx"), "--strict").exit_code == 1
+
+
+def test_text_output_and_exit_status(tmp_path):
+    report = _chitudian()
+    report.values["appeals.review.total"] = 0
+    write(report, tmp_path / "r.xlsx")
+    result = run("check", str(tmp_path / "r.xlsx"))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"== {tmp_path / 'r.xlsx'}（栾川县赤土店镇人民政府，2023年） ==\n"
+        "  [四、复议诉讼]\n"
+        "  错误 R4 复议诉讼总计不符 四、复议诉讼!E6\n"
+        "    四、复议诉讼!E6（行政复议 / 总计）应为 1（A6+B6+C6+D6 = 0+1+0+0），实际为 0。\n"
+        "    修改：把 四、复议诉讼!E6 改为 1（或恢复公式，运行 xltools fill），或核对各项数字。\n"
+        "结果：1 个错误，0 个警告。\n")
+    english = run("check", str(tmp_path / "r.xlsx"), "--lang", "en")
+    assert "  error R4 Appeals total does not add up 四、复议诉讼!E6\n" in english.output
+    assert "Result: 1 errors, 0 warnings.\n" in english.output
+
+
+def test_json_output_shape(tmp_path):
+    report = _chitudian()
+    report.values["appeals.review.total"] = 0
+    write(report, tmp_path / "r.xlsx")
+    data = json.loads(run("check", str(tmp_path / "r.xlsx"), "--format", "json").output)
+    [file] = data["files"]
+    assert {k: file[k] for k in ("unit", "year", "ok", "errors", "warnings")} == {
+        "unit": "栾川县赤土店镇人民政府", "year": 2023, "ok": False, "errors": 1, "warnings": 0}
+    [finding] = file["findings"]
+    assert finding["rule"] == "R4" and finding["severity"] == "error"
+    assert finding["fields"][0] == "appeals.review.total" and finding["cells"][0] == "四、复议诉讼!E6"
+    assert (finding["expected"], finding["actual"]) == (1, 0)
+
+
+def test_unreadable_file_exit_2_and_lock_files_skipped(tmp_path):
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    (tmp_path / "~$open.xlsx").write_bytes(b"lock")
+    result = run("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert "~$open" not in result.output
+    assert "无法读取" in result.output and "Traceback" not in result.output
+
+
+def test_annotated_copy_marks_cells_and_lists_findings(tmp_path):
+    report = _chitudian()
+    report.values["appeals.review.total"] = 0
+    report.text["problems"] = "无"
+    write(report, tmp_path / "r.xlsx")
+    before = hashlib.sha256((tmp_path / "r.xlsx").read_bytes()).hexdigest()
+    result = run("check", str(tmp_path / "r.xlsx"), "--annotate", str(tmp_path / "marked.xlsx"))
+    assert result.exit_code == 1
+    assert hashlib.sha256((tmp_path / "r.xlsx").read_bytes()).hexdigest() == before
+    wb = openpyxl.load_workbook(tmp_path / "marked.xlsx")
+    assert wb.sheetnames[0] == "检查结果"
+    assert wb["四、复议诉讼"]["E6"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert "R4" in wb["四、复议诉讼"]["E6"].comment.text
+    assert wb["五、问题及改进"]["A3"].fill.fgColor.rgb.endswith("FFEB9C")
+    rows = [[c.value for c in r] for r in wb["检查结果"].iter_rows(min_row=2)]
+    assert [(r[1], r[2], r[3]) for r in rows] == [("R4", "错误", "四、复议诉讼!E6"), ("W4", "警告", "五、问题及改进!A3")]
+    assert wb["检查结果"]["D2"].hyperlink.location == "'四、复议诉讼'!E6"
+    assert wb["三、依申请公开"]["J6"].value == "=SUM(D6:I6)"  # the copy keeps its formulas
+
+
+def test_libreoffice_saved_workbook_passes(tmp_path, soffice):
+    report = valid(6)
+    for f in FMT.totals():
+        report.values[f.id] = None
+    write(report, tmp_path / "u.xlsx")
+    saved = soffice(tmp_path / "u.xlsx")
+    result = one(saved)
+    assert result.findings == [] and result.report.values == valid(6).values
+
+
+def test_empty_template_says_what_is_missing():
+    result = one(WORKBOOKS / "template.xlsx")
+    rules = [f.rule for f in result.findings]
+    assert rules[:2] == ["S5", "S5"] and set(rules) == {"S5", "W4", "W6"}
+    assert not result.ok
