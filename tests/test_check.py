@@ -322,3 +322,23 @@ def test_empty_template_says_what_is_missing():
     rules = [f.rule for f in result.findings]
     assert rules[:2] == ["S5", "S5"] and set(rules) == {"S5", "W4", "W6"}
     assert not result.ok
+
+
+def test_readme_explains_every_rule():
+    from conftest import REPO
+    from xltools.schema import load_rules
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for rule in load_rules().values():
+        severity = "错误 error" if rule.severity == "error" else "警告 warning"
+        assert (f"| {rule.id} | {severity} | {rule.title['zh']}：{rule.description['zh']} | "
+                f"{rule.title['en']} |") in readme, rule.id
+
+
+def test_readme_shows_real_check_output(monkeypatch):
+    from conftest import REPO
+
+    monkeypatch.chdir(REPO)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("$ xltools check workbooks/examples/mistakes-2023.xlsx\n", 1)[1].split("```", 1)[0]
+    assert CliRunner().invoke(main, ["check", "workbooks/examples/mistakes-2023.xlsx"]).output == shown

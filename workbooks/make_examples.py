@@ -23,11 +23,24 @@ def sample_path(report: Report) -> Path:
     return SAMPLE_DIR / f"{report.unit}.xlsx"
 
 
+def with_mistakes() -> Report:
+    """The 赤土店镇 report with the mistakes published reports really contain."""
+    report = Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))
+    report.meta["unit"] = "示例县错误示范镇人民政府"
+    report.values.update({"appeals.review.upheld": 10, "appeals.review.corrected": 1, "appeals.review.total": 0,
+                          "requests.carried_in.commercial": None, "requests.carried_in.research": None,
+                          "requests.new.natural_person": "１件"})
+    report.text["overview.requests"] = "全年共收到政府信息公开申请2件，均已按时答复。"
+    report.text["problems"] = "无"
+    return report
+
+
 def main(out: Path = HERE) -> None:
     (out / "examples" / "sample-county").mkdir(parents=True, exist_ok=True)
     write_template(out / "template.xlsx")
     chitudian = Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))
     write(chitudian, out / "examples" / "chitudian-2023.xlsx", when=TEMPLATE_DATE)
+    write(with_mistakes(), out / "examples" / "mistakes-2023.xlsx", when=TEMPLATE_DATE)
     for report in sample_county():
         write(report, out / "examples" / "sample-county" / sample_path(report).name, when=TEMPLATE_DATE)
     print(f"wrote template, chitudian-2023 and {SAMPLE_COUNTY}'s units under {out}", file=sys.stderr)
