@@ -1,13 +1,15 @@
 """Write a report into the standard workbook."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from xltools.layout import load_layout
+from xltools.layout import Layout, load_layout
 from xltools.report import Report, ReportError
 from xltools.template import build_workbook
-from xltools.totals import computed
+from xltools.totals import complete, computed, is_number
 from xltools.xlsx import save
 
 # The committed template carries this date so that regenerating it gives the same bytes.
@@ -21,7 +23,33 @@ def set_text(cell, text: str) -> None:
     cell.quotePrefix = text[:1] in ("=", "+", "-", "@", "\t", "\r")
 
 
-def fill_workbook(wb, report: Report) -> None:
+def formula_values(layout: Layout, values: dict, typed: set[str]) -> dict[str, dict[str, Any]]:
+    """What every formula of the workbook evaluates to, by sheet and cell, as Excel
+    computes it: SUM skips text, a typed-over total counts as typed. A live check
+    whose terms include text shows #VALUE! in Excel and is left to it."""
+    fmt = layout.format
+    numbers = {fid: v if is_number(v) else None for fid, v in values.items()}
+    for f in fmt.totals():
+        if f.id not in typed:
+            numbers[f.id] = None
+    numbers = complete(fmt, numbers, only_blank=True)
+    out: dict[str, dict[str, Any]] = defaultdict(dict)
+    for f in fmt.totals():
+        if f.id not in typed:
+            area = layout.cells[f.id]
+            out[area.sheet][area.a1] = numbers[f.id]
+    for sheet in layout.sheets:
+        for area, eq in sheet.live:
+            if any(isinstance(values.get(t.field), str) for t in eq.left + eq.right):
+                continue
+            left, right = (sum(t.sign * (numbers[t.field] or 0) for t in side) for side in (eq.left, eq.right))
+            out[area.sheet][area.a1] = "✓" if left == right else "✗"
+    return out
+
+
+def fill_workbook(wb, report: Report) -> set[str]:
+    """Write a report's values into the template's cells; returns the totals that
+    were written as numbers because they do not add up (the rest keep formulas)."""
     layout = load_layout()
     if report.format != layout.format.id:
         raise ReportError(f"the workbook holds format {layout.format.id}; this report is format {report.format}")
@@ -42,11 +70,14 @@ def fill_workbook(wb, report: Report) -> None:
         if text is not None:
             set_text(cell(layout.cells[fid]), text)
     fmt = layout.format
+    typed = set()
     for fid, value in report.values.items():
         if value is None:
             continue  # a detail stays blank
-        if fmt.fields[fid].kind == "total" and value == computed(fmt, report.values, fid):
-            continue  # a total that adds up keeps its live formula
+        if fmt.fields[fid].kind == "total":
+            if value == computed(fmt, report.values, fid):
+                continue  # a total that adds up keeps its live formula
+            typed.add(fid)
         if isinstance(value, str):
             set_text(cell(layout.cells[fid]), value)
         else:
@@ -57,19 +88,20 @@ def fill_workbook(wb, report: Report) -> None:
         for key, area in row.items():
             if item.get(key):
                 set_text(cell(area), str(item[key]))
+    return typed
 
 
 def write(report: Report, path: str | Path, when: datetime | None = None) -> None:
     """Write `report` as a standard workbook at `path` (atomically); `when` fixes the
     document's dates, for reproducible files."""
     wb = build_workbook()
-    fill_workbook(wb, report)
-    save(wb, Path(path), when=when)
+    typed = fill_workbook(wb, report)
+    save(wb, Path(path), when=when, cached=formula_values(load_layout(), report.values, typed))
 
 
 def write_template(path: str | Path, unit: str | None = None, year: int | None = None) -> None:
     """The empty template; with no unit or year it is byte for byte the committed one."""
     wb = build_workbook()
-    if unit is not None or year is not None:
-        fill_workbook(wb, Report(meta={"unit": unit, "year": year}))
-    save(wb, Path(path), when=TEMPLATE_DATE)
+    report = Report(meta={"unit": unit, "year": year})
+    fill_workbook(wb, report)
+    save(wb, Path(path), when=TEMPLATE_DATE, cached=formula_values(load_layout(), report.values, set()))

@@ -1,4 +1,5 @@
-"""Saving workbooks safely: reproducible bytes, written to a temporary file and renamed."""
+"""Saving workbooks safely: reproducible bytes, formulas with their values, written
+to a temporary file and renamed."""
 from __future__ import annotations
 
 import io
@@ -6,9 +7,13 @@ import os
 import re
 import tempfile
 import zipfile
+import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
 
 # Zip entries carry this time so that the same content gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -44,22 +49,63 @@ def _fix_time(xml: bytes, when: datetime) -> bytes:
     return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", xml)
 
 
-def workbook_bytes(wb, when: datetime | None = None) -> bytes:
-    """The .xlsx bytes of an openpyxl workbook; with `when`, its document dates are
-    fixed too, which makes the output reproducible."""
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+# A formula cell as openpyxl writes it: <c r="J6" s="27"><f>SUM(D6:I6)</f><v /></c>
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v ?/>|<v>[^<]*</v>)?</c>')
+
+
+def _sheet_parts(src: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the zip entry of its XML."""
+    book = ET.fromstring(src.read("xl/workbook.xml"))
+    rels = ET.fromstring(src.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels.findall("p:Relationship", _NS)}
+    out = {}
+    for sheet in book.iterfind("m:sheets/m:sheet", _NS):
+        target = targets[sheet.get(f"{{{_NS['r']}}}id")]
+        out[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return out
+
+
+def _cache(xml: bytes, values: dict[str, Any]) -> bytes:
+    """Write each formula's value next to it, as Excel does when it saves, so that
+    readers that do not calculate (calamine, pandas, openpyxl data_only) see it."""
+    def fill(m: re.Match) -> bytes:
+        a1 = m.group(1).decode()
+        if a1 not in values:
+            return m.group(0)
+        value = values[a1]
+        attrs = re.sub(rb'\s+t="[^"]*"', b"", m.group(2))
+        if isinstance(value, str):
+            return b'<c r="%s"%s t="str"><f>%s</f><v>%s</v></c>' % (
+                m.group(1), attrs, m.group(3), escape(value).encode())
+        number = str(value) if isinstance(value, int) else format(Decimal(value), "f")
+        return b'<c r="%s"%s><f>%s</f><v>%s</v></c>' % (m.group(1), attrs, m.group(3), number.encode())
+
+    return _FORMULA_CELL.sub(fill, xml)
+
+
+def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None) -> bytes:
+    """The .xlsx bytes of an openpyxl workbook. `cached` gives formula values by
+    sheet and cell; with `when`, the document dates are fixed, which makes the
+    output reproducible."""
     raw = io.BytesIO()
     wb.save(raw)
     out = io.BytesIO()
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        parts = {part: cached[name] for name, part in _sheet_parts(src).items() if name in (cached or {})}
         for info in src.infolist():
             data = src.read(info)
             if when is not None and info.filename == _CORE:
                 data = _fix_time(data, when)
+            if info.filename in parts:
+                data = _cache(data, parts[info.filename])
             dst.writestr(zipfile.ZipInfo(info.filename, _ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
-def save(wb, path: Path, when: datetime | None = None) -> None:
-    data = workbook_bytes(wb, when)
+def save(wb, path: Path, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None) -> None:
+    data = workbook_bytes(wb, when, cached)
     with atomic_output(path) as fh:
         fh.write(data)
