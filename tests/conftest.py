@@ -14,15 +14,29 @@ SAMPLE_COUNTY = EXAMPLES / "sample-county"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+# LibreOffice trusts the values cached in an .xlsx unless told to recalculate; the
+# tests want its own arithmetic, so the profile says: always recalculate on load.
+_ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
 @pytest.fixture(scope="session")
 def soffice(tmp_path_factory):
-    """Run LibreOffice headless with a profile of its own; convert(src, ext) → path."""
+    """Run LibreOffice headless with a profile of its own that recalculates every
+    formula on load; convert(src, ext) → path."""
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
         if os.environ.get("CI"):
             pytest.fail("LibreOffice (soffice) is required in CI: .ci/run installs libreoffice-calc")
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc)")
     profile = tmp_path_factory.mktemp("lo-profile")
+    (profile / "user").mkdir()
+    (profile / "user" / "registrymodifications.xcu").write_text(_ALWAYS_RECALCULATE, encoding="utf-8")
 
     def convert(src: Path, ext: str = "xlsx") -> Path:
         out = src.parent / f"lo-{ext}"

@@ -116,6 +116,34 @@ def check(files, fmt, lang, previous, annotate_to, strict, output) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the completed workbook here.")
+@click.option("--in-place", is_flag=True, help="Replace FILE, after keeping a backup FILE.bak.xlsx.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def fill(file: str, output: str | None, in_place: bool, lang: str) -> None:
+    """Complete the totals: formulas with their values, blank details 0.
+
+    Refuses (exit 1) a workbook whose structure or numbers make it unsafe, and
+    leaves it untouched.
+    """
+    from xltools.fill import fill as fill_workbook
+    from xltools.reader import ReadError
+    from xltools.render import render_fill
+
+    if bool(output) == in_place:
+        _fail("give either -o OUT.xlsx or --in-place")
+    try:
+        result = fill_workbook(Path(file), Path(output) if output else None, in_place=in_place)
+    except ReadError as exc:
+        _fail(str(exc))
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot write {output or file}: {getattr(exc, 'strerror', None) or exc}")
+    click.echo(render_fill(result, lang), nl=False)
+    if result.refused is not None:
+        sys.exit(1)
+
+
 def _annotate(results, target: Path, lang: str) -> None:
     from xltools.annotate import annotate
 

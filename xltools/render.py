@@ -14,6 +14,14 @@ WORDS = {
         "summary": "结果：{errors} 个错误，{warnings} 个警告{explained}。",
         "explained_part": "（其中 {n} 个已在审核说明中说明）",
         "total": "共检查 {files} 个文件：{ok} 个无错误，{bad} 个有错误，{unreadable} 个无法读取。",
+        "filled": "已补全：{path} → {out}",
+        "fill_total": "  {cell}（{label}）：{old} → {new}",
+        "fill_formula": "  恢复了 {n} 个被数字覆盖的合计公式（数值不变）",
+        "fill_blank": "  {n} 个空白单元格改为 0",
+        "fill_mark": "  {n} 个填了“/”“—”“无”等的单元格改为 0",
+        "fill_text": "  {cell}：“{old}” → {new}（文字改为数字）",
+        "fill_nothing": "  无需修改，合计已写入公式和数值",
+        "refused": "未补全 {path}：表格结构或数字有问题，补全可能写错单元格。请先改正：",
     },
     "en": {
         "error": "error", "warning": "warning", "explained": "explained", "fix": "fix", "unreadable": "cannot be read",
@@ -22,6 +30,14 @@ WORDS = {
         "summary": "Result: {errors} errors, {warnings} warnings{explained}.",
         "explained_part": " ({n} explained in 审核说明)",
         "total": "Checked {files} files: {ok} without errors, {bad} with errors, {unreadable} unreadable.",
+        "filled": "Filled: {path} → {out}",
+        "fill_total": "  {cell} ({label}): {old} → {new}",
+        "fill_formula": "  restored {n} total formulas typed over with the same number",
+        "fill_blank": "  {n} blank cells set to 0",
+        "fill_mark": "  {n} cells holding \"/\", \"—\", \"无\" … set to 0",
+        "fill_text": "  {cell}: \"{old}\" → {new} (text made a number)",
+        "fill_nothing": "  nothing to change; totals written as formulas with values",
+        "refused": "Not filled {path}: its structure or numbers would make filling write wrong cells. Fix first:",
     },
 }
 
@@ -78,3 +94,24 @@ def result_dict(r: FileResult, lang: str = "zh") -> dict:
 
 def render_json(results: list[FileResult], lang: str = "zh") -> str:
     return dumps({"files": [result_dict(r, lang) for r in results]}) + "\n"
+
+
+def render_fill(result, lang: str = "zh") -> str:
+    from xltools.schema import load_format
+
+    w = WORDS[lang]
+    if result.refused is not None:
+        return w["refused"].format(path=result.path) + "\n" + render_text([result.refused], lang)
+    fields = load_format().fields
+    lines = [w["filled"].format(path=result.path, out=result.out)]
+    for c in result.changes:
+        if c.kind == "total":
+            lines.append(w["fill_total"].format(cell=c.cell, label=fields[c.field].label, old=c.old, new=c.new))
+        elif c.kind == "text":
+            lines.append(w["fill_text"].format(cell=c.cell, old=c.old, new=c.new))
+    for kind in ("formula", "blank", "mark"):
+        if result.count(kind):
+            lines.append(w[f"fill_{kind}"].format(n=result.count(kind)))
+    if not result.changes:
+        lines.append(w["fill_nothing"])
+    return "\n".join(lines) + "\n"

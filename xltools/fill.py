@@ -1,0 +1,98 @@
+"""Complete a workbook: every total a live formula with its correct value, blank
+details 0, numbers typed as text made numbers. Everything else stays as it was."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xltools.check import FileResult, check_cells
+from xltools.layout import load_layout
+from xltools.reader import read_cells
+from xltools.template import total_formula
+from xltools.totals import complete
+from xltools.values import parse
+from xltools.writer import formula_values
+
+# Findings that make filling unsafe: the cells may not be where the layout says,
+# or a detail holds something that is not a number.
+BLOCKING = ("S1", "S2", "S3", "S4", "R0")
+
+
+@dataclass(frozen=True)
+class Change:
+    cell: str  # Sheet!A1
+    field: str
+    kind: str  # total (a typed-over total that did not add up) | formula | blank | mark | text
+    old: Any
+    new: Any
+
+
+@dataclass
+class FillResult:
+    path: Path
+    out: Path | None = None
+    changes: list[Change] = field(default_factory=list)
+    refused: FileResult | None = None  # the findings that stopped it
+
+    def count(self, kind: str) -> int:
+        return sum(c.kind == kind for c in self.changes)
+
+
+def backup_path(path: Path) -> Path:
+    """x.xlsx → x.bak.xlsx, or x.bak.2.xlsx … when an older backup is there."""
+    candidate, n = path.with_name(f"{path.stem}.bak{path.suffix}"), 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}.bak.{n}{path.suffix}")
+    return candidate
+
+
+def fill(source: Path, out: Path | None = None, in_place: bool = False) -> FillResult:
+    import openpyxl
+
+    from xltools.xlsx import save
+
+    source = Path(source)
+    layout = load_layout()
+    fmt = layout.format
+    cells = read_cells(source, layout)
+    checked = check_cells(source, cells, layout)
+    blocking = [f for f in checked.findings if f.rule in BLOCKING]
+    if blocking:
+        return FillResult(source, refused=FileResult(source, findings=blocking, report=checked.report))
+    target = source if in_place else Path(out)
+    if target.resolve() == source.resolve() and not in_place:
+        raise ValueError("the output would replace the input: use --in-place")
+    result = FillResult(source, out=target)
+    wb = openpyxl.load_workbook(source)
+    details: dict[str, Any] = {}
+    for f in fmt.numeric_fields():
+        area = layout.cells[f.id]
+        if f.kind == "total":
+            details[f.id] = None
+            continue
+        raw = cells.get(area)
+        parsed = parse(raw, f.value_kind)
+        value = 0 if parsed.status in ("blank", "mark") else parsed.value
+        details[f.id] = value
+        if parsed.status in ("blank", "mark", "text"):
+            wb[area.sheet][area.a1].value = value
+            result.changes.append(Change(area.address, f.id, parsed.status, parsed.found or None, value))
+    totals = complete(fmt, details)
+    for f in fmt.totals():
+        area = layout.cells[f.id]
+        cell = wb[area.sheet][area.a1]
+        formula = total_formula(layout, f.id)
+        if cell.value == formula:
+            continue
+        old = parse(cells.get(area), "count")
+        kind = "formula" if old.value == totals[f.id] else "total"
+        result.changes.append(Change(area.address, f.id, kind, old.value if old.value is not None else old.found,
+                                     totals[f.id]))
+        cell.value = formula
+    if in_place:
+        shutil.copy2(source, backup_path(source))
+    save(wb, target, cached=formula_values(layout, totals, set()))
+    return result
