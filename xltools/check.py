@@ -205,6 +205,13 @@ def check_paths(paths: list[Path], previous: list[Path] = ()) -> list[FileResult
     layout = load_layout()
     results = [_read_and_check(p, layout) for p in paths]
     last = _match_previous(results, [_read_and_check(p, layout) for p in previous])
+    judge(results, last, layout)
+    return results
+
+
+def judge(results: list[FileResult], last: list[FileResult | None], layout: Layout) -> None:
+    """The rules across cells, for all results at once (one pandera call), then the
+    explanations that accept warnings."""
     fields = equation_set(layout.format.id).fields
     judged = [i for i, r in enumerate(results) if r.report is not None]
     if judged:
@@ -218,7 +225,6 @@ def check_paths(paths: list[Path], previous: list[Path] = ()) -> list[FileResult
     for r in results:
         _explain(r)
         _sort(r, layout)
-    return results
 
 
 def _read_and_check(path: Path, layout: Layout) -> FileResult:

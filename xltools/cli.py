@@ -73,7 +73,7 @@ def export(files: tuple[str, ...], fmt: str, output: str | None) -> None:
     from xltools.inputs import expand
     from xltools.reader import ReadError, read
 
-    paths = expand(list(files))
+    paths = expand(list(files)).files
     if not paths:
         _fail("no workbooks found in " + ", ".join(files))
     try:
@@ -103,10 +103,10 @@ def check(files, fmt, lang, previous, annotate_to, strict, output) -> None:
     from xltools.inputs import expand
     from xltools.render import render_json, render_text
 
-    paths = expand(list(files))
+    paths = expand(list(files)).files
     if not paths:
         _fail("no workbooks found in " + ", ".join(files))
-    results = check_paths(paths, expand(list(previous)))
+    results = check_paths(paths, expand(list(previous)).files)
     _write_out((render_json if fmt == "json" else render_text)(results, lang), output)
     if annotate_to:
         _annotate(results, Path(annotate_to), lang)
@@ -141,6 +141,76 @@ def fill(file: str, output: str | None, in_place: bool, lang: str) -> None:
         _fail(f"cannot write {output or file}: {getattr(exc, 'strerror', None) or exc}")
     click.echo(render_fill(result, lang), nl=False)
     if result.refused is not None:
+        sys.exit(1)
+
+
+class _Progress:
+    """A counter on stderr, only on a terminal and only once a run passes a second."""
+
+    def __init__(self, total: int, lang: str):
+        import time
+
+        self.total, self.done, self.lang = total, 0, lang
+        self.start, self.clock = time.monotonic(), time.monotonic
+        self.shown = False
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, n: int) -> None:
+        from xltools.render import WORDS
+
+        self.done += n
+        if self.live and self.clock() - self.start > 1:
+            self.shown = True
+            click.echo("\r" + WORDS[self.lang]["progress"].format(done=self.done, total=self.total), nl=False, err=True)
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo(err=True)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The summary workbook to write.")
+@click.option("--unit", required=True, help="单位名称 of the summary, e.g. the county.")
+@click.option("--year", type=int, help="报告年度 (default: the year most inputs report).")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False),
+              help="CSV of the units that must report: 统一社会信用代码, 单位名称[, 上级单位].")
+@click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
+@click.option("--strict", is_flag=True, help="Write nothing when any input is excluded.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def merge(inputs, output, unit, year, roster, jobs, strict, lang) -> None:
+    """Add up units' workbooks into a summary that is itself a report.
+
+    Exit status: 0 all merged and nobody missing; 1 written, but inputs excluded or
+    roster units missing; 2 nothing written.
+    """
+    from xltools.inputs import expand
+    from xltools.merge import merge as merge_all
+    from xltools.render import render_merge
+    from xltools.roster import RosterError, read_roster
+    from xltools.summary import write_summary
+
+    found = expand(list(inputs))
+    out = Path(output)
+    if any(out.resolve() == p.resolve() for p in found.files):
+        _fail(f"{output} is one of the inputs; choose another output file")
+    try:
+        units = read_roster(Path(roster)) if roster else None
+    except (RosterError, OSError) as exc:
+        _fail(str(exc))
+    progress = _Progress(len(found.files), lang)
+    result = merge_all(found.files, unit, year, units, jobs, found.skipped, progress)
+    progress.close()
+    why = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
+    if why is None:
+        try:
+            write_summary(result, out)
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+    click.echo(render_merge(result, output, why is None, why, lang), nl=False)
+    if why is not None:
+        sys.exit(EXIT_UNREADABLE)
+    if result.excluded or result.missing:
         sys.exit(1)
 
 

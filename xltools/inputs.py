@@ -1,6 +1,7 @@
 """Which files a command works on: the files named, and the workbooks inside folders."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -11,17 +12,22 @@ def is_lock_file(path: Path) -> bool:
     return path.name.startswith("~$")
 
 
-def expand(paths: list[str | Path]) -> list[Path]:
-    """Files as given; folders searched recursively for workbooks, hidden files and
-    Excel lock files left out, in a stable order."""
-    out: list[Path] = []
+@dataclass
+class Inputs:
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)  # lock files, hidden files, other documents
+
+
+def expand(paths: list[str | Path]) -> Inputs:
+    """Files as given (lock files aside); folders searched recursively for workbooks,
+    in a stable order, with everything else found there listed as skipped."""
+    out = Inputs()
     for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES
-                and not is_lock_file(f) and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            ))
-        elif not is_lock_file(p):
-            out.append(p)
+        if not p.is_dir():
+            (out.skipped if is_lock_file(p) else out.files).append(p)
+            continue
+        for f in sorted(x for x in p.rglob("*") if x.is_file()):
+            hidden = any(part.startswith(".") for part in f.relative_to(p).parts)
+            wanted = f.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(f) and not hidden
+            (out.files if wanted else out.skipped).append(f)
     return out

@@ -6,7 +6,7 @@ its formula gives.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +29,7 @@ class Cells:
     sheets: dict[str, list[list[Any]]]
     stamp: dict[str, str]
     names: list[str]  # every sheet of the workbook, in order
+    extra: dict[str, list[list[Any]]] = field(default_factory=dict)  # other sheets asked for
 
     def get(self, area: Area) -> Any:
         rows = self.sheets.get(area.sheet)
@@ -38,7 +39,7 @@ class Cells:
         return row[area.left - 1] if area.left <= len(row) else ""
 
 
-def read_cells(path: str | Path, layout: Layout | None = None) -> Cells:
+def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str, ...] = ()) -> Cells:
     from python_calamine import CalamineWorkbook
 
     layout = layout or load_layout()
@@ -54,7 +55,8 @@ def read_cells(path: str | Path, layout: Layout | None = None) -> Cells:
         stamp = {}
         if stamp_name in names:
             stamp = {str(r[0]): str(r[1]) for r in wb.get_sheet_by_name(stamp_name).to_python() if len(r) >= 2}
-    return Cells(sheets, stamp, names)
+        others = {name: wb.get_sheet_by_name(name).to_python() for name in extra if name in names}
+    return Cells(sheets, stamp, names, others)
 
 
 def _decimal(value: float) -> Decimal | int:

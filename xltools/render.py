@@ -22,6 +22,14 @@ WORDS = {
         "fill_text": "  {cell}：“{old}” → {new}（文字改为数字）",
         "fill_nothing": "  无需修改，合计已写入公式和数值",
         "refused": "未补全 {path}：表格结构或数字有问题，补全可能写错单元格。请先改正：",
+        "merged": "已写入汇总表 {out}（{unit}，{year}年）：汇总 {n} 个单位。",
+        "not_written": "未写入汇总表：{why}",
+        "nothing": "没有可以汇总的报送",
+        "strict": "有报送被排除（--strict）",
+        "excluded": "未汇总 {n} 份：",
+        "missing": "未报送 {n} 个：",
+        "skipped": "跳过 {n} 个文件（锁定文件、隐藏文件或不是工作簿）：",
+        "progress": "读取 {done}/{total}",
     },
     "en": {
         "error": "error", "warning": "warning", "explained": "explained", "fix": "fix", "unreadable": "cannot be read",
@@ -38,6 +46,14 @@ WORDS = {
         "fill_text": "  {cell}: \"{old}\" → {new} (text made a number)",
         "fill_nothing": "  nothing to change; totals written as formulas with values",
         "refused": "Not filled {path}: its structure or numbers would make filling write wrong cells. Fix first:",
+        "merged": "Wrote the summary {out} ({unit}, {year}): {n} units merged.",
+        "not_written": "No summary written: {why}",
+        "nothing": "no submission can be merged",
+        "strict": "submissions were excluded (--strict)",
+        "excluded": "{n} not merged:",
+        "missing": "{n} not submitted:",
+        "skipped": "{n} files skipped (lock files, hidden files, not workbooks):",
+        "progress": "reading {done}/{total}",
     },
 }
 
@@ -114,4 +130,28 @@ def render_fill(result, lang: str = "zh") -> str:
             lines.append(w[f"fill_{kind}"].format(n=result.count(kind)))
     if not result.changes:
         lines.append(w["fill_nothing"])
+    return "\n".join(lines) + "\n"
+
+
+def render_merge(result, out, written: bool, why: str | None = None, lang: str = "zh") -> str:
+    from xltools.schema import load_summary
+    from xltools.summary import problems
+
+    w, status = WORDS[lang], load_summary()["status"]
+    lines = []
+    if written:
+        lines.append(w["merged"].format(out=out, unit=result.unit, year=result.year, n=len(result.merged)))
+    else:
+        lines.append(w["not_written"].format(why=w[why]))
+    if result.excluded:
+        lines.append(w["excluded"].format(n=len(result.excluded)))
+        for s in result.excluded:
+            lines.append(f"  {status[s.status][lang]}  {s.name or s.path.stem}  {s.path}")
+            lines += [f"    {line}" for line in problems(s, result.year, lang).splitlines()]
+    if result.missing:
+        lines.append(w["missing"].format(n=len(result.missing)))
+        lines += [f"  {m.unit.name} {m.unit.code}".rstrip() for m in result.missing]
+    if result.skipped:
+        lines.append(w["skipped"].format(n=len(result.skipped)))
+        lines += [f"  {p}" for p in result.skipped]
     return "\n".join(lines) + "\n"

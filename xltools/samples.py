@@ -14,11 +14,11 @@ from xltools.schema import Format, leaves, load_format
 from xltools.totals import complete
 
 SAMPLE_COUNTY = "示例县"
+# A county's departments and townships, after the county's name.
 SAMPLE_UNITS = (
-    "示例县人民政府办公室", "示例县发展和改革委员会", "示例县教育局", "示例县公安局",
-    "示例县民政局", "示例县财政局", "示例县人力资源和社会保障局", "示例县自然资源局",
-    "示例县住房和城乡建设局", "示例县城关镇人民政府", "示例县东岭镇人民政府",
-    "示例县西河乡人民政府", "示例县南山街道办事处", "示例县北坡镇人民政府",
+    "人民政府办公室", "发展和改革委员会", "教育局", "公安局", "民政局", "财政局", "人力资源和社会保障局",
+    "自然资源局", "住房和城乡建设局", "城关镇人民政府", "东岭镇人民政府", "西河乡人民政府",
+    "南山街道办事处", "北坡镇人民政府",
 )
 
 
@@ -104,6 +104,7 @@ def sample_report(unit: str, year: int, rng: random.Random, parent: str | None =
     )
 
 
-def sample_county(year: int = 2023, seed: int = 2023) -> list[Report]:
+def sample_county(year: int = 2023, seed: int = 2023, county: str = SAMPLE_COUNTY) -> list[Report]:
+    """The units of a fictitious county (every name carries 示例), valid reports all."""
     rng = random.Random(seed)
-    return [sample_report(unit, year, rng, parent=f"{SAMPLE_COUNTY}人民政府") for unit in SAMPLE_UNITS]
+    return [sample_report(county + unit, year, rng, parent=f"{county}人民政府") for unit in SAMPLE_UNITS]

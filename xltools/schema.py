@@ -315,6 +315,12 @@ def load_template() -> dict:
     return _read_yaml(data_dir("schemas") / "template.yaml")
 
 
+@functools.cache
+def load_summary() -> dict:
+    """The sheets and words of a summary workbook (merge)."""
+    return _read_yaml(data_dir("schemas") / "summary.yaml")
+
+
 def _term(table: str, row: str | None, column: str | None, spec: str) -> Term:
     sign = -1 if spec.startswith("-") else 1
     spec = spec.lstrip("-")

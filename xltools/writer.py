@@ -91,12 +91,19 @@ def fill_workbook(wb, report: Report) -> set[str]:
     return typed
 
 
+def report_workbook(report: Report) -> tuple[Any, dict]:
+    """The standard workbook holding `report`, and the values of its formulas, for
+    callers that add sheets before saving."""
+    wb = build_workbook()
+    typed = fill_workbook(wb, report)
+    return wb, formula_values(load_layout(), report.values, typed)
+
+
 def write(report: Report, path: str | Path, when: datetime | None = None) -> None:
     """Write `report` as a standard workbook at `path` (atomically); `when` fixes the
     document's dates, for reproducible files."""
-    wb = build_workbook()
-    typed = fill_workbook(wb, report)
-    save(wb, Path(path), when=when, cached=formula_values(load_layout(), report.values, typed))
+    wb, cached = report_workbook(report)
+    save(wb, Path(path), when=when, cached=cached)
 
 
 def write_template(path: str | Path, unit: str | None = None, year: int | None = None) -> None:

@@ -1,0 +1,126 @@
+"""Write the summary workbook: the summed report, then the trail sheets of
+schemas/summary.yaml (上报情况, 明细, 来源, 各单位文字, and the hidden units list)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from xltools.layout import col_letter, load_layout
+from xltools.merge import MergeResult, Submission
+from xltools.schema import load_summary
+from xltools.writer import report_workbook, set_text
+from xltools.xlsx import save
+
+MAX_PROBLEMS = 3
+
+
+def _put(ws, row: int, col: int, value) -> None:
+    """Numbers as numbers; every text from a submission as text, never a formula."""
+    if isinstance(value, str):
+        set_text(ws.cell(row, col), value)
+    elif value is not None:
+        ws.cell(row, col).value = value
+
+
+def _header(ws, labels: list[str], widths: list[int | None] = ()) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    for c, label in enumerate(labels, start=1):
+        _put(ws, 1, c, label)
+        ws.cell(1, c).font = Font(bold=True)
+        ws.cell(1, c).alignment = Alignment(wrap_text=True, vertical="center")
+        if c <= len(widths) and widths[c - 1]:
+            ws.column_dimensions[col_letter(c)].width = widths[c - 1]
+    ws.freeze_panes = "B2"
+
+
+def reason_text(sub: Submission, year, lang: str = "zh") -> str:
+    words = load_summary()["reasons"]
+    if sub.reason is None:
+        return ""
+    return words[sub.reason][lang].format(found=sub.result.year, expected=year)
+
+
+def problems(sub: Submission, year, lang: str = "zh") -> str:
+    """The reason, then the first findings in words."""
+    parts = [reason_text(sub, year, lang)] if sub.reason else []
+    if sub.result.error:
+        parts.append(sub.result.error)
+    ranked = sub.result.errors + sub.result.unexplained
+    parts += [f"{f.rule} {f.message(lang)}" for f in ranked[:MAX_PROBLEMS]]
+    if len(ranked) > MAX_PROBLEMS:
+        parts.append(f"……共 {len(ranked)} 项" if lang == "zh" else f"… {len(ranked)} in all")
+    return "\n".join(p for p in parts if p)
+
+
+def _status_sheet(wb, result: MergeResult, spec: dict, words: dict) -> None:
+    ws = wb.create_sheet(spec["name"])
+    _header(ws, [c["label"] for c in spec["columns"]], [c.get("width") for c in spec["columns"]])
+    rows = [(s.name or s.path.stem, s.code, words[s.status]["zh"], len(s.result.errors), len(s.result.warnings),
+             problems(s, result.year), str(s.path)) for s in result.submissions]
+    rows += [(m.unit.name, m.unit.code, words["missing"]["zh"], None, None,
+              load_summary()["reasons"]["missing"]["zh"], "") for m in result.missing]
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            _put(ws, r, c, value)
+    ws.auto_filter.ref = f"A1:{col_letter(len(spec['columns']))}{len(rows) + 1}"
+
+
+def _detail_sheet(wb, result: MergeResult, spec: dict) -> None:
+    """One row per merged unit and one column per field; the ids in a hidden second
+    row; a last row that equals the summary."""
+    fields = load_layout().format.numeric_fields()
+    ws = wb.create_sheet(spec["name"])
+    _header(ws, [c["label"] for c in spec["fixed"]] + [f.label for f in fields], [30, 22])
+    for c, key in enumerate([c["id"] for c in spec["fixed"]] + [f.id for f in fields], start=1):
+        _put(ws, 2, c, key)
+    ws.row_dimensions[2].hidden = True
+    ws.freeze_panes = "C3"
+    rows = [([s.name, s.code], s.result.report.values) for s in result.merged]
+    rows.append(([spec["total_label"], ""], result.summary.values))
+    for r, (fixed, values) in enumerate(rows, start=3):
+        for c, value in enumerate(fixed + [values.get(f.id) for f in fields], start=1):
+            _put(ws, r, c, value)
+    ws.auto_filter.ref = f"A2:{col_letter(len(fields) + 2)}{len(rows) + 1}"
+
+
+def _sources_sheet(wb, result: MergeResult, spec: dict, words: dict) -> None:
+    ws = wb.create_sheet(spec["name"])
+    _header(ws, [c["label"] for c in spec["columns"]], [c.get("width") for c in spec["columns"]])
+    for r, s in enumerate(result.submissions, start=2):
+        for c, value in enumerate((str(s.path), s.size, s.sha256, s.template_version, s.modified,
+                                   words[s.status]["zh"]), start=1):
+            _put(ws, r, c, value)
+
+
+def _texts_sheet(wb, result: MergeResult, spec: dict) -> None:
+    from openpyxl.styles import Alignment
+
+    texts = load_layout().format.text_fields()
+    ws = wb.create_sheet(spec["name"])
+    _header(ws, [spec["unit_label"]] + [f.label for f in texts], [24] + [50] * len(texts))
+    for r, s in enumerate(result.merged, start=2):
+        for c, value in enumerate([s.name] + [s.result.report.text.get(f.id) for f in texts], start=1):
+            _put(ws, r, c, value)
+            ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _units_sheet(wb, result: MergeResult, spec: dict) -> None:
+    ws = wb.create_sheet(spec["name"])
+    units = sorted({u for s in result.merged for u in s.units})
+    for r, (code, name) in enumerate(units, start=1):
+        _put(ws, r, 1, code)
+        _put(ws, r, 2, name)
+    ws.sheet_state = "veryHidden"
+
+
+def write_summary(result: MergeResult, out: Path) -> None:
+    spec = load_summary()
+    words = spec["status"]
+    wb, cached = report_workbook(result.summary)
+    sheets = spec["sheets"]
+    _status_sheet(wb, result, sheets["status"], words)
+    _detail_sheet(wb, result, sheets["detail"])
+    _sources_sheet(wb, result, sheets["sources"], words)
+    _texts_sheet(wb, result, sheets["texts"])
+    _units_sheet(wb, result, sheets["units"])
+    save(wb, Path(out), cached=cached)
