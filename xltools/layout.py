@@ -104,6 +104,12 @@ class Layout:
     def cells(self) -> dict[str, Area]:
         return {fid: area for s in self.sheets for fid, area in s.fields.items()}
 
+    @functools.cached_property
+    def data_sheets(self) -> list[SheetLayout]:
+        """The sheets that hold a report's data (the instructions sheet does not)."""
+        ex = {row["rule"].sheet for row in self.explanations}
+        return [s for s in self.sheets if s.fields or s.name in ex]
+
     def sheet(self, name: str) -> SheetLayout:
         return next(s for s in self.sheets if s.name == name)
 

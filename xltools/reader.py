@@ -50,7 +50,7 @@ def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str,
     with wb:
         names = list(wb.sheet_names)
         sheets = {s.name: wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False)
-                  for s in layout.sheets if s.name in names}
+                  for s in layout.data_sheets if s.name in names}
         stamp_name = layout.template["stamp_sheet"]
         stamp = {}
         if stamp_name in names:

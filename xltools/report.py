@@ -91,7 +91,7 @@ def _explanation(item: Any) -> dict[str, str]:
 def _number(fid: str, value: Any) -> Any:
     """Whole numbers become int, other numbers Decimal; text is kept as text so that
     test workbooks can hold what clerks type."""
-    if value is None or isinstance(value, str):
+    if value is None or type(value) is int or isinstance(value, str):
         return value
     if isinstance(value, bool):
         raise ReportError(f"values.{fid}: {value!r} is not a number")

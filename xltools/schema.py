@@ -174,8 +174,13 @@ class Format:
     tables: dict[str, Table]
     fields: dict[str, Field] = field(default_factory=dict)
 
-    def numeric_fields(self) -> list[Field]:
+    # The field lists are asked for per file read; the fields never change once loaded.
+    @functools.cached_property
+    def _numeric(self) -> list[Field]:
         return [f for f in self.fields.values() if f.numeric]
+
+    def numeric_fields(self) -> list[Field]:
+        return self._numeric
 
     def text_fields(self) -> list[Field]:
         return [f for f in self.fields.values() if f.kind == "text" and f.section]
@@ -183,8 +188,12 @@ class Format:
     def meta_fields(self) -> list[Field]:
         return [f for f in self.fields.values() if not f.numeric and not f.section]
 
-    def totals(self) -> list[Field]:
+    @functools.cached_property
+    def _totals(self) -> list[Field]:
         return [f for f in self.fields.values() if f.kind == "total"]
+
+    def totals(self) -> list[Field]:
+        return self._totals
 
     def cell(self, table: str, row: str, column: str) -> Field:
         return self.fields[".".join(p for p in (table, row, column) if p)]

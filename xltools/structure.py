@@ -51,7 +51,7 @@ def check_structure(cells: Cells, layout: Layout) -> Structure:
             out.findings.append(problem)
             out.fatal = True
             return out
-    checked = [(s, lab) for s in layout.sheets for lab in s.labels if lab.role in STRUCTURAL_ROLES]
+    checked = [(s, lab) for s in layout.data_sheets for lab in s.labels if lab.role in STRUCTURAL_ROLES]
     present = [(s, lab) for s, lab in checked if s.name in cells.sheets]
     matching = sum(_text(cells.get(lab.area)) == lab.text for _, lab in present)
     if not cells.stamp and matching * 2 < len(checked):
@@ -61,11 +61,10 @@ def check_structure(cells: Cells, layout: Layout) -> Structure:
             out.findings.append(Finding("S1", "sheets", params={"found": "、".join(cells.names)}))
         out.fatal = True
         return out
-    for s in layout.sheets:
+    for s in layout.data_sheets:
         if s.name not in cells.sheets:
-            if s.fields or s.name == layout.explanations[0]["rule"].sheet:
-                out.findings.append(Finding("S3", "missing", cells=[], params={"detail": s.name}))
-                out.unread_sheets.add(s.name)
+            out.findings.append(Finding("S3", "missing", cells=[], params={"detail": s.name}))
+            out.unread_sheets.add(s.name)
             continue
         for lab in s.labels:
             if lab.role not in STRUCTURAL_ROLES or _text(cells.get(lab.area)) == lab.text:

@@ -52,22 +52,25 @@ def problems(sub: Submission, year, lang: str = "zh") -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _status_sheet(wb, result: MergeResult, spec: dict, words: dict) -> None:
+def _table(wb, spec: dict, rows: list[list]) -> list[list]:
+    """A sheet with the header of `spec`; its rows are left to the saver."""
     ws = wb.create_sheet(spec["name"])
     _header(ws, [c["label"] for c in spec["columns"]], [c.get("width") for c in spec["columns"]])
-    rows = [(s.name or s.path.stem, s.code, words[s.status]["zh"], len(s.result.errors), len(s.result.warnings),
-             problems(s, result.year), str(s.path)) for s in result.submissions]
-    rows += [(m.unit.name, m.unit.code, words["missing"]["zh"], None, None,
-              load_summary()["reasons"]["missing"]["zh"], "") for m in result.missing]
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row, start=1):
-            _put(ws, r, c, value)
     ws.auto_filter.ref = f"A1:{col_letter(len(spec['columns']))}{len(rows) + 1}"
+    return rows
 
 
-def _detail_sheet(wb, result: MergeResult, spec: dict) -> None:
+def _status_rows(result: MergeResult, words: dict) -> list[list]:
+    rows = [[s.name or s.path.stem, s.code, words[s.status]["zh"], len(s.result.errors), len(s.result.warnings),
+             problems(s, result.year), str(s.path)] for s in result.submissions]
+    return rows + [[m.unit.name, m.unit.code, words["missing"]["zh"], None, None,
+                    load_summary()["reasons"]["missing"]["zh"], ""] for m in result.missing]
+
+
+def _detail_sheet(wb, result: MergeResult, spec: dict) -> list[list]:
     """One row per merged unit and one column per field; the ids in a hidden second
-    row; a last row that equals the summary."""
+    row; a last row that equals the summary. Returns the data rows, which are many:
+    the saver writes them (as text and numbers, never formulas)."""
     fields = load_layout().format.numeric_fields()
     ws = wb.create_sheet(spec["name"])
     _header(ws, [c["label"] for c in spec["fixed"]] + [f.label for f in fields], [30, 22])
@@ -75,21 +78,15 @@ def _detail_sheet(wb, result: MergeResult, spec: dict) -> None:
         _put(ws, 2, c, key)
     ws.row_dimensions[2].hidden = True
     ws.freeze_panes = "C3"
-    rows = [([s.name, s.code], s.result.report.values) for s in result.merged]
-    rows.append(([spec["total_label"], ""], result.summary.values))
-    for r, (fixed, values) in enumerate(rows, start=3):
-        for c, value in enumerate(fixed + [values.get(f.id) for f in fields], start=1):
-            _put(ws, r, c, value)
-    ws.auto_filter.ref = f"A2:{col_letter(len(fields) + 2)}{len(rows) + 1}"
+    rows = [[s.name, s.code] + [s.result.report.values.get(f.id) for f in fields] for s in result.merged]
+    rows.append([spec["total_label"], ""] + [result.summary.values.get(f.id) for f in fields])
+    ws.auto_filter.ref = f"A2:{col_letter(len(fields) + 2)}{len(rows) + 2}"
+    return rows
 
 
-def _sources_sheet(wb, result: MergeResult, spec: dict, words: dict) -> None:
-    ws = wb.create_sheet(spec["name"])
-    _header(ws, [c["label"] for c in spec["columns"]], [c.get("width") for c in spec["columns"]])
-    for r, s in enumerate(result.submissions, start=2):
-        for c, value in enumerate((str(s.path), s.size, s.sha256, s.template_version, s.modified,
-                                   words[s.status]["zh"]), start=1):
-            _put(ws, r, c, value)
+def _source_rows(result: MergeResult, words: dict) -> list[list]:
+    return [[str(s.path), s.size, s.sha256, s.template_version, s.modified, words[s.status]["zh"]]
+            for s in result.submissions]
 
 
 def _texts_sheet(wb, result: MergeResult, spec: dict) -> None:
@@ -104,13 +101,9 @@ def _texts_sheet(wb, result: MergeResult, spec: dict) -> None:
             ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _units_sheet(wb, result: MergeResult, spec: dict) -> None:
-    ws = wb.create_sheet(spec["name"])
-    units = sorted({u for s in result.merged for u in s.units})
-    for r, (code, name) in enumerate(units, start=1):
-        _put(ws, r, 1, code)
-        _put(ws, r, 2, name)
-    ws.sheet_state = "veryHidden"
+def _units_sheet(wb, result: MergeResult, spec: dict) -> list[list]:
+    wb.create_sheet(spec["name"]).sheet_state = "veryHidden"
+    return [list(u) for u in sorted({u for s in result.merged for u in s.units})]
 
 
 def write_summary(result: MergeResult, out: Path) -> None:
@@ -118,9 +111,9 @@ def write_summary(result: MergeResult, out: Path) -> None:
     words = spec["status"]
     wb, cached = report_workbook(result.summary)
     sheets = spec["sheets"]
-    _status_sheet(wb, result, sheets["status"], words)
-    _detail_sheet(wb, result, sheets["detail"])
-    _sources_sheet(wb, result, sheets["sources"], words)
+    rows = {sheets["status"]["name"]: _table(wb, sheets["status"], _status_rows(result, words))}
+    rows[sheets["detail"]["name"]] = _detail_sheet(wb, result, sheets["detail"])
+    rows[sheets["sources"]["name"]] = _table(wb, sheets["sources"], _source_rows(result, words))
     _texts_sheet(wb, result, sheets["texts"])
-    _units_sheet(wb, result, sheets["units"])
-    save(wb, Path(out), cached=cached)
+    rows[sheets["units"]["name"]] = _units_sheet(wb, result, sheets["units"])
+    save(wb, Path(out), cached=cached, rows=rows)

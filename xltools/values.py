@@ -51,6 +51,8 @@ def _number(text: str) -> Decimal | None:
 
 def parse(raw: Any, kind: str) -> Parsed:
     """Read a cell of kind count, signed, money or total."""
+    if type(raw) is float and raw >= 0 and raw.is_integer() and kind != "money":
+        return Parsed(int(raw), "ok")  # what nearly every cell holds
     if raw is None or raw == "":
         return Parsed(None, "blank")
     if isinstance(raw, bool) or isinstance(raw, (datetime, date, time, timedelta)):

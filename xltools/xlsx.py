@@ -86,26 +86,65 @@ def _cache(xml: bytes, values: dict[str, Any]) -> bytes:
     return _FORMULA_CELL.sub(fill, xml)
 
 
-def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None) -> bytes:
+# Characters XML 1.0 cannot carry; a cell's text loses them rather than the file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _cell_xml(ref: str, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        text = escape(_NOT_XML.sub("", str(value)))
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    number = str(value) if isinstance(value, int) else format(Decimal(str(value)), "f")
+    return f'<c r="{ref}"><v>{number}</v></c>'
+
+
+def _append_rows(xml: bytes, rows: list[list[Any]]) -> bytes:
+    """Add rows after the sheet's last row. openpyxl needs a second per thousand
+    cells; a table of a few hundred thousand plain cells is written here instead."""
+    from xltools.layout import col_letter  # a leaf module; no cycle at run time
+
+    last = max((int(n) for n in re.findall(rb'<row r="(\d+)"', xml)), default=0)
+    letters = [col_letter(c) for c in range(1, max((len(r) for r in rows), default=0) + 1)]
+    parts = []
+    for i, row in enumerate(rows, start=last + 1):
+        cells = "".join(_cell_xml(f"{letters[j]}{i}", v) for j, v in enumerate(row))
+        parts.append(f'<row r="{i}">{cells}</row>')
+    body = "".join(parts).encode()
+    xml = xml.replace(b"<sheetData />", b"<sheetData></sheetData>")
+    xml = xml.replace(b"</sheetData>", body + b"</sheetData>", 1)
+    if rows:
+        xml = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:%s%d"' % (letters[-1].encode(), last + len(rows)), xml)
+    return xml
+
+
+def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None,
+                   rows: dict[str, list[list[Any]]] | None = None) -> bytes:
     """The .xlsx bytes of an openpyxl workbook. `cached` gives formula values by
-    sheet and cell; with `when`, the document dates are fixed, which makes the
-    output reproducible."""
+    sheet and cell; `rows`, plain rows to add at the end of a sheet; with `when`,
+    the document dates are fixed, which makes the output reproducible."""
     raw = io.BytesIO()
     wb.save(raw)
     out = io.BytesIO()
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        parts = {part: cached[name] for name, part in _sheet_parts(src).items() if name in (cached or {})}
+        sheets = _sheet_parts(src)
+        parts = {part: cached[name] for name, part in sheets.items() if name in (cached or {})}
+        extra = {part: rows[name] for name, part in sheets.items() if name in (rows or {})}
         for info in src.infolist():
             data = src.read(info)
             if when is not None and info.filename == _CORE:
                 data = _fix_time(data, when)
             if info.filename in parts:
                 data = _cache(data, parts[info.filename])
+            if info.filename in extra:
+                data = _append_rows(data, extra[info.filename])
             dst.writestr(zipfile.ZipInfo(info.filename, _ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
-def save(wb, path: Path, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None) -> None:
-    data = workbook_bytes(wb, when, cached)
+def save(wb, path: Path, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None,
+         rows: dict[str, list[list[Any]]] | None = None) -> None:
+    data = workbook_bytes(wb, when, cached, rows)
     with atomic_output(path) as fh:
         fh.write(data)
