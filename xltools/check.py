@@ -31,6 +31,7 @@ class FileResult:
     report: Report | None = None
     error: str | None = None  # the file could not be read at all
     readable: set[str] = field(default_factory=set)  # numeric fields whose cells were read
+    vector: "np.ndarray | None" = None  # the numbers, in the order of the equations' matrix; NaN where unknown
 
     @property
     def unit(self) -> str | None:
@@ -104,21 +105,23 @@ def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
     values, findings, result.readable = _cell_findings(cells, layout, structure.unread_sheets)
     result.findings.extend(findings)
     result.report = report_from_cells(cells, layout, values)
+    result.vector = _vector(result, equation_set(layout.format.id).fields)
     result.findings.extend(stated(result.report, layout, result.readable))
     result.findings.extend(empty(result.report, layout))
     result.findings.extend(fees(result.report, layout))
     return result
 
 
-def _vector(result: FileResult | None, fields: dict[str, int]) -> np.ndarray:
-    out = np.full(len(fields), np.nan)
-    if result is None or result.report is None:
-        return out
-    for fid, i in fields.items():
-        value = result.report.values.get(fid)
-        if fid in result.readable and is_number(value):
-            out[i] = float(value)
-    return out
+def _vector(result: FileResult, fields: dict[str, int]) -> np.ndarray:
+    values = result.report.values
+    return np.array([float(values[fid]) if fid in result.readable and is_number(values[fid]) else np.nan
+                     for fid in fields])
+
+
+def _stored(result: FileResult | None, size: int) -> np.ndarray:
+    if result is None or result.vector is None:
+        return np.full(size, np.nan)
+    return result.vector
 
 
 def _equation_finding(eq, left: float, right: float, report: Report, last: Report | None,
@@ -215,8 +218,8 @@ def judge(results: list[FileResult], last: list[FileResult | None], layout: Layo
     fields = equation_set(layout.format.id).fields
     judged = [i for i, r in enumerate(results) if r.report is not None]
     if judged:
-        this = np.vstack([_vector(results[i], fields) for i in judged])
-        prev = np.vstack([_vector(last[i], fields) for i in judged])
+        this = np.vstack([_stored(results[i], len(fields)) for i in judged])
+        prev = np.vstack([_stored(last[i], len(fields)) for i in judged])
         eqs = equation_set(layout.format.id).equations
         for row, e, left, right in failing(this, prev, layout.format.id):
             result = results[judged[row]]

@@ -110,6 +110,11 @@ class Layout:
         ex = {row["rule"].sheet for row in self.explanations}
         return [s for s in self.sheets if s.fields or s.name in ex]
 
+    @functools.cached_property
+    def structural_labels(self) -> list[tuple[SheetLayout, Label]]:
+        """The labels a workbook must carry where the layout puts them."""
+        return [(s, lab) for s in self.data_sheets for lab in s.labels if lab.role in STRUCTURAL_ROLES]
+
     def sheet(self, name: str) -> SheetLayout:
         return next(s for s in self.sheets if s.name == name)
 

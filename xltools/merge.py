@@ -61,14 +61,14 @@ def inspect(path: Path) -> Submission:
     path = Path(path)
     try:
         stat = path.stat()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        info = dict(size=stat.st_size, sha256=digest,
+        data = path.read_bytes()
+        info = dict(size=stat.st_size, sha256=hashlib.sha256(data).hexdigest(),
                     modified=datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"))
     except OSError as exc:
         return Submission(path, FileResult(path, error=f"{path}: {exc.strerror or exc}"))
     layout = load_layout()
     try:
-        cells = read_cells(path, layout, extra=(load_summary()["sheets"]["units"]["name"],))
+        cells = read_cells(path, layout, extra=(load_summary()["sheets"]["units"]["name"],), data=data)
         result = check_cells(path, cells, layout)
     except ReadError as exc:
         return Submission(path, FileResult(path, error=str(exc)), **info)

@@ -6,6 +6,7 @@ its formula gives.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -32,19 +33,21 @@ class Cells:
     extra: dict[str, list[list[Any]]] = field(default_factory=dict)  # other sheets asked for
 
     def get(self, area: Area) -> Any:
-        rows = self.sheets.get(area.sheet)
-        if rows is None or area.top > len(rows):
+        try:
+            return self.sheets[area.sheet][area.top - 1][area.left - 1]
+        except (KeyError, IndexError):  # a missing sheet, or a cell beyond the sheet's data
             return ""
-        row = rows[area.top - 1]
-        return row[area.left - 1] if area.left <= len(row) else ""
 
 
-def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str, ...] = ()) -> Cells:
+def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str, ...] = (),
+               data: bytes | None = None) -> Cells:
+    """The raw values of the layout's sheets (and of `extra` sheets, when present);
+    `data`, when given, is the file's content already read."""
     from python_calamine import CalamineWorkbook
 
     layout = layout or load_layout()
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types for unreadable files
         raise ReadError(f"{path}: cannot be read as a workbook ({exc})") from exc
     with wb:

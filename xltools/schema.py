@@ -182,11 +182,19 @@ class Format:
     def numeric_fields(self) -> list[Field]:
         return self._numeric
 
-    def text_fields(self) -> list[Field]:
+    @functools.cached_property
+    def _text(self) -> list[Field]:
         return [f for f in self.fields.values() if f.kind == "text" and f.section]
 
-    def meta_fields(self) -> list[Field]:
+    def text_fields(self) -> list[Field]:
+        return self._text
+
+    @functools.cached_property
+    def _meta(self) -> list[Field]:
         return [f for f in self.fields.values() if not f.numeric and not f.section]
+
+    def meta_fields(self) -> list[Field]:
+        return self._meta
 
     @functools.cached_property
     def _totals(self) -> list[Field]:

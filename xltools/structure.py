@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xltools.findings import Finding
-from xltools.layout import STRUCTURAL_ROLES, Layout, col_letter, stamp_checksum
+from xltools.layout import Layout, col_letter, stamp_checksum
 from xltools.reader import Cells
 from xltools.schema import load_rules
 
@@ -51,11 +51,12 @@ def check_structure(cells: Cells, layout: Layout) -> Structure:
             out.findings.append(problem)
             out.fatal = True
             return out
-    checked = [(s, lab) for s in layout.data_sheets for lab in s.labels if lab.role in STRUCTURAL_ROLES]
-    present = [(s, lab) for s, lab in checked if s.name in cells.sheets]
-    matching = sum(_text(cells.get(lab.area)) == lab.text for _, lab in present)
+    checked = layout.structural_labels
+    wrong = [(s, lab) for s, lab in checked
+             if s.name not in cells.sheets or _text(cells.get(lab.area)) != lab.text]
+    matching = len(checked) - len(wrong)
     if not cells.stamp and matching * 2 < len(checked):
-        if present:
+        if matching or any(s.name in cells.sheets for s, _ in checked):
             out.findings.append(Finding("S1", "labels", expected=len(checked), actual=matching))
         else:
             out.findings.append(Finding("S1", "sheets", params={"found": "、".join(cells.names)}))
@@ -65,21 +66,19 @@ def check_structure(cells: Cells, layout: Layout) -> Structure:
         if s.name not in cells.sheets:
             out.findings.append(Finding("S3", "missing", cells=[], params={"detail": s.name}))
             out.unread_sheets.add(s.name)
+    for s, lab in wrong:
+        if s.name in out.unread_sheets:
             continue
-        for lab in s.labels:
-            if lab.role not in STRUCTURAL_ROLES or _text(cells.get(lab.area)) == lab.text:
-                continue
-            found = _find(cells.sheets[s.name], lab.text)
-            params = {"label": lab.text}
-            if found:
-                params |= {"found": f"{col_letter(found[1])}{found[0]}"}
-                finding = Finding("S4", "moved", cells=[lab.area.address], params=params)
-            else:
-                params |= {"found": _text(cells.get(lab.area))}
-                finding = Finding("S4", "changed", cells=[lab.area.address], params=params)
-            out.findings.append(finding)
-            out.unread_sheets.add(s.name)
-            break
+        found = _find(cells.sheets[s.name], lab.text)
+        params = {"label": lab.text}
+        if found:
+            params |= {"found": f"{col_letter(found[1])}{found[0]}"}
+            finding = Finding("S4", "moved", cells=[lab.area.address], params=params)
+        else:
+            params |= {"found": _text(cells.get(lab.area))}
+            finding = Finding("S4", "changed", cells=[lab.area.address], params=params)
+        out.findings.append(finding)
+        out.unread_sheets.add(s.name)  # one finding per sheet: the first label out of place
     return out
 
 

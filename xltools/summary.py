@@ -8,7 +8,7 @@ from xltools.layout import col_letter, load_layout
 from xltools.merge import MergeResult, Submission
 from xltools.schema import load_summary
 from xltools.writer import report_workbook, set_text
-from xltools.xlsx import save
+from xltools.xlsx import Rows, save
 
 MAX_PROBLEMS = 3
 
@@ -52,12 +52,23 @@ def problems(sub: Submission, year, lang: str = "zh") -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _table(wb, spec: dict, rows: list[list]) -> list[list]:
+def _table(wb, spec: dict, rows: list[list]) -> Rows:
     """A sheet with the header of `spec`; its rows are left to the saver."""
     ws = wb.create_sheet(spec["name"])
     _header(ws, [c["label"] for c in spec["columns"]], [c.get("width") for c in spec["columns"]])
     ws.auto_filter.ref = f"A1:{col_letter(len(spec['columns']))}{len(rows) + 1}"
-    return rows
+    return Rows(rows, _wrapped(ws))
+
+
+def _wrapped(ws) -> int:
+    """The style id of wrapped, top-aligned text, for the rows the saver writes."""
+    from openpyxl.styles import Alignment
+
+    probe = ws.cell(1, ws.max_column + 1)
+    probe.alignment = Alignment(wrap_text=True, vertical="top")
+    style = probe.style_id
+    ws._cells.pop((probe.row, probe.column))  # the probe itself is not written
+    return style
 
 
 def _status_rows(result: MergeResult, words: dict) -> list[list]:
@@ -67,7 +78,7 @@ def _status_rows(result: MergeResult, words: dict) -> list[list]:
                     load_summary()["reasons"]["missing"]["zh"], ""] for m in result.missing]
 
 
-def _detail_sheet(wb, result: MergeResult, spec: dict) -> list[list]:
+def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:
     """One row per merged unit and one column per field; the ids in a hidden second
     row; a last row that equals the summary. Returns the data rows, which are many:
     the saver writes them (as text and numbers, never formulas)."""
@@ -81,7 +92,7 @@ def _detail_sheet(wb, result: MergeResult, spec: dict) -> list[list]:
     rows = [[s.name, s.code] + [s.result.report.values.get(f.id) for f in fields] for s in result.merged]
     rows.append([spec["total_label"], ""] + [result.summary.values.get(f.id) for f in fields])
     ws.auto_filter.ref = f"A2:{col_letter(len(fields) + 2)}{len(rows) + 2}"
-    return rows
+    return Rows(rows)
 
 
 def _source_rows(result: MergeResult, words: dict) -> list[list]:
@@ -89,21 +100,16 @@ def _source_rows(result: MergeResult, words: dict) -> list[list]:
             for s in result.submissions]
 
 
-def _texts_sheet(wb, result: MergeResult, spec: dict) -> None:
-    from openpyxl.styles import Alignment
-
+def _texts_sheet(wb, result: MergeResult, spec: dict) -> Rows:
     texts = load_layout().format.text_fields()
     ws = wb.create_sheet(spec["name"])
     _header(ws, [spec["unit_label"]] + [f.label for f in texts], [24] + [50] * len(texts))
-    for r, s in enumerate(result.merged, start=2):
-        for c, value in enumerate([s.name] + [s.result.report.text.get(f.id) for f in texts], start=1):
-            _put(ws, r, c, value)
-            ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")
+    return Rows([[s.name] + [s.result.report.text.get(f.id) for f in texts] for s in result.merged], _wrapped(ws))
 
 
-def _units_sheet(wb, result: MergeResult, spec: dict) -> list[list]:
+def _units_sheet(wb, result: MergeResult, spec: dict) -> Rows:
     wb.create_sheet(spec["name"]).sheet_state = "veryHidden"
-    return [list(u) for u in sorted({u for s in result.merged for u in s.units})]
+    return Rows([list(u) for u in sorted({u for s in result.merged for u in s.units})])
 
 
 def write_summary(result: MergeResult, out: Path) -> None:
@@ -114,6 +120,6 @@ def write_summary(result: MergeResult, out: Path) -> None:
     rows = {sheets["status"]["name"]: _table(wb, sheets["status"], _status_rows(result, words))}
     rows[sheets["detail"]["name"]] = _detail_sheet(wb, result, sheets["detail"])
     rows[sheets["sources"]["name"]] = _table(wb, sheets["sources"], _source_rows(result, words))
-    _texts_sheet(wb, result, sheets["texts"])
+    rows[sheets["texts"]["name"]] = _texts_sheet(wb, result, sheets["texts"])
     rows[sheets["units"]["name"]] = _units_sheet(wb, result, sheets["units"])
     save(wb, Path(out), cached=cached, rows=rows)

@@ -9,6 +9,7 @@ import tempfile
 import zipfile
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -90,26 +91,39 @@ def _cache(xml: bytes, values: dict[str, Any]) -> bytes:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _cell_xml(ref: str, value: Any) -> str:
+def _cell_xml(ref: str, value: Any, style: str) -> str:
+    if type(value) is int:
+        return f'<c r="{ref}"{style}><v>{value}</v></c>'
     if value is None or value == "":
         return ""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         text = escape(_NOT_XML.sub("", str(value)))
-        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     number = str(value) if isinstance(value, int) else format(Decimal(str(value)), "f")
-    return f'<c r="{ref}"><v>{number}</v></c>'
+    return f'<c r="{ref}"{style}><v>{number}</v></c>'
 
 
-def _append_rows(xml: bytes, rows: list[list[Any]]) -> bytes:
+@dataclass
+class Rows:
+    """Plain rows to add at the end of a sheet, all cells in one style (an index of
+    the workbook's cell styles, as openpyxl's `cell.style_id` gives it)."""
+
+    rows: list[list[Any]]
+    style: int = 0
+
+
+def _append_rows(xml: bytes, table: Rows) -> bytes:
     """Add rows after the sheet's last row. openpyxl needs a second per thousand
     cells; a table of a few hundred thousand plain cells is written here instead."""
+    rows = table.rows
+    style = f' s="{table.style}"' if table.style else ""
     from xltools.layout import col_letter  # a leaf module; no cycle at run time
 
     last = max((int(n) for n in re.findall(rb'<row r="(\d+)"', xml)), default=0)
     letters = [col_letter(c) for c in range(1, max((len(r) for r in rows), default=0) + 1)]
     parts = []
     for i, row in enumerate(rows, start=last + 1):
-        cells = "".join(_cell_xml(f"{letters[j]}{i}", v) for j, v in enumerate(row))
+        cells = "".join(_cell_xml(f"{letters[j]}{i}", v, style) for j, v in enumerate(row))
         parts.append(f'<row r="{i}">{cells}</row>')
     body = "".join(parts).encode()
     xml = xml.replace(b"<sheetData />", b"<sheetData></sheetData>")
@@ -120,7 +134,7 @@ def _append_rows(xml: bytes, rows: list[list[Any]]) -> bytes:
 
 
 def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None,
-                   rows: dict[str, list[list[Any]]] | None = None) -> bytes:
+                   rows: dict[str, Rows] | None = None) -> bytes:
     """The .xlsx bytes of an openpyxl workbook. `cached` gives formula values by
     sheet and cell; `rows`, plain rows to add at the end of a sheet; with `when`,
     the document dates are fixed, which makes the output reproducible."""
@@ -144,7 +158,7 @@ def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str,
 
 
 def save(wb, path: Path, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None,
-         rows: dict[str, list[list[Any]]] | None = None) -> None:
+         rows: dict[str, Rows] | None = None) -> None:
     data = workbook_bytes(wb, when, cached, rows)
     with atomic_output(path) as fh:
         fh.write(data)
