@@ -330,7 +330,7 @@ def test_readme_explains_every_rule():
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for rule in load_rules().values():
-        severity = "错误 error" if rule.severity == "error" else "警告 warning"
+        severity = {"error": "错误 error", "warning": "警告 warning", "fatal": "无法读取 fatal"}[rule.severity]
         assert (f"| {rule.id} | {severity} | {rule.title['zh']}：{rule.description['zh']} | "
                 f"{rule.title['en']} |") in readme, rule.id
 

@@ -20,8 +20,9 @@ from xltools.validate import equation_set, failing
 from xltools.values import parse
 
 # Parse outcomes that are findings: (rule, message case) by status.
-_CELL_RULES = {"invalid": ("R0", "invalid"), "fraction": ("R0", "fraction"), "negative": ("R0", "negative"),
-               "decimals": ("R0", "decimals"), "text": ("W0", "text")}
+_CELL_RULES = {"invalid": ("R0", "invalid"), "error": ("R0", "error"), "fraction": ("R0", "fraction"),
+               "negative": ("R0", "negative"), "decimals": ("R0", "decimals"), "large": ("R0", "large"),
+               "text": ("W0", "text")}
 
 
 @dataclass
@@ -93,10 +94,24 @@ def _cell_findings(cells: Cells, layout: Layout, unread: set[str]) -> tuple[dict
     return values, findings, readable
 
 
+def _file_warnings(path: Path) -> list[Finding]:
+    """What the file's name and neighbours say: open in Excel (a lock file beside
+    it: Excel names it ~$ and the name, less its first two characters when long),
+    or a workbook with macros, which are never run."""
+    out = []
+    locks = [path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])]
+    lock = next((p for p in locks if p.exists()), None)
+    if lock is not None:
+        out.append(Finding("F8", "locked", params={"found": lock.name}))
+    if path.suffix.lower() == ".xlsm":
+        out.append(Finding("F9", "macros"))
+    return out
+
+
 def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
     """Every rule that looks at one workbook alone; the arithmetic is added later,
     for all files at once."""
-    result = FileResult(path)
+    result = FileResult(path, findings=_file_warnings(Path(path)))
     structure = check_structure(cells, layout)
     result.findings.extend(structure.findings)
     if structure.fatal:
@@ -234,5 +249,5 @@ def _read_and_check(path: Path, layout: Layout) -> FileResult:
     try:
         cells = read_cells(path, layout)
     except ReadError as exc:
-        return FileResult(Path(path), error=str(exc))
+        return FileResult(Path(path), error=str(exc), findings=[exc.finding])
     return check_cells(Path(path), cells, layout)

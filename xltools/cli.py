@@ -79,7 +79,7 @@ def export(files: tuple[str, ...], fmt: str, output: str | None) -> None:
     try:
         reports = [(p, read(p)) for p in paths]
     except ReadError as exc:
-        _fail(str(exc))
+        _fail(exc.message())
     _write_out(FORMATS[fmt](reports), output)
 
 

@@ -66,10 +66,16 @@ class Finding:
         return out
 
 
+SHOWN_LENGTH = 80  # what a message quotes of a cell: enough to recognise it
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    if len(text) > SHOWN_LENGTH:
+        text = text[:SHOWN_LENGTH] + f"…（共 {len(text)} 字）"
+    return "".join(ch if ch.isprintable() or ch in "\n" else "�" for ch in text)
 
 
 def _chain(items: list[str], signs: list[int]) -> str:

@@ -86,6 +86,13 @@ class SheetLayout:
     name: str
     spec: dict
     width: int
+    inputs_bottom: int = 0  # the last row of input rows that are not fields (审核说明)
+
+    @functools.cached_property
+    def height(self) -> int:
+        """How many rows a reader needs: the last row anything of the report is in."""
+        areas = [lab.area for lab in self.labels] + list(self.fields.values()) + [a for a, _ in self.live]
+        return max([a.bottom for a in areas] + [self.inputs_bottom]) + 1
     labels: list[Label] = field(default_factory=list)
     fields: dict[str, Area] = field(default_factory=dict)
     live: list[tuple[Area, object]] = field(default_factory=list)  # (cell, Equation)
@@ -254,6 +261,7 @@ def load_layout() -> Layout:
             for i in range(1, ex["rows"] + 1):
                 explanations.append({c["id"]: Area(s.name, top + i, left + j, top + i, left + j)
                                      for j, c in enumerate(ex["columns"])})
+            s.inputs_bottom = top + ex["rows"]
         for i, line in enumerate(_instructions(spec, rules)):
             s.labels.append(Label(Area(s.name, 3 + i, 1, 3 + i, width), line, "instruction"))
         sheets.append(s)

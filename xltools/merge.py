@@ -71,7 +71,7 @@ def inspect(path: Path) -> Submission:
         cells = read_cells(path, layout, extra=(load_summary()["sheets"]["units"]["name"],), data=data)
         result = check_cells(path, cells, layout)
     except ReadError as exc:
-        return Submission(path, FileResult(path, error=str(exc)), **info)
+        return Submission(path, FileResult(path, error=str(exc), findings=[exc.finding]), **info)
     except Exception as exc:  # a hostile file must exclude itself only, never stop the merge
         return Submission(path, FileResult(path, error=f"{path}: {type(exc).__name__}: {exc}"), **info)
     contained = _units(cells, result.report)

@@ -20,7 +20,14 @@ from xltools.values import float_decimal
 
 
 class ReadError(Exception):
-    """A file that cannot be read as a workbook at all."""
+    """A file that cannot be read as a workbook at all; `finding` says why, in words."""
+
+    def __init__(self, path, finding):
+        self.path, self.finding = Path(path), finding
+        super().__init__(f"{path}: {finding.message('zh')}")
+
+    def message(self, lang: str = "zh") -> str:
+        return f"{self.path}: {self.finding.message(lang)}"
 
 
 @dataclass
@@ -45,21 +52,48 @@ def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str,
     `data`, when given, is the file's content already read."""
     from python_calamine import CalamineWorkbook
 
+    from xltools.findings import Finding
+    from xltools.guard import Rejection, inspect_zip
+
     layout = layout or load_layout()
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else CalamineWorkbook.from_path(str(path))
+        data = Path(path).read_bytes() if data is None else data
+        errors = inspect_zip(data)  # before any parser sees the file
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except OSError as exc:
+        raise ReadError(path, Finding("F3", "truncated", params={"found": exc.strerror or str(exc)})) from None
+    except Rejection as r:
+        raise ReadError(path, Finding(r.rule, r.case, expected=r.expected, actual=r.found,
+                                      params={"found": r.found, "detail": r.detail})) from None
     except Exception as exc:  # calamine raises several unrelated types for unreadable files
-        raise ReadError(f"{path}: cannot be read as a workbook ({exc})") from exc
+        raise ReadError(path, Finding("F3", "truncated", params={"found": str(exc)})) from None
     with wb:
         names = list(wb.sheet_names)
-        sheets = {s.name: wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False)
-                  for s in layout.data_sheets if s.name in names}
+        sheets = {}
+        for s in layout.data_sheets:
+            if s.name in names:
+                # Only the rows a report uses: a sheet's far corner is never materialised.
+                rows = wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False, nrows=s.height)
+                sheets[s.name] = _mark_errors(rows, errors.get(s.name, {}))
         stamp_name = layout.template["stamp_sheet"]
         stamp = {}
         if stamp_name in names:
             stamp = {str(r[0]): str(r[1]) for r in wb.get_sheet_by_name(stamp_name).to_python() if len(r) >= 2}
         others = {name: wb.get_sheet_by_name(name).to_python() for name in extra if name in names}
     return Cells(sheets, stamp, names, others)
+
+
+def _mark_errors(rows: list[list[Any]], errors: dict[str, str]) -> list[list[Any]]:
+    """Put Excel's error values (#REF!, #DIV/0! …), which calamine reads as blanks,
+    back where they are, so that they are reported and never taken for 0."""
+    from xltools.layout import parse_a1
+    from xltools.values import CellError
+
+    for ref, text in errors.items():
+        r, c = parse_a1(ref)
+        if r <= len(rows) and c <= len(rows[r - 1]):
+            rows[r - 1][c - 1] = CellError(text)
+    return rows
 
 
 def _decimal(value: float) -> Decimal | int:

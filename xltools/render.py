@@ -69,7 +69,11 @@ def render_text(results: list[FileResult], lang: str = "zh") -> str:
     for r in results:
         lines.append(_header(r, w))
         if r.error:
-            lines.append(f"  {w['unreadable']}：{r.error}" if lang == "zh" else f"  {w['unreadable']}: {r.error}")
+            reason = r.findings[0] if r.findings else None
+            text = reason.message(lang) if reason else r.error
+            lines.append(f"  {w['unreadable']}：{text}" if lang == "zh" else f"  {w['unreadable']}: {text}")
+            if reason and reason.fix(lang):
+                lines.append(f"    {w['fix']}：{reason.fix(lang)}" if lang == "zh" else f"    {w['fix']}: {reason.fix(lang)}")
             lines.append("")
             continue
         for sheet, group in groupby(r.findings, key=lambda f: f.sheet):

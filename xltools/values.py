@@ -9,6 +9,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+class CellError(str):
+    """An error value Excel shows in a cell: #REF!, #DIV/0!, #VALUE! …"""
+
+
+# Beyond this a count or an amount is not a number anyone reported (and floats
+# stop being exact integers not far above it).
+LARGEST = Decimal(10) ** 15
+
 # Marks that mean "nothing here": read as 0 and warned about (W6).
 BLANK_MARKS = frozenset({"/", "／", "-", "－", "—", "——", "–", "无", "空", "\\"})
 UNITS = ("万元", "件", "元", "条", "个", "次", "项")
@@ -20,8 +28,9 @@ class Parsed:
     """A cell's number, and what was unusual about it.
 
     status: ok | blank | mark (a blank mark such as "/") | text (a number written as
-    text, read and warned) | invalid (not a number) | fraction (a count with
-    decimals) | negative | decimals (money with more than six decimals)
+    text, read and warned) | invalid (not a number) | error (an Excel error value)
+    | fraction (a count with decimals) | negative | decimals (money with more than
+    six decimals) | large (beyond 10^15)
     """
 
     value: int | Decimal | None
@@ -53,6 +62,8 @@ def parse(raw: Any, kind: str) -> Parsed:
     """Read a cell of kind count, signed, money or total."""
     if type(raw) is float and raw >= 0 and raw.is_integer() and kind != "money":
         return Parsed(int(raw), "ok")  # what nearly every cell holds
+    if isinstance(raw, CellError):
+        return Parsed(None, "error", str(raw))
     if raw is None or raw == "":
         return Parsed(None, "blank")
     if isinstance(raw, bool) or isinstance(raw, (datetime, date, time, timedelta)):
@@ -76,6 +87,8 @@ def parse(raw: Any, kind: str) -> Parsed:
 
 
 def _judge(number: Decimal, kind: str, status: str, found: str) -> Parsed:
+    if abs(number) >= LARGEST:
+        return Parsed(None, "large", found)
     if kind != "signed" and number < 0:
         return Parsed(None, "negative", found)
     if kind == "money":

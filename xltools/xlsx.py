@@ -7,7 +7,6 @@ import os
 import re
 import tempfile
 import zipfile
-import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+
+from xltools.guard import sheet_parts
 
 # Zip entries carry this time so that the same content gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -50,23 +51,8 @@ def _fix_time(xml: bytes, when: datetime) -> bytes:
     return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", xml)
 
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
 # A formula cell as openpyxl writes it: <c r="J6" s="27"><f>SUM(D6:I6)</f><v /></c>
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v ?/>|<v>[^<]*</v>)?</c>')
-
-
-def _sheet_parts(src: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → the zip entry of its XML."""
-    book = ET.fromstring(src.read("xl/workbook.xml"))
-    rels = ET.fromstring(src.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.findall("p:Relationship", _NS)}
-    out = {}
-    for sheet in book.iterfind("m:sheets/m:sheet", _NS):
-        target = targets[sheet.get(f"{{{_NS['r']}}}id")]
-        out[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return out
 
 
 def _cache(xml: bytes, values: dict[str, Any]) -> bytes:
@@ -142,7 +128,7 @@ def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str,
     wb.save(raw)
     out = io.BytesIO()
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        sheets = _sheet_parts(src)
+        sheets = sheet_parts(src)
         parts = {part: cached[name] for name, part in sheets.items() if name in (cached or {})}
         extra = {part: rows[name] for name, part in sheets.items() if name in (rows or {})}
         for info in src.infolist():
