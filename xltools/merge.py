@@ -44,7 +44,12 @@ class Submission:
 
     @property
     def name(self) -> str:
+        """The unit's name, for matching; `shown` is as the unit wrote it."""
         return (self.result.unit or "").strip() if self.result.report else ""
+
+    @property
+    def shown(self) -> str:
+        return (self.result.unit if self.result.report else None) or self.path.stem
 
 
 def _units(cells, report: Report | None) -> tuple[tuple[str, str], ...] | None:
@@ -81,25 +86,67 @@ def inspect(path: Path) -> Submission:
     return sub
 
 
+def _inspect_many(paths: list[Path]) -> list[Submission]:
+    return [inspect(p) for p in paths]
+
+
+def _crashed(path: Path) -> Submission:
+    from xltools.findings import Finding
+
+    finding = Finding("F7", "crashed")
+    return Submission(path, FileResult(path, error=f"{path}: {finding.message()}", findings=[finding]))
+
+
 def inspect_all(paths: list[Path], jobs: int | None = None,
                 progress: Callable[[int], None] | None = None) -> list[Submission]:
+    """Inspect every input, in worker processes. A worker that dies on a file (a
+    parser's abort) takes only that file with it: the batches it was running are
+    split and run again in a fresh pool until the file is alone, and excluded."""
     jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(paths) < 2 * jobs:
-        out = []
-        for p in paths:
-            out.append(inspect(p))
-            if progress:
-                progress(1)
-        return out
-    from concurrent.futures import ProcessPoolExecutor
+    done: list[Submission | None] = [None] * len(paths)
 
-    out = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for sub in pool.map(inspect, paths, chunksize=max(1, min(64, len(paths) // (jobs * 8)))):
-            out.append(sub)
-            if progress:
-                progress(1)
-    return out
+    def record(indices, subs):
+        for i, sub in zip(indices, subs):
+            done[i] = sub
+        if progress:
+            progress(len(indices))
+
+    if jobs == 1 or len(paths) < 2 * jobs:
+        for i, p in enumerate(paths):
+            record([i], [inspect(p)])
+        return done
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    size = max(1, min(64, len(paths) // (jobs * 8)))
+    batches = [list(range(i, min(i + size, len(paths)))) for i in range(0, len(paths), size)]
+    while batches:
+        failed = []
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [(b, pool.submit(_inspect_many, [paths[i] for i in b])) for b in batches]
+            for batch, future in futures:
+                try:
+                    record(batch, future.result())
+                except BrokenProcessPool:
+                    failed.append(batch)
+        batches = []
+        for batch in failed:
+            if len(batch) == 1:  # it may only have shared a pool with the culprit: try it alone
+                record(batch, [_alone(paths[batch[0]])])
+            else:
+                batches += [batch[: len(batch) // 2], batch[len(batch) // 2:]]
+    return done
+
+
+def _alone(path: Path) -> Submission:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_inspect_many, [path]).result()[0]
+        except BrokenProcessPool:
+            return _crashed(path)
 
 
 @dataclass

@@ -67,19 +67,26 @@ def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str,
                                       params={"found": r.found, "detail": r.detail})) from None
     except Exception as exc:  # calamine raises several unrelated types for unreadable files
         raise ReadError(path, Finding("F3", "truncated", params={"found": str(exc)})) from None
-    with wb:
-        names = list(wb.sheet_names)
-        sheets = {}
-        for s in layout.data_sheets:
-            if s.name in names:
-                # Only the rows a report uses: a sheet's far corner is never materialised.
-                rows = wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False, nrows=s.height)
-                sheets[s.name] = _mark_errors(rows, errors.get(s.name, {}))
-        stamp_name = layout.template["stamp_sheet"]
-        stamp = {}
-        if stamp_name in names:
-            stamp = {str(r[0]): str(r[1]) for r in wb.get_sheet_by_name(stamp_name).to_python() if len(r) >= 2}
-        others = {name: wb.get_sheet_by_name(name).to_python() for name in extra if name in names}
+    try:
+        with wb:
+            return _sheets(wb, layout, extra, errors)
+    except Exception as exc:  # a sheet listed in the workbook but missing or broken in the archive
+        raise ReadError(path, Finding("F3", "truncated", params={"found": f"{type(exc).__name__}: {exc}"})) from None
+
+
+def _sheets(wb, layout: Layout, extra: tuple[str, ...], errors: dict) -> Cells:
+    names = list(wb.sheet_names)
+    sheets = {}
+    for s in layout.data_sheets:
+        if s.name in names:
+            # Only the rows a report uses: a sheet's far corner is never materialised.
+            rows = wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False, nrows=s.height)
+            sheets[s.name] = _mark_errors(rows, errors.get(s.name, {}))
+    stamp_name = layout.template["stamp_sheet"]
+    stamp = {}
+    if stamp_name in names:
+        stamp = {str(r[0]): str(r[1]) for r in wb.get_sheet_by_name(stamp_name).to_python() if len(r) >= 2}
+    others = {name: wb.get_sheet_by_name(name).to_python() for name in extra if name in names}
     return Cells(sheets, stamp, names, others)
 
 

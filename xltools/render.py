@@ -150,7 +150,7 @@ def render_merge(result, out, written: bool, why: str | None = None, lang: str =
     if result.excluded:
         lines.append(w["excluded"].format(n=len(result.excluded)))
         for s in result.excluded:
-            lines.append(f"  {status[s.status][lang]}  {s.name or s.path.stem}  {s.path}")
+            lines.append(f"  {status[s.status][lang]}  {s.shown}  {s.path}")
             lines += [f"    {line}" for line in problems(s, result.year, lang).splitlines()]
     if result.missing:
         lines.append(w["missing"].format(n=len(result.missing)))

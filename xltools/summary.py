@@ -72,7 +72,7 @@ def _wrapped(ws) -> int:
 
 
 def _status_rows(result: MergeResult, words: dict) -> list[list]:
-    rows = [[s.name or s.path.stem, s.code, words[s.status]["zh"], len(s.result.errors), len(s.result.warnings),
+    rows = [[s.shown, s.code, words[s.status]["zh"], len(s.result.errors), len(s.result.warnings),
              problems(s, result.year), str(s.path)] for s in result.submissions]
     return rows + [[m.unit.name, m.unit.code, words["missing"]["zh"], None, None,
                     load_summary()["reasons"]["missing"]["zh"], ""] for m in result.missing]
@@ -89,7 +89,7 @@ def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:
         _put(ws, 2, c, key)
     ws.row_dimensions[2].hidden = True
     ws.freeze_panes = "C3"
-    rows = [[s.name, s.code] + [s.result.report.values.get(f.id) for f in fields] for s in result.merged]
+    rows = [[s.shown, s.code] + [s.result.report.values.get(f.id) for f in fields] for s in result.merged]
     rows.append([spec["total_label"], ""] + [result.summary.values.get(f.id) for f in fields])
     ws.auto_filter.ref = f"A2:{col_letter(len(fields) + 2)}{len(rows) + 2}"
     return Rows(rows)
@@ -104,7 +104,7 @@ def _texts_sheet(wb, result: MergeResult, spec: dict) -> Rows:
     texts = load_layout().format.text_fields()
     ws = wb.create_sheet(spec["name"])
     _header(ws, [spec["unit_label"]] + [f.label for f in texts], [24] + [50] * len(texts))
-    return Rows([[s.name] + [s.result.report.text.get(f.id) for f in texts] for s in result.merged], _wrapped(ws))
+    return Rows([[s.shown] + [s.result.report.text.get(f.id) for f in texts] for s in result.merged], _wrapped(ws))
 
 
 def _units_sheet(wb, result: MergeResult, spec: dict) -> Rows:

@@ -60,7 +60,7 @@ def _number(text: str) -> Decimal | None:
 
 def parse(raw: Any, kind: str) -> Parsed:
     """Read a cell of kind count, signed, money or total."""
-    if type(raw) is float and raw >= 0 and raw.is_integer() and kind != "money":
+    if type(raw) is float and 0 <= raw < 1e15 and raw.is_integer() and kind != "money":
         return Parsed(int(raw), "ok")  # what nearly every cell holds
     if isinstance(raw, CellError):
         return Parsed(None, "error", str(raw))

@@ -1,0 +1,300 @@
+"""Whatever arrives by e-mail or USB stick: broken, foreign, hostile or huge files.
+The corpus is made here, from the template, so that no large binary is committed."""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.utils.exceptions import IllegalCharacterError
+from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+
+from conftest import EXAMPLES, REPO
+from xltools import Report, read, write
+from xltools.check import check_paths
+from xltools.cli import main
+from xltools.layout import load_layout
+from xltools.samples import sample_county
+
+CHITUDIAN = EXAMPLES / "chitudian-2023.xlsx"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def rewrite(src: Path, dst: Path, change: dict[str, bytes | None]) -> Path:
+    """A copy of a workbook with some zip entries replaced (None: removed)."""
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = change.get(info.filename, z.read(info))
+            if data is not None:
+                out.writestr(info.filename, data)
+        for name, data in change.items():
+            if name not in z.namelist() and data is not None:
+                out.writestr(name, data)
+    return dst
+
+
+def part(name: str) -> bytes:
+    with zipfile.ZipFile(CHITUDIAN) as z:
+        return z.read(name)
+
+
+def only(path: Path):
+    [result] = check_paths([path])
+    return result
+
+
+def file_rule(path: Path) -> tuple[str, str]:
+    result = only(path)
+    assert result.error is not None, result.findings
+    return result.findings[0].rule, result.findings[0].case
+
+
+@pytest.mark.parametrize("name,data,expected", [
+    ("empty.xlsx", b"", ("F1", "empty")),
+    ("report.xlsx", b"%PDF-1.4 a report saved as pdf", ("F2", "unknown")),
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ("F4", "xls")),
+    ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") + b"\0" * 600,
+     ("F5", "encrypted")),
+])
+def test_files_that_are_not_workbooks(tmp_path, name, data, expected):
+    (tmp_path / name).write_bytes(data)
+    assert file_rule(tmp_path / name) == expected
+    result = run("check", tmp_path / name)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_truncated_download(tmp_path):
+    data = CHITUDIAN.read_bytes()
+    (tmp_path / "half.xlsx").write_bytes(data[: len(data) // 2])
+    assert file_rule(tmp_path / "half.xlsx") == ("F3", "truncated")
+    result = run("check", tmp_path / "half.xlsx")
+    assert "文件不完整或已损坏" in result.output and "请报送单位重新发送完整的文件。" in result.output
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path):
+    with zipfile.ZipFile(tmp_path / "photos.xlsx", "w") as z:
+        z.writestr("a.jpg", b"\xff\xd8")
+    assert file_rule(tmp_path / "photos.xlsx") == ("F2", "parts")
+
+
+def test_ods_is_asked_to_be_saved_as_xlsx(tmp_path, soffice):
+    copy = tmp_path / "unit.xlsx"
+    copy.write_bytes(CHITUDIAN.read_bytes())
+    ods = soffice(copy, "ods")
+    assert file_rule(ods) == ("F6", "ods")
+    assert "Save it as \"Excel 2007-365 (.xlsx)\"" in run("check", ods, "--lang", "en").output
+
+
+def test_zip_bomb(tmp_path):
+    bomb = rewrite(CHITUDIAN, tmp_path / "bomb.xlsx", {"xl/media/padding.bin": b"\0" * 5_000_000})
+    assert file_rule(bomb) == ("F7", "ratio")
+
+
+def test_billion_laughs(tmp_path):
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10 if i > 1 else b"&lol;" * 10)
+                         for i in range(1, 10))
+              + b"]><workbook>&lol9;</workbook>")
+    bad = rewrite(CHITUDIAN, tmp_path / "laughs.xlsx", {"xl/workbook.xml": laughs})
+    assert file_rule(bad) == ("F7", "dtd")
+
+
+def _far_cell(tmp_path) -> Path:
+    sheet = part("xl/worksheets/sheet4.xml").replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>')
+    return rewrite(CHITUDIAN, tmp_path / "far.xlsx", {"xl/worksheets/sheet4.xml": sheet})
+
+
+def test_far_cell_never_reaches_calamine(tmp_path):
+    far = _far_cell(tmp_path)
+    # in a separate process: were the guard to miss it, calamine would abort the process
+    out = subprocess.run([sys.executable, "-m", "xltools.cli", "check", str(far)], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 2
+    assert "工作表“sheet4.xml”用到了单元格 XFD1048576，远超模板范围。" in out.stdout
+
+
+def test_too_many_sheets(tmp_path):
+    book = part("xl/workbook.xml").replace(b"</sheets>", b'<sheet name="x" sheetId="99" r:id="rId99"/>' * 80
+                                           + b"</sheets>")
+    assert file_rule(rewrite(CHITUDIAN, tmp_path / "many.xlsx", {"xl/workbook.xml": book})) == ("F7", "sheets")
+
+
+def test_worst_cases_are_quick_and_small(tmp_path):
+    """The three worst cases, each in its own process: time and peak memory."""
+    cases = [rewrite(CHITUDIAN, tmp_path / "bomb.xlsx", {"xl/media/padding.bin": b"\0" * 5_000_000}),
+             _far_cell(tmp_path)]
+    # A wrapper process reports the peak memory of its one child, the check.
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "code = subprocess.run([sys.executable, '-m', 'xltools.cli', 'check', sys.argv[1]], "
+             "capture_output=True).returncode; "
+             "print(code, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    for path in cases:
+        code, seconds, peak_kb = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True,
+                                                text=True, timeout=60, check=True).stdout.split()
+        assert int(code) == 2
+        assert float(seconds) < 10  # a fresh interpreter importing pandas included
+        assert int(peak_kb) < 300 * 1024
+
+
+def test_error_values_and_odd_cell_contents(tmp_path):
+    import datetime
+
+    write(Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8")), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    ws = wb["三、依申请公开"]
+    ws["E6"] = "#REF!"
+    ws["E6"].data_type = "e"
+    ws["F6"] = True
+    ws["G6"] = datetime.date(2023, 5, 1)
+    ws["H6"] = 10**16
+    ws["E7"] = "x" * 100_000
+    wb.save(tmp_path / "r.xlsx")
+    result = only(tmp_path / "r.xlsx")
+    assert [(f.rule, f.case, f.cells[0]) for f in result.findings] == [
+        ("R0", "error", "三、依申请公开!E6"), ("R0", "invalid", "三、依申请公开!F6"),
+        ("R0", "invalid", "三、依申请公开!G6"), ("R0", "large", "三、依申请公开!H6"),
+        ("R0", "invalid", "三、依申请公开!E7")]
+    assert result.findings[0].message() == ("三、依申请公开!E6（一、本年新收政府信息公开申请数量 / 申请人情况 / 法人或其他组织 / 商业企业）"
+                                            "显示错误值 #REF!（公式或引用出错）。")
+    # a cell holds at most 32,767 characters; the message quotes the first 80
+    assert len(result.findings[4].message()) < 200 and "…（共 32767 字）" in result.findings[4].message()
+
+
+def test_lock_file_and_macros_are_said(tmp_path):
+    (tmp_path / "unit.xlsm").write_bytes(CHITUDIAN.read_bytes())
+    (tmp_path / "~$unit.xlsm").write_bytes(b"owner")
+    result = only(tmp_path / "unit.xlsm")
+    assert [(f.rule, f.case) for f in result.findings] == [("F8", "locked"), ("F9", "macros")]
+    assert result.ok and result.report.unit == "栾川县赤土店镇人民政府"
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+1", "@SUM(1,1)", "\t=1+1", "=HYPERLINK(\"http://x\",\"点\")"])
+def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path, soffice, text):
+    report = sample_county()[0]
+    report.meta["unit"] = text
+    report.text["problems"] = text
+    (tmp_path / "in").mkdir()
+    write(report, tmp_path / "in" / "u.xlsx")
+    assert run("merge", tmp_path / "in", "-o", tmp_path / "s.xlsx", "--unit", text).exit_code == 0
+    with zipfile.ZipFile(tmp_path / "s.xlsx") as z:
+        formulas = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")).count(b"<f>")
+    assert formulas == 34 + 7  # the template's totals and live checks, nothing else
+    lo = soffice(tmp_path / "s.xlsx")
+    ours = CalamineWorkbook.from_path(str(tmp_path / "s.xlsx"))
+    assert ours.get_sheet_by_name("封面").to_python()[2][1] == text
+    assert ours.get_sheet_by_name("各单位文字").to_python()[1][0] == text
+    assert openpyxl.load_workbook(tmp_path / "s.xlsx")["上报情况"]["A2"].value == text
+    # LibreOffice reads the same text, never a computed value
+    theirs = CalamineWorkbook.from_path(str(lo))
+    assert theirs.get_sheet_by_name("封面").to_python()[2][1] == text
+    assert theirs.get_sheet_by_name("各单位文字").to_python()[1][0] == text
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_no_command_modifies_its_inputs(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in (EXAMPLES / "sample-county").glob("*.xlsx"):
+        (src / p.name).write_bytes(p.read_bytes())
+    mistakes = src / "m.xlsx"
+    mistakes.write_bytes((EXAMPLES / "mistakes-2023.xlsx").read_bytes())
+    before = {p: sha(p) for p in src.iterdir()}
+    run("check", src, "--annotate", tmp_path)
+    run("export", src, "-f", "csv", "-o", tmp_path / "all.csv")
+    run("fill", mistakes, "-o", tmp_path / "filled.xlsx")
+    run("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    assert {p: sha(p) for p in src.iterdir()} == before
+
+
+def test_outputs_that_cannot_be_written(tmp_path):
+    for args in (["fill", CHITUDIAN, "-o", tmp_path / "no" / "such" / "folder.xlsx"],
+                 ["fill", CHITUDIAN, "-o", "/proc/xltools.xlsx"],
+                 ["merge", EXAMPLES / "sample-county", "-o", "/proc/s.xlsx", "--unit", "示例县"],
+                 ["template", "-o", tmp_path / "missing" / "t.xlsx"]):
+        result = run(*args)
+        assert result.exit_code == 2, args
+        assert result.output.startswith("xltools: cannot write"), result.output
+        assert "Traceback" not in result.output
+
+
+def test_full_disk_leaves_the_old_summary(tmp_path, monkeypatch):
+    (tmp_path / "s.xlsx").write_bytes(b"old")
+
+    def full(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    result = run("merge", EXAMPLES / "sample-county", "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    assert result.exit_code == 2 and "No space left on device" in result.output
+    assert (tmp_path / "s.xlsx").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
+
+
+def test_merge_survives_a_worker_that_dies(tmp_path, monkeypatch):
+    import xltools.merge as merge_module
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted((EXAMPLES / "sample-county").glob("*.xlsx")):
+        (src / p.name).write_bytes(p.read_bytes())
+    (src / "crash.xlsx").write_bytes(CHITUDIAN.read_bytes())
+    real = merge_module.inspect
+
+    def fragile(path):
+        if Path(path).name == "crash.xlsx":
+            os.abort()  # what a parser's abort does to a worker
+        return real(path)
+
+    monkeypatch.setattr(merge_module, "inspect", fragile)
+    result = run("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--jobs", "2")
+    assert result.exit_code == 1, result.output
+    assert "已写入汇总表" in result.output and "汇总 14 个单位" in result.output
+    assert "读取此文件时读取程序异常终止" in result.output
+
+
+CELLS = sorted(load_layout().cells.items())
+VALUES = st.one_of(st.integers(-10**20, 10**20), st.floats(allow_nan=False), st.booleans(), st.text(max_size=50),
+                   st.dates(), st.none())
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(CELLS), VALUES), max_size=8),
+       st.sets(st.sampled_from(["xl/worksheets/sheet2.xml", "xl/worksheets/sheet4.xml", "xl/styles.xml",
+                                "xl/sharedStrings.xml", "xl/_rels/workbook.xml.rels", "docProps/core.xml"]),
+               max_size=2))
+def test_mutated_workbooks_end_in_a_finding_never_a_traceback(tmp_path, changes, removed):
+    wb = openpyxl.load_workbook(CHITUDIAN)
+    for (fid, area), value in changes:
+        try:
+            wb[area.sheet][area.a1].value = value
+        except (ValueError, TypeError, IllegalCharacterError):
+            pass  # openpyxl refuses what no workbook can hold
+    buffer = io.BytesIO()
+    try:
+        wb.save(buffer)
+    except (ValueError, TypeError, AttributeError):
+        assume(False)  # openpyxl cannot write this mutation; no file to check
+    (tmp_path / "m.xlsx").write_bytes(buffer.getvalue())
+    path = rewrite(tmp_path / "m.xlsx", tmp_path / "mutated.xlsx", {name: None for name in removed})
+    start = time.perf_counter()
+    result = run("check", path, "--format", "json")
+    assert time.perf_counter() - start < 2
+    assert result.exit_code in (0, 1, 2) and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
