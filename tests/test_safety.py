@@ -127,6 +127,11 @@ def test_far_cell_never_reaches_calamine(tmp_path):
     assert "工作表“sheet4.xml”用到了单元格 XFD1048576，远超模板范围。" in out.stdout
 
 
+def test_too_many_parts(tmp_path):
+    crowd = {f"xl/media/image{i}.png": b"x" for i in range(600)}
+    assert file_rule(rewrite(CHITUDIAN, tmp_path / "crowd.xlsx", crowd)) == ("F7", "entries")
+
+
 def test_too_many_sheets(tmp_path):
     book = part("xl/workbook.xml").replace(b"</sheets>", b'<sheet name="x" sheetId="99" r:id="rId99"/>' * 80
                                            + b"</sheets>")
