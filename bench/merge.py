@@ -15,12 +15,12 @@ The submissions come from bench/make_submissions.py (fixed seed).
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import timed  # bench/ is on the path when a script here runs
 
 HERE = Path(__file__).resolve().parent
 SHEETS = ("二、主动公开", "三、依申请公开", "四、复议诉讼", "六、其他事项")
@@ -56,15 +56,6 @@ def floor(folder: Path) -> None:
             if isinstance(value, float):
                 total += value
     print(total)
-
-
-def timed(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
