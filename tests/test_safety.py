@@ -103,12 +103,14 @@ def test_zip_bomb(tmp_path):
     assert file_rule(bomb) == ("F7", "ratio")
 
 
-def test_billion_laughs(tmp_path):
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+@pytest.mark.parametrize("target,padding", [("xl/workbook.xml", b""), ("xl/styles.xml", b""),
+                                            ("xl/theme/theme1.xml", b"<!-- " + b" " * 9000 + b"-->")])
+def test_billion_laughs(tmp_path, target, padding):
+    laughs = (b'<?xml version="1.0"?>' + padding + b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
               + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10 if i > 1 else b"&lol;" * 10)
                          for i in range(1, 10))
               + b"]><workbook>&lol9;</workbook>")
-    bad = rewrite(CHITUDIAN, tmp_path / "laughs.xlsx", {"xl/workbook.xml": laughs})
+    bad = rewrite(CHITUDIAN, tmp_path / "laughs.xlsx", {target: laughs})
     assert file_rule(bad) == ("F7", "dtd")
 
 

@@ -94,8 +94,11 @@ def inspect_zip(data: bytes) -> dict[str, dict[str, str]]:
         for i in infos:
             if not i.filename.endswith((".xml", ".rels", ".vml")):
                 continue
+            if not i.filename.startswith("xl/worksheets/") and i.filename != "xl/workbook.xml":
+                _prolog(archive, i)  # a DTD can only stand before the root element
+                continue
             part = archive.read(i)
-            if _DTD.search(part):
+            if b"<!" in part and _DTD.search(part):
                 raise Rejection("F7", "dtd", detail=i.filename)
             if i.filename == "xl/workbook.xml":
                 sheets = len(_SHEET.findall(part))
@@ -103,9 +106,9 @@ def inspect_zip(data: bytes) -> dict[str, dict[str, str]]:
                     raise Rejection("F7", "sheets", found=sheets, expected=limits["max_sheets"])
             elif i.filename.startswith("xl/worksheets/"):
                 _far(part, i.filename, limits)
-                found = {ref.decode(): value.decode("utf-8", "replace") for ref, value in _ERROR_CELL.findall(part)}
-                if found:
-                    by_part[i.filename] = found
+                if b't="e"' in part:
+                    by_part[i.filename] = {ref.decode(): value.decode("utf-8", "replace")
+                                           for ref, value in _ERROR_CELL.findall(part)}
         parts = sheet_parts(archive) if by_part else {}
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, ET.ParseError) as exc:
         raise Rejection("F3", "truncated", found=str(exc)) from None  # bad CRC, cut-off or broken part
@@ -129,13 +132,40 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+_PROLOG_LIMIT = 65536
+_ROOT = re.compile(rb"<[A-Za-z_]")
+
+
+def _prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Decompress a part only up to its root element: any DTD or entity declaration
+    stands before it. A prolog longer than 64 KB is itself a reason to refuse."""
+    with archive.open(info) as fh:
+        head = b""
+        while len(head) < _PROLOG_LIMIT:
+            chunk = fh.read(4096)
+            head += chunk
+            root = _ROOT.search(head)
+            end = root.start() if root else len(head)
+            if _DTD.search(head[:end]):
+                raise Rejection("F7", "dtd", detail=info.filename)
+            if root or not chunk:
+                return
+    raise Rejection("F7", "dtd", detail=info.filename)
+
+
 def _far(part: bytes, name: str, limits: dict) -> None:
     """A cell or a declared dimension far outside anything a report needs."""
     refs = [(_column(c), int(r)) for c, r in _DIMENSION.findall(part)]
+    if not (_FAR_CELL.search(part) or _FAR_ROW.search(part)):  # the usual case: one pass each
+        return _check_refs(refs, name, limits)
     for ref in _FAR_CELL.findall(part):
         letters = ref.rstrip(b"0123456789")
         refs.append((_column(letters), int(ref[len(letters):])))
     refs += [(1, int(r)) for r in _FAR_ROW.findall(part)]
+    _check_refs(refs, name, limits)
+
+
+def _check_refs(refs: list[tuple[int, int]], name: str, limits: dict) -> None:
     for col, row in refs:
         if col > limits["max_column"] or row > limits["max_row"]:
             from xltools.layout import col_letter
