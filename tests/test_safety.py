@@ -104,7 +104,7 @@ def test_zip_bomb(tmp_path):
 
 
 @pytest.mark.parametrize("target,padding", [("xl/workbook.xml", b""), ("xl/styles.xml", b""),
-                                            ("xl/theme/theme1.xml", b"<!-- " + b" " * 9000 + b"-->")])
+                                            ("xl/theme/theme1.xml", b"<!-- <a> " + b" " * 9000 + b"-->")])
 def test_billion_laughs(tmp_path, target, padding):
     laughs = (b'<?xml version="1.0"?>' + padding + b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
               + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10 if i > 1 else b"&lol;" * 10)

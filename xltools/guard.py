@@ -134,6 +134,7 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 _PROLOG_LIMIT = 65536
 _ROOT = re.compile(rb"<[A-Za-z_]")
+_COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.S)
 
 
 def _prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -144,9 +145,10 @@ def _prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         while len(head) < _PROLOG_LIMIT:
             chunk = fh.read(4096)
             head += chunk
-            root = _ROOT.search(head)
-            end = root.start() if root else len(head)
-            if _DTD.search(head[:end]):
+            bare = _COMMENT.sub(b"", head)  # a comment may hide anything, a root tag too
+            root = _ROOT.search(bare)
+            end = root.start() if root else len(bare)
+            if _DTD.search(bare[:end]):
                 raise Rejection("F7", "dtd", detail=info.filename)
             if root or not chunk:
                 return
