@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import os
 import subprocess
 import sys
@@ -305,3 +306,12 @@ def test_mutated_workbooks_end_in_a_finding_never_a_traceback(tmp_path, changes,
     assert time.perf_counter() - start < 2
     assert result.exit_code in (0, 1, 2) and result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("stored", [b"NaN", b"INF", b"-INF"])
+def test_not_a_number_in_a_count_cell(tmp_path, stored):
+    sheet = re.sub(rb'(<c r="E6"[^>]*>)<v>0</v>', rb"\1<v>" + stored + rb"</v>", part("xl/worksheets/sheet4.xml"))
+    path = rewrite(CHITUDIAN, tmp_path / "nan.xlsx", {"xl/worksheets/sheet4.xml": sheet})
+    result = only(path)
+    assert [(f.rule, f.cells[0]) for f in result.findings][:1] == [("R0", "三、依申请公开!E6")]
+    assert result.error is None

@@ -45,7 +45,7 @@ def float_decimal(value: float) -> Decimal:
 
 
 def _shown(raw: Any) -> str:
-    if isinstance(raw, float) and raw == int(raw):
+    if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return str(raw)
 
