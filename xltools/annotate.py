@@ -42,9 +42,10 @@ def finding_rows(result: FileResult, lang: str = "zh") -> list[tuple]:
 def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh") -> None:
     import openpyxl
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
+    from xltools.template import needed_height
     from xltools.writer import set_text
     from xltools.xlsx import save
 
@@ -76,6 +77,15 @@ def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh") -> N
             sheet, _, a1 = row[3].partition("!")
             ws.cell(r, 4).hyperlink = Hyperlink(ref=ws.cell(r, 4).coordinate, location=f"'{sheet}'!{a1}")
             ws.cell(r, 4).font = Font(color="0563C1", underline="single")
+    for row in ws.iter_rows(min_row=2, min_col=5, max_col=6):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # spreadsheets do not grow rows written by a program: give each its height
+        ws.row_dimensions[row[0].row].height = max(needed_height(str(c.value or ""), w)
+                                                   for c, w in zip(row, (80, 60)))
     ws.freeze_panes = "A2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.active = 0
     save(wb, Path(out))
