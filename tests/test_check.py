@@ -342,3 +342,13 @@ def test_readme_shows_real_check_output(monkeypatch):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     shown = readme.split("$ xltools check workbooks/examples/mistakes-2023.xlsx\n", 1)[1].split("```", 1)[0]
     assert CliRunner().invoke(main, ["check", "workbooks/examples/mistakes-2023.xlsx"]).output == shown
+
+
+def test_credit_code_is_checked(tmp_path):
+    report = _chitudian()
+    report.meta["credit_code"] = "11410324MB1234567X"
+    write(report, tmp_path / "r.xlsx")
+    assert [(f.rule, f.cells[0]) for f in one(tmp_path / "r.xlsx").findings] == [("W7", "封面!B4")]
+    report.meta["credit_code"] = "91350100M000100Y43"  # a well-formed code
+    write(report, tmp_path / "r.xlsx")
+    assert one(tmp_path / "r.xlsx").findings == []

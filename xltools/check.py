@@ -13,7 +13,7 @@ from xltools.findings import Finding, arithmetic
 from xltools.layout import Layout, load_layout, parse_a1
 from xltools.reader import Cells, ReadError, read_cells, report_from_cells
 from xltools.report import Report
-from xltools.structure import check_cover, check_structure
+from xltools.structure import check_code, check_cover, check_structure
 from xltools.textcheck import empty, fees, stated
 from xltools.totals import is_number
 from xltools.validate import equation_set, failing
@@ -117,6 +117,7 @@ def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
     if structure.fatal:
         return result
     result.findings.extend(check_cover(cells, layout, structure.unread_sheets))
+    result.findings.extend(check_code(cells, layout, structure.unread_sheets))
     values, findings, result.readable = _cell_findings(cells, layout, structure.unread_sheets)
     result.findings.extend(findings)
     result.report = report_from_cells(cells, layout, values)

@@ -160,7 +160,6 @@ class Rule:
     title: dict
     description: dict
     check: dict
-    live: bool = False
     messages: dict = field(default_factory=dict)  # case → {zh, en}
     fix: dict = field(default_factory=dict)       # {zh, en}
 
@@ -321,7 +320,7 @@ def load_rules() -> dict[str, Rule]:
     raw = _read_yaml(data_dir("schemas") / "rules.yaml")
     return {
         rid: Rule(id=rid, severity=r["severity"], title=r["title"], description=r["description"],
-                  check=r["check"], live=r.get("live", False), messages=r.get("messages", {}),
+                  check=r["check"], messages=r.get("messages", {}),
                   fix=r.get("fix", {}))
         for rid, r in raw.items()
     }

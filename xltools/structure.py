@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from xltools.findings import Finding
 from xltools.layout import Layout, col_letter, stamp_checksum
+from xltools.codes import is_valid
 from xltools.reader import Cells
 from xltools.schema import load_rules
 
@@ -97,6 +98,17 @@ def check_cover(cells: Cells, layout: Layout, unread: set[str]) -> list[Finding]
             out.append(Finding("S5", "year", fields=[fid], cells=[area.address],
                                params={"label": label, "found": _text(raw)}))
     return out
+
+
+def check_code(cells: Cells, layout: Layout, unread: set[str]) -> list[Finding]:
+    """W7: a credit code, when given, is well formed; merge tells units apart by it."""
+    fid = load_rules()["W7"].check["field"]
+    area = layout.cells[fid]
+    code = _text(cells.get(area))
+    if area.sheet in unread or not code or is_valid(code):
+        return []
+    return [Finding("W7", "code", fields=[fid], cells=[area.address],
+                    params={"label": layout.format.fields[fid].label, "found": code})]
 
 
 def _is_year(raw) -> bool:
