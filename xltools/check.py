@@ -11,7 +11,7 @@ import numpy as np
 
 from xltools.findings import Finding, arithmetic
 from xltools.layout import Layout, load_layout, parse_a1
-from xltools.reader import Cells, ReadError, read_cells, report_from_cells
+from xltools.reader import Cells, report_from_cells
 from xltools.report import Report
 from xltools.structure import check_code, check_cover, check_structure
 from xltools.textcheck import empty, fees, stated
@@ -219,11 +219,14 @@ def _sort(result: FileResult, layout: Layout) -> None:
     result.findings.sort(key=key)
 
 
-def check_paths(paths: list[Path], previous: list[Path] = ()) -> list[FileResult]:
-    """Check many workbooks; the arithmetic of all of them is validated in one go."""
+def check_paths(paths: list[Path], previous: list[Path] = (), jobs: int | None = None) -> list[FileResult]:
+    """Check many workbooks: read in worker processes as merge does, then the
+    arithmetic of all of them validated in one go."""
+    from xltools.merge import inspect_all  # merge builds on this module
+
     layout = load_layout()
-    results = [_read_and_check(p, layout) for p in paths]
-    last = _match_previous(results, [_read_and_check(p, layout) for p in previous])
+    results = [s.result for s in inspect_all(list(paths), jobs)]
+    last = _match_previous(results, [s.result for s in inspect_all(list(previous), jobs)])
     judge(results, last, layout)
     return results
 
@@ -244,11 +247,3 @@ def judge(results: list[FileResult], last: list[FileResult | None], layout: Layo
     for r in results:
         _explain(r)
         _sort(r, layout)
-
-
-def _read_and_check(path: Path, layout: Layout) -> FileResult:
-    try:
-        cells = read_cells(path, layout)
-    except ReadError as exc:
-        return FileResult(Path(path), error=str(exc), findings=[exc.finding])
-    return check_cells(Path(path), cells, layout)
