@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import openpyxl
 import pandas as pd
-import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

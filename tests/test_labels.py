@@ -7,7 +7,6 @@ goes through xltools' own loader, so a mistake in one cannot hide in another.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import openpyxl
 import pytest

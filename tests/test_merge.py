@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLE_COUNTY
-from xltools import Report, read, write
+from xltools import read, write
 from xltools.check import check_paths
 from xltools.cli import main
 from xltools.samples import sample_county

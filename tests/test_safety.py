@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from conftest import EXAMPLES, REPO
-from xltools import Report, read, write
+from conftest import EXAMPLES
+from xltools import Report, write
 from xltools.check import check_paths
 from xltools.cli import main
 from xltools.layout import load_layout

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from conftest import EXAMPLES, WORKBOOKS
+from conftest import WORKBOOKS
 from xltools.layout import load_layout, stamp_checksum
 from xltools.reader import read
 from xltools.samples import sample_report

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from xltools.schema import Block, Format, Leaf, Node, equations, leaves, load_format, load_rules, load_template
+from xltools.schema import Format, Node, equations, leaves, load_format, load_rules, load_template
 
 
 def col_letter(col: int) -> str:
