@@ -8,10 +8,10 @@ from pathlib import Path
 
 from xltools.check import FileResult
 
-RESULT_SHEET = "检查结果"
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "explained": "E2EFDA"}
 HEADERS = {"zh": ("序号", "规则", "级别", "单元格", "说明", "修改方法"),
            "en": ("No.", "Rule", "Severity", "Cell", "Message", "Fix")}
+WIDTHS = (6, 6, 14, 24, 80, 60)
 SEVERITY = {"zh": {"error": "错误", "warning": "警告", "explained": "警告（已说明）"},
             "en": {"error": "error", "warning": "warning", "explained": "warning (explained)"}}
 
@@ -39,6 +39,12 @@ def finding_rows(result: FileResult, lang: str = "zh") -> list[tuple]:
             for i, f in enumerate(result.findings, start=1)]
 
 
+def result_sheet() -> str:
+    from xltools.schema import load_template
+
+    return load_template()["excel"]["result_sheet"]
+
+
 def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh") -> None:
     import openpyxl
     from openpyxl.comments import Comment
@@ -59,10 +65,10 @@ def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh") -> N
         target = wb[sheet][a1]
         target.fill = PatternFill("solid", fgColor=FILLS[level])
         target.comment = Comment(text, "xltools", width=320, height=140)
-    if RESULT_SHEET in wb.sheetnames:
-        del wb[RESULT_SHEET]
-    ws = wb.create_sheet(RESULT_SHEET, 0)
-    for col, (title, width) in enumerate(zip(HEADERS[lang], (6, 6, 14, 24, 80, 60)), start=1):
+    if result_sheet() in wb.sheetnames:
+        del wb[result_sheet()]
+    ws = wb.create_sheet(result_sheet(), 0)
+    for col, (title, width) in enumerate(zip(HEADERS[lang], WIDTHS), start=1):
         ws.cell(1, col, title).font = Font(bold=True)
         ws.column_dimensions[chr(64 + col)].width = width
     for r, row in enumerate(finding_rows(result, lang), start=2):

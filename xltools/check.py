@@ -94,7 +94,7 @@ def _cell_findings(cells: Cells, layout: Layout, unread: set[str]) -> tuple[dict
     return values, findings, readable
 
 
-def _file_warnings(path: Path) -> list[Finding]:
+def file_warnings(path: Path) -> list[Finding]:
     """What the file's name and neighbours say: open in Excel (a lock file beside
     it: Excel names it ~$ and the name, less its first two characters when long),
     or a workbook with macros, which are never run."""
@@ -109,9 +109,9 @@ def _file_warnings(path: Path) -> list[Finding]:
 
 
 def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
-    """Every rule that looks at one workbook alone; the arithmetic is added later,
-    for all files at once."""
-    result = FileResult(path, findings=_file_warnings(Path(path)))
+    """Every rule that looks at one workbook's cells alone; the arithmetic is added
+    later, for all files at once."""
+    result = FileResult(path)
     structure = check_structure(cells, layout)
     result.findings.extend(structure.findings)
     if structure.fatal:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from xltools.check import FileResult, check_cells
-from xltools.layout import load_layout
-from xltools.reader import read_cells
+from xltools.layout import Area, Layout, load_layout
+from xltools.reader import Cells, read_cells
 from xltools.template import total_formula
 from xltools.totals import complete
 from xltools.values import parse
@@ -34,6 +34,8 @@ class FillResult:
     path: Path
     out: Path | None = None
     changes: list[Change] = field(default_factory=list)
+    writes: list[tuple[Area, Any]] = field(default_factory=list)  # numbers and formulas to put in cells
+    totals: dict[str, Any] = field(default_factory=dict)  # every field's value once filled
     refused: FileResult | None = None  # the findings that stopped it
 
     def count(self, kind: str) -> int:
@@ -49,6 +51,41 @@ def backup_path(path: Path) -> Path:
     return candidate
 
 
+def plan(path: Path, cells: Cells, layout: Layout, formula_of: Callable[[Area], Any]) -> FillResult:
+    """What filling changes, cell by cell, worked out from the cells' values alone;
+    `formula_of` gives a total cell's formula as it stands. Both the command and the
+    Excel add-in apply it."""
+    fmt = layout.format
+    checked = check_cells(path, cells, layout)
+    blocking = [f for f in checked.findings if f.rule in BLOCKING]
+    if blocking:
+        return FillResult(path, refused=FileResult(path, findings=blocking, report=checked.report))
+    result = FillResult(path)
+    details: dict[str, Any] = {}
+    for f in fmt.numeric_fields():
+        if f.kind == "total":
+            continue
+        area = layout.cells[f.id]
+        parsed = parse(cells.get(area), f.value_kind)
+        value = 0 if parsed.status in ("blank", "mark") else parsed.value
+        details[f.id] = value
+        if parsed.status in ("blank", "mark", "text"):
+            result.changes.append(Change(area.address, f.id, parsed.status, parsed.found or None, value))
+            result.writes.append((area, value))
+    result.totals = complete(fmt, details | {f.id: None for f in fmt.totals()})
+    for f in fmt.totals():
+        area = layout.cells[f.id]
+        formula = total_formula(layout, f.id)
+        if formula_of(area) == formula:
+            continue
+        old = parse(cells.get(area), "count")
+        kind = "formula" if old.value == result.totals[f.id] else "total"
+        result.changes.append(Change(area.address, f.id, kind, old.value if old.value is not None else old.found,
+                                     result.totals[f.id]))
+        result.writes.append((area, formula))
+    return result
+
+
 def fill(source: Path, out: Path | None = None, in_place: bool = False) -> FillResult:
     import openpyxl
 
@@ -56,43 +93,18 @@ def fill(source: Path, out: Path | None = None, in_place: bool = False) -> FillR
 
     source = Path(source)
     layout = load_layout()
-    fmt = layout.format
-    cells = read_cells(source, layout)
-    checked = check_cells(source, cells, layout)
-    blocking = [f for f in checked.findings if f.rule in BLOCKING]
-    if blocking:
-        return FillResult(source, refused=FileResult(source, findings=blocking, report=checked.report))
     target = source if in_place else Path(out)
     if target.resolve() == source.resolve() and not in_place:
         raise ValueError("the output would replace the input: use --in-place")
-    result = FillResult(source, out=target)
+    cells = read_cells(source, layout)  # the guard runs before openpyxl sees the file
     wb = openpyxl.load_workbook(source)
-    details: dict[str, Any] = {}
-    for f in fmt.numeric_fields():
-        area = layout.cells[f.id]
-        if f.kind == "total":
-            details[f.id] = None
-            continue
-        raw = cells.get(area)
-        parsed = parse(raw, f.value_kind)
-        value = 0 if parsed.status in ("blank", "mark") else parsed.value
-        details[f.id] = value
-        if parsed.status in ("blank", "mark", "text"):
-            wb[area.sheet][area.a1].value = value
-            result.changes.append(Change(area.address, f.id, parsed.status, parsed.found or None, value))
-    totals = complete(fmt, details)
-    for f in fmt.totals():
-        area = layout.cells[f.id]
-        cell = wb[area.sheet][area.a1]
-        formula = total_formula(layout, f.id)
-        if cell.value == formula:
-            continue
-        old = parse(cells.get(area), "count")
-        kind = "formula" if old.value == totals[f.id] else "total"
-        result.changes.append(Change(area.address, f.id, kind, old.value if old.value is not None else old.found,
-                                     totals[f.id]))
-        cell.value = formula
+    result = plan(source, cells, layout, lambda area: wb[area.sheet][area.a1].value)
+    if result.refused:
+        return result
+    result.out = target
+    for area, value in result.writes:
+        wb[area.sheet][area.a1].value = value
     if in_place:
         shutil.copy2(source, backup_path(source))
-    save(wb, target, cached=formula_values(layout, totals, set()))
+    save(wb, target, cached=formula_values(layout, result.totals, set()))
     return result

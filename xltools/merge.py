@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from xltools.check import FileResult, check_cells, judge
+from xltools.check import FileResult, check_cells, file_warnings, judge
 from xltools.layout import load_layout
 from xltools.reader import ReadError, read_cells
 from xltools.report import Report
@@ -75,6 +75,7 @@ def inspect(path: Path) -> Submission:
     try:
         cells = read_cells(path, layout, extra=(load_summary()["sheets"]["units"]["name"],), data=data)
         result = check_cells(path, cells, layout)
+        result.findings[:0] = file_warnings(path)
     except ReadError as exc:
         return Submission(path, FileResult(path, error=str(exc), findings=[exc.finding]), **info)
     except Exception as exc:  # a hostile file must exclude itself only, never stop the merge
