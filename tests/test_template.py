@@ -33,8 +33,8 @@ def test_committed_template_is_what_the_generator_makes(tmp_path):
 
 def test_committed_examples_are_what_the_script_makes(tmp_path):
     _load_make_examples().main(tmp_path)
-    made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.xlsx"))
-    committed = sorted(p.relative_to(WORKBOOKS) for p in WORKBOOKS.rglob("*.xlsx"))
+    made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.xls[xm]"))
+    committed = sorted(p.relative_to(WORKBOOKS) for p in WORKBOOKS.rglob("*.xls[xm]"))
     assert made == committed
     assert len([p for p in made if p.parent.name == "sample-county"]) >= 12
     for rel in made:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from xltools.report import Report
 from xltools.samples import SAMPLE_COUNTY, sample_county
+from xltools.macrobook import write_macro_template
 from xltools.writer import TEMPLATE_DATE, write, write_template
 
 HERE = Path(__file__).resolve().parent
@@ -38,12 +39,13 @@ def with_mistakes() -> Report:
 def main(out: Path = HERE) -> None:
     (out / "examples" / "sample-county").mkdir(parents=True, exist_ok=True)
     write_template(out / "template.xlsx")
+    write_macro_template(out / "template.xlsm")
     chitudian = Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))
     write(chitudian, out / "examples" / "chitudian-2023.xlsx", when=TEMPLATE_DATE)
     write(with_mistakes(), out / "examples" / "mistakes-2023.xlsx", when=TEMPLATE_DATE)
     for report in sample_county():
         write(report, out / "examples" / "sample-county" / sample_path(report).name, when=TEMPLATE_DATE)
-    print(f"wrote template, chitudian-2023 and {SAMPLE_COUNTY}'s units under {out}", file=sys.stderr)
+    print(f"wrote the templates, chitudian-2023 and {SAMPLE_COUNTY}'s units under {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

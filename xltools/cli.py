@@ -228,6 +228,27 @@ def _annotate(results, target: Path, lang: str) -> None:
             _fail(f"cannot write {out}: {getattr(exc, 'strerror', None) or exc}")
 
 
+@main.command("excel-setup")
+@click.option("-o", "--output", default="政府信息公开年度报告.xlsm", show_default=True,
+              type=click.Path(dir_okay=False), help="Macro-enabled workbook to write (.xlsm).")
+@click.option("--unit", help="单位名称 to fill in on the cover sheet.")
+@click.option("--year", type=int, help="报告年度 to fill in on the cover sheet.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def excel_setup(output: str, unit: str | None, year: int | None, lang: str) -> None:
+    """Write the template with buttons 检查 / 填写合计 / 清除标记 (.xlsm) and print how
+    to set up Excel for them (xlwings add-in)."""
+    from xltools.macrobook import write_macro_template
+    from xltools.render import WORDS
+
+    if Path(output).suffix.lower() != ".xlsm":
+        _fail(f"{output}: Excel opens macros only from a .xlsm file")
+    try:
+        write_macro_template(output, unit=unit, year=year)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    click.echo(WORDS[lang]["excel_setup"].format(out=output))
+
+
 @main.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def fields(fmt: str) -> None:

@@ -30,6 +30,20 @@ WORDS = {
         "missing": "未报送 {n} 个：",
         "skipped": "跳过 {n} 个文件（锁定文件、隐藏文件或不是工作簿）：",
         "progress": "读取 {done}/{total}",
+        "excel_setup": (
+            "已写入带按钮的模板：{out}\n"
+            "\n"
+            "在 Excel 中使用按钮（Windows 或 macOS，需要 Microsoft Excel；WPS 请用普通模板，其中的公式和 ✓/✗ 同样会检查）：\n"
+            "  1. 安装 Python 3（python.org；安装时勾选“Add python.exe to PATH”）。\n"
+            "  2. 打开“命令提示符”，运行：pip install \"xltools[excel]\"\n"
+            "  3. 再运行：xlwings addin install（安装 xlwings 加载项，Excel 的功能区会多出“xlwings”）。\n"
+            "  4. 关闭所有 Excel 窗口，双击打开 {out}，在黄色提示条上点“启用内容”。\n"
+            "  5. 各表右上角有三个按钮：\n"
+            "     检查 —— 检查当前内容（未保存的修改也算），问题单元格标红（错误）或标黄（警告），并列在“检查结果”表；\n"
+            "     填写合计 —— 合计写成公式，空白的填 0，文字数字改为数字；\n"
+            "     清除标记 —— 去掉检查留下的颜色、批注和“检查结果”表。\n"
+            "  报送时可另存为 .xlsx；县里用 xltools check 检查 .xlsm 时只读取数值，不运行宏。"
+        ),
     },
     "en": {
         "error": "error", "warning": "warning", "explained": "explained", "fix": "fix", "unreadable": "cannot be read",
@@ -54,6 +68,22 @@ WORDS = {
         "missing": "{n} not submitted:",
         "skipped": "{n} files skipped (lock files, hidden files, not workbooks):",
         "progress": "reading {done}/{total}",
+        "excel_setup": (
+            "Wrote the template with buttons: {out}\n"
+            "\n"
+            "To use the buttons in Excel (Windows or macOS, Microsoft Excel; in WPS use the plain template,\n"
+            "whose formulas and ✓/✗ checks work there too):\n"
+            "  1. Install Python 3 (python.org; tick \"Add python.exe to PATH\").\n"
+            "  2. In a command prompt: pip install \"xltools[excel]\"\n"
+            "  3. Then: xlwings addin install (Excel's ribbon gains an \"xlwings\" tab).\n"
+            "  4. Close Excel, open {out}, and click \"Enable Content\" on the yellow bar.\n"
+            "  5. Each sheet has three buttons at its top right:\n"
+            "     检查 (check) marks problem cells red (errors) or yellow (warnings), unsaved edits included,\n"
+            "       and lists them on the sheet 检查结果;\n"
+            "     填写合计 (fill) writes every total as a formula, blanks as 0, numbers typed as text as numbers;\n"
+            "     清除标记 (clear) removes the colours, notes and the 检查结果 sheet the check left.\n"
+            "  Submit it as .xlsx if asked; xltools check reads a .xlsm's values and never runs its macros."
+        ),
     },
 }
 

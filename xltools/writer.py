@@ -106,9 +106,15 @@ def write(report: Report, path: str | Path, when: datetime | None = None) -> Non
     save(wb, Path(path), when=when, cached=cached)
 
 
-def write_template(path: str | Path, unit: str | None = None, year: int | None = None) -> None:
-    """The empty template; with no unit or year it is byte for byte the committed one."""
+def template_workbook(unit: str | None = None, year: int | None = None):
+    """The empty template as openpyxl objects, and the values its formulas show."""
     wb = build_workbook()
     report = Report(meta={"unit": unit, "year": year})
     fill_workbook(wb, report)
-    save(wb, Path(path), when=TEMPLATE_DATE, cached=formula_values(load_layout(), report.values, set()))
+    return wb, formula_values(load_layout(), report.values, set())
+
+
+def write_template(path: str | Path, unit: str | None = None, year: int | None = None) -> None:
+    """The empty template; with no unit or year it is byte for byte the committed one."""
+    wb, cached = template_workbook(unit, year)
+    save(wb, Path(path), when=TEMPLATE_DATE, cached=cached)

@@ -119,6 +119,16 @@ def _append_rows(xml: bytes, table: Rows) -> bytes:
     return xml
 
 
+def _stable_order(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """openpyxl writes the macro parts it keeps in the order of a set, which changes
+    from run to run; put them in name order where they stand, for reproducible files."""
+    kept = [i for i, info in enumerate(infos) if info.filename.startswith(("xl/vba", "xl/drawings/vml"))]
+    out = list(infos)
+    for i, info in zip(kept, sorted((infos[i] for i in kept), key=lambda x: x.filename)):
+        out[i] = info
+    return out
+
+
 def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None,
                    rows: dict[str, Rows] | None = None) -> bytes:
     """The .xlsx bytes of an openpyxl workbook. `cached` gives formula values by
@@ -131,7 +141,7 @@ def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str,
         sheets = sheet_parts(src)
         parts = {part: cached[name] for name, part in sheets.items() if name in (cached or {})}
         extra = {part: rows[name] for name, part in sheets.items() if name in (rows or {})}
-        for info in src.infolist():
+        for info in _stable_order(src.infolist()):
             data = src.read(info)
             if when is not None and info.filename == _CORE:
                 data = _fix_time(data, when)
