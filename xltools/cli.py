@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 EXIT_UNREADABLE = 2
+DOCUMENT_KINDS = ("text", "html", "docx", "pdf")  # xltools.sources reads these
 
 
 def _fail(message: str) -> None:
@@ -226,6 +227,45 @@ def _annotate(results, target: Path, lang: str) -> None:
             annotate(r.path, r, out, lang)
         except (OSError, ValueError) as exc:
             _fail(f"cannot write {out}: {getattr(exc, 'strerror', None) or exc}")
+
+
+@main.command("import")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Workbook to write, for one report.")
+@click.option("--out-dir", type=click.Path(file_okay=False),
+              help="Folder for the workbooks, each named after unit and year (default: the current folder).")
+@click.option("--format", "kind", type=click.Choice(["auto", *DOCUMENT_KINDS]), default="auto", show_default=True,
+              help="What the reports are; auto looks at each file.")
+@click.option("-f", "--report-format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def import_(reports, output, out_dir, kind, fmt, lang) -> None:
+    """Turn published reports (text, HTML, Word .docx, PDF) into standard workbooks,
+    then check them. Values that cannot be placed with confidence stay blank and
+    are reported (I1–I4); totals are kept as published, so check finds the
+    report's own mistakes. Exit status as for check."""
+    from xltools.importing import import_paths
+    from xltools.inputs import DOCUMENT_SUFFIXES, expand
+    from xltools.render import WORDS, render_json, render_text
+
+    paths = expand(list(reports), DOCUMENT_SUFFIXES).files
+    if not paths:
+        _fail("no reports found in " + ", ".join(reports))
+    if output and len(paths) > 1:
+        _fail("-o names one workbook; use --out-dir for several reports")
+    done = import_paths(paths, Path(output) if output else None, Path(out_dir or "."), kind)
+    w = WORDS[lang]
+    if fmt == "json":
+        click.echo(render_json([d.result for d in done], lang), nl=False)
+    else:
+        for d in done:
+            if d.out is not None:
+                click.echo(w["imported"].format(source=d.source, out=d.out, format=d.format))
+        click.echo(render_text([d.result for d in done], lang), nl=False)
+    results = [d.result for d in done]
+    if any(r.error for r in results):
+        sys.exit(EXIT_UNREADABLE)
+    if any(r.errors for r in results):
+        sys.exit(1)
 
 
 @main.command("excel-setup")

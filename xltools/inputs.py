@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+DOCUMENT_SUFFIXES = (".txt", ".htm", ".html", ".docx", ".pdf")
 
 
 def is_lock_file(path: Path) -> bool:
@@ -18,9 +19,10 @@ class Inputs:
     skipped: list[Path] = field(default_factory=list)  # lock files, hidden files, other documents
 
 
-def expand(paths: list[str | Path]) -> Inputs:
-    """Files as given (lock files aside); folders searched recursively for workbooks,
-    in a stable order, with everything else found there listed as skipped."""
+def expand(paths: list[str | Path], suffixes: tuple[str, ...] = WORKBOOK_SUFFIXES) -> Inputs:
+    """Files as given (lock files aside); folders searched recursively for workbooks
+    (or the files with `suffixes`), in a stable order, with everything else found
+    there listed as skipped."""
     out = Inputs()
     for p in map(Path, paths):
         if not p.is_dir():
@@ -28,6 +30,6 @@ def expand(paths: list[str | Path]) -> Inputs:
             continue
         for f in sorted(x for x in p.rglob("*") if x.is_file()):
             hidden = any(part.startswith(".") for part in f.relative_to(p).parts)
-            wanted = f.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(f) and not hidden
+            wanted = f.suffix.lower() in suffixes and not is_lock_file(f) and not hidden
             (out.files if wanted else out.skipped).append(f)
     return out

@@ -273,6 +273,8 @@ def _instructions(spec: dict, rules: dict) -> list[str]:
         return []
     lines = list(spec["instructions"]) + ["", spec["rules_heading"]]
     for r in rules.values():
+        if r.check["type"] == "import":  # about documents, not about the workbook
+            continue
         kind = "错误" if r.severity == "error" else "警告"
         lines.append(f"{r.id}（{kind}）{r.title['zh']}：{r.description['zh']}")
     return lines

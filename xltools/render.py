@@ -30,6 +30,7 @@ WORDS = {
         "missing": "未报送 {n} 个：",
         "skipped": "跳过 {n} 个文件（锁定文件、隐藏文件或不是工作簿）：",
         "progress": "读取 {done}/{total}",
+        "imported": "已导入：{source} → {out}（{format} 年格式）",
         "excel_setup": (
             "已写入带按钮的模板：{out}\n"
             "\n"
@@ -68,6 +69,7 @@ WORDS = {
         "missing": "{n} not submitted:",
         "skipped": "{n} files skipped (lock files, hidden files, not workbooks):",
         "progress": "reading {done}/{total}",
+        "imported": "Imported: {source} → {out} ({format} format)",
         "excel_setup": (
             "Wrote the template with buttons: {out}\n"
             "\n"

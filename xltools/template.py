@@ -182,7 +182,7 @@ class _Painter:
             ws.conditional_formatting.add(line, CellIsRule(operator="equal", formula=['"✗"'], fill=self.bad_fill))
         if "explanations" in spec:
             # the warnings about the report, not about the file it came in
-            warnings = [r.id for r in load_rules().values() if r.severity == "warning" and r.check["type"] != "file"]
+            warnings = [r.id for r in load_rules().values() if r.severity == "warning" and r.check["type"] not in ("file", "import")]
             rule_list = DataValidation(type="list", formula1='"' + ",".join(warnings) + '"', allow_blank=True)
             for row in (r for r in self.layout.explanations if r["rule"].sheet == s.name):
                 for key, area in row.items():

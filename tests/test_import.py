@@ -1,0 +1,319 @@
+"""`xltools import`: published reports (text, HTML, Word) → the standard workbook,
+exactly, or with a finding for what cannot be placed."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLES, REPO
+from xltools import Report, read
+from xltools.cli import main
+from xltools.importer import import_document
+from xltools.schema import leaves, load_format
+from xltools.sources import from_text, read_document
+
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "fixtures" / "chitudian-2023-report.txt"
+REALWORLD = SHARED / "realworld"
+FMT = load_format()
+needs_shared = pytest.mark.skipif(not SEED.is_file(), reason="../shared is not beside the repository")
+
+
+def chitudian() -> Report:
+    return Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))
+
+
+def published(report: Report) -> dict:
+    """What 赤土店镇 publishes: everything but the fee table, which it does not print."""
+    return {k: v for k, v in report.values.items() if not k.startswith("fees.")}
+
+
+def imported(text: str, kind: str = "text"):
+    return import_document(from_text(Path("report.txt"), text, kind))
+
+
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def rules(result) -> list[tuple[str, str]]:
+    return [(f.rule, f.case) for f in result.findings]
+
+
+@needs_shared
+def test_the_seed_report_imports_to_what_it_publishes():
+    result = imported(seed_text())
+    want = chitudian()
+    assert result.report.meta == want.meta
+    assert published(result.report.values) if False else published(result.report) == published(want)
+    assert all(result.report.values[f"fees.{k}"] is None for k in ("notices", "notice_amount", "collected"))
+    assert result.report.text == want.text
+    assert [f.message() for f in result.findings] == ["没有找到表格“信息处理费”的数字，相应单元格留空。"]
+
+
+@needs_shared
+def test_import_command_writes_and_checks(tmp_path):
+    run = CliRunner().invoke(main, ["import", str(SEED), "--out-dir", str(tmp_path)])
+    out = tmp_path / "栾川县赤土店镇人民政府-2023.xlsx"
+    assert run.exit_code == 0, run.output
+    assert run.output.splitlines()[0] == f"已导入：{SEED} → {out}（2021 年格式）"
+    assert "结果：0 个错误，4 个警告。" in run.output  # I3 for the missing fee table, W6 for its 3 blanks
+    assert " R" not in run.output and "W3" not in run.output
+    assert published(read(out)) == published(chitudian())
+
+
+# --- the same report as government sites and Word publish it -------------------
+
+def _html_table(table_id: str) -> str:
+    """A table of the format as published on government sites: the header with
+    colspan/rowspan, each parent row label spanning its sub-rows."""
+    table = FMT.tables[table_id]
+    report = chitudian()
+    rows = []
+    for block in table.blocks:
+        cols = leaves(block.columns)
+        if block.title:
+            rows.append(f'<tr><td colspan="{len(cols) + 1}">{block.title}</td></tr>')
+        rows.append("<tr><th>" + (block.corner or "") + "</th>" + "".join(f"<th>{c.labels[-1]}</th>" for c in cols)
+                    + "</tr>")
+        depth = max(len(r.labels) for r in leaves(block.rows))
+        done: set[str] = set()
+        for leaf in leaves(block.rows):
+            cells = []
+            for i, label in enumerate(leaf.labels[:-1]):
+                key = "/".join(leaf.labels[:i + 1])
+                if key not in done:
+                    span = sum(1 for x in leaves(block.rows) if "/".join(x.labels[:i + 1]) == key)
+                    cells.append(f'<td rowspan="{span}">{label}</td>')
+                    done.add(key)
+            colspan = depth - len(leaf.labels) + 1
+            cells.append(f'<td colspan="{colspan}">{leaf.labels[-1]}</td>' if colspan > 1 else f"<td>{leaf.labels[-1]}</td>")
+            for col in cols:
+                fid = ".".join(p for p in (table_id, leaf.key, col.key) if p)
+                cells.append(f'<td style="text-align:right">{report.values[fid]}</td>')
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+    return '<table border="1">' + "\n".join(rows) + "</table>"
+
+
+def chitudian_html() -> bytes:
+    r = chitudian()
+    sections = FMT.sections
+    paras = lambda text: "".join(f"<p>{p}</p>" for p in text.split("\n\n"))  # noqa: E731
+    overview = "".join(f"<p>{f.label}：{r.text[f.id]}</p>" for f in FMT.text_fields() if f.section == "一")
+    appeals = FMT.tables["appeals"]
+    head = ('<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>'
+            '<tr><td rowspan="2">结果维持</td><td rowspan="2">结果纠正</td><td rowspan="2">其他结果</td>'
+            '<td rowspan="2">尚未审结</td><td rowspan="2">总计</td>'
+            '<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr><tr>'
+            + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 2 + "</tr>")
+    data = "<tr>" + "".join(f"<td>{r.values[f.id]}</td>" for f in FMT.numeric_fields() if f.table == appeals.id) + "</tr>"
+    page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+            f"<title>{r.unit}{r.year}年政府信息公开工作年度报告</title><style>td{{border:1px}}</style></head><body>"
+            f'<div class="title"><h1>{r.unit}{r.year}年政府信息公开工作年度报告</h1></div>'
+            f"<h2>{sections['一']}</h2>{overview}<h2>{sections['二']}</h2>{_html_table('proactive')}"
+            f"<h2>{sections['三']}</h2>{_html_table('requests')}"
+            f"<h2>{sections['四']}</h2><table>{head}{data}</table>"
+            f"<h2>{sections['五']}</h2>{paras(r.text['problems'])}<h2>{sections['六']}</h2>{paras(r.text['other'])}"
+            "<script>var x = '一、总体情况';</script></body></html>")
+    return page.encode("gb18030")
+
+
+def test_an_html_page_with_spans_in_gb2312(tmp_path):
+    (tmp_path / "page.htm").write_bytes(chitudian_html())
+    result = import_document(read_document(tmp_path / "page.htm"))
+    assert published(result.report) == published(chitudian())
+    assert result.report.text == chitudian().text
+    assert result.report.meta == chitudian().meta
+
+
+def chitudian_docx(path: Path) -> None:
+    import docx
+
+    r = chitudian()
+    d = docx.Document()
+    d.add_paragraph(f"{r.unit}{r.year}年政府信息公开工作年度报告")
+    d.add_paragraph(FMT.sections["一"])
+    for f in FMT.text_fields():
+        if f.section == "一":
+            d.add_paragraph(f"{f.label}：{r.text[f.id]}")
+    d.add_paragraph(FMT.sections["二"])
+    for block in FMT.tables["proactive"].blocks:
+        cols = leaves(block.columns)
+        t = d.add_table(rows=2 + len(leaves(block.rows)), cols=len(cols) + 1)
+        t.cell(0, 0).merge(t.cell(0, len(cols))).text = block.title
+        for j, c in enumerate([block.corner] + [c.labels[-1] for c in cols]):
+            t.cell(1, j).text = c
+        for i, leaf in enumerate(leaves(block.rows), start=2):
+            t.cell(i, 0).text = leaf.labels[-1]
+            for j, col in enumerate(cols, start=1):
+                t.cell(i, j).text = str(r.values[f"proactive.{leaf.key}.{col.key}"])
+    d.add_paragraph(FMT.sections["三"])
+    rows = leaves(FMT.tables["requests"].blocks[0].rows)
+    cols = leaves(FMT.tables["requests"].blocks[0].columns)
+    t = d.add_table(rows=len(rows) + 1, cols=3 + len(cols))
+    t.cell(0, 0).merge(t.cell(0, 2)).text = FMT.tables["requests"].blocks[0].corner
+    for j, c in enumerate(cols, start=3):
+        t.cell(0, j).text = c.labels[-1]
+    for i, leaf in enumerate(rows, start=1):
+        labels = list(leaf.labels)
+        t.cell(i, 3 - len(labels)).merge(t.cell(i, 3 - len(labels))).text = labels[0]
+        for k, label in enumerate(labels[1:], start=4 - len(labels)):
+            t.cell(i, k).text = label
+        for j, col in enumerate(cols, start=3):
+            t.cell(i, j).text = str(r.values[f"requests.{leaf.key}.{col.key}"])
+    # the parent labels merged down over their sub-rows, as Word users do
+    for parent in ("（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理"):
+        at = [i for i, leaf in enumerate(rows, start=1) if parent in leaf.labels]
+        t.cell(at[0], 1).merge(t.cell(at[-1], 1)).text = parent
+    d.add_paragraph(FMT.sections["四"])
+    t = d.add_table(rows=2, cols=15)
+    t.cell(0, 0).merge(t.cell(0, 4)).text = "行政复议"
+    t.cell(0, 5).merge(t.cell(0, 14)).text = "行政诉讼"
+    for j, f in enumerate(f for f in FMT.numeric_fields() if f.table == "appeals"):
+        t.cell(1, j).text = str(r.values[f.id])
+    d.add_paragraph(FMT.sections["五"])
+    for p in r.text["problems"].split("\n\n"):
+        d.add_paragraph(p)
+    d.add_paragraph(FMT.sections["六"])
+    d.add_paragraph(r.text["other"])
+    d.save(str(path))
+
+
+def test_a_word_document_with_merged_cells(tmp_path):
+    chitudian_docx(tmp_path / "r.docx")
+    result = import_document(read_document(tmp_path / "r.docx"))
+    assert published(result.report) == published(chitudian())
+    assert result.report.text == chitudian().text
+    assert rules(result) == [("I3", "table")]
+
+
+# --- what real reports do to labels and numbers --------------------------------
+
+@needs_shared
+@pytest.mark.parametrize("old, new", [
+    ("1. 属于国家秘密", "1、属于国家秘密"),                      # 1、 instead of 1.
+    ("3. 危及“三安全一稳定”", '3.危及"三安全一稳定"'),          # straight quotes
+    ("(二) 部分公开", "（二）部分公开"),                         # full-width brackets
+    ("2. 其他法律行政法规禁止公开", "2.其他法律行政止公开"),      # a character missing (洪泽 2024)
+    ("4. 保护第三方合法权益", "4. 保 护 第 三 方 合 法 权 益"),   # spaces inside
+    ("一、本年新收政府信息公开申请数量", "一、本年新收政府信息公开申请数量（件）"),  # an extra word
+])
+def test_label_variants_are_read(old, new):
+    result = imported(seed_text().replace(old, new, 1))
+    assert published(result.report) == published(chitudian())
+    assert rules(result) == [("I3", "table")]
+
+
+@needs_shared
+def test_a_label_split_over_lines_and_thousands_separators():
+    text = seed_text().replace(
+        "\t\t5. 要求行政机关确认或重新出具已获取信息\t0", "\t\t5. 要求行政机关确认或重新出具\n已获取信息\n\t0").replace(
+        "行政许可\t0", "行政许可\t1,234")
+    result = imported(text)
+    want = published(chitudian()) | {"proactive.license.decisions": 1234}
+    assert published(result.report) == want
+
+
+@needs_shared
+def test_a_row_that_matches_nothing_is_reported_not_guessed():
+    result = imported(seed_text().replace("2. 重复申请", "2. 另一种情况"))
+    assert result.report.values["requests.not_processed.repeated.total"] is None
+    assert [f.message() for f in result.findings if f.rule == "I1"] == [
+        f"第 {seed_text().splitlines().index(next(x for x in seed_text().splitlines() if '2. 重复申请' in x)) + 1} 行"
+        "“2. 另一种情况”与三表格的任何一行标签都对不上，其中的数字未导入。"]
+
+
+@needs_shared
+def test_a_row_with_too_few_numbers_is_reported():
+    result = imported(seed_text().replace("四、结转下年度继续办理\t\t0\t0\t0\t0\t0\t0\t0", "四、结转下年度继续办理\t\t0\t0\t0"))
+    assert result.report.values["requests.carried_out.total"] is None
+    assert [(f.rule, f.case, f.expected, f.actual) for f in result.findings if f.rule == "I1"] == [("I1", "count", 7, 3)]
+
+
+def test_numbers_run_together_are_split_only_when_unique():
+    text = ("X县人民政府2023年政府信息公开工作年度报告\n"
+            + "二、主动公开政府信息情况第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数"
+              "规章000行政规范性文件77132470第二十条第（五）项信息内容本年处理决定数量行政许可2629"
+              "三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量801000081" * 1)
+    result = imported(text)
+    v = result.report.values
+    assert (v["proactive.regulation.issued"], v["proactive.regulation.repealed"], v["proactive.regulation.in_force"]) \
+        == (0, 0, 0)
+    assert v["proactive.license.decisions"] == 2629
+    assert v["proactive.normative.issued"] is None and v["requests.new.total"] is None
+    assert [(f.rule, f.params["label"]) for f in result.findings if f.rule == "I2"] == [
+        ("I2", "行政规范性文件"), ("I2", "一、本年新收政府信息公开申请数量")]
+
+
+# --- the 2019 trial format and real published reports ----------------------------
+
+def _source_part(path: Path) -> tuple[str, str]:
+    raw = path.read_text(encoding="utf-8")
+    source, _, reconstructed = raw.partition("# ==== reconstructed")
+    source = "\n".join(x for x in source.splitlines() if not x.startswith("# "))
+    tables = "\n".join(x.replace("/", "\t").strip("[]") for x in reconstructed.splitlines()[1:] if not x.startswith("#"))
+    return source, tables
+
+
+@needs_shared
+def test_the_2019_format_is_read_with_its_own_schema():
+    _, tables = _source_part(REALWORLD / "02_pingtan_2020.txt")
+    result = imported("平潭综合实验区2020年度政府信息公开工作年度报告\n" + tables)
+    assert result.format == "2019"
+    old = load_format("2019")
+    assert result.extra["proactive.regulation.made"] == 0 and result.extra["proactive.fee.change"] == -15
+    assert result.extra["requests.other_handling.total"] == 4  # one row in 2019; three in 2021
+    assert result.report.values["requests.other_handling.no_correction.total"] is None
+    assert result.report.values["requests.results_total.total"] == 21
+    assert all(f.rule == "I4" for f in result.findings if f.rule.startswith("I4"))
+    assert {f.params["label"] for f in result.findings if f.rule == "I4"} == \
+           {old.fields[k].label for k, v in result.extra.items()}
+
+
+@needs_shared
+@pytest.mark.parametrize("name", ["08_hongze_2023.txt", "09_hongze_2024.txt", "10_huaian_2024.txt"])
+def test_real_pdf_text_imports_what_the_researchers_read(name):
+    source, tables = _source_part(REALWORLD / name)
+    result = import_document(from_text(REALWORLD / name, source, wrapped=True))
+    expected = imported("X2000年政府信息公开工作年度报告\n" + tables).report.values
+    got = {k: v for k, v in result.report.values.items() if v is not None}
+    assert got == {k: v for k, v in expected.items() if v is not None}
+
+
+@needs_shared
+def test_a_real_report_with_wrong_totals_gets_them_found(tmp_path):
+    source, _ = _source_part(REALWORLD / "08_hongze_2023.txt")
+    (tmp_path / "hongze.txt").write_text(source, encoding="utf-8")
+    run = CliRunner().invoke(main, ["import", str(tmp_path / "hongze.txt"), "-o", str(tmp_path / "h.xlsx"),
+                                    "-f", "json"])
+    assert run.exit_code == 1
+    import json
+    findings = json.loads(run.output)["files"][0]["findings"]
+    assert [(f["rule"], f["cells"][0]) for f in findings if f["rule"] == "R4"] == [
+        ("R4", "四、复议诉讼!E6"), ("R4", "四、复议诉讼!O6")]
+    assert ("I1", "parent") in {(f["rule"], f["message"][-17:] and "parent") for f in findings}
+
+
+def test_a_scan_without_text_and_an_empty_file_end_in_a_message(tmp_path):
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(width=595, height=842)
+    with open(tmp_path / "scan.pdf", "wb") as fh:
+        w.write(fh)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    run = CliRunner().invoke(main, ["import", str(tmp_path / "scan.pdf"), str(tmp_path / "empty.txt"),
+                                    "--out-dir", str(tmp_path / "out")])
+    assert run.exit_code == 2
+    assert "PDF 没有文字层（可能是扫描件），无法导入；xltools 不做文字识别（OCR）。" in run.output
+    assert "文件是空的。" in run.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_money_keeps_its_decimals():
+    text = ("X县人民政府2023年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（八）项\n"
+            "信息内容\t本年收费金额（单位：万元）\n行政事业性收费\t5949.088667\n")
+    assert imported(text).report.values["proactive.fee.amount"] == Decimal("5949.088667")

@@ -1,0 +1,369 @@
+"""A published report (see sources.py) → a Report of the 2021 format, and the
+findings of what could not be taken from it with confidence.
+
+Every value is placed by matching the official labels of schemas/formats, after
+normalising what real documents do to them (full/half-width forms, 1、 for 1.,
+quotes, spaces, labels split over lines, lost indentation). Columns are taken in
+the national order. A row that matches no label, or has the wrong number of
+values, is left blank and reported; nothing is guessed.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from difflib import SequenceMatcher
+from typing import Any
+
+from xltools.findings import Finding
+from xltools.report import Report
+from xltools.schema import Format, Node, leaves, load_format
+from xltools.sources import Document, Line
+
+_QUOTES = re.compile(r"[\s\"'“”‘’「」『』]")
+_VALUE = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
+_MARKS = {"/", "—", "-", "－", "无", "——", "\\"}
+_TITLE = re.compile(r"(?:标题[:：])?(.*?)(\d{4})年度?政府信息公开工作(?:年度)?报告")
+_SUBSECTION = re.compile(r"^[(（]([一二三四五六七八九十])[)）]\s*([^：:。]{0,24})[：:]?")
+_PAGE_NUMBER = re.compile(r"^[-—–－]*\s*\d{1,3}\s*[-—–－]*$")
+_CONFIDENT, _MARGIN = 0.8, 0.05
+PARAGRAPH = "\n\n"  # between paragraphs in a text field, as in the examples and publish
+
+
+def norm(text: str) -> str:
+    """A label as compared: compatibility forms folded (（ → (, １ → 1), no spaces or
+    quotes, 1、 and 1． as 1., no closing colon."""
+    text = _QUOTES.sub("", unicodedata.normalize("NFKC", text))
+    text = re.sub(r"(?<=\d)[、.．]", ".", text)
+    return text.rstrip(":：")
+
+
+def _is_value(cell: str) -> bool:
+    return cell in _MARKS or _VALUE.fullmatch(cell) is not None
+
+
+def _value(cell: str) -> Any:
+    if cell in _MARKS:
+        return cell  # as published: the checker reports it
+    number = Decimal(cell.replace(",", ""))
+    return int(number) if number == number.to_integral_value() and "." not in cell else number
+
+
+@dataclass
+class Row:
+    line: Line
+    labels: list[str]  # the cells before the values
+    values: list[str]
+
+
+def _split(line: Line) -> Row:
+    cells: list[str] = []
+    for c in line.cells:
+        parts = c.split()
+        # numbers separated by single spaces are cells too ("0 0 0")
+        cells.extend(parts if len(parts) > 1 and all(_is_value(p) for p in parts) else [c])
+    n = len(cells)
+    while n and _is_value(cells[n - 1]):
+        n -= 1
+    return Row(line, cells[:n], cells[n:])
+
+
+def _splits(digits: str, n: int, limit: int = 2) -> list[list[str]]:
+    """The ways to read a run of digits as n numbers written without leading zeros
+    (up to `limit` of them: more than one means the split is not unique)."""
+    if n == 1:
+        return [[digits]] if digits and (digits == "0" or digits[0] != "0") else []
+    out: list[list[str]] = []
+    for i in range(1, len(digits) - n + 2):
+        head = digits[:i]
+        if len(head) > 1 and head[0] == "0":
+            break
+        for rest in _splits(digits[i:], n - 1, limit - len(out)):
+            out.append([head, *rest])
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def _unrun(doc: Document, fmt_ids: tuple[str, ...] = ("2021", "2019")) -> Document:
+    """Web pages copied as one line lose every separator ("规章000行政规范性文件77132470").
+    A line with several labels, one with its number stuck to it, is cut before every
+    official heading and label it contains and after the label, so that each table
+    row is a line of its own again."""
+    labels: set[str] = set()
+    for fid in fmt_ids:
+        fmt = load_format(fid)
+        labels |= set(fmt.sections.values())
+        for tid, table in fmt.tables.items():
+            labels |= {b.title for b in table.blocks if b.title}
+            labels |= {t.label for t in _targets(fmt, tid) if t.label}
+    pattern = re.compile("|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True)))
+    glued = re.compile(f"(?:{pattern.pattern})\\d")  # a label with its number stuck to it
+    lines: list[Line] = []
+    for line in doc.lines:
+        text = line.cells[0] if len(line.cells) == 1 else ""
+        if len(pattern.findall(text)) < 2 or not glued.search(text):
+            lines.append(line)
+            continue
+        cut = pattern.sub(lambda m: "\n" + m.group(0) + "\t", text)
+        cut = re.sub(r"(?<=[\u4e00-\u9fff）)])(\d[\d.,]*)(?=\n|$)", r"\t\1", cut)  # 总计110024 → 总计, 110024
+        lines.extend(Line(line.number, tuple(c.strip() for c in part.split("\t") if c.strip()))
+                     for part in cut.split("\n") if part.strip())
+    return Document(doc.path, doc.kind, lines, doc.wrapped)
+
+
+@dataclass
+class _Target:
+    key: str  # row key in the table
+    label: str
+    block: int
+    width: int  # values expected
+    children: tuple[str, ...] = ()  # for a parent row: its sub-items' labels
+
+
+def _targets(fmt: Format, table_id: str) -> list[_Target]:
+    table = fmt.tables[table_id]
+    out = []
+    for b, block in enumerate(table.blocks):
+        width = len(leaves(block.columns))
+        for leaf in leaves(block.rows):
+            out.append(_Target(leaf.key, leaf.labels[-1] if leaf.labels else "", b, width))
+
+        def parents(nodes: tuple[Node, ...]):
+            for n in nodes:
+                if n.children:
+                    out.append(_Target("", n.label, b, width, tuple(c.label for c in n.children)))
+                    parents(n.children)
+        parents(block.rows)
+    return out
+
+
+def _score(label: str, target: str) -> float:
+    if label == target:
+        return 1.0
+    if label.endswith(target) and len(target) >= 2:
+        return 0.95  # a row label after its parents' ("三、本年度办理结果(一)予以公开")
+    return SequenceMatcher(None, label, target, autojunk=False).ratio()
+
+
+def _match(label: str, targets: list[_Target]) -> _Target | None:
+    label = norm(label)
+    if not label:
+        return None
+    scored = sorted(((_score(label, norm(t.label)), i) for i, t in enumerate(targets)), reverse=True)
+    best, i = scored[0]
+    second = scored[1][0] if len(scored) > 1 else 0.0
+    if best >= _CONFIDENT and best - second >= _MARGIN:
+        return targets[i]
+    return None
+
+
+@dataclass
+class Imported:
+    report: Report
+    findings: list[Finding] = field(default_factory=list)
+    format: str = "2021"
+    extra: dict[str, Any] = field(default_factory=dict)  # 2019 values with no 2021 cell
+
+    def to_dict(self) -> dict:
+        return {"format": self.format, "extra": self.extra, "report": self.report.to_dict()}
+
+
+def _title(lines: list[Line]) -> tuple[str | None, int | None, int]:
+    previous = ""
+    for i, line in enumerate(lines[:20]):
+        text = norm(line.text)
+        m = _TITLE.search(text)
+        if m:
+            unit = m.group(1) or previous
+            return (unit or None), int(m.group(2)), i
+        previous = text
+    return None, None, -1
+
+
+def _sections(fmt: Format, lines: list[Line], start: int) -> dict[str, list[Line]]:
+    """The lines under each section heading; headings must come in order, so that
+    a table row such as 三、本年度办理结果 is never taken for a heading."""
+    titles = list(fmt.sections.items())
+    out: dict[str, list[Line]] = {}
+    current, at = None, 0
+    for line in lines[start + 1:]:
+        text = norm(line.cells[0]) if line.cells else ""
+        for k in range(at, len(titles)):
+            number, title = titles[k]
+            if text.startswith(number) and _score(text, norm(title)) >= 0.7:
+                current, at = number, k + 1
+                out[number] = [Line(line.number, line.cells[1:])] if len(line.cells) > 1 else []
+                break
+        else:
+            if current is not None:
+                out[current].append(line)
+    return out
+
+
+def _paragraphs(lines: list[Line], wrapped: bool) -> list[str]:
+    texts = [" ".join(ln.cells) for ln in lines if not _PAGE_NUMBER.match(ln.text.strip())]
+    if not wrapped:
+        return texts
+    out: list[str] = []
+    for t in texts:  # a hard-wrapped paragraph goes on until a line opens a new item
+        if out and not _SUBSECTION.match(t) and not re.match(r"^[一二三四五六七八九十]+是", t):
+            out[-1] += t
+        else:
+            out.append(t)
+    return out
+
+
+class _Reader:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.findings: list[Finding] = []
+
+    def finding(self, rule: str, case: str, **params) -> None:
+        expected, actual = params.pop("expected", None), params.pop("actual", None)
+        self.findings.append(Finding(rule, case, expected=expected, actual=actual, params=params))
+
+    def table(self, fmt: Format, table_id: str, lines: list[Line], section: str) -> dict[str, Any]:
+        """Values by field id for the rows of one table found in `lines`."""
+        targets = _targets(fmt, table_id)
+        values: dict[str, Any] = {}
+        seen: set[str] = set()
+        pending: list[str] = []
+        for line in lines:
+            row = _split(line)
+            if not row.values:
+                if row.labels:
+                    pending = (pending + [" ".join(row.labels)])[-3:]
+                continue
+            label_cells = row.labels
+            tries = ([label_cells[-1], "".join(label_cells)] if label_cells else []) + \
+                ["".join(pending[-k:] + label_cells) for k in (1, 2, 3) if len(pending) >= k]
+            target = next((t for t in (_match(x, targets) for x in tries) if t is not None), None)
+            shown = (" ".join(label_cells) or " ".join(pending[-1:]))[:40]
+            found = " ".join(row.values)[:60]
+            pending = []
+            if target is None:
+                if label_cells or shown:
+                    self.finding("I1", "unmatched", line=line.number, found=shown or found,
+                                 section=section)
+                continue
+            if target.children:
+                self.finding("I1", "parent", line=line.number, label=target.label,
+                             children="、".join(target.children))
+                continue
+            if len(row.values) == 1 and target.width > 1 and row.values[0].isdigit():
+                ways = _splits(row.values[0], target.width)
+                if len(ways) == 1:  # run together, but only one way to read it
+                    row.values = ways[0]
+                elif ways:
+                    self.finding("I2", "ambiguous", line=line.number, label=target.label, found=found,
+                                 expected=target.width)
+                    continue
+            if len(row.values) != target.width:
+                self.finding("I1", "count", line=line.number, label=target.label, found=found,
+                             expected=target.width, actual=len(row.values))
+                continue
+            if target.key in seen:
+                self.finding("I1", "duplicate", line=line.number, label=target.label)
+                continue
+            seen.add(target.key)
+            block = fmt.tables[table_id].blocks[target.block]
+            for col, raw in zip(leaves(block.columns), row.values):
+                values[".".join(p for p in (table_id, target.key, col.key) if p)] = _value(raw)
+        return values
+
+    def appeals(self, fmt: Format, lines: list[Line]) -> dict[str, Any]:
+        """四 is one row of 15 numbers under a header of labels only."""
+        fields = [f for f in fmt.numeric_fields() if f.table == "appeals"]
+        cells = [v for line in lines for v in _split(line).values]  # the header is labels only
+        if not cells:
+            return {}
+        if len(cells) == 1 and cells[0].isdigit():
+            ways = _splits(cells[0], len(fields))
+            if len(ways) == 1:
+                cells = ways[0]
+            elif ways:
+                self.finding("I2", "ambiguous", line=lines[0].number, label=fmt.sections["四"], found=cells[0][:60],
+                             expected=len(fields))
+                return {}
+        if len(cells) != len(fields):
+            self.finding("I1", "count", line=lines[0].number, label=fmt.sections["四"], found=" ".join(cells)[:60],
+                         expected=len(fields), actual=len(cells))
+            return {}
+        return {f.id: _value(c) for f, c in zip(fields, cells)}
+
+    def overview(self, fmt: Format, paragraphs: list[str]) -> dict[str, str]:
+        fields = [f for f in fmt.text_fields() if f.section == "一"]
+        out: dict[str, list[str]] = {}
+        intro: list[str] = []
+        current = None
+        for p in paragraphs:
+            m = _SUBSECTION.match(p)
+            if m:
+                named = [f for f in fields if norm(m.group(2)) and _score(norm(m.group(2)), norm(f.label)[3:]) >= 0.6]
+                ordinal = "一二三四五".find(m.group(1))
+                target = named[0] if named else (fields[ordinal] if 0 <= ordinal < len(fields) else None)
+                if target is not None:
+                    current = target.id
+                    rest = p[m.end():].strip()
+                    out.setdefault(current, [])
+                    if rest:
+                        out[current].append(rest)
+                    continue
+            if current is None:
+                intro.append(p)  # before the first subsection, or no subsections at all
+            else:
+                out[current].append(p)
+        if intro:
+            self.finding("I3", "intro" if out else "subsections", label=fields[0].label)
+            out[fields[0].id] = intro + out.get(fields[0].id, [])
+        return {k: PARAGRAPH.join(v) for k, v in out.items() if v}
+
+
+def _format_of(lines: list[Line]) -> str:
+    text = norm("".join(ln.text for ln in lines))
+    return "2019" if any(k in text for k in ("本年新制作数量", "上一年项目数量", "政府集中采购")) else "2021"
+
+
+def import_document(doc: Document) -> Imported:
+    doc = _unrun(doc)
+    reader = _Reader(doc)
+    target = load_format("2021")
+    unit, year, title_at = _title(doc.lines)
+    if unit is None and year is None:
+        reader.finding("I3", "title")
+    sections = _sections(target, doc.lines, title_at)
+    for number, title in target.sections.items():
+        if number not in sections:
+            reader.finding("I3", "section", label=title)
+    fmt = load_format(_format_of(sections.get("二", [])))
+    values: dict[str, Any] = {}
+    values |= reader.table(fmt, "proactive", sections.get("二", []), "二")
+    values |= reader.table(fmt, "requests", sections.get("三", []), "三")
+    values |= reader.appeals(fmt, sections.get("四", []))
+    values |= reader.table(fmt, "fees", sections.get("六", []), "六")
+    for table_id, table in fmt.tables.items():
+        if not any(k.startswith(table_id + ".") for k in values) and fmt.sections.get(table.section):
+            reader.finding("I3", "table", label=table.title or fmt.sections[table.section])
+    extra = {}
+    if fmt.id != target.id:
+        for fid, value in list(values.items()):
+            if fid not in target.fields:
+                extra[fid] = values.pop(fid)
+                reader.finding("I4", "old", label=fmt.fields[fid].label, found=value)
+    text = {}
+    if "一" in sections:
+        text |= reader.overview(target, _paragraphs(sections["一"], doc.wrapped))
+    for f in target.text_fields():
+        if f.section in ("五", "六") and f.section in sections:
+            lines = [ln for ln in sections[f.section] if not _split(ln).values or len(ln.cells) == 1]
+            paragraphs = _paragraphs(lines, doc.wrapped)
+            if f.section == "六":  # the fee table's own lines are not text
+                paragraphs = [p for p in paragraphs if not any(norm(p).startswith(norm(r.label))
+                                                                for r in _targets(target, "fees"))]
+            text[f.id] = PARAGRAPH.join(paragraphs) or None
+    report = Report(format=target.id, meta={"unit": unit, "year": year},
+                    values={f.id: values.get(f.id) for f in target.numeric_fields()},
+                    text={f.id: text.get(f.id) for f in target.text_fields()})
+    return Imported(report, reader.findings, fmt.id, extra)

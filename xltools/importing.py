@@ -1,0 +1,57 @@
+"""`xltools import` for many documents: read each (sources.py), import it
+(importer.py), write its workbook, then check all the workbooks at once. The
+import findings come first in each file's findings."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from xltools.check import FileResult, check_paths
+from xltools.findings import Finding
+from xltools.importer import import_document
+from xltools.sources import DocumentError, read_document
+from xltools.writer import write
+
+
+@dataclass
+class Done:
+    source: Path
+    out: Path | None
+    result: FileResult
+    format: str = ""
+
+
+def _name(unit: str | None, year: int | None, source: Path) -> str:
+    stem = "-".join(str(x) for x in (unit or source.stem, year) if x)
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", stem) + ".xlsx"
+
+
+def import_paths(paths: list[Path], output: Path | None, out_dir: Path, kind: str = "auto") -> list[Done]:
+    done: list[Done] = []
+    taken: set[Path] = set()
+    imported: dict[Path, list[Finding]] = {}
+    for source in paths:
+        try:
+            doc = read_document(source, kind)
+        except DocumentError as exc:
+            done.append(Done(source, None, FileResult(source, error=exc.message("zh"),
+                                                      findings=[Finding("F3", "truncated",
+                                                                        params={"found": exc.zh})])))
+            continue
+        result = import_document(doc)
+        out = output or out_dir / _name(result.report.unit, result.report.year, source)
+        n = 1
+        while out in taken:
+            n += 1
+            out = out.with_name(f"{out.stem.rsplit('-', 1)[0] if n > 2 else out.stem}-{n}.xlsx")
+        taken.add(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write(result.report, out)
+        imported[out] = result.findings
+        done.append(Done(source, out, FileResult(out), result.format))
+    written = [d for d in done if d.out is not None]
+    for d, checked in zip(written, check_paths([d.out for d in written])):
+        checked.findings[:0] = imported[d.out]
+        d.result = checked
+    return done
