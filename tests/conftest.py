@@ -42,7 +42,7 @@ def soffice(tmp_path_factory):
         out = src.parent / f"lo-{ext}"
         out.mkdir(exist_ok=True)
         subprocess.run(
-            [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--calc",
+            [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless",
              "--convert-to", ext, "--outdir", str(out), str(src)],
             check=True, capture_output=True, timeout=180,
         )

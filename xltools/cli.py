@@ -268,6 +268,44 @@ def import_(reports, output, out_dir, kind, fmt, lang) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Document to write: .docx, .html or .md.")
+@click.option("--force", is_flag=True, help="Publish even when the check finds errors (they are listed).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def publish(file: str, output: str, force: bool, lang: str) -> None:
+    """Write the report document from a checked workbook: the six sections, the
+    unit's text and the tables in the national layout.
+
+    Refuses a workbook with errors unless --force; warnings are listed. Exit
+    status: 0 written, 1 refused, 2 the workbook cannot be read.
+    """
+    from xltools.check import check_paths
+    from xltools.publish import WRITERS, publish as write_document
+    from xltools.render import WORDS, render_text
+
+    out = Path(output)
+    if out.suffix.lower() not in WRITERS:
+        _fail(f"{output}: write .docx, .html or .md")
+    [result] = check_paths([Path(file)])
+    if result.error:
+        click.echo(render_text([result], lang), nl=False)
+        sys.exit(EXIT_UNREADABLE)
+    w = WORDS[lang]
+    if result.errors and not force:
+        click.echo(render_text([result], lang), nl=False)
+        click.echo(w["publish_refused"].format(path=file))
+        sys.exit(1)
+    if result.findings:
+        click.echo(render_text([result], lang), nl=False)
+    try:
+        write_document(result.report, out)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    click.echo(w["published"].format(out=out, unit=result.unit, year=result.year))
+
+
 @main.command("excel-setup")
 @click.option("-o", "--output", default="政府信息公开年度报告.xlsm", show_default=True,
               type=click.Path(dir_okay=False), help="Macro-enabled workbook to write (.xlsm).")

@@ -28,7 +28,7 @@ _TITLE = re.compile(r"(?:标题[:：])?(.*?)(\d{4})年度?政府信息公开工�
 _SUBSECTION = re.compile(r"^[(（]([一二三四五六七八九十])[)）]\s*([^：:。]{0,24})[：:]?")
 _PAGE_NUMBER = re.compile(r"^[-—–－]*\s*\d{1,3}\s*[-—–－]*$")
 _CONFIDENT, _MARGIN = 0.8, 0.05
-PARAGRAPH = "\n\n"  # between paragraphs in a text field, as in the examples and publish
+PARAGRAPH = "\n"  # between paragraphs in a text field: a line break in the cell, as clerks type it
 
 
 def norm(text: str) -> str:
@@ -60,6 +60,7 @@ class Row:
 def _split(line: Line) -> Row:
     cells: list[str] = []
     for c in line.cells:
+        c = c.strip("“”\"'") or c  # PDF text sometimes puts a label's quote beside the numbers
         parts = c.split()
         # numbers separated by single spaces are cells too ("0 0 0")
         cells.extend(parts if len(parts) > 1 and all(_is_value(p) for p in parts) else [c])
@@ -113,6 +114,20 @@ def _unrun(doc: Document, fmt_ids: tuple[str, ...] = ("2021", "2019")) -> Docume
     return Document(doc.path, doc.kind, lines, doc.wrapped)
 
 
+def _resplit(tokens: list[str], n: int, limit: int = 2) -> list[list[str]]:
+    """The ways to read digit tokens, some of them numbers run together, as n numbers."""
+    if not tokens:
+        return [[]] if n == 0 else []
+    out: list[list[str]] = []
+    for k in range(1, min(len(tokens[0]), n - len(tokens) + 1) + 1):
+        for head in _splits(tokens[0], k, limit):
+            for rest in _resplit(tokens[1:], n - k, limit):
+                out.append(head + rest)
+                if len(out) >= limit:
+                    return out
+    return out
+
+
 @dataclass
 class _Target:
     key: str  # row key in the table
@@ -139,11 +154,22 @@ def _targets(fmt: Format, table_id: str) -> list[_Target]:
     return out
 
 
+def _without_stray(cell: str) -> str:
+    """A label less the single characters before it: in PDF text a parent label set
+    vertically in its own column ends up one character per line ("他 2.申请人…")."""
+    tokens = cell.split()
+    while len(tokens) > 1 and len(tokens[0]) == 1:
+        tokens.pop(0)
+    return " ".join(tokens)
+
+
 def _score(label: str, target: str) -> float:
     if label == target:
         return 1.0
     if label.endswith(target) and len(target) >= 2:
         return 0.95  # a row label after its parents' ("三、本年度办理结果(一)予以公开")
+    if target.startswith(label) and len(label) >= 6:
+        return 0.9  # the first line of a label wrapped in a narrow column
     return SequenceMatcher(None, label, target, autojunk=False).ratio()
 
 
@@ -171,14 +197,14 @@ class Imported:
 
 
 def _title(lines: list[Line]) -> tuple[str | None, int | None, int]:
-    previous = ""
-    for i, line in enumerate(lines[:20]):
-        text = norm(line.text)
-        m = _TITLE.search(text)
-        if m:
-            unit = m.group(1) or previous
-            return (unit or None), int(m.group(2)), i
-        previous = text
+    """Unit and year from the title, which may be wrapped over two or three lines."""
+    texts = [norm(line.text) for line in lines[:20]]
+    for i in range(len(texts)):
+        for n in (1, 2, 3):
+            m = _TITLE.search("".join(texts[i:i + n]))
+            if m:
+                unit = m.group(1) or (texts[i - 1] if i else "")
+                return (unit or None), int(m.group(2)), i + n - 1
     return None, None, -1
 
 
@@ -203,9 +229,10 @@ def _sections(fmt: Format, lines: list[Line], start: int) -> dict[str, list[Line
 
 
 def _paragraphs(lines: list[Line], wrapped: bool) -> list[str]:
-    texts = [" ".join(ln.cells) for ln in lines if not _PAGE_NUMBER.match(ln.text.strip())]
+    texts = [" ".join(ln.cells) for ln in lines]
     if not wrapped:
         return texts
+    texts = [t for t in texts if not _PAGE_NUMBER.match(t.strip())]  # a printed page's number
     out: list[str] = []
     for t in texts:  # a hard-wrapped paragraph goes on until a line opens a new item
         if out and not _SUBSECTION.match(t) and not re.match(r"^[一二三四五六七八九十]+是", t):
@@ -237,14 +264,15 @@ class _Reader:
                     pending = (pending + [" ".join(row.labels)])[-3:]
                 continue
             label_cells = row.labels
-            tries = ([label_cells[-1], "".join(label_cells)] if label_cells else []) + \
+            tries = ([label_cells[-1], "".join(label_cells), _without_stray(label_cells[-1])] if label_cells else []) + \
                 ["".join(pending[-k:] + label_cells) for k in (1, 2, 3) if len(pending) >= k]
             target = next((t for t in (_match(x, targets) for x in tries) if t is not None), None)
             shown = (" ".join(label_cells) or " ".join(pending[-1:]))[:40]
             found = " ".join(row.values)[:60]
             pending = []
             if target is None:
-                if label_cells or shown:
+                # in a section of text (六), a line that is only a number is text
+                if label_cells or (shown and not any(f.section == section for f in fmt.text_fields())):
                     self.finding("I1", "unmatched", line=line.number, found=shown or found,
                                  section=section)
                 continue
@@ -252,8 +280,8 @@ class _Reader:
                 self.finding("I1", "parent", line=line.number, label=target.label,
                              children="、".join(target.children))
                 continue
-            if len(row.values) == 1 and target.width > 1 and row.values[0].isdigit():
-                ways = _splits(row.values[0], target.width)
+            if len(row.values) < target.width and all(v.isdigit() for v in row.values):
+                ways = _resplit(row.values, target.width)
                 if len(ways) == 1:  # run together, but only one way to read it
                     row.values = ways[0]
                 elif ways:
@@ -321,6 +349,17 @@ class _Reader:
         return {k: PARAGRAPH.join(v) for k, v in out.items() if v}
 
 
+def _table_labels(fmt: Format, section: str) -> set[str]:
+    """The title, corner and row labels of the tables in a text section (六's fee
+    table): lines that start with them belong to the table, not to the text."""
+    out: set[str] = set()
+    for tid, table in fmt.tables.items():
+        if table.section == section:
+            out |= {norm(x) for x in (table.title, *(b.corner for b in table.blocks)) if x}
+            out |= {norm(t.label) for t in _targets(fmt, tid) if t.label}
+    return out
+
+
 def _format_of(lines: list[Line]) -> str:
     text = norm("".join(ln.text for ln in lines))
     return "2019" if any(k in text for k in ("本年新制作数量", "上一年项目数量", "政府集中采购")) else "2021"
@@ -357,11 +396,10 @@ def import_document(doc: Document) -> Imported:
         text |= reader.overview(target, _paragraphs(sections["一"], doc.wrapped))
     for f in target.text_fields():
         if f.section in ("五", "六") and f.section in sections:
-            lines = [ln for ln in sections[f.section] if not _split(ln).values or len(ln.cells) == 1]
+            table_lines = _table_labels(target, f.section)
+            lines = [ln for ln in sections[f.section] if (not _split(ln).values or len(ln.cells) == 1)
+                     and norm(ln.cells[0]) not in table_lines]
             paragraphs = _paragraphs(lines, doc.wrapped)
-            if f.section == "六":  # the fee table's own lines are not text
-                paragraphs = [p for p in paragraphs if not any(norm(p).startswith(norm(r.label))
-                                                                for r in _targets(target, "fees"))]
             text[f.id] = PARAGRAPH.join(paragraphs) or None
     report = Report(format=target.id, meta={"unit": unit, "year": year},
                     values={f.id: values.get(f.id) for f in target.numeric_fields()},

@@ -31,6 +31,8 @@ WORDS = {
         "skipped": "跳过 {n} 个文件（锁定文件、隐藏文件或不是工作簿）：",
         "progress": "读取 {done}/{total}",
         "imported": "已导入：{source} → {out}（{format} 年格式）",
+        "published": "已写入报告：{out}（{unit}，{year}年）",
+        "publish_refused": "未写入报告：{path} 有错误，请先改正，或用 --force 照样发布。",
         "excel_setup": (
             "已写入带按钮的模板：{out}\n"
             "\n"
@@ -70,6 +72,8 @@ WORDS = {
         "skipped": "{n} files skipped (lock files, hidden files, not workbooks):",
         "progress": "reading {done}/{total}",
         "imported": "Imported: {source} → {out} ({format} format)",
+        "published": "Wrote the report {out} ({unit}, {year})",
+        "publish_refused": "No report written: {path} has errors; fix them first, or use --force.",
         "excel_setup": (
             "Wrote the template with buttons: {out}\n"
             "\n"

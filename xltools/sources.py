@@ -46,7 +46,12 @@ _GAP = re.compile(r"\t|\s{2,}|\u3000")
 
 
 def _cells(line: str) -> tuple[str, ...]:
-    return tuple(c.strip() for c in _GAP.split(line.strip()) if c.strip())
+    line = line.strip()
+    if line.startswith("|") and line.endswith("|"):  # a Markdown table row
+        cells = re.split(r"(?<!\\)\|", line[1:-1])
+        return tuple(c.strip().replace("\\|", "|") for c in cells if c.strip() and not re.fullmatch(r"-+", c.strip()))
+    line = re.sub(r"^#+\s+", "", line)  # a Markdown heading
+    return tuple(c.strip() for c in _GAP.split(line) if c.strip())
 
 
 def _decode(data: bytes, declared: str | None = None) -> str:

@@ -1,0 +1,139 @@
+"""`xltools publish`: the report document from the workbook, in Word, HTML and
+Markdown; `xltools import` of each gives the workbook's values and text back."""
+from __future__ import annotations
+
+import random
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import EXAMPLES, SAMPLE_COUNTY
+from xltools import Report, read, write
+from xltools.cli import main
+from xltools.importer import import_document
+from xltools.publish import publish
+from xltools.samples import sample_report
+from xltools.sources import read_document
+
+FORMATS = ("docx", "html", "md")
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def back(path: Path) -> Report:
+    result = import_document(read_document(path))
+    assert [f.rule for f in result.findings] == [], [f.message() for f in result.findings]
+    return result.report
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_chitudian_publishes_and_imports_back(tmp_path, ext):
+    src = EXAMPLES / "chitudian-2023.xlsx"
+    out = tmp_path / f"赤土店镇.{ext}"
+    result = run("publish", src, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"已写入报告：{out}（栾川县赤土店镇人民政府，2023年）\n"
+    workbook, document = read(src), back(out)
+    assert document.values == workbook.values
+    assert document.text == workbook.text
+    assert (document.unit, document.year) == (workbook.unit, workbook.year)
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_the_county_summary_publishes(tmp_path, ext):
+    run("merge", SAMPLE_COUNTY, "-o", tmp_path / "county.xlsx", "--unit", "示例县")
+    result = run("publish", tmp_path / "county.xlsx", "-o", tmp_path / f"county.{ext}")
+    assert result.exit_code == 0
+    assert "W4" in result.output  # a summary has no text of its own: listed, not refused
+    assert back(tmp_path / f"county.{ext}").values == read(tmp_path / "county.xlsx").values
+
+
+def test_errors_refuse_unless_forced(tmp_path):
+    src = EXAMPLES / "mistakes-2023.xlsx"
+    refused = run("publish", src, "-o", tmp_path / "r.docx")
+    assert refused.exit_code == 1
+    assert refused.output.splitlines()[-1] == f"未写入报告：{src} 有错误，请先改正，或用 --force 照样发布。"
+    assert "错误 R4" in refused.output and not (tmp_path / "r.docx").exists()
+    forced = run("publish", src, "-o", tmp_path / "r.docx", "--force")
+    assert forced.exit_code == 0 and (tmp_path / "r.docx").is_file()
+    assert "错误 R4" in forced.output
+    assert run("publish", src, "-o", tmp_path / "r.pdf").exit_code == 2
+
+
+def test_word_document_follows_government_typography(tmp_path):
+    publish(read(EXAMPLES / "chitudian-2023.xlsx"), tmp_path / "r.docx")
+    d = docx.Document(str(tmp_path / "r.docx"))
+    s = d.sections[0]
+    assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)
+    assert [round(x.mm) for x in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)] == [37, 35, 28, 26]
+
+    def east_asia(p):
+        return p.runs[0]._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+
+    title, heading = d.paragraphs[0], d.paragraphs[1]
+    assert title.text == "栾川县赤土店镇人民政府2023年政府信息公开工作年度报告"
+    assert (east_asia(title), title.runs[0].font.size.pt) == ("方正小标宋简体", 22)
+    assert (heading.text, east_asia(heading)) == ("一、总体情况", "黑体")
+    assert east_asia(d.paragraphs[2]) == "楷体_GB2312" and east_asia(d.paragraphs[3]) == "仿宋_GB2312"
+    requests = d.tables[4]  # 二 has four blocks; 三 comes next
+    xml = requests._tbl.xml
+    assert xml.count("<w:tblHeader/>") == 3 and xml.count("<w:cantSplit/>") == len(requests.rows)
+    assert requests.cell(0, 0).text.startswith("（本列数据的勾稽关系为")
+    assert requests.cell(5, 0).text == "三、本年度办理结果"  # merged down over the results
+
+
+def test_html_is_one_page_with_semantic_tables(tmp_path):
+    publish(read(EXAMPLES / "chitudian-2023.xlsx"), tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert not re.search(r"(src|href)=|@import|url\(", page)  # nothing to fetch
+    assert '<meta name="viewport"' in page
+    assert '<th scope="col" colspan="7">申请人情况</th>' in page
+    assert '<th scope="row" rowspan="22">三、本年度办理结果</th>' in page
+    assert '<th scope="row" colspan="3">一、本年新收政府信息公开申请数量</th><td>1</td>' in page
+
+
+def test_markdown_reads_as_plain_text(tmp_path):
+    publish(read(EXAMPLES / "chitudian-2023.xlsx"), tmp_path / "r.md")
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert text.startswith("# 栾川县赤土店镇人民政府2023年政府信息公开工作年度报告\n\n## 一、总体情况\n\n### （一）主动公开\n")
+    assert "| 一、本年新收政府信息公开申请数量 |  |  | 1 | 0 | 0 | 0 | 0 | 0 | 1 |" in text
+
+
+# --- the round trip, for any valid report ------------------------------------------
+
+_WORDS = st.text(alphabet=st.sampled_from("政府信息公开工作主动依申请办理结果复议诉讼年度单位群众平台建设规范0123456789，。；、：“”（）"),
+                 min_size=1, max_size=40).filter(lambda t: not re.match(r"[（(][一二三四五六七八九十]", t))
+_TEXT = st.lists(_WORDS, min_size=1, max_size=3).map("\n".join)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), unit=st.text(alphabet="赤土店镇栾川县人民政府教育局", min_size=2, max_size=12),
+       texts=st.lists(st.one_of(st.none(), _TEXT), min_size=7, max_size=7))
+def test_every_published_format_imports_back_exactly(tmp_path, seed, unit, texts):
+    report = sample_report(unit, 2024, random.Random(seed))
+    report.text = dict(zip(report.text, texts))
+    write(report, tmp_path / "r.xlsx")
+    workbook = read(tmp_path / "r.xlsx")
+    for ext in FORMATS:
+        publish(workbook, tmp_path / f"r.{ext}")
+        document = back(tmp_path / f"r.{ext}")
+        assert document.values == workbook.values, ext
+        assert document.text == workbook.text, ext
+        assert (document.unit, document.year) == (workbook.unit, workbook.year), ext
+
+
+def test_a_published_word_file_printed_to_pdf_imports_back(tmp_path, soffice):
+    publish(read(EXAMPLES / "chitudian-2023.xlsx"), tmp_path / "r.docx")
+    pdf = soffice(tmp_path / "r.docx", "pdf")
+    document = import_document(read_document(pdf)).report
+    assert document.values == read(EXAMPLES / "chitudian-2023.xlsx").values
+    with zipfile.ZipFile(tmp_path / "r.docx") as z:
+        assert "word/document.xml" in z.namelist()
