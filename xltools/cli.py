@@ -29,9 +29,10 @@ def _write_out(text: str, output: str | None) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xltools")
 def main() -> None:
-    """政府信息公开工作年度报告的标准表格：生成、导出、检查、汇总。
+    """政府信息公开工作年度报告的标准表格：生成、检查、补全、汇总、导入、发布。
 
-    Standard workbooks for the annual government information disclosure report.
+    Standard workbooks for the annual government information disclosure report:
+    template, check, fill, merge, import from documents, publish the report.
     """
 
 

@@ -192,8 +192,6 @@ class Imported:
     format: str = "2021"
     extra: dict[str, Any] = field(default_factory=dict)  # 2019 values with no 2021 cell
 
-    def to_dict(self) -> dict:
-        return {"format": self.format, "extra": self.extra, "report": self.report.to_dict()}
 
 
 def _title(lines: list[Line]) -> tuple[str | None, int | None, int]:
@@ -247,9 +245,10 @@ class _Reader:
         self.doc = doc
         self.findings: list[Finding] = []
 
-    def finding(self, rule: str, case: str, **params) -> None:
+    def finding(self, rule: str, case: str, fields: list[str] = (), **params) -> None:
         expected, actual = params.pop("expected", None), params.pop("actual", None)
-        self.findings.append(Finding(rule, case, expected=expected, actual=actual, params=params))
+        self.findings.append(Finding(rule, case, fields=list(fields), expected=expected, actual=actual,
+                                     params=params))
 
     def table(self, fmt: Format, table_id: str, lines: list[Line], section: str) -> dict[str, Any]:
         """Values by field id for the rows of one table found in `lines`."""
@@ -276,6 +275,8 @@ class _Reader:
                     self.finding("I1", "unmatched", line=line.number, found=shown or found,
                                  section=section)
                 continue
+            block = fmt.tables[table_id].blocks[target.block]
+            ids = [".".join(p for p in (table_id, target.key, col.key) if p) for col in leaves(block.columns)]
             if target.children:
                 self.finding("I1", "parent", line=line.number, label=target.label,
                              children="、".join(target.children))
@@ -285,20 +286,18 @@ class _Reader:
                 if len(ways) == 1:  # run together, but only one way to read it
                     row.values = ways[0]
                 elif ways:
-                    self.finding("I2", "ambiguous", line=line.number, label=target.label, found=found,
+                    self.finding("I2", "ambiguous", ids, line=line.number, label=target.label, found=found,
                                  expected=target.width)
                     continue
             if len(row.values) != target.width:
-                self.finding("I1", "count", line=line.number, label=target.label, found=found,
+                self.finding("I1", "count", ids, line=line.number, label=target.label, found=found,
                              expected=target.width, actual=len(row.values))
                 continue
             if target.key in seen:
-                self.finding("I1", "duplicate", line=line.number, label=target.label)
+                self.finding("I1", "duplicate", ids, line=line.number, label=target.label)
                 continue
             seen.add(target.key)
-            block = fmt.tables[table_id].blocks[target.block]
-            for col, raw in zip(leaves(block.columns), row.values):
-                values[".".join(p for p in (table_id, target.key, col.key) if p)] = _value(raw)
+            values |= {fid: _value(raw) for fid, raw in zip(ids, row.values)}
         return values
 
     def appeals(self, fmt: Format, lines: list[Line]) -> dict[str, Any]:
@@ -390,7 +389,7 @@ def import_document(doc: Document) -> Imported:
         for fid, value in list(values.items()):
             if fid not in target.fields:
                 extra[fid] = values.pop(fid)
-                reader.finding("I4", "old", label=fmt.fields[fid].label, found=value)
+                reader.finding("I4", "old", [fid], label=fmt.fields[fid].label, found=value, actual=value)
     text = {}
     if "一" in sections:
         text |= reader.overview(target, _paragraphs(sections["一"], doc.wrapped))
