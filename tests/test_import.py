@@ -317,3 +317,143 @@ def test_money_keeps_its_decimals():
             "信息内容\t本年收费金额（单位：万元）\n行政事业性收费\t5949.088667\n")
     assert imported(text).report.values["proactive.fee.amount"] == Decimal("5949.088667")
 
+
+
+def test_web_text_with_one_cell_per_line():
+    """Copied from a page whose table cells each become a line (as many sites give)."""
+    text = seed_text()
+    head, _, tail = text.partition("二、主动公开政府信息情况")
+    tables, _, rest = tail.partition("五、存在的主要问题及改进情况")
+    cells = "\n".join(c for c in tables.replace("\t", "\n").splitlines() if c.strip())
+    result = imported(head + "二、主动公开政府信息情况\n" + cells + "\n五、存在的主要问题及改进情况" + rest)
+    assert published(result.report) == published(chitudian())
+    assert rules(result) == [("I3", "table")]
+
+
+# 中村乡2020年政府信息公开工作年度报告 (2019 format), section 二 as its page gives it
+# (http://www.huichang.gov.cn/hcxxxgk/hc1554/202101/157a95c3e64f41039bb3beb14dbc7638.shtml)
+ZHONGCUN_2020 = """中村乡2020年政府信息公开工作年度报告
+
+二、主动公开政府信息情况
+
+第二十条第(一)项
+
+信息内容
+
+本年新
+
+制作数量
+
+本年新
+
+公开数量
+
+对外公开总数量
+
+规章
+
+  0
+
+ 0
+
+ 0
+
+规范性文件
+
+ 5
+
+5
+
+ 5
+
+第二十条第(五)项
+
+信息内容
+
+上一年项目数量
+
+本年增/减
+
+处理决定数量
+
+行政许可
+
+ 0
+
+ 0
+
+ 0
+
+其他对外管理服务事项
+
+ 0
+
+ 0
+
+ 0
+
+第二十条第(六)项
+
+信息内容
+
+上一年项目数量
+
+本年增/减
+
+处理决定数量
+
+行政处罚
+
+ 0
+
+ 0
+
+ 0
+
+行政强制
+
+ 0
+
+ 0
+
+ 0
+
+第二十条第(八)项
+
+信息内容
+
+上一年项目数量
+
+本年增/减
+
+行政事业性收费
+
+ 0
+
+ 0
+
+第二十条第(九)项
+
+信息内容
+
+采购项目数量
+
+采购总金额
+
+政府集中采购
+
+1
+
+8040
+
+三、收到和处理政府信息公开申请情况
+"""
+
+
+def test_a_real_2019_format_page_one_cell_per_line():
+    result = imported(ZHONGCUN_2020)
+    assert (result.format, result.report.unit, result.report.year) == ("2019", "中村乡", 2020)
+    assert result.extra["proactive.normative.made"] == 5 and result.extra["proactive.normative.total_published"] == 5
+    assert (result.extra["proactive.procurement.projects"], result.extra["proactive.procurement.amount"]) == (1, 8040)
+    assert result.report.values["proactive.license.decisions"] == 0  # the column both formats have
+    assert not [f for f in result.findings if f.rule in ("I1", "I2")]

@@ -251,13 +251,46 @@ class _Reader:
                                      params=params))
 
     def table(self, fmt: Format, table_id: str, lines: list[Line], section: str) -> dict[str, Any]:
-        """Values by field id for the rows of one table found in `lines`."""
+        """Values by field id for the rows of one table found in `lines`: a label and
+        its numbers on one line, or (web text copied one cell per line) the label on
+        one line and its numbers on the lines that follow."""
         targets = _targets(fmt, table_id)
         values: dict[str, Any] = {}
         seen: set[str] = set()
         pending: list[str] = []
+        open_row: list | None = None  # [target, ids, numbers, line]: a row still taking numbers
+        is_text_section = any(f.section == section for f in fmt.text_fields())
+
+        def place(target: _Target, ids: list[str], numbers: list[str], line: Line) -> None:
+            found = " ".join(numbers)[:60]
+            if len(numbers) < target.width and numbers and all(v.isdigit() for v in numbers):
+                ways = _resplit(numbers, target.width)
+                if len(ways) == 1:  # run together, but only one way to read it
+                    numbers = ways[0]
+                elif ways:
+                    self.finding("I2", "ambiguous", ids, line=line.number, label=target.label, found=found,
+                                 expected=target.width)
+                    return
+            if len(numbers) != target.width:
+                self.finding("I1", "count", ids, line=line.number, label=target.label, found=found,
+                             expected=target.width, actual=len(numbers))
+            elif target.key in seen:
+                self.finding("I1", "duplicate", ids, line=line.number, label=target.label)
+            else:
+                seen.add(target.key)
+                values.update({fid: _value(raw) for fid, raw in zip(ids, numbers)})
+
         for line in lines:
             row = _split(line)
+            if open_row is not None:
+                if row.values and not row.labels:
+                    open_row[2].extend(row.values)
+                    if len(open_row[2]) >= open_row[0].width:
+                        place(*open_row)
+                        open_row = None
+                    continue
+                place(*open_row)
+                open_row = None
             if not row.values:
                 if row.labels:
                     pending = (pending + [" ".join(row.labels)])[-3:]
@@ -267,37 +300,24 @@ class _Reader:
                 ["".join(pending[-k:] + label_cells) for k in (1, 2, 3) if len(pending) >= k]
             target = next((t for t in (_match(x, targets) for x in tries) if t is not None), None)
             shown = (" ".join(label_cells) or " ".join(pending[-1:]))[:40]
-            found = " ".join(row.values)[:60]
             pending = []
             if target is None:
-                # in a section of text (六), a line that is only a number is text
-                if label_cells or (shown and not any(f.section == section for f in fmt.text_fields())):
-                    self.finding("I1", "unmatched", line=line.number, found=shown or found,
+                if label_cells or (shown and not is_text_section):  # in 六, a lone number is text
+                    self.finding("I1", "unmatched", line=line.number, found=shown or " ".join(row.values)[:60],
                                  section=section)
                 continue
-            block = fmt.tables[table_id].blocks[target.block]
-            ids = [".".join(p for p in (table_id, target.key, col.key) if p) for col in leaves(block.columns)]
             if target.children:
                 self.finding("I1", "parent", line=line.number, label=target.label,
                              children="、".join(target.children))
                 continue
-            if len(row.values) < target.width and all(v.isdigit() for v in row.values):
-                ways = _resplit(row.values, target.width)
-                if len(ways) == 1:  # run together, but only one way to read it
-                    row.values = ways[0]
-                elif ways:
-                    self.finding("I2", "ambiguous", ids, line=line.number, label=target.label, found=found,
-                                 expected=target.width)
-                    continue
-            if len(row.values) != target.width:
-                self.finding("I1", "count", ids, line=line.number, label=target.label, found=found,
-                             expected=target.width, actual=len(row.values))
-                continue
-            if target.key in seen:
-                self.finding("I1", "duplicate", ids, line=line.number, label=target.label)
-                continue
-            seen.add(target.key)
-            values |= {fid: _value(raw) for fid, raw in zip(ids, row.values)}
+            block = fmt.tables[table_id].blocks[target.block]
+            ids = [".".join(p for p in (table_id, target.key, col.key) if p) for col in leaves(block.columns)]
+            if len(row.values) < target.width and len(row.values) == 1 and len(row.values[0]) <= 3:
+                open_row = [target, ids, list(row.values), line]  # the next lines may hold the rest
+            else:
+                place(target, ids, list(row.values), line)
+        if open_row is not None:
+            place(*open_row)
         return values
 
     def appeals(self, fmt: Format, lines: list[Line]) -> dict[str, Any]:
