@@ -2,6 +2,7 @@
 Markdown; `xltools import` of each gives the workbook's values and text back."""
 from __future__ import annotations
 
+import os
 import random
 import re
 import zipfile
@@ -132,7 +133,12 @@ def test_every_published_format_imports_back_exactly(tmp_path, seed, unit, texts
 
 def test_a_published_word_file_printed_to_pdf_imports_back(tmp_path, soffice):
     publish(read(EXAMPLES / "chitudian-2023.xlsx"), tmp_path / "r.docx")
-    pdf = soffice(tmp_path / "r.docx", "pdf")
+    try:
+        pdf = soffice(tmp_path / "r.docx", "pdf")
+    except AssertionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("LibreOffice Writer is not installed (apt-get install libreoffice-writer)")
     document = import_document(read_document(pdf)).report
     assert document.values == read(EXAMPLES / "chitudian-2023.xlsx").values
     with zipfile.ZipFile(tmp_path / "r.docx") as z:
