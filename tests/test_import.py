@@ -202,6 +202,9 @@ def test_a_word_document_with_merged_cells(tmp_path):
     ("2. 其他法律行政法规禁止公开", "2.其他法律行政止公开"),      # a character missing (洪泽 2024)
     ("4. 保护第三方合法权益", "4. 保 护 第 三 方 合 法 权 益"),   # spaces inside
     ("一、本年新收政府信息公开申请数量", "一、本年新收政府信息公开申请数量（件）"),  # an extra word
+    ("1. 申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "1.逾期不补正"),  # abbreviated
+    ("2. 申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "2.逾期不缴费"),
+    ("(二) 部分公开 (区分处理的, 只计这一情形, 不计其他情形)", "（二）部分公开"),
 ])
 def test_label_variants_are_read(old, new):
     result = imported(seed_text().replace(old, new, 1))

@@ -163,6 +163,21 @@ def _without_stray(cell: str) -> str:
     return " ".join(tokens)
 
 
+_ITEM = re.compile(r"^(\d+\.|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
+
+
+def _abbreviation(label: str, target: str) -> bool:
+    """"1.逾期不补正" for "1.申请人无正当理由逾期不补正、行政机关不再处理…": the same
+    item number, and nearly every character of the label found in the official one."""
+    a, b = _ITEM.match(label), _ITEM.match(target)
+    if not a or not b or a.group(0) != b.group(0):
+        return False
+    short, full = label[a.end():], target[b.end():]
+    if len(short) < 4 or len(short) >= len(full):
+        return False
+    return sum(ch in full for ch in short) >= 0.8 * len(short)
+
+
 def _score(label: str, target: str) -> float:
     if label == target:
         return 1.0
@@ -170,6 +185,8 @@ def _score(label: str, target: str) -> float:
         return 0.95  # a row label after its parents' ("三、本年度办理结果(一)予以公开")
     if target.startswith(label) and len(label) >= 6:
         return 0.9  # the first line of a label wrapped in a narrow column
+    if _abbreviation(label, target):
+        return 0.85
     return SequenceMatcher(None, label, target, autojunk=False).ratio()
 
 
