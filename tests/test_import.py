@@ -460,3 +460,28 @@ def test_a_real_2019_format_page_one_cell_per_line():
     assert (result.extra["proactive.procurement.projects"], result.extra["proactive.procurement.amount"]) == (1, 8040)
     assert result.report.values["proactive.license.decisions"] == 0  # the column both formats have
     assert not [f for f in result.findings if f.rule in ("I1", "I2")]
+
+
+def test_a_folder_of_reports_each_to_its_own_workbook(tmp_path):
+    src = tmp_path / "报送"
+    src.mkdir()
+    (src / "a.txt").write_text(seed_text(), encoding="utf-8")
+    (src / "b.htm").write_bytes(chitudian_html())
+    chitudian_docx(src / "c.docx")
+    (src / "说明.xlsx").write_bytes(b"not a report")  # not a document: skipped
+    run = CliRunner().invoke(main, ["import", str(src), "--out-dir", str(tmp_path / "out")])
+    assert run.exit_code == 0, run.output
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["栾川县赤土店镇人民政府-2023-2.xlsx", "栾川县赤土店镇人民政府-2023-3.xlsx",
+                     "栾川县赤土店镇人民政府-2023.xlsx"]
+    for name in names:
+        assert published(read(tmp_path / "out" / name)) == published(chitudian())
+    assert "共检查 3 个文件：3 个无错误，0 个有错误，0 个无法读取。" in run.output
+
+
+def test_a_made_up_name_never_replaces_a_file(tmp_path):
+    (tmp_path / "栾川县赤土店镇人民政府-2023.xlsx").write_bytes(b"the clerk's own work")
+    run = CliRunner().invoke(main, ["import", str(SEED), "--out-dir", str(tmp_path)])
+    assert run.exit_code == 0
+    assert (tmp_path / "栾川县赤土店镇人民政府-2023.xlsx").read_bytes() == b"the clerk's own work"
+    assert published(read(tmp_path / "栾川县赤土店镇人民政府-2023-2.xlsx")) == published(chitudian())

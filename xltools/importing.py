@@ -41,10 +41,11 @@ def import_paths(paths: list[Path], output: Path | None, out_dir: Path, kind: st
             continue
         result = import_document(doc)
         out = output or out_dir / _name(result.report.unit, result.report.year, source)
-        n = 1
-        while out in taken:
+        first, n = out, 1
+        # a name given with -o is the user's; a made-up name never replaces a file
+        while out in taken or (output is None and out.exists()):
             n += 1
-            out = out.with_name(f"{out.stem.rsplit('-', 1)[0] if n > 2 else out.stem}-{n}.xlsx")
+            out = first.with_name(f"{first.stem}-{n}.xlsx")
         taken.add(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         write(result.report, out)
