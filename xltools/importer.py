@@ -10,33 +10,23 @@ values, is left blank and reported; nothing is guessed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from difflib import SequenceMatcher
 from typing import Any
 
 from xltools.findings import Finding
+from xltools.labels import Target, match, norm, score, table_labels, targets, without_stray
 from xltools.report import Report
-from xltools.schema import Format, Node, leaves, load_format
+from xltools.runs import resplit, unrun
+from xltools.schema import Format, leaves, load_format
 from xltools.sources import Document, Line
 
-_QUOTES = re.compile(r"[\s\"'“”‘’「」『』]")
 _VALUE = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
 _MARKS = {"/", "—", "-", "－", "无", "——", "\\"}
 _TITLE = re.compile(r"(?:标题[:：])?(.*?)(\d{4})年度?政府信息公开工作(?:年度)?报告")
 _SUBSECTION = re.compile(r"^[(（]([一二三四五六七八九十])[)）]\s*([^：:。]{0,24})[：:]?")
 _PAGE_NUMBER = re.compile(r"^[-—–－]*\s*\d{1,3}\s*[-—–－]*$")
-_CONFIDENT, _MARGIN = 0.8, 0.05
 PARAGRAPH = "\n"  # between paragraphs in a text field: a line break in the cell, as clerks type it
-
-
-def norm(text: str) -> str:
-    """A label as compared: compatibility forms folded (（ → (, １ → 1), no spaces or
-    quotes, 1、 and 1． as 1., no closing colon."""
-    text = _QUOTES.sub("", unicodedata.normalize("NFKC", text))
-    text = re.sub(r"(?<=\d)[、.．]", ".", text)
-    return text.rstrip(":：")
 
 
 def _is_value(cell: str) -> bool:
@@ -70,136 +60,7 @@ def _split(line: Line) -> Row:
     return Row(line, cells[:n], cells[n:])
 
 
-def _splits(digits: str, n: int, limit: int = 2) -> list[list[str]]:
-    """The ways to read a run of digits as n numbers written without leading zeros
-    (up to `limit` of them: more than one means the split is not unique)."""
-    if n == 1:
-        return [[digits]] if digits and (digits == "0" or digits[0] != "0") else []
-    out: list[list[str]] = []
-    for i in range(1, len(digits) - n + 2):
-        head = digits[:i]
-        if len(head) > 1 and head[0] == "0":
-            break
-        for rest in _splits(digits[i:], n - 1, limit - len(out)):
-            out.append([head, *rest])
-            if len(out) >= limit:
-                return out
-    return out
 
-
-def _unrun(doc: Document, fmt_ids: tuple[str, ...] = ("2021", "2019")) -> Document:
-    """Web pages copied as one line lose every separator ("规章000行政规范性文件77132470").
-    A line with several labels, one with its number stuck to it, is cut before every
-    official heading and label it contains and after the label, so that each table
-    row is a line of its own again."""
-    labels: set[str] = set()
-    for fid in fmt_ids:
-        fmt = load_format(fid)
-        labels |= set(fmt.sections.values())
-        for tid, table in fmt.tables.items():
-            labels |= {b.title for b in table.blocks if b.title}
-            labels |= {t.label for t in _targets(fmt, tid) if t.label}
-    pattern = re.compile("|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True)))
-    glued = re.compile(f"(?:{pattern.pattern})\\d")  # a label with its number stuck to it
-    lines: list[Line] = []
-    for line in doc.lines:
-        text = line.cells[0] if len(line.cells) == 1 else ""
-        if len(pattern.findall(text)) < 2 or not glued.search(text):
-            lines.append(line)
-            continue
-        cut = pattern.sub(lambda m: "\n" + m.group(0) + "\t", text)
-        cut = re.sub(r"(?<=[\u4e00-\u9fff）)])(\d[\d.,]*)(?=\n|$)", r"\t\1", cut)  # 总计110024 → 总计, 110024
-        lines.extend(Line(line.number, tuple(c.strip() for c in part.split("\t") if c.strip()))
-                     for part in cut.split("\n") if part.strip())
-    return Document(doc.path, doc.kind, lines, doc.wrapped)
-
-
-def _resplit(tokens: list[str], n: int, limit: int = 2) -> list[list[str]]:
-    """The ways to read digit tokens, some of them numbers run together, as n numbers."""
-    if not tokens:
-        return [[]] if n == 0 else []
-    out: list[list[str]] = []
-    for k in range(1, min(len(tokens[0]), n - len(tokens) + 1) + 1):
-        for head in _splits(tokens[0], k, limit):
-            for rest in _resplit(tokens[1:], n - k, limit):
-                out.append(head + rest)
-                if len(out) >= limit:
-                    return out
-    return out
-
-
-@dataclass
-class _Target:
-    key: str  # row key in the table
-    label: str
-    block: int
-    width: int  # values expected
-    children: tuple[str, ...] = ()  # for a parent row: its sub-items' labels
-
-
-def _targets(fmt: Format, table_id: str) -> list[_Target]:
-    table = fmt.tables[table_id]
-    out = []
-    for b, block in enumerate(table.blocks):
-        width = len(leaves(block.columns))
-        for leaf in leaves(block.rows):
-            out.append(_Target(leaf.key, leaf.labels[-1] if leaf.labels else "", b, width))
-
-        def parents(nodes: tuple[Node, ...]):
-            for n in nodes:
-                if n.children:
-                    out.append(_Target("", n.label, b, width, tuple(c.label for c in n.children)))
-                    parents(n.children)
-        parents(block.rows)
-    return out
-
-
-def _without_stray(cell: str) -> str:
-    """A label less the single characters before it: in PDF text a parent label set
-    vertically in its own column ends up one character per line ("他 2.申请人…")."""
-    tokens = cell.split()
-    while len(tokens) > 1 and len(tokens[0]) == 1:
-        tokens.pop(0)
-    return " ".join(tokens)
-
-
-_ITEM = re.compile(r"^(\d+\.|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
-
-
-def _abbreviation(label: str, target: str) -> bool:
-    """"1.逾期不补正" for "1.申请人无正当理由逾期不补正、行政机关不再处理…": the same
-    item number, and nearly every character of the label found in the official one."""
-    a, b = _ITEM.match(label), _ITEM.match(target)
-    if not a or not b or a.group(0) != b.group(0):
-        return False
-    short, full = label[a.end():], target[b.end():]
-    if len(short) < 4 or len(short) >= len(full):
-        return False
-    return sum(ch in full for ch in short) >= 0.8 * len(short)
-
-
-def _score(label: str, target: str) -> float:
-    if label == target:
-        return 1.0
-    if label.endswith(target) and len(target) >= 2:
-        return 0.95  # a row label after its parents' ("三、本年度办理结果(一)予以公开")
-    if target.startswith(label) and len(label) >= 6:
-        return 0.9  # the first line of a label wrapped in a narrow column
-    if _abbreviation(label, target):
-        return 0.85
-    return SequenceMatcher(None, label, target, autojunk=False).ratio()
-
-
-def _match(label: str, targets: list[_Target]) -> _Target | None:
-    label = norm(label)
-    if not label:
-        return None
-    scored = sorted(((_score(label, norm(t.label)), i) for i, t in enumerate(targets)), reverse=True)
-    best, i = scored[0]
-    second = scored[1][0] if len(scored) > 1 else 0.0
-    if best >= _CONFIDENT and best - second >= _MARGIN:
-        return targets[i]
-    return None
 
 
 @dataclass
@@ -233,7 +94,7 @@ def _sections(fmt: Format, lines: list[Line], start: int) -> dict[str, list[Line
         text = norm(line.cells[0]) if line.cells else ""
         for k in range(at, len(titles)):
             number, title = titles[k]
-            if text.startswith(number) and _score(text, norm(title)) >= 0.7:
+            if text.startswith(number) and score(text, norm(title)) >= 0.7:
                 current, at = number, k + 1
                 out[number] = [Line(line.number, line.cells[1:])] if len(line.cells) > 1 else []
                 break
@@ -271,17 +132,17 @@ class _Reader:
         """Values by field id for the rows of one table found in `lines`: a label and
         its numbers on one line, or (web text copied one cell per line) the label on
         one line and its numbers on the lines that follow."""
-        targets = _targets(fmt, table_id)
+        candidates = targets(fmt, table_id)
         values: dict[str, Any] = {}
         seen: set[str] = set()
         pending: list[str] = []
         open_row: list | None = None  # [target, ids, numbers, line]: a row still taking numbers
         is_text_section = any(f.section == section for f in fmt.text_fields())
 
-        def place(target: _Target, ids: list[str], numbers: list[str], line: Line) -> None:
+        def place(target: Target, ids: list[str], numbers: list[str], line: Line) -> None:
             found = " ".join(numbers)[:60]
             if len(numbers) < target.width and numbers and all(v.isdigit() for v in numbers):
-                ways = _resplit(numbers, target.width)
+                ways = resplit(numbers, target.width)
                 if len(ways) == 1:  # run together, but only one way to read it
                     numbers = ways[0]
                 elif ways:
@@ -313,9 +174,9 @@ class _Reader:
                     pending = (pending + [" ".join(row.labels)])[-3:]
                 continue
             label_cells = row.labels
-            tries = ([label_cells[-1], "".join(label_cells), _without_stray(label_cells[-1])] if label_cells else []) + \
+            tries = ([label_cells[-1], "".join(label_cells), without_stray(label_cells[-1])] if label_cells else []) + \
                 ["".join(pending[-k:] + label_cells) for k in (1, 2, 3) if len(pending) >= k]
-            target = next((t for t in (_match(x, targets) for x in tries) if t is not None), None)
+            target = next((t for t in (match(x, candidates) for x in tries) if t is not None), None)
             shown = (" ".join(label_cells) or " ".join(pending[-1:]))[:40]
             pending = []
             if target is None:
@@ -343,8 +204,8 @@ class _Reader:
         cells = [v for line in lines for v in _split(line).values]  # the header is labels only
         if not cells:
             return {}
-        if len(cells) == 1 and cells[0].isdigit():
-            ways = _splits(cells[0], len(fields))
+        if len(cells) < len(fields) and all(c.isdigit() for c in cells):
+            ways = resplit(cells, len(fields))
             if len(ways) == 1:
                 cells = ways[0]
             elif ways:
@@ -365,7 +226,7 @@ class _Reader:
         for p in paragraphs:
             m = _SUBSECTION.match(p)
             if m:
-                named = [f for f in fields if norm(m.group(2)) and _score(norm(m.group(2)), norm(f.label)[3:]) >= 0.6]
+                named = [f for f in fields if norm(m.group(2)) and score(norm(m.group(2)), norm(f.label)[3:]) >= 0.6]
                 ordinal = "一二三四五".find(m.group(1))
                 target = named[0] if named else (fields[ordinal] if 0 <= ordinal < len(fields) else None)
                 if target is not None:
@@ -385,24 +246,13 @@ class _Reader:
         return {k: PARAGRAPH.join(v) for k, v in out.items() if v}
 
 
-def _table_labels(fmt: Format, section: str) -> set[str]:
-    """The title, corner and row labels of the tables in a text section (六's fee
-    table): lines that start with them belong to the table, not to the text."""
-    out: set[str] = set()
-    for tid, table in fmt.tables.items():
-        if table.section == section:
-            out |= {norm(x) for x in (table.title, *(b.corner for b in table.blocks)) if x}
-            out |= {norm(t.label) for t in _targets(fmt, tid) if t.label}
-    return out
-
-
 def _format_of(lines: list[Line]) -> str:
     text = norm("".join(ln.text for ln in lines))
     return "2019" if any(k in text for k in ("本年新制作数量", "上一年项目数量", "政府集中采购")) else "2021"
 
 
 def import_document(doc: Document) -> Imported:
-    doc = _unrun(doc)
+    doc = unrun(doc)
     reader = _Reader(doc)
     target = load_format("2021")
     unit, year, title_at = _title(doc.lines)
@@ -432,7 +282,7 @@ def import_document(doc: Document) -> Imported:
         text |= reader.overview(target, _paragraphs(sections["一"], doc.wrapped))
     for f in target.text_fields():
         if f.section in ("五", "六") and f.section in sections:
-            table_lines = _table_labels(target, f.section)
+            table_lines = table_labels(target, f.section)
             lines = [ln for ln in sections[f.section] if (not _split(ln).values or len(ln.cells) == 1)
                      and norm(ln.cells[0]) not in table_lines]
             paragraphs = _paragraphs(lines, doc.wrapped)
