@@ -5,6 +5,7 @@ without leading zeros exists. The report's own totals are never used to choose a
 reading: that would hide the very mistakes check must find."""
 from __future__ import annotations
 
+import functools
 import re
 
 from xltools.labels import targets
@@ -43,20 +44,27 @@ def resplit(tokens: list[str], n: int, limit: int = 2) -> list[list[str]]:
     return out
 
 
-def unrun(doc: Document, fmt_ids: tuple[str, ...] = ("2021", "2019")) -> Document:
-    """Web pages copied as one line lose every separator ("规章000行政规范性文件77132470").
-    A line with several labels, one with its number stuck to it, is cut before every
-    official heading and label it contains and after the label, so that each table
-    row is a line of its own again."""
+@functools.cache
+def _label_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """Every official heading and label of both formats, longest first; and the same
+    with a number stuck to it."""
     labels: set[str] = set()
-    for fid in fmt_ids:
+    for fid in ("2021", "2019"):
         fmt = load_format(fid)
         labels |= set(fmt.sections.values())
         for tid, table in fmt.tables.items():
             labels |= {b.title for b in table.blocks if b.title}
             labels |= {t.label for t in targets(fmt, tid) if t.label}
     pattern = re.compile("|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True)))
-    glued = re.compile(f"(?:{pattern.pattern})\\d")  # a label with its number stuck to it
+    return pattern, re.compile(f"(?:{pattern.pattern})\\d")
+
+
+def unrun(doc: Document) -> Document:
+    """Web pages copied as one line lose every separator ("规章000行政规范性文件77132470").
+    A line with several labels, one with its number stuck to it, is cut before every
+    official heading and label it contains and after the label, so that each table
+    row is a line of its own again."""
+    pattern, glued = _label_patterns()
     lines: list[Line] = []
     for line in doc.lines:
         text = line.cells[0] if len(line.cells) == 1 else ""
