@@ -485,3 +485,13 @@ def test_a_made_up_name_never_replaces_a_file(tmp_path):
     assert run.exit_code == 0
     assert (tmp_path / "栾川县赤土店镇人民政府-2023.xlsx").read_bytes() == b"the clerk's own work"
     assert published(read(tmp_path / "栾川县赤土店镇人民政府-2023-2.xlsx")) == published(chitudian())
+
+
+def test_a_heading_with_a_typo_in_a_run_together_page():
+    text = ("X县人民政府2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量0000000"
+            "二、上年结转政府信息公开申请数量0000000四、政府信息公开行政法复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正"
+            "其他结果尚未审结总计110024001510102五、存在的主要问题及改进情况无。")
+    result = imported(text)
+    appeals = [result.report.values[f.id] for f in FMT.numeric_fields() if f.table == "appeals"]
+    assert appeals == [1, 1, 0, 0, 2, 4, 0, 0, 1, 5, 1, 0, 1, 0, 2]
+    assert result.report.text["problems"] == "无。"

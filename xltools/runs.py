@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+from difflib import SequenceMatcher
 
 from xltools.labels import targets
 from xltools.schema import load_format
@@ -59,6 +60,24 @@ def _label_patterns() -> tuple[re.Pattern, re.Pattern]:
     return pattern, re.compile(f"(?:{pattern.pattern})\\d")
 
 
+def _headings(text: str) -> str:
+    """Section headings with a typo ("四、政府信息公开行政法复议、行政诉讼情况") are
+    not official labels: put each on a line of its own where it nearly matches one."""
+    titles = load_format("2021").sections
+    out, at = [], 0
+    for m in re.finditer("[一二三四五六]、", text):
+        title = titles[m.group(0)[0]]
+        if m.start() < at:
+            continue
+        best = max(range(len(title) - 2, len(title) + 3),
+                   key=lambda n: SequenceMatcher(None, text[m.start():m.start() + n], title).ratio())
+        heading = text[m.start():m.start() + best]
+        if heading != title and SequenceMatcher(None, heading, title).ratio() >= 0.9:
+            out += [text[at:m.start()], "\n" + title + "\t"]
+            at = m.start() + best
+    return "".join(out) + text[at:]
+
+
 def unrun(doc: Document) -> Document:
     """Web pages copied as one line lose every separator ("规章000行政规范性文件77132470").
     A line with several labels, one with its number stuck to it, is cut before every
@@ -71,7 +90,7 @@ def unrun(doc: Document) -> Document:
         if len(pattern.findall(text)) < 2 or not glued.search(text):
             lines.append(line)
             continue
-        cut = pattern.sub(lambda m: "\n" + m.group(0) + "\t", text)
+        cut = pattern.sub(lambda m: "\n" + m.group(0) + "\t", _headings(text))
         cut = re.sub(r"(?<=[\u4e00-\u9fff）)])(\d[\d.,]*)(?=\n|$)", r"\t\1", cut)  # 总计110024 → 总计, 110024
         lines.extend(Line(line.number, tuple(c.strip() for c in part.split("\t") if c.strip()))
                      for part in cut.split("\n") if part.strip())
