@@ -84,6 +84,10 @@ def test_word_document_follows_government_typography(tmp_path):
     assert (east_asia(title), title.runs[0].font.size.pt) == ("方正小标宋简体", 22)
     assert (heading.text, east_asia(heading)) == ("一、总体情况", "黑体")
     assert east_asia(d.paragraphs[2]) == "楷体_GB2312" and east_asia(d.paragraphs[3]) == "仿宋_GB2312"
+    with zipfile.ZipFile(tmp_path / "r.docx") as z:
+        fonts = z.read("word/fontTable.xml").decode("utf-8")
+    assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in fonts  # what Word uses where it is missing
+    assert '<w:font w:name="方正小标宋简体"><w:altName w:val="宋体"/>' in fonts
     requests = d.tables[4]  # 二 has four blocks; 三 comes next
     xml = requests._tbl.xml
     assert xml.count("<w:tblHeader/>") == 3 and xml.count("<w:cantSplit/>") == len(requests.rows)

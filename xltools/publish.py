@@ -5,6 +5,8 @@ national layout (multi-level headers, parent rows spanning their sub-rows)."""
 from __future__ import annotations
 
 import html
+import io
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -233,6 +235,9 @@ def _html_table(p: Part) -> str:
 # --- Word ---------------------------------------------------------------------------
 
 # GB/T 9704: 方正小标宋 title, 黑体 first-level, 楷体 second-level, 仿宋_GB2312 body, 三号 (16 pt).
+# Where the GB/T 9704 fonts are not installed, Word takes each font table entry's
+# altName: the faces every Chinese Windows has.
+FALLBACKS = {"方正小标宋简体": "宋体", "黑体": "SimHei", "楷体_GB2312": "楷体", "仿宋_GB2312": "仿宋"}
 FONTS = {"title": ("方正小标宋简体", 22), "heading": ("黑体", 16), "subheading": ("楷体_GB2312", 16),
          "paragraph": ("仿宋_GB2312", 16), "caption": ("黑体", 12), "table": ("仿宋_GB2312", 10.5)}
 
@@ -285,8 +290,25 @@ def to_docx(report: Report, path: Path) -> None:
     d.core_properties.author = "xltools"
     from xltools.xlsx import atomic_output
 
+    raw = io.BytesIO()
+    d.save(raw)
     with atomic_output(Path(path)) as fh:
-        d.save(fh)
+        fh.write(_with_fallbacks(raw.getvalue()))
+
+
+def _with_fallbacks(docx_bytes: bytes) -> bytes:
+    """The document with FALLBACKS in its font table (python-docx has no API for it)."""
+    entries = "".join(f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+                      f'<w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
+                      for name, alt in FALLBACKS.items())
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/fontTable.xml":
+                data = data.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
+            dst.writestr(info, data)
+    return out.getvalue()
 
 
 TEXT_WIDTH_MM = 210 - 28 - 26  # A4 less the GB/T 9704 margins
