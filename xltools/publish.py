@@ -248,27 +248,27 @@ def _font(run, kind: str) -> None:
 
     name, size = FONTS[kind]
     run.font.size = Pt(size)
-    run.font.name = "Times New Roman"  # Latin text and digits; Word falls back to SimSun for missing CJK fonts
+    run.font.name = "Times New Roman"  # Latin letters and digits; Chinese takes the eastAsia font
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), name)
 
 
 def to_docx(report: Report, path: Path) -> None:
     import docx
-    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
+
+    from xltools.xlsx import atomic_output
 
     d = docx.Document()
     section = d.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
-    for p in parts(report):
+    document = parts(report)
+    for p in document:
         if p.kind == "table":
-            _docx_table(d, p, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, OxmlElement, qn, Pt)
+            _docx_table(d, p)
             continue
         para = d.add_paragraph()
         _font(para.add_run(p.text), p.kind)
@@ -286,10 +286,8 @@ def to_docx(report: Report, path: Path) -> None:
         elif p.kind in ("heading", "subheading"):
             fmt.first_line_indent = Pt(32)
             fmt.keep_with_next = True  # never a heading alone at the foot of a page
-    d.core_properties.title = parts(report)[0].text
+    d.core_properties.title = document[0].text
     d.core_properties.author = "xltools"
-    from xltools.xlsx import atomic_output
-
     raw = io.BytesIO()
     d.save(raw)
     with atomic_output(Path(path)) as fh:
@@ -337,8 +335,11 @@ def column_widths(p: Part, total: float = TEXT_WIDTH_MM) -> list[float]:
     return [fixed[i] or rest * shares[i] / (sum(shares) or 1) for i in range(width)]
 
 
-def _docx_table(d, p: Part, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, OxmlElement, qn, Pt) -> None:
-    from docx.shared import Mm
+def _docx_table(d, p: Part) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.shared import Mm, Pt
     from docx.table import _Cell
 
     grid = _grid(p.rows)
