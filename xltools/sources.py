@@ -14,14 +14,16 @@ FORMATS = ("text", "html", "docx", "pdf")
 
 
 class DocumentError(Exception):
-    """A document that cannot be read at all: the message says why, in Chinese and English."""
+    """A document that cannot be read at all; `finding` (rule I0) says why."""
 
-    def __init__(self, path, zh: str, en: str):
-        self.path, self.zh, self.en = Path(path), zh, en
-        super().__init__(f"{path}: {zh}")
+    def __init__(self, path, case: str, found: str = ""):
+        from xltools.findings import Finding
+
+        self.path, self.finding = Path(path), Finding("I0", case, params={"found": found})
+        super().__init__(f"{path}: {self.finding.message('zh')}")
 
     def message(self, lang: str = "zh") -> str:
-        return f"{self.path}: {self.zh if lang == 'zh' else self.en}"
+        return f"{self.path}: {self.finding.message(lang)}"
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def from_docx(path: Path) -> Document:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several types for a file that is not a .docx
-        raise DocumentError(path, f"不是可读的 Word 文档（.docx）：{exc}", f"not a readable Word document (.docx): {exc}")
+        raise DocumentError(path, "docx", str(exc))
     rows: list[tuple[str, ...]] = []
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
@@ -162,17 +164,15 @@ def from_pdf(path: Path) -> Document:
     try:
         from pypdf import PdfReader
     except ImportError:
-        raise DocumentError(path, "读取 PDF 需要 pypdf：pip install \"xltools[pdf]\"",
-                            "reading PDF needs pypdf: pip install \"xltools[pdf]\"") from None
+        raise DocumentError(path, "pypdf") from None
     try:
         reader = PdfReader(str(path))
         pages = [p.extract_text(extraction_mode="layout") or "" for p in reader.pages]
     except Exception as exc:  # pypdf raises many types for damaged files
-        raise DocumentError(path, f"PDF 无法读取：{exc}", f"the PDF cannot be read: {exc}") from None
+        raise DocumentError(path, "pdf", str(exc)) from None
     text = "\n".join(pages)
     if len(re.findall(r"[\u4e00-\u9fff]", text)) < 20:
-        raise DocumentError(path, "PDF 没有文字层（可能是扫描件），无法导入；xltools 不做文字识别（OCR）。",
-                            "the PDF has no text layer (a scan?); xltools does no OCR.")
+        raise DocumentError(path, "scan")
     return from_text(path, text, "pdf", wrapped=True)
 
 
@@ -193,9 +193,9 @@ def read_document(path: str | Path, kind: str = "auto") -> Document:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DocumentError(path, f"无法打开：{exc.strerror or exc}", f"cannot open: {exc.strerror or exc}") from None
+        raise DocumentError(path, "open", exc.strerror or str(exc)) from None
     if not data.strip():
-        raise DocumentError(path, "文件是空的。", "the file is empty.")
+        raise DocumentError(path, "empty")
     kind = kind_of(path, data) if kind == "auto" else kind
     if kind == "html":
         return from_html(path, data)
