@@ -60,16 +60,12 @@ def _split(line: Line) -> Row:
     return Row(line, cells[:n], cells[n:])
 
 
-
-
-
 @dataclass
 class Imported:
     report: Report
     findings: list[Finding] = field(default_factory=list)
     format: str = "2021"
     extra: dict[str, Any] = field(default_factory=dict)  # 2019 values with no 2021 cell
-
 
 
 def _title(lines: list[Line]) -> tuple[str | None, int | None, int]:
@@ -119,14 +115,33 @@ def _paragraphs(lines: list[Line], wrapped: bool) -> list[str]:
 
 
 class _Reader:
-    def __init__(self, doc: Document):
-        self.doc = doc
+    """Reads the tables and texts of sections, collecting the import findings."""
+
+    def __init__(self):
         self.findings: list[Finding] = []
 
     def finding(self, rule: str, case: str, fields: list[str] = (), **params) -> None:
         expected, actual = params.pop("expected", None), params.pop("actual", None)
         self.findings.append(Finding(rule, case, fields=list(fields), expected=expected, actual=actual,
                                      params=params))
+
+    def numbers(self, numbers: list[str], ids: list[str], label: str, line: Line) -> list[str] | None:
+        """The numbers of a row, one for each of `ids`: as found, or read back from
+        digits run together when only one reading exists; None (and a finding) when
+        their count is wrong or the reading is not unique."""
+        found = " ".join(numbers)[:60]
+        if len(numbers) < len(ids) and numbers and all(v.isdigit() for v in numbers):
+            ways = resplit(numbers, len(ids))
+            if len(ways) > 1:
+                self.finding("I2", "ambiguous", ids, line=line.number, label=label, found=found, expected=len(ids))
+                return None
+            if ways:
+                numbers = ways[0]
+        if len(numbers) != len(ids):
+            self.finding("I1", "count", ids, line=line.number, label=label, found=found,
+                         expected=len(ids), actual=len(numbers))
+            return None
+        return numbers
 
     def table(self, fmt: Format, table_id: str, lines: list[Line], section: str) -> dict[str, Any]:
         """Values by field id for the rows of one table found in `lines`: a label and
@@ -140,19 +155,10 @@ class _Reader:
         is_text_section = any(f.section == section for f in fmt.text_fields())
 
         def place(target: Target, ids: list[str], numbers: list[str], line: Line) -> None:
-            found = " ".join(numbers)[:60]
-            if len(numbers) < target.width and numbers and all(v.isdigit() for v in numbers):
-                ways = resplit(numbers, target.width)
-                if len(ways) == 1:  # run together, but only one way to read it
-                    numbers = ways[0]
-                elif ways:
-                    self.finding("I2", "ambiguous", ids, line=line.number, label=target.label, found=found,
-                                 expected=target.width)
-                    return
-            if len(numbers) != target.width:
-                self.finding("I1", "count", ids, line=line.number, label=target.label, found=found,
-                             expected=target.width, actual=len(numbers))
-            elif target.key in seen:
+            numbers = self.numbers(numbers, ids, target.label, line)
+            if numbers is None:
+                return
+            if target.key in seen:
                 self.finding("I1", "duplicate", ids, line=line.number, label=target.label)
             else:
                 seen.add(target.key)
@@ -204,19 +210,8 @@ class _Reader:
         cells = [v for line in lines for v in _split(line).values]  # the header is labels only
         if not cells:
             return {}
-        if len(cells) < len(fields) and all(c.isdigit() for c in cells):
-            ways = resplit(cells, len(fields))
-            if len(ways) == 1:
-                cells = ways[0]
-            elif ways:
-                self.finding("I2", "ambiguous", line=lines[0].number, label=fmt.sections["四"], found=cells[0][:60],
-                             expected=len(fields))
-                return {}
-        if len(cells) != len(fields):
-            self.finding("I1", "count", line=lines[0].number, label=fmt.sections["四"], found=" ".join(cells)[:60],
-                         expected=len(fields), actual=len(cells))
-            return {}
-        return {f.id: _value(c) for f, c in zip(fields, cells)}
+        cells = self.numbers(cells, [f.id for f in fields], fmt.sections["四"], lines[0])
+        return {} if cells is None else {f.id: _value(c) for f, c in zip(fields, cells)}
 
     def overview(self, fmt: Format, paragraphs: list[str]) -> dict[str, str]:
         fields = [f for f in fmt.text_fields() if f.section == "一"]
@@ -253,7 +248,7 @@ def _format_of(lines: list[Line]) -> str:
 
 def import_document(doc: Document) -> Imported:
     doc = unrun(doc)
-    reader = _Reader(doc)
+    reader = _Reader()
     target = load_format("2021")
     unit, year, title_at = _title(doc.lines)
     if unit is None and year is None:

@@ -153,11 +153,11 @@ def stamp_checksum(values: dict[str, str]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def _place_tree(nodes: tuple[Node, ...], depth: int, along: int, across: int,
+def _place_tree(nodes: tuple[Node, ...], along: int, across: int,
                 span_to: int, horizontal: bool, sheet: str, role: str) -> list[Label]:
     """Label cells of a header tree. `along` is where the first leaf starts, `across`
     where the top level sits; a leaf above the deepest level stretches to `span_to`
-    levels, and the last leaf of a narrow block stretches to `depth` total width."""
+    levels (a narrow block's last column is stretched afterwards, by _stretch)."""
     out: list[Label] = []
 
     def walk(ns, level, start):
@@ -191,11 +191,11 @@ def _grid(sheet: SheetLayout, fmt: Format, spec: dict) -> None:
         if label_cols:
             sheet.labels.append(Label(Area(sheet.name, row, left, row + header_depth - 1, left + label_cols - 1),
                                       block.corner or "", "corner"))
-        headers = _place_tree(block.columns, header_depth, left + label_cols, row, header_depth,
+        headers = _place_tree(block.columns, left + label_cols, row, header_depth,
                               True, sheet.name, "header")
-        sheet.labels.extend(_stretch(headers, right, row + header_depth - 1))
+        sheet.labels.extend(_stretch(headers, right))
         data_top = row + header_depth
-        sheet.labels.extend(_place_tree(block.rows, label_cols, data_top, left, label_cols,
+        sheet.labels.extend(_place_tree(block.rows, data_top, left, label_cols,
                                         False, sheet.name, "row"))
         cols = leaves(block.columns)
         for i, r in enumerate(leaves(block.rows)):
@@ -211,7 +211,7 @@ def _grid(sheet: SheetLayout, fmt: Format, spec: dict) -> None:
                 sheet.freeze = f"{col_letter(left + label_cols)}{data_top}"
 
 
-def _stretch(headers: list[Label], right: int, bottom: int) -> list[Label]:
+def _stretch(headers: list[Label], right: int) -> list[Label]:
     """A block narrower than its table stretches its last column to the table's edge."""
     edge = max((h.area.right for h in headers), default=right)
     if edge == right:

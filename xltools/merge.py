@@ -52,7 +52,7 @@ class Submission:
         return (self.result.unit if self.result.report else None) or self.path.stem
 
 
-def _units(cells, report: Report | None) -> tuple[tuple[str, str], ...] | None:
+def _units(cells) -> tuple[tuple[str, str], ...] | None:
     """The units a summary contains (its units sheet), or None for a unit's own report."""
     rows = cells.extra.get(load_summary()["sheets"]["units"]["name"])
     if rows is None:
@@ -80,7 +80,7 @@ def inspect(path: Path) -> Submission:
         return Submission(path, FileResult(path, error=str(exc), findings=[exc.finding]), **info)
     except Exception as exc:  # a hostile file must exclude itself only, never stop the merge
         return Submission(path, FileResult(path, error=f"{path}: {type(exc).__name__}: {exc}"), **info)
-    contained = _units(cells, result.report)
+    contained = _units(cells)
     sub = Submission(path, result, template_version=cells.stamp.get("template_version", ""),
                      is_summary=contained is not None, **info)
     sub.units = contained if contained is not None else ((sub.code, sub.name),)

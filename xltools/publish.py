@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools.report import Report
-from xltools.schema import Block, Format, Node, leaves, load_format
-
-import re
+from xltools.schema import Block, Node, leaves, load_format
 
 PARAGRAPHS = re.compile(r"\s*\n\s*")  # a line break in a text cell starts a paragraph
 
@@ -59,7 +58,7 @@ def _header(block: Block, label_cols: int) -> list[list[Cell]]:
     return rows
 
 
-def table_rows(fmt: Format, table_id: str, block: Block, values: dict) -> list[list[Cell]]:
+def table_rows(table_id: str, block: Block, values: dict) -> list[list[Cell]]:
     """Header and body of one block, with the spans of the national layout."""
     label_cols = max(len(r.labels) for r in leaves(block.rows))  # 0 for 四's single row
     rows = _header(block, label_cols) if any(c.label for c in block.columns) else []
@@ -112,7 +111,7 @@ def parts(report: Report) -> list[Part]:
             for block in table.blocks:
                 if block.title:
                     out.append(Part("caption", block.title))
-                rows = table_rows(fmt, tid, block, report.values)
+                rows = table_rows(tid, block, report.values)
                 head = _depth(block.columns) if any(c.label for c in block.columns) else 0
                 out.append(Part("table", rows=rows, header_rows=head))
     return out

@@ -142,7 +142,7 @@ class _Painter:
         if f.kind in validations:
             validations[f.kind].add(area.ref)
 
-    def validations(self, ws) -> dict:
+    def validations(self) -> dict:
         out = {}
         for kind, v in self.layout.template["validation"].items():
             if kind == "year":
@@ -165,7 +165,7 @@ class _Painter:
             ws.column_dimensions[col].width = width
         for lab in s.labels:
             self.label(ws, lab)
-        validations = self.validations(ws)
+        validations = self.validations()
         for r in range(2, (max((a.bottom for a in s.fields.values()), default=1)) + 1):
             ws.row_dimensions[r].height = ws.row_dimensions[r].height or ROW_HEIGHT
         for item in spec.get("form", []):
