@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
+from xltools.sources import KINDS  # standard library only: --help stays instant
+
 EXIT_UNREADABLE = 2
-DOCUMENT_KINDS = ("text", "html", "docx", "pdf")  # xltools.sources reads these
 
 
 def _fail(message: str) -> None:
@@ -235,7 +236,7 @@ def _annotate(results, target: Path, lang: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Workbook to write, for one report.")
 @click.option("--out-dir", type=click.Path(file_okay=False),
               help="Folder for the workbooks, each named after unit and year (default: the current folder).")
-@click.option("--format", "kind", type=click.Choice(["auto", *DOCUMENT_KINDS]), default="auto", show_default=True,
+@click.option("--format", "kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True,
               help="What the reports are; auto looks at each file.")
 @click.option("-f", "--report-format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-FORMATS = ("text", "html", "docx", "pdf")
+KINDS = ("text", "html", "docx", "pdf")  # what read_document reads
 
 
 class DocumentError(Exception):
