@@ -13,8 +13,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from xltools.importer import import_document
-from xltools.sources import from_text
+from xltools.documents.importer import import_document
+from xltools.documents.sources import from_text
 
 REALWORLD = Path(__file__).resolve().parent.parent.parent / "shared" / "realworld"
 

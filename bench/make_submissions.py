@@ -19,10 +19,10 @@ import re
 import zipfile
 from pathlib import Path
 
-from xltools.layout import load_layout
-from xltools.samples import credit_code, sample_report
-from xltools.writer import TEMPLATE_DATE, report_workbook
-from xltools.xlsx import workbook_bytes
+from xltools.model.samples import credit_code, sample_report
+from xltools.xlsx.layout import load_layout
+from xltools.xlsx.saver import workbook_bytes
+from xltools.xlsx.writer import TEMPLATE_DATE, report_workbook
 
 DISTINCT = 40
 NAME_MARK, CODE_MARK = "UNITNAMEPLACEHOLDER", "CODEPLACEHOLDER000"  # the code mark is 18 characters

@@ -42,7 +42,7 @@ def floor(folder: Path) -> None:
     """The least any merge must do: open each file and read the cells it sums."""
     from python_calamine import CalamineWorkbook
 
-    from xltools.layout import load_layout
+    from xltools.xlsx.layout import load_layout
 
     layout = load_layout()
     cells = [(a.sheet, a.top - 1, a.left - 1) for f in layout.format.numeric_fields()

@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import openpyxl
 from click.testing import CliRunner
-
 from conftest import EXAMPLES, SAMPLE_COUNTY, WORKBOOKS
+
 from xltools import Report, write
-from xltools.check import check_paths
 from xltools.cli import main
-from xltools.samples import sample_report
-from xltools.schema import load_format
+from xltools.model.samples import sample_report
+from xltools.model.schema import load_format
+from xltools.rules.batch import check_paths
 
 FMT = load_format()
 
@@ -194,7 +194,7 @@ def test_outdated_template_version(tmp_path):
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     stamp = wb["_xltools"]
     stamp["B2"] = "0"
-    from xltools.layout import stamp_checksum
+    from xltools.xlsx.layout import stamp_checksum
     values = {r[0].value: r[1].value for r in stamp.iter_rows()}
     stamp["B5"] = stamp_checksum(values)
     wb.save(tmp_path / "r.xlsx")
@@ -325,7 +325,8 @@ def test_empty_template_says_what_is_missing():
 
 def test_readme_explains_every_rule():
     from conftest import REPO
-    from xltools.schema import load_rules
+
+    from xltools.model.schema import load_rules
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for rule in load_rules().values():

@@ -10,8 +10,8 @@ import sys
 from decimal import Decimal
 
 from click.testing import CliRunner
-
 from conftest import EXAMPLES, SAMPLE_COUNTY, WORKBOOKS
+
 from xltools import Report, read
 from xltools.cli import main
 

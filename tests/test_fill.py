@@ -8,17 +8,17 @@ from decimal import Decimal
 import openpyxl
 import pandas as pd
 from click.testing import CliRunner
+from conftest import EXAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from conftest import EXAMPLES
 from xltools import Report, read, write
-from xltools.check import check_paths
 from xltools.cli import main
-from xltools.fill import fill
-from xltools.layout import load_layout
-from xltools.schema import leaves, load_format
+from xltools.commands.fill import fill
+from xltools.model.schema import leaves, load_format
+from xltools.rules.batch import check_paths
+from xltools.xlsx.layout import load_layout
 
 FMT = load_format()
 LAYOUT = load_layout()

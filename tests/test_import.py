@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import EXAMPLES, REPO
+
 from xltools import Report, read
 from xltools.cli import main
-from xltools.importer import import_document
-from xltools.schema import leaves, load_format
-from xltools.sources import from_text, read_document
+from xltools.documents.importer import import_document
+from xltools.documents.sources import from_text, read_document
+from xltools.model.schema import leaves, load_format
 
 SHARED = REPO.parent / "shared"
 SEED = EXAMPLES / "chitudian-2023-report.txt"  # ../shared/fixtures' copy, kept in the repository

@@ -6,7 +6,6 @@ import sys
 import venv
 
 import pytest
-
 from conftest import REPO, WORKBOOKS
 
 
@@ -27,7 +26,7 @@ def installed(tmp_path_factory):
 
 def test_wheel_carries_the_schemas(installed):
     root, python = installed
-    where = subprocess.run([str(python), "-c", "import xltools.resources as r; print(r.data_dir('schemas'))"],
+    where = subprocess.run([str(python), "-c", "import xltools.model.resources as r; print(r.data_dir('schemas'))"],
                            cwd=root, check=True, capture_output=True, text=True).stdout.strip()
     assert where.startswith(str(root / "venv")), where
 

@@ -11,7 +11,6 @@ import re
 import openpyxl
 import pytest
 import yaml
-
 from conftest import DATA, REPO, WORKBOOKS
 
 SPEC = (DATA / "report-format.md").read_text(encoding="utf-8")

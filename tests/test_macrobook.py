@@ -10,16 +10,16 @@ from html import unescape
 import olefile
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
-from xltools.check import check_paths
 from xltools.cli import main
-from xltools.layout import load_layout
-from xltools.macrobook import macros
-from xltools.schema import load_template
-from xltools.vba import compress
+from xltools.excel.macrobook import macros
+from xltools.excel.vba import compress
+from xltools.model.schema import load_template
+from xltools.rules.batch import check_paths
+from xltools.xlsx.layout import load_layout
 
 BUTTONS = load_template()["excel"]["buttons"]
 

@@ -8,13 +8,13 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
 from conftest import SAMPLE_COUNTY
+
 from xltools import read, write
-from xltools.check import check_paths
 from xltools.cli import main
-from xltools.samples import sample_county
-from xltools.schema import load_format
+from xltools.model.samples import sample_county
+from xltools.model.schema import load_format
+from xltools.rules.batch import check_paths
 
 FMT = load_format()
 STATUS_COLUMNS = ["单位", "统一社会信用代码", "状态", "错误数", "警告数", "主要问题", "文件"]

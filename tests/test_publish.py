@@ -11,16 +11,16 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, SAMPLE_COUNTY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, SAMPLE_COUNTY
 from xltools import Report, read, write
 from xltools.cli import main
-from xltools.importer import import_document
-from xltools.publish import publish
-from xltools.samples import sample_report
-from xltools.sources import read_document
+from xltools.documents.importer import import_document
+from xltools.documents.publish import publish
+from xltools.documents.sources import read_document
+from xltools.model.samples import sample_report
 
 FORMATS = ("docx", "html", "md")
 

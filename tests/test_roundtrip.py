@@ -6,15 +6,15 @@ import zipfile
 from decimal import Decimal
 
 import openpyxl
+from conftest import EXAMPLES, SAMPLE_COUNTY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from conftest import EXAMPLES, SAMPLE_COUNTY
 from xltools import Report, read, write
-from xltools.layout import load_layout
-from xltools.samples import sample_county
-from xltools.schema import load_format
+from xltools.model.samples import sample_county
+from xltools.model.schema import load_format
+from xltools.xlsx.layout import load_layout
 
 FMT = load_format()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import os
+import re
 import subprocess
 import sys
 import time
@@ -14,18 +14,18 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from openpyxl.utils.exceptions import IllegalCharacterError
 from click.testing import CliRunner
+from conftest import EXAMPLES
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from openpyxl.utils.exceptions import IllegalCharacterError
 from python_calamine import CalamineWorkbook
 
-from conftest import EXAMPLES
 from xltools import Report, write
-from xltools.check import check_paths
 from xltools.cli import main
-from xltools.layout import load_layout
-from xltools.samples import sample_county
+from xltools.model.samples import sample_county
+from xltools.rules.batch import check_paths
+from xltools.xlsx.layout import load_layout
 
 CHITUDIAN = EXAMPLES / "chitudian-2023.xlsx"
 
@@ -256,7 +256,7 @@ def test_full_disk_leaves_the_old_summary(tmp_path, monkeypatch):
 
 
 def test_merge_survives_a_worker_that_dies(tmp_path, monkeypatch):
-    import xltools.merge as merge_module
+    import xltools.rules.batch as merge_module
 
     src = tmp_path / "in"
     src.mkdir()

@@ -1,7 +1,7 @@
 """The schema files expand into the fields and equations the format defines."""
 from __future__ import annotations
 
-from xltools.schema import equations, load_format, load_rules
+from xltools.model.schema import equations, load_format, load_rules
 
 
 def test_2021_fields():

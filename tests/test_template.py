@@ -7,14 +7,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import WORKBOOKS
 from python_calamine import CalamineWorkbook
 
-from conftest import WORKBOOKS
-from xltools.layout import load_layout, stamp_checksum
-from xltools.reader import read
-from xltools.samples import sample_report
-from xltools.schema import load_format
-from xltools.writer import write, write_template
+from xltools.model.samples import sample_report
+from xltools.model.schema import load_format
+from xltools.xlsx.layout import load_layout, stamp_checksum
+from xltools.xlsx.reader import read
+from xltools.xlsx.writer import write, write_template
 
 
 def _load_make_examples():

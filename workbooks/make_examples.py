@@ -10,10 +10,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from xltools.report import Report
-from xltools.samples import SAMPLE_COUNTY, sample_county
-from xltools.macrobook import write_macro_template
-from xltools.writer import TEMPLATE_DATE, write, write_template
+from xltools.excel.macrobook import write_macro_template
+from xltools.model.report import Report
+from xltools.model.samples import SAMPLE_COUNTY, sample_county
+from xltools.xlsx.writer import TEMPLATE_DATE, write, write_template
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples"

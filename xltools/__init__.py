@@ -4,36 +4,94 @@
     >>> report = xltools.read("unit.xlsx")          # every field id → value
     >>> report.values["requests.new.total"]
     >>> xltools.write(report, "copy.xlsx")          # a filled standard workbook
+    >>> [r.ok for r in xltools.check(["unit.xlsx"])]
+    >>> result = xltools.merge(["inbox/"], unit="示例县", output="summary.xlsx")
+    >>> imported = xltools.import_document("report.html")   # .report, .findings
+    >>> xltools.publish("unit.xlsx", "report.docx")
 
 Nothing heavy is imported until it is used, so that `xltools --help` is instant.
 """
-__all__ = ["Report", "ReportError", "read", "write", "write_template"]
+from __future__ import annotations
+
+__all__ = ["Report", "ReportError", "check", "import_document", "merge", "publish", "read", "write",
+           "write_template"]
 
 
 def read(path):
     """Read a standard workbook into a Report (python-calamine; cached values used)."""
-    from xltools.reader import read as _read
+    from xltools.xlsx.reader import read as _read
 
     return _read(path)
 
 
 def write(report, path):
     """Write a Report into a new standard workbook at `path`, atomically."""
-    from xltools.writer import write as _write
+    from xltools.xlsx.writer import write as _write
 
     _write(report, path)
 
 
 def write_template(path, unit=None, year=None):
     """Write the empty standard workbook, optionally with unit and year on the cover."""
-    from xltools.writer import write_template as _write_template
+    from xltools.xlsx.writer import write_template as _write_template
 
     _write_template(path, unit=unit, year=year)
 
 
+def check(paths, previous=(), jobs=None):
+    """Check workbooks (files or folders) against every rule; one result per file,
+    with `.findings`, `.errors`, `.warnings`, `.ok` and the `.report` read."""
+    from xltools.commands.inputs import expand
+    from xltools.rules.batch import check_paths
+
+    return check_paths(expand(_list(paths)).files, expand(_list(previous)).files, jobs)
+
+
+def merge(paths, unit, year=None, roster=None, output=None, jobs=None):
+    """Add up units' workbooks (files or folders) into a summary report. `roster` is
+    a CSV path; with `output`, the summary workbook is written there. The result
+    lists every input with its status, and `.summary` is the summed Report."""
+    from xltools.commands.inputs import expand
+    from xltools.commands.merge import merge as _merge
+    from xltools.commands.roster import read_roster
+    from xltools.commands.summary import write_summary
+
+    found = expand(_list(paths))
+    units = read_roster(roster) if roster is not None else None
+    result = _merge(found.files, unit, year, units, jobs, found.skipped)
+    if output is not None and result.summary is not None:
+        write_summary(result, output)
+    return result
+
+
+def import_document(path, kind="auto"):
+    """Read a published report (text, HTML, .docx, PDF) into a Report of the
+    standard format; `.findings` say what could not be placed with confidence."""
+    from xltools.documents.importer import import_document as _import
+    from xltools.documents.sources import read_document
+
+    return _import(read_document(path, kind))
+
+
+def publish(report, out):
+    """Write the report document (.docx, .html or .md) from a Report or a workbook
+    path. Checking it first is the caller's choice (`xltools publish` refuses errors)."""
+    from pathlib import Path
+
+    from xltools.documents.publish import publish as _publish
+
+    _publish(read(report) if isinstance(report, (str, Path)) else report, Path(out))
+
+
+def _list(paths):
+    from pathlib import Path
+
+    return [paths] if isinstance(paths, (str, Path)) else list(paths)
+
+
 def __getattr__(name):
     if name in ("Report", "ReportError"):
-        from xltools import report
+        from xltools.model import report
 
         return getattr(report, name)
     raise AttributeError(name)

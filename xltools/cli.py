@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from xltools.sources import KINDS  # standard library only: --help stays instant
+from xltools.documents.sources import (
+    KINDS,  # standard library only: --help stays instant
+)
 
 EXIT_UNREADABLE = 2
 
@@ -21,7 +23,7 @@ def _write_out(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from xltools.xlsx import atomic_output
+    from xltools.xlsx.saver import atomic_output
 
     with atomic_output(Path(output)) as fh:
         fh.write(text.encode("utf-8"))
@@ -45,8 +47,8 @@ def main() -> None:
               help="A report as JSON (see `xltools export`): write a filled workbook.")
 def template(output: str, unit: str | None, year: int | None, data: str | None) -> None:
     """Write the standard workbook template, empty or filled from JSON."""
-    from xltools.report import Report, ReportError
-    from xltools.writer import write, write_template
+    from xltools.model.report import Report, ReportError
+    from xltools.xlsx.writer import write, write_template
 
     try:
         if data is None:
@@ -72,9 +74,9 @@ def template(output: str, unit: str | None, year: int | None, data: str | None) 
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 def export(files: tuple[str, ...], fmt: str, output: str | None) -> None:
     """Read filled workbooks back as data (every field id, blanks as null)."""
-    from xltools.export import FORMATS
-    from xltools.inputs import expand
-    from xltools.reader import ReadError, read
+    from xltools.commands.export import FORMATS
+    from xltools.commands.inputs import expand
+    from xltools.xlsx.reader import ReadError, read
 
     paths = expand(list(files)).files
     if not paths:
@@ -102,9 +104,9 @@ def check(files, fmt, lang, previous, annotate_to, strict, output) -> None:
     Exit status: 0 no errors, 1 errors (with --strict: or unexplained warnings),
     2 a file could not be read.
     """
-    from xltools.check import check_paths
-    from xltools.inputs import expand
-    from xltools.render import render_json, render_text
+    from xltools.commands.inputs import expand
+    from xltools.commands.render import render_json, render_text
+    from xltools.rules.batch import check_paths
 
     paths = expand(list(files)).files
     if not paths:
@@ -130,9 +132,9 @@ def fill(file: str, output: str | None, in_place: bool, lang: str) -> None:
     Refuses (exit 1) a workbook whose structure or numbers make it unsafe, and
     leaves it untouched.
     """
-    from xltools.fill import fill as fill_workbook
-    from xltools.reader import ReadError
-    from xltools.render import render_fill
+    from xltools.commands.fill import fill as fill_workbook
+    from xltools.commands.render import render_fill
+    from xltools.xlsx.reader import ReadError
 
     if bool(output) == in_place:
         _fail("give either -o OUT.xlsx or --in-place")
@@ -159,7 +161,7 @@ class _Progress:
         self.live = sys.stderr.isatty()
 
     def __call__(self, n: int) -> None:
-        from xltools.render import WORDS
+        from xltools.commands.render import WORDS
 
         self.done += n
         if self.live and self.clock() - self.start > 1:
@@ -187,11 +189,11 @@ def merge(inputs, output, unit, year, roster, jobs, strict, lang) -> None:
     Exit status: 0 all merged and nobody missing; 1 written, but inputs excluded or
     roster units missing; 2 nothing written.
     """
-    from xltools.inputs import expand
-    from xltools.merge import merge as merge_all
-    from xltools.render import render_merge
-    from xltools.roster import RosterError, read_roster
-    from xltools.summary import write_summary
+    from xltools.commands.inputs import expand
+    from xltools.commands.merge import merge as merge_all
+    from xltools.commands.render import render_merge
+    from xltools.commands.roster import RosterError, read_roster
+    from xltools.commands.summary import write_summary
 
     found = expand(list(inputs))
     out = Path(output)
@@ -218,7 +220,7 @@ def merge(inputs, output, unit, year, roster, jobs, strict, lang) -> None:
 
 
 def _annotate(results, target: Path, lang: str) -> None:
-    from xltools.annotate import annotate
+    from xltools.commands.annotate import annotate
 
     readable = [r for r in results if r.error is None]
     if len(results) > 1 and not target.is_dir():
@@ -245,9 +247,9 @@ def import_(reports, output, out_dir, kind, fmt, lang) -> None:
     then check them. Values that cannot be placed with confidence stay blank and
     are reported (I1–I4); totals are kept as published, so check finds the
     report's own mistakes. Exit status as for check."""
-    from xltools.importing import import_paths
-    from xltools.inputs import DOCUMENT_SUFFIXES, expand
-    from xltools.render import WORDS, render_json, render_text
+    from xltools.commands.importing import import_paths
+    from xltools.commands.inputs import DOCUMENT_SUFFIXES, expand
+    from xltools.commands.render import WORDS, render_json, render_text
 
     paths = expand(list(reports), DOCUMENT_SUFFIXES).files
     if not paths:
@@ -283,9 +285,10 @@ def publish(file: str, output: str, force: bool, lang: str) -> None:
     Refuses a workbook with errors unless --force; warnings are listed. Exit
     status: 0 written, 1 refused, 2 the workbook cannot be read.
     """
-    from xltools.check import check_paths
-    from xltools.publish import WRITERS, publish as write_document
-    from xltools.render import WORDS, render_text
+    from xltools.commands.render import WORDS, render_text
+    from xltools.documents.publish import WRITERS
+    from xltools.documents.publish import publish as write_document
+    from xltools.rules.batch import check_paths
 
     out = Path(output)
     if out.suffix.lower() not in WRITERS:
@@ -317,8 +320,8 @@ def publish(file: str, output: str, force: bool, lang: str) -> None:
 def excel_setup(output: str, unit: str | None, year: int | None, lang: str) -> None:
     """Write the template with buttons 检查 / 填写合计 / 清除标记 (.xlsm) and print how
     to set up Excel for them (xlwings add-in)."""
-    from xltools.macrobook import write_macro_template
-    from xltools.render import WORDS
+    from xltools.commands.render import WORDS
+    from xltools.excel.macrobook import write_macro_template
 
     if Path(output).suffix.lower() != ".xlsm":
         _fail(f"{output}: Excel opens macros only from a .xlsm file")
@@ -333,8 +336,8 @@ def excel_setup(output: str, unit: str | None, year: int | None, lang: str) -> N
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def fields(fmt: str) -> None:
     """List every field: id, sheet, cell, kind and labels."""
-    from xltools.layout import describe_fields
-    from xltools.report import dumps
+    from xltools.model.report import dumps
+    from xltools.xlsx.layout import describe_fields
 
     rows = describe_fields()
     if fmt == "json":

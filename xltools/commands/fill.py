@@ -1,0 +1,110 @@
+"""Complete a workbook: every total a live formula with its correct value, blank
+details 0, numbers typed as text made numbers. Everything else stays as it was."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from xltools.model.totals import complete
+from xltools.model.values import parse
+from xltools.rules.check import FileResult, check_cells
+from xltools.xlsx.layout import Area, Layout, load_layout
+from xltools.xlsx.reader import Cells, read_cells
+from xltools.xlsx.template import total_formula
+from xltools.xlsx.writer import formula_values
+
+# Findings that make filling unsafe: the cells may not be where the layout says,
+# or a detail holds something that is not a number.
+BLOCKING = ("S1", "S2", "S3", "S4", "R0")
+
+
+@dataclass(frozen=True)
+class Change:
+    cell: str  # Sheet!A1
+    field: str
+    kind: str  # total (a typed-over total that did not add up) | formula | blank | mark | text
+    old: Any
+    new: Any
+
+
+@dataclass
+class FillResult:
+    path: Path
+    out: Path | None = None
+    changes: list[Change] = field(default_factory=list)
+    writes: list[tuple[Area, Any]] = field(default_factory=list)  # numbers and formulas to put in cells
+    totals: dict[str, Any] = field(default_factory=dict)  # every field's value once filled
+    refused: FileResult | None = None  # the findings that stopped it
+
+    def count(self, kind: str) -> int:
+        return sum(c.kind == kind for c in self.changes)
+
+
+def backup_path(path: Path) -> Path:
+    """x.xlsx → x.bak.xlsx, or x.bak.2.xlsx … when an older backup is there."""
+    candidate, n = path.with_name(f"{path.stem}.bak{path.suffix}"), 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}.bak.{n}{path.suffix}")
+    return candidate
+
+
+def plan(path: Path, cells: Cells, layout: Layout, formula_of: Callable[[Area], Any]) -> FillResult:
+    """What filling changes, cell by cell, worked out from the cells' values alone;
+    `formula_of` gives a total cell's formula as it stands. Both the command and the
+    Excel add-in apply it."""
+    fmt = layout.format
+    checked = check_cells(path, cells, layout)
+    blocking = [f for f in checked.findings if f.rule in BLOCKING]
+    if blocking:
+        return FillResult(path, refused=FileResult(path, findings=blocking, report=checked.report))
+    result = FillResult(path)
+    details: dict[str, Any] = {}
+    for f in fmt.numeric_fields():
+        if f.kind == "total":
+            continue
+        area = layout.cells[f.id]
+        parsed = parse(cells.get(area), f.value_kind)
+        value = 0 if parsed.status in ("blank", "mark") else parsed.value
+        details[f.id] = value
+        if parsed.status in ("blank", "mark", "text"):
+            result.changes.append(Change(area.address, f.id, parsed.status, parsed.found or None, value))
+            result.writes.append((area, value))
+    result.totals = complete(fmt, details | {f.id: None for f in fmt.totals()})
+    for f in fmt.totals():
+        area = layout.cells[f.id]
+        formula = total_formula(layout, f.id)
+        if formula_of(area) == formula:
+            continue
+        old = parse(cells.get(area), "count")
+        kind = "formula" if old.value == result.totals[f.id] else "total"
+        result.changes.append(Change(area.address, f.id, kind, old.value if old.value is not None else old.found,
+                                     result.totals[f.id]))
+        result.writes.append((area, formula))
+    return result
+
+
+def fill(source: Path, out: Path | None = None, in_place: bool = False) -> FillResult:
+    import openpyxl
+
+    from xltools.xlsx.saver import save
+
+    source = Path(source)
+    layout = load_layout()
+    target = source if in_place else Path(out)
+    if target.resolve() == source.resolve() and not in_place:
+        raise ValueError("the output would replace the input: use --in-place")
+    cells = read_cells(source, layout)  # the guard runs before openpyxl sees the file
+    wb = openpyxl.load_workbook(source)
+    result = plan(source, cells, layout, lambda area: wb[area.sheet][area.a1].value)
+    if result.refused:
+        return result
+    result.out = target
+    for area, value in result.writes:
+        wb[area.sheet][area.a1].value = value
+    if in_place:
+        shutil.copy2(source, backup_path(source))
+    save(wb, target, cached=formula_values(layout, result.totals, set()))
+    return result

@@ -1,0 +1,127 @@
+"""Write the summary workbook: the summed report, then the trail sheets of
+schemas/summary.yaml (上报情况, 明细, 来源, 各单位文字, and the hidden units list)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from xltools.commands.merge import MergeResult
+from xltools.model.schema import load_summary
+from xltools.rules.batch import Submission
+from xltools.xlsx.a1 import col_letter
+from xltools.xlsx.layout import load_layout
+from xltools.xlsx.saver import Rows, save
+from xltools.xlsx.writer import report_workbook, set_text
+
+MAX_PROBLEMS = 3
+
+
+def _put(ws, row: int, col: int, value) -> None:
+    """Numbers as numbers; every text from a submission as text, never a formula."""
+    if isinstance(value, str):
+        set_text(ws.cell(row, col), value)
+    elif value is not None:
+        ws.cell(row, col).value = value
+
+
+def _header(ws, labels: list[str], widths: list[int | None] = ()) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    for c, label in enumerate(labels, start=1):
+        _put(ws, 1, c, label)
+        ws.cell(1, c).font = Font(bold=True)
+        ws.cell(1, c).alignment = Alignment(wrap_text=True, vertical="center")
+        if c <= len(widths) and widths[c - 1]:
+            ws.column_dimensions[col_letter(c)].width = widths[c - 1]
+    ws.freeze_panes = "B2"
+
+
+def reason_text(sub: Submission, year, lang: str = "zh") -> str:
+    words = load_summary()["reasons"]
+    if sub.reason is None:
+        return ""
+    return words[sub.reason][lang].format(found=sub.result.year, expected=year)
+
+
+def problems(sub: Submission, year, lang: str = "zh") -> str:
+    """The reason, then the first findings in words."""
+    parts = [reason_text(sub, year, lang)] if sub.reason else []
+    if sub.result.error:
+        parts.append(sub.result.error)
+    ranked = sub.result.errors + sub.result.unexplained
+    parts += [f"{f.rule} {f.message(lang)}" for f in ranked[:MAX_PROBLEMS]]
+    if len(ranked) > MAX_PROBLEMS:
+        parts.append(f"……共 {len(ranked)} 项" if lang == "zh" else f"… {len(ranked)} in all")
+    return "\n".join(p for p in parts if p)
+
+
+def _table(wb, spec: dict, rows: list[list]) -> Rows:
+    """A sheet with the header of `spec`; its rows are left to the saver."""
+    ws = wb.create_sheet(spec["name"])
+    _header(ws, [c["label"] for c in spec["columns"]], [c.get("width") for c in spec["columns"]])
+    ws.auto_filter.ref = f"A1:{col_letter(len(spec['columns']))}{len(rows) + 1}"
+    return Rows(rows, _wrapped(ws))
+
+
+def _wrapped(ws) -> int:
+    """The style id of wrapped, top-aligned text, for the rows the saver writes."""
+    from openpyxl.styles import Alignment
+
+    probe = ws.cell(1, ws.max_column + 1)
+    probe.alignment = Alignment(wrap_text=True, vertical="top")
+    style = probe.style_id
+    ws._cells.pop((probe.row, probe.column))  # the probe itself is not written
+    return style
+
+
+def _status_rows(result: MergeResult, words: dict) -> list[list]:
+    rows = [[s.shown, s.code, words[s.status]["zh"], len(s.result.errors), len(s.result.warnings),
+             problems(s, result.year), str(s.path)] for s in result.submissions]
+    return rows + [[m.unit.name, m.unit.code, words["missing"]["zh"], None, None,
+                    load_summary()["reasons"]["missing"]["zh"], ""] for m in result.missing]
+
+
+def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:
+    """One row per merged unit and one column per field; the ids in a hidden second
+    row; a last row that equals the summary. Returns the data rows, which are many:
+    the saver writes them (as text and numbers, never formulas)."""
+    fields = load_layout().format.numeric_fields()
+    ws = wb.create_sheet(spec["name"])
+    _header(ws, [c["label"] for c in spec["fixed"]] + [f.label for f in fields], [30, 22])
+    for c, key in enumerate([c["id"] for c in spec["fixed"]] + [f.id for f in fields], start=1):
+        _put(ws, 2, c, key)
+    ws.row_dimensions[2].hidden = True
+    ws.freeze_panes = "C3"
+    rows = [[s.shown, s.code] + [s.result.report.values.get(f.id) for f in fields] for s in result.merged]
+    rows.append([spec["total_label"], ""] + [result.summary.values.get(f.id) for f in fields])
+    ws.auto_filter.ref = f"A2:{col_letter(len(fields) + 2)}{len(rows) + 2}"
+    return Rows(rows)
+
+
+def _source_rows(result: MergeResult, words: dict) -> list[list]:
+    return [[str(s.path), s.size, s.sha256, s.template_version, s.modified, words[s.status]["zh"]]
+            for s in result.submissions]
+
+
+def _texts_sheet(wb, result: MergeResult, spec: dict) -> Rows:
+    texts = load_layout().format.text_fields()
+    ws = wb.create_sheet(spec["name"])
+    _header(ws, [spec["unit_label"]] + [f.label for f in texts], [24] + [50] * len(texts))
+    return Rows([[s.shown] + [s.result.report.text.get(f.id) for f in texts] for s in result.merged], _wrapped(ws))
+
+
+def _units_sheet(wb, result: MergeResult, spec: dict) -> Rows:
+    wb.create_sheet(spec["name"]).sheet_state = "veryHidden"
+    return Rows([list(u) for u in sorted({u for s in result.merged for u in s.units})])
+
+
+def write_summary(result: MergeResult, out: Path) -> None:
+    spec = load_summary()
+    words = spec["status"]
+    wb, cached = report_workbook(result.summary)
+    sheets = spec["sheets"]
+    rows = {sheets["status"]["name"]: _table(wb, sheets["status"], _status_rows(result, words))}
+    rows[sheets["detail"]["name"]] = _detail_sheet(wb, result, sheets["detail"])
+    rows[sheets["sources"]["name"]] = _table(wb, sheets["sources"], _source_rows(result, words))
+    rows[sheets["texts"]["name"]] = _texts_sheet(wb, result, sheets["texts"])
+    rows[sheets["units"]["name"]] = _units_sheet(wb, result, sheets["units"])
+    save(wb, Path(out), cached=cached, rows=rows)

@@ -1,0 +1,110 @@
+"""Matching a document's row labels to the official labels of schemas/formats,
+tolerant of what real reports do to them: full/half-width forms, 1、 for 1.,
+quotes and spaces, a label after its parents', the first line of a wrapped
+label, abbreviations, a character missing or extra. A match must be confident
+and clearly better than the next best; otherwise there is none."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from xltools.model.schema import Format, Node, leaves
+
+_QUOTES = re.compile(r"[\s\"'“”‘’「」『』]")
+_ITEM = re.compile(r"^(\d+\.|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
+CONFIDENT, MARGIN = 0.8, 0.05
+
+
+def norm(text: str) -> str:
+    """A label as compared: compatibility forms folded (（ → (, １ → 1), no spaces or
+    quotes, 1、 and 1． as 1., no closing colon."""
+    text = _QUOTES.sub("", unicodedata.normalize("NFKC", text))
+    text = re.sub(r"(?<=\d)[、.．]", ".", text)
+    return text.rstrip(":：")
+
+
+@dataclass
+class Target:
+    key: str  # row key in the table
+    label: str
+    block: int
+    width: int  # values expected
+    children: tuple[str, ...] = ()  # for a parent row: its sub-items' labels
+
+
+def targets(fmt: Format, table_id: str) -> list[Target]:
+    table = fmt.tables[table_id]
+    out = []
+    for b, block in enumerate(table.blocks):
+        width = len(leaves(block.columns))
+        for leaf in leaves(block.rows):
+            out.append(Target(leaf.key, leaf.labels[-1] if leaf.labels else "", b, width))
+
+        def parents(nodes: tuple[Node, ...]):
+            for n in nodes:
+                if n.children:
+                    out.append(Target("", n.label, b, width, tuple(c.label for c in n.children)))
+                    parents(n.children)
+        parents(block.rows)
+    return out
+
+
+def without_stray(cell: str) -> str:
+    """A label less the single characters before it: in PDF text a parent label set
+    vertically in its own column ends up one character per line ("他 2.申请人…")."""
+    tokens = cell.split()
+    while len(tokens) > 1 and len(tokens[0]) == 1:
+        tokens.pop(0)
+    return " ".join(tokens)
+
+
+def _abbreviation(label: str, target: str) -> bool:
+    """"1.逾期不补正" for "1.申请人无正当理由逾期不补正、行政机关不再处理…": the same
+    item number, and nearly every character of the label found in the official one."""
+    a, b = _ITEM.match(label), _ITEM.match(target)
+    if not a or not b or a.group(0) != b.group(0):
+        return False
+    short, full = label[a.end():], target[b.end():]
+    if len(short) < 4 or len(short) >= len(full):
+        return False
+    return sum(ch in full for ch in short) >= 0.8 * len(short)
+
+
+def score(label: str, target: str) -> float:
+    """How surely a normalised document label is this normalised official one (0–1)."""
+    if label == target:
+        return 1.0
+    if label.endswith(target) and len(target) >= 2:
+        return 0.95  # a row label after its parents' ("三、本年度办理结果(一)予以公开")
+    if target.startswith(label) and len(label) >= 6:
+        return 0.9  # the first line of a label wrapped in a narrow column
+    if _abbreviation(label, target):
+        return 0.85
+    return SequenceMatcher(None, label, target, autojunk=False).ratio()
+
+
+def match(label: str, candidates: list[Target]) -> Target | None:
+    """The official row a document label names, or None when no candidate is both
+    confident and clearly ahead of the next."""
+    label = norm(label)
+    if not label:
+        return None
+    scored = sorted(((score(label, norm(t.label)), i) for i, t in enumerate(candidates)), reverse=True)
+    best, i = scored[0]
+    second = scored[1][0] if len(scored) > 1 else 0.0
+    if best >= CONFIDENT and best - second >= MARGIN:
+        return candidates[i]
+    return None
+
+
+def table_labels(fmt: Format, section: str) -> set[str]:
+    """The title, corner and row labels of the tables in a text section (六's fee
+    table): lines that start with them belong to the table, not to the text."""
+    out: set[str] = set()
+    for tid, table in fmt.tables.items():
+        if table.section == section:
+            out |= {norm(x) for x in (table.title, *(b.corner for b in table.blocks)) if x}
+            out |= {norm(t.label) for t in targets(fmt, tid) if t.label}
+    return out

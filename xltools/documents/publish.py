@@ -1,0 +1,387 @@
+"""The report document, written from the workbook so that the published numbers are
+the checked ones: Word (.docx, typography of GB/T 9704), one self-contained HTML
+page, or Markdown. Every label comes from schemas/formats; the tables keep the
+national layout (multi-level headers, parent rows spanning their sub-rows)."""
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xltools.model.report import Report
+from xltools.model.schema import Block, Node, leaves, load_format
+
+PARAGRAPHS = re.compile(r"\s*\n\s*")  # a line break in a text cell starts a paragraph
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    header: bool = False  # a label: <th>
+    number: bool = False
+
+
+def shown(value: Any) -> str:
+    """A number as the unit entered it: 万元 keep their decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _depth(nodes: tuple[Node, ...]) -> int:
+    return max((1 + _depth(n.children) if n.children else 1) for n in nodes)
+
+
+def _header(block: Block, label_cols: int) -> list[list[Cell]]:
+    depth = _depth(block.columns)
+    rows: list[list[Cell]] = [[] for _ in range(depth)]
+    if label_cols:
+        rows[0].append(Cell(block.corner or "", rowspan=depth, colspan=label_cols, header=True))
+
+    def walk(nodes: tuple[Node, ...], level: int) -> None:
+        for n in nodes:
+            width = max(len(leaves((n,))), 1)
+            span = 1 if n.children else depth - level
+            rows[level].append(Cell(n.label or "", rowspan=span, colspan=width, header=True))
+            if n.children:
+                walk(n.children, level + 1)
+    walk(block.columns, 0)
+    return rows
+
+
+def table_rows(table_id: str, block: Block, values: dict) -> list[list[Cell]]:
+    """Header and body of one block, with the spans of the national layout."""
+    label_cols = max(len(r.labels) for r in leaves(block.rows))  # 0 for 四's single row
+    rows = _header(block, label_cols) if any(c.label for c in block.columns) else []
+    body = leaves(block.rows)
+    done: set[tuple[str, ...]] = set()
+    for leaf in body:
+        cells: list[Cell] = []
+        for i in range(len(leaf.labels) - 1):
+            path = leaf.labels[:i + 1]
+            if path not in done:
+                done.add(path)
+                cells.append(Cell(leaf.labels[i], rowspan=sum(1 for x in body if x.labels[:i + 1] == path), header=True))
+        if leaf.labels:
+            cells.append(Cell(leaf.labels[-1], colspan=label_cols - len(leaf.labels) + 1, header=True))
+        for col in leaves(block.columns):
+            fid = ".".join(p for p in (table_id, leaf.key, col.key) if p)
+            cells.append(Cell(shown(values.get(fid)), number=True))
+        rows.append(cells)
+    return rows
+
+
+@dataclass
+class Part:
+    kind: str  # title | heading | subheading | paragraph | caption | table
+    text: str = ""
+    rows: list[list[Cell]] | None = None
+    header_rows: int = 0
+
+
+def parts(report: Report) -> list[Part]:
+    """The document in order: title, the six sections with their text and tables."""
+    fmt = load_format(report.format)
+    out = [Part("title", f"{report.unit or ''}{report.year or ''}年政府信息公开工作年度报告")]
+    tables_of = {}
+    for tid, t in fmt.tables.items():
+        tables_of.setdefault(t.section, []).append(tid)
+    for number, title in fmt.sections.items():
+        out.append(Part("heading", title))
+        texts = [f for f in fmt.text_fields() if f.section == number]
+        for f in texts:
+            if f.label != title:
+                out.append(Part("subheading", f.label))
+            for p in PARAGRAPHS.split((report.text.get(f.id) or "").strip()):
+                if p:
+                    out.append(Part("paragraph", p))
+        for tid in tables_of.get(number, []):
+            table = fmt.tables[tid]
+            if table.title:
+                out.append(Part("caption", table.title))
+            for block in table.blocks:
+                if block.title:
+                    out.append(Part("caption", block.title))
+                rows = table_rows(tid, block, report.values)
+                head = _depth(block.columns) if any(c.label for c in block.columns) else 0
+                out.append(Part("table", rows=rows, header_rows=head))
+    return out
+
+
+# --- Markdown --------------------------------------------------------------------
+
+def to_markdown(report: Report) -> str:
+    lines: list[str] = []
+    marks = {"title": "# ", "heading": "## ", "subheading": "### ", "caption": "#### "}
+    for p in parts(report):
+        if p.kind in marks:
+            lines += [marks[p.kind] + p.text, ""]
+        elif p.kind == "paragraph":
+            lines += [p.text, ""]
+        else:
+            lines += _markdown_table(p) + [""]
+    return "\n".join(lines)
+
+
+def placed(rows: list[list[Cell]]) -> list[tuple[int, int, Cell]]:
+    """Each cell with the grid row and column it starts at, as HTML places them:
+    a cell goes to the first column not covered by a span from above or the left."""
+    taken: set[tuple[int, int]] = set()
+    out = []
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            out.append((r, c, cell))
+            taken |= {(r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)}
+            c += cell.colspan
+    return out
+
+
+def _grid(rows: list[list[Cell]]) -> list[list[str]]:
+    """Spans expanded into a plain grid: a spanned cell's text once, blanks after it."""
+    grid: dict[tuple[int, int], str] = {}
+    for r, c, cell in placed(rows):
+        for dr in range(cell.rowspan):
+            for dc in range(cell.colspan):
+                grid[(r + dr, c + dc)] = cell.text if (dr, dc) == (0, 0) else ""
+    width = max(c for _, c in grid) + 1
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+
+
+def _markdown_table(p: Part) -> list[str]:
+    grid = _grid(p.rows)
+    width = len(grid[0])
+    esc = [[c.replace("|", "\\|") for c in row] for row in grid]
+    head = esc[:p.header_rows] or [[""] * width]
+    out = ["| " + " | ".join(head[0]) + " |", "|" + "---|" * width]
+    out += ["| " + " | ".join(row) + " |" for row in head[1:] + esc[p.header_rows:]]
+    return out
+
+
+# --- HTML --------------------------------------------------------------------------
+
+_CSS = """body{font-family:"FangSong","仿宋","STFangsong","Noto Serif CJK SC",serif;font-size:16px;line-height:1.8;
+max-width:52em;margin:0 auto;padding:1em;color:#111}
+h1{font-family:"FZXiaoBiaoSong-B05S","方正小标宋简体","SimSun","Noto Serif CJK SC",serif;font-size:1.6em;text-align:center;
+font-weight:normal;line-height:1.5}
+h2{font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif;font-size:1.15em;font-weight:normal;margin:1.2em 0 .4em}
+h3{font-family:"KaiTi","楷体","STKaiti","Noto Serif CJK SC",serif;font-size:1em;font-weight:normal;margin:.8em 0 .2em}
+p{text-indent:2em;margin:.3em 0}
+.caption{text-indent:0;font-weight:bold;margin-top:1em}
+.scroll{overflow-x:auto;margin:.5em 0}
+table{border-collapse:collapse;font-size:14px;line-height:1.4}
+th,td{border:1px solid #444;padding:.25em .4em}
+th{font-weight:normal;text-align:left;background:#f4f4f4}
+thead th{text-align:center}
+td{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"""
+
+
+def to_html(report: Report) -> str:
+    title = f"{report.unit or ''}{report.year or ''}年政府信息公开工作年度报告"
+    body: list[str] = []
+    for p in parts(report):
+        text = html.escape(p.text)
+        if p.kind == "title":
+            body.append(f"<h1>{text}</h1>")
+        elif p.kind == "heading":
+            body.append(f"<h2>{text}</h2>")
+        elif p.kind == "subheading":
+            body.append(f"<h3>{text}</h3>")
+        elif p.kind == "caption":
+            body.append(f'<p class="caption">{text}</p>')
+        elif p.kind == "paragraph":
+            body.append(f"<p>{text}</p>")
+        else:
+            body.append(_html_table(p))
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+def _span(cell: Cell) -> str:
+    return (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + \
+        (f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
+
+
+def _html_table(p: Part) -> str:
+    out = ['<div class="scroll"><table>']
+    if p.header_rows:
+        out.append("<thead>")
+        for row in p.rows[:p.header_rows]:
+            out.append("<tr>" + "".join(f'<th scope="col"{_span(c)}>{html.escape(c.text)}</th>' for c in row) + "</tr>")
+        out.append("</thead>")
+    out.append("<tbody>")
+    for row in p.rows[p.header_rows:]:
+        out.append("<tr>" + "".join(
+            f'<td{_span(c)}>{html.escape(c.text)}</td>' if c.number
+            else f'<th scope="row"{_span(c)}>{html.escape(c.text)}</th>' for c in row) + "</tr>")
+    out.append("</tbody></table></div>")
+    return "\n".join(out)
+
+
+# --- Word ---------------------------------------------------------------------------
+
+# GB/T 9704: 方正小标宋 title, 黑体 first-level, 楷体 second-level, 仿宋_GB2312 body, 三号 (16 pt).
+# Where the GB/T 9704 fonts are not installed, Word takes each font table entry's
+# altName: the faces every Chinese Windows has.
+FALLBACKS = {"方正小标宋简体": "宋体", "黑体": "SimHei", "楷体_GB2312": "楷体", "仿宋_GB2312": "仿宋"}
+FONTS = {"title": ("方正小标宋简体", 22), "heading": ("黑体", 16), "subheading": ("楷体_GB2312", 16),
+         "paragraph": ("仿宋_GB2312", 16), "caption": ("黑体", 12), "table": ("仿宋_GB2312", 10.5)}
+
+
+def _font(run, kind: str) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    name, size = FONTS[kind]
+    run.font.size = Pt(size)
+    run.font.name = "Times New Roman"  # Latin letters and digits; Chinese takes the eastAsia font
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), name)
+
+
+def to_docx(report: Report, path: Path) -> None:
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    from xltools.xlsx.saver import atomic_output
+
+    d = docx.Document()
+    section = d.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    document = parts(report)
+    for p in document:
+        if p.kind == "table":
+            _docx_table(d, p)
+            continue
+        para = d.add_paragraph()
+        _font(para.add_run(p.text), p.kind)
+        fmt = para.paragraph_format
+        fmt.space_after = Pt(0)
+        if p.kind == "title":
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            fmt.space_after = Pt(16)
+        elif p.kind == "paragraph":
+            fmt.first_line_indent = Pt(32)  # two characters
+            para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        elif p.kind == "caption":
+            fmt.space_before = Pt(8)
+            fmt.keep_with_next = True
+        elif p.kind in ("heading", "subheading"):
+            fmt.first_line_indent = Pt(32)
+            fmt.keep_with_next = True  # never a heading alone at the foot of a page
+    d.core_properties.title = document[0].text
+    d.core_properties.author = "xltools"
+    raw = io.BytesIO()
+    d.save(raw)
+    with atomic_output(Path(path)) as fh:
+        fh.write(_with_fallbacks(raw.getvalue()))
+
+
+def _with_fallbacks(docx_bytes: bytes) -> bytes:
+    """The document with FALLBACKS in its font table (python-docx has no API for it)."""
+    entries = "".join(f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+                      f'<w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
+                      for name, alt in FALLBACKS.items())
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/fontTable.xml":
+                data = data.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+TEXT_WIDTH_MM = 210 - 28 - 26  # A4 less the GB/T 9704 margins
+
+
+def column_widths(p: Part, total: float = TEXT_WIDTH_MM) -> list[float]:
+    """Millimetres per grid column: numbers as narrow as their digits allow, the
+    label columns sharing the rest by the length of their labels, so that long
+    labels wrap into few lines."""
+    width = len(_grid(p.rows)[0])
+    numeric, labels, heads = [0] * width, [0] * width, [0] * width
+    for r, c, cell in placed(p.rows):
+        if cell.number:
+            numeric[c] = max(numeric[c], len(cell.text), 1)
+        elif cell.colspan == 1:
+            (heads if r < p.header_rows else labels)[c] = max((heads if r < p.header_rows else labels)[c],
+                                                             len(cell.text))
+    # a column label wraps after a few characters (4 mm each at 10.5 pt): three in a
+    # table of many columns (三, 四), six where there are few (二)
+    per_line = 3 if sum(1 for n in numeric if n) >= 5 else 6
+    fixed = [max(11.0, 2.4 * n, 4.0 * min(heads[i], per_line) + 4) if n else 0.0 for i, n in enumerate(numeric)]
+    if sum(fixed) > total * 0.9:  # 四's fifteen columns: narrower, labels wrap more
+        fixed = [f * total * 0.9 / sum(fixed) for f in fixed]
+    rest = max(total - sum(fixed), 20.0)
+    shares = [min(max(n, 4), 40) if not numeric[i] else 0 for i, n in enumerate(labels)]
+    return [fixed[i] or rest * shares[i] / (sum(shares) or 1) for i in range(width)]
+
+
+def _docx_table(d, p: Part) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.shared import Mm, Pt
+    from docx.table import _Cell
+
+    grid = _grid(p.rows)
+    t = d.add_table(rows=len(grid), cols=len(grid[0]))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    # python-docx looks every t.cell(r, c) up through the whole table; take them once
+    # (merging never removes a cell that a later merge starts or ends at)
+    grid_cells = [[_Cell(tc, t) for tc in tr.tc_lst] for tr in t._tbl.tr_lst]
+    for i, mm in enumerate(column_widths(p)):
+        t.columns[i].width = Mm(mm)  # the grid, which LibreOffice and WPS follow
+        for row in grid_cells:
+            row[i].width = Mm(mm)  # each cell's own width, which Word follows
+    for r, c, cell in placed(p.rows):
+        target = grid_cells[r][c]
+        if cell.rowspan > 1 or cell.colspan > 1:
+            target = target.merge(grid_cells[r + cell.rowspan - 1][c + cell.colspan - 1])
+        para = target.paragraphs[0]
+        _font(para.add_run(cell.text), "table")
+        para.paragraph_format.space_after = Pt(0)
+        if cell.number:
+            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        elif r < p.header_rows:
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for r, row in enumerate(t.rows):
+        props = row._tr.get_or_add_trPr()
+        props.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+        if r < p.header_rows:
+            props.append(OxmlElement("w:tblHeader"))  # header rows repeat on every page
+    d.add_paragraph()
+
+
+WRITERS = {".md": "markdown", ".html": "html", ".htm": "html", ".docx": "docx"}
+
+
+def publish(report: Report, out: Path) -> None:
+    from xltools.xlsx.saver import atomic_output
+
+    kind = WRITERS[out.suffix.lower()]
+    if kind == "docx":
+        to_docx(report, out)
+        return
+    text = to_markdown(report) if kind == "markdown" else to_html(report)
+    with atomic_output(out) as fh:
+        fh.write(text.encode("utf-8"))

@@ -1,0 +1,242 @@
+"""Check and fill the workbook open in Excel, through xlwings (`pip install "xltools[excel]"`).
+
+The buttons of the macro-enabled template (`xltools excel-setup`) call `check`,
+`fill` and `clear` through the xlwings add-in's RunPython. This module only moves
+values and marks between Excel and the core: the values on screen (unsaved edits
+included) become the same `Cells` the reader makes from a file, and the findings,
+messages and marked cells are exactly those of `xltools check --annotate`.
+
+Template sheets are protected without a password and the workbook's structure is
+locked; they are unprotected while marks, totals or the result sheet are written,
+then protected again as they were. The calls to `.api` are Excel's own object model
+(Windows); xlwings itself has no protection API.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from xltools.commands.annotate import (
+    FILLS,
+    HEADERS,
+    WIDTHS,
+    finding_rows,
+    mark_cells,
+    result_sheet,
+)
+from xltools.model.schema import load_template
+from xltools.model.values import CellError
+from xltools.rules.check import FileResult, check_cells, judge
+from xltools.xlsx.layout import Layout, load_layout
+from xltools.xlsx.reader import Cells
+
+# What xlwings returns for Excel's error values when asked with err_to_str=True.
+_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+           "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"}
+
+_MESSAGES = {
+    "zh": {"see": "详见“{sheet}”表：错误的单元格标为红色，警告标为黄色，鼠标指向单元格可看说明。",
+           "filled": "已填写合计：{n} 处修改。", "nothing": "合计已是公式，无需修改。",
+           "refused": "未填写合计：表格结构或数字有问题，填写可能写错单元格。请先按“{sheet}”表改正。",
+           "cleared": "已清除检查标记。"},
+    "en": {"see": "See the sheet \"{sheet}\": errors are red, warnings yellow; hover over a cell for the message.",
+           "filled": "Totals filled: {n} changes.", "nothing": "The totals are formulas already; nothing changed.",
+           "refused": "Totals not filled: the structure or numbers would make filling write wrong cells. "
+                      "Fix what the sheet \"{sheet}\" lists first.",
+           "cleared": "Check marks cleared."},
+}
+
+
+def _caller(book):
+    if book is not None:
+        return book
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, str) and v in _ERRORS:
+        return CellError(v)
+    return v
+
+
+def read_book(book, layout: Layout) -> Cells:
+    """The open workbook's values as the checker reads a file's: the rows of every
+    sheet the layout knows, Excel's error values kept as errors."""
+    names = [s.name for s in book.sheets]
+    sheets = {}
+    for s in layout.data_sheets:
+        if s.name in names:
+            rows = book.sheets[s.name].range((1, 1), (s.height, s.width)).options(ndim=2, err_to_str=True).value
+            sheets[s.name] = [[_value(v) for v in row] for row in rows]
+    stamp = {}
+    stamp_name = layout.template["stamp_sheet"]
+    if stamp_name in names:
+        rows = book.sheets[stamp_name].used_range.options(ndim=2).value
+        stamp = {str(r[0]): str(r[1]) for r in rows if len(r) >= 2 and r[0] is not None}
+    return Cells(sheets, stamp, names)
+
+
+def check_book(book, layout: Layout | None = None) -> FileResult:
+    """The findings for the workbook as it is on screen."""
+    layout = layout or load_layout()
+    result = check_cells(Path(book.fullname), read_book(book, layout), layout)
+    judge([result], [None], layout)
+    return result
+
+
+@contextmanager
+def _unprotected(book):
+    """Lift the template's protection (no password) while writing; put it back after."""
+    app = book.app
+    updating, app.screen_updating = app.screen_updating, False
+    structure = bool(book.api.ProtectStructure)
+    if structure:
+        book.api.Unprotect()
+    protected = []
+    for sheet in book.sheets:
+        if sheet.api.ProtectContents:
+            p = sheet.api.Protection
+            protected.append((sheet, p.AllowFormattingColumns, p.AllowFormattingRows))
+            sheet.api.Unprotect()
+    try:
+        yield
+    finally:
+        for sheet, columns, rows in protected:
+            sheet.api.Protect(AllowFormattingColumns=columns, AllowFormattingRows=rows)
+        if structure:
+            book.api.Protect(Structure=True)
+        app.screen_updating = updating
+
+
+def _sheet(book, name: str):
+    return book.sheets[name] if name in [s.name for s in book.sheets] else None
+
+
+def _hex(color) -> str:
+    return "#{:02X}{:02X}{:02X}".format(*color) if color else ""
+
+
+def _unmark(book) -> None:
+    """Put every cell the last check marked back as it was; drop the result sheets."""
+    excel = load_template()["excel"]
+    marks = _sheet(book, excel["marks_sheet"])
+    if marks is not None:
+        rows = marks.used_range.options(ndim=2).value
+        for address, color, note in rows[1:]:
+            sheet_name, _, a1 = str(address).partition("!")
+            sheet = _sheet(book, sheet_name)
+            if sheet is None:
+                continue
+            cell = sheet.range(a1)
+            cell.color = color or None
+            if cell.note is not None:
+                cell.note.delete()
+            if note:
+                cell.add_note(note)
+        marks.delete()
+    results = _sheet(book, excel["result_sheet"])
+    if results is not None:
+        results.delete()
+
+
+def _mark(book, result: FileResult, lang: str) -> None:
+    excel = load_template()["excel"]
+    remembered = [["cell", "color", "note"]]
+    for address, (level, text) in mark_cells(result, lang).items():
+        sheet_name, _, a1 = address.partition("!")
+        sheet = _sheet(book, sheet_name)
+        if sheet is None:
+            continue
+        cell = sheet.range(a1)
+        note = cell.note
+        remembered.append([address, _hex(cell.color), note.text if note is not None else ""])
+        cell.color = "#" + FILLS[level]
+        if note is not None:
+            note.delete()
+        cell.add_note(text)
+    marks = book.sheets.add(excel["marks_sheet"], after=book.sheets[len(book.sheets) - 1])
+    marks.range((1, 1), (len(remembered), 3)).number_format = "@"
+    marks.range("A1").value = remembered
+    marks.visible = False
+
+
+def _write_results(book, result: FileResult, lang: str):
+    rows = finding_rows(result, lang)
+    sheet = book.sheets.add(result_sheet(), before=book.sheets[0])
+    last = len(rows) + 1
+    # Text, never a formula: messages quote what clerks typed.
+    sheet.range((1, 2), (last, len(WIDTHS))).number_format = "@"
+    sheet.range("A1").value = [list(HEADERS[lang]), *[list(r) for r in rows]]
+    sheet.range((1, 1), (1, len(WIDTHS))).font.bold = True
+    for col, width in enumerate(WIDTHS, start=1):
+        sheet.range((1, col)).column_width = width
+    sheet.range((2, 5), (max(last, 2), 6)).wrap_text = True
+    for r, (row, finding) in enumerate(zip(rows, result.findings), start=2):
+        level = "explained" if finding.severity == "warning" and finding.explained else finding.severity
+        sheet.range((r, 3)).color = "#" + FILLS[level]
+        if row[3]:
+            target, _, a1 = row[3].partition("!")
+            sheet.range((r, 4)).add_hyperlink(f"#'{target}'!{a1}", row[3])
+    return sheet
+
+
+def _tell(book, text: str) -> None:
+    book.app.alert(text, title="xltools")
+
+
+def check(book=None, lang: str = "zh") -> FileResult:
+    """The 检查 button: check the workbook on screen, mark it, list the findings."""
+    from xltools.commands.render import WORDS
+
+    book = _caller(book)
+    result = check_book(book)
+    with _unprotected(book):
+        _unmark(book)
+        _mark(book, result, lang)
+        results = _write_results(book, result, lang)
+    results.activate()
+    w = WORDS[lang]
+    if not result.findings:
+        _tell(book, w["ok"])
+    else:
+        explained = sum(f.explained for f in result.warnings)
+        part = w["explained_part"].format(n=explained) if explained else ""
+        summary = w["summary"].format(errors=len(result.errors), warnings=len(result.warnings), explained=part)
+        _tell(book, summary + "\n" + _MESSAGES[lang]["see"].format(sheet=result_sheet()))
+    return result
+
+
+def fill(book=None, lang: str = "zh"):
+    """The 填写合计 button: every total a formula, blank details 0, text numbers
+    made numbers — or, when that is unsafe, the check that says why."""
+    from xltools.commands.fill import plan
+
+    book = _caller(book)
+    layout = load_layout()
+    result = plan(Path(book.fullname), read_book(book, layout), layout,
+                  lambda area: book.sheets[area.sheet].range(area.a1).formula)
+    if result.refused is not None:
+        check(book, lang)
+        _tell(book, _MESSAGES[lang]["refused"].format(sheet=result_sheet()))
+        return result
+    with _unprotected(book):
+        for area, value in result.writes:
+            cell = book.sheets[area.sheet].range(area.a1)
+            if isinstance(value, str):
+                cell.formula = value
+            else:  # Excel holds every number as a double; COM takes no Decimal
+                cell.value = value if isinstance(value, int) else float(value)
+    words = _MESSAGES[lang]
+    _tell(book, words["filled"].format(n=len(result.changes)) if result.changes else words["nothing"])
+    return result
+
+
+def clear(book=None, lang: str = "zh") -> None:
+    """The 清除标记 button: every mark of the last check removed, cells as they were."""
+    book = _caller(book)
+    with _unprotected(book):
+        _unmark(book)
+    _tell(book, _MESSAGES[lang]["cleared"])

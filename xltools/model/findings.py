@@ -1,0 +1,95 @@
+"""Findings: what is wrong with a report, where, and how to put it right.
+
+A finding names its rule (see schemas/rules.yaml), the canonical field ids and the
+cells involved (the checked cell first), the expected and actual values, and the
+message case with the values that fill its template, in Chinese or English.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from xltools.model.schema import load_rules
+
+LANGS = ("zh", "en")
+
+
+@dataclass
+class Finding:
+    rule: str
+    case: str
+    fields: list[str] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)  # Sheet!A1
+    expected: Any = None
+    actual: Any = None
+    params: dict = field(default_factory=dict)
+    explanation: str | None = None  # the 审核说明 that accepts a warning
+
+    @property
+    def severity(self) -> str:
+        return load_rules()[self.rule].severity
+
+    @property
+    def sheet(self) -> str | None:
+        return self.cells[0].split("!")[0] if self.cells else None
+
+    @property
+    def explained(self) -> bool:
+        return self.explanation is not None
+
+    def _values(self, lang: str) -> dict:
+        cells = [c.split("!")[-1] for c in self.cells]
+        return {"cell": self.cells[0] if self.cells else "", "expected": _shown(self.expected),
+                "actual": _shown(self.actual), "cells_text": ("、" if lang == "zh" else ", ").join(cells),
+                **{k: _shown(v) for k, v in self.params.items()}}
+
+    def message(self, lang: str = "zh") -> str:
+        rule = load_rules()[self.rule]
+        return rule.messages[self.case][lang].format(**self._values(lang))
+
+    def fix(self, lang: str = "zh") -> str:
+        rule = load_rules()[self.rule]
+        return rule.fix[lang].format(**self._values(lang)) if rule.fix else ""
+
+    def title(self, lang: str = "zh") -> str:
+        return load_rules()[self.rule].title[lang]
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        out = {"rule": self.rule, "severity": self.severity, "fields": self.fields, "cells": self.cells,
+               "expected": self.expected, "actual": self.actual, "message": self.message(lang),
+               "fix": self.fix(lang)}
+        if self.severity == "warning":
+            out["explained"] = self.explained
+            if self.explained:
+                out["explanation"] = self.explanation
+        return out
+
+
+SHOWN_LENGTH = 80  # what a message quotes of a cell: enough to recognise it
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    text = "" if value is None else str(value)
+    if len(text) > SHOWN_LENGTH:
+        text = text[:SHOWN_LENGTH] + f"…（共 {len(text)} 字）"
+    return "".join(ch if ch.isprintable() or ch in "\n" else "�" for ch in text)
+
+
+def _chain(items: list[str], signs: list[int]) -> str:
+    return "".join(("-" if s < 0 else "+" if i else "") + x for i, (x, s) in enumerate(zip(items, signs)))
+
+
+def arithmetic(cells: list[str | None], values: list[Any], signs: list[int] | None = None) -> str:
+    """Where a number comes from: 'D6+D7 = 3+0', or for long sums 'D8+D9+…+D28 = 27'.
+    A term with no cell (last year's report) shows its value alone."""
+    signs = signs or [1] * len(values)
+    nums = [_shown(v) or "0" for v in values]
+    if any(c is None for c in cells):
+        return _chain(nums, signs)
+    refs = [c.split("!")[-1] for c in cells]
+    if len(refs) > 6 and all(s > 0 for s in signs):
+        return f"{refs[0]}+{refs[1]}+…+{refs[-1]} = {_shown(sum(v or 0 for v in values))}"
+    return f"{_chain(refs, signs)} = {_chain(nums, signs)}"

@@ -1,0 +1,128 @@
+"""A report as data: the one JSON shape every command reads and writes.
+
+    {"format": "2021", "meta": {"unit": ..., "year": ...}, "values": {id: number | null},
+     "text": {id: str | null}, "explanations": [{"rule", "target", "text"}]}
+
+Money is a Decimal end to end; JSON numbers are parsed and printed exactly.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Union
+
+from xltools.model.schema import load_format
+
+Number = Union[int, Decimal]
+
+
+class ReportError(ValueError):
+    """Report data that does not fit the format (unknown ids, wrong types)."""
+
+
+@dataclass
+class Report:
+    format: str = "2021"
+    meta: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    text: dict[str, str | None] = field(default_factory=dict)
+    explanations: list[dict[str, str]] = field(default_factory=list)
+
+    def __post_init__(self):
+        fmt = load_format(self.format)
+        for name, ids in (("meta", [f.id for f in fmt.meta_fields()]),
+                          ("values", [f.id for f in fmt.numeric_fields()]),
+                          ("text", [f.id for f in fmt.text_fields()])):
+            given = getattr(self, name)
+            unknown = sorted(set(given) - set(ids))
+            if unknown:
+                raise ReportError(f"{name}: unknown field id(s) for format {self.format}: {', '.join(unknown)}")
+            setattr(self, name, {i: given.get(i) for i in ids})
+        for fid, value in self.values.items():
+            self.values[fid] = _number(fid, value)
+        self.explanations = [_explanation(item) for item in self.explanations]
+        for group in (self.meta, self.text):
+            for fid, value in group.items():
+                if isinstance(value, str) and not value.strip():
+                    group[fid] = None  # spreadsheets read whitespace alone as a blank cell
+
+    @property
+    def unit(self) -> str | None:
+        return self.meta.get("unit")
+
+    @property
+    def year(self) -> int | None:
+        return self.meta.get("year")
+
+    def to_dict(self) -> dict:
+        return {"format": self.format, "meta": self.meta, "values": self.values,
+                "text": self.text, "explanations": self.explanations}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        if not isinstance(data, dict):
+            raise ReportError("a report is a JSON object")
+        unknown = set(data) - {"format", "meta", "values", "text", "explanations"}
+        if unknown:
+            raise ReportError(f"unknown key(s): {', '.join(sorted(unknown))}")
+        return cls(format=str(data.get("format", "2021")), meta=dict(data.get("meta") or {}),
+                   values=dict(data.get("values") or {}), text=dict(data.get("text") or {}),
+                   explanations=list(data.get("explanations") or []))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Report":
+        try:
+            data = json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise ReportError(f"not valid JSON: {exc}") from exc
+        return cls.from_dict(data)
+
+
+def _explanation(item: Any) -> dict[str, str]:
+    if not isinstance(item, dict) or set(item) - {"rule", "target", "text"}:
+        raise ReportError(f"explanations: {item!r} is not {{rule, target, text}}")
+    return {k: "" if not str(item.get(k) or "").strip() else str(item[k]) for k in ("rule", "target", "text")}
+
+
+def _number(fid: str, value: Any) -> Any:
+    """Whole numbers become int, other numbers Decimal; text is kept as text so that
+    test workbooks can hold what clerks type."""
+    if value is None or type(value) is int or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise ReportError(f"values.{fid}: {value!r} is not a number")
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ReportError(f"values.{fid}: {value} is not a finite number")
+        return int(value) if value == value.to_integral_value() else value
+    if isinstance(value, int):
+        return value
+    raise ReportError(f"values.{fid}: {value!r} is not a number")
+
+
+def number_text(value: Number) -> str:
+    """A number as plain digits: no exponent, no float rounding."""
+    return str(value) if isinstance(value, int) else format(value, "f")
+
+
+def dumps(obj: Any, indent: int | None = 2, _level: int = 0) -> str:
+    """json.dumps that prints a Decimal as the exact number it is."""
+    if isinstance(obj, Decimal):
+        return number_text(obj)
+    if isinstance(obj, dict) and obj:
+        items = [f"{json.dumps(str(k), ensure_ascii=False)}: {dumps(v, indent, _level + 1)}" for k, v in obj.items()]
+    elif isinstance(obj, list) and obj:
+        items = [dumps(v, indent, _level + 1) for v in obj]
+    else:
+        return json.dumps(obj, ensure_ascii=False)
+    open_, close = ("{", "}") if isinstance(obj, dict) else ("[", "]")
+    if indent is None:
+        return open_ + ", ".join(items) + close
+    pad, inner = " " * (indent * _level), " " * (indent * (_level + 1))
+    return open_ + "\n" + ",\n".join(inner + i for i in items) + "\n" + pad + close

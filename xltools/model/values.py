@@ -1,0 +1,132 @@
+"""What clerks type into number cells, understood: numbers stored as text, full-width
+digits, units after the number, blanks and the marks people use for "none"."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class CellError(str):
+    """An error value Excel shows in a cell: #REF!, #DIV/0!, #VALUE! …"""
+
+
+# Beyond this a count or an amount is not a number anyone reported (and floats
+# stop being exact integers not far above it).
+LARGEST = Decimal(10) ** 15
+
+# Marks that mean "nothing here": read as 0 and warned about (W6).
+BLANK_MARKS = frozenset({"/", "／", "-", "－", "—", "——", "–", "无", "空", "\\"})
+UNITS = ("万元", "件", "元", "条", "个", "次", "项")
+MAX_DECIMALS = 6
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A cell's number, and what was unusual about it.
+
+    status: ok | blank | mark (a blank mark such as "/") | text (a number written as
+    text, read and warned) | invalid (not a number) | error (an Excel error value)
+    | fraction (a count with decimals) | negative | decimals (money with more than
+    six decimals) | large (beyond 10^15)
+    """
+
+    value: int | Decimal | None
+    status: str
+    found: str = ""
+
+
+def float_decimal(value: float) -> Decimal:
+    """A float from a cell as the decimal Excel shows (15 significant digits), so
+    that 0.1+0.2 computed in a sheet reads as 0.3."""
+    return Decimal(format(value, ".15g"))
+
+
+def _shown(raw: Any) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
+def parse(raw: Any, kind: str) -> Parsed:
+    """Read a cell of kind count, signed, money or total."""
+    if type(raw) is float and 0 <= raw < 1e15 and raw.is_integer() and kind != "money":
+        return Parsed(int(raw), "ok")  # what nearly every cell holds
+    if isinstance(raw, CellError):
+        return Parsed(None, "error", str(raw))
+    if raw is None or raw == "":
+        return Parsed(None, "blank")
+    if isinstance(raw, bool) or isinstance(raw, (datetime, date, time, timedelta)):
+        return Parsed(None, "invalid", _shown(raw))
+    if isinstance(raw, (int, float)):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            return Parsed(None, "invalid", _shown(raw))
+        return _judge(float_decimal(raw) if isinstance(raw, float) else Decimal(raw), kind, "ok", _shown(raw))
+    text = str(raw)
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace(" ", "")
+    if cleaned in BLANK_MARKS:
+        return Parsed(None, "mark", text)
+    for unit in UNITS:
+        if cleaned.endswith(unit) and len(cleaned) > len(unit):
+            cleaned = cleaned[: -len(unit)]
+            break
+    number = _number(cleaned) if re.fullmatch(r"[+-]?\d+(\.\d+)?", cleaned) else None
+    if number is None:
+        return Parsed(None, "invalid", text)
+    return _judge(number, kind, "text", text)
+
+
+def _judge(number: Decimal, kind: str, status: str, found: str) -> Parsed:
+    if abs(number) >= LARGEST:
+        return Parsed(None, "large", found)
+    if kind != "signed" and number < 0:
+        return Parsed(None, "negative", found)
+    if kind == "money":
+        if -number.as_tuple().exponent > MAX_DECIMALS and number != number.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
+            return Parsed(None, "decimals", found)
+        return Parsed(int(number) if number == number.to_integral_value() else number.normalize(), status, found)
+    if number != number.to_integral_value():
+        return Parsed(None, "fraction", found)
+    return Parsed(int(number), status, found)
+
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+CHINESE_NUMERAL = "[零〇一二两三四五六七八九十百千万]+"
+
+
+def chinese_number(text: str) -> int | None:
+    """一百零五 → 105, 十二 → 12, 两千 → 2000, 三万五千 → 35000; None if not a numeral."""
+    if not text or any(ch not in _DIGITS and ch not in _UNITS and ch != "万" for ch in text):
+        return None
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            section += (1 if digit is None else digit) * _UNITS[ch]
+            digit = None
+        else:  # 万
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+def stated_number(text: str) -> Decimal | None:
+    """A number as written in report text: 1,234 / １２ / 一百零五 / 3.5."""
+    cleaned = unicodedata.normalize("NFKC", text).replace(",", "").replace("，", "").strip()
+    if re.fullmatch(r"\d+(\.\d+)?", cleaned):
+        return Decimal(cleaned)
+    n = chinese_number(cleaned)
+    return None if n is None else Decimal(n)

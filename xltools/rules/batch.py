@@ -1,0 +1,171 @@
+"""Reading many workbooks at once, as check and merge both do: each file read and
+checked in a worker process, with its size, hash and the units it stands for.
+Nothing in a file stops the batch: a file that cannot be read is a result too,
+and a worker that dies takes only the file it was reading with it."""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from xltools.model.findings import Finding
+from xltools.model.schema import load_summary
+from xltools.rules.check import FileResult, check_cells, file_warnings, judge
+from xltools.xlsx.layout import load_layout
+from xltools.xlsx.reader import ReadError, read_cells
+
+
+@dataclass
+class Submission:
+    """One input as a worker saw it: its check result and where it came from."""
+
+    path: Path
+    result: FileResult
+    size: int = 0
+    sha256: str = ""
+    modified: str = ""
+    template_version: str = ""
+    units: tuple[tuple[str, str], ...] = ()  # (credit code, name) of every unit it stands for
+    is_summary: bool = False  # a summary of other units (it has the units sheet)
+    status: str | None = None  # a key of summary.yaml's status, once decided
+    reason: str | None = None  # why, where the findings do not say it
+
+    @property
+    def code(self) -> str:
+        return ((self.result.report.meta.get("credit_code") if self.result.report else None) or "").strip().upper()
+
+    @property
+    def name(self) -> str:
+        """The unit's name, for matching; `shown` is as the unit wrote it."""
+        return (self.result.unit or "").strip() if self.result.report else ""
+
+    @property
+    def shown(self) -> str:
+        return (self.result.unit if self.result.report else None) or self.path.stem
+
+
+def _units(cells) -> tuple[tuple[str, str], ...] | None:
+    """The units a summary contains (its units sheet), or None for a unit's own report."""
+    rows = cells.extra.get(load_summary()["sheets"]["units"]["name"])
+    if rows is None:
+        return None
+    return tuple((str(r[0] or "").strip().upper(), str(r[1] or "").strip()) for r in rows if any(r))
+
+
+def inspect(path: Path) -> Submission:
+    """Read and check one input; runs in a worker process. Nothing it meets in a file
+    escapes as an exception: a file that cannot be read is a result too."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+        data = path.read_bytes()
+        info = dict(size=stat.st_size, sha256=hashlib.sha256(data).hexdigest(),
+                    modified=datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"))
+    except OSError as exc:
+        return Submission(path, FileResult(path, error=f"{path}: {exc.strerror or exc}"))
+    layout = load_layout()
+    try:
+        cells = read_cells(path, layout, extra=(load_summary()["sheets"]["units"]["name"],), data=data)
+        result = check_cells(path, cells, layout)
+        result.findings[:0] = file_warnings(path)
+    except ReadError as exc:
+        return Submission(path, FileResult(path, error=str(exc), findings=[exc.finding]), **info)
+    except Exception as exc:  # a hostile file must exclude itself only, never stop the merge
+        return Submission(path, FileResult(path, error=f"{path}: {type(exc).__name__}: {exc}"), **info)
+    contained = _units(cells)
+    sub = Submission(path, result, template_version=cells.stamp.get("template_version", ""),
+                     is_summary=contained is not None, **info)
+    sub.units = contained if contained is not None else ((sub.code, sub.name),)
+    return sub
+
+
+def _inspect_many(paths: list[Path]) -> list[Submission]:
+    return [inspect(p) for p in paths]
+
+
+def _crashed(path: Path) -> Submission:
+    finding = Finding("F7", "crashed")
+    return Submission(path, FileResult(path, error=f"{path}: {finding.message()}", findings=[finding]))
+
+
+def inspect_all(paths: list[Path], jobs: int | None = None,
+                progress: Callable[[int], None] | None = None) -> list[Submission]:
+    """Inspect every input, in worker processes. A worker that dies on a file (a
+    parser's abort) takes only that file with it: the batches it was running are
+    split and run again in a fresh pool until the file is alone, and excluded."""
+    jobs = jobs or os.cpu_count() or 1
+    done: list[Submission | None] = [None] * len(paths)
+
+    def record(indices, subs):
+        for i, sub in zip(indices, subs):
+            done[i] = sub
+        if progress:
+            progress(len(indices))
+
+    if jobs == 1 or len(paths) < 2 * jobs:
+        for i, p in enumerate(paths):
+            record([i], [inspect(p)])
+        return done
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    size = max(1, min(64, len(paths) // (jobs * 8)))
+    batches = [list(range(i, min(i + size, len(paths)))) for i in range(0, len(paths), size)]
+    while batches:
+        failed = []
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [(b, pool.submit(_inspect_many, [paths[i] for i in b])) for b in batches]
+            for batch, future in futures:
+                try:
+                    record(batch, future.result())
+                except BrokenProcessPool:
+                    failed.append(batch)
+        batches = []
+        for batch in failed:
+            if len(batch) == 1:  # it may only have shared a pool with the culprit: try it alone
+                record(batch, [_alone(paths[batch[0]])])
+            else:
+                batches += [batch[: len(batch) // 2], batch[len(batch) // 2:]]
+    return done
+
+
+def _alone(path: Path) -> Submission:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_inspect_many, [path]).result()[0]
+        except BrokenProcessPool:
+            return _crashed(path)
+
+
+def _match_previous(results: list[FileResult], previous: list[FileResult]) -> list[FileResult | None]:
+    """Last year's report of each file: by credit code, else by unit name; a single
+    file with a single previous report needs no match."""
+    usable = [p for p in previous if p.report is not None]
+    if len(results) == 1 and len(usable) == 1:
+        return [usable[0]]
+    by_key = {}
+    for p in usable:
+        for key in (p.report.meta.get("credit_code"), p.unit):
+            if key:
+                by_key.setdefault(key, p)
+    out = []
+    for r in results:
+        keys = (r.report.meta.get("credit_code"), r.unit) if r.report else ()
+        out.append(next((by_key[k] for k in keys if k and k in by_key), None))
+    return out
+
+
+def check_paths(paths: list[Path], previous: list[Path] = (), jobs: int | None = None) -> list[FileResult]:
+    """Check many workbooks: read in worker processes as merge does, then the
+    arithmetic of all of them validated in one go."""
+    layout = load_layout()
+    results = [s.result for s in inspect_all(list(paths), jobs)]
+    last = _match_previous(results, [s.result for s in inspect_all(list(previous), jobs)])
+    judge(results, last, layout)
+    return results

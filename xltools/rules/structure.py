@@ -1,0 +1,120 @@
+"""Is this workbook the standard template, complete and unchanged? Before any number
+is read: a sheet whose labels moved is not read at all, so that no number is ever
+taken from the wrong cell."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xltools.model.codes import is_valid
+from xltools.model.findings import Finding
+from xltools.model.schema import load_rules
+from xltools.xlsx.a1 import col_letter
+from xltools.xlsx.layout import Layout, stamp_checksum
+from xltools.xlsx.reader import Cells
+
+
+@dataclass
+class Structure:
+    findings: list[Finding] = field(default_factory=list)
+    unread_sheets: set[str] = field(default_factory=set)
+    fatal: bool = False  # not this template: nothing can be read
+
+
+def _text(value) -> str:
+    return str(value).strip() if value is not None else ""
+
+
+def _stamp_problem(layout: Layout, stamp: dict) -> Finding | None:
+    ours = layout.stamp()
+    if stamp.get("template") != ours["template"]:
+        return Finding("S1", "stamp", params={"found": stamp.get("template", "")})
+    if stamp.get("checksum") != stamp_checksum({k: stamp.get(k, "") for k in ours}):
+        return Finding("S2", "altered", params={"detail": layout.template["stamp_sheet"]})
+    if stamp.get("template_version") != ours["template_version"]:
+        return Finding("S2", "outdated", expected=ours["template_version"], actual=stamp.get("template_version"))
+    if stamp.get("fingerprint") != ours["fingerprint"]:
+        return Finding("S2", "altered", params={"detail": layout.template["stamp_sheet"]})
+    return None
+
+
+def _find(rows: list[list], text: str) -> tuple[int, int] | None:
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if _text(value) == text:
+                return r, c
+    return None
+
+
+def check_structure(cells: Cells, layout: Layout) -> Structure:
+    out = Structure()
+    if cells.stamp:
+        problem = _stamp_problem(layout, cells.stamp)
+        if problem:
+            out.findings.append(problem)
+            out.fatal = True
+            return out
+    checked = layout.structural_labels
+    wrong = [(s, lab) for s, lab in checked
+             if s.name not in cells.sheets or _text(cells.get(lab.area)) != lab.text]
+    matching = len(checked) - len(wrong)
+    if not cells.stamp and matching * 2 < len(checked):
+        if matching or any(s.name in cells.sheets for s, _ in checked):
+            out.findings.append(Finding("S1", "labels", expected=len(checked), actual=matching))
+        else:
+            out.findings.append(Finding("S1", "sheets", params={"found": "、".join(cells.names)}))
+        out.fatal = True
+        return out
+    for s in layout.data_sheets:
+        if s.name not in cells.sheets:
+            out.findings.append(Finding("S3", "missing", cells=[], params={"detail": s.name}))
+            out.unread_sheets.add(s.name)
+    for s, lab in wrong:
+        if s.name in out.unread_sheets:
+            continue
+        found = _find(cells.sheets[s.name], lab.text)
+        params = {"label": lab.text}
+        if found:
+            params |= {"found": f"{col_letter(found[1])}{found[0]}"}
+            finding = Finding("S4", "moved", cells=[lab.area.address], params=params)
+        else:
+            params |= {"found": _text(cells.get(lab.area))}
+            finding = Finding("S4", "changed", cells=[lab.area.address], params=params)
+        out.findings.append(finding)
+        out.unread_sheets.add(s.name)  # one finding per sheet: the first label out of place
+    return out
+
+
+def check_cover(cells: Cells, layout: Layout, unread: set[str]) -> list[Finding]:
+    """The unit and the year are what every later step files a report under."""
+    out = []
+    for fid in load_rules()["S5"].check["required"]:
+        area = layout.cells[fid]
+        if area.sheet in unread:
+            continue
+        raw = cells.get(area)
+        label = layout.format.fields[fid].label
+        if _text(raw) == "":
+            out.append(Finding("S5", "missing", fields=[fid], cells=[area.address], params={"label": label}))
+        elif fid == "year" and not _is_year(raw):
+            out.append(Finding("S5", "year", fields=[fid], cells=[area.address],
+                               params={"label": label, "found": _text(raw)}))
+    return out
+
+
+def check_code(cells: Cells, layout: Layout, unread: set[str]) -> list[Finding]:
+    """W7: a credit code, when given, is well formed; merge tells units apart by it."""
+    fid = load_rules()["W7"].check["field"]
+    area = layout.cells[fid]
+    code = _text(cells.get(area))
+    if area.sheet in unread or not code or is_valid(code):
+        return []
+    return [Finding("W7", "code", fields=[fid], cells=[area.address],
+                    params={"label": layout.format.fields[fid].label, "found": code})]
+
+
+def _is_year(raw) -> bool:
+    try:
+        year = float(str(raw).strip())
+    except ValueError:
+        return False
+    return year == int(year) and 2000 <= year <= 2100

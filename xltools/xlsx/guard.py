@@ -1,0 +1,185 @@
+"""Look at a file before any parser does: what kind of file it is, and whether its
+zip and XML stay within what a workbook can need. python-calamine aborts the whole
+process on some hostile files (a sheet that declares cell XFD1048576), and XML
+parsers can be made to expand entities without end; neither may ever see such a
+file. Limits live with rule F7 in schemas/rules.yaml."""
+from __future__ import annotations
+
+import io
+import re
+import struct
+import xml.etree.ElementTree as ET
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+from xltools.model.schema import load_rules
+from xltools.xlsx.a1 import col_letter, column_number
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP = b"PK\x03\x04"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+# Only references that can be far are matched: three-letter columns or six-digit rows.
+_FAR_CELL = re.compile(rb'<c r="([A-Z]{3,}[0-9]+|[A-Z]+[0-9]{6,})"')
+_FAR_ROW = re.compile(rb'<row r="([0-9]{6,})"')
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f>[^<]*</f>|<f[^>]*/>)?<v>([^<]*)</v>')
+_SHEET = re.compile(rb"<sheet\b")
+
+
+@dataclass
+class Rejection(Exception):
+    """A file no parser may open: the rule (F1–F7), its message case and values."""
+
+    rule: str
+    case: str
+    found: object = ""
+    expected: object = ""
+    detail: str = ""
+
+
+def _limits() -> dict:
+    return load_rules()["F7"].check
+
+
+def kind_of(data: bytes) -> None:
+    """Reject what is not a workbook at all: empty, old .xls, encrypted, .ods, other."""
+    if not data:
+        raise Rejection("F1", "empty")
+    if data.startswith(OLE2):
+        # An encrypted .xlsx is an OLE2 file holding the streams below (names in UTF-16).
+        if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+            raise Rejection("F5", "encrypted")
+        raise Rejection("F4", "xls")
+    if not data.startswith(ZIP):
+        shown = data[:16].decode("latin-1")
+        raise Rejection("F2", "unknown", found="".join(ch if ch.isprintable() else "·" for ch in shown))
+
+
+def inspect_zip(data: bytes) -> dict[str, dict[str, str]]:
+    """Check the archive and every XML part; return the error values of cells
+    (#REF! …) by sheet name and cell, which python-calamine reads as blanks."""
+    kind_of(data)
+    limits = _limits()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise Rejection("F3", "truncated", found=str(exc)) from None
+    names = {i.filename for i in infos}
+    if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
+        raise Rejection("F6", "ods")
+    if len(infos) > limits["max_entries"]:
+        raise Rejection("F7", "entries", found=len(infos), expected=limits["max_entries"])
+    total = sum(i.file_size for i in infos)
+    if total > limits["max_size"]:
+        raise Rejection("F7", "size", found=total, expected=limits["max_size"])
+    for i in infos:
+        if i.file_size > limits["max_part"]:
+            raise Rejection("F7", "size", found=i.file_size, expected=limits["max_part"])
+        if i.file_size > 1_000_000 and i.file_size > limits["max_ratio"] * max(i.compress_size, 1):
+            raise Rejection("F7", "ratio", found=i.file_size // max(i.compress_size, 1),
+                            expected=limits["max_ratio"], detail=i.filename)
+    missing = [n for n in REQUIRED if n not in names]
+    if missing:
+        raise Rejection("F2", "parts", found="、".join(missing))
+    by_part: dict[str, dict[str, str]] = {}
+    try:
+        for i in infos:
+            if not i.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            if not i.filename.startswith("xl/worksheets/") and i.filename != "xl/workbook.xml":
+                _prolog(data, i)  # a DTD can only stand before the root element
+                continue
+            part = _inflate(data, i)
+            if b"<!" in part and _DTD.search(part):
+                raise Rejection("F7", "dtd", detail=i.filename)
+            if i.filename == "xl/workbook.xml":
+                sheets = len(_SHEET.findall(part))
+                if sheets > limits["max_sheets"]:
+                    raise Rejection("F7", "sheets", found=sheets, expected=limits["max_sheets"])
+            elif i.filename.startswith("xl/worksheets/"):
+                _far(part, i.filename, limits)
+                if b't="e"' in part:
+                    by_part[i.filename] = {ref.decode(): value.decode("utf-8", "replace")
+                                           for ref, value in _ERROR_CELL.findall(part)}
+        parts = sheet_parts(archive) if by_part else {}
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, ET.ParseError, zlib.error,
+            struct.error) as exc:
+        raise Rejection("F3", "truncated", found=str(exc)) from None  # bad CRC, cut-off or broken part
+    return {name: by_part[part] for name, part in parts.items() if part in by_part}
+
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the zip entry of its XML (only for archives already inspected)."""
+    book = ET.fromstring(archive.read("xl/workbook.xml"))
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels.findall("p:Relationship", _NS)}
+    out = {}
+    for sheet in book.iterfind("m:sheets/m:sheet", _NS):
+        target = targets[sheet.get(f"{{{_NS['r']}}}id")]
+        out[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return out
+
+
+_PROLOG_LIMIT = 65536
+_ROOT = re.compile(rb"<[A-Za-z_]")
+_COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.S)
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int | None = None) -> bytes:
+    """A part's bytes (at most `limit` of them), straight from the archive's bytes:
+    zipfile's machinery for opening an entry costs more than inflating it, and this
+    runs on every part of every file a county receives."""
+    if info.flag_bits & 0x1:
+        raise ValueError(f"{info.filename} is encrypted")
+    offset = info.header_offset
+    if data[offset:offset + 4] != ZIP:
+        raise ValueError(f"{info.filename}: no local header")
+    name_length, extra_length = struct.unpack("<HH", data[offset + 26:offset + 30])
+    start = offset + 30 + name_length + extra_length
+    raw = data[start:start + info.compress_size]
+    if len(raw) < info.compress_size:
+        raise ValueError(f"{info.filename} is cut off")
+    want = info.file_size if limit is None else min(limit, info.file_size)
+    if info.compress_type == zipfile.ZIP_STORED:
+        return raw[:want]
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise ValueError(f"{info.filename}: compression method {info.compress_type}")
+    return zlib.decompressobj(-15).decompress(raw, want)
+
+
+def _prolog(data: bytes, info: zipfile.ZipInfo) -> None:
+    """Inflate a part only up to its root element: any DTD or entity declaration
+    stands before it. A prolog longer than 64 KB is itself a reason to refuse."""
+    head = _COMMENT.sub(b"", _inflate(data, info, _PROLOG_LIMIT))  # a comment may hide anything
+    root = _ROOT.search(head)
+    if _DTD.search(head[:root.start() if root else len(head)]):
+        raise Rejection("F7", "dtd", detail=info.filename)
+    if root is None and info.file_size >= _PROLOG_LIMIT:
+        raise Rejection("F7", "dtd", detail=info.filename)
+
+
+def _far(part: bytes, name: str, limits: dict) -> None:
+    """A cell or a declared dimension far outside anything a report needs."""
+    refs = [(column_number(c.decode()), int(r)) for c, r in _DIMENSION.findall(part)]
+    if not (_FAR_CELL.search(part) or _FAR_ROW.search(part)):  # the usual case: one pass each
+        return _check_refs(refs, name, limits)
+    for ref in _FAR_CELL.findall(part):
+        letters = ref.rstrip(b"0123456789")
+        refs.append((column_number(letters.decode()), int(ref[len(letters):])))
+    refs += [(1, int(r)) for r in _FAR_ROW.findall(part)]
+    _check_refs(refs, name, limits)
+
+
+def _check_refs(refs: list[tuple[int, int]], name: str, limits: dict) -> None:
+    for col, row in refs:
+        if col > limits["max_column"] or row > limits["max_row"]:
+            raise Rejection("F7", "far", found=f"{col_letter(col)}{row}", detail=name.rsplit("/", 1)[-1])

@@ -1,0 +1,159 @@
+"""Saving workbooks safely: reproducible bytes, formulas with their values, written
+to a temporary file and renamed."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from xltools.xlsx.a1 import col_letter
+from xltools.xlsx.guard import sheet_parts
+
+# Zip entries carry this time so that the same content gives the same bytes.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE = "docProps/core.xml"
+
+
+@contextmanager
+def atomic_output(path: Path):
+    """Yield a binary file in the target folder; it replaces `path` only if the
+    block finishes, so a failure never leaves a half-written file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _fix_time(xml: bytes, when: datetime) -> bytes:
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", xml)
+
+
+# A formula cell as openpyxl writes it: <c r="J6" s="27"><f>SUM(D6:I6)</f><v /></c>
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v ?/>|<v>[^<]*</v>)?</c>')
+
+
+def _cache(xml: bytes, values: dict[str, Any]) -> bytes:
+    """Write each formula's value next to it, as Excel does when it saves, so that
+    readers that do not calculate (calamine, pandas, openpyxl data_only) see it."""
+    def fill(m: re.Match) -> bytes:
+        a1 = m.group(1).decode()
+        if a1 not in values:
+            return m.group(0)
+        value = values[a1]
+        attrs = re.sub(rb'\s+t="[^"]*"', b"", m.group(2))
+        if isinstance(value, str):
+            return b'<c r="%s"%s t="str"><f>%s</f><v>%s</v></c>' % (
+                m.group(1), attrs, m.group(3), escape(value).encode())
+        number = str(value) if isinstance(value, int) else format(Decimal(value), "f")
+        return b'<c r="%s"%s><f>%s</f><v>%s</v></c>' % (m.group(1), attrs, m.group(3), number.encode())
+
+    return _FORMULA_CELL.sub(fill, xml)
+
+
+# Characters XML 1.0 cannot carry; a cell's text loses them rather than the file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _cell_xml(ref: str, value: Any, style: str) -> str:
+    if type(value) is int:
+        return f'<c r="{ref}"{style}><v>{value}</v></c>'
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        text = escape(_NOT_XML.sub("", str(value)))
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    number = str(value) if isinstance(value, int) else format(Decimal(str(value)), "f")
+    return f'<c r="{ref}"{style}><v>{number}</v></c>'
+
+
+@dataclass
+class Rows:
+    """Plain rows to add at the end of a sheet, all cells in one style (an index of
+    the workbook's cell styles, as openpyxl's `cell.style_id` gives it)."""
+
+    rows: list[list[Any]]
+    style: int = 0
+
+
+def _append_rows(xml: bytes, table: Rows) -> bytes:
+    """Add rows after the sheet's last row. openpyxl needs a second per thousand
+    cells; a table of a few hundred thousand plain cells is written here instead."""
+    rows = table.rows
+    style = f' s="{table.style}"' if table.style else ""
+    last = max((int(n) for n in re.findall(rb'<row r="(\d+)"', xml)), default=0)
+    letters = [col_letter(c) for c in range(1, max((len(r) for r in rows), default=0) + 1)]
+    parts = []
+    for i, row in enumerate(rows, start=last + 1):
+        cells = "".join(_cell_xml(f"{letters[j]}{i}", v, style) for j, v in enumerate(row))
+        parts.append(f'<row r="{i}">{cells}</row>')
+    body = "".join(parts).encode()
+    xml = xml.replace(b"<sheetData />", b"<sheetData></sheetData>")
+    xml = xml.replace(b"</sheetData>", body + b"</sheetData>", 1)
+    if rows:
+        xml = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:%s%d"' % (letters[-1].encode(), last + len(rows)), xml)
+    return xml
+
+
+def _stable_order(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """openpyxl writes the macro parts it keeps in the order of a set, which changes
+    from run to run; put them in name order where they stand, for reproducible files."""
+    kept = [i for i, info in enumerate(infos) if info.filename.startswith(("xl/vba", "xl/drawings/vml"))]
+    out = list(infos)
+    for i, info in zip(kept, sorted((infos[i] for i in kept), key=lambda x: x.filename)):
+        out[i] = info
+    return out
+
+
+def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None,
+                   rows: dict[str, Rows] | None = None) -> bytes:
+    """The .xlsx bytes of an openpyxl workbook. `cached` gives formula values by
+    sheet and cell; `rows`, plain rows to add at the end of a sheet; with `when`,
+    the document dates are fixed, which makes the output reproducible."""
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        sheets = sheet_parts(src)
+        parts = {part: cached[name] for name, part in sheets.items() if name in (cached or {})}
+        extra = {part: rows[name] for name, part in sheets.items() if name in (rows or {})}
+        for info in _stable_order(src.infolist()):
+            data = src.read(info)
+            if when is not None and info.filename == _CORE:
+                data = _fix_time(data, when)
+            if info.filename in parts:
+                data = _cache(data, parts[info.filename])
+            if info.filename in extra:
+                data = _append_rows(data, extra[info.filename])
+            dst.writestr(zipfile.ZipInfo(info.filename, _ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def save(wb, path: Path, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None,
+         rows: dict[str, Rows] | None = None) -> None:
+    data = workbook_bytes(wb, when, cached, rows)
+    with atomic_output(path) as fh:
+        fh.write(data)

@@ -1,0 +1,120 @@
+"""Write a report into the standard workbook."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from xltools.model.report import Report, ReportError
+from xltools.model.totals import complete, computed, is_number
+from xltools.xlsx.layout import Layout, load_layout
+from xltools.xlsx.saver import save
+from xltools.xlsx.template import build_workbook
+
+# The committed template carries this date so that regenerating it gives the same bytes.
+TEMPLATE_DATE = datetime(2021, 1, 1, tzinfo=timezone.utc)
+
+
+def set_text(cell, text: str) -> None:
+    """Store text as text: a value starting with '=' must never become a formula."""
+    cell.value = text
+    cell.data_type = "s"
+    cell.quotePrefix = text[:1] in ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_values(layout: Layout, values: dict, typed: set[str]) -> dict[str, dict[str, Any]]:
+    """What every formula of the workbook evaluates to, by sheet and cell, as Excel
+    computes it: SUM skips text, a typed-over total counts as typed. A live check
+    whose terms include text shows #VALUE! in Excel and is left to it."""
+    fmt = layout.format
+    numbers = {fid: v if is_number(v) else None for fid, v in values.items()}
+    for f in fmt.totals():
+        if f.id not in typed:
+            numbers[f.id] = None
+    numbers = complete(fmt, numbers, only_blank=True)
+    out: dict[str, dict[str, Any]] = defaultdict(dict)
+    for f in fmt.totals():
+        if f.id not in typed:
+            area = layout.cells[f.id]
+            out[area.sheet][area.a1] = numbers[f.id]
+    for sheet in layout.sheets:
+        for area, eq in sheet.live:
+            if any(isinstance(values.get(t.field), str) for t in eq.left + eq.right):
+                continue
+            left, right = (sum(t.sign * (numbers[t.field] or 0) for t in side) for side in (eq.left, eq.right))
+            out[area.sheet][area.a1] = "✓" if left == right else "✗"
+    return out
+
+
+def fill_workbook(wb, report: Report) -> set[str]:
+    """Write a report's values into the template's cells; returns the totals that
+    were written as numbers because they do not add up (the rest keep formulas)."""
+    layout = load_layout()
+    if report.format != layout.format.id:
+        raise ReportError(f"the workbook holds format {layout.format.id}; this report is format {report.format}")
+    sheets = {ws.title: ws for ws in wb.worksheets}
+
+    def cell(area):
+        return sheets[area.sheet].cell(area.top, area.left)
+
+    for fid, value in report.meta.items():
+        if value is None:
+            continue
+        target = cell(layout.cells[fid])
+        if layout.format.fields[fid].kind == "year" and isinstance(value, int):
+            target.value = value
+        else:
+            set_text(target, str(value))
+    for fid, text in report.text.items():
+        if text is not None:
+            set_text(cell(layout.cells[fid]), text)
+    fmt = layout.format
+    typed = set()
+    for fid, value in report.values.items():
+        if value is None:
+            continue  # a detail stays blank
+        if fmt.fields[fid].kind == "total":
+            if value == computed(fmt, report.values, fid):
+                continue  # a total that adds up keeps its live formula
+            typed.add(fid)
+        if isinstance(value, str):
+            set_text(cell(layout.cells[fid]), value)
+        else:
+            cell(layout.cells[fid]).value = value
+    if len(report.explanations) > len(layout.explanations):
+        raise ReportError(f"at most {len(layout.explanations)} explanations fit in the workbook")
+    for row, item in zip(layout.explanations, report.explanations):
+        for key, area in row.items():
+            if item.get(key):
+                set_text(cell(area), str(item[key]))
+    return typed
+
+
+def report_workbook(report: Report) -> tuple[Any, dict]:
+    """The standard workbook holding `report`, and the values of its formulas, for
+    callers that add sheets before saving."""
+    wb = build_workbook()
+    typed = fill_workbook(wb, report)
+    return wb, formula_values(load_layout(), report.values, typed)
+
+
+def write(report: Report, path: str | Path, when: datetime | None = None) -> None:
+    """Write `report` as a standard workbook at `path` (atomically); `when` fixes the
+    document's dates, for reproducible files."""
+    wb, cached = report_workbook(report)
+    save(wb, Path(path), when=when, cached=cached)
+
+
+def template_workbook(unit: str | None = None, year: int | None = None):
+    """The empty template as openpyxl objects, and the values its formulas show."""
+    wb = build_workbook()
+    report = Report(meta={"unit": unit, "year": year})
+    fill_workbook(wb, report)
+    return wb, formula_values(load_layout(), report.values, set())
+
+
+def write_template(path: str | Path, unit: str | None = None, year: int | None = None) -> None:
+    """The empty template; with no unit or year it is byte for byte the committed one."""
+    wb, cached = template_workbook(unit, year)
+    save(wb, Path(path), when=TEMPLATE_DATE, cached=cached)
