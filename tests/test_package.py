@@ -1,0 +1,100 @@
+"""The shape of the package: no import cycles, and each folder imports only what
+the README's layout table allows."""
+from __future__ import annotations
+
+import ast
+import re
+
+from conftest import REPO
+
+PACKAGE = REPO / "xltools"
+
+
+def _modules() -> dict[str, ast.Module]:
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(REPO).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = ast.parse(path.read_text(encoding="utf-8"))
+    return out
+
+
+def _imports(modules: dict[str, ast.Module]) -> dict[str, set[str]]:
+    """Module → the xltools modules it imports, at any depth of its code (an import
+    inside a function is a dependency too)."""
+    graph: dict[str, set[str]] = {}
+    for name, tree in modules.items():
+        found = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name.startswith("xltools")}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("xltools"):
+                for a in node.names:  # `from xltools.x import y` names module y when there is one
+                    sub = f"{node.module}.{a.name}"
+                    found.add(sub if sub in modules else node.module)
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+def _folder(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and (PACKAGE / parts[1]).is_dir()) else "xltools"
+
+
+def _allowed() -> dict[str, set[str]]:
+    """The README's layout table: | `folder/` | what it owns | what it may import |."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    out = {}
+    for row in re.findall(r"^\| *`([a-z]+)/` *\|[^|]*\| *([^|]*)\|", section, re.M):
+        folder, may = row
+        out[folder] = {m.strip(" `/") for m in may.split(",") if m.strip(" `/—-")}
+    return out
+
+
+def test_no_module_imports_itself_around_a_loop():
+    graph = _imports(_modules())
+    index, low, stack, on_stack, cycles = {}, {}, [], set(), []
+
+    def visit(v):  # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+def test_each_folder_imports_only_what_the_readme_allows():
+    allowed = _allowed()
+    modules = _modules()
+    folders = {_folder(m) for m in modules}
+    code_folders = {f for f in allowed if f == "xltools" or (PACKAGE / f).is_dir()}
+    assert folders == code_folders, "the README's layout table names every folder of code, and only those"
+    wrong = sorted((m, dep) for m, deps in _imports(modules).items() for dep in deps
+                   if _folder(dep) != _folder(m) and _folder(dep) not in allowed[_folder(m)]
+                   and "everything" not in allowed[_folder(m)])
+    assert wrong == []
+
+
+def test_only_the_command_line_and_the_api_stand_at_the_top():
+    top = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert top == ["__init__.py", "__main__.py", "cli.py"]
