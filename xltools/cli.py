@@ -161,12 +161,12 @@ class _Progress:
         self.live = sys.stderr.isatty()
 
     def __call__(self, n: int) -> None:
-        from xltools.commands.render import WORDS
+        from xltools.model.schema import words
 
         self.done += n
         if self.live and self.clock() - self.start > 1:
             self.shown = True
-            click.echo("\r" + WORDS[self.lang]["progress"].format(done=self.done, total=self.total), nl=False, err=True)
+            click.echo("\r" + words(self.lang)["progress"].format(done=self.done, total=self.total), nl=False, err=True)
 
     def close(self) -> None:
         if self.shown:
@@ -249,7 +249,8 @@ def import_(reports, output, out_dir, kind, fmt, lang) -> None:
     report's own mistakes. Exit status as for check."""
     from xltools.commands.importing import import_paths
     from xltools.commands.inputs import DOCUMENT_SUFFIXES, expand
-    from xltools.commands.render import WORDS, render_json, render_text
+    from xltools.commands.render import render_json, render_text
+    from xltools.model.schema import words
 
     paths = expand(list(reports), DOCUMENT_SUFFIXES).files
     if not paths:
@@ -257,7 +258,7 @@ def import_(reports, output, out_dir, kind, fmt, lang) -> None:
     if output and len(paths) > 1:
         _fail("-o names one workbook; use --out-dir for several reports")
     done = import_paths(paths, Path(output) if output else None, Path(out_dir or "."), kind)
-    w = WORDS[lang]
+    w = words(lang)
     if fmt == "json":
         click.echo(render_json([d.result for d in done], lang), nl=False)
     else:
@@ -285,9 +286,10 @@ def publish(file: str, output: str, force: bool, lang: str) -> None:
     Refuses a workbook with errors unless --force; warnings are listed. Exit
     status: 0 written, 1 refused, 2 the workbook cannot be read.
     """
-    from xltools.commands.render import WORDS, render_text
+    from xltools.commands.render import render_text
     from xltools.documents.publish import WRITERS
     from xltools.documents.publish import publish as write_document
+    from xltools.model.schema import words
     from xltools.rules.batch import check_paths
 
     out = Path(output)
@@ -297,7 +299,7 @@ def publish(file: str, output: str, force: bool, lang: str) -> None:
     if result.error:
         click.echo(render_text([result], lang), nl=False)
         sys.exit(EXIT_UNREADABLE)
-    w = WORDS[lang]
+    w = words(lang)
     if result.errors and not force:
         click.echo(render_text([result], lang), nl=False)
         click.echo(w["publish_refused"].format(path=file))
@@ -320,8 +322,8 @@ def publish(file: str, output: str, force: bool, lang: str) -> None:
 def excel_setup(output: str, unit: str | None, year: int | None, lang: str) -> None:
     """Write the template with buttons 检查 / 填写合计 / 清除标记 (.xlsm) and print how
     to set up Excel for them (xlwings add-in)."""
-    from xltools.commands.render import WORDS
     from xltools.excel.macrobook import write_macro_template
+    from xltools.model.schema import words
 
     if Path(output).suffix.lower() != ".xlsm":
         _fail(f"{output}: Excel opens macros only from a .xlsm file")
@@ -329,7 +331,7 @@ def excel_setup(output: str, unit: str | None, year: int | None, lang: str) -> N
         write_macro_template(output, unit=unit, year=year)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
-    click.echo(WORDS[lang]["excel_setup"].format(out=output))
+    click.echo(words(lang)["excel_setup"].format(out=output))
 
 
 @main.command()

@@ -6,15 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from xltools.model.schema import words
 from xltools.rules.check import FileResult
 from xltools.xlsx.a1 import col_letter
 
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "explained": "E2EFDA"}
-HEADERS = {"zh": ("序号", "规则", "级别", "单元格", "说明", "修改方法"),
-           "en": ("No.", "Rule", "Severity", "Cell", "Message", "Fix")}
 WIDTHS = (6, 6, 14, 24, 80, 60)
-SEVERITY = {"zh": {"error": "错误", "warning": "警告", "explained": "警告（已说明）"},
-            "en": {"error": "error", "warning": "warning", "explained": "warning (explained)"}}
 
 
 def _level(finding) -> str:
@@ -35,7 +32,7 @@ def mark_cells(result: FileResult, lang: str = "zh") -> dict[str, tuple[str, str
 
 def finding_rows(result: FileResult, lang: str = "zh") -> list[tuple]:
     """The rows of the 检查结果 sheet: number, rule, severity, cell, message, fix."""
-    return [(i, f.rule, SEVERITY[lang][_level(f)], f.cells[0] if f.cells else "", f.message(lang),
+    return [(i, f.rule, words(lang)["level_" + _level(f)], f.cells[0] if f.cells else "", f.message(lang),
              f.explanation if f.explained else f.fix(lang))
             for i, f in enumerate(result.findings, start=1)]
 
@@ -69,7 +66,7 @@ def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh") -> N
     if result_sheet() in wb.sheetnames:
         del wb[result_sheet()]
     ws = wb.create_sheet(result_sheet(), 0)
-    for col, (title, width) in enumerate(zip(HEADERS[lang], WIDTHS), start=1):
+    for col, (title, width) in enumerate(zip(words(lang)["result_headers"], WIDTHS), start=1):
         ws.cell(1, col, title).font = Font(bold=True)
         ws.column_dimensions[col_letter(col)].width = width
     for r, row in enumerate(finding_rows(result, lang), start=2):

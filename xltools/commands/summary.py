@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xltools.commands.merge import MergeResult
-from xltools.model.schema import load_summary
+from xltools.model.schema import load_summary, words
 from xltools.rules.batch import Submission
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.layout import load_layout
@@ -50,7 +50,7 @@ def problems(sub: Submission, year, lang: str = "zh") -> str:
     ranked = sub.result.errors + sub.result.unexplained
     parts += [f"{f.rule} {f.message(lang)}" for f in ranked[:MAX_PROBLEMS]]
     if len(ranked) > MAX_PROBLEMS:
-        parts.append(f"……共 {len(ranked)} 项" if lang == "zh" else f"… {len(ranked)} in all")
+        parts.append(words(lang)["more_problems"].format(n=len(ranked)))
     return "\n".join(p for p in parts if p)
 
 

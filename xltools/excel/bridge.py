@@ -19,13 +19,13 @@ from typing import Any
 
 from xltools.commands.annotate import (
     FILLS,
-    HEADERS,
     WIDTHS,
     finding_rows,
     mark_cells,
     result_sheet,
 )
-from xltools.model.schema import load_template
+from xltools.commands.render import verdict
+from xltools.model.schema import load_template, words
 from xltools.model.values import CellError
 from xltools.rules.check import FileResult, check_cells, judge
 from xltools.xlsx.layout import Layout, load_layout
@@ -34,19 +34,6 @@ from xltools.xlsx.reader import Cells
 # What xlwings returns for Excel's error values when asked with err_to_str=True.
 _ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
            "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"}
-
-_MESSAGES = {
-    "zh": {"see": "详见“{sheet}”表：错误的单元格标为红色，警告标为黄色，鼠标指向单元格可看说明。",
-           "filled": "已填写合计：{n} 处修改。", "nothing": "合计已是公式，无需修改。",
-           "refused": "未填写合计：表格结构或数字有问题，填写可能写错单元格。请先按“{sheet}”表改正。",
-           "cleared": "已清除检查标记。"},
-    "en": {"see": "See the sheet \"{sheet}\": errors are red, warnings yellow; hover over a cell for the message.",
-           "filled": "Totals filled: {n} changes.", "nothing": "The totals are formulas already; nothing changed.",
-           "refused": "Totals not filled: the structure or numbers would make filling write wrong cells. "
-                      "Fix what the sheet \"{sheet}\" lists first.",
-           "cleared": "Check marks cleared."},
-}
-
 
 def _caller(book):
     if book is not None:
@@ -169,7 +156,7 @@ def _write_results(book, result: FileResult, lang: str):
     last = len(rows) + 1
     # Text, never a formula: messages quote what clerks typed.
     sheet.range((1, 2), (last, len(WIDTHS))).number_format = "@"
-    sheet.range("A1").value = [list(HEADERS[lang]), *[list(r) for r in rows]]
+    sheet.range("A1").value = [list(words(lang)["result_headers"]), *[list(r) for r in rows]]
     sheet.range((1, 1), (1, len(WIDTHS))).font.bold = True
     for col, width in enumerate(WIDTHS, start=1):
         sheet.range((1, col)).column_width = width
@@ -189,8 +176,6 @@ def _tell(book, text: str) -> None:
 
 def check(book=None, lang: str = "zh") -> FileResult:
     """The 检查 button: check the workbook on screen, mark it, list the findings."""
-    from xltools.commands.render import WORDS
-
     book = _caller(book)
     result = check_book(book)
     with _unprotected(book):
@@ -198,14 +183,10 @@ def check(book=None, lang: str = "zh") -> FileResult:
         _mark(book, result, lang)
         results = _write_results(book, result, lang)
     results.activate()
-    w = WORDS[lang]
     if not result.findings:
-        _tell(book, w["ok"])
+        _tell(book, verdict(result, lang))
     else:
-        explained = sum(f.explained for f in result.warnings)
-        part = w["explained_part"].format(n=explained) if explained else ""
-        summary = w["summary"].format(errors=len(result.errors), warnings=len(result.warnings), explained=part)
-        _tell(book, summary + "\n" + _MESSAGES[lang]["see"].format(sheet=result_sheet()))
+        _tell(book, verdict(result, lang) + "\n" + words(lang)["excel_see"].format(sheet=result_sheet()))
     return result
 
 
@@ -220,7 +201,7 @@ def fill(book=None, lang: str = "zh"):
                   lambda area: book.sheets[area.sheet].range(area.a1).formula)
     if result.refused is not None:
         check(book, lang)
-        _tell(book, _MESSAGES[lang]["refused"].format(sheet=result_sheet()))
+        _tell(book, words(lang)["excel_refused"].format(sheet=result_sheet()))
         return result
     with _unprotected(book):
         for area, value in result.writes:
@@ -229,8 +210,8 @@ def fill(book=None, lang: str = "zh"):
                 cell.formula = value
             else:  # Excel holds every number as a double; COM takes no Decimal
                 cell.value = value if isinstance(value, int) else float(value)
-    words = _MESSAGES[lang]
-    _tell(book, words["filled"].format(n=len(result.changes)) if result.changes else words["nothing"])
+    w = words(lang)
+    _tell(book, w["excel_filled"].format(n=len(result.changes)) if result.changes else w["excel_nothing"])
     return result
 
 
@@ -239,4 +220,4 @@ def clear(book=None, lang: str = "zh") -> None:
     book = _caller(book)
     with _unprotected(book):
         _unmark(book)
-    _tell(book, _MESSAGES[lang]["cleared"])
+    _tell(book, words(lang)["excel_cleared"])

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from xltools.model.schema import load_rules
+from xltools.model.schema import load_rules, words
 
 LANGS = ("zh", "en")
 
@@ -40,9 +40,9 @@ class Finding:
 
     def _values(self, lang: str) -> dict:
         cells = [c.split("!")[-1] for c in self.cells]
-        return {"cell": self.cells[0] if self.cells else "", "expected": _shown(self.expected),
-                "actual": _shown(self.actual), "cells_text": ("、" if lang == "zh" else ", ").join(cells),
-                **{k: _shown(v) for k, v in self.params.items()}}
+        return {"cell": self.cells[0] if self.cells else "", "expected": _shown(self.expected, lang),
+                "actual": _shown(self.actual, lang), "cells_text": words(lang)["list_separator"].join(cells),
+                **{k: _shown(v, lang) for k, v in self.params.items()}}
 
     def message(self, lang: str = "zh") -> str:
         rule = load_rules()[self.rule]
@@ -69,12 +69,12 @@ class Finding:
 SHOWN_LENGTH = 80  # what a message quotes of a cell: enough to recognise it
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, lang: str = "zh") -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     text = "" if value is None else str(value)
     if len(text) > SHOWN_LENGTH:
-        text = text[:SHOWN_LENGTH] + f"…（共 {len(text)} 字）"
+        text = text[:SHOWN_LENGTH] + words(lang)["shown_length"].format(n=len(text))
     return "".join(ch if ch.isprintable() or ch in "\n" else "�" for ch in text)
 
 

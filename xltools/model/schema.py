@@ -378,3 +378,15 @@ def equations(fmt: Format, rule: Rule) -> list[Equation]:
                     out.append(Equation(rule.id, left, right))
         return out
     return []
+
+
+@functools.cache
+def load_words() -> dict:
+    """Interface words (schemas/words.yaml): key → {zh, en}."""
+    return _read_yaml(data_dir("schemas") / "words.yaml")
+
+
+@functools.cache
+def words(lang: str = "zh") -> dict:
+    """The interface words of one language: key → text (or list of texts)."""
+    return {key: entry[lang] for key, entry in load_words().items()}

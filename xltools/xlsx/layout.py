@@ -18,6 +18,7 @@ from xltools.model.schema import (
     load_format,
     load_rules,
     load_template,
+    words,
 )
 from xltools.xlsx.a1 import col_letter, parse_a1
 
@@ -260,12 +261,13 @@ def load_layout() -> Layout:
 def _instructions(spec: dict, rules: dict) -> list[str]:
     if "instructions" not in spec:
         return []
+    w = words("zh")  # the template is written in Chinese
     lines = list(spec["instructions"]) + ["", spec["rules_heading"]]
     for r in rules.values():
         if r.check["type"] == "import":  # about documents, not about the workbook
             continue
-        kind = "错误" if r.severity == "error" else "警告"
-        lines.append(f"{r.id}（{kind}）{r.title['zh']}：{r.description['zh']}")
+        kind = w["level_error"] if r.severity == "error" else w["level_warning"]
+        lines.append(w["rule_line"].format(rule=r.id, severity=kind, title=r.title["zh"], description=r.description["zh"]))
     return lines
 
 
