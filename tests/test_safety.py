@@ -59,7 +59,7 @@ def only(path: Path):
 
 def file_rule(path: Path) -> tuple[str, str]:
     result = only(path)
-    assert result.error is not None, result.findings
+    assert result.unreadable is not None, result.findings
     return result.findings[0].rule, result.findings[0].case
 
 
@@ -314,4 +314,4 @@ def test_not_a_number_in_a_count_cell(tmp_path, stored):
     path = rewrite(CHITUDIAN, tmp_path / "nan.xlsx", {"xl/worksheets/sheet4.xml": sheet})
     result = only(path)
     assert [(f.rule, f.cells[0]) for f in result.findings][:1] == [("R0", "三、依申请公开!E6")]
-    assert result.error is None
+    assert result.unreadable is None

@@ -41,3 +41,57 @@ def test_2019_format_reads_old_reports():
     assert fmt.fields["proactive.normative.made"].label == "第二十条第（一）项 / 规范性文件 / 本年新制作数量"
     assert len(equations(fmt, load_rules()["R2"])) == 7
     assert fmt.fields["appeals.review.total"].parts == load_format("2021").fields["appeals.review.total"].parts
+
+
+def test_every_rule_has_a_check_and_every_check_a_rule():
+    import importlib
+
+    from xltools.rules.registry import CHECKS
+
+    types = {rule.check["type"] for rule in load_rules().values()}
+    assert sorted(types - set(CHECKS)) == []  # a rule nobody checks
+    assert sorted(set(CHECKS) - types) == []  # a check no rule declares
+    for name in (v for v in CHECKS.values() if isinstance(v, str)):  # later layers, named
+        module, _, function = name.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), function))
+
+
+def _cases_used_in_code() -> set[tuple[str, str, str]]:
+    """(rule, case, where) for every finding the code can make: Finding("R0", "invalid"),
+    Rejection("F7", "far"), reader.finding("I1", "count"), ("R0", "invalid") in a
+    table, DocumentError(path, "scan") (always I0) — with either branch of a
+    conditional case."""
+    import ast
+
+    from conftest import REPO
+
+    rules = load_rules()
+
+    def strings(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [node.value]
+        if isinstance(node, ast.IfExp):
+            return strings(node.body) + strings(node.orelse)
+        return []
+
+    out = set()
+    for path in (REPO / "xltools").rglob("*.py"):
+        where = path.relative_to(REPO).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            args = node.args if isinstance(node, ast.Call) else node.elts if isinstance(node, ast.Tuple) else None
+            if not args:
+                continue
+            name = getattr(getattr(node, "func", None), "id", None) or getattr(getattr(node, "func", None), "attr", None)
+            if name == "DocumentError" and len(args) >= 2:
+                out |= {("I0", case, where) for case in strings(args[1])}
+            elif len(args) >= 2 and strings(args[0]) and strings(args[0])[0] in rules:
+                # a list of rule ids ("S1", "S2", …) names no message
+                out |= {(strings(args[0])[0], case, where) for case in strings(args[1]) if case not in rules}
+    return out
+
+
+def test_every_message_the_code_uses_is_in_the_catalogue():
+    used = _cases_used_in_code()
+    assert len({(r, c) for r, c, _ in used}) > 40  # the scan finds the code's findings
+    missing = sorted((r, c, where) for r, c, where in used if c not in load_rules()[r].messages)
+    assert missing == []

@@ -115,7 +115,7 @@ def check(files, fmt, lang, previous, annotate_to, strict, output) -> None:
     _write_out((render_json if fmt == "json" else render_text)(results, lang), output)
     if annotate_to:
         _annotate(results, Path(annotate_to), lang)
-    if any(r.error for r in results):
+    if any(r.unreadable for r in results):
         sys.exit(EXIT_UNREADABLE)
     if any(r.errors or (strict and r.unexplained) for r in results):
         sys.exit(1)
@@ -222,7 +222,7 @@ def merge(inputs, output, unit, year, roster, jobs, strict, lang) -> None:
 def _annotate(results, target: Path, lang: str) -> None:
     from xltools.commands.annotate import annotate
 
-    readable = [r for r in results if r.error is None]
+    readable = [r for r in results if r.unreadable is None]
     if len(results) > 1 and not target.is_dir():
         _fail(f"--annotate {target}: with several files, give an existing folder")
     for r in readable:
@@ -267,7 +267,7 @@ def import_(reports, output, out_dir, kind, fmt, lang) -> None:
                 click.echo(w["imported"].format(source=d.source, out=d.out, format=d.format))
         click.echo(render_text([d.result for d in done], lang), nl=False)
     results = [d.result for d in done]
-    if any(r.error for r in results):
+    if any(r.unreadable for r in results):
         sys.exit(EXIT_UNREADABLE)
     if any(r.errors for r in results):
         sys.exit(1)
@@ -296,7 +296,7 @@ def publish(file: str, output: str, force: bool, lang: str) -> None:
     if out.suffix.lower() not in WRITERS:
         _fail(f"{output}: write .docx, .html or .md")
     [result] = check_paths([Path(file)])
-    if result.error:
+    if result.unreadable:
         click.echo(render_text([result], lang), nl=False)
         sys.exit(EXIT_UNREADABLE)
     w = words(lang)

@@ -36,7 +36,7 @@ def import_paths(paths: list[Path], output: Path | None, out_dir: Path, kind: st
         try:
             doc = read_document(source, kind)
         except DocumentError as exc:
-            done.append(Done(source, None, FileResult(source, error=exc.message(), findings=[exc.finding])))
+            done.append(Done(source, None, FileResult(source, unreadable=exc.message(), findings=[exc.finding])))
             continue
         result = import_document(doc)
         out = output or out_dir / _name(result.report.unit, result.report.year, source)

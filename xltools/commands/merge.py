@@ -54,7 +54,7 @@ def _decide_year(subs: list[Submission], year: int | None) -> int | None:
 
 def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit] | None) -> None:
     for s in subs:
-        if s.result.error is not None:
+        if s.result.unreadable is not None:
             s.status, s.reason = "errors", "unreadable"
         elif s.result.errors:
             s.status = "errors"

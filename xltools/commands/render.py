@@ -32,9 +32,9 @@ def render_text(results: list[FileResult], lang: str = "zh") -> str:
     lines: list[str] = []
     for r in results:
         lines.append(_header(r, w))
-        if r.error:
+        if r.unreadable:
             reason = r.findings[0] if r.findings else None
-            lines.append(labelled("  ", w["unreadable"], reason.message(lang) if reason else r.error))
+            lines.append(labelled("  ", w["unreadable"], reason.message(lang) if reason else r.unreadable))
             if reason and reason.fix(lang):
                 lines.append(labelled("    ", w["fix"], reason.fix(lang)))
             lines.append("")
@@ -55,7 +55,7 @@ def render_text(results: list[FileResult], lang: str = "zh") -> str:
     if len(results) > 1:
         lines.append(w["total"].format(files=len(results), ok=sum(r.ok for r in results),
                                        bad=sum(bool(r.errors) for r in results),
-                                       unreadable=sum(r.error is not None for r in results)))
+                                       unreadable=sum(r.unreadable is not None for r in results)))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -63,8 +63,8 @@ def result_dict(r: FileResult, lang: str = "zh") -> dict:
     out = {"path": str(r.path), "unit": r.unit, "year": r.year, "ok": r.ok,
            "errors": len(r.errors), "warnings": len(r.warnings),
            "findings": [f.to_dict(lang) for f in r.findings]}
-    if r.error:
-        out["error"] = r.error
+    if r.unreadable:
+        out["error"] = r.unreadable
     return out
 
 

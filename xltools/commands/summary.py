@@ -45,8 +45,8 @@ def reason_text(sub: Submission, year, lang: str = "zh") -> str:
 def problems(sub: Submission, year, lang: str = "zh") -> str:
     """The reason, then the first findings in words."""
     parts = [reason_text(sub, year, lang)] if sub.reason else []
-    if sub.result.error:
-        parts.append(sub.result.error)
+    if sub.result.unreadable:
+        parts.append(sub.result.unreadable)
     ranked = sub.result.errors + sub.result.unexplained
     parts += [f"{f.rule} {f.message(lang)}" for f in ranked[:MAX_PROBLEMS]]
     if len(ranked) > MAX_PROBLEMS:

@@ -16,6 +16,7 @@ from typing import Any
 
 from xltools.documents.labels import (
     Target,
+    distinctive_labels,
     match,
     norm,
     score,
@@ -27,10 +28,10 @@ from xltools.documents.runs import resplit, unrun
 from xltools.documents.sources import Document, Line
 from xltools.model.findings import Finding
 from xltools.model.report import Report
-from xltools.model.schema import Format, leaves, load_format
+from xltools.model.schema import Format, format_ids, leaves, load_format
+from xltools.model.values import is_blank_mark
 
 _VALUE = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
-_MARKS = {"/", "—", "-", "－", "无", "——", "\\"}
 _TITLE = re.compile(r"(?:标题[:：])?(.*?)(\d{4})年度?政府信息公开工作(?:年度)?报告")
 _SUBSECTION = re.compile(r"^[(（]([一二三四五六七八九十])[)）]\s*([^：:。]{0,24})[：:]?")
 _PAGE_NUMBER = re.compile(r"^[-—–－]*\s*\d{1,3}\s*[-—–－]*$")
@@ -38,11 +39,11 @@ PARAGRAPH = "\n"  # between paragraphs in a text field: a line break in the cell
 
 
 def _is_value(cell: str) -> bool:
-    return cell in _MARKS or _VALUE.fullmatch(cell) is not None
+    return is_blank_mark(cell) or _VALUE.fullmatch(cell) is not None
 
 
 def _value(cell: str) -> Any:
-    if cell in _MARKS:
+    if is_blank_mark(cell):
         return cell  # as published: the checker reports it
     number = Decimal(cell.replace(",", ""))
     return int(number) if number == number.to_integral_value() and "." not in cell else number
@@ -212,13 +213,13 @@ class _Reader:
             place(*open_row)
         return values
 
-    def appeals(self, fmt: Format, lines: list[Line]) -> dict[str, Any]:
-        """四 is one row of 15 numbers under a header of labels only."""
-        fields = [f for f in fmt.numeric_fields() if f.table == "appeals"]
+    def row(self, fmt: Format, table_id: str, lines: list[Line]) -> dict[str, Any]:
+        """A table of one unlabelled row (四's 15 numbers) under a header of labels only."""
+        fields = [f for f in fmt.numeric_fields() if f.table == table_id]
         cells = [v for line in lines for v in _split(line).values]  # the header is labels only
         if not cells:
             return {}
-        cells = self.numbers(cells, [f.id for f in fields], fmt.sections["四"], lines[0])
+        cells = self.numbers(cells, [f.id for f in fields], fmt.sections[fmt.tables[table_id].section], lines[0])
         return {} if cells is None else {f.id: _value(c) for f, c in zip(fields, cells)}
 
     def overview(self, fmt: Format, paragraphs: list[str]) -> dict[str, str]:
@@ -249,9 +250,14 @@ class _Reader:
         return {k: PARAGRAPH.join(v) for k, v in out.items() if v}
 
 
-def _format_of(lines: list[Line]) -> str:
+def _format_of(lines: list[Line], target: Format) -> Format:
+    """The format whose own labels the lines use: a format other than the target is
+    recognised by the labels of its tables that no label of the target contains."""
     text = norm("".join(ln.text for ln in lines))
-    return "2019" if any(k in text for k in ("本年新制作数量", "上一年项目数量", "政府集中采购")) else "2021"
+    for other in (load_format(fid) for fid in format_ids() if fid != target.id):
+        if any(label in text for label in distinctive_labels(other, target)):
+            return other
+    return target
 
 
 def import_document(doc: Document) -> Imported:
@@ -265,12 +271,14 @@ def import_document(doc: Document) -> Imported:
     for number, title in target.sections.items():
         if number not in sections:
             reader.finding("I3", "section", label=title)
-    fmt = load_format(_format_of(sections.get("二", [])))
+    fmt = _format_of([ln for t in target.tables.values() for ln in sections.get(t.section, [])], target)
     values: dict[str, Any] = {}
-    values |= reader.table(fmt, "proactive", sections.get("二", []), "二")
-    values |= reader.table(fmt, "requests", sections.get("三", []), "三")
-    values |= reader.appeals(fmt, sections.get("四", []))
-    values |= reader.table(fmt, "fees", sections.get("六", []), "六")
+    for table_id, table in fmt.tables.items():
+        lines = sections.get(table.section, [])
+        if table.label_depth:
+            values |= reader.table(fmt, table_id, lines, table.section)
+        else:  # one row of numbers under a header of labels only (四)
+            values |= reader.row(fmt, table_id, lines)
     for table_id, table in fmt.tables.items():
         if not any(k.startswith(table_id + ".") for k in values) and fmt.sections.get(table.section):
             reader.finding("I3", "table", label=table.title or fmt.sections[table.section])

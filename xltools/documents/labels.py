@@ -108,3 +108,18 @@ def table_labels(fmt: Format, section: str) -> set[str]:
             out |= {norm(x) for x in (table.title, *(b.corner for b in table.blocks)) if x}
             out |= {norm(t.label) for t in targets(fmt, tid) if t.label}
     return out
+
+
+def distinctive_labels(fmt: Format, other: Format) -> set[str]:
+    """The table labels of `fmt` (normalised) that no label of `other` contains: seeing
+    one in a document means the document uses `fmt`."""
+    def labels(f: Format) -> set[str]:
+        out = set()
+        for tid, table in f.tables.items():
+            out |= {norm(b.title) for b in table.blocks if b.title}
+            out |= {norm(n.label) for b in table.blocks for n in leaves(b.columns) for n in n.path if n.label}
+            out |= {norm(t.label) for t in targets(f, tid) if t.label}
+        return out
+
+    theirs = labels(other)
+    return {x for x in labels(fmt) - theirs if len(x) >= 4 and not any(x in t for t in theirs)}

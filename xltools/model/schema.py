@@ -293,6 +293,11 @@ def _resolve(raw: dict) -> dict:
     return {**base, "id": raw["id"], "title": raw["title"], "source": raw["source"]}
 
 
+def format_ids() -> list[str]:
+    """The formats schemas/formats/ describes, newest first."""
+    return sorted((p.stem for p in (data_dir("schemas") / "formats").glob("*.yaml")), reverse=True)
+
+
 @functools.cache
 def load_format(format_id: str = "2021") -> Format:
     path = data_dir("schemas") / "formats" / f"{format_id}.yaml"

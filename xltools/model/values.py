@@ -2,12 +2,15 @@
 digits, units after the number, blanks and the marks people use for "none"."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from xltools.model.schema import load_rules
 
 
 class CellError(str):
@@ -18,8 +21,6 @@ class CellError(str):
 # stop being exact integers not far above it).
 LARGEST = Decimal(10) ** 15
 
-# Marks that mean "nothing here": read as 0 and warned about (W6).
-BLANK_MARKS = frozenset({"/", "／", "-", "－", "—", "——", "–", "无", "空", "\\"})
 UNITS = ("万元", "件", "元", "条", "个", "次", "项")
 MAX_DECIMALS = 6
 
@@ -37,6 +38,16 @@ class Parsed:
     value: int | Decimal | None
     status: str
     found: str = ""
+
+
+@functools.cache
+def blank_marks() -> frozenset[str]:
+    """Marks that mean "nothing here", read as 0 and warned about (W6 in rules.yaml)."""
+    return frozenset(unicodedata.normalize("NFKC", m) for m in load_rules()["W6"].check["marks"])
+
+
+def is_blank_mark(text: str) -> bool:
+    return unicodedata.normalize("NFKC", text).strip().replace(" ", "") in blank_marks()
 
 
 def float_decimal(value: float) -> Decimal:
@@ -75,7 +86,7 @@ def parse(raw: Any, kind: str) -> Parsed:
         return _judge(float_decimal(raw) if isinstance(raw, float) else Decimal(raw), kind, "ok", _shown(raw))
     text = str(raw)
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace(" ", "")
-    if cleaned in BLANK_MARKS:
+    if cleaned in blank_marks():
         return Parsed(None, "mark", text)
     for unit in UNITS:
         if cleaned.endswith(unit) and len(cleaned) > len(unit):

@@ -1,7 +1,8 @@
 """The arithmetic rules (R1–R4, and W1–W2 against last year's report), checked with
 pandera over one stacked DataFrame: a row per file and equation, one validation
 call for all files. Each failing row maps back, through our own table of
-equations, to the cells it involves."""
+equations, to the cells it involves, and is told in words by the finding of its
+rule's check type (sum, balance, previous)."""
 from __future__ import annotations
 
 import functools
@@ -9,7 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xltools.model.findings import Finding, arithmetic
+from xltools.model.report import Report
 from xltools.model.schema import Equation, equations, load_format, load_rules
+from xltools.xlsx.layout import Layout
 
 
 @dataclass(frozen=True)
@@ -85,3 +89,47 @@ def failing(values: np.ndarray, previous: np.ndarray, format_id: str = "2021") -
         bad = frame.iloc[rows]
         return list(zip(bad["file"], bad["equation"], bad["left"], bad["right"]))
     return []
+
+
+# --- a failing equation in words -----------------------------------------------------
+
+def _terms(terms, report: Report, last: Report | None, layout: Layout):
+    """Cells (None for last year's), values and signs of one side of an equation."""
+    return ([None if t.last_year else layout.cells[t.field].address for t in terms],
+            [(last if t.last_year else report).values.get(t.field) for t in terms], [t.sign for t in terms])
+
+
+def _where(eq: Equation, layout: Layout) -> tuple[list[str], list[str]]:
+    fields = [t.field for t in eq.left + eq.right if not t.last_year]
+    return fields, [layout.cells[f].address for f in fields]
+
+
+def sum_finding(eq: Equation, left: float, right: float, report: Report, last: Report | None,
+                layout: Layout) -> Finding:
+    """A total (left) that is not the sum of its parts (right)."""
+    fields, cells = _where(eq, layout)
+    rc, rv, rs = _terms(eq.right, report, last, layout)
+    return Finding(eq.rule, "sum", fields=fields, cells=cells, expected=int(right), actual=int(left),
+                   params={"label": layout.format.fields[eq.left[0].field].label,
+                           "arithmetic": arithmetic(rc, rv, rs)})
+
+
+def balance_finding(eq: Equation, left: float, right: float, report: Report, last: Report | None,
+                    layout: Layout) -> Finding:
+    """A column whose two sides differ."""
+    fields, cells = _where(eq, layout)
+    lc, lv, ls = _terms(eq.left, report, last, layout)
+    rc, rv, rs = _terms(eq.right, report, last, layout)
+    return Finding(eq.rule, "balance", fields=fields, cells=cells, expected=int(left), actual=int(right),
+                   params={"label": layout.format.fields[eq.left[0].field].column.labels[-1],
+                           "left_arithmetic": arithmetic(lc, lv, ls), "right_arithmetic": arithmetic(rc, rv, rs)})
+
+
+def previous_finding(eq: Equation, left: float, right: float, report: Report, last: Report | None,
+                     layout: Layout) -> Finding:
+    """A figure that does not follow from last year's report."""
+    fields, cells = _where(eq, layout)
+    _, rv, rs = _terms(eq.right, report, last, layout)
+    return Finding(eq.rule, "previous", fields=fields, cells=cells, expected=int(right), actual=int(left),
+                   params={"label": layout.format.fields[eq.left[0].field].label,
+                           "right_arithmetic": arithmetic([None] * len(rv), rv, rs)})

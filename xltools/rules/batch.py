@@ -13,7 +13,8 @@ from typing import Callable
 
 from xltools.model.findings import Finding
 from xltools.model.schema import load_summary
-from xltools.rules.check import FileResult, check_cells, file_warnings, judge
+from xltools.rules.check import FileResult, check_cells, judge
+from xltools.rules.structure import file_warnings
 from xltools.xlsx.layout import load_layout
 from xltools.xlsx.reader import ReadError, read_cells
 
@@ -65,16 +66,16 @@ def inspect(path: Path) -> Submission:
         info = dict(size=stat.st_size, sha256=hashlib.sha256(data).hexdigest(),
                     modified=datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"))
     except OSError as exc:
-        return Submission(path, FileResult(path, error=f"{path}: {exc.strerror or exc}"))
+        return Submission(path, FileResult(path, unreadable=f"{path}: {exc.strerror or exc}"))
     layout = load_layout()
     try:
         cells = read_cells(path, layout, extra=(load_summary()["sheets"]["units"]["name"],), data=data)
         result = check_cells(path, cells, layout)
         result.findings[:0] = file_warnings(path)
     except ReadError as exc:
-        return Submission(path, FileResult(path, error=str(exc), findings=[exc.finding]), **info)
+        return Submission(path, FileResult(path, unreadable=str(exc), findings=[exc.finding]), **info)
     except Exception as exc:  # a hostile file must exclude itself only, never stop the merge
-        return Submission(path, FileResult(path, error=f"{path}: {type(exc).__name__}: {exc}"), **info)
+        return Submission(path, FileResult(path, unreadable=f"{path}: {type(exc).__name__}: {exc}"), **info)
     contained = _units(cells)
     sub = Submission(path, result, template_version=cells.stamp.get("template_version", ""),
                      is_summary=contained is not None, **info)
@@ -88,7 +89,7 @@ def _inspect_many(paths: list[Path]) -> list[Submission]:
 
 def _crashed(path: Path) -> Submission:
     finding = Finding("F7", "crashed")
-    return Submission(path, FileResult(path, error=f"{path}: {finding.message()}", findings=[finding]))
+    return Submission(path, FileResult(path, unreadable=f"{path}: {finding.message()}", findings=[finding]))
 
 
 def inspect_all(paths: list[Path], jobs: int | None = None,

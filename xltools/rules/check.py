@@ -3,27 +3,22 @@
 that cannot be opened at all is an error of its own."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from xltools.model.findings import Finding, arithmetic
+from xltools.model.findings import Finding
 from xltools.model.report import Report
+from xltools.model.schema import load_rules
 from xltools.model.totals import is_number
-from xltools.model.values import parse
 from xltools.rules.arithmetic import equation_set, failing
-from xltools.rules.structure import check_code, check_cover, check_structure
-from xltools.rules.text import empty, fees, stated
+from xltools.rules.cells import cell_findings
+from xltools.rules.registry import ACROSS, ON_REPORT, Context
+from xltools.rules.structure import check_cover, check_structure
 from xltools.xlsx.a1 import parse_a1
 from xltools.xlsx.layout import Layout
 from xltools.xlsx.reader import Cells, report_from_cells
-
-# Parse outcomes that are findings: (rule, message case) by status.
-_CELL_RULES = {"invalid": ("R0", "invalid"), "error": ("R0", "error"), "fraction": ("R0", "fraction"),
-               "negative": ("R0", "negative"), "decimals": ("R0", "decimals"), "large": ("R0", "large"),
-               "text": ("W0", "text")}
 
 
 @dataclass
@@ -31,7 +26,7 @@ class FileResult:
     path: Path
     findings: list[Finding] = field(default_factory=list)
     report: Report | None = None
-    error: str | None = None  # the file could not be read at all
+    unreadable: str | None = None  # why the file could not be read at all
     readable: set[str] = field(default_factory=set)  # numeric fields whose cells were read
     vector: "np.ndarray | None" = None  # the numbers, in the order of the equations' matrix; NaN where unknown
 
@@ -57,75 +52,25 @@ class FileResult:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.errors
-
-
-def _cell_findings(cells: Cells, layout: Layout, unread: set[str]) -> tuple[dict, list[Finding], set[str]]:
-    """Numbers as the checker reads them (lenient), the findings about single cells
-    (R0, W0, and W6 grouped by table row), and the fields that could be read."""
-    fmt = layout.format
-    values: dict = {}
-    findings: list[Finding] = []
-    blanks: dict[tuple, list] = defaultdict(list)
-    readable = set()
-    for f in fmt.numeric_fields():
-        area = layout.cells[f.id]
-        if area.sheet in unread:
-            values[f.id] = None
-            continue
-        parsed = parse(cells.get(area), f.value_kind)
-        readable.add(f.id)
-        values[f.id] = parsed.value
-        if parsed.status in _CELL_RULES:
-            rule, case = _CELL_RULES[parsed.status]
-            findings.append(Finding(rule, case, fields=[f.id], cells=[area.address],
-                                    actual=parsed.value if rule == "W0" else parsed.found,
-                                    params={"label": f.label, "found": parsed.found}))
-            if rule == "R0":
-                readable.discard(f.id)
-        elif parsed.status in ("blank", "mark") and f.kind != "total":
-            values[f.id] = 0
-            blanks[(f.table, f.block, f.row.key, parsed.status, parsed.found)].append(f)
-    for (_, _, _, status, found), group in blanks.items():
-        first = group[0]
-        label = " / ".join(x for x in (first.block_title, *first.row.labels) if x)
-        findings.append(Finding("W6", "blank" if status == "blank" else "mark", fields=[f.id for f in group],
-                                cells=[layout.cells[f.id].address for f in group], expected=0,
-                                params={"label": label, "found": found}))
-    return values, findings, readable
-
-
-def file_warnings(path: Path) -> list[Finding]:
-    """What the file's name and neighbours say: open in Excel (a lock file beside
-    it: Excel names it ~$ and the name, less its first two characters when long),
-    or a workbook with macros, which are never run."""
-    out = []
-    locks = [path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])]
-    lock = next((p for p in locks if p.exists()), None)
-    if lock is not None:
-        out.append(Finding("F8", "locked", params={"found": lock.name}))
-    if path.suffix.lower() == ".xlsm":
-        out.append(Finding("F9", "macros"))
-    return out
+        return self.unreadable is None and not self.errors
 
 
 def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
-    """Every rule that looks at one workbook's cells alone; the arithmetic is added
-    later, for all files at once."""
+    """Every rule that looks at one workbook's cells alone, phase by phase (see
+    registry.py); the arithmetic is added later, for all files at once."""
     result = FileResult(path)
     structure = check_structure(cells, layout)
     result.findings.extend(structure.findings)
     if structure.fatal:
         return result
     result.findings.extend(check_cover(cells, layout, structure.unread_sheets))
-    result.findings.extend(check_code(cells, layout, structure.unread_sheets))
-    values, findings, result.readable = _cell_findings(cells, layout, structure.unread_sheets)
+    values, findings, result.readable = cell_findings(cells, layout, structure.unread_sheets)
     result.findings.extend(findings)
     result.report = report_from_cells(cells, layout, values)
     result.vector = _vector(result, equation_set(layout.format.id).fields)
-    result.findings.extend(stated(result.report, layout, result.readable))
-    result.findings.extend(empty(result.report, layout))
-    result.findings.extend(fees(result.report, layout))
+    context = Context(cells, layout, structure.unread_sheets, result.report, result.readable)
+    for check in ON_REPORT.values():
+        result.findings.extend(check(context))
     return result
 
 
@@ -139,35 +84,6 @@ def _stored(result: FileResult | None, size: int) -> np.ndarray:
     if result is None or result.vector is None:
         return np.full(size, np.nan)
     return result.vector
-
-
-def _equation_finding(eq, left: float, right: float, report: Report, last: Report | None,
-                      layout: Layout) -> Finding:
-    fmt, cells = layout.format, layout.cells
-
-    def terms(ts):
-        return ([None if t.last_year else cells[t.field].address for t in ts],
-                [(last if t.last_year else report).values.get(t.field) for t in ts], [t.sign for t in ts])
-
-    rule_type = {"R1": "balance", "W1": "previous", "W2": "previous"}.get(eq.rule, "sum")
-    fields = [t.field for t in eq.left + eq.right if not t.last_year]
-    addresses = [cells[f].address for f in fields]
-    if rule_type == "sum":
-        total = fmt.fields[eq.left[0].field]
-        rc, rv, rs = terms(eq.right)
-        return Finding(eq.rule, "sum", fields=fields, cells=addresses, expected=int(right), actual=int(left),
-                       params={"label": total.label, "arithmetic": arithmetic(rc, rv, rs)})
-    if rule_type == "balance":
-        column = fmt.fields[eq.left[0].field].column
-        lc, lv, ls = terms(eq.left)
-        rc, rv, rs = terms(eq.right)
-        return Finding(eq.rule, "balance", fields=fields, cells=addresses, expected=int(left), actual=int(right),
-                       params={"label": column.labels[-1], "left_arithmetic": arithmetic(lc, lv, ls),
-                               "right_arithmetic": arithmetic(rc, rv, rs)})
-    rc, rv, rs = terms(eq.right)
-    return Finding(eq.rule, "previous", fields=fields, cells=addresses, expected=int(right), actual=int(left),
-                   params={"label": fmt.fields[eq.left[0].field].label,
-                           "right_arithmetic": arithmetic([None] * len(rv), rv, rs)})
 
 
 def _accepts(explanation: dict, finding: Finding) -> bool:
@@ -214,7 +130,8 @@ def judge(results: list[FileResult], last: list[FileResult | None], layout: Layo
         for row, e, left, right in failing(this, prev, layout.format.id):
             result = results[judged[row]]
             previous = last[judged[row]].report if last[judged[row]] else None
-            result.findings.append(_equation_finding(eqs[e], left, right, result.report, previous, layout))
+            finding = ACROSS[load_rules()[eqs[e].rule].check["type"]]
+            result.findings.append(finding(eqs[e], left, right, result.report, previous, layout))
     for r in results:
         _explain(r)
         _sort(r, layout)

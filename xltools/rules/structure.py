@@ -4,6 +4,7 @@ taken from the wrong cell."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from xltools.model.codes import is_valid
 from xltools.model.findings import Finding
@@ -118,3 +119,17 @@ def _is_year(raw) -> bool:
     except ValueError:
         return False
     return year == int(year) and 2000 <= year <= 2100
+
+
+def file_warnings(path: Path) -> list[Finding]:
+    """What the file's name and neighbours say: open in Excel (a lock file beside
+    it: Excel names it ~$ and the name, less its first two characters when long),
+    or a workbook with macros, which are never run."""
+    out = []
+    locks = [path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])]
+    lock = next((p for p in locks if p.exists()), None)
+    if lock is not None:
+        out.append(Finding("F8", "locked", params={"found": lock.name}))
+    if path.suffix.lower() == ".xlsm":
+        out.append(Finding("F9", "macros"))
+    return out
