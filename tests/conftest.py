@@ -6,6 +6,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# In CI every property test draws the same examples (derandomised), so a failure
+# there reproduces anywhere with `CI=1 pytest`; elsewhere hypothesis explores.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev")
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 REPO = Path(__file__).resolve().parent.parent
 WORKBOOKS = REPO / "workbooks"
@@ -51,3 +58,14 @@ def soffice(tmp_path_factory):
         return result
 
     return convert
+
+
+def pytest_collection_modifyitems(items):
+    """Markers that follow from what a test uses, so they cannot drift: `libreoffice`
+    for tests that open files in LibreOffice, `slow` for property tests. The quick
+    inner loop is `pytest -m "not slow and not libreoffice"`."""
+    for item in items:
+        if "soffice" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.libreoffice)
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)

@@ -147,3 +147,13 @@ def test_libreoffice_opens_the_template(tmp_path, soffice):
     sheets = _lo_values(soffice(copy))
     assert sheets["三、依申请公开"][28][9] == 0  # the empty template's （七）总计 computes to 0
     assert sheets["三、依申请公开"][4][4] == "商业企业"
+
+
+def test_saver_refuses_to_half_cache_when_openpyxl_writes_formulas_differently():
+    from xltools.xlsx.saver import _cache
+
+    ours = b'<row r="6"><c r="J6" s="27"><f>SUM(D6:I6)</f><v /></c></row>'
+    assert _cache(ours, {"J6": 3}) == b'<row r="6"><c r="J6" s="27"><f>SUM(D6:I6)</f><v>3</v></c></row>'
+    other = b'<row r="6"><c r="J6" s="27"><f t="normal">SUM(D6:I6)</f></c></row>'  # a new serialisation
+    with pytest.raises(RuntimeError, match="J6"):
+        _cache(other, {"J6": 3})

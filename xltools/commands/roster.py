@@ -7,11 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-HEADERS = {
-    "code": ("统一社会信用代码", "信用代码", "代码", "code", "credit_code"),
-    "name": ("单位名称", "单位", "名称", "name", "unit"),
-    "parent": ("上级单位", "上级", "parent"),
-}
+from xltools.model.schema import load_summary
 
 
 class RosterError(ValueError):
@@ -40,7 +36,7 @@ def read_roster(path: Path) -> list[RosterUnit]:
         raise RosterError(f"{path}: the roster is empty")
     header = [h.strip().lower() for h in rows[0]]
     where = {key: next((header.index(n.lower()) for n in names if n.lower() in header), None)
-             for key, names in HEADERS.items()}
+             for key, names in load_summary()["roster"].items()}
     if where["name"] is None and where["code"] is None:
         raise RosterError(f"{path}: the first row must name the columns 统一社会信用代码 and 单位名称")
     units = []

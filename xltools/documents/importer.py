@@ -123,6 +123,16 @@ def _paragraphs(lines: list[Line], wrapped: bool) -> list[str]:
     return out
 
 
+@dataclass
+class _OpenRow:
+    """A table row found in a document: its official row, field ids, and numbers."""
+
+    target: Target
+    ids: list[str]
+    numbers: list[str]
+    line: Line
+
+
 class _Reader:
     """Reads the tables and texts of sections, collecting the import findings."""
 
@@ -160,29 +170,29 @@ class _Reader:
         values: dict[str, Any] = {}
         seen: set[str] = set()
         pending: list[str] = []
-        open_row: list | None = None  # [target, ids, numbers, line]: a row still taking numbers
+        open_row: _OpenRow | None = None  # a row still taking numbers from the lines below
         is_text_section = any(f.section == section for f in fmt.text_fields())
 
-        def place(target: Target, ids: list[str], numbers: list[str], line: Line) -> None:
-            numbers = self.numbers(numbers, ids, target.label, line)
+        def place(row: _OpenRow) -> None:
+            numbers = self.numbers(row.numbers, row.ids, row.target.label, row.line)
             if numbers is None:
                 return
-            if target.key in seen:
-                self.finding("I1", "duplicate", ids, line=line.number, label=target.label)
+            if row.target.key in seen:
+                self.finding("I1", "duplicate", row.ids, line=row.line.number, label=row.target.label)
             else:
-                seen.add(target.key)
-                values.update({fid: _value(raw) for fid, raw in zip(ids, numbers)})
+                seen.add(row.target.key)
+                values.update({fid: _value(raw) for fid, raw in zip(row.ids, numbers)})
 
         for line in lines:
             row = _split(line)
             if open_row is not None:
                 if row.values and not row.labels:
-                    open_row[2].extend(row.values)
-                    if len(open_row[2]) >= open_row[0].width:
-                        place(*open_row)
+                    open_row.numbers.extend(row.values)
+                    if len(open_row.numbers) >= open_row.target.width:
+                        place(open_row)
                         open_row = None
                     continue
-                place(*open_row)
+                place(open_row)
                 open_row = None
             if not row.values:
                 if row.labels:
@@ -205,12 +215,13 @@ class _Reader:
                 continue
             block = fmt.tables[table_id].blocks[target.block]
             ids = [".".join(p for p in (table_id, target.key, col.key) if p) for col in leaves(block.columns)]
+            found = _OpenRow(target, ids, list(row.values), line)
             if len(row.values) < target.width and len(row.values) == 1 and len(row.values[0]) <= 3:
-                open_row = [target, ids, list(row.values), line]  # the next lines may hold the rest
+                open_row = found  # the next lines may hold the rest
             else:
-                place(target, ids, list(row.values), line)
+                place(found)
         if open_row is not None:
-            place(*open_row)
+            place(open_row)
         return values
 
     def row(self, fmt: Format, table_id: str, lines: list[Line]) -> dict[str, Any]:

@@ -205,8 +205,9 @@ def _chain(fat: list[int], first: int, count: int) -> None:
         fat[first + i] = first + i + 1 if i < count - 1 else _END
 
 
-def compound_file(streams: dict[str, bytes]) -> bytes:
-    """A compound file holding `streams` by path ("VBA/dir"); all storages implied."""
+def _entries(streams: dict[str, bytes]) -> list[_Entry]:
+    """The directory: the root, a storage for every folder of the paths, a stream for
+    each path, each storage's children as a balanced red-black tree."""
     entries = [_Entry("Root Entry", 5, children=[])]
     storages = {"": 0}
     for path in sorted(streams):
@@ -225,7 +226,12 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
         if e.children:
             ids = sorted(e.children, key=lambda i: _key(entries[i].name))
             e.child = _tree(entries, ids, full=len(ids).bit_length() - 1)
+    return entries
 
+
+def _mini_streams(entries: list[_Entry]) -> tuple[bytearray, list[int], list[_Entry]]:
+    """Small streams packed into the mini stream (with their mini FAT); the large ones
+    left for sectors of their own."""
     mini = bytearray()
     minifat: list[int] = []
     big = []
@@ -240,14 +246,34 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
             mini += e.data.ljust(count * _MINI, b"\x00")
         else:
             big.append(e)
+    return mini, minifat, big
 
-    def sectors(n: int) -> int:
-        return -(-n // _SECTOR)
 
-    n_dir = sectors(len(entries) * 128)
-    n_minifat = sectors(len(minifat) * 4)
-    n_mini = sectors(len(mini))
-    n_big = sum(sectors(len(e.data)) for e in big)
+def _sectors(n: int) -> int:
+    return -(-n // _SECTOR)
+
+
+def _direntry(e: _Entry | None) -> bytes:
+    if e is None:
+        return b"\x00" * 64 + struct.pack("<HBBIII", 0, 0, 0, _NONE, _NONE, _NONE) + b"\x00" * 36 + \
+            struct.pack("<IQ", 0, 0)
+    name = e.name.encode("utf-16-le") + b"\x00\x00"
+    size = len(e.data) if e.kind != 1 else 0
+    start = e.start if e.kind != 1 and size else (0 if e.kind == 1 else _END)
+    return name.ljust(64, b"\x00") + struct.pack("<HBBIII", len(name), e.kind, 0 if e.red else 1,
+                                                 e.left, e.right, e.child) + \
+        b"\x00" * 16 + struct.pack("<IQQ", 0, 0, 0) + struct.pack("<IQ", start, size)
+
+
+def compound_file(streams: dict[str, bytes]) -> bytes:
+    """A compound file holding `streams` by path ("VBA/dir"); all storages implied.
+    Sectors in order: FAT, directory, mini FAT, mini stream, large streams."""
+    entries = _entries(streams)
+    mini, minifat, big = _mini_streams(entries)
+    n_dir = _sectors(len(entries) * 128)
+    n_minifat = _sectors(len(minifat) * 4)
+    n_mini = _sectors(len(mini))
+    n_big = sum(_sectors(len(e.data)) for e in big)
     n_fat = 1
     while n_fat * (_SECTOR // 4) < n_fat + n_dir + n_minifat + n_mini + n_big:
         n_fat += 1
@@ -270,21 +296,10 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
     at += n_mini
     for e in big:
         e.start = at
-        _chain(fat, at, sectors(len(e.data)))
-        at += sectors(len(e.data))
+        _chain(fat, at, _sectors(len(e.data)))
+        at += _sectors(len(e.data))
 
-    def direntry(e: _Entry | None) -> bytes:
-        if e is None:
-            return b"\x00" * 64 + struct.pack("<HBBIII", 0, 0, 0, _NONE, _NONE, _NONE) + b"\x00" * 36 + \
-                struct.pack("<IQ", 0, 0)
-        name = e.name.encode("utf-16-le") + b"\x00\x00"
-        size = len(e.data) if e.kind != 1 else 0
-        start = e.start if e.kind != 1 and size else (0 if e.kind == 1 else _END)
-        return name.ljust(64, b"\x00") + struct.pack("<HBBIII", len(name), e.kind, 0 if e.red else 1,
-                                                     e.left, e.right, e.child) + \
-            b"\x00" * 16 + struct.pack("<IQQ", 0, 0, 0) + struct.pack("<IQ", start, size)
-
-    directory = b"".join(direntry(e) for e in entries + [None] * (n_dir * _SECTOR // 128 - len(entries)))
+    directory = b"".join(_direntry(e) for e in entries + [None] * (n_dir * _SECTOR // 128 - len(entries)))
     difat = [i for i in range(n_fat)] + [_FREE] * (109 - n_fat)
     header = (bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 16
               + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\x00" * 6
@@ -295,5 +310,5 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
     body += struct.pack(f"<{len(minifat)}I", *minifat).ljust(n_minifat * _SECTOR, b"\xff")
     body += bytes(mini).ljust(n_mini * _SECTOR, b"\x00")
     for e in big:
-        body += e.data.ljust(sectors(len(e.data)) * _SECTOR, b"\x00")
+        body += e.data.ljust(_sectors(len(e.data)) * _SECTOR, b"\x00")
     return header + body

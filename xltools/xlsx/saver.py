@@ -59,10 +59,13 @@ _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)><f>([^<]*)</f>(?:
 def _cache(xml: bytes, values: dict[str, Any]) -> bytes:
     """Write each formula's value next to it, as Excel does when it saves, so that
     readers that do not calculate (calamine, pandas, openpyxl data_only) see it."""
+    filled = set()
+
     def fill(m: re.Match) -> bytes:
         a1 = m.group(1).decode()
         if a1 not in values:
             return m.group(0)
+        filled.add(a1)
         value = values[a1]
         attrs = re.sub(rb'\s+t="[^"]*"', b"", m.group(2))
         if isinstance(value, str):
@@ -71,7 +74,12 @@ def _cache(xml: bytes, values: dict[str, Any]) -> bytes:
         number = str(value) if isinstance(value, int) else format(Decimal(value), "f")
         return b'<c r="%s"%s><f>%s</f><v>%s</v></c>' % (m.group(1), attrs, m.group(3), number.encode())
 
-    return _FORMULA_CELL.sub(fill, xml)
+    out = _FORMULA_CELL.sub(fill, xml)
+    missing = values.keys() - filled
+    if missing:  # openpyxl changed how it writes formula cells: no half-cached workbook
+        raise RuntimeError(f"cannot cache the values of {len(missing)} formula cells "
+                           f"({', '.join(sorted(missing)[:5])}): openpyxl's output is not the one expected")
+    return out
 
 
 # Characters XML 1.0 cannot carry; a cell's text loses them rather than the file.

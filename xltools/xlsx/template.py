@@ -161,19 +161,32 @@ class _Painter:
 
     def sheet(self, wb, s) -> None:
         ws = wb.create_sheet(s.name)
-        spec = s.spec
-        for col, width in spec["widths"].items():
+        for col, width in s.spec["widths"].items():
             ws.column_dimensions[col].width = width
         for lab in s.labels:
             self.label(ws, lab)
+        self.heights(ws, s)
         validations = self.validations()
-        for r in range(2, (max((a.bottom for a in s.fields.values()), default=1)) + 1):
-            ws.row_dimensions[r].height = ws.row_dimensions[r].height or ROW_HEIGHT
-        for item in spec.get("form", []):
-            if "height" in item:
-                ws.row_dimensions[s.fields[item.get("text") or item.get("meta")].top].height = item["height"]
         for field_id, area in s.fields.items():
             self.field(ws, field_id, area, validations)
+        self.live_checks(ws, s)
+        if "explanations" in s.spec:
+            validations["rule"] = self.explanation_rows(ws, s)
+        for dv in validations.values():
+            if dv.sqref:
+                ws.add_data_validation(dv)
+        self.page(ws, s)
+
+    def heights(self, ws, s) -> None:
+        """Every row of the report one line high at least, text fields as the template says."""
+        for r in range(2, (max((a.bottom for a in s.fields.values()), default=1)) + 1):
+            ws.row_dimensions[r].height = ws.row_dimensions[r].height or ROW_HEIGHT
+        for item in s.spec.get("form", []):
+            if "height" in item:
+                ws.row_dimensions[s.fields[item.get("text") or item.get("meta")].top].height = item["height"]
+
+    def live_checks(self, ws, s) -> None:
+        """The row of ✓/✗ that checks a rule live, green or red."""
         for area, eq in s.live:
             self.box(ws, area, border=_BORDER, font=self.bold, alignment=Alignment(horizontal="center"))
             ws.cell(area.top, area.left).value = live_formula(self.layout, eq)
@@ -181,20 +194,19 @@ class _Painter:
             line = f"{s.live[0][0].a1}:{s.live[-1][0].a1}"
             ws.conditional_formatting.add(line, CellIsRule(operator="equal", formula=['"✓"'], fill=self.ok_fill))
             ws.conditional_formatting.add(line, CellIsRule(operator="equal", formula=['"✗"'], fill=self.bad_fill))
-        if "explanations" in spec:
-            # the warnings about the report, not about the file it came in
-            warnings = [r.id for r in load_rules().values() if r.severity == "warning" and r.check["type"] not in ("file", "import")]
-            rule_list = DataValidation(type="list", formula1='"' + ",".join(warnings) + '"', allow_blank=True)
-            for row in (r for r in self.layout.explanations if r["rule"].sheet == s.name):
-                for key, area in row.items():
-                    self.box(ws, area, fill=self.input_fill, border=_BORDER, protection=Protection(locked=False),
-                             number_format="@", alignment=Alignment(wrap_text=True, vertical="top"))
-                rule_list.add(row["rule"].ref)
-            validations["rule"] = rule_list
-        for dv in validations.values():
-            if dv.sqref:
-                ws.add_data_validation(dv)
-        self.page(ws, s)
+
+    def explanation_rows(self, ws, s) -> DataValidation:
+        """The input rows of 审核说明, and the list of rules an explanation can name:
+        the warnings about the report, not about the file it came in."""
+        warnings = [r.id for r in load_rules().values()
+                    if r.severity == "warning" and r.check["type"] not in ("file", "import")]
+        rule_list = DataValidation(type="list", formula1='"' + ",".join(warnings) + '"', allow_blank=True)
+        for row in (r for r in self.layout.explanations if r["rule"].sheet == s.name):
+            for area in row.values():
+                self.box(ws, area, fill=self.input_fill, border=_BORDER, protection=Protection(locked=False),
+                         number_format="@", alignment=Alignment(wrap_text=True, vertical="top"))
+            rule_list.add(row["rule"].ref)
+        return rule_list
 
     def page(self, ws, s) -> None:
         ws.protection.sheet = True
