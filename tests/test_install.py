@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 import venv
+from pathlib import Path
 
 import pytest
 from conftest import REPO, WORKBOOKS
@@ -15,10 +17,17 @@ def installed(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(root / "dist"), str(REPO)],
                    check=True, capture_output=True, timeout=300)
     wheel = next((root / "dist").glob("xltools-*.whl"))
-    # The venv sees this interpreter's packages for the dependencies, but not the
-    # source tree: xltools itself comes from the wheel.
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(root / "venv")
+    # The venv sees the packages of the interpreter running the tests (a venv of its
+    # own, or a system Python) for the dependencies, but not the source tree:
+    # xltools itself comes from the wheel. A .pth file names those site-packages;
+    # `system_site_packages` would name the base interpreter's, which in a venv
+    # lacks them.
+    venv.EnvBuilder(with_pip=False).create(root / "venv")
     python = root / "venv" / "bin" / "python"
+    inner = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    outer = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(inner) / "outer-site-packages.pth").write_text("\n".join(sorted(outer)) + "\n", encoding="utf-8")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
                    check=True, capture_output=True, timeout=300)
     return root, python
