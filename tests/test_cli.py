@@ -108,7 +108,7 @@ def test_unreadable_file_is_a_message_and_exit_2(tmp_path):
     bad.write_text("not a workbook")
     result = run("export", str(bad))
     assert result.exit_code == 2
-    assert result.output == f"xltools: {bad}: 文件不是 Excel 工作簿（文件开头为“not a workbook”）。\n"
+    assert result.output == f"xltools: {bad}：文件不是 Excel 工作簿（文件开头为“not a workbook”）。\n"
     assert "Traceback" not in result.output
 
 
@@ -116,7 +116,8 @@ def test_bad_report_json_is_a_message_and_exit_2(tmp_path):
     (tmp_path / "r.json").write_text('{"values": {"requests.new.nobody": 1}}', encoding="utf-8")
     result = run("template", "-o", str(tmp_path / "r.xlsx"), "--data", str(tmp_path / "r.json"))
     assert result.exit_code == 2
-    assert "unknown field id(s) for format 2021: requests.new.nobody" in result.output
+    assert result.output == (f"xltools: {tmp_path / 'r.json'}：values 中有 2021 年格式没有的字段：requests.new.nobody"
+                             "（字段列表见 xltools fields）\n")
     assert not (tmp_path / "r.xlsx").exists()
 
 

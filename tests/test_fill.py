@@ -149,7 +149,7 @@ def test_interrupted_in_place_leaves_the_original_intact(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", crash)
     result = run("fill", tmp_path / "r.xlsx", "--in-place")
     assert result.exit_code == 2
-    assert "No space left on device" in result.output
+    assert "磁盘空间不足" in result.output
     assert sha(tmp_path / "r.xlsx") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.bak.xlsx", "r.xlsx"]  # no temporary file left
 

@@ -209,7 +209,7 @@ def test_strict_writes_nothing_and_a_failed_run_keeps_the_old_output(inbox, tmp_
     bad = reports["示例县教育局"]
     bad.meta["year"] = 2022
     write(bad, folder / "示例县教育局.xlsx")
-    result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--strict")
+    result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--strict", "--force")
     assert result.exit_code == 2
     assert result.output.startswith("未写入汇总表：有报送被排除（--strict）\n")
     assert (tmp_path / "s.xlsx").read_bytes() == b"last week's summary"

@@ -61,9 +61,9 @@ def test_errors_refuse_unless_forced(tmp_path):
     src = EXAMPLES / "mistakes-2023.xlsx"
     refused = run("publish", src, "-o", tmp_path / "r.docx")
     assert refused.exit_code == 1
-    assert refused.output.splitlines()[-1] == f"未写入报告：{src} 有错误，请先改正，或用 --force 照样发布。"
+    assert refused.output.splitlines()[-1] == f"未写入报告：{src} 有错误，请先改正，或用 --with-errors 照样发布。"
     assert "错误 R4" in refused.output and not (tmp_path / "r.docx").exists()
-    forced = run("publish", src, "-o", tmp_path / "r.docx", "--force")
+    forced = run("publish", src, "-o", tmp_path / "r.docx", "--with-errors")
     assert forced.exit_code == 0 and (tmp_path / "r.docx").is_file()
     assert "错误 R4" in forced.output
     assert run("publish", src, "-o", tmp_path / "r.pdf").exit_code == 2

@@ -238,7 +238,7 @@ def test_outputs_that_cannot_be_written(tmp_path):
                  ["template", "-o", tmp_path / "missing" / "t.xlsx"]):
         result = run(*args)
         assert result.exit_code == 2, args
-        assert result.output.startswith("xltools: cannot write"), result.output
+        assert result.output.startswith("xltools: 无法写入"), result.output
         assert "Traceback" not in result.output
 
 
@@ -249,10 +249,11 @@ def test_full_disk_leaves_the_old_summary(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", full)
-    result = run("merge", EXAMPLES / "sample-county", "-o", tmp_path / "s.xlsx", "--unit", "示例县")
-    assert result.exit_code == 2 and "No space left on device" in result.output
+    result = run("merge", EXAMPLES / "sample-county", "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--force")
+    assert result.exit_code == 2 and "磁盘空间不足" in result.output
     assert (tmp_path / "s.xlsx").read_bytes() == b"old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.bak.xlsx", "s.xlsx"]  # no half-written file
+    assert (tmp_path / "s.bak.xlsx").read_bytes() == b"old"
 
 
 def test_merge_survives_a_worker_that_dies(tmp_path, monkeypatch):

@@ -1,37 +1,156 @@
 """The `xltools` command. Each command is a thin wrapper over the library; heavy
-libraries are imported inside the commands so that `xltools --help` starts at once."""
+libraries are imported inside the commands so that `xltools --help` starts at once.
+
+Every message comes from schemas/words.yaml, in the language of `--lang` (default:
+the environment variable XLTOOLS_LANG, else Chinese). A problem with what the user
+gave is one line and exit 2; an unexpected error is one line naming a log file."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from xltools.documents.sources import (
-    KINDS,  # standard library only: --help stays instant
-)
+from xltools.documents.sources import KINDS  # standard library only: --help stays instant
 
 EXIT_UNREADABLE = 2
+LANG_VARIABLE = "XLTOOLS_LANG"  # zh or en: the default of every --lang
+WORKBOOK = (".xlsx",)
 
 
-def _fail(message: str) -> None:
-    click.echo(f"xltools: {message}", err=True)
+def _default_lang() -> str:
+    return "en" if os.environ.get(LANG_VARIABLE, "").strip().lower().startswith("en") else "zh"
+
+
+def _lang_asked(args: list[str]) -> str:
+    """The language of a command line (its --lang, else XLTOOLS_LANG, else zh), for
+    words said before or after click has read the options."""
+    for i, arg in enumerate(args):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else \
+            args[i + 1] if arg == "--lang" and i + 1 < len(args) else None
+        if value in ("zh", "en"):
+            return value
+    return _default_lang()
+
+
+def _words(lang: str) -> dict:
+    from xltools.model.schema import words
+
+    return words(lang)
+
+
+def _fail(lang: str, word: str, **params) -> None:
+    click.echo("xltools: " + _words(lang)[word].format(**params), err=True)
     sys.exit(EXIT_UNREADABLE)
 
 
-def _write_out(text: str, output: str | None) -> None:
+def _refuse(exc, lang: str) -> None:
+    """A problem with what the user gave (a UserError): one line, exit 2."""
+    click.echo("xltools: " + exc.message(lang), err=True)
+    sys.exit(EXIT_UNREADABLE)
+
+
+def _claim(path: Path, suffixes: tuple[str, ...], force: bool, lang: str, inputs=()) -> None:
+    """Check an output path before any work is done."""
+    from xltools.commands.outputs import OutputError, claim
+
+    try:
+        claim(path, suffixes, force, list(inputs))
+    except OutputError as exc:
+        _refuse(exc, lang)
+
+
+def _backup(path, lang: str) -> None:
+    """Just before a file the user named is replaced (--force): a copy, and where it is."""
+    from xltools.commands.outputs import keep_backup
+
+    try:
+        backup = keep_backup(Path(path))
+    except OSError as exc:
+        _cannot_write(path, exc, lang)
+    if backup is not None:
+        click.echo(_words(lang)["backed_up"].format(path=backup), err=True)
+
+
+def _cannot_write(path, exc: OSError, lang: str) -> None:
+    from xltools.commands.outputs import reason
+
+    _fail(lang, "cannot_write", path=path, reason=reason(exc, lang))
+
+
+def _write_out(text: str, output: str | None, lang: str, bom: bool = False) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
     from xltools.xlsx.saver import atomic_output
 
-    with atomic_output(Path(output)) as fh:
-        fh.write(text.encode("utf-8"))
+    try:
+        with atomic_output(Path(output)) as fh:
+            fh.write(("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8"))
+    except OSError as exc:
+        _cannot_write(output, exc, lang)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command runs inside one guard: an exception nobody expected becomes one
+    line that names a log file with the traceback (exit 2), never a traceback on
+    the clerk's screen; `xltools --debug …` shows it instead."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> None:
+    import datetime
+    import tempfile
+    import traceback
+
+    w = _words(_lang_asked(sys.argv[1:]))
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        folder = Path(tempfile.gettempdir()) / "xltools-logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        log = folder / f"xltools-{stamp}-{os.getpid()}.log"
+        log.write_text(f"xltools {_version()}\n{' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(exc)),
+                       encoding="utf-8")
+        where = str(log)
+    except OSError:
+        where = w["internal_error_no_log"]
+    click.echo(w["internal_error"].format(error=f"{type(exc).__name__}: {exc}"[:200], log=where), err=True)
+    sys.exit(EXIT_UNREADABLE)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("xltools")
+    except PackageNotFoundError:
+        return "(source)"
+
+
+def _lang_option(f):
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default=_default_lang,
+                        help=f"Language of the messages (default: ${LANG_VARIABLE}, else zh).")(f)
+
+
+def _force_option(f):
+    return click.option("--force", is_flag=True,
+                        help="Replace an existing output file (it is backed up first).")(f)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xltools")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
+def main(debug: bool) -> None:
     """政府信息公开工作年度报告的标准表格：生成、检查、补全、汇总、导入、发布。
 
     Standard workbooks for the annual government information disclosure report:
@@ -45,26 +164,37 @@ def main() -> None:
 @click.option("--year", type=int, help="报告年度 to fill in on the cover sheet.")
 @click.option("--data", "data", type=click.Path(exists=True, dir_okay=False),
               help="A report as JSON (see `xltools export`): write a filled workbook.")
-def template(output: str, unit: str | None, year: int | None, data: str | None) -> None:
+@_force_option
+@_lang_option
+def template(output: str, unit: str | None, year: int | None, data: str | None, force: bool, lang: str) -> None:
     """Write the standard workbook template, empty or filled from JSON."""
     from xltools.model.report import Report, ReportError
+    from xltools.model.values import year_range
     from xltools.xlsx.writer import write, write_template
 
+    first, last = year_range()
+    if year is not None and not first <= year <= last:
+        _fail(lang, "year_range", year=year, first=first, last=last)
+    report = None
+    if data is not None:
+        try:
+            report = Report.from_json_bytes(Path(data).read_bytes())
+        except ReportError as exc:
+            _fail(lang, "in_file", path=data, message=exc.message(lang))
+        report.meta["unit"] = unit if unit is not None else report.meta["unit"]
+        report.meta["year"] = year if year is not None else report.meta["year"]
+    _claim(Path(output), WORKBOOK, force, lang)
+    _backup(output, lang)
     try:
-        if data is None:
+        if report is None:
             write_template(output, unit=unit, year=year)
         else:
-            report = Report.from_json(Path(data).read_text(encoding="utf-8-sig"))
-            if unit is not None:
-                report.meta["unit"] = unit
-            if year is not None:
-                report.meta["year"] = year
             write(report, output)
     except ReportError as exc:
-        _fail(f"{data}: {exc}")
+        _fail(lang, "in_file", path=data, message=exc.message(lang))
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
-    click.echo(f"wrote {output}", err=True)
+        _cannot_write(output, exc, lang)
+    click.echo(_words(lang)["wrote"].format(path=output), err=True)
 
 
 @main.command()
@@ -72,33 +202,40 @@ def template(output: str, unit: str | None, year: int | None, data: str | None) 
 @click.option("-f", "--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
               show_default=True, help="json: one object for one file, JSON Lines for several.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-def export(files: tuple[str, ...], fmt: str, output: str | None) -> None:
+@_force_option
+@_lang_option
+def export(files: tuple[str, ...], fmt: str, output: str | None, force: bool, lang: str) -> None:
     """Read filled workbooks back as data (every field id, blanks as null)."""
     from xltools.commands.export import FORMATS
     from xltools.commands.inputs import expand
     from xltools.xlsx.reader import ReadError, read
 
-    paths = expand(list(files)).files
-    if not paths:
-        _fail("no workbooks found in " + ", ".join(files))
+    found = expand(list(files))
+    if not found.files:
+        _fail(lang, "no_workbooks", paths="、".join(files))
+    if output:
+        _claim(Path(output), (f".{fmt}", ".txt"), force, lang, found.files)
     try:
-        reports = [(p, read(p)) for p in paths]
+        reports = [(p, read(p)) for p in found.files]
     except ReadError as exc:
-        _fail(exc.message())
-    _write_out(FORMATS[fmt](reports), output)
+        _fail(lang, "in_file", path=exc.path, message=exc.finding.message(lang))
+    if output:
+        _backup(output, lang)
+    _write_out(FORMATS[fmt](reports), output, lang)
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the messages.")
 @click.option("--previous", multiple=True, type=click.Path(exists=True),
               help="Last year's workbook(s) or folder, for W1/W2; matched by credit code or unit name.")
 @click.option("--annotate", "annotate_to", type=click.Path(),
               help="Write a marked copy: a file for one input, a folder for several.")
 @click.option("--strict", is_flag=True, help="Exit 1 on any unexplained warning too.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
-def check(files, fmt, lang, previous, annotate_to, strict, output) -> None:
+@_force_option
+@_lang_option
+def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> None:
     """Check filled workbooks against every rule of the format.
 
     Exit status: 0 no errors, 1 errors (with --strict: or unexplained warnings),
@@ -108,25 +245,54 @@ def check(files, fmt, lang, previous, annotate_to, strict, output) -> None:
     from xltools.commands.render import render_json, render_text
     from xltools.rules.batch import check_paths
 
-    paths = expand(list(files)).files
-    if not paths:
-        _fail("no workbooks found in " + ", ".join(files))
-    results = check_paths(paths, expand(list(previous)).files)
-    _write_out((render_json if fmt == "json" else render_text)(results, lang), output)
+    found = expand(list(files))
+    if not found.files:
+        _fail(lang, "no_workbooks", paths="、".join(files))
+    if output:
+        _claim(Path(output), (".txt", ".json", ".log"), force, lang, found.files)
+    targets = _annotate_targets(found.files, Path(annotate_to), force, lang) if annotate_to else {}
+    results = check_paths(found.files, expand(list(previous)).files)
+    if output:
+        _backup(output, lang)
+    _write_out((render_json if fmt == "json" else render_text)(results, lang), output, lang)
     if annotate_to:
-        _annotate(results, Path(annotate_to), lang)
+        _annotate(results, targets, lang)
     if any(r.unreadable for r in results):
         sys.exit(EXIT_UNREADABLE)
     if any(r.errors or (strict and r.unexplained) for r in results):
         sys.exit(1)
 
 
+def _annotate_targets(files: list[Path], target: Path, force: bool, lang: str) -> dict[Path, Path]:
+    """The marked copy of each input, checked before anything is read: one file for
+    one input, an existing folder for several."""
+    if len(files) > 1 and not target.is_dir():
+        _fail(lang, "annotate_folder", path=target)
+    out = {f: target / f"{f.stem}.检查结果.xlsx" if target.is_dir() else target for f in files}
+    for f, path in out.items():
+        _claim(path, WORKBOOK, force, lang, files)
+    return out
+
+
+def _annotate(results, targets: dict[Path, Path], lang: str) -> None:
+    from xltools.commands.annotate import annotate
+
+    for r in results:
+        if r.unreadable is None:
+            _backup(targets[r.path], lang)
+            try:
+                annotate(r.path, r, targets[r.path], lang)
+            except OSError as exc:
+                _cannot_write(targets[r.path], exc, lang)
+
+
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the completed workbook here.")
 @click.option("--in-place", is_flag=True, help="Replace FILE, after keeping a backup FILE.bak.xlsx.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def fill(file: str, output: str | None, in_place: bool, lang: str) -> None:
+@_force_option
+@_lang_option
+def fill(file: str, output: str | None, in_place: bool, force: bool, lang: str) -> None:
     """Complete the totals: formulas with their values, blank details 0.
 
     Refuses (exit 1) a workbook whose structure or numbers make it unsafe, and
@@ -137,13 +303,18 @@ def fill(file: str, output: str | None, in_place: bool, lang: str) -> None:
     from xltools.xlsx.reader import ReadError
 
     if bool(output) == in_place:
-        _fail("give either -o OUT.xlsx or --in-place")
+        _fail(lang, "fill_target")
+    if output:
+        if Path(output).resolve() == Path(file).resolve():
+            _fail(lang, "fill_in_place", path=output)
+        _claim(Path(output), WORKBOOK, force, lang)
+        _backup(output, lang)
     try:
         result = fill_workbook(Path(file), Path(output) if output else None, in_place=in_place)
     except ReadError as exc:
-        _fail(str(exc))
-    except (OSError, ValueError) as exc:
-        _fail(f"cannot write {output or file}: {getattr(exc, 'strerror', None) or exc}")
+        _fail(lang, "in_file", path=exc.path, message=exc.finding.message(lang))
+    except OSError as exc:
+        _cannot_write(output or file, exc, lang)
     click.echo(render_fill(result, lang), nl=False)
     if result.refused is not None:
         sys.exit(1)
@@ -161,12 +332,11 @@ class _Progress:
         self.live = sys.stderr.isatty()
 
     def __call__(self, n: int) -> None:
-        from xltools.model.schema import words
-
         self.done += n
         if self.live and self.clock() - self.start > 1:
             self.shown = True
-            click.echo("\r" + words(self.lang)["progress"].format(done=self.done, total=self.total), nl=False, err=True)
+            click.echo("\r" + _words(self.lang)["progress"].format(done=self.done, total=self.total),
+                       nl=False, err=True)
 
     def close(self) -> None:
         if self.shown:
@@ -182,8 +352,9 @@ class _Progress:
               help="CSV of the units that must report: 统一社会信用代码, 单位名称[, 上级单位].")
 @click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
 @click.option("--strict", is_flag=True, help="Write nothing when any input is excluded.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def merge(inputs, output, unit, year, roster, jobs, strict, lang) -> None:
+@_force_option
+@_lang_option
+def merge(inputs, output, unit, year, roster, jobs, strict, force, lang) -> None:
     """Add up units' workbooks into a summary that is itself a report.
 
     Exit status: 0 all merged and nobody missing; 1 written, but inputs excluded or
@@ -194,43 +365,37 @@ def merge(inputs, output, unit, year, roster, jobs, strict, lang) -> None:
     from xltools.commands.render import render_merge
     from xltools.commands.roster import RosterError, read_roster
     from xltools.commands.summary import write_summary
+    from xltools.model.values import year_range
 
+    if not unit.strip():
+        _fail(lang, "unit_blank")
+    first, last = year_range()
+    if year is not None and not first <= year <= last:
+        _fail(lang, "year_range", year=year, first=first, last=last)
     found = expand(list(inputs))
     out = Path(output)
-    if any(out.resolve() == p.resolve() for p in found.files):
-        _fail(f"{output} is one of the inputs; choose another output file")
+    _claim(out, WORKBOOK, force, lang, found.files)
     try:
         units = read_roster(Path(roster)) if roster else None
-    except (RosterError, OSError) as exc:
-        _fail(str(exc))
+    except RosterError as exc:
+        _refuse(exc, lang)
+    except OSError as exc:
+        _fail(lang, "cannot_read", path=roster, reason=exc.strerror or exc)
     progress = _Progress(len(found.files), lang)
     result = merge_all(found.files, unit, year, units, jobs, found.skipped, progress)
     progress.close()
     why = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
     if why is None:
+        _backup(out, lang)
         try:
             write_summary(result, out)
         except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror or exc}")
+            _cannot_write(output, exc, lang)
     click.echo(render_merge(result, output, why is None, why, lang), nl=False)
     if why is not None:
         sys.exit(EXIT_UNREADABLE)
     if result.excluded or result.missing:
         sys.exit(1)
-
-
-def _annotate(results, target: Path, lang: str) -> None:
-    from xltools.commands.annotate import annotate
-
-    readable = [r for r in results if r.unreadable is None]
-    if len(results) > 1 and not target.is_dir():
-        _fail(f"--annotate {target}: with several files, give an existing folder")
-    for r in readable:
-        out = target / f"{r.path.stem}.检查结果.xlsx" if target.is_dir() else target
-        try:
-            annotate(r.path, r, out, lang)
-        except (OSError, ValueError) as exc:
-            _fail(f"cannot write {out}: {getattr(exc, 'strerror', None) or exc}")
 
 
 @main.command("import")
@@ -241,8 +406,9 @@ def _annotate(results, target: Path, lang: str) -> None:
 @click.option("--format", "kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True,
               help="What the reports are; auto looks at each file.")
 @click.option("-f", "--report-format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def import_(reports, output, out_dir, kind, fmt, lang) -> None:
+@_force_option
+@_lang_option
+def import_(reports, output, out_dir, kind, fmt, force, lang) -> None:
     """Turn published reports (text, HTML, Word .docx, PDF) into standard workbooks,
     then check them. Values that cannot be placed with confidence stay blank and
     are reported (I1–I4); totals are kept as published, so check finds the
@@ -250,15 +416,20 @@ def import_(reports, output, out_dir, kind, fmt, lang) -> None:
     from xltools.commands.importing import import_paths
     from xltools.commands.inputs import DOCUMENT_SUFFIXES, expand
     from xltools.commands.render import render_json, render_text
-    from xltools.model.schema import words
 
     paths = expand(list(reports), DOCUMENT_SUFFIXES).files
     if not paths:
-        _fail("no reports found in " + ", ".join(reports))
+        _fail(lang, "no_documents", paths="、".join(reports))
     if output and len(paths) > 1:
-        _fail("-o names one workbook; use --out-dir for several reports")
-    done = import_paths(paths, Path(output) if output else None, Path(out_dir or "."), kind)
-    w = words(lang)
+        _fail(lang, "import_one_output")
+    if output:
+        _claim(Path(output), WORKBOOK, force, lang, paths)
+        _backup(output, lang)
+    try:
+        done = import_paths(paths, Path(output) if output else None, Path(out_dir or "."), kind)
+    except OSError as exc:
+        _cannot_write(output or out_dir or ".", exc, lang)
+    w = _words(lang)
     if fmt == "json":
         click.echo(render_json([d.result for d in done], lang), nl=False)
     else:
@@ -277,39 +448,39 @@ def import_(reports, output, out_dir, kind, fmt, lang) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="Document to write: .docx, .html or .md.")
-@click.option("--force", is_flag=True, help="Publish even when the check finds errors (they are listed).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def publish(file: str, output: str, force: bool, lang: str) -> None:
+@click.option("--with-errors", is_flag=True, help="Publish even when the check finds errors (they are listed).")
+@_force_option
+@_lang_option
+def publish(file: str, output: str, with_errors: bool, force: bool, lang: str) -> None:
     """Write the report document from a checked workbook: the six sections, the
     unit's text and the tables in the national layout.
 
-    Refuses a workbook with errors unless --force; warnings are listed. Exit
+    Refuses a workbook with errors unless --with-errors; warnings are listed. Exit
     status: 0 written, 1 refused, 2 the workbook cannot be read.
     """
     from xltools.commands.render import render_text
     from xltools.documents.publish import WRITERS
     from xltools.documents.publish import publish as write_document
-    from xltools.model.schema import words
     from xltools.rules.batch import check_paths
 
     out = Path(output)
-    if out.suffix.lower() not in WRITERS:
-        _fail(f"{output}: write .docx, .html or .md")
+    _claim(out, tuple(WRITERS), force, lang, [Path(file)])
     [result] = check_paths([Path(file)])
     if result.unreadable:
         click.echo(render_text([result], lang), nl=False)
         sys.exit(EXIT_UNREADABLE)
-    w = words(lang)
-    if result.errors and not force:
+    w = _words(lang)
+    if result.errors and not with_errors:
         click.echo(render_text([result], lang), nl=False)
         click.echo(w["publish_refused"].format(path=file))
         sys.exit(1)
     if result.findings:
         click.echo(render_text([result], lang), nl=False)
+    _backup(out, lang)
     try:
         write_document(result.report, out)
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        _cannot_write(output, exc, lang)
     click.echo(w["published"].format(out=out, unit=result.unit, year=result.year))
 
 
@@ -318,20 +489,24 @@ def publish(file: str, output: str, force: bool, lang: str) -> None:
               type=click.Path(dir_okay=False), help="Macro-enabled workbook to write (.xlsm).")
 @click.option("--unit", help="单位名称 to fill in on the cover sheet.")
 @click.option("--year", type=int, help="报告年度 to fill in on the cover sheet.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def excel_setup(output: str, unit: str | None, year: int | None, lang: str) -> None:
+@_force_option
+@_lang_option
+def excel_setup(output: str, unit: str | None, year: int | None, force: bool, lang: str) -> None:
     """Write the template with buttons 检查 / 填写合计 / 清除标记 (.xlsm) and print how
     to set up Excel for them (xlwings add-in)."""
-    from xltools.excel.macrobook import write_macro_template
-    from xltools.model.schema import words
+    from xltools.excel.macrobook import install_command, write_macro_template
+    from xltools.model.values import year_range
 
-    if Path(output).suffix.lower() != ".xlsm":
-        _fail(f"{output}: Excel opens macros only from a .xlsm file")
+    first, last = year_range()
+    if year is not None and not first <= year <= last:
+        _fail(lang, "year_range", year=year, first=first, last=last)
+    _claim(Path(output), (".xlsm",), force, lang)
+    _backup(output, lang)
     try:
         write_macro_template(output, unit=unit, year=year)
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
-    click.echo(words(lang)["excel_setup"].format(out=output))
+        _cannot_write(output, exc, lang)
+    click.echo(_words(lang)["excel_setup"].format(out=output, install=install_command()))
 
 
 @main.command()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from xltools.commands.outputs import backup_path
 from xltools.model.totals import complete
 from xltools.model.values import parse
 from xltools.rules.check import FileResult, check_cells
@@ -40,15 +41,6 @@ class FillResult:
 
     def count(self, kind: str) -> int:
         return sum(c.kind == kind for c in self.changes)
-
-
-def backup_path(path: Path) -> Path:
-    """x.xlsx → x.bak.xlsx, or x.bak.2.xlsx … when an older backup is there."""
-    candidate, n = path.with_name(f"{path.stem}.bak{path.suffix}"), 1
-    while candidate.exists():
-        n += 1
-        candidate = path.with_name(f"{path.stem}.bak.{n}{path.suffix}")
-    return candidate
 
 
 def plan(path: Path, cells: Cells, layout: Layout, formula_of: Callable[[Area], Any]) -> FillResult:
@@ -94,8 +86,6 @@ def fill(source: Path, out: Path | None = None, in_place: bool = False) -> FillR
     source = Path(source)
     layout = load_layout()
     target = source if in_place else Path(out)
-    if target.resolve() == source.resolve() and not in_place:
-        raise ValueError("the output would replace the input: use --in-place")
     cells = read_cells(source, layout)  # the guard runs before openpyxl sees the file
     wb = openpyxl.load_workbook(source)
     result = plan(source, cells, layout, lambda area: wb[area.sheet][area.a1].value)

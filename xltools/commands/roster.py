@@ -7,11 +7,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from xltools.model.errors import UserError
 from xltools.model.schema import load_summary
 
 
-class RosterError(ValueError):
-    pass
+class RosterError(UserError):
+    prefix = "roster_"
 
 
 @dataclass(frozen=True)
@@ -27,18 +28,18 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise RosterError("the roster is neither UTF-8 nor GBK text")
+    raise RosterError("encoding")
 
 
 def read_roster(path: Path) -> list[RosterUnit]:
     rows = list(csv.reader(io.StringIO(_decode(Path(path).read_bytes()))))
     if not rows:
-        raise RosterError(f"{path}: the roster is empty")
+        raise RosterError("empty", path=path)
     header = [h.strip().lower() for h in rows[0]]
     where = {key: next((header.index(n.lower()) for n in names if n.lower() in header), None)
              for key, names in load_summary()["roster"].items()}
     if where["name"] is None and where["code"] is None:
-        raise RosterError(f"{path}: the first row must name the columns 统一社会信用代码 and 单位名称")
+        raise RosterError("header", path=path, found="、".join(h for h in rows[0] if h.strip())[:60])
     units = []
     for row in rows[1:]:
         def cell(key):

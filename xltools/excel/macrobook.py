@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from xltools.excel.vba import Module, project
-from xltools.model.schema import load_template
+from xltools.model.schema import load_template, words
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.layout import load_layout
 
@@ -21,13 +21,39 @@ _RUNNER = '''Private Sub RunXltools(action As String)
     Application.Run "'{addin}'!RunPython", "import xltools.excel; xltools.excel." & action & "()"
     Exit Sub
 NoAddin:
-    MsgBox "没有找到 xlwings 加载项，按钮无法运行。" & vbCrLf & vbCrLf & _
-        "请在“命令提示符”中依次运行：" & vbCrLf & _
-        "    pip install ""xltools[excel]""" & vbCrLf & _
-        "    xlwings addin install" & vbCrLf & vbCrLf & _
-        "然后关闭 Excel，重新打开本工作簿，并点“启用内容”。", vbExclamation, "xltools"
+    MsgBox {message}, vbExclamation, "xltools"
 End Sub
 '''
+
+
+def _vba_text(lines: list[str]) -> str:
+    """Lines as one VBA string expression: quotes doubled, lines joined by vbCrLf."""
+    quoted = ['"' + line.replace('"', '""') + '"' for line in lines]
+    return " & vbCrLf & _\n        ".join(quoted)
+
+
+def install_command(lang: str = "zh") -> str:
+    """The pip command that installs this very copy of xltools with its Excel extra:
+    from the wheel or folder it was installed from (pip records it, PEP 610), else
+    from this source folder. Never the bare name: on the public package index,
+    `xltools` is an unrelated project."""
+    import json
+    from importlib.metadata import PackageNotFoundError, distribution
+    from urllib.parse import unquote, urlparse
+    from urllib.request import url2pathname
+
+    try:
+        info = json.loads(distribution("xltools").read_text("direct_url.json") or "null")
+    except PackageNotFoundError:
+        info = None
+    if info and str(info.get("url", "")).startswith("file:"):
+        where = url2pathname(unquote(urlparse(info["url"]).path))
+    elif info is None and (Path(__file__).resolve().parents[2] / "pyproject.toml").is_file():
+        where = str(Path(__file__).resolve().parents[2])
+    else:
+        return words(lang)["install_from_wheel"]
+    return f'pip install "{where}[excel]"'
+
 
 _BUTTON_WIDTH = 16  # characters: the column each button sits in
 
@@ -60,7 +86,8 @@ def macros() -> str:
     """The standard module behind the buttons."""
     buttons = load_template()["excel"]["buttons"]
     subs = [f"Sub {b['macro']}()\n    RunXltools \"{b['call']}\"\nEnd Sub\n" for b in buttons]
-    return "\n".join([_RUNNER.format(addin=ADDIN), *subs])
+    runner = _RUNNER.format(addin=ADDIN, message=_vba_text(words("zh")["excel_addin_missing"]))
+    return "\n".join([runner, *subs])
 
 
 def _vml(n: int, first_column: int) -> str:

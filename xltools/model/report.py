@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Union
 
-from xltools.model.schema import load_format
+from xltools.model.errors import UserError
+from xltools.model.schema import format_ids, load_format
 
 Number = Union[int, Decimal]
 
 
-class ReportError(ValueError):
+class ReportError(UserError, ValueError):
     """Report data that does not fit the format (unknown ids, wrong types)."""
+
+    prefix = "report_"
 
 
 @dataclass
@@ -37,10 +40,16 @@ class Report:
             given = getattr(self, name)
             unknown = sorted(set(given) - set(ids))
             if unknown:
-                raise ReportError(f"{name}: unknown field id(s) for format {self.format}: {', '.join(unknown)}")
+                raise ReportError("unknown_ids", group=name, format=self.format, ids="、".join(unknown))
             setattr(self, name, {i: given.get(i) for i in ids})
         for fid, value in self.values.items():
             self.values[fid] = _number(fid, value)
+        for fid, value in self.text.items():
+            if value is not None and not isinstance(value, str):
+                raise ReportError("not_text", field=f"text.{fid}", found=value)
+        for fid, value in self.meta.items():
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+                raise ReportError("not_text", field=f"meta.{fid}", found=value)
         self.explanations = [_explanation(item) for item in self.explanations]
         for group in (self.meta, self.text):
             for fid, value in group.items():
@@ -65,26 +74,48 @@ class Report:
     @classmethod
     def from_dict(cls, data: dict) -> "Report":
         if not isinstance(data, dict):
-            raise ReportError("a report is a JSON object")
+            raise ReportError("not_object", found=data)
         unknown = set(data) - {"format", "meta", "values", "text", "explanations"}
         if unknown:
-            raise ReportError(f"unknown key(s): {', '.join(sorted(unknown))}")
-        return cls(format=str(data.get("format", "2021")), meta=dict(data.get("meta") or {}),
-                   values=dict(data.get("values") or {}), text=dict(data.get("text") or {}),
-                   explanations=list(data.get("explanations") or []))
+            raise ReportError("unknown_keys", keys="、".join(sorted(unknown)))
+        parts = {}
+        for key in ("meta", "values", "text"):
+            part = data.get(key) or {}
+            if not isinstance(part, dict):
+                raise ReportError("part_not_object", key=key, found=part)
+            parts[key] = dict(part)
+        explanations = data.get("explanations") or []
+        if not isinstance(explanations, list):
+            raise ReportError("part_not_list", key="explanations", found=explanations)
+        fmt = str(data.get("format", "2021"))
+        if fmt not in format_ids():
+            raise ReportError("format", found=fmt, expected="、".join(format_ids()))
+        return cls(format=fmt, **parts, explanations=list(explanations))
 
     @classmethod
     def from_json(cls, text: str) -> "Report":
         try:
             data = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            raise ReportError(f"not valid JSON: {exc}") from exc
+            raise ReportError("json", line=exc.lineno, column=exc.colno) from exc
         return cls.from_dict(data)
+
+    @classmethod
+    def from_json_bytes(cls, data: bytes) -> "Report":
+        """A JSON file as saved: UTF-8 with or without BOM. UTF-16 (Windows Notepad's
+        "Unicode") is refused by name, so that nobody gets a puzzling JSON error."""
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise ReportError("utf16")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ReportError("encoding") from None
+        return cls.from_json(text)
 
 
 def _explanation(item: Any) -> dict[str, str]:
     if not isinstance(item, dict) or set(item) - {"rule", "target", "text"}:
-        raise ReportError(f"explanations: {item!r} is not {{rule, target, text}}")
+        raise ReportError("explanation", found=item)
     return {k: "" if not str(item.get(k) or "").strip() else str(item[k]) for k in ("rule", "target", "text")}
 
 
@@ -94,16 +125,16 @@ def _number(fid: str, value: Any) -> Any:
     if value is None or type(value) is int or isinstance(value, str):
         return value
     if isinstance(value, bool):
-        raise ReportError(f"values.{fid}: {value!r} is not a number")
+        raise ReportError("not_number", field=f"values.{fid}", found=value)
     if isinstance(value, float):
         value = Decimal(repr(value))
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ReportError(f"values.{fid}: {value} is not a finite number")
+            raise ReportError("not_number", field=f"values.{fid}", found=str(value))
         return int(value) if value == value.to_integral_value() else value
     if isinstance(value, int):
         return value
-    raise ReportError(f"values.{fid}: {value!r} is not a number")
+    raise ReportError("not_number", field=f"values.{fid}", found=value)
 
 
 def number_text(value: Number) -> str:

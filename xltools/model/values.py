@@ -141,3 +141,23 @@ def stated_number(text: str) -> Decimal | None:
         return Decimal(cleaned)
     n = chinese_number(cleaned)
     return None if n is None else Decimal(n)
+
+
+def year_range() -> tuple[int, int]:
+    """The report years that make sense: from the regulation's first to next year."""
+    check = load_rules()["S5"].check
+    return check["first_year"], date.today().year + check["years_ahead"]
+
+
+def parse_year(raw: Any) -> Parsed:
+    """The 报告年度 as clerks type it: 2024, 2024.0, "2024", "2024年", "2024年度"."""
+    if raw is None or raw == "":
+        return Parsed(None, "blank")
+    text = _shown(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else str(raw)
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    digits = re.fullmatch(r"(\d{4})(?:年度?)?", cleaned)
+    first, last = year_range()
+    if not digits or not first <= int(digits.group(1)) <= last:
+        return Parsed(None, "invalid", text)
+    status = "ok" if isinstance(raw, (int, float)) or cleaned == digits.group(1) else "text"
+    return Parsed(int(digits.group(1)), status, text)

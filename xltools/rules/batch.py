@@ -53,7 +53,9 @@ def _units(cells) -> tuple[tuple[str, str], ...] | None:
     rows = cells.extra.get(load_summary()["sheets"]["units"]["name"])
     if rows is None:
         return None
-    return tuple((str(r[0] or "").strip().upper(), str(r[1] or "").strip()) for r in rows if any(r))
+    # a row whose code cell is blank may come back shorter than two cells
+    cells = [(list(r) + ["", ""])[:2] for r in rows if any(r)]
+    return tuple((str(code or "").strip().upper(), str(name or "").strip()) for code, name in cells)
 
 
 def inspect(path: Path) -> Submission:
@@ -72,11 +74,13 @@ def inspect(path: Path) -> Submission:
         cells = read_cells(path, layout, extra=(load_summary()["sheets"]["units"]["name"],), data=data)
         result = check_cells(path, cells, layout)
         result.findings[:0] = file_warnings(path)
+        contained = _units(cells)
     except ReadError as exc:
         return Submission(path, FileResult(path, unreadable=str(exc), findings=[exc.finding]), **info)
     except Exception as exc:  # a hostile file must exclude itself only, never stop the merge
-        return Submission(path, FileResult(path, unreadable=f"{path}: {type(exc).__name__}: {exc}"), **info)
-    contained = _units(cells)
+        finding = Finding("F10", "internal", params={"found": f"{type(exc).__name__}: {exc}"[:200]})
+        return Submission(path, FileResult(path, unreadable=f"{path}: {finding.message()}", findings=[finding]),
+                          **info)
     sub = Submission(path, result, template_version=cells.stamp.get("template_version", ""),
                      is_summary=contained is not None, **info)
     sub.units = contained if contained is not None else ((sub.code, sub.name),)

@@ -9,6 +9,7 @@ from pathlib import Path
 from xltools.model.codes import is_valid
 from xltools.model.findings import Finding
 from xltools.model.schema import load_rules
+from xltools.model.values import parse_year, year_range
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.layout import Layout, stamp_checksum
 from xltools.xlsx.reader import Cells
@@ -94,11 +95,17 @@ def check_cover(cells: Cells, layout: Layout, unread: set[str]) -> list[Finding]
             continue
         raw = cells.get(area)
         label = layout.format.fields[fid].label
+        where = dict(fields=[fid], cells=[area.address])
         if _text(raw) == "":
-            out.append(Finding("S5", "missing", fields=[fid], cells=[area.address], params={"label": label}))
-        elif fid == "year" and not _is_year(raw):
-            out.append(Finding("S5", "year", fields=[fid], cells=[area.address],
-                               params={"label": label, "found": _text(raw)}))
+            out.append(Finding("S5", "missing", **where, params={"label": label}))
+        elif fid == "year":
+            year = parse_year(raw)
+            if year.value is None:
+                out.append(Finding("S5", "year", **where, expected="{}–{}".format(*year_range()),
+                                   params={"label": label, "found": year.found}))
+            elif year.status == "text":
+                out.append(Finding("W0", "year", **where, actual=year.value,
+                                   params={"label": label, "found": year.found}))
     return out
 
 
@@ -111,14 +118,6 @@ def check_code(cells: Cells, layout: Layout, unread: set[str]) -> list[Finding]:
         return []
     return [Finding("W7", "code", fields=[fid], cells=[area.address],
                     params={"label": layout.format.fields[fid].label, "found": code})]
-
-
-def _is_year(raw) -> bool:
-    try:
-        year = float(str(raw).strip())
-    except ValueError:
-        return False
-    return year == int(year) and 2000 <= year <= 2100
 
 
 def file_warnings(path: Path) -> list[Finding]:

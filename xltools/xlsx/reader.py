@@ -15,7 +15,7 @@ from typing import Any
 
 from xltools.model.report import Report
 from xltools.model.totals import complete
-from xltools.model.values import float_decimal
+from xltools.model.values import float_decimal, parse_year
 from xltools.xlsx.a1 import parse_a1
 from xltools.xlsx.layout import Area, Layout, load_layout
 
@@ -139,10 +139,8 @@ def report_from_cells(cells: Cells, layout: Layout | None = None, values: dict |
     # A blank total is a formula nobody has calculated yet (openpyxl writes none).
     values = complete(fmt, values, only_blank=True)
     meta = {f.id: _as_text(cells.get(layout.cells[f.id])) for f in fmt.meta_fields()}
-    year = plain(cells.get(layout.cells["year"]))
-    if isinstance(year, str) and year.strip().isdigit():
-        year = int(year)
-    meta["year"] = year if isinstance(year, int) else meta["year"]
+    year = parse_year(cells.get(layout.cells["year"]))
+    meta["year"] = year.value if year.value is not None else meta["year"]
     text = {f.id: _as_text(cells.get(layout.cells[f.id])) for f in fmt.text_fields()}
     explanations = []
     for row in layout.explanations:

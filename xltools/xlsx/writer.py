@@ -52,7 +52,7 @@ def fill_workbook(wb, report: Report) -> set[str]:
     were written as numbers because they do not add up (the rest keep formulas)."""
     layout = load_layout()
     if report.format != layout.format.id:
-        raise ReportError(f"the workbook holds format {layout.format.id}; this report is format {report.format}")
+        raise ReportError("workbook_format", expected=layout.format.id, found=report.format)
     sheets = {ws.title: ws for ws in wb.worksheets}
 
     def cell(area):
@@ -83,7 +83,7 @@ def fill_workbook(wb, report: Report) -> set[str]:
         else:
             cell(layout.cells[fid]).value = value
     if len(report.explanations) > len(layout.explanations):
-        raise ReportError(f"at most {len(layout.explanations)} explanations fit in the workbook")
+        raise ReportError("explanations", n=len(layout.explanations))
     for row, item in zip(layout.explanations, report.explanations):
         for key, area in row.items():
             if item.get(key):
