@@ -215,6 +215,7 @@ def test_typed_over_totals(tmp_path):
 
 def test_last_year_carry_over(tmp_path):
     last, this = valid(4), valid(5)
+    last.meta |= {"year": 2022, "credit_code": this.meta["credit_code"]}  # the same unit, the year before
     write(last, tmp_path / "2022.xlsx")
     write(this, tmp_path / "2023.xlsx")
     result = run("check", str(tmp_path / "2023.xlsx"), "--previous", str(tmp_path / "2022.xlsx"), "-f", "json")

@@ -103,7 +103,8 @@ def test_city_of_county_summaries_equals_merging_all_units(tmp_path):
     assert again.exit_code == 1
     rows = {r["单位"]: r for r in status_rows(tmp_path / "错.xlsx")}
     assert rows["示例甲县"]["状态"] == rows[a[0].stem]["状态"] == "重复"
-    assert rows["示例甲县"]["主要问题"].startswith("已包含在另一份汇总表中\n")
+    assert rows["示例甲县"]["主要问题"].startswith(f"其中的 {a[0].stem} 也在 {a[0].name} 中\n")
+    assert rows[a[0].stem]["主要问题"].startswith("已包含在汇总表 甲县.xlsx 中")
     assert rows["示例乙县"]["状态"] == "已汇总"
 
 
@@ -150,7 +151,12 @@ def test_two_inputs_of_one_unit_are_both_excluded(inbox, tmp_path):
     result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 1
     rows = [r for r in status_rows(tmp_path / "s.xlsx") if r["单位"] == "示例县民政局"]
-    assert [(r["状态"], r["主要问题"]) for r in rows] == [("重复", "与另一份报送的统一社会信用代码相同")] * 2
+    code = reports["示例县民政局"].meta["credit_code"]
+    assert sorted((r["状态"], r["主要问题"]) for r in rows) == [
+        ("重复", f"与 民政局-修改版.xlsx 的统一社会信用代码相同（示例县民政局.xlsx：{code}；民政局-修改版.xlsx：{code}），"
+                 "是同一单位的两份报送"),
+        ("重复", f"与 示例县民政局.xlsx 的统一社会信用代码相同（民政局-修改版.xlsx：{code}；示例县民政局.xlsx：{code}），"
+                 "是同一单位的两份报送")]
     assert {r["文件"] for r in rows} == {str(folder / "示例县民政局.xlsx"), str(folder / "民政局-修改版.xlsx")}
 
 
@@ -162,7 +168,9 @@ def test_same_name_without_codes_is_a_duplicate(inbox, tmp_path):
     write(unit, folder / "公安局2.xlsx")
     run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     rows = [r for r in status_rows(tmp_path / "s.xlsx") if r["单位"] == "示例县公安局"]
-    assert [(r["状态"], r["主要问题"]) for r in rows] == [("重复", "与另一份报送的单位名称相同（均未填代码）")] * 2
+    assert sorted((r["状态"], r["主要问题"]) for r in rows) == [
+        ("重复", "与 公安局2.xlsx 的单位名称相同（均未填代码），是同一单位的两份报送"),
+        ("重复", "与 示例县公安局.xlsx 的单位名称相同（均未填代码），是同一单位的两份报送")]
 
 
 def _roster(path, reports, encoding, extra=(), leave_out=()):

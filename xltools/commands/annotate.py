@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from xltools.model.schema import words
-from xltools.rules.check import FileResult
+from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
 
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "explained": "E2EFDA"}

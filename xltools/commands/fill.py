@@ -10,7 +10,8 @@ from typing import Any, Callable
 from xltools.commands.outputs import backup_path
 from xltools.model.totals import complete
 from xltools.model.values import parse
-from xltools.rules.check import FileResult, check_cells
+from xltools.rules.check import check_cells
+from xltools.rules.result import FileResult
 from xltools.xlsx.layout import Area, Layout, load_layout
 from xltools.xlsx.reader import Cells, read_cells
 from xltools.xlsx.template import total_formula

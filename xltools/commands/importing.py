@@ -11,7 +11,7 @@ from xltools.documents.importer import import_document
 from xltools.documents.sources import DocumentError, read_document
 from xltools.model.findings import Finding
 from xltools.rules.batch import check_paths
-from xltools.rules.check import FileResult
+from xltools.rules.result import FileResult
 from xltools.xlsx.writer import write
 
 

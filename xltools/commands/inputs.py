@@ -4,7 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+# Spreadsheets a folder may hold: the template's own kinds, and the kinds clerks
+# save by mistake (.xls, .ods), which are taken so that they are named (F4, F6)
+# and counted as submitted with errors, never silently passed over.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 DOCUMENT_SUFFIXES = (".txt", ".htm", ".html", ".docx", ".pdf")
 
 

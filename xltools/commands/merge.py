@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from xltools.commands.roster import RosterUnit
+from xltools.model.codes import fold_name, similarity
 from xltools.model.report import Report
+from xltools.model.schema import load_summary, words
 from xltools.model.totals import complete
 from xltools.rules.batch import Submission, inspect_all
 from xltools.rules.check import judge
@@ -24,6 +26,7 @@ class Missing:
     """A roster unit with no submission."""
 
     unit: RosterUnit
+    hint: str | None = None  # an input whose name nearly agrees
 
 
 @dataclass
@@ -41,7 +44,12 @@ class MergeResult:
 
     @property
     def excluded(self) -> list[Submission]:
-        return [s for s in self.submissions if s.status != "merged"]
+        return [s for s in self.submissions if s.status not in ("merged", "skipped")]
+
+    @property
+    def passed_over(self) -> list[Submission]:
+        """Inputs left out on purpose (a summary of units that are all here)."""
+        return [s for s in self.submissions if s.status == "skipped"]
 
 
 def _decide_year(subs: list[Submission], year: int | None) -> int | None:
@@ -60,42 +68,117 @@ def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit]
             s.status = "errors"
         elif s.result.year != year:
             s.status, s.reason = "year", "year"
+    _own_summaries(subs)
     if roster is not None:
-        codes, names = {u.code for u in roster if u.code}, {u.name for u in roster if u.name}
+        codes, names = {u.code for u in roster if u.code}, {fold_name(u.name) for u in roster if u.name}
         for s in subs:
-            if s.status is None and s.code not in codes and s.name not in names:
+            if s.status is None and s.code not in codes and s.key not in names:
                 s.status, s.reason = "not_on_roster", "roster"
-    # Two inputs standing for the same unit: same code, or same name where a code is
-    # blank; a summary stands for every unit it contains. Neither is preferred.
-    by_code: dict[str, set[int]] = defaultdict(set)
-    by_name: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for i, s in enumerate(subs):
-        if s.status is None:
-            for code, name in set(s.units):
-                if code:
-                    by_code[code].add(i)
-                if name:
-                    by_name[name].append((i, code))
-    clashes = [(group, "same_code") for group in by_code.values() if len(group) > 1]
-    clashes += [({i for i, _ in entries}, "same_name") for entries in by_name.values()
-                if len({i for i, _ in entries}) > 1 and any(not code for _, code in entries)]
-    for group, reason in clashes:
-        if any(subs[i].is_summary for i in group):
-            reason = "contained"
-        for i in group:
-            subs[i].status, subs[i].reason = "duplicate", subs[i].reason or reason
+    _duplicates(subs)
     for s in subs:
         if s.status is None:
             s.status = "merged"
 
 
+def _keys(units) -> set[tuple[str, str]]:
+    """What identifies the units an input stands for: codes, and folded names."""
+    return {("code", code) for code, _ in units if code} | {("name", fold_name(name)) for _, name in units if name}
+
+
+def _own_summaries(subs: list[Submission]) -> None:
+    """A summary saved into the inbox among the reports it was made from adds
+    nothing: when every unit it contains is also there on its own, it is skipped."""
+    alone = set().union(*(_keys(s.units) for s in subs if not s.is_summary and s.result.report is not None))
+    for s in subs:
+        if s.status is None and s.is_summary and all(_keys([u]) & alone for u in s.units):
+            s.status, s.reason = "skipped", "own_summary"
+
+
+def _duplicates(subs: list[Submission]) -> None:
+    """Inputs that stand for the same unit (the same code, or the same name as
+    clerks type it, whatever their codes), or summaries that share units: all of
+    them excluded, none preferred, each naming the others."""
+    groups: dict[int, int] = {}  # union-find over the inputs still in
+
+    def root(i: int) -> int:
+        while groups[i] != i:
+            i = groups[i]
+        return i
+
+    first: dict[tuple[str, str], int] = {}
+    for i, s in enumerate(subs):
+        if s.status is None:
+            groups[i] = i
+            for key in _keys(s.units):
+                if key in first:
+                    groups[root(i)] = root(first[key])
+                else:
+                    first[key] = i
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in groups:
+        members[root(i)].append(i)
+    for group in (g for g in members.values() if len(g) > 1):
+        for i in group:
+            s = subs[i]
+            # the inputs this one shares a unit with: the whole group is excluded, but
+            # each names only its own clashes
+            others = [subs[j] for j in group if j != i and _keys(subs[j].units) & _keys(s.units)]
+            theirs = set().union(*(_keys(o.units) for o in others))
+            s.status, s.reason = "duplicate", _clash(s, others)
+            s.reason_params = {
+                "others": _some([o.path.name for o in others]),
+                "codes": "；".join(f"{x.path.name}：{x.code or '—'}" for x in [s, *others]),
+                "units": _some(sorted(name or code for code, name in s.units if _keys([(code, name)]) & theirs)),
+            }
+
+
+def _some(names: list[str], most: int = 5) -> str:
+    shown = "、".join(names[:most])
+    return shown if len(names) <= most else shown + words("zh")["and_more"].format(n=len(names))
+
+
+def _clash(s: Submission, others: list[Submission]) -> str:
+    if s.is_summary:
+        return "summary_overlap"
+    if any(o.is_summary for o in others):
+        return "contained"
+    codes = {x.code for x in [s, *others]}
+    if len(codes) == 1:
+        return "same_code" if s.code else "same_name"
+    return "same_name_other_code" if "" not in codes else "same_name_one_code"
+
+
+def _roster_match(sub: Submission, roster: list[RosterUnit]) -> RosterUnit | None:
+    """The roster unit an input stands for; an unreadable file by its file name
+    (示例县教育局.xls is 示例县教育局's, even though it cannot be read)."""
+    if sub.result.report is not None:
+        return next((u for u in roster if (u.code and u.code == sub.code) or
+                     (u.name and fold_name(u.name) == sub.key)), None)
+    stem = fold_name(sub.path.stem)
+    named = [u for u in roster if u.name and len(fold_name(u.name)) >= 4 and fold_name(u.name) in stem]
+    return max(named, key=lambda u: len(u.name), default=None)
+
+
 def _missing(subs: list[Submission], roster: list[RosterUnit] | None) -> list[Missing]:
     if roster is None:
         return []
-    seen_codes = {code for s in subs for code, _ in s.units if code} | {s.code for s in subs if s.code}
-    seen_names = {name for s in subs for _, name in s.units if name} | {s.name for s in subs if s.name}
-    return [Missing(u) for u in roster
-            if not ((u.code and u.code in seen_codes) or (u.name and u.name in seen_names))]
+    keys = set().union(*(_keys(s.units) for s in subs if s.result.report is not None))
+    matched = {id(u) for s in subs if s.result.report is None for u in [_roster_match(s, roster)] if u}
+    missing = [Missing(u) for u in roster
+               if id(u) not in matched and not (_keys([(u.code, u.name)]) & keys)]
+    _near_matches(subs, missing)
+    return missing
+
+
+def _near_matches(subs: list[Submission], missing: list[Missing]) -> None:
+    """An input not on the roster and a roster unit not submitted whose names nearly
+    agree are probably one unit written two ways: each row names the other."""
+    threshold = load_summary()["near_match"]
+    for s in (s for s in subs if s.status == "not_on_roster"):
+        scored = [(similarity(s.key, fold_name(m.unit.name)), m) for m in missing if m.unit.name]
+        best = max(scored, key=lambda x: x[0], default=(0, None))
+        if best[0] >= threshold:
+            s.hint, best[1].hint = best[1].unit.name, s.shown
 
 
 def add_up(reports: list[Report]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from itertools import groupby
 
 from xltools.model.report import dumps
 from xltools.model.schema import words
-from xltools.rules.check import FileResult
+from xltools.rules.result import FileResult
 
 
 def _header(r: FileResult, w: dict) -> str:
@@ -94,7 +94,7 @@ def render_fill(result, lang: str = "zh") -> str:
 
 
 def render_merge(result, out, written: bool, why: str | None = None, lang: str = "zh") -> str:
-    from xltools.commands.summary import problems
+    from xltools.commands.summary import missing_text, problems, reason_text
     from xltools.model.schema import load_summary
 
     w, status = words(lang), load_summary()["status"]
@@ -107,10 +107,15 @@ def render_merge(result, out, written: bool, why: str | None = None, lang: str =
         lines.append(w["excluded"].format(n=len(result.excluded)))
         for s in result.excluded:
             lines.append(f"  {status[s.status][lang]}  {s.shown}  {s.path}")
-            lines += [f"    {line}" for line in problems(s, result.year, lang).splitlines()]
+            lines += [f"    {line}" for line in problems(s, result.year, lang, warnings=False).splitlines()]
+    if result.passed_over:
+        lines.append(w["passed_over"].format(n=len(result.passed_over)))
+        lines += [f"  {s.path}  {reason_text(s, result.year, lang)}" for s in result.passed_over]
     if result.missing:
         lines.append(w["missing"].format(n=len(result.missing)))
-        lines += [f"  {m.unit.name} {m.unit.code}".rstrip() for m in result.missing]
+        for m in result.missing:
+            lines.append(f"  {m.unit.name} {m.unit.code}".rstrip())
+            lines += [f"    {line}" for line in missing_text(m, lang).splitlines()[1:]]
     if result.skipped:
         lines.append(w["skipped"].format(n=len(result.skipped)))
         lines += [f"  {p}" for p in result.skipped]

@@ -36,22 +36,32 @@ def _header(ws, labels: list[str], widths: list[int | None] = ()) -> None:
 
 
 def reason_text(sub: Submission, year, lang: str = "zh") -> str:
-    words = load_summary()["reasons"]
+    reasons = load_summary()["reasons"]
     if sub.reason is None:
         return ""
-    return words[sub.reason][lang].format(found=sub.result.year, expected=year)
+    return reasons[sub.reason][lang].format(found=sub.result.year, expected=year, **sub.reason_params)
 
 
-def problems(sub: Submission, year, lang: str = "zh") -> str:
-    """The reason, then the first findings in words."""
+def problems(sub: Submission, year, lang: str = "zh", warnings: bool = True) -> str:
+    """Why an input is not merged as it is, then its first findings in words (its
+    errors, and its unexplained warnings unless `warnings` is false)."""
+    reasons = load_summary()["reasons"]
     parts = [reason_text(sub, year, lang)] if sub.reason else []
+    if sub.hint:
+        parts.append(reasons["near_roster"][lang].format(name=sub.hint))
     if sub.result.unreadable:
-        parts.append(sub.result.unreadable)
-    ranked = sub.result.errors + sub.result.unexplained
+        parts += [f.message(lang) for f in sub.result.findings[:1]] or [sub.result.unreadable]
+    ranked = sub.result.errors + (sub.result.unexplained if warnings else [])
     parts += [f"{f.rule} {f.message(lang)}" for f in ranked[:MAX_PROBLEMS]]
     if len(ranked) > MAX_PROBLEMS:
         parts.append(words(lang)["more_problems"].format(n=len(ranked)))
     return "\n".join(p for p in parts if p)
+
+
+def missing_text(m, lang: str = "zh") -> str:
+    reasons = load_summary()["reasons"]
+    hint = reasons["near_input"][lang].format(name=m.hint) if m.hint else ""
+    return "\n".join(p for p in (reasons["missing"][lang], hint) if p)
 
 
 def _table(wb, spec: dict, rows: list[list]) -> Rows:
@@ -76,8 +86,8 @@ def _wrapped(ws) -> int:
 def _status_rows(result: MergeResult, words: dict) -> list[list]:
     rows = [[s.shown, s.code, words[s.status]["zh"], len(s.result.errors), len(s.result.warnings),
              problems(s, result.year), str(s.path)] for s in result.submissions]
-    return rows + [[m.unit.name, m.unit.code, words["missing"]["zh"], None, None,
-                    load_summary()["reasons"]["missing"]["zh"], ""] for m in result.missing]
+    return rows + [[m.unit.name, m.unit.code, words["missing"]["zh"], None, None, missing_text(m), ""]
+                   for m in result.missing]
 
 
 def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:

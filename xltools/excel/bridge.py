@@ -27,7 +27,8 @@ from xltools.commands.annotate import (
 from xltools.commands.render import verdict
 from xltools.model.schema import load_template, words
 from xltools.model.values import CellError
-from xltools.rules.check import FileResult, check_cells, judge
+from xltools.rules.check import check_cells, judge
+from xltools.rules.result import FileResult
 from xltools.xlsx.layout import Layout, load_layout
 from xltools.xlsx.reader import Cells
 

@@ -1,4 +1,5 @@
-"""统一社会信用代码 (GB 32100-2015): 18 characters, the last a check character."""
+"""Telling units apart: 统一社会信用代码 (GB 32100-2015: 18 characters, the last a check
+character), and unit names as clerks type them."""
 from __future__ import annotations
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -15,3 +16,24 @@ def is_valid(code: str) -> bool:
     code = code.strip().upper()
     return (len(code) == 18 and all(ch in CHARSET for ch in code)
             and check_char(code[:17]) == code[17])
+
+
+# Brackets clerks type for the same thing: （开发区） (开发区) 【开发区】 〔开发区〕.
+_OPEN, _CLOSE = "(［【〔〖｛{[", ")］】〕〗｝}]"
+_BRACKETS = str.maketrans({**{c: "(" for c in _OPEN}, **{c: ")" for c in _CLOSE}})
+
+
+def fold_name(name: str | None) -> str:
+    """A unit's name as compared, never as shown: compatibility forms folded (（ → (,
+    ２ → 2), every space removed, brackets made one kind."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name or "").translate(_BRACKETS)
+    return "".join(text.split())
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two folded names are, 0 to 1 (rapidfuzz's normalised Indel ratio)."""
+    from rapidfuzz.fuzz import ratio
+
+    return ratio(a, b) / 100

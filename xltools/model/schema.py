@@ -162,6 +162,7 @@ class Rule:
     check: dict
     messages: dict = field(default_factory=dict)  # case → {zh, en}
     fix: dict = field(default_factory=dict)       # {zh, en}
+    explainable: bool = False  # a warning that an explanation in 审核说明 can accept
 
 
 @dataclass
@@ -325,8 +326,8 @@ def load_rules() -> dict[str, Rule]:
     raw = _read_yaml(data_dir("schemas") / "rules.yaml")
     return {
         rid: Rule(id=rid, severity=r["severity"], title=r["title"], description=r["description"],
-                  check=r["check"], messages=r.get("messages", {}),
-                  fix=r.get("fix", {}))
+                  check=r["check"], messages=r.get("messages", {}), fix=r.get("fix", {}),
+                  explainable=r["severity"] == "warning" and r.get("explainable", True))
         for rid, r in raw.items()
     }
 

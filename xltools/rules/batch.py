@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from xltools.model.codes import fold_name
 from xltools.model.findings import Finding
 from xltools.model.schema import load_summary
-from xltools.rules.check import FileResult, check_cells, judge
+from xltools.rules.check import check_cells, judge
+from xltools.rules.previous import match_previous
+from xltools.rules.result import FileResult
 from xltools.rules.structure import file_warnings
 from xltools.xlsx.layout import load_layout
 from xltools.xlsx.reader import ReadError, read_cells
@@ -33,6 +36,8 @@ class Submission:
     is_summary: bool = False  # a summary of other units (it has the units sheet)
     status: str | None = None  # a key of summary.yaml's status, once decided
     reason: str | None = None  # why, where the findings do not say it
+    reason_params: dict = field(default_factory=dict)  # what the reason's words name
+    hint: str | None = None  # a roster unit whose name nearly agrees
 
     @property
     def code(self) -> str:
@@ -42,6 +47,11 @@ class Submission:
     def name(self) -> str:
         """The unit's name, for matching; `shown` is as the unit wrote it."""
         return (self.result.unit or "").strip() if self.result.report else ""
+
+    @property
+    def key(self) -> str:
+        """The unit's name as compared: folded, never shown."""
+        return fold_name(self.name)
 
     @property
     def shown(self) -> str:
@@ -148,29 +158,12 @@ def _alone(path: Path) -> Submission:
             return _crashed(path)
 
 
-def _match_previous(results: list[FileResult], previous: list[FileResult]) -> list[FileResult | None]:
-    """Last year's report of each file: by credit code, else by unit name; a single
-    file with a single previous report needs no match."""
-    usable = [p for p in previous if p.report is not None]
-    if len(results) == 1 and len(usable) == 1:
-        return [usable[0]]
-    by_key = {}
-    for p in usable:
-        for key in (p.report.meta.get("credit_code"), p.unit):
-            if key:
-                by_key.setdefault(key, p)
-    out = []
-    for r in results:
-        keys = (r.report.meta.get("credit_code"), r.unit) if r.report else ()
-        out.append(next((by_key[k] for k in keys if k and k in by_key), None))
-    return out
-
-
 def check_paths(paths: list[Path], previous: list[Path] = (), jobs: int | None = None) -> list[FileResult]:
     """Check many workbooks: read in worker processes as merge does, then the
     arithmetic of all of them validated in one go."""
     layout = load_layout()
     results = [s.result for s in inspect_all(list(paths), jobs)]
-    last = _match_previous(results, [s.result for s in inspect_all(list(previous), jobs)])
+    last = match_previous(results, [s.result for s in inspect_all(list(previous), jobs)]) if previous \
+        else [None] * len(results)
     judge(results, last, layout)
     return results

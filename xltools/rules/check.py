@@ -3,56 +3,21 @@
 that cannot be opened at all is an error of its own."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from xltools.model.findings import Finding
-from xltools.model.report import Report
 from xltools.model.schema import load_rules
 from xltools.model.totals import is_number
 from xltools.rules.arithmetic import equation_set, failing
 from xltools.rules.cells import cell_findings
 from xltools.rules.registry import ACROSS, ON_REPORT, Context
+from xltools.rules.result import FileResult
 from xltools.rules.structure import check_cover, check_structure
 from xltools.xlsx.a1 import parse_a1
 from xltools.xlsx.layout import Layout
 from xltools.xlsx.reader import Cells, report_from_cells
-
-
-@dataclass
-class FileResult:
-    path: Path
-    findings: list[Finding] = field(default_factory=list)
-    report: Report | None = None
-    unreadable: str | None = None  # why the file could not be read at all
-    readable: set[str] = field(default_factory=set)  # numeric fields whose cells were read
-    vector: "np.ndarray | None" = None  # the numbers, in the order of the equations' matrix; NaN where unknown
-
-    @property
-    def unit(self) -> str | None:
-        return self.report.unit if self.report else None
-
-    @property
-    def year(self):
-        return self.report.year if self.report else None
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
-
-    @property
-    def unexplained(self) -> list[Finding]:
-        return [f for f in self.warnings if not f.explained]
-
-    @property
-    def ok(self) -> bool:
-        return self.unreadable is None and not self.errors
 
 
 def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
@@ -67,6 +32,8 @@ def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
     values, findings, result.readable = cell_findings(cells, layout, structure.unread_sheets)
     result.findings.extend(findings)
     result.report = report_from_cells(cells, layout, values)
+    if any(row["rule"].sheet in structure.unread_sheets for row in layout.explanations):
+        result.report.explanations = []  # a sheet whose labels moved is not read
     result.vector = _vector(result, equation_set(layout.format.id).fields)
     context = Context(cells, layout, structure.unread_sheets, result.report, result.readable)
     for check in ON_REPORT.values():
@@ -87,7 +54,7 @@ def _stored(result: FileResult | None, size: int) -> np.ndarray:
 
 
 def _accepts(explanation: dict, finding: Finding) -> bool:
-    if (explanation.get("rule") or "").strip().upper() != finding.rule:
+    if not load_rules()[finding.rule].explainable or (explanation.get("rule") or "").strip().upper() != finding.rule:
         return False
     target = (explanation.get("target") or "").strip().replace("！", "!")
     if not target:

@@ -14,7 +14,7 @@ from typing import Callable
 
 from xltools.model.findings import Finding
 from xltools.model.report import Report
-from xltools.rules import arithmetic, cells, structure, text
+from xltools.rules import arithmetic, cells, previous, structure, text
 from xltools.xlsx import guard
 from xltools.xlsx.layout import Layout
 from xltools.xlsx.reader import Cells
@@ -48,6 +48,7 @@ ACROSS = {"sum": arithmetic.sum_finding, "balance": arithmetic.balance_finding,
 STRUCTURE = {"structure": (structure.check_structure, structure.check_cover)}
 ON_CELLS = {kind: cells.cell_findings for kind in ("cell", "blank", "written")}
 ON_FILE = {"file": (guard.inspect_zip, structure.file_warnings)}
+WITH_PREVIOUS = {"previous_match": previous.match_previous}
 ON_DOCUMENT = {"import": "xltools.documents.importer.import_document"}  # a later layer: named, not imported
 
-CHECKS = {**ON_FILE, **STRUCTURE, **ON_CELLS, **ON_REPORT, **ACROSS, **ON_DOCUMENT}
+CHECKS = {**ON_FILE, **STRUCTURE, **ON_CELLS, **ON_REPORT, **ACROSS, **WITH_PREVIOUS, **ON_DOCUMENT}

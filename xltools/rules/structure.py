@@ -66,16 +66,28 @@ def check_structure(cells: Cells, layout: Layout) -> Structure:
             out.findings.append(Finding("S1", "sheets", params={"found": "、".join(cells.names)}))
         out.fatal = True
         return out
-    for s in layout.data_sheets:
-        if s.name not in cells.sheets:
+    # Only the sheets that hold the report's data are structure; a missing or altered
+    # 审核说明 or 填报说明 costs the explanations at most (W9), never the numbers.
+    data = {s.name for s in layout.sheets if s.fields}
+    explained = {s.name for s in layout.data_sheets} - data
+    for s in layout.sheets:
+        if s.name in cells.names:
+            continue
+        if s.name in data:
             out.findings.append(Finding("S3", "missing", cells=[], params={"detail": s.name}))
-            out.unread_sheets.add(s.name)
+        else:
+            out.findings.append(Finding("W9", "explanations" if s.name in explained else "missing",
+                                        params={"detail": s.name}))
+        out.unread_sheets.add(s.name)
     for s, lab in wrong:
         if s.name in out.unread_sheets:
             continue
         found = _find(cells.sheets[s.name], lab.text)
         params = {"label": lab.text}
-        if found:
+        if s.name not in data:
+            finding = Finding("W9", "changed", cells=[lab.area.address],
+                              params=params | {"found": _text(cells.get(lab.area))})
+        elif found:
             params |= {"found": f"{col_letter(found[1])}{found[0]}"}
             finding = Finding("S4", "moved", cells=[lab.area.address], params=params)
         else:

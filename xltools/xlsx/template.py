@@ -196,10 +196,8 @@ class _Painter:
             ws.conditional_formatting.add(line, CellIsRule(operator="equal", formula=['"✗"'], fill=self.bad_fill))
 
     def explanation_rows(self, ws, s) -> DataValidation:
-        """The input rows of 审核说明, and the list of rules an explanation can name:
-        the warnings about the report, not about the file it came in."""
-        warnings = [r.id for r in load_rules().values()
-                    if r.severity == "warning" and r.check["type"] not in ("file", "import")]
+        """The input rows of 审核说明, and the list of rules an explanation can name."""
+        warnings = [r.id for r in load_rules().values() if r.explainable]
         rule_list = DataValidation(type="list", formula1='"' + ",".join(warnings) + '"', allow_blank=True)
         for row in (r for r in self.layout.explanations if r["rule"].sheet == s.name):
             for area in row.values():

@@ -1,0 +1,45 @@
+"""What checking one file gives: its findings, the report read, and the numbers in
+the order of the equations, for the judgement of all files at once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from xltools.model.findings import Finding
+from xltools.model.report import Report
+
+
+@dataclass
+class FileResult:
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+    report: Report | None = None
+    unreadable: str | None = None  # why the file could not be read at all
+    readable: set[str] = field(default_factory=set)  # numeric fields whose cells were read
+    vector: "np.ndarray | None" = None  # the numbers, in the order of the equations' matrix; NaN where unknown
+
+    @property
+    def unit(self) -> str | None:
+        return self.report.unit if self.report else None
+
+    @property
+    def year(self):
+        return self.report.year if self.report else None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def unexplained(self) -> list[Finding]:
+        return [f for f in self.warnings if not f.explained]
+
+    @property
+    def ok(self) -> bool:
+        return self.unreadable is None and not self.errors
