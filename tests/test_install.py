@@ -49,3 +49,19 @@ def test_installed_command_writes_the_template(installed):
     fields = subprocess.run([str(root / "venv" / "bin" / "xltools"), "fields"], cwd=root, check=True,
                             capture_output=True, text=True).stdout.splitlines()
     assert len(fields) == 217
+
+
+def test_the_wheel_installs_with_its_excel_extra(installed):
+    """What a clerk runs: the wheel's path with [excel] (never the bare name, which on
+    the public index is another project). The extra's xlwings comes from the
+    environment running the tests, so no download is needed."""
+    root, python = installed
+    wheel = next((root / "dist").glob("xltools-*.whl"))
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-index",
+                    f"{wheel}[excel]"], check=True, capture_output=True, timeout=300)
+    out = subprocess.run([str(python), "-c", "import xlwings, xltools.excel; print(xltools.excel.check.__module__)"],
+                         cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+    assert out == "xltools.excel.bridge"
+    said = subprocess.run([str(root / "venv" / "bin" / "xltools"), "excel-setup", "-o", str(root / "x.xlsm")],
+                          cwd=root, check=True, capture_output=True, text=True).stdout
+    assert f'pip install "{wheel}[excel]"' in said  # the exact command for this copy

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -302,9 +301,7 @@ def test_mutated_workbooks_end_in_a_finding_never_a_traceback(tmp_path, changes,
         assume(False)  # openpyxl cannot write this mutation; no file to check
     (tmp_path / "m.xlsx").write_bytes(buffer.getvalue())
     path = rewrite(tmp_path / "m.xlsx", tmp_path / "mutated.xlsx", {name: None for name in removed})
-    start = time.perf_counter()
     result = run("check", path, "--format", "json")
-    assert time.perf_counter() - start < 2
     assert result.exit_code in (0, 1, 2) and result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
 

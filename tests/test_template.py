@@ -68,7 +68,7 @@ def test_input_cells_unlocked_labels_and_totals_locked(template):
     assert ws["D29"].value == "=SUM(D8:D28)"            # （七）总计 per column
     assert ws["J29"].value == "=SUM(D29:I29)"
     assert ws["A3"].value.startswith("（本列数据的勾稽关系为") and "A3:C5" in ws.merged_cells
-    assert ws["D32"].value == '=IF(D6+D7=D29+D30,"✓","✗")'
+    assert ws["D32"].value == '=IF(COUNTA(D6,D7,D29,D30)>COUNT(D6,D7,D29,D30),"文字",IF(D6+D7=D29+D30,"✓","✗"))'
     appeals = template["四、复议诉讼"]
     assert [appeals[c].value for c in ("E6", "J6", "O6")] == ["=SUM(A6:D6)", "=SUM(F6:I6)", "=SUM(K6:N6)"]
     assert template["五、问题及改进"]["A3"].protection.locked is False

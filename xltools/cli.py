@@ -100,9 +100,10 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt,
+                GeneratorExit):
             raise
-        except Exception as exc:
+        except BaseException as exc:  # a Rust panic in a parser is not an Exception
             if ctx.params.get("debug"):
                 raise
             _internal_error(exc)

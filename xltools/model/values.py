@@ -150,14 +150,17 @@ def year_range() -> tuple[int, int]:
 
 
 def parse_year(raw: Any) -> Parsed:
-    """The 报告年度 as clerks type it: 2024, 2024.0, "2024", "2024年", "2024年度"."""
+    """The 报告年度 as clerks type it: 2024, 2024.0, "2024", "2024年", "2024年度". A
+    year outside year_range() is read all the same, with status "range"."""
     if raw is None or raw == "":
         return Parsed(None, "blank")
     text = _shown(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else str(raw)
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
     digits = re.fullmatch(r"(\d{4})(?:年度?)?", cleaned)
-    first, last = year_range()
-    if not digits or not first <= int(digits.group(1)) <= last:
+    if not digits:
         return Parsed(None, "invalid", text)
-    status = "ok" if isinstance(raw, (int, float)) or cleaned == digits.group(1) else "text"
-    return Parsed(int(digits.group(1)), status, text)
+    year = int(digits.group(1))
+    first, last = year_range()
+    status = "range" if not first <= year <= last else \
+        "ok" if isinstance(raw, (int, float)) or cleaned == digits.group(1) else "text"
+    return Parsed(year, status, text)

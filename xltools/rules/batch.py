@@ -19,7 +19,7 @@ from xltools.rules.previous import match_previous
 from xltools.rules.result import FileResult
 from xltools.rules.structure import file_warnings
 from xltools.xlsx.layout import load_layout
-from xltools.xlsx.reader import ReadError, read_cells
+from xltools.xlsx.reader import ReadError, parser_failure, read_cells
 
 
 @dataclass
@@ -87,7 +87,8 @@ def inspect(path: Path) -> Submission:
         contained = _units(cells)
     except ReadError as exc:
         return Submission(path, FileResult(path, unreadable=str(exc), findings=[exc.finding]), **info)
-    except Exception as exc:  # a hostile file must exclude itself only, never stop the merge
+    except BaseException as exc:  # a hostile file must exclude itself only, never stop the merge
+        parser_failure(exc)
         finding = Finding("F10", "internal", params={"found": f"{type(exc).__name__}: {exc}"[:200]})
         return Submission(path, FileResult(path, unreadable=f"{path}: {finding.message()}", findings=[finding]),
                           **info)

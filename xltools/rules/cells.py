@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from xltools.model.findings import Finding
+from xltools.model.totals import is_number
 from xltools.model.values import parse
 from xltools.xlsx.layout import Layout
 from xltools.xlsx.reader import Cells
@@ -42,6 +43,13 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str]) -> tuple[dict,
         elif parsed.status in ("blank", "mark") and f.kind != "total":
             values[f.id] = 0
             blanks[(f.table, f.block, f.row.key, parsed.status, parsed.found)].append(f)
+    texts = {f.fields[0] for f in findings if f.rule == "W0"}
+    for total, value in _text_left_out(fmt, values, texts).items():
+        values[total] = value
+        for f in findings:
+            if f.rule == "W0" and f.fields[0] in fmt.fields[total].parts:
+                f.case = "total"
+                f.params["total"] = layout.cells[total].address
     for (_, _, _, status, found), group in blanks.items():
         first = group[0]
         label = " / ".join(x for x in (first.block_title, *first.row.labels) if x)
@@ -49,3 +57,27 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str]) -> tuple[dict,
                                 cells=[layout.cells[f.id].address for f in group], expected=0,
                                 params={"label": label, "found": found}))
     return values, findings, readable
+
+
+def _text_left_out(fmt, values: dict, texts: set[str]) -> dict:
+    """Totals whose value in the file leaves out numbers typed as text (a SUM saved
+    by Excel, WPS or LibreOffice ignores text), with the values they add up to when
+    the text is read as the number it is. Such a total is right as a formula: the
+    fault is the text cell, and the arithmetic is judged on the numbers read."""
+    if not texts:
+        return {}
+
+    def total(fid: str, count_text: bool):
+        f = fmt.fields[fid]
+        if f.kind == "total":
+            parts = [total(p, count_text) for p in f.parts]
+            return None if None in parts else sum(parts)
+        value = values.get(fid)
+        return 0 if fid in texts and not count_text else value if is_number(value) else None
+
+    out = {}
+    for f in fmt.totals():
+        stored, without, read = values.get(f.id), total(f.id, False), total(f.id, True)
+        if is_number(stored) and stored == without and read is not None and read != stored:
+            out[f.id] = read
+    return out

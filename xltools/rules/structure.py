@@ -112,7 +112,7 @@ def check_cover(cells: Cells, layout: Layout, unread: set[str]) -> list[Finding]
             out.append(Finding("S5", "missing", **where, params={"label": label}))
         elif fid == "year":
             year = parse_year(raw)
-            if year.value is None:
+            if year.value is None or year.status == "range":
                 out.append(Finding("S5", "year", **where, expected="{}–{}".format(*year_range()),
                                    params={"label": label, "found": year.found}))
             elif year.status == "text":

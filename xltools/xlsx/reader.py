@@ -20,6 +20,14 @@ from xltools.xlsx.a1 import parse_a1
 from xltools.xlsx.layout import Area, Layout, load_layout
 
 
+def parser_failure(exc: BaseException) -> None:
+    """Let interrupts through; anything else a parser raised is the file's failure.
+    python-calamine's Rust code can panic on a malformed part, and pyo3 raises the
+    panic as an exception outside Exception's hierarchy (with no importable class)."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
+
+
 class ReadError(Exception):
     """A file that cannot be read as a workbook at all; `finding` says why, in words."""
 
@@ -66,12 +74,14 @@ def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str,
     except Rejection as r:
         raise ReadError(path, Finding(r.rule, r.case, expected=r.expected, actual=r.found,
                                       params={"found": r.found, "detail": r.detail})) from None
-    except Exception as exc:  # calamine raises several unrelated types for unreadable files
+    except BaseException as exc:  # calamine raises several unrelated types for unreadable files
+        parser_failure(exc)
         raise ReadError(path, Finding("F3", "truncated", params={"found": str(exc)})) from None
     try:
         with wb:
             return _sheets(wb, layout, extra, errors)
-    except Exception as exc:  # a sheet listed in the workbook but missing or broken in the archive
+    except BaseException as exc:  # a sheet listed in the workbook but missing or broken in the archive
+        parser_failure(exc)
         raise ReadError(path, Finding("F3", "truncated", params={"found": f"{type(exc).__name__}: {exc}"})) from None
 
 

@@ -53,11 +53,21 @@ def total_formula(layout: Layout, field_id: str) -> str:
     return "=" + formula([cells[p] for p in layout.format.fields[field_id].parts])
 
 
+def live_marks(layout: Layout) -> dict[str, str]:
+    return next(s.spec["live_check"]["marks"] for s in layout.sheets if "live_check" in s.spec)
+
+
 def live_formula(layout: Layout, eq: Equation) -> str:
+    """✓ when the equation holds, ✗ when not, and the text mark when a cell holds
+    text: Excel would show #VALUE!, LibreOffice would quietly read it as a number."""
     cells = layout.cells
+    terms = [cells[t.field] for t in eq.left + eq.right]
     left = formula([cells[t.field] for t in eq.left], [t.sign for t in eq.left])
     right = formula([cells[t.field] for t in eq.right], [t.sign for t in eq.right])
-    return f'=IF({left}={right},"✓","✗")'
+    listed = ",".join(c.a1 for c in terms)
+    marks = live_marks(layout)
+    return (f'=IF(COUNTA({listed})>COUNT({listed}),"{marks["text"]}",'
+            f'IF({left}={right},"{marks["ok"]}","{marks["bad"]}"))')
 
 
 class _Painter:
@@ -192,8 +202,9 @@ class _Painter:
             ws.cell(area.top, area.left).value = live_formula(self.layout, eq)
         if s.live:
             line = f"{s.live[0][0].a1}:{s.live[-1][0].a1}"
-            ws.conditional_formatting.add(line, CellIsRule(operator="equal", formula=['"✓"'], fill=self.ok_fill))
-            ws.conditional_formatting.add(line, CellIsRule(operator="equal", formula=['"✗"'], fill=self.bad_fill))
+            marks = live_marks(self.layout)
+            for mark, fill in ((marks["ok"], self.ok_fill), (marks["bad"], self.bad_fill), (marks["text"], self.bad_fill)):
+                ws.conditional_formatting.add(line, CellIsRule(operator="equal", formula=[f'"{mark}"'], fill=fill))
 
     def explanation_rows(self, ws, s) -> DataValidation:
         """The input rows of 审核说明, and the list of rules an explanation can name."""

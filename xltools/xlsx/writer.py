@@ -10,7 +10,7 @@ from xltools.model.report import Report, ReportError
 from xltools.model.totals import complete, computed, is_number
 from xltools.xlsx.layout import Layout, load_layout
 from xltools.xlsx.saver import save
-from xltools.xlsx.template import build_workbook
+from xltools.xlsx.template import build_workbook, live_marks
 
 # The committed template carries this date so that regenerating it gives the same bytes.
 TEMPLATE_DATE = datetime(2021, 1, 1, tzinfo=timezone.utc)
@@ -25,8 +25,8 @@ def set_text(cell, text: str) -> None:
 
 def formula_values(layout: Layout, values: dict, typed: set[str]) -> dict[str, dict[str, Any]]:
     """What every formula of the workbook evaluates to, by sheet and cell, as Excel
-    computes it: SUM skips text, a typed-over total counts as typed. A live check
-    whose terms include text shows #VALUE! in Excel and is left to it."""
+    computes it: SUM skips text, a typed-over total counts as typed, a live check
+    with text among its terms shows the text mark."""
     fmt = layout.format
     numbers = {fid: v if is_number(v) else None for fid, v in values.items()}
     for f in fmt.totals():
@@ -38,12 +38,14 @@ def formula_values(layout: Layout, values: dict, typed: set[str]) -> dict[str, d
         if f.id not in typed:
             area = layout.cells[f.id]
             out[area.sheet][area.a1] = numbers[f.id]
+    marks = live_marks(layout)
     for sheet in layout.sheets:
         for area, eq in sheet.live:
             if any(isinstance(values.get(t.field), str) for t in eq.left + eq.right):
+                out[area.sheet][area.a1] = marks["text"]
                 continue
             left, right = (sum(t.sign * (numbers[t.field] or 0) for t in side) for side in (eq.left, eq.right))
-            out[area.sheet][area.a1] = "✓" if left == right else "✗"
+            out[area.sheet][area.a1] = marks["ok"] if left == right else marks["bad"]
     return out
 
 
