@@ -257,7 +257,7 @@ def test_text_output_and_exit_status(tmp_path):
         "  [四、复议诉讼]\n"
         "  错误 R4 复议诉讼总计不符 四、复议诉讼!E6\n"
         "    四、复议诉讼!E6（行政复议 / 总计）应为 1（A6+B6+C6+D6 = 0+1+0+0），实际为 0。\n"
-        "    修改：把 四、复议诉讼!E6 改为 1（或恢复公式，运行 xltools fill），或核对各项数字。\n"
+        "    修改：把 四、复议诉讼!E6 改为 1（或恢复公式：运行 xltools fill），或核对各项数字。\n"
         "结果：1 个错误，0 个警告。\n")
     english = run("check", str(tmp_path / "r.xlsx"), "--lang", "en")
     assert "  error R4 Appeals total does not add up 四、复议诉讼!E6\n" in english.output
@@ -298,12 +298,18 @@ def test_annotated_copy_marks_cells_and_lists_findings(tmp_path):
     assert hashlib.sha256((tmp_path / "r.xlsx").read_bytes()).hexdigest() == before
     wb = openpyxl.load_workbook(tmp_path / "marked.xlsx")
     assert wb.sheetnames[0] == "检查结果"
-    assert wb["四、复议诉讼"]["E6"].fill.fgColor.rgb.endswith("FFC7CE")
-    assert "R4" in wb["四、复议诉讼"]["E6"].comment.text
-    assert wb["五、问题及改进"]["A3"].fill.fgColor.rgb.endswith("FFEB9C")
-    rows = [[c.value for c in r] for r in wb["检查结果"].iter_rows(min_row=2)]
+    e6, a3 = wb["四、复议诉讼"]["E6"], wb["五、问题及改进"]["A3"]
+    assert (e6.fill.fgColor.rgb[2:], e6.border.left.style) == ("FF7C80", "thick")  # red, a thick border
+    assert "R4" in e6.comment.text
+    assert (a3.fill.fgColor.rgb[2:], a3.border.left.style) == ("FFC000", "mediumDashed")  # orange, dashed
+    sheet = wb["检查结果"]
+    assert sheet["A1"].value.startswith(f"检查结果：{report.unit}（2023年）　检查时间：")
+    assert sheet["A2"].value == "结果：1 个错误，1 个警告。"
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=5)]
     assert [(r[1], r[2], r[3]) for r in rows] == [("R4", "错误", "四、复议诉讼!E6"), ("W4", "警告", "五、问题及改进!A3")]
-    assert wb["检查结果"]["D2"].hyperlink.location == "'四、复议诉讼'!E6"
+    assert rows[0][5] == "把 四、复议诉讼!E6 改为 1（或恢复公式：点“填写合计”按钮），或核对各项数字。"  # read in Excel
+    assert sheet["D5"].hyperlink.location == "'四、复议诉讼'!E6"
+    assert (sheet.page_setup.orientation, sheet.page_setup.paperSize, sheet.print_title_rows) == ("landscape", 9, "$4:$4")
     assert wb["三、依申请公开"]["J6"].value == "=SUM(D6:I6)"  # the copy keeps its formulas
 
 

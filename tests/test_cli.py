@@ -87,13 +87,20 @@ def test_export_several_files_is_json_lines():
 def test_export_csv_is_long(tmp_path):
     result = run("export", str(EXAMPLES / "chitudian-2023.xlsx"), "--format", "csv", "-o", str(tmp_path / "c.csv"))
     assert result.exit_code == 0 and result.output == ""
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text(encoding="utf-8"))))
+    data = (tmp_path / "c.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbffile,unit,")  # a BOM: Excel on Chinese Windows then reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == 203 + 7
     by_id = {r["id"]: r for r in rows}
     assert by_id["requests.new.total"] == {
         "file": str(EXAMPLES / "chitudian-2023.xlsx"), "unit": "栾川县赤土店镇人民政府", "year": "2023",
         "id": "requests.new.total", "label": "一、本年新收政府信息公开申请数量 / 申请人情况 / 总计", "value": "1"}
     assert by_id["other"]["value"] == "本单位 2023 年度未收取政府信息公开处理费。"
+
+
+def test_export_csv_without_a_bom_on_request(tmp_path):
+    result = run("export", str(EXAMPLES / "chitudian-2023.xlsx"), "-f", "csv", "--no-bom")
+    assert result.output.startswith("file,unit,year,id,label,value\n")
 
 
 def test_export_skips_excel_lock_files(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from conftest import EXAMPLES, REPO
 
 from xltools import Report, write
-from xltools.commands.annotate import FILLS, annotate
+from xltools.commands.annotate import annotate, marks
 from xltools.commands.fill import fill
 from xltools.excel import bridge as excel
 from xltools.model.schema import load_format, load_template
@@ -25,6 +25,7 @@ FMT = load_format()
 LAYOUT = load_layout()
 RESULTS = load_template()["excel"]["result_sheet"]
 MARKS = load_template()["excel"]["marks_sheet"]
+FILLS = {level: m["fill"] for level, m in marks().items()}
 MARK_COLORS = {tuple(int(h[i:i + 2], 16) for i in (0, 2, 4)) for h in FILLS.values()}
 
 
@@ -56,7 +57,8 @@ def test_the_fake_has_only_what_xlwings_has(fake, real):
     assert callable(xw.Book.caller)
 
 
-def test_check_marks_and_lists_what_annotate_does(tmp_path):
+def test_check_marks_and_lists_what_annotate_does(tmp_path, monkeypatch):
+    monkeypatch.setattr("xltools.commands.annotate.checked_at", lambda: "2024-01-31 10:00")  # one time for both
     src = EXAMPLES / "mistakes-2023.xlsx"
     book = fake_xlwings.load(src)
     result = excel.check(book)
@@ -87,7 +89,7 @@ def test_check_marks_and_lists_what_annotate_does(tmp_path):
                     assert sheet.range(c.coordinate).note.text == c.comment.text
                 else:
                     assert sheet.range(c.coordinate).color not in MARK_COLORS, (ws.title, c.coordinate)
-    assert book.app._alerts == ["结果：1 个错误，4 个警告。\n详见“检查结果”表：错误的单元格标为红色，警告标为黄色，鼠标指向单元格可看说明。"]
+    assert book.app._alerts == ["结果：1 个错误，4 个警告。\n详见“检查结果”表：错误的单元格标为红色，警告标为橙色，鼠标指向单元格可看说明。"]
 
 
 def test_check_reads_what_is_on_screen_not_the_file(tmp_path):
@@ -99,7 +101,7 @@ def test_check_reads_what_is_on_screen_not_the_file(tmp_path):
     result = excel.check(book)
     assert [(f.rule, f.cells[0]) for f in result.findings if f.rule.startswith("R")] == [
         ("R1", "三、依申请公开!D6"), ("R3", "三、依申请公开!J6")]
-    assert book.sheets[area.sheet].range("J6").color == (0xFF, 0xC7, 0xCE)
+    assert book.sheets[area.sheet].range("J6").color == (0xFF, 0x7C, 0x80)
     assert (tmp_path / "in.xlsx").read_bytes() == before
     assert book.api.ProtectStructure and book.sheets[area.sheet].api.ProtectContents
 
@@ -172,7 +174,7 @@ def test_fill_refuses_a_moved_table_and_shows_why(tmp_path):
     before = state(book)["cells"]
     result = excel.fill(book)
     assert [f.rule for f in result.refused.findings] == ["S4"]
-    assert book.sheets[RESULTS].range("B2").value == "S4"
+    assert book.sheets[RESULTS].range("B5").value == "S4"  # below the title, the verdict and the header
     assert book.app._alerts[-1].startswith("未填写合计")
     after = state(book)["cells"]
     assert {k: v[:2] for k, v in after.items() if k[0] not in (RESULTS, MARKS)} == \

@@ -81,7 +81,7 @@ def _cannot_write(path, exc: OSError, lang: str) -> None:
 
 def _write_out(text: str, output: str | None, lang: str, bom: bool = False) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(("\ufeff" if bom else "") + text, nl=False)
         return
     from xltools.xlsx.saver import atomic_output
 
@@ -203,9 +203,11 @@ def template(output: str, unit: str | None, year: int | None, data: str | None, 
 @click.option("-f", "--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
               show_default=True, help="json: one object for one file, JSON Lines for several.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--bom/--no-bom", default=True, show_default=True,
+              help="CSV: start with a byte order mark, so that Excel on Chinese Windows reads it as UTF-8.")
 @_force_option
 @_lang_option
-def export(files: tuple[str, ...], fmt: str, output: str | None, force: bool, lang: str) -> None:
+def export(files: tuple[str, ...], fmt: str, output: str | None, bom: bool, force: bool, lang: str) -> None:
     """Read filled workbooks back as data (every field id, blanks as null)."""
     from xltools.commands.export import FORMATS
     from xltools.commands.inputs import expand
@@ -222,7 +224,7 @@ def export(files: tuple[str, ...], fmt: str, output: str | None, force: bool, la
         _fail(lang, "in_file", path=exc.path, message=exc.finding.message(lang))
     if output:
         _backup(output, lang)
-    _write_out(FORMATS[fmt](reports), output, lang)
+    _write_out(FORMATS[fmt](reports), output, lang, bom=bom and fmt == "csv")
 
 
 @main.command()
@@ -362,6 +364,7 @@ def merge(inputs, output, unit, year, roster, jobs, strict, force, lang) -> None
     roster units missing; 2 nothing written.
     """
     from xltools.commands.inputs import expand
+    from xltools.commands.merge import MergeError
     from xltools.commands.merge import merge as merge_all
     from xltools.commands.render import render_merge
     from xltools.commands.roster import RosterError, read_roster
@@ -383,8 +386,12 @@ def merge(inputs, output, unit, year, roster, jobs, strict, force, lang) -> None
     except OSError as exc:
         _fail(lang, "cannot_read", path=roster, reason=exc.strerror or exc)
     progress = _Progress(len(found.files), lang)
-    result = merge_all(found.files, unit, year, units, jobs, found.skipped, progress)
-    progress.close()
+    try:
+        result = merge_all(found.files, unit, year, units, jobs, found.skipped, progress)
+    except MergeError as exc:
+        _refuse(exc, lang)
+    finally:
+        progress.close()
     why = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
     if why is None:
         _backup(out, lang)

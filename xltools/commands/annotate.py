@@ -1,20 +1,30 @@
-"""A marked copy of a checked workbook: error cells red, warnings yellow (explained
-ones green), a comment with the message on each, and a 检查结果 sheet that lists
+"""A marked copy of a checked workbook: error cells red, warnings orange, explained
+ones green (each with its own border, so that print in greyscale tells them
+apart), a comment with the message on each, and a first sheet 检查结果 that lists
 every finding with a link to its cell. The original is never touched."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
-from xltools.model.schema import words
+from xltools.commands.render import verdict
+from xltools.model.schema import load_template, words
 from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
 
-FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "explained": "E2EFDA"}
-WIDTHS = (6, 6, 14, 24, 80, 60)
+
+def marks() -> dict[str, dict]:
+    """Level → {fill, border, color} (schemas/template.yaml)."""
+    return load_template()["excel"]["marks"]
 
 
-def _level(finding) -> str:
+def widths() -> list[int]:
+    return load_template()["excel"]["result_widths"]
+
+
+def level_of(finding) -> str:
+    """error, warning, or explained (a warning 审核说明 accepts)."""
     return "explained" if finding.severity == "warning" and finding.explained else finding.severity
 
 
@@ -22,72 +32,91 @@ def mark_cells(result: FileResult, lang: str = "zh") -> dict[str, tuple[str, str
     """Sheet!A1 → (level, comment text) for every cell a finding names; the worst
     level wins where findings share a cell. Shared with the Excel add-in."""
     rank = {"error": 0, "warning": 1, "explained": 2}
-    marks: dict[str, list] = defaultdict(list)
+    found: dict[str, list] = defaultdict(list)
     for f in result.findings:
         for cell in f.cells:
-            marks[cell].append((_level(f), f"{f.rule} {f.message(lang)}"))
+            found[cell].append((level_of(f), f"{f.rule} {f.message(lang)}"))
     return {cell: (min((lv for lv, _ in items), key=rank.get), "\n".join(m for _, m in items))
-            for cell, items in marks.items()}
+            for cell, items in found.items()}
 
 
 def finding_rows(result: FileResult, lang: str = "zh") -> list[tuple]:
-    """The rows of the 检查结果 sheet: number, rule, severity, cell, message, fix."""
-    return [(i, f.rule, words(lang)["level_" + _level(f)], f.cells[0] if f.cells else "", f.message(lang),
-             f.explanation if f.explained else f.fix(lang))
+    """One row per finding: number, rule, severity, cell, message, fix."""
+    return [(i, f.rule, words(lang)["level_" + level_of(f)], f.cells[0] if f.cells else "", f.message(lang),
+             f.explanation if f.explained else f.fix(lang, "excel"))  # the marked copy is read in Excel
             for i, f in enumerate(result.findings, start=1)]
 
 
-def result_sheet() -> str:
-    from xltools.model.schema import load_template
+def checked_at() -> str:
+    return datetime.now().strftime("%Y-%m-%d %H:%M")
 
+
+def result_table(result: FileResult, lang: str = "zh") -> tuple[list[list], int]:
+    """The rows of the 检查结果 sheet and the index of its header row: a title (unit,
+    year, time of the check), the verdict, a blank row, the header, the findings.
+    The Excel add-in writes the same rows."""
+    w = words(lang)
+    title = w["result_title"].format(unit=result.unit or result.path.stem, year=result.year or "", time=checked_at())
+    rows = [[title], [verdict(result, lang)], [], list(w["result_headers"]), *map(list, finding_rows(result, lang))]
+    return rows, 3
+
+
+def result_sheet() -> str:
     return load_template()["excel"]["result_sheet"]
 
 
 def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh") -> None:
     import openpyxl
     from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     from xltools.xlsx.saver import save
     from xltools.xlsx.template import needed_height
     from xltools.xlsx.writer import set_text
 
-    if Path(out).resolve() == Path(source).resolve():
-        raise ValueError("the marked copy must not replace the checked file")
     wb = openpyxl.load_workbook(source)
+    styles = marks()
     for cell, (level, text) in mark_cells(result, lang).items():
         sheet, _, a1 = cell.partition("!")
         if sheet not in wb.sheetnames:
             continue
         target = wb[sheet][a1]
-        target.fill = PatternFill("solid", fgColor=FILLS[level])
+        side = Side(style=styles[level]["border"], color=styles[level]["color"])
+        target.fill = PatternFill("solid", fgColor=styles[level]["fill"])
+        target.border = Border(left=side, right=side, top=side, bottom=side)
         target.comment = Comment(text, "xltools", width=320, height=140)
     if result_sheet() in wb.sheetnames:
         del wb[result_sheet()]
     ws = wb.create_sheet(result_sheet(), 0)
-    for col, (title, width) in enumerate(zip(words(lang)["result_headers"], WIDTHS), start=1):
-        ws.cell(1, col, title).font = Font(bold=True)
-        ws.column_dimensions[col_letter(col)].width = width
-    for r, row in enumerate(finding_rows(result, lang), start=2):
+    rows, header = result_table(result, lang)
+    for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             if isinstance(value, str):
                 set_text(ws.cell(r, c), value)  # messages quote what clerks typed
             else:
                 ws.cell(r, c).value = value
-        level = _level(result.findings[r - 2])
-        ws.cell(r, 3).fill = PatternFill("solid", fgColor=FILLS[level])
-        if row[3]:
-            sheet, _, a1 = row[3].partition("!")
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.cell(2, 1).font = Font(bold=True, size=12)
+    for col, width in enumerate(widths(), start=1):
+        ws.column_dimensions[col_letter(col)].width = width
+        ws.cell(header + 1, col).font = Font(bold=True)
+    for i, finding in enumerate(result.findings):
+        r = header + 2 + i
+        level = styles[level_of(finding)]
+        ws.cell(r, 3).fill = PatternFill("solid", fgColor=level["fill"])
+        if finding.cells:
+            sheet, _, a1 = finding.cells[0].partition("!")
             ws.cell(r, 4).hyperlink = Hyperlink(ref=ws.cell(r, 4).coordinate, location=f"'{sheet}'!{a1}")
             ws.cell(r, 4).font = Font(color="0563C1", underline="single")
-    for row in ws.iter_rows(min_row=2, min_col=5, max_col=6):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for c in range(1, 7):
+            ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")
         # spreadsheets do not grow rows written by a program: give each its height
-        ws.row_dimensions[row[0].row].height = max(needed_height(str(c.value or ""), w)
-                                                   for c, w in zip(row, (80, 60)))
-    ws.freeze_panes = "A2"
+        ws.row_dimensions[r].height = max(needed_height(str(ws.cell(r, c).value or ""), widths()[c - 1])
+                                          for c in range(4, 7))
+    ws.freeze_panes = f"A{header + 2}"
+    ws.print_title_rows = f"{header + 1}:{header + 1}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -26,7 +26,10 @@ BLOCKING = ("S1", "S2", "S3", "S4", "R0")
 class Change:
     cell: str  # Sheet!A1
     field: str
-    kind: str  # total (a typed-over total that did not add up) | formula | blank | mark | text
+    # total (a typed-over total that did not add up) | formula (typed over with its own
+    # value) | restored (a formula deleted) | follows (a formula whose value changes with
+    # the details) | blank | mark | text
+    kind: str
     old: Any
     new: Any
 
@@ -68,13 +71,14 @@ def plan(path: Path, cells: Cells, layout: Layout, formula_of: Callable[[Area], 
     result.totals = complete(fmt, details | {f.id: None for f in fmt.totals()})
     for f in fmt.totals():
         area = layout.cells[f.id]
-        formula = total_formula(layout, f.id)
-        if formula_of(area) == formula:
-            continue
+        formula, new = total_formula(layout, f.id), result.totals[f.id]
         old = parse(cells.get(area), "count")
-        kind = "formula" if old.value == result.totals[f.id] else "total"
-        result.changes.append(Change(area.address, f.id, kind, old.value if old.value is not None else old.found,
-                                     result.totals[f.id]))
+        if formula_of(area) == formula:
+            if old.value is not None and old.value != new:  # the formula stays; its value follows the details
+                result.changes.append(Change(area.address, f.id, "follows", old.value, new))
+            continue
+        kind = "restored" if old.status == "blank" else "formula" if old.value == new else "total"
+        result.changes.append(Change(area.address, f.id, kind, old.value if old.value is not None else old.found, new))
         result.writes.append((area, formula))
     return result
 

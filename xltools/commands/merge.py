@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xltools.commands.roster import RosterUnit
+from xltools.commands.roster import Roster, RosterNote, RosterUnit
 from xltools.model.codes import fold_name, similarity
+from xltools.model.errors import UserError
 from xltools.model.report import Report
 from xltools.model.schema import load_summary, words
 from xltools.model.totals import complete
@@ -27,6 +28,7 @@ class Missing:
 
     unit: RosterUnit
     hint: str | None = None  # an input whose name nearly agrees
+    roster_index: int | None = None
 
 
 @dataclass
@@ -37,6 +39,7 @@ class MergeResult:
     missing: list[Missing] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     summary: Report | None = None
+    roster_notes: list[RosterNote] = field(default_factory=list)
 
     @property
     def merged(self) -> list[Submission]:
@@ -52,12 +55,37 @@ class MergeResult:
         return [s for s in self.submissions if s.status == "skipped"]
 
 
+class MergeError(UserError):
+    prefix = "merge_"
+
+
 def _decide_year(subs: list[Submission], year: int | None) -> int | None:
+    """The year given, else the year most inputs report; a tie is not decided here."""
     if year is not None:
         return year
     years = Counter(s.result.year for s in subs if s.result.report and isinstance(s.result.year, int)
-                    and not s.result.errors)
-    return years.most_common(1)[0][0] if years else None
+                    and not s.result.errors).most_common()
+    if len(years) > 1 and years[0][1] == years[1][1]:
+        tied = [f"{y}（{n}）" for y, n in years if n == years[0][1]]
+        raise MergeError("year_tie", years="、".join(tied))
+    return years[0][0] if years else None
+
+
+def natural(name: str) -> list:
+    """第2镇 before 第10镇: digits (full-width too) compared as numbers."""
+    import re
+    import unicodedata
+
+    parts = re.split(r"(\d+)", unicodedata.normalize("NFKC", name or ""))
+    return [(1, int(x)) if x.isdigit() else (0, x) for x in parts if x]
+
+
+def row_order(result: MergeResult) -> list:
+    """Inputs and missing roster units as 上报情况 lists them: in roster order where
+    there is a roster, the rest after, by name in natural order."""
+    rows = [(s.roster_index, s.shown, s) for s in result.submissions] + \
+           [(m.roster_index, m.unit.name, m) for m in result.missing]
+    return [x for _, _, x in sorted(rows, key=lambda r: (r[0] is None, r[0] or 0, natural(r[1])))]
 
 
 def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit] | None) -> None:
@@ -159,12 +187,28 @@ def _roster_match(sub: Submission, roster: list[RosterUnit]) -> RosterUnit | Non
     return max(named, key=lambda u: len(u.name), default=None)
 
 
+def _code_notes(subs: list[Submission], roster: list[RosterUnit]) -> list[RosterNote]:
+    """A roster unit found by its name whose code differs from the workbook's: one of
+    the two codes is wrong, and merge tells units apart by them."""
+    out = []
+    for s in subs:
+        unit = _roster_match(s, roster) if s.result.report is not None else None
+        if unit is not None and unit.code and s.code and unit.code != s.code:
+            out.append(RosterNote("code", {"name": unit.name, "roster": unit.code, "found": s.code,
+                                           "file": s.path.name}))
+    return out
+
+
 def _missing(subs: list[Submission], roster: list[RosterUnit] | None) -> list[Missing]:
     if roster is None:
         return []
     keys = set().union(*(_keys(s.units) for s in subs if s.result.report is not None))
     matched = {id(u) for s in subs if s.result.report is None for u in [_roster_match(s, roster)] if u}
-    missing = [Missing(u) for u in roster
+    index = {id(u): i for i, u in enumerate(roster)}
+    for s in subs:
+        unit = _roster_match(s, roster)
+        s.roster_index = index[id(unit)] if unit is not None else None
+    missing = [Missing(u, roster_index=index[id(u)]) for u in roster
                if id(u) not in matched and not (_keys([(u.code, u.name)]) & keys)]
     _near_matches(subs, missing)
     return missing
@@ -191,14 +235,17 @@ def add_up(reports: list[Report]) -> dict[str, Any]:
     return complete(fmt, {**sums, **{f.id: None for f in fmt.totals()}})
 
 
-def merge(paths: list[Path], unit: str, year: int | None = None, roster: list[RosterUnit] | None = None,
+def merge(paths: list[Path], unit: str, year: int | None = None, roster: Roster | None = None,
           jobs: int | None = None, skipped: list[Path] = (), progress=None) -> MergeResult:
     layout = load_layout()
     subs = inspect_all(paths, jobs, progress)
     judge([s.result for s in subs], [None] * len(subs), layout)
     year = _decide_year(subs, year)
-    _statuses(subs, year, roster)
-    result = MergeResult(unit, year, subs, _missing(subs, roster), list(skipped))
+    units = roster.units if roster is not None else None
+    _statuses(subs, year, units)
+    result = MergeResult(unit, year, subs, _missing(subs, units), list(skipped))
+    if roster is not None:
+        result.roster_notes = roster.notes + _code_notes(subs, units)
     if result.merged:
         values = add_up([s.result.report for s in result.merged])
         result.summary = Report(meta={"unit": unit, "year": year}, values=values)

@@ -81,8 +81,8 @@ def render_fill(result, lang: str = "zh") -> str:
     fields = load_format().fields
     lines = [w["filled"].format(path=result.path, out=result.out)]
     for c in result.changes:
-        if c.kind == "total":
-            lines.append(w["fill_total"].format(cell=c.cell, label=fields[c.field].label, old=c.old, new=c.new))
+        if c.kind in ("total", "restored", "follows"):
+            lines.append(w[f"fill_{c.kind}"].format(cell=c.cell, label=fields[c.field].label, old=c.old, new=c.new))
         elif c.kind == "text":
             lines.append(w["fill_text"].format(cell=c.cell, old=c.old, new=c.new))
     for kind in ("formula", "blank", "mark"):
@@ -94,6 +94,7 @@ def render_fill(result, lang: str = "zh") -> str:
 
 
 def render_merge(result, out, written: bool, why: str | None = None, lang: str = "zh") -> str:
+    from xltools.commands.merge import Missing, row_order
     from xltools.commands.summary import missing_text, problems, reason_text
     from xltools.model.schema import load_summary
 
@@ -105,7 +106,8 @@ def render_merge(result, out, written: bool, why: str | None = None, lang: str =
         lines.append(w["not_written"].format(why=w[why]))
     if result.excluded:
         lines.append(w["excluded"].format(n=len(result.excluded)))
-        for s in result.excluded:
+        excluded = {id(x) for x in result.excluded}
+        for s in (x for x in row_order(result) if id(x) in excluded):
             lines.append(f"  {status[s.status][lang]}  {s.shown}  {s.path}")
             lines += [f"    {line}" for line in problems(s, result.year, lang, warnings=False).splitlines()]
     if result.passed_over:
@@ -113,9 +115,12 @@ def render_merge(result, out, written: bool, why: str | None = None, lang: str =
         lines += [f"  {s.path}  {reason_text(s, result.year, lang)}" for s in result.passed_over]
     if result.missing:
         lines.append(w["missing"].format(n=len(result.missing)))
-        for m in result.missing:
+        for m in (x for x in row_order(result) if isinstance(x, Missing)):
             lines.append(f"  {m.unit.name} {m.unit.code}".rstrip())
             lines += [f"    {line}" for line in missing_text(m, lang).splitlines()[1:]]
+    if result.roster_notes:
+        lines.append(w["roster_notes"].format(n=len(result.roster_notes)))
+        lines += [f"  {note.message(lang)}" for note in result.roster_notes]
     if result.skipped:
         lines.append(w["skipped"].format(n=len(result.skipped)))
         lines += [f"  {p}" for p in result.skipped]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from xltools.model.codes import fold_name
 from xltools.model.errors import UserError
-from xltools.model.schema import load_summary
+from xltools.model.schema import load_summary, words
 
 
 class RosterError(UserError):
@@ -31,7 +32,24 @@ def _decode(data: bytes) -> str:
     raise RosterError("encoding")
 
 
-def read_roster(path: Path) -> list[RosterUnit]:
+@dataclass(frozen=True)
+class RosterNote:
+    """Something about the roster the county office should know (a word of words.yaml)."""
+
+    word: str
+    params: dict
+
+    def message(self, lang: str = "zh") -> str:
+        return words(lang)["roster_" + self.word].format(**self.params)
+
+
+@dataclass
+class Roster:
+    units: list[RosterUnit]
+    notes: list[RosterNote] = field(default_factory=list)
+
+
+def read_roster(path: Path) -> Roster:
     rows = list(csv.reader(io.StringIO(_decode(Path(path).read_bytes()))))
     if not rows:
         raise RosterError("empty", path=path)
@@ -40,11 +58,19 @@ def read_roster(path: Path) -> list[RosterUnit]:
              for key, names in load_summary()["roster"].items()}
     if where["name"] is None and where["code"] is None:
         raise RosterError("header", path=path, found="、".join(h for h in rows[0] if h.strip())[:60])
-    units = []
-    for row in rows[1:]:
+    roster, seen = Roster([]), {}
+    for line, row in enumerate(rows[1:], start=2):
         def cell(key):
             i = where[key]
             return row[i].strip() if i is not None and i < len(row) else ""
-        if any(c.strip() for c in row):
-            units.append(RosterUnit(cell("code").upper(), cell("name"), cell("parent")))
-    return units
+        if not any(c.strip() for c in row):
+            continue
+        unit = RosterUnit(cell("code").upper(), cell("name"), cell("parent"))
+        keys = [k for k in (unit.code and f"code:{unit.code}", unit.name and f"name:{fold_name(unit.name)}") if k]
+        first = next((seen[k] for k in keys if k in seen), None)
+        if first is not None:  # a unit listed twice would be missing twice, or merged under two rows
+            roster.notes.append(RosterNote("duplicate", {"row": line, "first": first, "name": unit.name or unit.code}))
+            continue
+        seen.update({k: line for k in keys})
+        roster.units.append(unit)
+    return roster

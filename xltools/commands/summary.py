@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xltools.commands.merge import MergeResult
+from xltools.commands.merge import MergeResult, row_order
 from xltools.model.schema import load_summary, words
 from xltools.rules.batch import Submission
 from xltools.xlsx.a1 import col_letter
@@ -84,10 +84,10 @@ def _wrapped(ws) -> int:
 
 
 def _status_rows(result: MergeResult, words: dict) -> list[list]:
-    rows = [[s.shown, s.code, words[s.status]["zh"], len(s.result.errors), len(s.result.warnings),
-             problems(s, result.year), str(s.path)] for s in result.submissions]
-    return rows + [[m.unit.name, m.unit.code, words["missing"]["zh"], None, None, missing_text(m), ""]
-                   for m in result.missing]
+    return [[x.shown, x.code, words[x.status]["zh"], len(x.result.errors), len(x.result.warnings),
+             problems(x, result.year), str(x.path)] if isinstance(x, Submission) else
+            [x.unit.name, x.unit.code, words["missing"]["zh"], None, None, missing_text(x), ""]
+            for x in row_order(result)]
 
 
 def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:

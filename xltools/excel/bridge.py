@@ -17,13 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from xltools.commands.annotate import (
-    FILLS,
-    WIDTHS,
-    finding_rows,
-    mark_cells,
-    result_sheet,
-)
+from xltools.commands.annotate import level_of, mark_cells, marks, result_sheet, result_table, widths
 from xltools.commands.render import verdict
 from xltools.model.schema import load_template, words
 from xltools.model.values import CellError
@@ -141,33 +135,34 @@ def _mark(book, result: FileResult, lang: str) -> None:
         cell = sheet.range(a1)
         note = cell.note
         remembered.append([address, _hex(cell.color), note.text if note is not None else ""])
-        cell.color = "#" + FILLS[level]
+        cell.color = "#" + marks()[level]["fill"]
         if note is not None:
             note.delete()
         cell.add_note(text)
-    marks = book.sheets.add(excel["marks_sheet"], after=book.sheets[len(book.sheets) - 1])
-    marks.range((1, 1), (len(remembered), 3)).number_format = "@"
-    marks.range("A1").value = remembered
-    marks.visible = False
+    kept = book.sheets.add(excel["marks_sheet"], after=book.sheets[len(book.sheets) - 1])
+    kept.range((1, 1), (len(remembered), 3)).number_format = "@"
+    kept.range("A1").value = remembered
+    kept.visible = False
 
 
 def _write_results(book, result: FileResult, lang: str):
-    rows = finding_rows(result, lang)
+    rows, header = result_table(result, lang)
     sheet = book.sheets.add(result_sheet(), before=book.sheets[0])
-    last = len(rows) + 1
+    columns = len(widths())
     # Text, never a formula: messages quote what clerks typed.
-    sheet.range((1, 2), (last, len(WIDTHS))).number_format = "@"
-    sheet.range("A1").value = [list(words(lang)["result_headers"]), *[list(r) for r in rows]]
-    sheet.range((1, 1), (1, len(WIDTHS))).font.bold = True
-    for col, width in enumerate(WIDTHS, start=1):
+    sheet.range((1, 1), (len(rows), columns)).number_format = "@"
+    sheet.range((header + 2, 1), (max(len(rows), header + 2), 1)).number_format = "0"
+    sheet.range("A1").value = [row + [None] * (columns - len(row)) for row in rows]
+    sheet.range((1, 1), (2, 1)).font.bold = True
+    sheet.range((header + 1, 1), (header + 1, columns)).font.bold = True
+    for col, width in enumerate(widths(), start=1):
         sheet.range((1, col)).column_width = width
-    sheet.range((2, 5), (max(last, 2), 6)).wrap_text = True
-    for r, (row, finding) in enumerate(zip(rows, result.findings), start=2):
-        level = "explained" if finding.severity == "warning" and finding.explained else finding.severity
-        sheet.range((r, 3)).color = "#" + FILLS[level]
-        if row[3]:
-            target, _, a1 = row[3].partition("!")
-            sheet.range((r, 4)).add_hyperlink(f"#'{target}'!{a1}", row[3])
+    sheet.range((header + 2, 1), (max(len(rows), header + 2), columns)).wrap_text = True
+    for r, finding in enumerate(result.findings, start=header + 2):
+        sheet.range((r, 3)).color = "#" + marks()[level_of(finding)]["fill"]
+        if finding.cells:
+            target, _, a1 = finding.cells[0].partition("!")
+            sheet.range((r, 4)).add_hyperlink(f"#'{target}'!{a1}", finding.cells[0])
     return sheet
 
 

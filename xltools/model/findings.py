@@ -42,15 +42,17 @@ class Finding:
         cells = [c.split("!")[-1] for c in self.cells]
         return {"cell": self.cells[0] if self.cells else "", "expected": _shown(self.expected, lang),
                 "actual": _shown(self.actual, lang), "cells_text": words(lang)["list_separator"].join(cells),
-                **{k: _shown(v, lang) for k, v in self.params.items()}}
+                **{k: _shown(_in(v, lang), lang) for k, v in self.params.items()}}
 
     def message(self, lang: str = "zh") -> str:
         rule = load_rules()[self.rule]
         return rule.messages[self.case][lang].format(**self._values(lang))
 
-    def fix(self, lang: str = "zh") -> str:
+    def fix(self, lang: str = "zh", where: str = "cli") -> str:
+        """How to put it right, for a clerk at the command line (`cli`) or in Excel."""
         rule = load_rules()[self.rule]
-        return rule.fix[lang].format(**self._values(lang)) if rule.fix else ""
+        restore = words(lang)[f"restore_{where}"]
+        return rule.fix[lang].format(**self._values(lang), restore=restore) if rule.fix else ""
 
     def title(self, lang: str = "zh") -> str:
         return load_rules()[self.rule].title[lang]
@@ -64,6 +66,11 @@ class Finding:
             if self.explained:
                 out["explanation"] = self.explanation
         return out
+
+
+def _in(value: Any, lang: str) -> Any:
+    """A value given in both languages ({zh, en}, from the schema) in one of them."""
+    return value[lang] if isinstance(value, dict) and lang in value else value
 
 
 SHOWN_LENGTH = 80  # what a message quotes of a cell: enough to recognise it

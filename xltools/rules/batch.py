@@ -38,6 +38,7 @@ class Submission:
     reason: str | None = None  # why, where the findings do not say it
     reason_params: dict = field(default_factory=dict)  # what the reason's words name
     hint: str | None = None  # a roster unit whose name nearly agrees
+    roster_index: int | None = None  # its place on the roster, for the order of 上报情况
 
     @property
     def code(self) -> str:

@@ -52,7 +52,8 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str]) -> tuple[dict,
                 f.params["total"] = layout.cells[total].address
     for (_, _, _, status, found), group in blanks.items():
         first = group[0]
-        label = " / ".join(x for x in (first.block_title, *first.row.labels) if x)
+        # a table of one unlabelled row (四) is named by its section
+        label = " / ".join(x for x in (first.block_title, *first.row.labels) if x) or fmt.sections[first.section]
         findings.append(Finding("W6", "blank" if status == "blank" else "mark", fields=[f.id for f in group],
                                 cells=[layout.cells[f.id].address for f in group], expected=0,
                                 params={"label": label, "found": found}))

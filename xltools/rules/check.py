@@ -12,6 +12,7 @@ from xltools.model.schema import load_rules
 from xltools.model.totals import is_number
 from xltools.rules.arithmetic import equation_set, failing
 from xltools.rules.cells import cell_findings
+from xltools.rules.explanations import explain
 from xltools.rules.registry import ACROSS, ON_REPORT, Context
 from xltools.rules.result import FileResult
 from xltools.rules.structure import check_cover, check_structure
@@ -53,26 +54,6 @@ def _stored(result: FileResult | None, size: int) -> np.ndarray:
     return result.vector
 
 
-def _accepts(explanation: dict, finding: Finding) -> bool:
-    if not load_rules()[finding.rule].explainable or (explanation.get("rule") or "").strip().upper() != finding.rule:
-        return False
-    target = (explanation.get("target") or "").strip().replace("！", "!")
-    if not target:
-        return True
-    cells = {c for c in finding.cells} | {c.split("!")[-1] for c in finding.cells}
-    return target in cells or target in finding.fields or target == finding.sheet
-
-
-def _explain(result: FileResult) -> None:
-    if result.report is None:
-        return
-    for finding in result.warnings:
-        for item in result.report.explanations:
-            if _accepts(item, finding):
-                finding.explanation = item.get("text") or ""
-                break
-
-
 def _sort(result: FileResult, layout: Layout) -> None:
     order = {s.name: i for i, s in enumerate(layout.sheets)}
 
@@ -100,5 +81,5 @@ def judge(results: list[FileResult], last: list[FileResult | None], layout: Layo
             finding = ACROSS[load_rules()[eqs[e].rule].check["type"]]
             result.findings.append(finding(eqs[e], left, right, result.report, previous, layout))
     for r in results:
-        _explain(r)
+        explain(r)
         _sort(r, layout)

@@ -14,7 +14,7 @@ from typing import Callable
 
 from xltools.model.findings import Finding
 from xltools.model.report import Report
-from xltools.rules import arithmetic, cells, previous, structure, text
+from xltools.rules import arithmetic, cells, explanations, previous, structure, text
 from xltools.xlsx import guard
 from xltools.xlsx.layout import Layout
 from xltools.xlsx.reader import Cells
@@ -37,6 +37,7 @@ ON_REPORT: dict[str, Callable[[Context], list[Finding]]] = {
     "text": lambda c: text.stated(c.report, c.layout, c.readable),
     "empty": lambda c: text.empty(c.report, c.layout),
     "fees": lambda c: text.fees(c.report, c.layout),
+    "explanation": lambda c: explanations.unusable(c.cells, c.layout, c.unread),
 }
 
 # Rules across cells, judged for all files at once: the finding that tells a

@@ -62,7 +62,7 @@ def empty(report: Report, layout: Layout) -> list[Finding]:
         if fid not in layout.cells:
             continue
         text = (report.text.get(fid) or "").strip()
-        params = {"label": layout.format.fields[fid].label}
+        params = {"label": layout.format.fields[fid].label, "hint": check["hints"][fid]}
         if not text:
             out.append(Finding("W4", "empty", fields=[fid], cells=[layout.cells[fid].address], params=params))
         elif text in check["empty_words"]:

@@ -266,7 +266,7 @@ def _instructions(spec: dict, rules: dict) -> list[str]:
     for r in rules.values():
         if r.check["type"] == "import":  # about documents, not about the workbook
             continue
-        kind = w["level_error"] if r.severity == "error" else w["level_warning"]
+        kind = w[f"level_{r.severity}"]
         lines.append(w["rule_line"].format(rule=r.id, severity=kind, title=r.title["zh"], description=r.description["zh"]))
     return lines
 
