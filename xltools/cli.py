@@ -92,10 +92,49 @@ def _write_out(text: str, output: str | None, lang: str, bom: bool = False) -> N
         _cannot_write(output, exc, lang)
 
 
+def _speak(lang: str) -> None:
+    """click's own words (usage errors, help) in the language of the command line:
+    each of its modules looks its messages up through a gettext function of its
+    own, which is pointed at schemas/words.yaml."""
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.types
+
+    table = _words(lang)["click"]
+
+    def say(message: str) -> str:
+        return table.get(message, message)
+
+    def say_n(one: str, many: str, n: int) -> str:
+        return say(one if n == 1 else many)
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+        module._ = say
+        if hasattr(module, "ngettext"):
+            module.ngettext = say_n
+
+
 class _Commands(click.Group):
     """Every command runs inside one guard: an exception nobody expected becomes one
     line that names a log file with the traceback (exit 2), never a traceback on
     the clerk's screen; `xltools --debug …` shows it instead."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """click's usage errors in the language of the command line; its words are
+        loaded only then, so that `--help` stays instant."""
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            _speak(_lang_asked(list(sys.argv[1:] if args is None else args)))
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            _speak(_lang_asked(list(sys.argv[1:] if args is None else args)))
+            click.echo(click.core._("Aborted!"), err=True)
+            sys.exit(1)
 
     def invoke(self, ctx: click.Context):
         try:
