@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import re
+from decimal import Decimal
 import zipfile
 from pathlib import Path
 
@@ -147,3 +148,43 @@ def test_a_published_word_file_printed_to_pdf_imports_back(tmp_path, soffice):
     assert document.values == read(EXAMPLES / "chitudian-2023.xlsx").values
     with zipfile.ZipFile(tmp_path / "r.docx") as z:
         assert "word/document.xml" in z.namelist()
+
+
+def _tables(docx_path: Path) -> list[str]:
+    return re.findall(r"<w:tbl>.*?</w:tbl>", zipfile.ZipFile(docx_path).read("word/document.xml").decode(), re.S)
+
+
+@pytest.mark.parametrize("scale", [1, 100])
+def test_every_word_table_fits_the_page_and_no_number_wraps(tmp_path, scale):
+    """Tables within the text width (A4 less the GB/T 9704 margins); each number
+    column at least as wide as its widest number in 10.5 pt, cell margins included."""
+    from xltools.documents.publish import CELL_MARGIN_MM, FONTS, text_mm
+
+    report = sample_report("示例县人民政府办公室", 2023, random.Random(7), scale=scale)
+    report.values["fees.notice_amount"] = report.values["fees.notice_amount"] * 1000 + Decimal("0.25")
+    write(report, tmp_path / "u.xlsx")
+    assert run("publish", tmp_path / "u.xlsx", "-o", tmp_path / "r.docx").exit_code == 0
+    text_width = round((210 - 28 - 26) / 25.4 * 1440)
+    size = FONTS["table"][1]
+    for tbl in _tables(tmp_path / "r.docx"):
+        grid = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"', tbl)]
+        assert sum(grid) <= text_width
+        assert re.search(r'<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+                         r'<w:tblLook', tbl)
+        for row in re.findall(r"<w:tr[ >].*?</w:tr>", tbl, re.S):
+            for cell in re.findall(r"<w:tc>.*?</w:tc>", row, re.S):
+                text = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", cell))
+                if re.fullmatch(r"\d+(\.\d+)?", text) and "gridSpan" not in cell:
+                    width_mm = int(re.search(r'<w:tcW [^>]*w:w="(\d+)"', cell)[1]) / 1440 * 25.4
+                    assert width_mm >= text_mm(text, size) + 2 * CELL_MARGIN_MM, (text, width_mm)
+
+
+def test_html_escapes_everything_from_the_workbook(tmp_path):
+    report = sample_report("示例<b>县</b>&\"局\"", 2023, random.Random(1))
+    report.text["problems"] = "<script>alert(1)</script> a | b & c \"q\""
+    write(report, tmp_path / "u.xlsx")
+    run("publish", tmp_path / "u.xlsx", "-o", tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "<b>县" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; a | b &amp; c &quot;q&quot;" in page
+    assert "示例&lt;b&gt;县&lt;/b&gt;&amp;&quot;局&quot;2023年政府信息公开工作年度报告" in page

@@ -308,36 +308,65 @@ def _with_fallbacks(docx_bytes: bytes) -> bytes:
     return out.getvalue()
 
 
-TEXT_WIDTH_MM = 210 - 28 - 26  # A4 less the GB/T 9704 margins
+TEXT_WIDTH_MM = 210 - 28 - 26 - 0.2  # A4 less the GB/T 9704 margins, less what rounding to twips may add
+CELL_MARGIN_MM = 1.0  # left and right inside each table cell (Word's default is 1.9)
+PT_MM = 25.4 / 72
+
+
+def text_mm(text: str, size_pt: float) -> float:
+    """How wide a line of text prints, at most: a Chinese character one em, a digit or
+    Latin letter 0.62 em (Times New Roman's digits are 0.5 em; the fonts a computer
+    without it falls back to, such as DejaVu Serif, are wider)."""
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.62 for ch in text) * size_pt * PT_MM
 
 
 def column_widths(p: Part, total: float = TEXT_WIDTH_MM) -> list[float]:
-    """Millimetres per grid column: numbers as narrow as their digits allow, the
-    label columns sharing the rest by the length of their labels, so that long
-    labels wrap into few lines."""
+    """Millimetres per grid column such that the table fits the text width, no number
+    ever wraps (each number column is as wide as its widest number) and headers wrap
+    to a few lines of whole characters; the label columns share the rest by the
+    length of their labels, each wide enough for a short item label on one line."""
+    size = FONTS["table"][1]
+    em = size * PT_MM
     width = len(_grid(p.rows)[0])
-    numeric, labels, heads = [0] * width, [0] * width, [0] * width
+    numbers, heads, labels, parents = [0.0] * width, [""] * width, [""] * width, [""] * width
+    is_number = [False] * width
     for r, c, cell in placed(p.rows):
         if cell.number:
-            numeric[c] = max(numeric[c], len(cell.text), 1)
-        elif cell.colspan == 1:
-            (heads if r < p.header_rows else labels)[c] = max((heads if r < p.header_rows else labels)[c],
-                                                             len(cell.text))
-    # a column label wraps after a few characters (4 mm each at 10.5 pt): three in a
-    # table of many columns (三, 四), six where there are few (二)
-    per_line = 3 if sum(1 for n in numeric if n) >= 5 else 6
-    fixed = [max(11.0, 2.4 * n, 4.0 * min(heads[i], per_line) + 4) if n else 0.0 for i, n in enumerate(numeric)]
-    if sum(fixed) > total * 0.9:  # 四's fifteen columns: narrower, labels wrap more
-        fixed = [f * total * 0.9 / sum(fixed) for f in fixed]
-    rest = max(total - sum(fixed), 20.0)
-    shares = [min(max(n, 4), 40) if not numeric[i] else 0 for i, n in enumerate(labels)]
-    return [fixed[i] or rest * shares[i] / (sum(shares) or 1) for i in range(width)]
+            is_number[c] = True
+            numbers[c] = max(numbers[c], text_mm(cell.text, size))
+        elif cell.colspan == 1 and r < p.header_rows:
+            heads[c] = max(heads[c], cell.text, key=len)
+        elif cell.colspan == 1:  # a parent spans its items' rows: narrow, it wraps down them
+            kind = labels if cell.rowspan == 1 else parents
+            kind[c] = max(kind[c], cell.text, key=len)
+    margins = 2 * CELL_MARGIN_MM
+    label_cols = [c for c in range(width) if not is_number[c]]
+    for lines in (2, 3, 4, 6):  # as few header lines as the width allows
+        # a header line holds at least two characters: one per line reads as a column of letters
+        fixed = [max(margins + numbers[c] + em / 2, margins + em * min(len(heads[c]), max(2, -(-len(heads[c]) // lines))))
+                 if is_number[c] else 0.0 for c in range(width)]
+        least = [margins + em * (min(max(len(labels[c]), 2), 6) if labels[c] else min(max(len(parents[c]), 2), 4))
+                 for c in label_cols]
+        if sum(fixed) + sum(least) <= total:
+            break
+    if not label_cols:  # 四: the number columns take the whole width
+        return [f * total / sum(fixed) for f in fixed]
+    rest = total - sum(fixed)
+    shares = {c: min(len(labels[c]), 40) for c in label_cols}
+    out = list(fixed)
+    for c, low in zip(label_cols, least):
+        out[c] = low
+    spare = rest - sum(least)
+    for c in label_cols:  # what is left goes to the long labels
+        out[c] += max(spare, 0) * shares[c] / (sum(shares.values()) or 1)
+    return out
 
 
 def _docx_table(d, p: Part) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
     from docx.table import _Cell
 
@@ -346,6 +375,17 @@ def _docx_table(d, p: Part) -> None:
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), str(round(CELL_MARGIN_MM / 25.4 * 1440)))
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    look = t._tbl.tblPr.find(qn("w:tblLook"))  # the schema puts tblCellMar before tblLook
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        t._tbl.tblPr.append(margins)
     # python-docx looks every t.cell(r, c) up through the whole table; take them once
     # (merging never removes a cell that a later merge starts or ends at)
     grid_cells = [[_Cell(tc, t) for tc in tr.tc_lst] for tr in t._tbl.tr_lst]
