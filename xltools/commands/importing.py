@@ -1,6 +1,8 @@
 """`xltools import` for many documents: read each (sources.py), import it
-(importer.py), write its workbook, then check all the workbooks at once. The
-import findings come first in each file's findings."""
+(importer.py), write its workbook, then check all the workbooks at once, telling
+the checker which cells the import could not read, so that it judges only what
+the document gave. Import and check findings are listed together, in the order
+of the workbook's cells."""
 from __future__ import annotations
 
 import re
@@ -10,9 +12,9 @@ from pathlib import Path
 from xltools.documents.importer import import_document
 from xltools.documents.sources import DocumentError, read_document
 from xltools.model.findings import Finding
-from xltools.rules.batch import check_paths
-from xltools.rules.check import FileResult
-from xltools.xlsx.writer import write
+from xltools.rules.batch import inspect
+from xltools.rules.check import FileResult, judge
+from xltools.xlsx.layout import load_layout
 
 
 @dataclass
@@ -31,7 +33,7 @@ def _name(unit: str | None, year: int | None, source: Path) -> str:
 def import_paths(paths: list[Path], output: Path | None, out_dir: Path, kind: str = "auto") -> list[Done]:
     done: list[Done] = []
     taken: set[Path] = set()
-    imported: dict[Path, list[Finding]] = {}
+    imported: dict[Path, tuple[list[Finding], frozenset[str]]] = {}
     for source in paths:
         try:
             doc = read_document(source, kind)
@@ -47,11 +49,13 @@ def import_paths(paths: list[Path], output: Path | None, out_dir: Path, kind: st
             out = first.with_name(f"{first.stem}-{n}.xlsx")
         taken.add(out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        write(result.report, out)
-        imported[out] = result.findings
+        result.write(out)
+        imported[out] = result.findings, result.unread
         done.append(Done(source, out, FileResult(out), result.format))
     written = [d for d in done if d.out is not None]
-    for d, checked in zip(written, check_paths([d.out for d in written])):
-        checked.findings[:0] = imported[d.out]
-        d.result = checked
+    for d in written:
+        d.result = inspect(d.out, imported[d.out][1]).result
+        d.result.findings[:0] = imported[d.out][0]
+    results = [d.result for d in written]
+    judge(results, [None] * len(results), load_layout())  # the arithmetic, and every finding in order
     return done

@@ -1,8 +1,9 @@
 """Matching a document's row labels to the official labels of schemas/formats,
 tolerant of what real reports do to them: full/half-width forms, 1、 for 1.,
 quotes and spaces, a label after its parents', the first line of a wrapped
-label, abbreviations, a character missing or extra. A match must be confident
-and clearly better than the next best; otherwise there is none."""
+label, a label without its item number, abbreviations, a character missing or
+extra. A match must be confident and clearly better than the next best;
+otherwise there is none."""
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ def norm(text: str) -> str:
 
 @dataclass
 class Target:
-    key: str  # row key in the table
+    key: str  # row key in the table (a parent row's: the ids of its path)
     label: str
     block: int
     width: int  # values expected
@@ -35,6 +36,8 @@ class Target:
 
 
 def targets(fmt: Format, table_id: str) -> list[Target]:
+    """The rows of a table a document's label can name: its rows in the national
+    order, then the parent rows (三、本年度办理结果, （三）不予公开 …)."""
     table = fmt.tables[table_id]
     out = []
     for b, block in enumerate(table.blocks):
@@ -42,11 +45,12 @@ def targets(fmt: Format, table_id: str) -> list[Target]:
         for leaf in leaves(block.rows):
             out.append(Target(leaf.key, leaf.labels[-1] if leaf.labels else "", b, width))
 
-        def parents(nodes: tuple[Node, ...]):
+        def parents(nodes: tuple[Node, ...], path: tuple[str, ...] = ()):
             for n in nodes:
                 if n.children:
-                    out.append(Target("", n.label, b, width, tuple(c.label for c in n.children)))
-                    parents(n.children)
+                    key = path + ((n.id,) if n.id else ())
+                    out.append(Target(".".join(key), n.label, b, width, tuple(c.label for c in n.children)))
+                    parents(n.children, key)
         parents(block.rows)
     return out
 
@@ -72,10 +76,17 @@ def _abbreviation(label: str, target: str) -> bool:
     return sum(ch in full for ch in short) >= 0.8 * len(short)
 
 
+def unnumbered(label: str) -> str:
+    """A normalised label less its item number: (一)予以公开 → 予以公开."""
+    return _ITEM.sub("", label, count=1)
+
+
 def score(label: str, target: str) -> float:
     """How surely a normalised document label is this normalised official one (0–1)."""
     if label == target:
         return 1.0
+    if not _ITEM.match(label) and label == unnumbered(target):
+        return 0.9  # the label without its number ("予以公开"): confident only where it is unique
     if label.endswith(target) and len(target) >= 2:
         return 0.95  # a row label after its parents' ("三、本年度办理结果(一)予以公开")
     if target.startswith(label) and len(label) >= 6:

@@ -12,7 +12,7 @@ from xltools.model.findings import Finding
 from xltools.model.report import Report
 from xltools.model.schema import load_rules
 from xltools.model.totals import is_number
-from xltools.rules.arithmetic import equation_set, failing
+from xltools.rules.arithmetic import equation_set, failing, unjudged
 from xltools.rules.cells import cell_findings
 from xltools.rules.registry import ACROSS, ON_REPORT, Context
 from xltools.rules.structure import check_cover, check_structure
@@ -29,6 +29,7 @@ class FileResult:
     unreadable: str | None = None  # why the file could not be read at all
     readable: set[str] = field(default_factory=set)  # numeric fields whose cells were read
     vector: "np.ndarray | None" = None  # the numbers, in the order of the equations' matrix; NaN where unknown
+    not_imported: frozenset[str] = frozenset()  # fields an import could not read from its document
 
     @property
     def unit(self) -> str | None:
@@ -55,22 +56,24 @@ class FileResult:
         return self.unreadable is None and not self.errors
 
 
-def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
+def check_cells(path: Path, cells: Cells, layout: Layout, not_imported: frozenset[str] = frozenset()) -> FileResult:
     """Every rule that looks at one workbook's cells alone, phase by phase (see
-    registry.py); the arithmetic is added later, for all files at once."""
-    result = FileResult(path)
+    registry.py); the arithmetic is added later, for all files at once. The fields
+    in `not_imported` are blank because an import could not read them: they are
+    not the report's, so no rule judges them."""
+    result = FileResult(path, not_imported=not_imported)
     structure = check_structure(cells, layout)
     result.findings.extend(structure.findings)
     if structure.fatal:
         return result
     result.findings.extend(check_cover(cells, layout, structure.unread_sheets))
-    values, findings, result.readable = cell_findings(cells, layout, structure.unread_sheets)
+    values, findings, result.readable = cell_findings(cells, layout, structure.unread_sheets, not_imported)
     result.findings.extend(findings)
     result.report = report_from_cells(cells, layout, values)
     result.vector = _vector(result, equation_set(layout.format.id).fields)
     context = Context(cells, layout, structure.unread_sheets, result.report, result.readable)
     for check in ON_REPORT.values():
-        result.findings.extend(check(context))
+        result.findings.extend(f for f in check(context) if not not_imported.intersection(f.fields))
     return result
 
 
@@ -132,6 +135,8 @@ def judge(results: list[FileResult], last: list[FileResult | None], layout: Layo
             previous = last[judged[row]].report if last[judged[row]] else None
             finding = ACROSS[load_rules()[eqs[e].rule].check["type"]]
             result.findings.append(finding(eqs[e], left, right, result.report, previous, layout))
+        for i in judged:
+            results[i].findings.extend(unjudged(eqs, results[i].not_imported, last[i] is not None, layout))
     for r in results:
         _explain(r)
         _sort(r, layout)
