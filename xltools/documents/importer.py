@@ -43,6 +43,7 @@ from xltools.xlsx.writer import over_unread, write
 _NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
 _SUBSECTION = re.compile(r"^[(（]([一二三四五六七八九十])[)）]\s*([^：:。]{0,24})[：:]?")
 _NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十]+(?:部分|章|节)|[一二三四五六七八九十]+[、.]|\d+[、.])")
+_CHAPTER = re.compile(r"[一二三四五六七八九十]+、[^，。；：:]{2,20}")  # a heading: numbered, short, no sentence
 _BARE_NUMBER = re.compile(r"^[-—–－]*\s*\d{1,3}\s*[-—–－]*$")
 _FRAGMENT = re.compile(r"[\d.,]+")
 PARAGRAPH = "\n"  # between paragraphs in a text field: a line break in the cell, as clerks type it
@@ -66,7 +67,7 @@ def _is_page_number(line: Line) -> bool:
 def _number(cell: str) -> tuple[str, str] | None:
     """The number a table cell shows, as plain digits, and the unit written after it
     ("26件" → ("26", "件")); None for a cell that is not a number."""
-    text = unicodedata.normalize("NFKC", cell).replace(" ", "")
+    text = unicodedata.normalize("NFKC", cell).strip()
     unit = next((u for u in UNITS if text.endswith(u) and len(text) > len(u)), "")
     text = text[: len(text) - len(unit)]
     return (text.replace(",", ""), unit) if _NUMBER.fullmatch(text) else None
@@ -97,19 +98,23 @@ class Row:
 def _split(line: Line) -> Row:
     cells: list[str] = []
     starts: list[int | None] = []
-    spaced = line.grid in ("spaces", "run")
     for k, c in enumerate(line.cells):
         c = c.strip("“”\"'") or c  # PDF text sometimes puts a label's quote beside the numbers
         at = line.starts[k] if line.starts else None
-        parts = c.split() if spaced else [c]
-        # numbers separated by single spaces are cells too ("0 0 0")
-        if len(parts) > 1 and all(_is_value(p) for p in parts):
-            offsets = [m.start() for m in re.finditer(r"\S+", c)]
-            cells.extend(parts)
-            starts.extend(None if at is None else at + o for o in offsets)
-        else:
+        # numbers after a single space are cells too ("0 0 0", "规章 0 0 0")
+        words = list(re.finditer(r"\S+", c))
+        n = len(words)
+        while n and _is_value(words[n - 1].group()):
+            n -= 1
+        if n == len(words):
             cells.append(c)
             starts.append(at)
+            continue
+        if n:
+            cells.append(c[:words[n].start()].rstrip())
+            starts.append(at)
+        cells.extend(w.group() for w in words[n:])
+        starts.extend(None if at is None else at + w.start() for w in words[n:])
     n = len(cells)
     while n and _is_value(cells[n - 1]):
         n -= 1
@@ -135,14 +140,17 @@ def _title(lines: list[Line]) -> tuple[str | None, int | None, int]:
     """Unit and year from the title, which may be wrapped over two or three lines;
     the unit as written (only spaces taken out)."""
     check = _config("I3")
-    pattern = re.compile(check["title"])
     texts = [re.sub(r"\s+", "", line.text) for line in lines[: check["title_lines"]]]
-    for i in range(len(texts)):
-        for n in (1, 2, 3):
-            m = pattern.search("".join(texts[i:i + n]))
-            if m and len(m.group("unit") + m.group("after")) <= check["unit_length"]:
-                unit = m.group("unit") or m.group("after") or (texts[i - 1] if i else "")
-                return (unit or None), int(m.group("year")), i + n - 1
+    for pattern in map(re.compile, check["titles"]):
+        for i in range(len(texts)):
+            for n in (1, 2, 3):
+                m = pattern.search("".join(texts[i:i + n]))
+                if not m:
+                    continue
+                found = {k: v or "" for k, v in m.groupdict().items()}
+                unit = found["unit"] or found.get("after", "") or (texts[i - 1] if i else "")
+                if len(found["unit"] + found.get("after", "")) <= check["unit_length"]:
+                    return (unit or None), int(found["year"]) if found.get("year") else None, i + n - 1
     return None, None, -1
 
 
@@ -177,7 +185,9 @@ def _heading(fmt: Format, line: Line, after: int) -> str | None:
 
 def _sections(fmt: Format, lines: list[Line], start: int) -> tuple[dict[str, list[int]], set[int]]:
     """The lines under each section heading (by index), and the headings' indices. A
-    report that comes back to a section (its tables after the text) adds to it."""
+    report that comes back to a section (its tables after the text) adds to it; a
+    chapter heading of its own just before a section's (二、政府信息公开工作情况)
+    is no text of the section before."""
     order = list(fmt.sections)
     out: dict[str, list[int]] = {}
     headings: set[int] = set()
@@ -185,6 +195,8 @@ def _sections(fmt: Format, lines: list[Line], start: int) -> tuple[dict[str, lis
     for i in range(start + 1, len(lines)):
         number = _heading(fmt, lines[i], after)
         if number is not None:
+            if current is not None and out[current][-1:] == [i - 1] and _CHAPTER.fullmatch(lines[i - 1].text):
+                headings.add(out[current].pop())
             current, after = number, max(after, order.index(number) + 1)
             headings.add(i)
             out.setdefault(number, [])
@@ -236,12 +248,18 @@ def _anchors(format_id: str) -> dict[str, tuple[frozenset[str], list[Target]]]:
 
 
 def _names(line: Line, anchor: tuple[frozenset[str], list[Target]]) -> bool:
-    """Whether a line is a header or a row of a table."""
+    """Whether a line is a header or a row of a table: a row by a label of its own,
+    not by a word other tables' headers have too (总计)."""
     heads, rows = anchor
     if any(norm(c) in heads for c in line.cells if c):
         return True
     row = _split(line)
-    return bool(row.labels) and len(row.labels[-1]) <= 80 and match(row.labels[-1], rows) is not None
+    label = norm(row.labels[-1]) if row.labels else ""
+    return (4 <= len(label) <= 80 or any(row.values) and label != "") and match(label, rows) is not None
+
+
+def _is_caption(line: Line) -> bool:
+    return len(line.text) <= 30 and not re.search("[。；，]", line.text) and not any(_split(line).values)
 
 
 def _is_prose(line: Line) -> bool:
@@ -265,6 +283,8 @@ def _table_lines(fmt: Format, lines: list[Line], sections: dict[str, list[int]],
         start = next((i for i in range(len(lines)) if i not in headings and _names(lines[i], anchors[tid])), None)
         if start is None:
             continue
+        if start and start - 1 not in headings and _is_caption(lines[start - 1]):
+            start -= 1  # 附表1, 表二 收到和处理政府信息公开申请情况: the table's, no text
         end = start + 1
         while end < len(lines) and end not in headings and not _is_prose(lines[end]) \
                 and not any(_names(lines[end], a) for a in others):
@@ -288,7 +308,8 @@ class _Found:
     starts: list[int | None]
     line: Line
     last: int  # the number of the last line it took cells from
-    wrapped: str | None = None  # a wrapped piece of a number that could not be joined
+    pieces: list[str] = field(default_factory=list)  # of numbers wrapped in their cells, from the lines below
+    wrapped: str | None = None  # pieces of numbers wrapped in their cells that could not be joined
     ordered: tuple[str, str] | None = None  # placed by row order: the labelled rows around it
 
     @property
@@ -330,13 +351,12 @@ def _aligned(above: _Found, below: Row, offset: int) -> list[str] | None:
     used: set[int] = set()
     for piece, at in zip(below.values, below.starts):
         under = [i for i, (c, s) in enumerate(zip(above.cells, above.starts))
-                 if c and s - offset <= at and at + len(piece) <= s + len(c) + offset
-                 or c and abs(at - s) <= offset]
+                 if c and (s - offset <= at and at + len(piece) <= s + len(c) + offset or abs(at - s) <= offset)]
         if len(under) != 1 or under[0] in used:
             return None
         used.add(under[0])
         cells[under[0]] += piece
-    return cells if all(_number(c) for c in cells if c) else None
+    return cells
 
 
 def _slot_after(above: _Found, rest: list[_Found], rows: list[Target]) -> bool:
@@ -365,6 +385,13 @@ class _Reader:
         cells = load_layout().cells
         self.findings.append(Finding(rule, case, fields=list(fields), expected=expected, actual=actual,
                                      cells=[cells[f].address for f in fields if f in cells], params=params))
+
+    def _split(self, line: Line) -> Row:
+        """A line as a row; in PDF text, a line of digits and points is the wrapped
+        rest of numbers above it ("56." of 123456.78), even where it is no number."""
+        if self.wrapped and all(_FRAGMENT.fullmatch(c) for c in line.cells):
+            return Row(line, [], list(line.cells), list(line.starts))
+        return _split(line)
 
     def numbers(self, fmt: Format, cells: list[str], ids: list[str], label: str, line: Line) -> list[str] | None:
         """The cells of a row, one for each of `ids` ("" where the table has an empty
@@ -430,7 +457,7 @@ class _Reader:
         for line in lines:
             if _is_page_number(line):
                 continue
-            row = _split(line)
+            row = self._split(line)
             if open_row is not None:
                 if any(row.values) and not row.labels:
                     open_row.take(row)
@@ -484,11 +511,15 @@ class _Reader:
                 out.append(f)  # a row of its own
                 continue
             joined = _aligned(above, Row(f.line, [], f.cells, f.starts), _config("I1")["wrap_offset"])
+            above.pieces += f.filled
             if joined is None or len(f.filled) == width and _slot_after(above, found[k + 1:], rows):
-                above.wrapped = " ".join(f.filled)  # or the next row's number, which lost its label
+                above.wrapped = " ".join(above.pieces)  # or the next row's number, which lost its label
             else:
                 above.cells = joined
             above.last = f.line.number
+        for f in out:
+            if f.wrapped is None and not all(_is_value(c) for c in f.cells):  # "56." with no "78" under it
+                f.wrapped = " ".join(f.pieces or f.filled)
         return out
 
     @staticmethod
@@ -504,7 +535,8 @@ class _Reader:
             between = [f for f in found[k1 + 1:k2] if f.target is None]
             gap = rows[a + 1:b]
             if between and len(between) == len(gap) and all(
-                    t.block == rows[a].block and len(f.filled) == t.width for f, t in zip(between, gap)):
+                    t.block == rows[a].block and len(f.filled) == t.width and all(_is_value(c) for c in f.cells)
+                    for f, t in zip(between, gap)):
                 for f, t in zip(between, gap):
                     f.target, f.ordered = t, (rows[a].label, rows[b].label)
 
@@ -584,7 +616,7 @@ class _Reader:
         ids = [f.id for f in fmt.numeric_fields() if f.table == table_id]
         found = []
         for line in lines:
-            row = _split(line)
+            row = self._split(line)
             if any(row.values) and not _is_page_number(line):  # the header is labels only
                 found.append(_Found(None, row.values, row.starts, line, line.number))
         found = self._join_wrapped(found, [])
