@@ -22,6 +22,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from xltools.documents.labels import (
+    ITEM,
     Target,
     distinctive_labels,
     match,
@@ -43,10 +44,11 @@ from xltools.xlsx.writer import over_unread, write
 _NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
 _SUBSECTION = re.compile(r"^[(（]([一二三四五六七八九十])[)）]\s*([^：:。]{0,24})[：:]?")
 _NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十]+(?:部分|章|节)|[一二三四五六七八九十]+[、.]|\d+[、.])")
-_CHAPTER = re.compile(r"[一二三四五六七八九十]+、[^，。；：:]{2,20}")  # a heading: numbered, short, no sentence
+_CHAPTER = re.compile(r"[一二三四五六七八九十]+、[^，。；：:\d]{2,20}")  # a heading: numbered, short, no sentence
 _BARE_NUMBER = re.compile(r"^[-—–－]*\s*\d{1,3}\s*[-—–－]*$")
 _FRAGMENT = re.compile(r"[\d.,]+")
 PARAGRAPH = "\n"  # between paragraphs in a text field: a line break in the cell, as clerks type it
+SURE = 0.9  # a label that names its row by more than likeness: equal, ending in it, its start, unnumbered
 HEADING, OWN_HEADING = 0.7, 0.85  # how surely a line is a section's heading: numbered as the format, or otherwise
 
 
@@ -95,7 +97,12 @@ class Row:
     starts: list[int | None]  # the column each value starts at, where the line says
 
 
-def _split(line: Line) -> Row:
+def _split(line: Line, pieces: bool = False) -> Row:
+    """A line as a row: its labels, and the values after them (with `pieces`, also
+    the first pieces of numbers wrapped in their cells, "99." of 99.96)."""
+    def value(cell: str) -> bool:
+        return _is_value(cell) or pieces and _FRAGMENT.fullmatch(cell) is not None
+
     cells: list[str] = []
     starts: list[int | None] = []
     for k, c in enumerate(line.cells):
@@ -104,7 +111,7 @@ def _split(line: Line) -> Row:
         # numbers after a single space are cells too ("0 0 0", "规章 0 0 0")
         words = list(re.finditer(r"\S+", c))
         n = len(words)
-        while n and _is_value(words[n - 1].group()):
+        while n and value(words[n - 1].group()):
             n -= 1
         if n == len(words):
             cells.append(c)
@@ -116,7 +123,7 @@ def _split(line: Line) -> Row:
         cells.extend(w.group() for w in words[n:])
         starts.extend(None if at is None else at + w.start() for w in words[n:])
     n = len(cells)
-    while n and _is_value(cells[n - 1]):
+    while n and value(cells[n - 1]):
         n -= 1
     return Row(line, [c for c in cells[:n] if c], cells[n:], starts[n:])
 
@@ -308,7 +315,15 @@ class _Found:
     starts: list[int | None]
     line: Line
     last: int  # the number of the last line it took cells from
+    label: str = ""  # the label as the document writes it
+    tail: bool = False  # numbers without a label of their own: the end of the label above them
     pieces: list[str] = field(default_factory=list)  # of numbers wrapped in their cells, from the lines below
+    ends: list[int | None] = field(init=False)  # where each cell ends on its first line
+    firsts: list[str] = field(init=False)  # the cells as on their first line
+
+    def __post_init__(self):
+        self.ends = [None if s is None else s + len(c) for c, s in zip(self.cells, self.starts)]
+        self.firsts = list(self.cells)
     wrapped: str | None = None  # pieces of numbers wrapped in their cells that could not be joined
     ordered: tuple[str, str] | None = None  # placed by row order: the labelled rows around it
 
@@ -316,9 +331,15 @@ class _Found:
     def filled(self) -> list[str]:
         return [c for c in self.cells if c]
 
+    @property
+    def width(self) -> int:
+        return self.target.width if self.target else len(self.filled)
+
     def take(self, row: Row) -> None:
         self.cells.extend(row.values)
         self.starts.extend(row.starts)
+        self.ends.extend(None if s is None else s + len(c) for c, s in zip(row.values, row.starts))
+        self.firsts.extend(row.values)
         self.last = row.line.number
 
 
@@ -341,22 +362,57 @@ def _positions(cells: list[str], width: int, grid: str) -> list[str] | None:
     return None
 
 
-def _aligned(above: _Found, below: Row, offset: int) -> list[str] | None:
-    """The numbers of `above` with the pieces of `below` joined to those they sit
+def _aligned(above: _Found, values: list[str], starts: list[int | None], offset: int) -> list[str] | None:
+    """The numbers of `above` with the pieces in `values` joined to those they sit
     under (a number wrapped in its table cell: "3.9" over "2" is 3.92); None when a
-    piece sits under no number, or two under one."""
-    if None in above.starts or None in below.starts or not all(_FRAGMENT.fullmatch(v) for v in below.values):
+    piece sits under no number, under two, or is longer than the part of the number
+    above it that filled the cell's width."""
+    if None in above.ends or None in starts or not all(_FRAGMENT.fullmatch(v) for v in values if v):
         return None
     cells = list(above.cells)
     used: set[int] = set()
-    for piece, at in zip(below.values, below.starts):
-        under = [i for i, (c, s) in enumerate(zip(above.cells, above.starts))
-                 if c and (s - offset <= at and at + len(piece) <= s + len(c) + offset or abs(at - s) <= offset)]
-        if len(under) != 1 or under[0] in used:
+    for piece, at in zip(values, starts):
+        if not piece:
+            continue
+        # under a number: its left edge or its right edge where that number's is
+        near = sorted((min(abs(at - s), abs(at + len(piece) - e)), i)
+                      for i, (c, s, e) in enumerate(zip(above.cells, above.starts, above.ends)) if c)
+        near = [(d, i) for d, i in near if d <= offset]
+        if not near or len(near) > 1 and near[0][0] == near[1][0] or near[0][1] in used \
+                or _digits(piece) > _digits(above.firsts[near[0][1]]) + 1:
             return None
-        used.add(under[0])
-        cells[under[0]] += piece
+        used.add(near[0][1])
+        cells[near[0][1]] += piece
     return cells
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def _first_match(labels: list[str], candidates: list[Target]) -> Target | None:
+    return next((t for t in (match(x, candidates) for x in labels) if t is not None), None)
+
+
+def _label_below(rows: list[Row], k: int, label: str, candidates: list[Target]) -> list[int]:
+    """In PDF text, the rest of a label that a narrow cell wraps below the line of
+    its numbers (the lines, by index): the labels of the lines right below, up to
+    one that starts a row of its own (an item number, or a label that names a row
+    by itself, unless it is the very end of this label: "（七）" over "总计")."""
+    out: list[int] = []
+    for i in range(k + 1, min(k + 5, len(rows))):
+        text = without_stray(" ".join(rows[i].labels))
+        if rows[i].line.number != rows[k].line.number + len(out) + 1 or not text or ITEM.match(norm(text)):
+            break
+        alone = match(text, candidates)
+        if alone is not None:
+            whole = label + "".join(without_stray(" ".join(rows[j].labels)) for j in out) + text
+            if match(whole, candidates) == alone and score(norm(whole), norm(alone.label)) > \
+                    score(norm(text), norm(alone.label)):
+                out.append(i)
+            break
+        out.append(i)
+    return out
 
 
 def _slot_after(above: _Found, rest: list[_Found], rows: list[Target]) -> bool:
@@ -387,11 +443,7 @@ class _Reader:
                                      cells=[cells[f].address for f in fields if f in cells], params=params))
 
     def _split(self, line: Line) -> Row:
-        """A line as a row; in PDF text, a line of digits and points is the wrapped
-        rest of numbers above it ("56." of 123456.78), even where it is no number."""
-        if self.wrapped and all(_FRAGMENT.fullmatch(c) for c in line.cells):
-            return Row(line, [], list(line.cells), list(line.starts))
-        return _split(line)
+        return _split(line, pieces=self.wrapped)
 
     def numbers(self, fmt: Format, cells: list[str], ids: list[str], label: str, line: Line) -> list[str] | None:
         """The cells of a row, one for each of `ids` ("" where the table has an empty
@@ -446,18 +498,22 @@ class _Reader:
 
     def _found(self, fmt: Format, table_id: str, lines: list[Line], section: str) -> list[_Found]:
         """The rows of one table in `lines`, in order: a label and its numbers on one
-        line, or the label over lines before its numbers, or (web text copied one
-        cell per line) the label on one line and its numbers on the lines that follow;
-        and numbers without a label."""
+        line, or the label over lines before (or, in PDF text, after) its numbers, or
+        (web text copied one cell per line) the label on one line and its numbers on
+        the lines that follow; and numbers without a label."""
         candidates = targets(fmt, table_id)
         out: list[_Found] = []
         pending: list[str] = []
         open_row: _Found | None = None  # a row still taking numbers from the lines below
         is_text_section = any(f.section == section for f in fmt.text_fields())
-        for line in lines:
-            if _is_page_number(line):
+        rows = [self._split(ln) for ln in lines if not _is_page_number(ln)]
+        taken: set[int] = set()  # label lines read as the end of a label above them
+        tails: set[int] = set()  # lines with the end of a label and of the numbers above them
+        for k, row in enumerate(rows):
+            line = row.line
+            if k in tails:
+                out.append(_Found(None, row.values, row.starts, line, line.number, tail=True))
                 continue
-            row = self._split(line)
             if open_row is not None:
                 if any(row.values) and not row.labels:
                     open_row.take(row)
@@ -469,24 +525,49 @@ class _Reader:
             tries = ([label_cells[-1], "".join(label_cells), without_stray(label_cells[-1])] if label_cells else []) + \
                 ["".join(pending[-k:] + label_cells) for k in (1, 2, 3) if len(pending) >= k]
             if not any(row.values):
-                target = next((t for t in (match(x, candidates) for x in tries[:3]) if t is not None), None)
+                target = _first_match(tries[:3], candidates)
                 if target is None or target.children or line.grid != "cells" or len(row.values) != target.width:
-                    if row.labels:
+                    if row.labels and k not in taken:
                         pending = (pending + [" ".join(row.labels)])[-3:]
                     continue
                 # an HTML or Word row whose every cell is empty: blank, as published
             elif not label_cells and not pending:
                 out.append(_Found(None, row.values, row.starts, line, line.number))
                 continue
-            target = next((t for t in (match(x, candidates) for x in tries) if t is not None), None)
+            target = _first_match(tries, candidates)
             shown = (" ".join(label_cells) or " ".join(pending[-1:]))[:40]
+            label = "".join(label_cells)
             pending = []
+            above = out[-1] if out else None
+            under = self.wrapped and above is not None and line.number == above.last + 1
+            offset = _config("I1")["wrap_offset"]
+            if target is None and under and _aligned(above, row.values, row.starts, offset) is not None:
+                # the rest of a label and of numbers wrapped in their cells ("申请数量   67")
+                out.append(_Found(None, row.values, row.starts, line, line.number, label=label,
+                                  tail=above.target is not None
+                                  and _first_match([above.label + label], candidates) == above.target))
+                continue
+            sure = target is not None and any(score(norm(x), norm(target.label)) >= SURE for x in tries)
+            below = _label_below(rows, k, label, candidates) if self.wrapped and label_cells and not sure else []
+            if below:  # the label goes on below: read whole, not by its first characters alone
+                rest = [without_stray(" ".join(rows[i].labels)) for i in below]
+                whole = _first_match([x + "".join(rest[:n]) for n in range(len(rest), 0, -1) for x in tries],
+                                     candidates)
+                if whole is not None:
+                    target, label = whole, label + "".join(rest)
+                    for i in below:
+                        (tails if any(rows[i].values) else taken).add(i)
+                else:
+                    target = None
+            if target is None and under and 0 < len([v for v in row.values if v]) < above.width:
+                above.wrapped = " ".join(v for v in row.values if v)  # pieces under no number: never cut short
+                continue
             if target is None:
                 if label_cells or not is_text_section:  # in 六, a lone number is text
                     self.finding("I1", "unmatched", line=line.number, found=shown or " ".join(row.values)[:60],
                                  section=section)
                 continue
-            out.append(_Found(target, row.values, row.starts, line, line.number))
+            out.append(_Found(target, row.values, row.starts, line, line.number, label=label))
             filled = out[-1].filled
             if len(filled) < target.width and len(filled) == 1 and len(filled[0]) <= 3:
                 open_row = out[-1]  # the next lines may hold the rest
@@ -506,13 +587,13 @@ class _Reader:
             if f.target is not None or above is None or f.line.number != above.last + 1:
                 out.append(f)
                 continue
-            width = above.target.width if above.target else len(above.filled)
-            if len(f.filled) > width or len(f.filled) == width and width > 1:
+            width = above.width
+            if len(f.filled) > width:
                 out.append(f)  # a row of its own
                 continue
-            joined = _aligned(above, Row(f.line, [], f.cells, f.starts), _config("I1")["wrap_offset"])
+            joined = _aligned(above, f.cells, f.starts, _config("I1")["wrap_offset"])
             above.pieces += f.filled
-            if joined is None or len(f.filled) == width and _slot_after(above, found[k + 1:], rows):
+            if joined is None or len(f.filled) == width and not f.tail and _slot_after(above, found[k + 1:], rows):
                 above.wrapped = " ".join(above.pieces)  # or the next row's number, which lost its label
             else:
                 above.cells = joined

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from xltools.model.schema import Format, Node, leaves
 
 _QUOTES = re.compile(r"[\s\"'“”‘’「」『』]")
-_ITEM = re.compile(r"^(\d+\.|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
+ITEM = re.compile(r"^(\d+\.|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 CONFIDENT, MARGIN = 0.8, 0.05
 
 
@@ -67,7 +67,7 @@ def without_stray(cell: str) -> str:
 def _abbreviation(label: str, target: str) -> bool:
     """"1.逾期不补正" for "1.申请人无正当理由逾期不补正、行政机关不再处理…": the same
     item number, and nearly every character of the label found in the official one."""
-    a, b = _ITEM.match(label), _ITEM.match(target)
+    a, b = ITEM.match(label), ITEM.match(target)
     if not a or not b or a.group(0) != b.group(0):
         return False
     short, full = label[a.end():], target[b.end():]
@@ -78,14 +78,14 @@ def _abbreviation(label: str, target: str) -> bool:
 
 def unnumbered(label: str) -> str:
     """A normalised label less its item number: (一)予以公开 → 予以公开."""
-    return _ITEM.sub("", label, count=1)
+    return ITEM.sub("", label, count=1)
 
 
 def score(label: str, target: str) -> float:
     """How surely a normalised document label is this normalised official one (0–1)."""
     if label == target:
         return 1.0
-    if not _ITEM.match(label) and label == unnumbered(target):
+    if not ITEM.match(label) and label == unnumbered(target):
         return 0.9  # the label without its number ("予以公开"): confident only where it is unique
     if label.endswith(target) and len(target) >= 2:
         return 0.95  # a row label after its parents' ("三、本年度办理结果(一)予以公开")
