@@ -316,7 +316,8 @@ class _Found:
     line: Line
     last: int  # the number of the last line it took cells from
     label: str = ""  # the label as the document writes it
-    tail: bool = False  # numbers without a label of their own: the end of the label above them
+    wrap: bool = False  # no row of its own: pieces of the numbers above, wrapped in their cells
+    tail: bool = False  # and the end of the label above them
     pieces: list[str] = field(default_factory=list)  # of numbers wrapped in their cells, from the lines below
     ends: list[int | None] = field(init=False)  # where each cell ends on its first line
     firsts: list[str] = field(init=False)  # the cells as on their first line
@@ -365,8 +366,9 @@ def _positions(cells: list[str], width: int, grid: str) -> list[str] | None:
 def _aligned(above: _Found, values: list[str], starts: list[int | None], offset: int) -> list[str] | None:
     """The numbers of `above` with the pieces in `values` joined to those they sit
     under (a number wrapped in its table cell: "3.9" over "2" is 3.92); None when a
-    piece sits under no number, under two, or is longer than the part of the number
-    above it that filled the cell's width."""
+    piece sits under no number, under two, under a single character (which never
+    wraps) or is longer than the part of the number above it that filled the
+    cell's width."""
     if None in above.ends or None in starts or not all(_FRAGMENT.fullmatch(v) for v in values if v):
         return None
     cells = list(above.cells)
@@ -379,7 +381,7 @@ def _aligned(above: _Found, values: list[str], starts: list[int | None], offset:
                       for i, (c, s, e) in enumerate(zip(above.cells, above.starts, above.ends)) if c)
         near = [(d, i) for d, i in near if d <= offset]
         if not near or len(near) > 1 and near[0][0] == near[1][0] or near[0][1] in used \
-                or _digits(piece) > _digits(above.firsts[near[0][1]]) + 1:
+                or len(above.firsts[near[0][1]]) < 2 or _digits(piece) > _digits(above.firsts[near[0][1]]) + 1:
             return None
         used.add(near[0][1])
         cells[near[0][1]] += piece
@@ -512,7 +514,7 @@ class _Reader:
         for k, row in enumerate(rows):
             line = row.line
             if k in tails:
-                out.append(_Found(None, row.values, row.starts, line, line.number, tail=True))
+                out.append(_Found(None, row.values, row.starts, line, line.number, wrap=True, tail=True))
                 continue
             if open_row is not None:
                 if any(row.values) and not row.labels:
@@ -531,19 +533,20 @@ class _Reader:
                         pending = (pending + [" ".join(row.labels)])[-3:]
                     continue
                 # an HTML or Word row whose every cell is empty: blank, as published
-            elif not label_cells and not pending:
-                out.append(_Found(None, row.values, row.starts, line, line.number))
+            above = out[-1] if out else None
+            how = self._continues(above, row)
+            if not label_cells and not pending:
+                if how == "cut":
+                    above.wrapped = " ".join(v for v in row.values if v)
+                else:
+                    out.append(_Found(None, row.values, row.starts, line, line.number, wrap=how == "wrap"))
                 continue
             target = _first_match(tries, candidates)
             shown = (" ".join(label_cells) or " ".join(pending[-1:]))[:40]
             label = "".join(label_cells)
             pending = []
-            above = out[-1] if out else None
-            under = self.wrapped and above is not None and line.number == above.last + 1
-            offset = _config("I1")["wrap_offset"]
-            if target is None and under and _aligned(above, row.values, row.starts, offset) is not None:
-                # the rest of a label and of numbers wrapped in their cells ("申请数量   67")
-                out.append(_Found(None, row.values, row.starts, line, line.number, label=label,
+            if target is None and how == "wrap":  # the rest of a label and of numbers wrapped: "申请数量   67"
+                out.append(_Found(None, row.values, row.starts, line, line.number, label=label, wrap=True,
                                   tail=above.target is not None
                                   and _first_match([above.label + label], candidates) == above.target))
                 continue
@@ -559,8 +562,8 @@ class _Reader:
                         (tails if any(rows[i].values) else taken).add(i)
                 else:
                     target = None
-            if target is None and under and 0 < len([v for v in row.values if v]) < above.width:
-                above.wrapped = " ".join(v for v in row.values if v)  # pieces under no number: never cut short
+            if target is None and how == "cut":
+                above.wrapped = " ".join(v for v in row.values if v)
                 continue
             if target is None:
                 if label_cells or not is_text_section:  # in 六, a lone number is text
@@ -573,6 +576,19 @@ class _Reader:
                 open_row = out[-1]  # the next lines may hold the rest
         return out
 
+    def _continues(self, above: _Found | None, row: Row) -> str:
+        """How a line of numbers right below a row's goes with them, in PDF text:
+        "wrap" (pieces of its numbers, each under one of them), "cut" (fewer than the
+        row's numbers and under none of them: pieces that cannot be placed, so the
+        row above must not be read cut short), or "" (a row of its own)."""
+        if not self.wrapped or above is None or row.line.number != above.last + 1 or not any(row.values):
+            return ""
+        if _aligned(above, row.values, row.starts, _config("I1")["wrap_offset"]) is not None:
+            return "wrap"
+        filled = [v for v in row.values if v]
+        fewer = len(filled) < above.width or len(filled) == above.width == 1  # one number: its own, or a piece?
+        return "cut" if fewer and all(_FRAGMENT.fullmatch(v) for v in filled) else ""
+
     def _join_wrapped(self, found: list[_Found], candidates: list[Target]) -> list[_Found]:
         """In PDF text, a number too wide for its cell goes on in the line below: a
         line of digits right under a row's numbers, each under one of them, is
@@ -584,13 +600,10 @@ class _Reader:
         out: list[_Found] = []
         for k, f in enumerate(found):
             above = out[-1] if out else None
-            if f.target is not None or above is None or f.line.number != above.last + 1:
+            if not f.wrap or above is None:
                 out.append(f)
                 continue
             width = above.width
-            if len(f.filled) > width:
-                out.append(f)  # a row of its own
-                continue
             joined = _aligned(above, f.cells, f.starts, _config("I1")["wrap_offset"])
             above.pieces += f.filled
             if joined is None or len(f.filled) == width and not f.tail and _slot_after(above, found[k + 1:], rows):
@@ -695,11 +708,15 @@ class _Reader:
     def row(self, fmt: Format, table_id: str, lines: list[Line]) -> dict[str, Any]:
         """A table of one unlabelled row (四's 15 numbers) under a header of labels only."""
         ids = [f.id for f in fmt.numeric_fields() if f.table == table_id]
-        found = []
+        found: list[_Found] = []
         for line in lines:
             row = self._split(line)
             if any(row.values) and not _is_page_number(line):  # the header is labels only
-                found.append(_Found(None, row.values, row.starts, line, line.number))
+                how = self._continues(found[-1] if found else None, row)
+                if how == "cut":
+                    found[-1].wrapped = " ".join(v for v in row.values if v)
+                else:
+                    found.append(_Found(None, row.values, row.starts, line, line.number, wrap=how == "wrap"))
         found = self._join_wrapped(found, [])
         if not found:
             return {}

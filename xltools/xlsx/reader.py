@@ -136,8 +136,11 @@ def report_from_cells(cells: Cells, layout: Layout | None = None, values: dict |
     fmt = layout.format
     if values is None:
         values = {f.id: plain(cells.get(layout.cells[f.id])) for f in fmt.numeric_fields()}
-    # A blank total is a formula nobody has calculated yet (openpyxl writes none).
-    values = complete(fmt, values, only_blank=True)
+    # A blank total is a formula nobody has calculated yet (openpyxl writes none),
+    # unless an import left it blank because cells it adds up could not be read.
+    unread = set(cells.stamp.get(layout.template["stamp_unread"], "").split())
+    values = {fid: None if fid in unread and values[fid] is None else v
+              for fid, v in complete(fmt, values, only_blank=True).items()}
     meta = {f.id: _as_text(cells.get(layout.cells[f.id])) for f in fmt.meta_fields()}
     year = plain(cells.get(layout.cells["year"]))
     if isinstance(year, str) and year.strip().isdigit():

@@ -93,6 +93,9 @@ def fill_workbook(wb, report: Report, unread: frozenset[str] = frozenset()) -> s
     typed = {fid for fid in blind if report.values[fid] is None}
     for fid in typed:
         cell(layout.cells[fid]).value = None
+    if typed:
+        stamp = sheets[layout.template["stamp_sheet"]]
+        stamp.append([layout.template["stamp_unread"], " ".join(sorted(typed))])
     for fid, value in report.values.items():
         if value is None:
             continue  # a detail stays blank
