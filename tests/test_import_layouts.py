@@ -12,6 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xltools import read
 from xltools.cli import main
@@ -547,3 +549,24 @@ def test_a_unit_name_keeps_its_full_width_brackets(tmp_path):
     run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "--out-dir", str(tmp_path)])
     assert run.exit_code == 0
     assert read(tmp_path / "某县（高新区）管委会-2023.xlsx").unit == "某县（高新区）管委会"
+
+
+# --- round trips: publish → import stays exact -------------------------------------------
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), unit=st.text(alphabet="某县（高新区）管委会教育局人民政府", min_size=2, max_size=14),
+       amount=st.integers(10**14, 10**15 - 1).map(lambda n: Decimal(n).scaleb(-6)))
+def test_a_published_pdf_with_wrapped_cells_and_brackets_imports_back_exactly(tmp_path, soffice, seed, unit, amount):
+    import random
+
+    from xltools.documents.publish import publish
+    from xltools.model.samples import sample_report
+
+    report = sample_report(unit, 2024, random.Random(seed))
+    report.values["proactive.fee.amount"] = amount  # wider than its cell: it wraps in the PDF
+    publish(report, tmp_path / "r.docx")
+    pdf = soffice(tmp_path / "r.docx", "pdf")
+    assert str(amount) not in "\n".join(ln.text for ln in read_document(pdf).lines)  # it did wrap
+    back = import_document(read_document(pdf))
+    assert (back.report.unit, back.report.year) == (unit, 2024)
+    assert back.report.values == report.values

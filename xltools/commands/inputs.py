@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-DOCUMENT_SUFFIXES = (".txt", ".htm", ".html", ".docx", ".pdf")
+DOCUMENT_SUFFIXES = (".txt", ".md", ".htm", ".html", ".docx", ".pdf")
 
 
 def is_lock_file(path: Path) -> bool:

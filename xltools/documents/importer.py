@@ -794,11 +794,17 @@ def _format_of(lines: list[Line], target: Format) -> Format:
 
 
 def _old_values(fmt: Format, target: Format, values: dict[str, Any], reader: _Reader) -> dict[str, Any]:
-    """A 2019-format report's values without a 2021 cell, kept aside (I4)."""
+    """A 2019-format report's values without a 2021 cell, kept aside (I4); and the
+    2021 cells the 2019 format has no value for, said once."""
+    found = {fid.partition(".")[0] for fid in values}  # ids are <table>.<row>.<column>
     extra = {}
     for fid in [f for f in values if f not in target.fields]:
         extra[fid] = values.pop(fid)
         reader.finding("I4", "old", [fid], label=fmt.fields[fid].label, found=extra[fid], actual=extra[fid])
+    lacking = [f for f in target.numeric_fields()
+               if f.table in found and f.kind != "total" and f.id not in fmt.fields and f.id not in reader.placed]
+    if lacking:
+        reader.finding("I4", "new", [f.id for f in lacking], found=[f.label for f in lacking])
     return extra
 
 
