@@ -23,6 +23,7 @@ from typing import Any
 
 from xltools.documents.labels import (
     ITEM,
+    SURE,
     Target,
     distinctive_labels,
     match,
@@ -48,7 +49,6 @@ _CHAPTER = re.compile(r"[一二三四五六七八九十]+、[^，。；：:\d]{2
 _BARE_NUMBER = re.compile(r"^[-—–－]*\s*\d{1,3}\s*[-—–－]*$")
 _FRAGMENT = re.compile(r"[\d.,]+")
 PARAGRAPH = "\n"  # between paragraphs in a text field: a line break in the cell, as clerks type it
-SURE = 0.9  # a label that names its row by more than likeness: equal, ending in it, its start, unnumbered
 HEADING, OWN_HEADING = 0.7, 0.85  # how surely a line is a section's heading: numbered as the format, or otherwise
 
 
@@ -319,14 +319,14 @@ class _Found:
     wrap: bool = False  # no row of its own: pieces of the numbers above, wrapped in their cells
     tail: bool = False  # and the end of the label above them
     pieces: list[str] = field(default_factory=list)  # of numbers wrapped in their cells, from the lines below
+    wrapped: str | None = None  # pieces of numbers wrapped in their cells that could not be joined
+    ordered: tuple[str, str] | None = None  # placed by row order: the labelled rows around it
     ends: list[int | None] = field(init=False)  # where each cell ends on its first line
     firsts: list[str] = field(init=False)  # the cells as on their first line
 
     def __post_init__(self):
         self.ends = [None if s is None else s + len(c) for c, s in zip(self.cells, self.starts)]
         self.firsts = list(self.cells)
-    wrapped: str | None = None  # pieces of numbers wrapped in their cells that could not be joined
-    ordered: tuple[str, str] | None = None  # placed by row order: the labelled rows around it
 
     @property
     def filled(self) -> list[str]:
@@ -481,8 +481,8 @@ class _Reader:
                     self.finding("I5", "split", ids, line=line.number, label=label, found=found,
                                  actual=" ".join(good[0]), count=len(ways))
                     return good[0]
-                self.finding("I2", "sums", ids, line=line.number, label=label, found=found, expected=width,
-                             actual=len(good), candidates=[" ".join(w) for w in (good or ways)[:shown]])
+                self.finding("I2", "sums" if good else "none", ids, line=line.number, label=label, found=found,
+                             expected=width, actual=len(good), candidates=[" ".join(w) for w in (good or ways)[:shown]])
                 return None
         self.finding("I1", "count", ids, line=line.number, label=label, found=found,
                      expected=width, actual=len(filled))
@@ -525,7 +525,7 @@ class _Reader:
                 open_row = None
             label_cells = row.labels
             tries = ([label_cells[-1], "".join(label_cells), without_stray(label_cells[-1])] if label_cells else []) + \
-                ["".join(pending[-k:] + label_cells) for k in (1, 2, 3) if len(pending) >= k]
+                ["".join(pending[-n:] + label_cells) for n in (1, 2, 3) if len(pending) >= n]
             if not any(row.values):
                 target = _first_match(tries[:3], candidates)
                 if target is None or target.children or line.grid != "cells" or len(row.values) != target.width:
@@ -551,17 +551,16 @@ class _Reader:
                                   and _first_match([above.label + label], candidates) == above.target))
                 continue
             sure = target is not None and any(score(norm(x), norm(target.label)) >= SURE for x in tries)
-            below = _label_below(rows, k, label, candidates) if self.wrapped and label_cells and not sure else []
-            if below:  # the label goes on below: read whole, not by its first characters alone
-                rest = [without_stray(" ".join(rows[i].labels)) for i in below]
-                whole = _first_match([x + "".join(rest[:n]) for n in range(len(rest), 0, -1) for x in tries],
-                                     candidates)
-                if whole is not None:
-                    target, label = whole, label + "".join(rest)
-                    for i in below:
-                        (tails if any(rows[i].values) else taken).add(i)
-                else:
-                    target = None
+            if self.wrapped and label_cells and not sure:
+                below = _label_below(rows, k, label, candidates)
+                if below:  # the label goes on below its numbers: read whole, not by its first characters
+                    rest = [without_stray(" ".join(rows[i].labels)) for i in below]
+                    target = _first_match([x + "".join(rest[:n]) for n in range(len(rest), 0, -1) for x in tries],
+                                          candidates)
+                    if target is not None:
+                        label += "".join(rest)
+                        for i in below:
+                            (tails if any(rows[i].values) else taken).add(i)
             if target is None and how == "cut":
                 above.wrapped = " ".join(v for v in row.values if v)
                 continue

@@ -16,6 +16,7 @@ from xltools.model.schema import Format, Node, leaves
 _QUOTES = re.compile(r"[\s\"'“”‘’「」『』]")
 ITEM = re.compile(r"^(\d+\.|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 CONFIDENT, MARGIN = 0.8, 0.05
+SURE = 0.9  # a label that names its row by more than likeness: equal, its end, its start, unnumbered
 
 
 def norm(text: str) -> str:
