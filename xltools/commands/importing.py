@@ -1,8 +1,8 @@
 """`xltools import` for many documents: read each (sources.py), import it
-(importer.py), write its workbook, then check all the workbooks at once, telling
-the checker which cells the import could not read, so that it judges only what
-the document gave. Import and check findings are listed together, in the order
-of the workbook's cells."""
+(importer.py), write its workbook (which names the cells the import could not
+read, so that the checker judges only what the document gave), then check the
+workbooks. Import and check findings are listed together, in the order of the
+workbook's cells."""
 from __future__ import annotations
 
 import re
@@ -33,7 +33,7 @@ def _name(unit: str | None, year: int | None, source: Path) -> str:
 def import_paths(paths: list[Path], output: Path | None, out_dir: Path, kind: str = "auto") -> list[Done]:
     done: list[Done] = []
     taken: set[Path] = set()
-    imported: dict[Path, tuple[list[Finding], frozenset[str]]] = {}
+    imported: dict[Path, list[Finding]] = {}
     for source in paths:
         try:
             doc = read_document(source, kind)
@@ -50,12 +50,12 @@ def import_paths(paths: list[Path], output: Path | None, out_dir: Path, kind: st
         taken.add(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         result.write(out)
-        imported[out] = result.findings, result.unread
+        imported[out] = result.findings
         done.append(Done(source, out, FileResult(out), result.format))
     written = [d for d in done if d.out is not None]
     for d in written:
-        d.result = inspect(d.out, imported[d.out][1]).result
-        d.result.findings[:0] = imported[d.out][0]
+        d.result = inspect(d.out).result
+        d.result.findings[:0] = imported[d.out]
     results = [d.result for d in written]
     judge(results, [None] * len(results), load_layout())  # the arithmetic, and every finding in order
     return done

@@ -56,10 +56,9 @@ def _units(cells) -> tuple[tuple[str, str], ...] | None:
     return tuple((str(r[0] or "").strip().upper(), str(r[1] or "").strip()) for r in rows if any(r))
 
 
-def inspect(path: Path, not_imported: frozenset[str] = frozenset()) -> Submission:
+def inspect(path: Path) -> Submission:
     """Read and check one input; runs in a worker process. Nothing it meets in a file
-    escapes as an exception: a file that cannot be read is a result too. An import
-    names the fields it could not read from its document (`not_imported`)."""
+    escapes as an exception: a file that cannot be read is a result too."""
     path = Path(path)
     try:
         stat = path.stat()
@@ -71,7 +70,7 @@ def inspect(path: Path, not_imported: frozenset[str] = frozenset()) -> Submissio
     layout = load_layout()
     try:
         cells = read_cells(path, layout, extra=(load_summary()["sheets"]["units"]["name"],), data=data)
-        result = check_cells(path, cells, layout, not_imported)
+        result = check_cells(path, cells, layout)
         result.findings[:0] = file_warnings(path)
     except ReadError as exc:
         return Submission(path, FileResult(path, unreadable=str(exc), findings=[exc.finding]), **info)

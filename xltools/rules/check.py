@@ -18,7 +18,7 @@ from xltools.rules.registry import ACROSS, ON_REPORT, Context
 from xltools.rules.structure import check_cover, check_structure
 from xltools.xlsx.a1 import parse_a1
 from xltools.xlsx.layout import Layout
-from xltools.xlsx.reader import Cells, report_from_cells
+from xltools.xlsx.reader import Cells, report_from_cells, unread_cells
 
 
 @dataclass
@@ -29,7 +29,7 @@ class FileResult:
     unreadable: str | None = None  # why the file could not be read at all
     readable: set[str] = field(default_factory=set)  # numeric fields whose cells were read
     vector: "np.ndarray | None" = None  # the numbers, in the order of the equations' matrix; NaN where unknown
-    not_imported: frozenset[str] = frozenset()  # fields an import could not read from its document
+    not_imported: frozenset[str] = frozenset()  # blank fields an import could not read from its document
 
     @property
     def unit(self) -> str | None:
@@ -56,11 +56,12 @@ class FileResult:
         return self.unreadable is None and not self.errors
 
 
-def check_cells(path: Path, cells: Cells, layout: Layout, not_imported: frozenset[str] = frozenset()) -> FileResult:
+def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
     """Every rule that looks at one workbook's cells alone, phase by phase (see
-    registry.py); the arithmetic is added later, for all files at once. The fields
-    in `not_imported` are blank because an import could not read them: they are
-    not the report's, so no rule judges them."""
+    registry.py); the arithmetic is added later, for all files at once. Cells an
+    import could not read from its document, still blank, are not the report's
+    mistakes: no rule judges them."""
+    not_imported = unread_cells(cells, layout)
     result = FileResult(path, not_imported=not_imported)
     structure = check_structure(cells, layout)
     result.findings.extend(structure.findings)

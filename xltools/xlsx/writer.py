@@ -68,7 +68,8 @@ def fill_workbook(wb, report: Report, unread: frozenset[str] = frozenset()) -> s
     """Write a report's values into the template's cells; returns the totals that
     are not formulas: written as numbers because they do not add up, or because
     they add up a cell that could not be read (`unread`), whose total, where the
-    document gives none, stays blank rather than a sum that shows 0 for it."""
+    document gives none, stays blank rather than a sum that shows 0 for it. The
+    stamp sheet names the cells not read, for the checker and the reader."""
     layout = load_layout()
     if report.format != layout.format.id:
         raise ReportError(f"the workbook holds format {layout.format.id}; this report is format {report.format}")
@@ -93,9 +94,9 @@ def fill_workbook(wb, report: Report, unread: frozenset[str] = frozenset()) -> s
     typed = {fid for fid in blind if report.values[fid] is None}
     for fid in typed:
         cell(layout.cells[fid]).value = None
-    if typed:
+    if unread or typed:
         stamp = sheets[layout.template["stamp_sheet"]]
-        stamp.append([layout.template["stamp_unread"], " ".join(sorted(typed))])
+        stamp.append([layout.template["stamp_unread"], " ".join(sorted(set(unread) | typed))])
     for fid, value in report.values.items():
         if value is None:
             continue  # a detail stays blank
