@@ -570,3 +570,40 @@ def test_a_published_pdf_with_wrapped_cells_and_brackets_imports_back_exactly(tm
     back = import_document(read_document(pdf))
     assert (back.report.unit, back.report.year) == (unit, 2024)
     assert back.report.values == report.values
+
+
+def test_the_workbook_remembers_what_was_not_read_until_it_is_filled(tmp_path):
+    values = complete(new=[3, 0, 0, 0, 0, 0, 3], granted=[3, 0, 0, 0, 0, 0, 3], results_total=[3, 0, 0, 0, 0, 0, 3])
+    text = HEAD + national(values).replace("（一）予以公开\t3\t0\t0\t0\t0\t0\t3", "（一）予以公开\t3\t0\t3")
+    (tmp_path / "r.txt").write_text(text + APPEALS_TABLE, encoding="utf-8")
+    CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx")])
+    later = CliRunner().invoke(main, ["check", str(tmp_path / "r.xlsx"), "--format", "json"])
+    findings = json.loads(later.output)["files"][0]["findings"]
+    assert later.exit_code == 0
+    assert sorted({f["rule"] for f in findings}) == ["I8"]  # the refused row and the fee table: not judged
+    exported = json.loads(CliRunner().invoke(main, ["export", str(tmp_path / "r.xlsx")]).output)
+    assert exported["values"]["requests.granted.total"] is None
+    # the clerk fills the row from the document: now it is judged like any other
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    for c, v in zip("DEFGHIJ", [3, 0, 0, 0, 0, 0, 2]):
+        wb["三、依申请公开"][f"{c}8"] = v
+    wb.save(tmp_path / "r.xlsx")
+    filled = CliRunner().invoke(main, ["check", str(tmp_path / "r.xlsx"), "--format", "json"])
+    rules = [(f["rule"], f["cells"][0]) for f in json.loads(filled.output)["files"][0]["findings"]]
+    assert ("R3", "三、依申请公开!J8") in rules and not [r for r in rules if r[0] == "I8"]
+
+
+def test_merge_leaves_out_a_workbook_whose_import_is_incomplete(tmp_path):
+    import shutil
+
+    from conftest import SAMPLE_COUNTY
+
+    values = complete(new=[3, 0, 0, 0, 0, 0, 3], granted=[3, 0, 0, 0, 0, 0, 3], results_total=[3, 0, 0, 0, 0, 0, 3])
+    text = HEAD + national(values).replace("（一）予以公开\t3\t0\t0\t0\t0\t0\t3", "（一）予以公开\t3\t0\t3")
+    (tmp_path / "r.txt").write_text(text + APPEALS_TABLE, encoding="utf-8")
+    shutil.copytree(SAMPLE_COUNTY, tmp_path / "in")
+    CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "in" / "imported.xlsx")])
+    run = CliRunner().invoke(main, ["merge", str(tmp_path / "in"), "-o", str(tmp_path / "s.xlsx"), "--unit", "示例县"])
+    assert run.exit_code == 1
+    assert f"导入不全  某县某局  {tmp_path / 'in' / 'imported.xlsx'}" in run.output
+    assert CliRunner().invoke(main, ["check", str(tmp_path / "s.xlsx")]).exit_code == 0  # the sum of the rest holds

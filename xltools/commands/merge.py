@@ -52,12 +52,17 @@ def _decide_year(subs: list[Submission], year: int | None) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
+_NUMBERS = frozenset(f.id for f in load_layout().format.numeric_fields())
+
+
 def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit] | None) -> None:
     for s in subs:
         if s.result.unreadable is not None:
             s.status, s.reason = "errors", "unreadable"
         elif s.result.errors:
             s.status = "errors"
+        elif s.result.not_imported & _NUMBERS:  # blank, not 0: adding them up would lose what the unit reported
+            s.status = "incomplete"
         elif s.result.year != year:
             s.status, s.reason = "year", "year"
     if roster is not None:
