@@ -5,6 +5,7 @@ Word .docx (paragraphs and table rows in document order, a merged cell once) and
 PDF with a text layer. The importer reads only these lines."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
@@ -30,7 +31,7 @@ class DocumentError(Exception):
 class Line:
     number: int  # 1-based position in the document, as a reader would count lines
     cells: tuple[str, ...]  # "" is an empty cell, where the source shows its cells
-    grid: str = "spaces"  # how the cells were told apart: one of GRIDS
+    grid: str = "spaces"  # how the cells were told apart (below)
     starts: tuple[int, ...] = ()  # the column each cell starts at, in laid-out text
 
     @property
@@ -42,14 +43,13 @@ class Line:
         return next((c for c in self.cells if c), "")
 
 
-# How a line's cells were told apart, which says what an empty cell means:
+# A line's grid, how its cells were told apart, says what an empty cell means:
 #   cells   HTML <td>, Word cells, Markdown pipes: every cell is there, empty ones too
 #   tabs    a table copied as text: empty cells are there, but a label spanning
 #           columns can leave empty cells beside it
 #   spaces  runs of spaces (PDF layout, typed text): an empty cell leaves no trace
 #   run     cut back from a line whose cells ran together (runs.py): a space is a
 #           cell boundary, but not every boundary is marked
-GRIDS = ("cells", "tabs", "spaces", "run")
 
 
 @dataclass
@@ -102,10 +102,20 @@ def from_text(path: Path, text: str, kind: str = "text", wrapped: bool = False) 
     return Document(path, kind, [ln for ln in lines if ln is not None], wrapped)
 
 
+@functools.cache
+def _widest() -> int:
+    """The most numbers a row of any format's tables has."""
+    from xltools.model.schema import format_ids, leaves, load_format
+
+    return max(len(leaves(b.columns)) for fid in format_ids() for t in load_format(fid).tables.values()
+               for b in t.blocks)
+
+
 def _span(cell: str, columns: int) -> list[str]:
     """A cell merged over several columns is one cell; an empty one stands for as
-    many empty cells, which are positions of a table row."""
-    return [cell] if cell or columns < 2 else [""] * columns
+    many empty cells, which are positions of a table row (up to as many as a row
+    has: a wider one is layout, not a row's cells)."""
+    return [cell] if cell or not 1 < columns <= _widest() else [""] * columns
 
 
 def _numbered(path: Path, kind: str, lines: list[Line]) -> Document:
