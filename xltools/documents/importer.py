@@ -13,14 +13,10 @@ document's own evidence (its row order, its row totals), a finding says so.
 """
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal
-from difflib import SequenceMatcher
 from typing import Any
 
+from xltools.documents import outline
 from xltools.documents.labels import (
     ITEM,
     SURE,
@@ -33,99 +29,26 @@ from xltools.documents.labels import (
     targets,
     without_stray,
 )
+from xltools.documents.rows import (
+    FRAGMENT,
+    Row,
+    cell_number,
+    cell_value,
+    config,
+    is_page_number,
+    is_value,
+    split_line,
+)
 from xltools.documents.runs import resplit, unrun
 from xltools.documents.sources import Document, Line
 from xltools.model.findings import Finding
 from xltools.model.report import Report
-from xltools.model.schema import Format, format_ids, leaves, load_format, load_rules
-from xltools.model.values import UNITS, is_blank_mark
+from xltools.model.schema import Format, format_ids, leaves, load_format
+from xltools.model.values import is_blank_mark
 from xltools.xlsx.layout import load_layout
 from xltools.xlsx.writer import over_unread, write
 
-_NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
-_SUBSECTION = re.compile(r"^[(（]([一二三四五六七八九十])[)）]\s*([^：:。]{0,24})[：:]?")
-_NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十]+(?:部分|章|节)|[一二三四五六七八九十]+[、.]|\d+[、.])")
-_CHAPTER = re.compile(r"[一二三四五六七八九十]+、[^，。；：:\d]{2,20}")  # a heading: numbered, short, no sentence
-_BARE_NUMBER = re.compile(r"^[-—–－]*\s*\d{1,3}\s*[-—–－]*$")
-_FRAGMENT = re.compile(r"[\d.,]+")
 PARAGRAPH = "\n"  # between paragraphs in a text field: a line break in the cell, as clerks type it
-HEADING, OWN_HEADING = 0.7, 0.85  # how surely a line is a section's heading: numbered as the format, or otherwise
-
-
-@functools.cache
-def _config(rule: str) -> dict:
-    return load_rules()[rule].check
-
-
-@functools.cache
-def _page_number() -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in _config("I1")["page_numbers"]))
-
-
-def _is_page_number(line: Line) -> bool:
-    return _page_number().fullmatch(line.text.strip()) is not None
-
-
-def _number(cell: str) -> tuple[str, str] | None:
-    """The number a table cell shows, as plain digits, and the unit written after it
-    ("26件" → ("26", "件")); None for a cell that is not a number."""
-    text = unicodedata.normalize("NFKC", cell).strip()
-    unit = next((u for u in UNITS if text.endswith(u) and len(text) > len(u)), "")
-    text = text[: len(text) - len(unit)]
-    return (text.replace(",", ""), unit) if _NUMBER.fullmatch(text) else None
-
-
-def _is_value(cell: str) -> bool:
-    return not cell or is_blank_mark(cell) or _number(cell) is not None
-
-
-def _value(cell: str) -> Any:
-    if not cell:
-        return None  # an empty cell of the table: blank, as in the workbook
-    if is_blank_mark(cell):
-        return cell  # as published: the checker reports it
-    digits, _ = _number(cell)
-    number = Decimal(digits)
-    return int(number) if number == number.to_integral_value() and "." not in digits else number
-
-
-@dataclass
-class Row:
-    line: Line
-    labels: list[str]  # the cells before the values
-    values: list[str]  # "" for an empty cell
-    starts: list[int | None]  # the column each value starts at, where the line says
-
-
-def _split(line: Line, pieces: bool = False) -> Row:
-    """A line as a row: its labels, and the values after them (with `pieces`, also
-    the first pieces of numbers wrapped in their cells, "99." of 99.96)."""
-    def value(cell: str) -> bool:
-        return _is_value(cell) or pieces and _FRAGMENT.fullmatch(cell) is not None
-
-    cells: list[str] = []
-    starts: list[int | None] = []
-    for k, c in enumerate(line.cells):
-        c = c.strip("“”\"'") or c  # PDF text sometimes puts a label's quote beside the numbers
-        at = line.starts[k] if line.starts else None
-        # numbers after a single space are cells too ("0 0 0", "规章 0 0 0")
-        words = list(re.finditer(r"\S+", c))
-        n = len(words)
-        while n and value(words[n - 1].group()):
-            n -= 1
-        if n == len(words):
-            cells.append(c)
-            starts.append(at)
-            continue
-        if n:
-            cells.append(c[:words[n].start()].rstrip())
-            starts.append(at)
-        cells.extend(w.group() for w in words[n:])
-        starts.extend(None if at is None else at + w.start() for w in words[n:])
-    n = len(cells)
-    while n and value(cells[n - 1]):
-        n -= 1
-    return Row(line, [c for c in cells[:n] if c], cells[n:], starts[n:])
 
 
 @dataclass
@@ -139,168 +62,6 @@ class Imported:
     def write(self, path) -> None:
         """The standard workbook of the report, with what was not read left blank."""
         write(self.report, path, unread=self.unread)
-
-
-# --- title, year, sections -------------------------------------------------------
-
-def _title(lines: list[Line]) -> tuple[str | None, int | None, int]:
-    """Unit and year from the title, which may be wrapped over two or three lines;
-    the unit as written (only spaces taken out)."""
-    check = _config("I3")
-    texts = [re.sub(r"\s+", "", line.text) for line in lines[: check["title_lines"]]]
-    for pattern in map(re.compile, check["titles"]):
-        for i in range(len(texts)):
-            for n in (1, 2, 3):
-                m = pattern.search("".join(texts[i:i + n]))
-                if not m:
-                    continue
-                found = {k: v or "" for k, v in m.groupdict().items()}
-                unit = found["unit"] or found.get("after", "") or (texts[i - 1] if i else "")
-                if len(found["unit"] + found.get("after", "")) <= check["unit_length"]:
-                    return (unit or None), int(found["year"]) if found.get("year") else None, i + n - 1
-    return None, None, -1
-
-
-def _period(lines: list[Line]) -> tuple[int | None, str]:
-    """The year of the statistics period the text states (统计期限为2025年1月1日至
-    2025年12月31日), and the words that state it."""
-    text = re.sub(r"\s+", "", "".join(line.text for line in lines))
-    m = re.search(_config("I7")["period"], text)
-    if m and m.group("start") == m.group("end"):
-        return int(m.group("start")), m.group(0)
-    return None, ""
-
-
-def _heading(fmt: Format, line: Line, after: int) -> str | None:
-    """The section a line is the heading of: the format's number and title (from the
-    section after the last one found, with a typo or two), or the title under a
-    numbering of the report's own (一、主动公开政府信息情况 as its chapter 二)."""
-    text = norm(line.first)
-    for k, (number, title) in enumerate(fmt.sections.items()):
-        if k >= after and text.startswith(number) and score(text, norm(title)) >= HEADING:
-            return number
-    m = _NUMBERING.match(text)
-    bare = text[m.end():] if m else text
-    if bare.startswith("("):  # a subsection's numbering: （一）主动公开 of 一 is not section 二
-        return None
-    for number, title in fmt.sections.items():
-        own = norm(title)[len(number) + 1:]
-        if SequenceMatcher(None, bare, own, autojunk=False).ratio() >= OWN_HEADING:
-            return number
-    return None
-
-
-def _sections(fmt: Format, lines: list[Line], start: int) -> tuple[dict[str, list[int]], set[int]]:
-    """The lines under each section heading (by index), and the headings' indices. A
-    report that comes back to a section (its tables after the text) adds to it; a
-    chapter heading of its own just before a section's (二、政府信息公开工作情况)
-    is no text of the section before."""
-    order = list(fmt.sections)
-    out: dict[str, list[int]] = {}
-    headings: set[int] = set()
-    current, after = None, 0
-    for i in range(start + 1, len(lines)):
-        number = _heading(fmt, lines[i], after)
-        if number is not None:
-            if current is not None and out[current][-1:] == [i - 1] and _CHAPTER.fullmatch(lines[i - 1].text):
-                headings.add(out[current].pop())
-            current, after = number, max(after, order.index(number) + 1)
-            headings.add(i)
-            out.setdefault(number, [])
-            if len(lines[i].cells) > 1:
-                out[number].append(i)
-        elif current is not None:
-            out[current].append(i)
-    return out, headings
-
-
-def _rest_of_heading(line: Line, heading: bool) -> Line:
-    """A heading line's cells after the heading: "一、总体情况  2023年，…"."""
-    if not heading:
-        return line
-    first = line.cells.index(line.first)
-    return Line(line.number, line.cells[first + 1:], line.grid, line.starts[first + 1:])
-
-
-def _paragraphs(lines: list[Line], wrapped: bool) -> list[str]:
-    texts = [ln.text for ln in lines if ln.cells and not _is_page_number(ln)]
-    if not wrapped:
-        return [t for t in texts if t]
-    texts = [t for t in texts if t and not _BARE_NUMBER.match(t.strip())]  # a printed page's number
-    out: list[str] = []
-    for t in texts:  # a hard-wrapped paragraph goes on until a line opens a new item
-        if out and not _SUBSECTION.match(t) and not re.match(r"^[一二三四五六七八九十]+是", t):
-            out[-1] += t
-        else:
-            out.append(t)
-    return out
-
-
-# --- where the tables are ----------------------------------------------------------
-
-@functools.cache
-def _anchors(format_id: str) -> dict[str, tuple[frozenset[str], list[Target]]]:
-    """For each table: the header labels that only it has (titles, corners, column
-    labels), and its rows."""
-    fmt = load_format(format_id)
-    heads = {}
-    for tid, table in fmt.tables.items():
-        labels = {table.title} if table.title else set()
-        for b in table.blocks:
-            labels |= {x for x in (b.title, b.corner) if x}
-            labels |= {n.label for leaf in leaves(b.columns) for n in leaf.path if n.label}
-        heads[tid] = {norm(x) for x in labels if len(norm(x)) >= 4}  # not 项目, 总计: words of any table
-    return {tid: (frozenset(h - set().union(*(heads[o] for o in heads if o != tid))), targets(fmt, tid))
-            for tid, h in heads.items()}
-
-
-def _names(line: Line, anchor: tuple[frozenset[str], list[Target]]) -> bool:
-    """Whether a line is a header or a row of a table: a row by a label of its own,
-    not by a word other tables' headers have too (总计)."""
-    heads, rows = anchor
-    if any(norm(c) in heads for c in line.cells if c):
-        return True
-    row = _split(line)
-    label = norm(row.labels[-1]) if row.labels else ""
-    return (4 <= len(label) <= 80 or any(row.values) and label != "") and match(label, rows) is not None
-
-
-def _is_caption(line: Line) -> bool:
-    return len(line.text) <= 30 and not re.search("[。；，]", line.text) and not any(_split(line).values)
-
-
-def _is_prose(line: Line) -> bool:
-    text = line.text
-    return text.endswith(("。", "；")) or (len(text) > 60 and not any(_split(line).values))
-
-
-def _table_lines(fmt: Format, lines: list[Line], sections: dict[str, list[int]],
-                 headings: set[int]) -> tuple[dict[str, list[int]], set[int]]:
-    """The lines of each table (by index): those under its section's heading where
-    it is there; else (reports that put their tables after the text, or under
-    headings of their own) the lines from the first of its header or row labels to
-    the next heading, another table's label or a paragraph of text. Also the lines
-    so taken from elsewhere, which are no section's text."""
-    anchors = _anchors(fmt.id)
-    elsewhere: dict[str, list[int]] = {}
-    for tid, table in fmt.tables.items():
-        if any(_names(lines[i], anchors[tid]) for i in sections.get(table.section, [])):
-            continue
-        others = [a for o, a in anchors.items() if o != tid]
-        start = next((i for i in range(len(lines)) if i not in headings and _names(lines[i], anchors[tid])), None)
-        if start is None:
-            continue
-        if start and start - 1 not in headings and _is_caption(lines[start - 1]):
-            start -= 1  # 附表1, 表二 收到和处理政府信息公开申请情况: the table's, no text
-        end = start + 1
-        while end < len(lines) and end not in headings and not _is_prose(lines[end]) \
-                and not any(_names(lines[end], a) for a in others):
-            end += 1
-        elsewhere[tid] = list(range(start, end))
-    taken = {i for idx in elsewhere.values() for i in idx}
-    out = {tid: elsewhere.get(tid) or [i for i in sections.get(table.section, []) if i not in taken]
-           for tid, table in fmt.tables.items()}
-    return out, taken
 
 
 # --- the rows of a table -----------------------------------------------------------
@@ -369,7 +130,7 @@ def _aligned(above: _Found, values: list[str], starts: list[int | None], offset:
     piece sits under no number, under two, under a single character (which never
     wraps) or is longer than the part of the number above it that filled the
     cell's width."""
-    if None in above.ends or None in starts or not all(_FRAGMENT.fullmatch(v) for v in values if v):
+    if None in above.ends or None in starts or not all(FRAGMENT.fullmatch(v) for v in values if v):
         return None
     cells = list(above.cells)
     used: set[int] = set()
@@ -445,7 +206,7 @@ class _Reader:
                                      cells=[cells[f].address for f in fields if f in cells], params=params))
 
     def _split(self, line: Line) -> Row:
-        return _split(line, pieces=self.wrapped)
+        return split_line(line, pieces=self.wrapped)
 
     def numbers(self, fmt: Format, cells: list[str], ids: list[str], label: str, line: Line) -> list[str] | None:
         """The cells of a row, one for each of `ids` ("" where the table has an empty
@@ -462,7 +223,7 @@ class _Reader:
         # either), or a row that is one run of digits
         if filled and len(filled) < width and all(v.isdigit() for v in filled) \
                 and (line.grid == "run" or len(filled) == 1):
-            check = _config("I2")
+            check = config("I2")
             ways = resplit(filled, width, check["readings"] + 1)
             if len(ways) > check["readings"]:
                 self.finding("I2", "many", ids, line=line.number, label=label, found=found, expected=width)
@@ -490,8 +251,8 @@ class _Reader:
 
     def place(self, fmt: Format, ids: list[str], raw: list[str], label: str, line: Line) -> dict[str, Any]:
         """Values by field id, with a W0 finding where numbers carry a unit."""
-        units = [(fid, c) for fid, c in zip(ids, raw) if c and not is_blank_mark(c) and _number(c)[1]]
-        values = {fid: _value(c) for fid, c in zip(ids, raw)}
+        units = [(fid, c) for fid, c in zip(ids, raw) if c and not is_blank_mark(c) and cell_number(c)[1]]
+        values = {fid: cell_value(c) for fid, c in zip(ids, raw)}
         if units:
             self.finding("W0", "document", [fid for fid, _ in units], line=line.number, label=label,
                          found=[c for _, c in units], actual=[values[fid] for fid, _ in units])
@@ -508,7 +269,7 @@ class _Reader:
         pending: list[str] = []
         open_row: _Found | None = None  # a row still taking numbers from the lines below
         is_text_section = any(f.section == section for f in fmt.text_fields())
-        rows = [self._split(ln) for ln in lines if not _is_page_number(ln)]
+        rows = [self._split(ln) for ln in lines if not is_page_number(ln)]
         taken: set[int] = set()  # label lines read as the end of a label above them
         tails: set[int] = set()  # lines with the end of a label and of the numbers above them
         for k, row in enumerate(rows):
@@ -582,11 +343,11 @@ class _Reader:
         row above must not be read cut short), or "" (a row of its own)."""
         if not self.wrapped or above is None or row.line.number != above.last + 1 or not any(row.values):
             return ""
-        if _aligned(above, row.values, row.starts, _config("I1")["wrap_offset"]) is not None:
+        if _aligned(above, row.values, row.starts, config("I1")["wrap_offset"]) is not None:
             return "wrap"
         filled = [v for v in row.values if v]
         fewer = len(filled) < above.width or len(filled) == above.width == 1  # one number: its own, or a piece?
-        return "cut" if fewer and all(_FRAGMENT.fullmatch(v) for v in filled) else ""
+        return "cut" if fewer and all(FRAGMENT.fullmatch(v) for v in filled) else ""
 
     def _join_wrapped(self, found: list[_Found], candidates: list[Target]) -> list[_Found]:
         """In PDF text, a number too wide for its cell goes on in the line below: a
@@ -603,7 +364,7 @@ class _Reader:
                 out.append(f)
                 continue
             width = above.width
-            joined = _aligned(above, f.cells, f.starts, _config("I1")["wrap_offset"])
+            joined = _aligned(above, f.cells, f.starts, config("I1")["wrap_offset"])
             above.pieces += f.filled
             if joined is None or len(f.filled) == width and not f.tail and _slot_after(above, found[k + 1:], rows):
                 above.wrapped = " ".join(above.pieces)  # or the next row's number, which lost its label
@@ -611,7 +372,7 @@ class _Reader:
                 above.cells = joined
             above.last = f.line.number
         for f in out:
-            if f.wrapped is None and not all(_is_value(c) for c in f.cells):  # "56." with no "78" under it
+            if f.wrapped is None and not all(is_value(c) for c in f.cells):  # "56." with no "78" under it
                 f.wrapped = " ".join(f.pieces or f.filled)
         return out
 
@@ -628,7 +389,7 @@ class _Reader:
             between = [f for f in found[k1 + 1:k2] if f.target is None]
             gap = rows[a + 1:b]
             if between and len(between) == len(gap) and all(
-                    t.block == rows[a].block and len(f.filled) == t.width and all(_is_value(c) for c in f.cells)
+                    t.block == rows[a].block and len(f.filled) == t.width and all(is_value(c) for c in f.cells)
                     for f, t in zip(between, gap)):
                 for f, t in zip(between, gap):
                     f.target, f.ordered = t, (rows[a].label, rows[b].label)
@@ -710,7 +471,7 @@ class _Reader:
         found: list[_Found] = []
         for line in lines:
             row = self._split(line)
-            if any(row.values) and not _is_page_number(line):  # the header is labels only
+            if any(row.values) and not is_page_number(line):  # the header is labels only
                 how = self._continues(found[-1] if found else None, row)
                 if how == "cut":
                     found[-1].wrapped = " ".join(v for v in row.values if v)
@@ -736,7 +497,7 @@ class _Reader:
         intro: list[str] = []
         current = None
         for p in paragraphs:
-            m = _SUBSECTION.match(p)
+            m = outline.SUBSECTION.match(p)
             if m:
                 named = [f for f in fields if norm(m.group(2)) and score(norm(m.group(2)), norm(f.label)[3:]) >= 0.6]
                 ordinal = "一二三四五".find(m.group(1))
@@ -764,7 +525,7 @@ def _row_ids(fmt: Format, table_id: str, target: Target) -> tuple[str, list[str]
     """The row key and field ids a document row's numbers go to, and whether they go
     to another row than the one it names: a 2019-style row the 2021 format divides
     goes to the 2021 row that takes it (I4)."""
-    mapped = _config("I4")["into"].get(f"{table_id}.{target.key}") if target.key else None
+    mapped = config("I4")["into"].get(f"{table_id}.{target.key}") if target.key else None
     key = mapped.removeprefix(table_id + ".") if mapped else target.key
     columns = leaves(fmt.tables[table_id].blocks[target.block].columns)
     return key, [".".join(p for p in (table_id, key, col.key) if p) for col in columns], mapped is not None
@@ -812,20 +573,20 @@ def import_document(doc: Document) -> Imported:
     lines = doc.lines
     target = load_format("2021")
     reader = _Reader(target, doc.wrapped)
-    unit, year, title_at = _title(lines)
-    period, stated = _period(lines)
+    unit, year, title_at = outline.find_title(lines)
+    period, stated = outline.stated_period(lines)
     if year is None:
         year = period
     elif period is not None and period != year:
         reader.finding("I7", "period", ["year"], actual=year, expected=period, found=stated[:60])
     if unit is None and year is None:
         reader.finding("I3", "title", ["unit", "year"])
-    sections, headings = _sections(target, lines, title_at)
+    sections, headings = outline.find_sections(target, lines, title_at)
     for number, title in target.sections.items():
         if number not in sections:
             reader.finding("I3", "section", [f.id for f in target.text_fields() if f.section == number], label=title)
-    where, taken = _table_lines(target, lines, sections, headings)
-    tables = {tid: [_rest_of_heading(lines[i], i in headings) for i in idx] for tid, idx in where.items()}
+    where, taken = outline.table_lines(target, lines, sections, headings)
+    tables = {tid: [outline.rest_of_heading(lines[i], i in headings) for i in idx] for tid, idx in where.items()}
     fmt = _format_of([ln for t in tables.values() for ln in t], target)
     values: dict[str, Any] = {}
     for table_id, table in fmt.tables.items():
@@ -840,19 +601,19 @@ def import_document(doc: Document) -> Imported:
     extra = _old_values(fmt, target, values, reader) if fmt.id != target.id else {}
 
     def own(section: str) -> list[Line]:
-        return [_rest_of_heading(lines[i], i in headings) for i in sections[section] if i not in taken]
+        return [outline.rest_of_heading(lines[i], i in headings) for i in sections[section] if i not in taken]
 
     text: dict[str, str | None] = {}
     unsplit: set[str] = set()
     if "一" in sections:
-        overview, unsplit = reader.overview(target, _paragraphs(own("一"), doc.wrapped))
+        overview, unsplit = reader.overview(target, outline.paragraphs_of(own("一"), doc.wrapped))
         text |= overview
     for f in target.text_fields():
         if f.section in ("五", "六") and f.section in sections:
             table_words = table_labels(target, f.section)
-            kept = [ln for ln in own(f.section) if (not any(_split(ln).values) or len(ln.cells) == 1)
+            kept = [ln for ln in own(f.section) if (not any(split_line(ln).values) or len(ln.cells) == 1)
                     and norm(ln.first) not in table_words]
-            text[f.id] = PARAGRAPH.join(_paragraphs(kept, doc.wrapped)) or None
+            text[f.id] = PARAGRAPH.join(outline.paragraphs_of(kept, doc.wrapped)) or None
     report = Report(format=target.id, meta={"unit": unit, "year": year},
                     values={f.id: values.get(f.id) for f in target.numeric_fields()},
                     text={f.id: text.get(f.id) for f in target.text_fields()})
