@@ -607,3 +607,16 @@ def test_merge_leaves_out_a_workbook_whose_import_is_incomplete(tmp_path):
     assert run.exit_code == 1
     assert f"导入不全  某县某局  {tmp_path / 'in' / 'imported.xlsx'}" in run.output
     assert CliRunner().invoke(main, ["check", str(tmp_path / "s.xlsx")]).exit_code == 0  # the sum of the rest holds
+
+
+def test_pdftotext_output_saved_as_text_is_read_as_a_printed_page(tmp_path):
+    text = HEAD + laid([(0, "一、本年新收政府信息公开"), (20, "12345"), (28, "4"), (33, "22"), (38, "25"), (43, "11"),
+                        (48, "16"), (53, "12346")], [(0, "申请数量"), (20, "67"), (53, "67")])
+    (tmp_path / "r.txt").write_text(text, encoding="utf-8")  # no form feed: laid out, all the same
+    result = import_document(read_document(tmp_path / "r.txt"))
+    assert row(result, "new") == [1234567, 4, 22, 25, 11, 16, 1234667]
+
+
+def test_a_statistics_period_that_names_its_year_once():
+    result = imported("某县人民政府政府信息公开工作年度报告\n一、总体情况\n本报告统计时限为2023年1月1日至12月31日。\n")
+    assert result.report.year == 2023

@@ -43,7 +43,7 @@ def stated_period(lines: list[Line]) -> tuple[int | None, str]:
     2025年12月31日), and the words that state it."""
     text = re.sub(r"\s+", "", "".join(line.text for line in lines))
     m = re.search(config("I7")["period"], text)
-    if m and m.group("start") == m.group("end"):
+    if m and m.group("end") in (None, m.group("start")):
         return int(m.group("start")), m.group(0)
     return None, ""
 

@@ -227,6 +227,16 @@ def from_pdf(path: Path) -> Document:
     return from_text(path, text, "pdf", wrapped=True)
 
 
+def laid_out(text: str) -> bool:
+    """Whether text is a printed page's (pdftotext -layout): many of its lines have
+    wide gaps, where text copied from a web page has tabs or none."""
+    from xltools.model.schema import load_rules
+
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    gapped = sum(1 for ln in lines if re.search(r"\S {4,}\S|^ {4,}\S", ln))
+    return bool(lines) and gapped >= load_rules()["I1"].check["laid_out"] * len(lines)
+
+
 def kind_of(path: Path, data: bytes) -> str:
     suffix = path.suffix.lower()
     if data[:4] == b"%PDF" or suffix == ".pdf":
@@ -257,4 +267,4 @@ def read_document(path: str | Path, kind: str = "auto") -> Document:
     text = _decode(data)
     if "<table" in text.lower() and "</td>" in text.lower():
         return from_html(path, data)
-    return from_text(path, text, wrapped="\f" in text)
+    return from_text(path, text, wrapped="\f" in text or laid_out(text))
