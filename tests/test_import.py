@@ -19,6 +19,7 @@ SHARED = REPO.parent / "shared"
 SEED = EXAMPLES / "chitudian-2023-report.txt"  # ../shared/fixtures' copy, kept in the repository
 REALWORLD = SHARED / "realworld"
 FMT = load_format()
+COLUMNS = [c.key for c in leaves(FMT.tables["requests"].blocks[0].columns)]
 needs_shared = pytest.mark.skipif(not REALWORLD.is_dir(), reason="../shared is not beside the repository")
 
 
@@ -63,7 +64,7 @@ def test_import_command_writes_and_checks(tmp_path):
     out = tmp_path / "栾川县赤土店镇人民政府-2023.xlsx"
     assert run.exit_code == 0, run.output
     assert run.output.splitlines()[0] == f"已导入：{SEED} → {out}（2021 年格式）"
-    assert "结果：0 个错误，4 个警告。" in run.output  # I3 for the missing fee table, W6 for its 3 blanks
+    assert "结果：0 个错误，1 个警告。" in run.output  # I3 for the fee table the report does not publish
     assert " R" not in run.output and "W3" not in run.output
     assert published(read(out)) == published(chitudian())
 
@@ -239,15 +240,18 @@ def test_numbers_run_together_are_split_only_when_unique():
     text = ("X县人民政府2023年政府信息公开工作年度报告\n"
             + "二、主动公开政府信息情况第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数"
               "规章000行政规范性文件77132470第二十条第（五）项信息内容本年处理决定数量行政许可2629"
-              "三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量801000081" * 1)
+              "三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量801000081")
     result = imported(text)
     v = result.report.values
     assert (v["proactive.regulation.issued"], v["proactive.regulation.repealed"], v["proactive.regulation.in_force"]) \
         == (0, 0, 0)
     assert v["proactive.license.decisions"] == 2629
-    assert v["proactive.normative.issued"] is None and v["requests.new.total"] is None
-    assert [(f.rule, f.params["label"]) for f in result.findings if f.rule == "I2"] == [
-        ("I2", "行政规范性文件"), ("I2", "一、本年新收政府信息公开申请数量")]
+    # 二 has no total to choose by: 7 71 32470, 77 1 32470 … stay blank
+    assert v["proactive.normative.issued"] is None
+    assert [(f.rule, f.case, f.params["label"]) for f in result.findings if f.rule in ("I2", "I5")] == [
+        ("I2", "ambiguous", "行政规范性文件"), ("I5", "split", "一、本年新收政府信息公开申请数量")]
+    # 三's row has its total: of its readings only 80 1 0 0 0 0 81 adds up
+    assert [v[f"requests.new.{c}"] for c in COLUMNS] == [80, 1, 0, 0, 0, 0, 81]
 
 
 # --- the 2019 trial format and real published reports ----------------------------
@@ -267,12 +271,16 @@ def test_the_2019_format_is_read_with_its_own_schema():
     assert result.format == "2019"
     old = load_format("2019")
     assert result.extra["proactive.regulation.made"] == 0 and result.extra["proactive.fee.change"] == -15
-    assert result.extra["requests.other_handling.total"] == 4  # one row in 2019; three in 2021
-    assert result.report.values["requests.other_handling.no_correction.total"] is None
-    assert result.report.values["requests.results_total.total"] == 21
-    assert all(f.rule == "I4" for f in result.findings if f.rule.startswith("I4"))
-    assert {f.params["label"] for f in result.findings if f.rule == "I4"} == \
+    # （六）其他处理 is one row in 2019, three in 2021: its 4 go to 3.其他, 1. and 2. stay blank
+    v = result.report.values
+    assert [v[f"requests.other_handling.other.{c}"] for c in COLUMNS] == [4, 0, 0, 0, 0, 0, 4]
+    assert v["requests.other_handling.no_correction.total"] is None
+    assert "requests.other_handling.no_correction.total" not in result.unread
+    assert v["requests.results_total.total"] == 21
+    assert {f.params["label"] for f in result.findings if (f.rule, f.case) == ("I4", "old")} == \
            {old.fields[k].label for k, v in result.extra.items()}
+    assert [(f.params["label"], f.params["into"]) for f in result.findings if (f.rule, f.case) == ("I4", "into")] \
+        == [("（六）其他处理", "3.其他")]
 
 
 @needs_shared
@@ -296,7 +304,9 @@ def test_a_real_report_with_wrong_totals_gets_them_found(tmp_path):
     findings = json.loads(run.output)["files"][0]["findings"]
     assert [(f["rule"], f["cells"][0]) for f in findings if f["rule"] == "R4"] == [
         ("R4", "四、复议诉讼!E6"), ("R4", "四、复议诉讼!O6")]
-    assert [f["rule"] for f in findings if f["message"].startswith("第 133 行“（六）其他处理”只有一行数字")] == ["I1"]
+    assert [f["rule"] for f in findings if f["message"].startswith("第 133 行“（六）其他处理”是 2019 年格式的一行")] \
+        == ["I4"]
+    assert not [f for f in findings if f["rule"] in ("R1", "R2", "R3", "I8")]  # 三 adds up, 3.其他 included
 
 
 def test_a_scan_without_text_and_an_empty_file_end_in_a_message(tmp_path):

@@ -171,3 +171,16 @@ def test_vendored_spec_matches_shared_copy():
     if not shared.is_file():
         pytest.skip("no ../shared beside this checkout")
     assert shared.read_text(encoding="utf-8") == SPEC
+
+
+def test_a_label_without_its_item_number_names_its_row_only_where_unique():
+    from xltools.documents.labels import Target, match, targets
+    from xltools.model.schema import load_format
+
+    rows = targets(load_format(), "requests")
+    assert match("予以公开", rows).key == "granted"
+    assert match("属于国家秘密", rows).key == "refused.state_secret"
+    assert match("其他", rows).key == "other_handling.other"
+    twins = [Target("a", "1.其他", 0, 7), Target("b", "2.其他", 0, 7)]
+    assert match("其他", twins) is None  # two rows would take it
+    assert match("2.其他", twins).key == "b"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import random
 import re
-from decimal import Decimal
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import docx

@@ -1,6 +1,8 @@
 """`xltools import` for many documents: read each (sources.py), import it
-(importer.py), write its workbook, then check all the workbooks at once. The
-import findings come first in each file's findings."""
+(importer.py), write its workbook (which names the cells the import could not
+read, so that the checker judges only what the document gave), then check the
+workbooks. Import and check findings are listed together, in the order of the
+workbook's cells."""
 from __future__ import annotations
 
 import re
@@ -10,9 +12,10 @@ from pathlib import Path
 from xltools.documents.importer import import_document
 from xltools.documents.sources import DocumentError, read_document
 from xltools.model.findings import Finding
-from xltools.rules.batch import check_paths
+from xltools.rules.batch import inspect
+from xltools.rules.check import judge
 from xltools.rules.result import FileResult
-from xltools.xlsx.writer import write
+from xltools.xlsx.layout import load_layout
 
 
 @dataclass
@@ -47,11 +50,13 @@ def import_paths(paths: list[Path], output: Path | None, out_dir: Path, kind: st
             out = first.with_name(f"{first.stem}-{n}.xlsx")
         taken.add(out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        write(result.report, out)
+        result.write(out)
         imported[out] = result.findings
         done.append(Done(source, out, FileResult(out), result.format))
     written = [d for d in done if d.out is not None]
-    for d, checked in zip(written, check_paths([d.out for d in written])):
-        checked.findings[:0] = imported[d.out]
-        d.result = checked
+    for d in written:
+        d.result = inspect(d.out).result
+        d.result.findings[:0] = imported[d.out]
+    results = [d.result for d in written]
+    judge(results, [None] * len(results), load_layout())  # the arithmetic, and every finding in order
     return done

@@ -8,7 +8,7 @@ from pathlib import Path
 # save by mistake (.xls, .ods), which are taken so that they are named (F4, F6)
 # and counted as submitted with errors, never silently passed over.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-DOCUMENT_SUFFIXES = (".txt", ".htm", ".html", ".docx", ".pdf")
+DOCUMENT_SUFFIXES = (".txt", ".md", ".htm", ".html", ".docx", ".pdf")
 
 
 def is_lock_file(path: Path) -> bool:

@@ -88,12 +88,17 @@ def row_order(result: MergeResult) -> list:
     return [x for _, _, x in sorted(rows, key=lambda r: (r[0] is None, r[0] or 0, natural(r[1])))]
 
 
+_NUMBERS = frozenset(f.id for f in load_layout().format.numeric_fields())
+
+
 def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit] | None) -> None:
     for s in subs:
         if s.result.unreadable is not None:
             s.status, s.reason = "errors", "unreadable"
         elif s.result.errors:
             s.status = "errors"
+        elif s.result.not_imported & _NUMBERS:  # blank, not 0: adding them up would lose what the unit reported
+            s.status = "incomplete"
         elif s.result.year != year:
             s.status, s.reason = "year", "year"
     _own_summaries(subs)

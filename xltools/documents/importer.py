@@ -3,18 +3,23 @@ findings of what could not be taken from it with confidence.
 
 Every value is placed by matching the official labels of schemas/formats, after
 normalising what real documents do to them (full/half-width forms, 1、 for 1.,
-quotes, spaces, labels split over lines, lost indentation). Columns are taken in
-the national order. A row that matches no label, or has the wrong number of
-values, is left blank and reported; nothing is guessed.
+quotes, spaces, labels split over lines, lost indentation, lost item numbers).
+Columns are taken in the national order. Nothing is guessed: a row that matches
+no label, has the wrong number of values, or whose numbers can be read more
+than one way is left blank and reported; where a choice was made from the
+document's own evidence (its row order, its row totals), a finding says so.
+`Imported.unread` names what was not read, so that the workbook leaves it blank
+(no total over it) and check does not judge it.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
+from xltools.documents import outline
 from xltools.documents.labels import (
+    ITEM,
+    SURE,
     Target,
     distinctive_labels,
     match,
@@ -24,49 +29,26 @@ from xltools.documents.labels import (
     targets,
     without_stray,
 )
+from xltools.documents.rows import (
+    FRAGMENT,
+    Row,
+    cell_number,
+    cell_value,
+    config,
+    is_page_number,
+    is_value,
+    split_line,
+)
 from xltools.documents.runs import resplit, unrun
 from xltools.documents.sources import Document, Line
 from xltools.model.findings import Finding
 from xltools.model.report import Report
 from xltools.model.schema import Format, format_ids, leaves, load_format
 from xltools.model.values import is_blank_mark
+from xltools.xlsx.layout import load_layout
+from xltools.xlsx.writer import over_unread, write
 
-_VALUE = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
-_TITLE = re.compile(r"(?:标题[:：])?(.*?)(\d{4})年度?政府信息公开工作(?:年度)?报告")
-_SUBSECTION = re.compile(r"^[(（]([一二三四五六七八九十])[)）]\s*([^：:。]{0,24})[：:]?")
-_PAGE_NUMBER = re.compile(r"^[-—–－]*\s*\d{1,3}\s*[-—–－]*$")
 PARAGRAPH = "\n"  # between paragraphs in a text field: a line break in the cell, as clerks type it
-
-
-def _is_value(cell: str) -> bool:
-    return is_blank_mark(cell) or _VALUE.fullmatch(cell) is not None
-
-
-def _value(cell: str) -> Any:
-    if is_blank_mark(cell):
-        return cell  # as published: the checker reports it
-    number = Decimal(cell.replace(",", ""))
-    return int(number) if number == number.to_integral_value() and "." not in cell else number
-
-
-@dataclass
-class Row:
-    line: Line
-    labels: list[str]  # the cells before the values
-    values: list[str]
-
-
-def _split(line: Line) -> Row:
-    cells: list[str] = []
-    for c in line.cells:
-        c = c.strip("“”\"'") or c  # PDF text sometimes puts a label's quote beside the numbers
-        parts = c.split()
-        # numbers separated by single spaces are cells too ("0 0 0")
-        cells.extend(parts if len(parts) > 1 and all(_is_value(p) for p in parts) else [c])
-    n = len(cells)
-    while n and _is_value(cells[n - 1]):
-        n -= 1
-    return Row(line, cells[:n], cells[n:])
 
 
 @dataclass
@@ -75,171 +57,447 @@ class Imported:
     findings: list[Finding] = field(default_factory=list)
     format: str = "2021"
     extra: dict[str, Any] = field(default_factory=dict)  # 2019 values with no 2021 cell
+    unread: frozenset[str] = frozenset()  # fields of the report not read from the document
+
+    def write(self, path) -> None:
+        """The standard workbook of the report, with what was not read left blank."""
+        write(self.report, path, unread=self.unread)
 
 
-def _title(lines: list[Line]) -> tuple[str | None, int | None, int]:
-    """Unit and year from the title, which may be wrapped over two or three lines."""
-    texts = [norm(line.text) for line in lines[:20]]
-    for i in range(len(texts)):
-        for n in (1, 2, 3):
-            m = _TITLE.search("".join(texts[i:i + n]))
-            if m:
-                unit = m.group(1) or (texts[i - 1] if i else "")
-                return (unit or None), int(m.group(2)), i + n - 1
-    return None, None, -1
-
-
-def _sections(fmt: Format, lines: list[Line], start: int) -> dict[str, list[Line]]:
-    """The lines under each section heading; headings must come in order, so that
-    a table row such as 三、本年度办理结果 is never taken for a heading."""
-    titles = list(fmt.sections.items())
-    out: dict[str, list[Line]] = {}
-    current, at = None, 0
-    for line in lines[start + 1:]:
-        text = norm(line.cells[0]) if line.cells else ""
-        for k in range(at, len(titles)):
-            number, title = titles[k]
-            if text.startswith(number) and score(text, norm(title)) >= 0.7:
-                current, at = number, k + 1
-                out[number] = [Line(line.number, line.cells[1:])] if len(line.cells) > 1 else []
-                break
-        else:
-            if current is not None:
-                out[current].append(line)
-    return out
-
-
-def _paragraphs(lines: list[Line], wrapped: bool) -> list[str]:
-    texts = [" ".join(ln.cells) for ln in lines]
-    if not wrapped:
-        return texts
-    texts = [t for t in texts if not _PAGE_NUMBER.match(t.strip())]  # a printed page's number
-    out: list[str] = []
-    for t in texts:  # a hard-wrapped paragraph goes on until a line opens a new item
-        if out and not _SUBSECTION.match(t) and not re.match(r"^[一二三四五六七八九十]+是", t):
-            out[-1] += t
-        else:
-            out.append(t)
-    return out
-
+# --- the rows of a table -----------------------------------------------------------
 
 @dataclass
-class _OpenRow:
-    """A table row found in a document: its official row, field ids, and numbers."""
+class _Found:
+    """A row of numbers found in a document: the official row it names (None for
+    numbers without a label), its cells and where they start, its lines."""
 
-    target: Target
-    ids: list[str]
-    numbers: list[str]
+    target: Target | None
+    cells: list[str]
+    starts: list[int | None]
     line: Line
+    last: int  # the number of the last line it took cells from
+    label: str = ""  # the label as the document writes it
+    wrap: bool = False  # no row of its own: pieces of the numbers above, wrapped in their cells
+    tail: bool = False  # and the end of the label above them
+    pieces: list[str] = field(default_factory=list)  # of numbers wrapped in their cells, from the lines below
+    wrapped: str | None = None  # pieces of numbers wrapped in their cells that could not be joined
+    ordered: tuple[str, str] | None = None  # placed by row order: the labelled rows around it
+    ends: list[int | None] = field(init=False)  # where each cell ends on its first line
+    firsts: list[str] = field(init=False)  # the cells as on their first line
+
+    def __post_init__(self):
+        self.ends = [None if s is None else s + len(c) for c, s in zip(self.cells, self.starts)]
+        self.firsts = list(self.cells)
+
+    @property
+    def filled(self) -> list[str]:
+        return [c for c in self.cells if c]
+
+    @property
+    def width(self) -> int:
+        return self.target.width if self.target else len(self.filled)
+
+    def take(self, row: Row) -> None:
+        self.cells.extend(row.values)
+        self.starts.extend(row.starts)
+        self.ends.extend(None if s is None else s + len(c) for c, s in zip(row.values, row.starts))
+        self.firsts.extend(row.values)
+        self.last = row.line.number
+
+
+def _positions(cells: list[str], width: int, grid: str) -> list[str] | None:
+    """The cells of a row whose source shows its cells (HTML, Word, Markdown, tabs),
+    one per column: the numbers alone when there are as many as columns, else with
+    the empty cells between them; in HTML, Word and Markdown the empty cells before
+    and after them too, as there every cell is one of the row's."""
+    filled = [c for c in cells if c]
+    if len(filled) == width:
+        return filled
+    if grid not in ("cells", "tabs"):
+        return None
+    first = next((i for i, c in enumerate(cells) if c), len(cells))
+    last = max((i for i, c in enumerate(cells) if c), default=-1)
+    if last - first + 1 == width:
+        return cells[first:last + 1]
+    if grid == "cells" and len(cells) == width:
+        return cells
+    return None
+
+
+def _aligned(above: _Found, values: list[str], starts: list[int | None], offset: int) -> list[str] | None:
+    """The numbers of `above` with the pieces in `values` joined to those they sit
+    under (a number wrapped in its table cell: "3.9" over "2" is 3.92); None when a
+    piece sits under no number, under two, under a single character (which never
+    wraps) or is longer than the part of the number above it that filled the
+    cell's width."""
+    if None in above.ends or None in starts or not all(FRAGMENT.fullmatch(v) for v in values if v):
+        return None
+    cells = list(above.cells)
+    used: set[int] = set()
+    for piece, at in zip(values, starts):
+        if not piece:
+            continue
+        # under a number: its left edge or its right edge where that number's is
+        near = sorted((min(abs(at - s), abs(at + len(piece) - e)), i)
+                      for i, (c, s, e) in enumerate(zip(above.cells, above.starts, above.ends)) if c)
+        near = [(d, i) for d, i in near if d <= offset]
+        if not near or len(near) > 1 and near[0][0] == near[1][0] or near[0][1] in used \
+                or len(above.firsts[near[0][1]]) < 2 or _digits(piece) > _digits(above.firsts[near[0][1]]) + 1:
+            return None
+        used.add(near[0][1])
+        cells[near[0][1]] += piece
+    return cells
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def _first_match(labels: list[str], candidates: list[Target]) -> Target | None:
+    return next((t for t in (match(x, candidates) for x in labels) if t is not None), None)
+
+
+def _label_below(rows: list[Row], k: int, label: str, candidates: list[Target]) -> list[int]:
+    """In PDF text, the rest of a label that a narrow cell wraps below the line of
+    its numbers (the lines, by index): the labels of the lines right below, up to
+    one that starts a row of its own (an item number, or a label that names a row
+    by itself, unless it is the very end of this label: "（七）" over "总计")."""
+    out: list[int] = []
+    for i in range(k + 1, min(k + 5, len(rows))):
+        text = without_stray(" ".join(rows[i].labels))
+        if rows[i].line.number != rows[k].line.number + len(out) + 1 or not text or ITEM.match(norm(text)):
+            break
+        alone = match(text, candidates)
+        if alone is not None:
+            whole = label + "".join(without_stray(" ".join(rows[j].labels)) for j in out) + text
+            if match(whole, candidates) == alone and score(norm(whole), norm(alone.label)) > \
+                    score(norm(text), norm(alone.label)):
+                out.append(i)
+            break
+        out.append(i)
+    return out
+
+
+def _slot_after(above: _Found, rest: list[_Found], rows: list[Target]) -> bool:
+    """Whether a row of the same block lacks between `above` and the next labelled
+    row: numbers right below `above` may then be that row's, their label lost."""
+    if above.target not in rows:
+        return False
+    at = rows.index(above.target)
+    following = next((g.target for g in rest if g.target in rows), None)
+    after = rows.index(following) if following is not None else len(rows)
+    return after - at > 1 and rows[at + 1].block == above.target.block
 
 
 class _Reader:
-    """Reads the tables and texts of sections, collecting the import findings."""
+    """Reads the tables and texts of sections, collecting the import findings and
+    the fields it placed."""
 
-    def __init__(self):
+    def __init__(self, target: Format, wrapped: bool):
+        self.target = target  # the format of the workbook
         self.findings: list[Finding] = []
+        self.placed: set[str] = set()
+        self.wrapped = wrapped
 
     def finding(self, rule: str, case: str, fields: list[str] = (), **params) -> None:
         expected, actual = params.pop("expected", None), params.pop("actual", None)
+        cells = load_layout().cells
         self.findings.append(Finding(rule, case, fields=list(fields), expected=expected, actual=actual,
-                                     params=params))
+                                     cells=[cells[f].address for f in fields if f in cells], params=params))
 
-    def numbers(self, numbers: list[str], ids: list[str], label: str, line: Line) -> list[str] | None:
-        """The numbers of a row, one for each of `ids`: as found, or read back from
-        digits run together when only one reading exists; None (and a finding) when
-        their count is wrong or the reading is not unique."""
-        found = " ".join(numbers)[:60]
-        if len(numbers) < len(ids) and numbers and all(v.isdigit() for v in numbers):
-            ways = resplit(numbers, len(ids))
-            if len(ways) > 1:
-                self.finding("I2", "ambiguous", ids, line=line.number, label=label, found=found, expected=len(ids))
+    def _split(self, line: Line) -> Row:
+        return split_line(line, pieces=self.wrapped)
+
+    def numbers(self, fmt: Format, cells: list[str], ids: list[str], label: str, line: Line) -> list[str] | None:
+        """The cells of a row, one for each of `ids` ("" where the table has an empty
+        cell); or read back from digits run together, when one reading exists, or
+        only one adds up to the row's total (I5). None, and a finding, otherwise."""
+        width = len(ids)
+        found = " ".join(c for c in cells if c)[:60]
+        placed = _positions(cells, width, line.grid)
+        if placed is not None:
+            return placed
+        filled = [c for c in cells if c]
+        # only digits with no separator between them can be several numbers: a row
+        # cut back from a run-together page (where a space is no reliable boundary
+        # either), or a row that is one run of digits
+        if filled and len(filled) < width and all(v.isdigit() for v in filled) \
+                and (line.grid == "run" or len(filled) == 1):
+            check = config("I2")
+            ways = resplit(filled, width, check["readings"] + 1)
+            if len(ways) > check["readings"]:
+                self.finding("I2", "many", ids, line=line.number, label=label, found=found, expected=width)
                 return None
-            if ways:
-                numbers = ways[0]
-        if len(numbers) != len(ids):
-            self.finding("I1", "count", ids, line=line.number, label=label, found=found,
-                         expected=len(ids), actual=len(numbers))
-            return None
-        return numbers
+            if len(ways) == 1:
+                return ways[0]
+            if len(ways) > 1:
+                shown = check["shown"]
+                sums = _sums(fmt, ids)
+                if not sums:
+                    self.finding("I2", "ambiguous", ids, line=line.number, label=label, found=found, expected=width,
+                                 candidates=[" ".join(w) for w in ways[:shown]])
+                    return None
+                good = [w for w in ways if all(int(w[t]) == sum(int(w[p]) for p in ps) for t, ps in sums)]
+                if len(good) == 1:
+                    self.finding("I5", "split", ids, line=line.number, label=label, found=found,
+                                 actual=" ".join(good[0]), count=len(ways))
+                    return good[0]
+                self.finding("I2", "sums" if good else "none", ids, line=line.number, label=label, found=found,
+                             expected=width, actual=len(good), candidates=[" ".join(w) for w in (good or ways)[:shown]])
+                return None
+        self.finding("I1", "count", ids, line=line.number, label=label, found=found,
+                     expected=width, actual=len(filled))
+        return None
 
-    def table(self, fmt: Format, table_id: str, lines: list[Line], section: str) -> dict[str, Any]:
-        """Values by field id for the rows of one table found in `lines`: a label and
-        its numbers on one line, or (web text copied one cell per line) the label on
-        one line and its numbers on the lines that follow."""
+    def place(self, fmt: Format, ids: list[str], raw: list[str], label: str, line: Line) -> dict[str, Any]:
+        """Values by field id, with a W0 finding where numbers carry a unit."""
+        units = [(fid, c) for fid, c in zip(ids, raw) if c and not is_blank_mark(c) and cell_number(c)[1]]
+        values = {fid: cell_value(c) for fid, c in zip(ids, raw)}
+        if units:
+            self.finding("W0", "document", [fid for fid, _ in units], line=line.number, label=label,
+                         found=[c for _, c in units], actual=[values[fid] for fid, _ in units])
+        self.placed.update(ids)
+        return values
+
+    def _found(self, fmt: Format, table_id: str, lines: list[Line], section: str) -> list[_Found]:
+        """The rows of one table in `lines`, in order: a label and its numbers on one
+        line, or the label over lines before (or, in PDF text, after) its numbers, or
+        (web text copied one cell per line) the label on one line and its numbers on
+        the lines that follow; and numbers without a label."""
         candidates = targets(fmt, table_id)
-        values: dict[str, Any] = {}
-        seen: set[str] = set()
+        out: list[_Found] = []
         pending: list[str] = []
-        open_row: _OpenRow | None = None  # a row still taking numbers from the lines below
+        open_row: _Found | None = None  # a row still taking numbers from the lines below
         is_text_section = any(f.section == section for f in fmt.text_fields())
-
-        def place(row: _OpenRow) -> None:
-            numbers = self.numbers(row.numbers, row.ids, row.target.label, row.line)
-            if numbers is None:
-                return
-            if row.target.key in seen:
-                self.finding("I1", "duplicate", row.ids, line=row.line.number, label=row.target.label)
-            else:
-                seen.add(row.target.key)
-                values.update({fid: _value(raw) for fid, raw in zip(row.ids, numbers)})
-
-        for line in lines:
-            row = _split(line)
+        rows = [self._split(ln) for ln in lines if not is_page_number(ln)]
+        taken: set[int] = set()  # label lines read as the end of a label above them
+        tails: set[int] = set()  # lines with the end of a label and of the numbers above them
+        for k, row in enumerate(rows):
+            line = row.line
+            if k in tails:
+                out.append(_Found(None, row.values, row.starts, line, line.number, wrap=True, tail=True))
+                continue
             if open_row is not None:
-                if row.values and not row.labels:
-                    open_row.numbers.extend(row.values)
-                    if len(open_row.numbers) >= open_row.target.width:
-                        place(open_row)
+                if any(row.values) and not row.labels:
+                    open_row.take(row)
+                    if len(open_row.filled) >= open_row.target.width:
                         open_row = None
                     continue
-                place(open_row)
                 open_row = None
-            if not row.values:
-                if row.labels:
-                    pending = (pending + [" ".join(row.labels)])[-3:]
-                continue
             label_cells = row.labels
             tries = ([label_cells[-1], "".join(label_cells), without_stray(label_cells[-1])] if label_cells else []) + \
-                ["".join(pending[-k:] + label_cells) for k in (1, 2, 3) if len(pending) >= k]
-            target = next((t for t in (match(x, candidates) for x in tries) if t is not None), None)
+                ["".join(pending[-n:] + label_cells) for n in (1, 2, 3) if len(pending) >= n]
+            if not any(row.values):
+                target = _first_match(tries[:3], candidates)
+                if target is None or target.children or line.grid != "cells" or len(row.values) != target.width:
+                    if row.labels and k not in taken:
+                        pending = (pending + [" ".join(row.labels)])[-3:]
+                    continue
+                # an HTML or Word row whose every cell is empty: blank, as published
+            above = out[-1] if out else None
+            how = self._continues(above, row)
+            if not label_cells and not pending:
+                if how == "cut":
+                    above.wrapped = " ".join(v for v in row.values if v)
+                else:
+                    out.append(_Found(None, row.values, row.starts, line, line.number, wrap=how == "wrap"))
+                continue
+            target = _first_match(tries, candidates)
             shown = (" ".join(label_cells) or " ".join(pending[-1:]))[:40]
+            label = "".join(label_cells)
             pending = []
+            if target is None and how == "wrap":  # the rest of a label and of numbers wrapped: "申请数量   67"
+                out.append(_Found(None, row.values, row.starts, line, line.number, label=label, wrap=True,
+                                  tail=above.target is not None
+                                  and _first_match([above.label + label], candidates) == above.target))
+                continue
+            sure = target is not None and any(score(norm(x), norm(target.label)) >= SURE for x in tries)
+            if self.wrapped and label_cells and not sure:
+                below = _label_below(rows, k, label, candidates)
+                if below:  # the label goes on below its numbers: read whole, not by its first characters
+                    rest = [without_stray(" ".join(rows[i].labels)) for i in below]
+                    target = _first_match([x + "".join(rest[:n]) for n in range(len(rest), 0, -1) for x in tries],
+                                          candidates)
+                    if target is not None:
+                        label += "".join(rest)
+                        for i in below:
+                            (tails if any(rows[i].values) else taken).add(i)
+            if target is None and how == "cut":
+                above.wrapped = " ".join(v for v in row.values if v)
+                continue
             if target is None:
-                if label_cells or (shown and not is_text_section):  # in 六, a lone number is text
+                if label_cells or not is_text_section:  # in 六, a lone number is text
                     self.finding("I1", "unmatched", line=line.number, found=shown or " ".join(row.values)[:60],
                                  section=section)
                 continue
-            if target.children:
-                self.finding("I1", "parent", line=line.number, label=target.label,
-                             children="、".join(target.children))
+            out.append(_Found(target, row.values, row.starts, line, line.number, label=label))
+            filled = out[-1].filled
+            if len(filled) < target.width and len(filled) == 1 and len(filled[0]) <= 3:
+                open_row = out[-1]  # the next lines may hold the rest
+        return out
+
+    def _continues(self, above: _Found | None, row: Row) -> str:
+        """How a line of numbers right below a row's goes with them, in PDF text:
+        "wrap" (pieces of its numbers, each under one of them), "cut" (fewer than the
+        row's numbers and under none of them: pieces that cannot be placed, so the
+        row above must not be read cut short), or "" (a row of its own)."""
+        if not self.wrapped or above is None or row.line.number != above.last + 1 or not any(row.values):
+            return ""
+        if _aligned(above, row.values, row.starts, config("I1")["wrap_offset"]) is not None:
+            return "wrap"
+        filled = [v for v in row.values if v]
+        fewer = len(filled) < above.width or len(filled) == above.width == 1  # one number: its own, or a piece?
+        return "cut" if fewer and all(FRAGMENT.fullmatch(v) for v in filled) else ""
+
+    def _join_wrapped(self, found: list[_Found], candidates: list[Target]) -> list[_Found]:
+        """In PDF text, a number too wide for its cell goes on in the line below: a
+        line of digits right under a row's numbers, each under one of them, is
+        joined to them. Where the pieces sit under no number, the row is refused
+        (I1 wrapped), never read with a number cut short."""
+        if not self.wrapped:
+            return found
+        rows = [t for t in candidates if not t.children]
+        out: list[_Found] = []
+        for k, f in enumerate(found):
+            above = out[-1] if out else None
+            if not f.wrap or above is None:
+                out.append(f)
                 continue
-            block = fmt.tables[table_id].blocks[target.block]
-            ids = [".".join(p for p in (table_id, target.key, col.key) if p) for col in leaves(block.columns)]
-            found = _OpenRow(target, ids, list(row.values), line)
-            if len(row.values) < target.width and len(row.values) == 1 and len(row.values[0]) <= 3:
-                open_row = found  # the next lines may hold the rest
+            width = above.width
+            joined = _aligned(above, f.cells, f.starts, config("I1")["wrap_offset"])
+            above.pieces += f.filled
+            if joined is None or len(f.filled) == width and not f.tail and _slot_after(above, found[k + 1:], rows):
+                above.wrapped = " ".join(above.pieces)  # or the next row's number, which lost its label
             else:
-                place(found)
-        if open_row is not None:
-            place(open_row)
+                above.cells = joined
+            above.last = f.line.number
+        for f in out:
+            if f.wrapped is None and not all(is_value(c) for c in f.cells):  # "56." with no "78" under it
+                f.wrapped = " ".join(f.pieces or f.filled)
+        return out
+
+    @staticmethod
+    def _by_order(found: list[_Found], candidates: list[Target]) -> None:
+        """Numbers without a label, between two labelled rows of a table that follows
+        the national row order, go to the rows missing between those two, in order."""
+        rows = [t for t in candidates if not t.children]
+        labelled = [k for k, f in enumerate(found) if f.target in rows]
+        at = [rows.index(found[k].target) for k in labelled]
+        if len(at) < 2 or at != sorted(at) or len(set(at)) != len(at):
+            return
+        for (k1, a), (k2, b) in zip(zip(labelled, at), zip(labelled[1:], at[1:])):
+            between = [f for f in found[k1 + 1:k2] if f.target is None]
+            gap = rows[a + 1:b]
+            if between and len(between) == len(gap) and all(
+                    t.block == rows[a].block and len(f.filled) == t.width and all(is_value(c) for c in f.cells)
+                    for f, t in zip(between, gap)):
+                for f, t in zip(between, gap):
+                    f.target, f.ordered = t, (rows[a].label, rows[b].label)
+
+    def table(self, fmt: Format, table_id: str, lines: list[Line], section: str) -> dict[str, Any]:
+        """Values by field id for the rows of one table found in `lines`."""
+        candidates = targets(fmt, table_id)
+        found = self._join_wrapped(self._found(fmt, table_id, lines, section), candidates)
+        self._by_order(found, candidates)
+        values: dict[str, Any] = {}
+        seen: set[str] = set()
+        is_text_section = any(f.section == section for f in fmt.text_fields())
+        for f in found:
+            t = f.target
+            if t is None:
+                if not is_text_section:
+                    self.finding("I1", "unlabelled", line=f.line.number, found=" ".join(f.filled)[:60],
+                                 section=section)
+                continue
+            key, ids, mapped = _row_ids(fmt, table_id, t)
+            if f.wrapped is not None:
+                self.finding("I1", "wrapped", ids, line=f.line.number, label=t.label, found=f.wrapped)
+                continue
+            if t.children and not mapped:
+                self.finding("I1", "parent", line=f.line.number, label=t.label, children="、".join(t.children))
+                continue
+            raw = self.numbers(fmt, f.cells, ids, t.label, f.line)
+            if raw is None:
+                continue
+            if key in seen:
+                self.finding("I1", "duplicate", ids, line=f.line.number, label=t.label)
+                continue
+            seen.add(key)
+            if f.ordered:
+                self.finding("I6", "order", ids, line=f.line.number, found=" ".join(f.filled)[:60],
+                             before=f.ordered[0], after=f.ordered[1], label=t.label)
+            values |= self.place(fmt, ids, raw, t.label, f.line)
+            if mapped:
+                values |= self._into(table_id, t.label, key, f.line, raw)
+        self._missing(fmt, table_id, candidates, values)
         return values
+
+    def _into(self, table_id: str, label: str, key: str, line: Line, raw: list[str]) -> dict:
+        """A 2019-style single row put under the 2021 row that takes it (I4): the
+        other rows under the same parent are left blank, as the document has none
+        of them, so that the table's arithmetic holds."""
+        rows = [t for t in targets(self.target, table_id) if not t.children]
+        into = next(t for t in rows if t.key == key)
+        parent = key.rpartition(".")[0]
+        siblings = [t for t in rows if t.key.startswith(parent + ".") and t is not into]
+        columns = leaves(self.target.tables[table_id].blocks[into.block].columns)
+        blank = [f"{table_id}.{t.key}.{col.key}" for t in siblings for col in columns]
+        self.placed.update(blank)
+        self.finding("I4", "into", [f"{table_id}.{key}.{col.key}" for col in columns], line=line.number,
+                     label=label, found=" ".join(c for c in raw if c)[:60], into=into.label,
+                     blank=[t.label for t in siblings])
+        return dict.fromkeys(blank)
+
+    def _missing(self, fmt: Format, table_id: str, candidates: list[Target], values: dict) -> None:
+        """The rows of a table that was found but lack from the document (I3)."""
+        table = fmt.tables[table_id]
+        if not values or not table.label_depth:
+            return
+        refused = {fid for f in self.findings for fid in f.fields}
+        lacking = []
+        for t in candidates:
+            if t.children:
+                continue
+            _, ids, _ = _row_ids(fmt, table_id, t)
+            if not any(fid in self.placed or fid in refused for fid in ids):
+                lacking.append((t.label, ids))
+        if lacking:
+            self.finding("I3", "rows", [fid for _, ids in lacking for fid in ids],
+                         label=table.title or fmt.sections[table.section], found=[label for label, _ in lacking])
 
     def row(self, fmt: Format, table_id: str, lines: list[Line]) -> dict[str, Any]:
         """A table of one unlabelled row (四's 15 numbers) under a header of labels only."""
-        fields = [f for f in fmt.numeric_fields() if f.table == table_id]
-        cells = [v for line in lines for v in _split(line).values]  # the header is labels only
-        if not cells:
+        ids = [f.id for f in fmt.numeric_fields() if f.table == table_id]
+        found: list[_Found] = []
+        for line in lines:
+            row = self._split(line)
+            if any(row.values) and not is_page_number(line):  # the header is labels only
+                how = self._continues(found[-1] if found else None, row)
+                if how == "cut":
+                    found[-1].wrapped = " ".join(v for v in row.values if v)
+                else:
+                    found.append(_Found(None, row.values, row.starts, line, line.number, wrap=how == "wrap"))
+        found = self._join_wrapped(found, [])
+        if not found:
             return {}
-        cells = self.numbers(cells, [f.id for f in fields], fmt.sections[fmt.tables[table_id].section], lines[0])
-        return {} if cells is None else {f.id: _value(c) for f, c in zip(fields, cells)}
+        label = fmt.sections[fmt.tables[table_id].section]
+        if any(f.wrapped for f in found):
+            self.finding("I1", "wrapped", ids, line=found[0].line.number, label=label,
+                         found=next(f.wrapped for f in found if f.wrapped))
+            return {}
+        cells = [c for f in found for c in f.cells]
+        raw = self.numbers(fmt, cells, ids, label, found[0].line)
+        return {} if raw is None else self.place(fmt, ids, raw, label, found[0].line)
 
-    def overview(self, fmt: Format, paragraphs: list[str]) -> dict[str, str]:
+    def overview(self, fmt: Format, paragraphs: list[str]) -> tuple[dict[str, str], set[str]]:
+        """The texts of 一's subsections, and those it could not tell apart (一 with
+        no subsections: all of it is put under the first)."""
         fields = [f for f in fmt.text_fields() if f.section == "一"]
         out: dict[str, list[str]] = {}
         intro: list[str] = []
         current = None
         for p in paragraphs:
-            m = _SUBSECTION.match(p)
+            m = outline.SUBSECTION.match(p)
             if m:
                 named = [f for f in fields if norm(m.group(2)) and score(norm(m.group(2)), norm(f.label)[3:]) >= 0.6]
                 ordinal = "一二三四五".find(m.group(1))
@@ -255,10 +513,34 @@ class _Reader:
                 intro.append(p)  # before the first subsection, or no subsections at all
             else:
                 out[current].append(p)
+        unsplit: set[str] = set()
         if intro:
             self.finding("I3", "intro" if out else "subsections", label=fields[0].label)
+            unsplit = set() if out else {f.id for f in fields[1:]}
             out[fields[0].id] = intro + out.get(fields[0].id, [])
-        return {k: PARAGRAPH.join(v) for k, v in out.items() if v}
+        return {k: PARAGRAPH.join(v) for k, v in out.items() if v}, unsplit
+
+
+def _row_ids(fmt: Format, table_id: str, target: Target) -> tuple[str, list[str], bool]:
+    """The row key and field ids a document row's numbers go to, and whether they go
+    to another row than the one it names: a 2019-style row the 2021 format divides
+    goes to the 2021 row that takes it (I4)."""
+    mapped = config("I4")["into"].get(f"{table_id}.{target.key}") if target.key else None
+    key = mapped.removeprefix(table_id + ".") if mapped else target.key
+    columns = leaves(fmt.tables[table_id].blocks[target.block].columns)
+    return key, [".".join(p for p in (table_id, key, col.key) if p) for col in columns], mapped is not None
+
+
+def _sums(fmt: Format, ids: list[str]) -> list[tuple[int, list[int]]]:
+    """The totals of a row that add up parts of the same row (三's 总计 column, 四's
+    three 总计), as positions in `ids`: the row's own arithmetic, never the
+    table's columns."""
+    out = []
+    for k, fid in enumerate(ids):
+        parts = fmt.fields[fid].column_parts
+        if parts and all(p in ids for p in parts):
+            out.append((k, [ids.index(p) for p in parts]))
+    return out
 
 
 def _format_of(lines: list[Line], target: Format) -> Format:
@@ -271,45 +553,72 @@ def _format_of(lines: list[Line], target: Format) -> Format:
     return target
 
 
+def _old_values(fmt: Format, target: Format, values: dict[str, Any], reader: _Reader) -> dict[str, Any]:
+    """A 2019-format report's values without a 2021 cell, kept aside (I4); and the
+    2021 cells the 2019 format has no value for, said once."""
+    found = {fid.partition(".")[0] for fid in values}  # ids are <table>.<row>.<column>
+    extra = {}
+    for fid in [f for f in values if f not in target.fields]:
+        extra[fid] = values.pop(fid)
+        reader.finding("I4", "old", [fid], label=fmt.fields[fid].label, found=extra[fid], actual=extra[fid])
+    lacking = [f for f in target.numeric_fields()
+               if f.table in found and f.kind != "total" and f.id not in fmt.fields and f.id not in reader.placed]
+    if lacking:
+        reader.finding("I4", "new", [f.id for f in lacking], found=[f.label for f in lacking])
+    return extra
+
+
 def import_document(doc: Document) -> Imported:
     doc = unrun(doc)
-    reader = _Reader()
+    lines = doc.lines
     target = load_format("2021")
-    unit, year, title_at = _title(doc.lines)
+    reader = _Reader(target, doc.wrapped)
+    unit, year, title_at = outline.find_title(lines)
+    period, stated = outline.stated_period(lines)
+    if year is None:
+        year = period
+    elif period is not None and period != year:
+        reader.finding("I7", "period", ["year"], actual=year, expected=period, found=stated[:60])
     if unit is None and year is None:
-        reader.finding("I3", "title")
-    sections = _sections(target, doc.lines, title_at)
+        reader.finding("I3", "title", ["unit", "year"])
+    sections, headings = outline.find_sections(target, lines, title_at)
     for number, title in target.sections.items():
         if number not in sections:
-            reader.finding("I3", "section", label=title)
-    fmt = _format_of([ln for t in target.tables.values() for ln in sections.get(t.section, [])], target)
+            reader.finding("I3", "section", [f.id for f in target.text_fields() if f.section == number], label=title)
+    where, taken = outline.table_lines(target, lines, sections, headings)
+    tables = {tid: [outline.rest_of_heading(lines[i], i in headings) for i in idx] for tid, idx in where.items()}
+    fmt = _format_of([ln for t in tables.values() for ln in t], target)
     values: dict[str, Any] = {}
     for table_id, table in fmt.tables.items():
-        lines = sections.get(table.section, [])
         if table.label_depth:
-            values |= reader.table(fmt, table_id, lines, table.section)
+            values |= reader.table(fmt, table_id, tables.get(table_id, []), table.section)
         else:  # one row of numbers under a header of labels only (四)
-            values |= reader.row(fmt, table_id, lines)
+            values |= reader.row(fmt, table_id, tables.get(table_id, []))
     for table_id, table in fmt.tables.items():
         if not any(k.startswith(table_id + ".") for k in values) and fmt.sections.get(table.section):
-            reader.finding("I3", "table", label=table.title or fmt.sections[table.section])
-    extra = {}
-    if fmt.id != target.id:
-        for fid, value in list(values.items()):
-            if fid not in target.fields:
-                extra[fid] = values.pop(fid)
-                reader.finding("I4", "old", [fid], label=fmt.fields[fid].label, found=value, actual=value)
-    text = {}
+            reader.finding("I3", "table", [f.id for f in target.numeric_fields() if f.table == table_id],
+                           label=table.title or fmt.sections[table.section])
+    extra = _old_values(fmt, target, values, reader) if fmt.id != target.id else {}
+
+    def own(section: str) -> list[Line]:
+        return [outline.rest_of_heading(lines[i], i in headings) for i in sections[section] if i not in taken]
+
+    text: dict[str, str | None] = {}
+    unsplit: set[str] = set()
     if "一" in sections:
-        text |= reader.overview(target, _paragraphs(sections["一"], doc.wrapped))
+        overview, unsplit = reader.overview(target, outline.paragraphs_of(own("一"), doc.wrapped))
+        text |= overview
     for f in target.text_fields():
         if f.section in ("五", "六") and f.section in sections:
-            table_lines = table_labels(target, f.section)
-            lines = [ln for ln in sections[f.section] if (not _split(ln).values or len(ln.cells) == 1)
-                     and norm(ln.cells[0]) not in table_lines]
-            paragraphs = _paragraphs(lines, doc.wrapped)
-            text[f.id] = PARAGRAPH.join(paragraphs) or None
+            table_words = table_labels(target, f.section)
+            kept = [ln for ln in own(f.section) if (not any(split_line(ln).values) or len(ln.cells) == 1)
+                    and norm(ln.first) not in table_words]
+            text[f.id] = PARAGRAPH.join(outline.paragraphs_of(kept, doc.wrapped)) or None
     report = Report(format=target.id, meta={"unit": unit, "year": year},
                     values={f.id: values.get(f.id) for f in target.numeric_fields()},
                     text={f.id: text.get(f.id) for f in target.text_fields()})
-    return Imported(report, reader.findings, fmt.id, extra)
+    missing = {f.id for f in target.numeric_fields() if f.id not in reader.placed}
+    unread = {fid for fid in missing if target.fields[fid].kind != "total"}
+    unread |= missing & over_unread(target, frozenset(unread))
+    unread |= unsplit | {f.id for f in target.text_fields() if f.section not in sections}
+    return Imported(report, reader.findings, fmt.id, extra, frozenset(unread))

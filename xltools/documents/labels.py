@@ -1,8 +1,9 @@
 """Matching a document's row labels to the official labels of schemas/formats,
 tolerant of what real reports do to them: full/half-width forms, 1、 for 1.,
 quotes and spaces, a label after its parents', the first line of a wrapped
-label, abbreviations, a character missing or extra. A match must be confident
-and clearly better than the next best; otherwise there is none."""
+label, a label without its item number, abbreviations, a character missing or
+extra. A match must be confident and clearly better than the next best;
+otherwise there is none."""
 from __future__ import annotations
 
 import re
@@ -13,8 +14,9 @@ from difflib import SequenceMatcher
 from xltools.model.schema import Format, Node, leaves
 
 _QUOTES = re.compile(r"[\s\"'“”‘’「」『』]")
-_ITEM = re.compile(r"^(\d+\.|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
+ITEM = re.compile(r"^(\d+\.|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 CONFIDENT, MARGIN = 0.8, 0.05
+SURE = 0.9  # a label that names its row by more than likeness: equal, its end, its start, unnumbered
 
 
 def norm(text: str) -> str:
@@ -27,7 +29,7 @@ def norm(text: str) -> str:
 
 @dataclass
 class Target:
-    key: str  # row key in the table
+    key: str  # row key in the table (a parent row's: the ids of its path)
     label: str
     block: int
     width: int  # values expected
@@ -35,6 +37,8 @@ class Target:
 
 
 def targets(fmt: Format, table_id: str) -> list[Target]:
+    """The rows of a table a document's label can name: its rows in the national
+    order, then the parent rows (三、本年度办理结果, （三）不予公开 …)."""
     table = fmt.tables[table_id]
     out = []
     for b, block in enumerate(table.blocks):
@@ -42,11 +46,12 @@ def targets(fmt: Format, table_id: str) -> list[Target]:
         for leaf in leaves(block.rows):
             out.append(Target(leaf.key, leaf.labels[-1] if leaf.labels else "", b, width))
 
-        def parents(nodes: tuple[Node, ...]):
+        def parents(nodes: tuple[Node, ...], path: tuple[str, ...] = ()):
             for n in nodes:
                 if n.children:
-                    out.append(Target("", n.label, b, width, tuple(c.label for c in n.children)))
-                    parents(n.children)
+                    key = path + ((n.id,) if n.id else ())
+                    out.append(Target(".".join(key), n.label, b, width, tuple(c.label for c in n.children)))
+                    parents(n.children, key)
         parents(block.rows)
     return out
 
@@ -63,7 +68,7 @@ def without_stray(cell: str) -> str:
 def _abbreviation(label: str, target: str) -> bool:
     """"1.逾期不补正" for "1.申请人无正当理由逾期不补正、行政机关不再处理…": the same
     item number, and nearly every character of the label found in the official one."""
-    a, b = _ITEM.match(label), _ITEM.match(target)
+    a, b = ITEM.match(label), ITEM.match(target)
     if not a or not b or a.group(0) != b.group(0):
         return False
     short, full = label[a.end():], target[b.end():]
@@ -72,10 +77,17 @@ def _abbreviation(label: str, target: str) -> bool:
     return sum(ch in full for ch in short) >= 0.8 * len(short)
 
 
+def unnumbered(label: str) -> str:
+    """A normalised label less its item number: (一)予以公开 → 予以公开."""
+    return ITEM.sub("", label, count=1)
+
+
 def score(label: str, target: str) -> float:
     """How surely a normalised document label is this normalised official one (0–1)."""
     if label == target:
         return 1.0
+    if not ITEM.match(label) and label == unnumbered(target):
+        return 0.9  # the label without its number ("予以公开"): confident only where it is unique
     if label.endswith(target) and len(target) >= 2:
         return 0.95  # a row label after its parents' ("三、本年度办理结果(一)予以公开")
     if target.startswith(label) and len(label) >= 6:

@@ -342,8 +342,11 @@ def column_widths(p: Part, total: float = TEXT_WIDTH_MM) -> list[float]:
     margins = 2 * CELL_MARGIN_MM
     label_cols = [c for c in range(width) if not is_number[c]]
     for lines in (2, 3, 4, 6):  # as few header lines as the width allows
-        # a header line holds at least two characters: one per line reads as a column of letters
-        fixed = [max(margins + numbers[c] + em / 2, margins + em * min(len(heads[c]), max(2, -(-len(heads[c]) // lines))))
+        # A header line holds at least two characters (one per line reads as a column of
+        # letters); a number column is at least three characters wide, so that text
+        # taken from a PDF keeps its numbers apart.
+        fixed = [max(margins + numbers[c] + em / 2, margins + em * min(len(heads[c]), max(2, -(-len(heads[c]) // lines))),
+                     margins + 3 * em if label_cols else 0.0)
                  if is_number[c] else 0.0 for c in range(width)]
         least = [margins + em * (min(max(len(labels[c]), 2), 6) if labels[c] else min(max(len(parents[c]), 2), 4))
                  for c in label_cols]
@@ -351,12 +354,19 @@ def column_widths(p: Part, total: float = TEXT_WIDTH_MM) -> list[float]:
             break
     if not label_cols:  # 四: the number columns take the whole width
         return [f * total / sum(fixed) for f in fixed]
-    rest = total - sum(fixed)
+    # Where every item label fits on one line with room to spare (二, the fee table),
+    # the number columns widen to six characters: roomy columns read better, and keep
+    # numbers far apart in text taken from a PDF.
+    one_line = sum(margins + em * len(labels[c] or parents[c]) for c in label_cols)
+    room = total - sum(fixed) - one_line
+    numeric = [c for c in range(width) if is_number[c]]
+    for c in numeric:
+        fixed[c] += min(max(margins + 6 * em - fixed[c], 0), max(room, 0) / len(numeric))
     shares = {c: min(len(labels[c]), 40) for c in label_cols}
     out = list(fixed)
     for c, low in zip(label_cols, least):
         out[c] = low
-    spare = rest - sum(least)
+    spare = total - sum(fixed) - sum(least)
     for c in label_cols:  # what is left goes to the long labels
         out[c] += max(spare, 0) * shares[c] / (sum(shares.values()) or 1)
     return out

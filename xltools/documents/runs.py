@@ -1,8 +1,10 @@
 """Numbers that run together: web pages copied as one line lose every separator
 ("规章000行政规范性文件77132470"). A line is cut back into rows at the official
-labels; a run of digits is read as n numbers only when exactly one reading
-without leading zeros exists. The report's own totals are never used to choose a
-reading: that would hide the very mistakes check must find."""
+labels, and a run of digits has its readings as n numbers written without
+leading zeros. Which reading is placed is the importer's choice: the only one,
+or the only one whose parts add up to the row's own total (I5); the balances of
+the table's columns are never used to choose, so that check can still find a
+report's own mistakes there."""
 from __future__ import annotations
 
 import functools
@@ -91,7 +93,10 @@ def unrun(doc: Document) -> Document:
             lines.append(line)
             continue
         cut = pattern.sub(lambda m: "\n" + m.group(0) + "\t", _headings(text))
-        cut = re.sub(r"(?<=[\u4e00-\u9fff）)])(\d[\d.,]*)(?=\n|$)", r"\t\1", cut)  # 总计110024 → 总计, 110024
-        lines.extend(Line(line.number, tuple(c.strip() for c in part.split("\t") if c.strip()))
+        # a label of no row that numbers follow: 总计110024 → 总计, 110024 (and 总计 0 1 1 0)
+        cut = re.sub(r"(?<=[\u4e00-\u9fff）)])\s*(\d[\d.,]*(?:\s+[-+]?\d[\d.,]*)*)\s*(?=\n|$)", r"\t\1", cut)
+        # numbers that a row label with a typo follows: 0000000三、本年度办 理结果
+        cut = re.sub(r"(?<=\t)([\d\s]+?)(?=[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])", r"\1\n", cut)
+        lines.extend(Line(line.number, tuple(c.strip() for c in part.split("\t") if c.strip()), "run")
                      for part in cut.split("\n") if part.strip())
     return Document(doc.path, doc.kind, lines, doc.wrapped)

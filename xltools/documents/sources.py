@@ -5,8 +5,9 @@ Word .docx (paragraphs and table rows in document order, a merged cell once) and
 PDF with a text layer. The importer reads only these lines."""
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -29,11 +30,26 @@ class DocumentError(Exception):
 @dataclass(frozen=True)
 class Line:
     number: int  # 1-based position in the document, as a reader would count lines
-    cells: tuple[str, ...]
+    cells: tuple[str, ...]  # "" is an empty cell, where the source shows its cells
+    grid: str = "spaces"  # how the cells were told apart (below)
+    starts: tuple[int, ...] = ()  # the column each cell starts at, in laid-out text
 
     @property
     def text(self) -> str:
-        return " ".join(self.cells)
+        return " ".join(c for c in self.cells if c)
+
+    @property
+    def first(self) -> str:
+        return next((c for c in self.cells if c), "")
+
+
+# A line's grid, how its cells were told apart, says what an empty cell means:
+#   cells   HTML <td>, Word cells, Markdown pipes: every cell is there, empty ones too
+#   tabs    a table copied as text: empty cells are there, but a label spanning
+#           columns can leave empty cells beside it
+#   spaces  runs of spaces (PDF layout, typed text): an empty cell leaves no trace
+#   run     cut back from a line whose cells ran together (runs.py): a space is a
+#           cell boundary, but not every boundary is marked
 
 
 @dataclass
@@ -44,16 +60,29 @@ class Document:
     wrapped: bool = False  # lines are hard-wrapped (PDF): a paragraph goes on over lines
 
 
-_GAP = re.compile(r"\t|\s{2,}|\u3000")
+# a piece of text between gaps: a tab, two spaces or more, an ideographic space
+_PIECE = re.compile(r"\S+(?:[^\S\t\u3000]\S+)*")
+_RULE = re.compile(r":?-+:?")  # a Markdown table's header rule
 
 
-def _cells(line: str) -> tuple[str, ...]:
-    line = line.strip()
-    if line.startswith("|") and line.endswith("|"):  # a Markdown table row
-        cells = re.split(r"(?<!\\)\|", line[1:-1])
-        return tuple(c.strip().replace("\\|", "|") for c in cells if c.strip() and not re.fullmatch(r"-+", c.strip()))
-    line = re.sub(r"^#+\s+", "", line)  # a Markdown heading
-    return tuple(c.strip() for c in _GAP.split(line) if c.strip())
+def text_line(number: int, raw: str) -> Line | None:
+    """One line of text as cells: a Markdown table row by its pipes and a copied
+    table row by its tabs (empty cells kept, those before the first one aside),
+    anything else by runs of spaces, with the column each piece starts at."""
+    stripped = raw.strip()
+    if len(stripped) > 1 and stripped[0] == stripped[-1] == "|":
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", stripped[1:-1])]
+        if all(not c or _RULE.fullmatch(c) for c in cells):
+            return None
+        return Line(number, tuple(cells), "cells")
+    if "\t" in stripped:
+        cells = [c.strip() for c in stripped.split("\t")]
+        return Line(number, tuple(cells[next(i for i, c in enumerate(cells) if c):]), "tabs")
+    raw = re.sub(r"^(\s*)#+\s+", r"\1", raw.rstrip())  # a Markdown heading
+    pieces = [(m.start(), m.group(0)) for m in _PIECE.finditer(raw)]
+    if not pieces:
+        return None
+    return Line(number, tuple(c for _, c in pieces), "spaces", tuple(at for at, _ in pieces))
 
 
 def _decode(data: bytes, declared: str | None = None) -> str:
@@ -69,8 +98,28 @@ def _decode(data: bytes, declared: str | None = None) -> str:
 
 
 def from_text(path: Path, text: str, kind: str = "text", wrapped: bool = False) -> Document:
-    lines = [Line(i, _cells(raw)) for i, raw in enumerate(text.splitlines(), start=1)]
-    return Document(path, kind, [ln for ln in lines if ln.cells], wrapped)
+    lines = [text_line(i, raw) for i, raw in enumerate(text.splitlines(), start=1)]
+    return Document(path, kind, [ln for ln in lines if ln is not None], wrapped)
+
+
+@functools.cache
+def _widest() -> int:
+    """The most numbers a row of any format's tables has."""
+    from xltools.model.schema import format_ids, leaves, load_format
+
+    return max(len(leaves(b.columns)) for fid in format_ids() for t in load_format(fid).tables.values()
+               for b in t.blocks)
+
+
+def _span(cell: str, columns: int) -> list[str]:
+    """A cell merged over several columns is one cell; an empty one stands for as
+    many empty cells, which are positions of a table row (up to as many as a row
+    has: a wider one is layout, not a row's cells)."""
+    return [cell] if cell or not 1 < columns <= _widest() else [""] * columns
+
+
+def _numbered(path: Path, kind: str, lines: list[Line]) -> Document:
+    return Document(path, kind, [replace(ln, number=i) for i, ln in enumerate(lines, start=1)])
 
 
 class _Html(HTMLParser):
@@ -78,16 +127,17 @@ class _Html(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.rows: list[list[str]] = []  # paragraphs are rows of one cell
+        self.lines: list[Line] = []  # a paragraph is a line, a table row a line of cells
         self.text: list[str] = []
         self.cell: list[str] | None = None
+        self.colspan = 1
         self.row: list[str] | None = None
         self.skip = 0
 
     def _flush_text(self):
         text = "".join(self.text).strip()
         if text:
-            self.rows.extend([c for c in _cells(t)] for t in text.splitlines() if t.strip())
+            self.lines.extend(ln for ln in (text_line(0, t) for t in text.splitlines()) if ln is not None)
         self.text = []
 
     def handle_starttag(self, tag, attrs):
@@ -98,6 +148,8 @@ class _Html(HTMLParser):
             self.row = []
         elif tag in ("td", "th"):
             self.cell = []
+            span = dict(attrs).get("colspan") or "1"
+            self.colspan = int(span) if span.isdigit() else 1
         elif tag == "br" and self.cell is not None:
             self.cell.append(" ")
         elif tag in self._BREAKS and self.cell is None:
@@ -107,12 +159,11 @@ class _Html(HTMLParser):
         if tag in ("script", "style"):
             self.skip = max(self.skip - 1, 0)
         elif tag in ("td", "th") and self.cell is not None and self.row is not None:
-            self.row.append(re.sub(r"\s+", " ", "".join(self.cell)).strip())
+            self.row.extend(_span(re.sub(r"\s+", " ", "".join(self.cell)).strip(), self.colspan))
             self.cell = None
         elif tag == "tr" and self.row is not None:
-            cells = [c for c in self.row if c]
-            if cells:
-                self.rows.append(cells)
+            if any(self.row):
+                self.lines.append(Line(0, tuple(self.row), "cells"))
             self.row = None
         elif tag in self._BREAKS and self.cell is None:
             self._flush_text()
@@ -133,7 +184,7 @@ def from_html(path: Path, data: bytes) -> Document:
     parser.feed(_decode(data, declared.group(1) if declared else None))
     parser.close()
     parser._flush_text()
-    return Document(path, "html", [Line(i, tuple(r)) for i, r in enumerate(parser.rows, start=1)])
+    return _numbered(path, "html", parser.lines)
 
 
 def from_docx(path: Path) -> Document:
@@ -145,19 +196,19 @@ def from_docx(path: Path) -> Document:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several types for a file that is not a .docx
         raise DocumentError(path, "docx", str(exc))
-    rows: list[tuple[str, ...]] = []
+    lines: list[Line] = []
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
-            rows.extend(_cells(t) for t in item.text.splitlines() if t.strip())
+            lines.extend(ln for ln in (text_line(0, t) for t in item.text.splitlines()) if ln is not None)
         elif isinstance(item, Table):
             for tr in item._tbl.tr_lst:
                 # a cell merged over several columns is one <w:tc>; one merged down is
                 # continued by cells marked vMerge=continue, which hold nothing new
-                cells = [_Cell(tc, item).text.strip() for tc in tr.tc_lst if tc.vMerge != "continue"]
-                cells = [re.sub(r"\s+", " ", c) for c in cells if c]
-                if cells:
-                    rows.append(tuple(cells))
-    return Document(path, "docx", [Line(i, tuple(r)) for i, r in enumerate(rows, start=1) if r])
+                cells = [c for tc in tr.tc_lst if tc.vMerge != "continue"
+                         for c in _span(re.sub(r"\s+", " ", _Cell(tc, item).text.strip()), tc.grid_span)]
+                if any(cells):
+                    lines.append(Line(0, tuple(cells), "cells"))
+    return _numbered(path, "docx", lines)
 
 
 def from_pdf(path: Path) -> Document:
@@ -174,6 +225,16 @@ def from_pdf(path: Path) -> Document:
     if len(re.findall(r"[\u4e00-\u9fff]", text)) < 20:
         raise DocumentError(path, "scan")
     return from_text(path, text, "pdf", wrapped=True)
+
+
+def laid_out(text: str) -> bool:
+    """Whether text is a printed page's (pdftotext -layout): many of its lines have
+    wide gaps, where text copied from a web page has tabs or none."""
+    from xltools.model.schema import load_rules
+
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    gapped = sum(1 for ln in lines if re.search(r"\S {4,}\S|^ {4,}\S", ln))
+    return bool(lines) and gapped >= load_rules()["I1"].check["laid_out"] * len(lines)
 
 
 def kind_of(path: Path, data: bytes) -> str:
@@ -206,4 +267,4 @@ def read_document(path: str | Path, kind: str = "auto") -> Document:
     text = _decode(data)
     if "<table" in text.lower() and "</td>" in text.lower():
         return from_html(path, data)
-    return from_text(path, text, wrapped="\f" in text)
+    return from_text(path, text, wrapped="\f" in text or laid_out(text))

@@ -77,6 +77,8 @@ SHOWN_LENGTH = 80  # what a message quotes of a cell: enough to recognise it
 
 
 def _shown(value: Any, lang: str = "zh") -> str:
+    if isinstance(value, list):  # a list of cells, readings …, in the words of the language
+        return words(lang)["list_separator"].join(_shown(v, lang) for v in value)
     if isinstance(value, Decimal):
         return format(value, "f")
     text = "" if value is None else str(value)

@@ -133,3 +133,18 @@ def previous_finding(eq: Equation, left: float, right: float, report: Report, la
     return Finding(eq.rule, "previous", fields=fields, cells=cells, expected=int(right), actual=int(left),
                    params={"label": layout.format.fields[eq.left[0].field].label,
                            "right_arithmetic": arithmetic([None] * len(rv), rv, rs)})
+
+
+def unjudged(eqs: list[Equation], not_imported: frozenset[str], has_last: bool, layout: Layout) -> list[Finding]:
+    """One finding for each equation that was not judged because it involves cells
+    an import could not read (the report may well be right)."""
+    out = []
+    for eq in eqs:
+        missing = [t.field for t in eq.left + eq.right if not t.last_year and t.field in not_imported]
+        if not missing or (not has_last and any(t.last_year for t in eq.left + eq.right)):
+            continue
+        fields, cells = _where(eq, layout)
+        out.append(Finding("I8", "unjudged", fields=fields, cells=cells,
+                           params={"rule": eq.rule, "label": layout.format.fields[fields[0]].label,
+                                   "missing": [layout.cells[f].a1 for f in missing]}))
+    return out

@@ -17,9 +17,12 @@ _CELL_RULES = {"invalid": ("R0", "invalid"), "error": ("R0", "error"), "fraction
                "text": ("W0", "text")}
 
 
-def cell_findings(cells: Cells, layout: Layout, unread: set[str]) -> tuple[dict, list[Finding], set[str]]:
+def cell_findings(cells: Cells, layout: Layout, unread: set[str],
+                  not_imported: frozenset[str] = frozenset()) -> tuple[dict, list[Finding], set[str]]:
     """Numbers as the checker reads them (lenient), the findings about single cells
-    (R0, W0, and W6 grouped by table row), and the fields that could be read."""
+    (R0, W0, and W6 grouped by table row), and the fields that could be read: not
+    those of sheets in `unread`, nor the cells an import left blank because it
+    could not read them from the document (`not_imported`)."""
     fmt = layout.format
     values: dict = {}
     findings: list[Finding] = []
@@ -27,7 +30,7 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str]) -> tuple[dict,
     readable = set()
     for f in fmt.numeric_fields():
         area = layout.cells[f.id]
-        if area.sheet in unread:
+        if area.sheet in unread or f.id in not_imported:
             values[f.id] = None
             continue
         parsed = parse(cells.get(area), f.value_kind)

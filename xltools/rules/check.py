@@ -10,7 +10,7 @@ import numpy as np
 from xltools.model.findings import Finding
 from xltools.model.schema import load_rules
 from xltools.model.totals import is_number
-from xltools.rules.arithmetic import equation_set, failing
+from xltools.rules.arithmetic import equation_set, failing, unjudged
 from xltools.rules.cells import cell_findings
 from xltools.rules.explanations import explain
 from xltools.rules.registry import ACROSS, ON_REPORT, Context
@@ -18,19 +18,22 @@ from xltools.rules.result import FileResult
 from xltools.rules.structure import check_cover, check_structure
 from xltools.xlsx.a1 import parse_a1
 from xltools.xlsx.layout import Layout
-from xltools.xlsx.reader import Cells, report_from_cells
+from xltools.xlsx.reader import Cells, report_from_cells, unread_cells
 
 
 def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
     """Every rule that looks at one workbook's cells alone, phase by phase (see
-    registry.py); the arithmetic is added later, for all files at once."""
-    result = FileResult(path)
+    registry.py); the arithmetic is added later, for all files at once. Cells an
+    import could not read from its document, still blank, are not the report's
+    mistakes: no rule judges them."""
+    not_imported = unread_cells(cells, layout)
+    result = FileResult(path, not_imported=not_imported)
     structure = check_structure(cells, layout)
     result.findings.extend(structure.findings)
     if structure.fatal:
         return result
     result.findings.extend(check_cover(cells, layout, structure.unread_sheets))
-    values, findings, result.readable = cell_findings(cells, layout, structure.unread_sheets)
+    values, findings, result.readable = cell_findings(cells, layout, structure.unread_sheets, not_imported)
     result.findings.extend(findings)
     result.report = report_from_cells(cells, layout, values)
     if any(row["rule"].sheet in structure.unread_sheets for row in layout.explanations):
@@ -38,7 +41,7 @@ def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
     result.vector = _vector(result, equation_set(layout.format.id).fields)
     context = Context(cells, layout, structure.unread_sheets, result.report, result.readable)
     for check in ON_REPORT.values():
-        result.findings.extend(check(context))
+        result.findings.extend(f for f in check(context) if not not_imported.intersection(f.fields))
     return result
 
 
@@ -80,6 +83,8 @@ def judge(results: list[FileResult], last: list[FileResult | None], layout: Layo
             previous = last[judged[row]].report if last[judged[row]] else None
             finding = ACROSS[load_rules()[eqs[e].rule].check["type"]]
             result.findings.append(finding(eqs[e], left, right, result.report, previous, layout))
+        for i in judged:
+            results[i].findings.extend(unjudged(eqs, results[i].not_imported, last[i] is not None, layout))
     for r in results:
         explain(r)
         _sort(r, layout)

@@ -19,6 +19,7 @@ class FileResult:
     unreadable: str | None = None  # why the file could not be read at all
     readable: set[str] = field(default_factory=set)  # numeric fields whose cells were read
     vector: "np.ndarray | None" = None  # the numbers, in the order of the equations' matrix; NaN where unknown
+    not_imported: frozenset[str] = frozenset()  # blank fields an import could not read from its document
 
     @property
     def unit(self) -> str | None:

@@ -146,8 +146,10 @@ def report_from_cells(cells: Cells, layout: Layout | None = None, values: dict |
     fmt = layout.format
     if values is None:
         values = {f.id: plain(cells.get(layout.cells[f.id])) for f in fmt.numeric_fields()}
-    # A blank total is a formula nobody has calculated yet (openpyxl writes none).
-    values = complete(fmt, values, only_blank=True)
+    # A blank total is a formula nobody has calculated yet (openpyxl writes none),
+    # unless an import left it blank because cells it adds up could not be read.
+    unread = unread_cells(cells, layout)
+    values = {fid: None if fid in unread else v for fid, v in complete(fmt, values, only_blank=True).items()}
     meta = {f.id: _as_text(cells.get(layout.cells[f.id])) for f in fmt.meta_fields()}
     year = parse_year(cells.get(layout.cells["year"]))
     meta["year"] = year.value if year.value is not None else meta["year"]
@@ -158,6 +160,13 @@ def report_from_cells(cells: Cells, layout: Layout | None = None, values: dict |
         if any(item.values()):
             explanations.append({k: v or "" for k, v in item.items()})
     return Report(format=fmt.id, meta=meta, values=values, text=text, explanations=explanations)
+
+
+def unread_cells(cells: Cells, layout: Layout) -> frozenset[str]:
+    """The fields an import could not read from its document (named in the stamp
+    sheet) that are still blank: nobody has filled them since."""
+    named = cells.stamp.get(layout.template["stamp_unread"], "").split()
+    return frozenset(fid for fid in named if fid in layout.cells and plain(cells.get(layout.cells[fid])) is None)
 
 
 def read(path: str | Path) -> Report:

@@ -25,14 +25,15 @@ def set_text(cell, text: str) -> None:
 
 def formula_values(layout: Layout, values: dict, typed: set[str]) -> dict[str, dict[str, Any]]:
     """What every formula of the workbook evaluates to, by sheet and cell, as Excel
-    computes it: SUM skips text, a typed-over total counts as typed, a live check
-    with text among its terms shows the text mark."""
+    computes it: SUM skips text, a typed-over total counts as typed (and one left
+    blank, as blank), a live check with text among its terms shows the text mark."""
     fmt = layout.format
     numbers = {fid: v if is_number(v) else None for fid, v in values.items()}
     for f in fmt.totals():
         if f.id not in typed:
             numbers[f.id] = None
     numbers = complete(fmt, numbers, only_blank=True)
+    numbers.update({fid: None for fid in typed if values.get(fid) is None})
     out: dict[str, dict[str, Any]] = defaultdict(dict)
     for f in fmt.totals():
         if f.id not in typed:
@@ -49,9 +50,27 @@ def formula_values(layout: Layout, values: dict, typed: set[str]) -> dict[str, d
     return out
 
 
-def fill_workbook(wb, report: Report) -> set[str]:
+def over_unread(fmt, unread: frozenset[str]) -> set[str]:
+    """The totals that add up, directly or through another total, a cell whose value
+    could not be read (a document's row that import did not place)."""
+    out: set[str] = set()
+    for f in fmt.totals():
+        todo = list(f.parts)
+        while todo:
+            part = todo.pop()
+            if part in unread:
+                out.add(f.id)
+                break
+            todo.extend(fmt.fields[part].parts)
+    return out
+
+
+def fill_workbook(wb, report: Report, unread: frozenset[str] = frozenset()) -> set[str]:
     """Write a report's values into the template's cells; returns the totals that
-    were written as numbers because they do not add up (the rest keep formulas)."""
+    are not formulas: written as numbers because they do not add up, or because
+    they add up a cell that could not be read (`unread`), whose total, where the
+    document gives none, stays blank rather than a sum that shows 0 for it. The
+    stamp sheet names the cells not read, for the checker and the reader."""
     layout = load_layout()
     if report.format != layout.format.id:
         raise ReportError("workbook_format", expected=layout.format.id, found=report.format)
@@ -72,12 +91,18 @@ def fill_workbook(wb, report: Report) -> set[str]:
         if text is not None:
             set_text(cell(layout.cells[fid]), text)
     fmt = layout.format
-    typed = set()
+    blind = over_unread(fmt, unread)
+    typed = {fid for fid in blind if report.values[fid] is None}
+    for fid in typed:
+        cell(layout.cells[fid]).value = None
+    if unread or typed:
+        stamp = sheets[layout.template["stamp_sheet"]]
+        stamp.append([layout.template["stamp_unread"], " ".join(sorted(set(unread) | typed))])
     for fid, value in report.values.items():
         if value is None:
             continue  # a detail stays blank
         if fmt.fields[fid].kind == "total":
-            if value == computed(fmt, report.values, fid):
+            if fid not in blind and value == computed(fmt, report.values, fid):
                 continue  # a total that adds up keeps its live formula
             typed.add(fid)
         if isinstance(value, str):
@@ -93,18 +118,20 @@ def fill_workbook(wb, report: Report) -> set[str]:
     return typed
 
 
-def report_workbook(report: Report) -> tuple[Any, dict]:
+def report_workbook(report: Report, unread: frozenset[str] = frozenset()) -> tuple[Any, dict]:
     """The standard workbook holding `report`, and the values of its formulas, for
     callers that add sheets before saving."""
     wb = build_workbook()
-    typed = fill_workbook(wb, report)
+    typed = fill_workbook(wb, report, unread)
     return wb, formula_values(load_layout(), report.values, typed)
 
 
-def write(report: Report, path: str | Path, when: datetime | None = None) -> None:
+def write(report: Report, path: str | Path, when: datetime | None = None,
+          unread: frozenset[str] = frozenset()) -> None:
     """Write `report` as a standard workbook at `path` (atomically); `when` fixes the
-    document's dates, for reproducible files."""
-    wb, cached = report_workbook(report)
+    document's dates, for reproducible files; `unread` are the fields an import
+    could not read (see fill_workbook)."""
+    wb, cached = report_workbook(report, unread)
     save(wb, Path(path), when=when, cached=cached)
 
 

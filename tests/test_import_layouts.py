@@ -1,0 +1,624 @@
+"""`xltools import` on the layouts real reports come in (issue 15). Each test is a
+small document in the style of a real page (HTML with empty cells, tab-separated
+copies, PDF text with page footers and wrapped labels, OCR'd Markdown, run-together
+web text) and asserts the exact values placed and the exact findings: a value is
+placed only as the document prints it, and what cannot be placed is said."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from xltools import read
+from xltools.cli import main
+from xltools.documents.importer import import_document
+from xltools.documents.sources import from_text, read_document
+from xltools.model.schema import leaves, load_format
+from xltools.xlsx.layout import load_layout
+
+FMT = load_format()
+COLUMNS = [c.key for c in leaves(FMT.tables["requests"].blocks[0].columns)]
+ROWS = {leaf.labels[-1]: leaf.key for leaf in leaves(FMT.tables["requests"].blocks[0].rows)}
+APPEALS = [f.id for f in FMT.numeric_fields() if f.table == "appeals"]
+TITLE = "某县某局2023年政府信息公开工作年度报告\n"
+HEAD = TITLE + "三、收到和处理政府信息公开申请情况\n"
+APPEALS_TABLE = "四、政府信息公开行政复议、行政诉讼情况\n行政复议\t行政诉讼\n" + "\t".join(["0"] * 15) + "\n"
+
+
+def laid(*lines: list[tuple[int, str]]) -> str:
+    """Lines of laid-out PDF text, each piece at its column (a CJK character is one
+    column, as pdftotext and pypdf count them)."""
+    out = []
+    for pieces in lines:
+        text = ""
+        for at, piece in pieces:
+            text += " " * (at - len(text)) + piece
+        out.append(text)
+    return "\n".join(out) + "\n"
+
+
+def imported(text: str, wrapped: bool = False, kind: str = "text"):
+    return import_document(from_text(Path("report.txt"), text, kind, wrapped=wrapped))
+
+
+def row(result, key: str) -> list:
+    return [result.report.values[f"requests.{key}.{c}"] for c in COLUMNS]
+
+
+def said(result, *skip: tuple[str, str]) -> list[tuple]:
+    """(rule, case) of every finding but those about parts these small documents
+    leave out (sections, tables, rows)."""
+    left_out = {("I3", "section"), ("I3", "table"), ("I3", "rows"), *skip}
+    return [(f.rule, f.case) for f in result.findings if (f.rule, f.case) not in left_out]
+
+
+def national(values: dict[str, list[int]], sep: str = "\t") -> str:
+    """三's rows with their official labels, in order, numbers after the label."""
+    return "".join(f"{label}{sep}{sep.join(map(str, values[key]))}\n" for label, key in ROWS.items() if key in values)
+
+
+def complete(**given: list[int]) -> dict[str, list[int]]:
+    """Every row of 三, zeros where not given."""
+    return {key: given.get(key.replace(".", "_"), [0] * 7) for key in ROWS.values()}
+
+
+# --- 1. a total that was not read is not a 0 ------------------------------------------
+
+def _cell(path: Path, fid: str):
+    area = load_layout().cells[fid]
+    return openpyxl.load_workbook(path)[area.sheet][area.a1].value
+
+
+def test_a_row_not_read_leaves_its_total_blank_and_a_read_total_as_published(tmp_path):
+    values = complete(new=[150, 3, 0, 0, 0, 1, 154], granted=[150, 3, 0, 0, 0, 1, 154],
+                      results_total=[150, 3, 0, 0, 0, 1, 154])
+    text = HEAD + national(values).replace("（一）予以公开\t150\t3\t0\t0\t0\t1\t154", "（一）予以公开\t150\t3\t0\t1\t154")
+    (tmp_path / "r.txt").write_text(text, encoding="utf-8")
+    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json"])
+    findings = json.loads(run.output)["files"][0]["findings"]
+    assert run.exit_code == 0, run.output
+    # the refused row: its cells and its total blank, no SUM over them showing 0
+    assert _cell(tmp_path / "r.xlsx", "requests.granted.total") is None
+    assert read(tmp_path / "r.xlsx").values["requests.granted.total"] is None
+    # the totals the document printed stay as printed, numbers rather than formulas over unread cells
+    assert _cell(tmp_path / "r.xlsx", "requests.results_total.total") == 154
+    assert read(tmp_path / "r.xlsx").values["requests.results_total.natural_person"] == 150
+    assert [(f["rule"], f["actual"]) for f in findings if f["rule"] == "I1"] == [("I1", 5)]
+
+
+def test_totals_the_document_leaves_out_stay_formulas_over_cells_read(tmp_path):
+    values = complete(new=[2, 1, 0, 0, 0, 0, 3], granted=[2, 1, 0, 0, 0, 0, 3])
+    del values["results_total"]  # the report prints no （七）总计 row
+    (tmp_path / "r.txt").write_text(HEAD + national(values) + APPEALS_TABLE, encoding="utf-8")
+    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx")])
+    assert run.exit_code == 0, run.output
+    assert str(_cell(tmp_path / "r.xlsx", "requests.results_total.total")).startswith("=SUM(")
+    assert read(tmp_path / "r.xlsx").values["requests.results_total.total"] == 3
+    assert " I8 " not in run.output and " R" not in run.output
+
+
+# --- 2. numbers separated by spaces are never run-together digits ----------------------
+
+def test_separated_numbers_fewer_than_the_columns_are_not_split():
+    # PDF text: 予以公开 with blank columns reads "258 12 1 1": seven digits, but four numbers
+    result = imported(HEAD + "（一）予以公开                258  12   1   1\n", wrapped=True)
+    assert row(result, "granted") == [None] * 7
+    assert [(f.rule, f.case, f.expected, f.actual, f.params["found"]) for f in result.findings if f.rule == "I1"] \
+        == [("I1", "count", 7, 4, "258 12 1 1")]
+
+
+def test_the_same_row_copied_with_tabs_or_single_spaces_is_not_split_either():
+    for line in ("（一）予以公开\t258\t12\t1\t1\n", "（一）予以公开 258 12 1 1\n"):
+        result = imported(HEAD + line)
+        assert row(result, "granted") == [None] * 7
+        assert said(result) == [("I1", "count")]
+
+
+def test_digits_with_no_separator_at_all_are_split():
+    result = imported(HEAD + "（一）予以公开 15130000154\n")
+    assert row(result, "granted") == [151, 3, 0, 0, 0, 0, 154]
+    assert said(result) == [("I5", "split")]
+
+
+# --- 3. a number wrapped inside a PDF table cell is not truncated ------------------------
+
+PDF_FEES = ("某县某局\n2023年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（八）项\n"
+            "信息内容         本年收费金额（单位：万元）\n")
+
+
+def test_a_wrapped_number_is_joined_to_the_number_above_it():
+    text = PDF_FEES + laid([(0, "行政事业性收费"), (13, "3.9")], [(13, "2")])
+    result = imported(text, wrapped=True)
+    assert result.report.values["proactive.fee.amount"] == Decimal("3.92")
+    assert said(result) == []
+
+
+def test_a_number_wrapped_over_several_lines_is_joined_whole():
+    text = PDF_FEES + laid([(0, "行政事业性收费"), (13, "12")], [(13, "34")], [(13, "56.")], [(13, "78")])
+    assert imported(text, wrapped=True).report.values["proactive.fee.amount"] == Decimal("123456.78")
+
+
+def test_a_piece_under_no_number_refuses_the_row():
+    text = PDF_FEES + laid([(0, "行政事业性收费"), (13, "3.9")], [(30, "2")])
+    result = imported(text, wrapped=True)
+    assert result.report.values["proactive.fee.amount"] is None
+    assert [(f.rule, f.case, f.params["found"]) for f in result.findings if f.rule == "I1"] == [("I1", "wrapped", "2")]
+
+
+def test_wrapped_numbers_and_a_wrapped_label_of_three():
+    text = HEAD + laid([(0, "一、本年新收政府信息公开"), (20, "12345"), (28, "4"), (33, "22"), (38, "25"), (43, "11"),
+                        (48, "16"), (53, "12346")], [(0, "申请数量"), (20, "67"), (53, "67")])
+    result = imported(text, wrapped=True)
+    assert row(result, "new") == [1234567, 4, 22, 25, 11, 16, 1234667]  # "申请数量" ends the label
+    assert said(result) == []
+
+
+def test_wrapped_numbers_of_four_are_joined_by_column():
+    text = (TITLE + "四、政府信息公开行政复议、行政诉讼情况\n行政复议             行政诉讼\n"
+            "结果维持 结果纠正 其他结果 尚未审结 总计\n"
+            "12 5   0  0   12 10  0  0   0  10  0  0   0  0   0\n"
+            "34            39\n")
+    result = imported(text, wrapped=True)
+    assert [result.report.values[f] for f in APPEALS] == [1234, 5, 0, 0, 1239, 10, 0, 0, 0, 10, 0, 0, 0, 0, 0]
+
+
+def test_a_word_cell_too_narrow_for_its_number_printed_to_pdf(tmp_path, soffice):
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    d = docx.Document()
+    d.add_paragraph("某县某局2023年政府信息公开工作年度报告")
+    d.add_paragraph("二、主动公开政府信息情况")
+    t = d.add_table(rows=3, cols=2)
+    t.style = "Table Grid"
+    for r, (label, value) in enumerate([("第二十条第（八）项", ""), ("信息内容", "本年收费金额（单位：万元）"),
+                                        ("行政事业性收费", "3.92")]):
+        t.cell(r, 0).text, t.cell(r, 1).text = label, value
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    t._tbl.tblPr.append(layout)
+    for col, width in zip(t._tbl.tblGrid.gridCol_lst, (Cm(4), Cm(1.0))):
+        col.w = width
+    for r in t.rows:
+        r.cells[0].width, r.cells[1].width = Cm(4), Cm(1.0)
+    d.add_paragraph("四、政府信息公开行政复议、行政诉讼情况")
+    t = d.add_table(rows=3, cols=15)
+    t.style = "Table Grid"
+    t.cell(0, 0).merge(t.cell(0, 4)).text = "行政复议"
+    t.cell(0, 5).merge(t.cell(0, 14)).text = "行政诉讼"
+    for j, label in enumerate(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3):
+        t.cell(1, j).text = label
+    for j, value in enumerate([1234, 5, 0, 0, 1239, 10, 0, 0, 0, 10, 0, 0, 0, 0, 0]):
+        t.cell(2, j).text = str(value)
+    for r in t.rows:
+        for c in r.cells:
+            c.width = Cm(0.8)
+    d.save(str(tmp_path / "narrow.docx"))
+    pdf = soffice(tmp_path / "narrow.docx", "pdf")
+    text = "\n".join(ln.text for ln in read_document(pdf).lines)
+    assert "3.9" in text and "3.92" not in text  # the cell did wrap
+    result = import_document(read_document(pdf))
+    assert result.report.values["proactive.fee.amount"] == Decimal("3.92")
+    assert [result.report.values[f] for f in APPEALS] == [1234, 5, 0, 0, 1239, 10, 0, 0, 0, 10, 0, 0, 0, 0, 0]
+
+
+# --- 4. check does not blame the report for what import did not read ------------------
+
+def test_check_judges_only_what_was_imported(tmp_path):
+    values = complete(new=[3, 0, 0, 0, 0, 0, 3], granted=[3, 0, 0, 0, 0, 0, 3], results_total=[3, 0, 0, 0, 0, 0, 3])
+    text = HEAD + national(values).replace("（一）予以公开\t3\t0\t0\t0\t0\t0\t3", "（一）予以公开\t3\t0\t3")
+    text += "四、政府信息公开行政复议、行政诉讼情况\n行政复议\t行政诉讼\n" + "\t".join(["1", "0", "0", "0", "0"] + ["0"] * 10)
+    (tmp_path / "r.txt").write_text(text, encoding="utf-8")
+    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json"])
+    findings = json.loads(run.output)["files"][0]["findings"]
+    # the report's own mistake is found: 四's 行政复议 adds up to 1, its 总计 says 0
+    assert [(f["rule"], f["cells"][0]) for f in findings if f["rule"].startswith("R")] == [("R4", "四、复议诉讼!E6")]
+    assert run.exit_code == 1
+    # the unread row is never blamed: one I8 per equation it is part of (its row, its seven columns)
+    unjudged = [f for f in findings if f["rule"] == "I8"]
+    assert [(f["cells"][0], f["message"]) for f in unjudged][:2] == [
+        ("三、依申请公开!J8", "三、依申请公开!J8（三、本年度办理结果 / （一）予以公开 / 申请人情况 / 总计）的 R3 未核对："
+                            "所涉单元格 J8、D8、E8、F8、G8、H8、I8 未导入，无法核对。"),
+        ("三、依申请公开!D29", "三、依申请公开!D29（三、本年度办理结果 / （七）总计 / 申请人情况 / 自然人）的 R2 未核对："
+                             "所涉单元格 D8 未导入，无法核对。")]
+    assert len(unjudged) == 8
+    assert not [f for f in findings if f["rule"] == "W6" and "三、依申请公开!D8" in f["cells"]]
+
+
+def test_without_unread_cells_nothing_is_left_unjudged(tmp_path):
+    (tmp_path / "r.txt").write_text(HEAD + national(complete()) + APPEALS_TABLE, encoding="utf-8")
+    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx")])
+    assert "I8" not in run.output and " R" not in run.output
+
+
+# --- 5. blank cells are positions ---------------------------------------------------------
+
+def test_html_empty_cells_are_blank_positions(tmp_path):
+    page = ("<html><body><p>某县某镇人民政府2023年政府信息公开工作年度报告</p><h2>三、收到和处理政府信息公开申请情况</h2>"
+            "<table><tr><td colspan=3>一、本年新收政府信息公开申请数量</td><td>26</td><td></td><td></td><td></td>"
+            "<td></td><td></td><td>26</td></tr>"
+            "<tr><td colspan=3>二、上年结转政府信息公开申请数量</td><td></td><td></td><td></td><td></td><td></td>"
+            "<td></td><td></td></tr>"
+            "<tr><td rowspan=22>三、本年度办理结果</td><td colspan=2>（一）予以公开</td><td>20</td>"
+            "<td colspan=5></td><td>20</td></tr></table></body></html>").encode()
+    (tmp_path / "page.html").write_bytes(page)
+    result = import_document(read_document(tmp_path / "page.html"))
+    assert row(result, "new") == [26, None, None, None, None, None, 26]
+    assert row(result, "carried_in") == [None] * 7  # an empty row, as published
+    assert row(result, "granted") == [20, None, None, None, None, None, 20]
+    assert not {f"requests.{k}.{c}" for k in ("new", "carried_in", "granted") for c in COLUMNS} & result.unread
+    assert said(result) == []
+
+
+@pytest.mark.parametrize("line, values", [
+    ("一、本年新收政府信息公开申请数量\t26\t\t\t\t\t\t26", [26, None, None, None, None, None, 26]),
+    ("一、本年新收政府信息公开申请数量\t821\t35\t\t\t2\t1\t859", [821, 35, None, None, 2, 1, 859]),
+    ("一、本年新收政府信息公开申请数量\t\t821\t35\t\t\t2\t1\t859\t", [821, 35, None, None, 2, 1, 859]),  # copied with a label's span
+    ("| 一、本年新收政府信息公开申请数量 |  |  | 821 | 35 |  |  | 2 | 1 | 859 |", [821, 35, None, None, 2, 1, 859]),
+])
+def test_tab_and_markdown_copies_keep_their_empty_cells(line, values):
+    result = imported(HEAD + line + "\n")
+    assert row(result, "new") == values
+    assert said(result) == []
+
+
+def test_blank_cells_are_checked_as_blanks(tmp_path):
+    (tmp_path / "r.txt").write_text(HEAD + national(complete()).replace(
+        "一、本年新收政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0", "一、本年新收政府信息公开申请数量\t26\t\t\t\t\t\t26").replace(
+        "（七）总计\t0\t0\t0\t0\t0\t0\t0", "（七）总计\t26\t0\t0\t0\t0\t0\t26").replace(
+        "（一）予以公开\t0\t0\t0\t0\t0\t0\t0", "（一）予以公开\t26\t0\t0\t0\t0\t0\t26"), encoding="utf-8")
+    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json"])
+    findings = json.loads(run.output)["files"][0]["findings"]
+    assert run.exit_code == 0
+    assert [f["cells"] for f in findings if f["rule"] == "W6" and f["cells"][0].startswith("三")] == [
+        [f"三、依申请公开!{c}6" for c in "EFGHI"]]
+
+
+def test_a_word_table_with_empty_cells(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("某县某局2023年政府信息公开工作年度报告")
+    d.add_paragraph("三、收到和处理政府信息公开申请情况")
+    t = d.add_table(rows=1, cols=8)
+    for j, text in enumerate(["一、本年新收政府信息公开申请数量", "821", "35", "", "", "2", "1", "859"]):
+        t.cell(0, j).text = text
+    d.save(str(tmp_path / "r.docx"))
+    result = import_document(read_document(tmp_path / "r.docx"))
+    assert row(result, "new") == [821, 35, None, None, 2, 1, 859]
+
+
+# --- 6. the year, in any published form of the title, and the statistics period ----------
+
+@pytest.mark.parametrize("title, unit", [
+    ("2023年上海市黄浦区人民政府政府信息公开工作年度报告", "上海市黄浦区人民政府"),  # the year first
+    ("某县人民政府2023年政府信息公开年度报告", "某县人民政府"),                    # without 工作
+    ("某县人民政府2023年度政府信息公开工作年度报告", "某县人民政府"),
+    ("某县人民政府\n2023年政府信息公开\n工作年度报告", "某县人民政府"),           # wrapped over lines
+    ("标题: 某县人民政府2023年度政府信息公开工作年度报告", "某县人民政府"),        # a web page's crawl
+    ("某县人民政府政府信息公开工作年度报告（2023年度）", "某县人民政府"),
+])
+def test_the_title_in_its_published_forms(title, unit):
+    result = imported(title + "\n一、总体情况\n本报告所列数据的统计期限为2023年1月1日至2023年12月31日。\n")
+    assert (result.report.unit, result.report.year) == (unit, 2023)
+    assert said(result, ("I3", "subsections")) == []
+
+
+def test_the_statistics_period_gives_the_year_a_title_lacks():
+    result = imported("某县人民政府政府信息公开工作年度报告\n一、总体情况\n"
+                      "本报告中所列数据统计期限自 2025 年 1 月 1 日\n起至 2025 年 12 月 31 日止。\n", wrapped=True)
+    assert (result.report.unit, result.report.year) == ("某县人民政府", 2025)
+    assert said(result, ("I3", "subsections")) == []
+
+
+def test_a_title_and_a_period_that_disagree_are_reported():
+    result = imported("某县人民政府2024年政府信息公开工作年度报告\n一、总体情况\n"
+                      "本报告所列数据的统计期限为2023年1月1日至2023年12月31日。\n")
+    assert result.report.year == 2024
+    [f] = [f for f in result.findings if f.rule == "I7"]
+    assert (f.fields, f.cells, f.expected, f.actual) == (["year"], ["封面!B6"], 2023, 2024)
+    assert f.message() == ("标题的年度为 2024 年，而正文的统计期限为 2023 年"
+                           "（“统计期限为2023年1月1日至2023年12月31日”），已按标题导入。")
+
+
+# --- 7. PDF and OCR text: footers, labels cut across lines, rows by order -----------------
+
+PDF_TABLE = """                 某县人民政府办公室
+        2023 年政府信息公开工作年度报告
+    三、收到和处理政府信息公开申请情况
+一、本年新收政府信息公开申请数量                21    0    0    0   0   0    21
+二、上年结转政府信息公开申请数量                 0    0    0    0   0   0     0
+         （一）予以公开                           8    0    0    0   0   0     8
+         （二）部分公开（区分处理的，只计这一情
+         形，不计其他情形）
+                                                  4    0    0    0   0   0     4
+                   1.属于国家秘密                 1    0    0    0   0   0     1
+
+                                      — 4 —
+
+                   2.其他法律行政法规禁止公开     0    0    0    0   0   0     0
+                                                  2    0    0    0   0   0     2
+                   4.保护第三方合法权益           0    0    0    0   0   0     0
+                   1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公   0    0    0    0   0   0     0
+                   开申请
+                   2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公
+                   开申请                         0    0    0    0   0   0     0
+                                    第 5 页
+                   3.其他                         6    0    0    0   0   0     6
+                                      -6-
+     （七）总计                                  21    0    0    0   0   0    21
+"""
+
+
+def test_pdf_text_with_footers_wrapped_labels_and_a_row_without_its_label():
+    result = imported(PDF_TABLE, wrapped=True)
+    assert row(result, "partly_granted") == [4, 0, 0, 0, 0, 0, 4]        # label over two lines above its numbers
+    assert row(result, "other_handling.no_correction") == [0] * 7       # label cut: "…政府信息公" / "开申请"
+    assert row(result, "other_handling.fee_unpaid") == [0] * 7
+    assert row(result, "other_handling.other") == [6, 0, 0, 0, 0, 0, 6]  # "第 5 页" and "-6-" are not numbers
+    assert row(result, "refused.three_securities_one_stability") == [2, 0, 0, 0, 0, 0, 2]
+    [f] = [f for f in result.findings if f.rule == "I6"]
+    assert f.message() == ("第 15 行的数字（2 0 0 0 0 0 2）没有标签，位于“2.其他法律行政法规禁止公开”与"
+                           "“4.保护第三方合法权益”之间，已按国家格式的行序记入“3.危及“三安全一稳定””。")
+    assert f.cells == [f"三、依申请公开!{c}12" for c in "DEFGHIJ"]
+    assert said(result) == [("I6", "order")]
+
+
+def test_numbers_without_a_label_are_placed_only_where_one_row_is_missing():
+    text = PDF_TABLE.replace("                   4.保护第三方合法权益           0    0    0    0   0   0     0\n", "")
+    result = imported(text, wrapped=True)  # two rows missing, one row of numbers: which is it?
+    assert row(result, "refused.three_securities_one_stability") == [None] * 7
+    assert row(result, "refused.third_party_rights") == [None] * 7
+    assert said(result) == [("I1", "unlabelled")]
+
+
+def test_numbers_without_a_label_in_a_table_out_of_the_national_order_are_not_placed():
+    text = PDF_TABLE.replace("         （一）予以公开                           8", "         3.其他    8").replace(
+        "                   3.其他                         6", "                   （一）予以公开                 6")
+    result = imported(text, wrapped=True)
+    assert row(result, "refused.three_securities_one_stability") == [None] * 7
+    assert ("I1", "unlabelled") in said(result)
+
+
+def test_ocr_markdown_with_a_page_footer_inside_the_table():
+    text = (TITLE + "## 三、收到和处理政府信息公开申请情况\n\n"
+            "| （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | | | 申请人情况 | | | | | | |\n"
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+            "| 一、本年新收政府信息公开申请数量 | | | 26 | 0 | 0 | 0 | 0 | 0 | 26 |\n"
+            "— 4 —\n"
+            "| 二、上年结转政府信息公开申请数量 | | | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n"
+            "| 三、本年度办理结果 | （一）予以公开 | | 20 | | | | | | 20 |\n")
+    result = imported(text)
+    assert row(result, "new") == [26, 0, 0, 0, 0, 0, 26]
+    assert row(result, "carried_in") == [1, 0, 0, 0, 0, 0, 1]
+    assert row(result, "granted") == [20, None, None, None, None, None, 20]
+    assert said(result) == []
+
+
+# --- 8. labels without their numbering --------------------------------------------------
+
+def test_labels_without_their_item_numbers():
+    result = imported(HEAD + "予以公开\t5\t0\t0\t0\t0\t0\t5\n属于国家秘密\t1\t0\t0\t0\t0\t0\t1\n"
+                      "本机关不掌握相关政府信息\t2\t0\t0\t0\t0\t0\t2\n总计\t8\t0\t0\t0\t0\t0\t8\n")
+    assert row(result, "granted") == [5, 0, 0, 0, 0, 0, 5]
+    assert row(result, "refused.state_secret") == [1, 0, 0, 0, 0, 0, 1]
+    assert row(result, "unavailable.not_held") == [2, 0, 0, 0, 0, 0, 2]
+    assert row(result, "results_total") == [8, 0, 0, 0, 0, 0, 8]
+    assert said(result) == []
+
+
+# --- 9. reports that number their own chapters ------------------------------------------
+
+OWN_OUTLINE = """某县水利局2023年政府信息公开工作年度报告
+一、总体情况
+（一）主动公开：全年主动公开信息120条。
+（二）依申请公开：全年收到申请3件。
+（三）政府信息管理：及时清理规范性文件。
+（四）政府信息公开平台建设：完善政府网站栏目。
+（五）监督保障：开展培训2次。
+二、政府信息公开工作情况
+一、主动公开政府信息情况
+第二十条第（一）项
+信息内容\t本年制发件数\t本年废止件数\t现行有效件数
+规章\t0\t0\t0
+行政规范性文件\t2\t1\t9
+二、收到和处理政府信息公开申请情况
+一、本年新收政府信息公开申请数量\t3\t0\t0\t0\t0\t0\t3
+三、政府信息公开行政复议、行政诉讼情况
+行政复议\t行政诉讼
+1\t0\t0\t0\t1\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0
+三、存在的主要问题及改进情况
+信息公开的及时性有待提高。
+四、其他需要报告的事项
+本年度未收取信息处理费。
+"""
+
+
+def test_a_report_with_an_outline_of_its_own():
+    result = imported(OWN_OUTLINE)
+    v = result.report.values
+    assert (v["proactive.normative.issued"], v["proactive.normative.repealed"], v["proactive.normative.in_force"]) \
+        == (2, 1, 9)
+    assert row(result, "new") == [3, 0, 0, 0, 0, 0, 3]
+    assert [v[f] for f in APPEALS] == [1, 0, 0, 0, 1] + [0] * 10
+    assert result.report.text["overview.supervision"] == "开展培训2次。"  # not the chapter heading after it
+    assert result.report.text["problems"] == "信息公开的及时性有待提高。"
+    assert result.report.text["other"] == "本年度未收取信息处理费。"
+    assert said(result) == []
+
+
+def test_tables_after_all_the_text():
+    text = (TITLE + "一、总体情况\n（一）主动公开：全年主动公开信息120条。\n"
+            "二、主动公开政府信息情况\n本年度主动公开情况见附表1。\n"
+            "三、收到和处理政府信息公开申请情况\n见附表2。\n四、政府信息公开行政复议、行政诉讼情况\n见附表3。\n"
+            "五、存在的主要问题及改进情况\n信息公开的及时性有待提高。\n六、其他需要报告的事项\n本年度未收取信息处理费。\n"
+            "附表1\n第二十条第（一）项\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n"
+            "行政规范性文件\t2\t1\t9\n附表2\n（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\n"
+            "一、本年新收政府信息公开申请数量\t3\t0\t0\t0\t0\t0\t3\n附表3\n行政复议\t行政诉讼\n"
+            "1\t0\t0\t0\t1\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n")
+    result = imported(text)
+    assert result.report.values["proactive.normative.in_force"] == 9
+    assert row(result, "new") == [3, 0, 0, 0, 0, 0, 3]
+    assert [result.report.values[f] for f in APPEALS] == [1, 0, 0, 0, 1] + [0] * 10
+    assert result.report.text["other"] == "本年度未收取信息处理费。"
+    assert said(result, ("I3", "intro")) == []
+
+
+# --- 10. numbers with units in table cells -----------------------------------------------
+
+def test_numbers_with_units_are_read_and_said():
+    text = (TITLE + "二、主动公开政府信息情况\n第二十条第（八）项\n信息内容\t本年收费金额（单位：万元）\n"
+            "行政事业性收费\t3.5万元\n三、收到和处理政府信息公开申请情况\n"
+            "一、本年新收政府信息公开申请数量\t26件\t0\t0\t0\t0\t0\t26件\n")
+    result = imported(text)
+    assert result.report.values["proactive.fee.amount"] == Decimal("3.5")
+    assert row(result, "new") == [26, 0, 0, 0, 0, 0, 26]
+    units = [f for f in result.findings if f.rule == "W0"]
+    assert [(f.case, f.fields, f.message()) for f in units] == [
+        ("document", ["proactive.fee.amount"], "文档第 5 行“行政事业性收费”的数字带有单位（3.5万元），已按 3.5 读取。"),
+        ("document", ["requests.new.natural_person", "requests.new.total"],
+         "文档第 7 行“一、本年新收政府信息公开申请数量”的数字带有单位（26件、26件），已按 26、26 读取。")]
+
+
+# --- 11. the 2019 single （六）其他处理 row ------------------------------------------------
+
+def test_a_2019_other_handling_row_goes_to_3_other(tmp_path):
+    values = complete(new=[5, 0, 0, 0, 0, 0, 5], granted=[1, 0, 0, 0, 0, 0, 1], results_total=[5, 0, 0, 0, 0, 0, 5])
+    old = {k: v for k, v in values.items() if not k.startswith("other_handling.")}
+    text = HEAD + national(old).replace("（七）总计", "（六）其他处理\t4\t0\t0\t0\t0\t0\t4\n（七）总计")
+    result = imported(text)
+    assert row(result, "other_handling.other") == [4, 0, 0, 0, 0, 0, 4]
+    assert row(result, "other_handling.no_correction") == row(result, "other_handling.fee_unpaid") == [None] * 7
+    [f] = [f for f in result.findings if f.rule == "I4"]
+    assert (f.case, f.cells[0]) == ("into", "三、依申请公开!D28")
+    assert f.message().startswith("第 23 行“（六）其他处理”是 2019 年格式的一行（4 0 0 0 0 0 4），已记入 2021 年格式的“3.其他”；")
+    (tmp_path / "r.txt").write_text(text + APPEALS_TABLE, encoding="utf-8")
+    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx")])
+    assert run.exit_code == 0 and " R2 " not in run.output and "I8" not in run.output  # 三 adds up, 1. and 2. blank
+
+
+# --- 12. run-together digits, guided by the row's own total -------------------------------
+
+def test_a_run_split_by_its_total_says_so():
+    result = imported(TITLE + "三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量15130000154"
+                              "二、上年结转政府信息公开申请数量0000000")
+    assert row(result, "new") == [151, 3, 0, 0, 0, 0, 154]
+    assert row(result, "carried_in") == [0] * 7  # one reading only: no finding
+    [f] = [f for f in result.findings if f.rule == "I5"]
+    assert f.message() == ("第 2 行“一、本年新收政府信息公开申请数量”的数字连在一起（“15130000154”），"
+                           "按本行合计拆分为 151 3 0 0 0 0 154（31 种读法中唯一合计相符的一种）。")
+    assert f.fields == [f"requests.new.{c}" for c in COLUMNS]
+
+
+def test_a_run_with_two_readings_that_add_up_is_not_placed():
+    result = imported(TITLE + "三、收到和处理政府信息公开申请情况（一）予以公开270020130")
+    assert row(result, "granted") == [None] * 7
+    [f] = [f for f in result.findings if f.rule == "I2"]
+    assert (f.case, f.actual, f.params["candidates"]) == ("sums", 2, ["2 7 0 0 20 1 30", "27 0 0 2 0 1 30"])
+
+
+def test_four_split_by_its_three_totals_and_a_space_is_a_boundary():
+    result = imported(TITLE + "三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量230 000023"
+                              "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计"
+                              "10203120001200000五、存在的主要问题及改进情况无。")
+    assert row(result, "new") == [23, 0, 0, 0, 0, 0, 23]
+    assert [result.report.values[f] for f in APPEALS] == [1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0]
+    assert [f.rule for f in result.findings if f.rule in ("I2", "I5")] == ["I5", "I5"]
+
+
+def test_a_run_in_a_row_without_a_total_is_not_placed():
+    result = imported(TITLE + "二、主动公开政府信息情况第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数"
+                              "规章000行政规范性文件693665")
+    assert result.report.values["proactive.normative.issued"] is None
+    [f] = [f for f in result.findings if f.rule == "I2"]
+    assert (f.case, f.params["candidates"]) == ("ambiguous", ["6 9 3665", "6 93 665", "6 936 65"])
+
+
+# --- 13. names are kept as written ------------------------------------------------------
+
+def test_a_unit_name_keeps_its_full_width_brackets(tmp_path):
+    (tmp_path / "r.txt").write_text("某县（高新区）管委会2023年政府信息公开工作年度报告\n", encoding="utf-8")
+    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "--out-dir", str(tmp_path)])
+    assert run.exit_code == 0
+    assert read(tmp_path / "某县（高新区）管委会-2023.xlsx").unit == "某县（高新区）管委会"
+
+
+# --- round trips: publish → import stays exact -------------------------------------------
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), unit=st.text(alphabet="某县（高新区）管委会教育局人民政府", min_size=2, max_size=14),
+       amount=st.integers(10**14, 10**15 - 1).map(lambda n: Decimal(n).scaleb(-6)))
+def test_a_published_pdf_with_wide_numbers_and_brackets_imports_back_exactly(tmp_path, soffice, seed, unit, amount):
+    """publish gives every number column its widest number's width, so even a huge
+    amount prints on one line; wrapped cells are tested with Word files made to wrap."""
+    import random
+
+    from xltools.documents.publish import publish
+    from xltools.model.samples import sample_report
+
+    report = sample_report(unit, 2024, random.Random(seed))
+    report.values["proactive.fee.amount"] = amount
+    publish(report, tmp_path / "r.docx")
+    pdf = soffice(tmp_path / "r.docx", "pdf")
+    assert str(amount) in "\n".join(ln.text for ln in read_document(pdf).lines)  # on one line
+    back = import_document(read_document(pdf))
+    assert (back.report.unit, back.report.year) == (unit, 2024)
+    assert back.report.values == report.values
+
+
+def test_the_workbook_remembers_what_was_not_read_until_it_is_filled(tmp_path):
+    values = complete(new=[3, 0, 0, 0, 0, 0, 3], granted=[3, 0, 0, 0, 0, 0, 3], results_total=[3, 0, 0, 0, 0, 0, 3])
+    text = HEAD + national(values).replace("（一）予以公开\t3\t0\t0\t0\t0\t0\t3", "（一）予以公开\t3\t0\t3")
+    (tmp_path / "r.txt").write_text(text + APPEALS_TABLE, encoding="utf-8")
+    CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx")])
+    later = CliRunner().invoke(main, ["check", str(tmp_path / "r.xlsx"), "--format", "json"])
+    findings = json.loads(later.output)["files"][0]["findings"]
+    assert later.exit_code == 0
+    assert sorted({f["rule"] for f in findings}) == ["I8"]  # the refused row and the fee table: not judged
+    exported = json.loads(CliRunner().invoke(main, ["export", str(tmp_path / "r.xlsx")]).output)
+    assert exported["values"]["requests.granted.total"] is None
+    # the clerk fills the row from the document: now it is judged like any other
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    for c, v in zip("DEFGHIJ", [3, 0, 0, 0, 0, 0, 2]):
+        wb["三、依申请公开"][f"{c}8"] = v
+    wb.save(tmp_path / "r.xlsx")
+    filled = CliRunner().invoke(main, ["check", str(tmp_path / "r.xlsx"), "--format", "json"])
+    rules = [(f["rule"], f["cells"][0]) for f in json.loads(filled.output)["files"][0]["findings"]]
+    assert ("R3", "三、依申请公开!J8") in rules and not [r for r in rules if r[0] == "I8"]
+
+
+def test_merge_leaves_out_a_workbook_whose_import_is_incomplete(tmp_path):
+    import shutil
+
+    from conftest import SAMPLE_COUNTY
+
+    values = complete(new=[3, 0, 0, 0, 0, 0, 3], granted=[3, 0, 0, 0, 0, 0, 3], results_total=[3, 0, 0, 0, 0, 0, 3])
+    text = HEAD + national(values).replace("（一）予以公开\t3\t0\t0\t0\t0\t0\t3", "（一）予以公开\t3\t0\t3")
+    (tmp_path / "r.txt").write_text(text + APPEALS_TABLE, encoding="utf-8")
+    shutil.copytree(SAMPLE_COUNTY, tmp_path / "in")
+    CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "in" / "imported.xlsx")])
+    run = CliRunner().invoke(main, ["merge", str(tmp_path / "in"), "-o", str(tmp_path / "s.xlsx"), "--unit", "示例县"])
+    assert run.exit_code == 1
+    assert f"导入不全  某县某局  {tmp_path / 'in' / 'imported.xlsx'}" in run.output
+    assert CliRunner().invoke(main, ["check", str(tmp_path / "s.xlsx")]).exit_code == 0  # the sum of the rest holds
+
+
+def test_pdftotext_output_saved_as_text_is_read_as_a_printed_page(tmp_path):
+    text = HEAD + laid([(0, "一、本年新收政府信息公开"), (20, "12345"), (28, "4"), (33, "22"), (38, "25"), (43, "11"),
+                        (48, "16"), (53, "12346")], [(0, "申请数量"), (20, "67"), (53, "67")])
+    (tmp_path / "r.txt").write_text(text, encoding="utf-8")  # no form feed: laid out, all the same
+    result = import_document(read_document(tmp_path / "r.txt"))
+    assert row(result, "new") == [1234567, 4, 22, 25, 11, 16, 1234667]
+
+
+def test_a_statistics_period_that_names_its_year_once():
+    result = imported("某县人民政府政府信息公开工作年度报告\n一、总体情况\n本报告统计时限为2023年1月1日至12月31日。\n")
+    assert result.report.year == 2023
