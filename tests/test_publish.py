@@ -188,3 +188,16 @@ def test_html_escapes_everything_from_the_workbook(tmp_path):
     assert "<script>" not in page and "<b>县" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; a | b &amp; c &quot;q&quot;" in page
     assert "示例&lt;b&gt;县&lt;/b&gt;&amp;&quot;局&quot;2023年政府信息公开工作年度报告" in page
+
+
+def test_markdown_escapes_the_units_text_and_imports_it_back(tmp_path):
+    report = sample_report("示例<b>县</b>局", 2023, random.Random(1))
+    report.text["problems"] = "# 标题\n| a | b |\n<script>alert(1)</script>\n1. 第一条 *重要* & _下划线_ \\ 反斜杠\n- 项"
+    write(report, tmp_path / "u.xlsx")
+    assert run("publish", tmp_path / "u.xlsx", "-o", tmp_path / "r.md").exit_code == 0
+    md = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "\\# 标题\n\n\\| a \\| b \\|\n\n\\<script\\>alert(1)\\</script\\>\n\n" in md
+    assert "1\\. 第一条 \\*重要\\* \\& \\_下划线\\_ \\\\ 反斜杠\n\n\\- 项" in md
+    assert md.startswith("# 示例\\<b\\>县\\</b\\>局2023年政府信息公开工作年度报告\n")
+    back = import_document(read_document(tmp_path / "r.md")).report
+    assert back.text["problems"] == report.text["problems"] and back.unit == report.unit

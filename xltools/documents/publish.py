@@ -119,14 +119,26 @@ def parts(report: Report) -> list[Part]:
 
 # --- Markdown --------------------------------------------------------------------
 
+# What Markdown would read as markup in a unit's text: escaped with a backslash, so
+# that "# 标题" stays a sentence, "| a | b |" no table row, "<script>" text.
+_MD_MARKUP = re.compile(r"([\\`*_\[\]<>|#&])")
+_MD_LINE_START = re.compile(r"^(\s*)([+\-=]|\d+(?=[.)]))")
+
+
+def md_text(text: str) -> str:
+    text = _MD_MARKUP.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)),
+                              text)
+
+
 def to_markdown(report: Report) -> str:
     lines: list[str] = []
     marks = {"title": "# ", "heading": "## ", "subheading": "### ", "caption": "#### "}
     for p in parts(report):
         if p.kind in marks:
-            lines += [marks[p.kind] + p.text, ""]
+            lines += [marks[p.kind] + md_text(p.text), ""]
         elif p.kind == "paragraph":
-            lines += [p.text, ""]
+            lines += [md_text(p.text), ""]
         else:
             lines += _markdown_table(p) + [""]
     return "\n".join(lines)
@@ -162,7 +174,7 @@ def _grid(rows: list[list[Cell]]) -> list[list[str]]:
 def _markdown_table(p: Part) -> list[str]:
     grid = _grid(p.rows)
     width = len(grid[0])
-    esc = [[c.replace("|", "\\|") for c in row] for row in grid]
+    esc = [[_MD_MARKUP.sub(r"\\\1", c) for c in row] for row in grid]
     head = esc[:p.header_rows] or [[""] * width]
     out = ["| " + " | ".join(head[0]) + " |", "|" + "---|" * width]
     out += ["| " + " | ".join(row) + " |" for row in head[1:] + esc[p.header_rows:]]

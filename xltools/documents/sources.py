@@ -65,12 +65,23 @@ _PIECE = re.compile(r"\S+(?:[^\S\t\u3000]\S+)*")
 _RULE = re.compile(r":?-+:?")  # a Markdown table's header rule
 
 
-def text_line(number: int, raw: str) -> Line | None:
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # Markdown's backslash before ASCII punctuation
+
+
+def text_line(number: int, raw: str, markdown: bool = False) -> Line | None:
     """One line of text as cells: a Markdown table row by its pipes and a copied
     table row by its tabs (empty cells kept, those before the first one aside),
-    anything else by runs of spaces, with the column each piece starts at."""
+    anything else by runs of spaces, with the column each piece starts at. In a
+    Markdown file, what publish escaped is read as the text it was."""
+    line = text_cells(number, raw)
+    if line is None or not markdown:
+        return line
+    return replace(line, cells=tuple(_ESCAPED.sub(r"\1", c) for c in line.cells))
+
+
+def text_cells(number: int, raw: str) -> Line | None:
     stripped = raw.strip()
-    if len(stripped) > 1 and stripped[0] == stripped[-1] == "|":
+    if len(stripped) > 1 and stripped[0] == stripped[-1] == "|" and not stripped.endswith("\\|"):
         cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", stripped[1:-1])]
         if all(not c or _RULE.fullmatch(c) for c in cells):
             return None
@@ -97,8 +108,8 @@ def _decode(data: bytes, declared: str | None = None) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def from_text(path: Path, text: str, kind: str = "text", wrapped: bool = False) -> Document:
-    lines = [text_line(i, raw) for i, raw in enumerate(text.splitlines(), start=1)]
+def from_text(path: Path, text: str, kind: str = "text", wrapped: bool = False, markdown: bool = False) -> Document:
+    lines = [text_line(i, raw, markdown) for i, raw in enumerate(text.splitlines(), start=1)]
     return Document(path, kind, [ln for ln in lines if ln is not None], wrapped)
 
 
@@ -267,4 +278,4 @@ def read_document(path: str | Path, kind: str = "auto") -> Document:
     text = _decode(data)
     if "<table" in text.lower() and "</td>" in text.lower():
         return from_html(path, data)
-    return from_text(path, text, wrapped="\f" in text or laid_out(text))
+    return from_text(path, text, wrapped="\f" in text or laid_out(text), markdown=path.suffix.lower() == ".md")
