@@ -622,3 +622,16 @@ def test_pdftotext_output_saved_as_text_is_read_as_a_printed_page(tmp_path):
 def test_a_statistics_period_that_names_its_year_once():
     result = imported("某县人民政府政府信息公开工作年度报告\n一、总体情况\n本报告统计时限为2023年1月1日至12月31日。\n")
     assert result.report.year == 2023
+
+
+def test_a_subsection_heading_run_into_its_paragraph_keeps_the_paragraph_whole():
+    """PDF text: the heading's line and the paragraph's first line are one
+    paragraph after the lines are joined; the heading ends with its label."""
+    from xltools.documents.importer import import_document
+    from xltools.documents.sources import from_text
+
+    text = ("示例县民政局2023年政府信息公开工作年度报告\n一、总体情况\n（一）主动公开2023年，示例县民政局坚持以公开为常态、\n"
+            "不公开为例外。\n（二）依申请公开情况：本年度新收申请3件。\n")
+    report = import_document(from_text(Path("r.txt"), text, wrapped=True)).report
+    assert report.text["overview.proactive"] == "2023年，示例县民政局坚持以公开为常态、不公开为例外。"
+    assert report.text["overview.requests"] == "本年度新收申请3件。"

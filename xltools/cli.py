@@ -557,6 +557,46 @@ def excel_setup(output: str, unit: str | None, year: int | None, force: bool, la
 
 
 @main.command()
+@click.argument("old", type=click.Path(exists=True))
+@click.argument("new", type=click.Path(exists=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the comparison workbook (.xlsx).")
+@click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
+@_force_option
+@_lang_option
+def compare(old: str, new: str, fmt: str, output: str | None, jobs: int | None, force: bool, lang: str) -> None:
+    """Compare two reports, or two folders of them: last year's with this year's,
+    the approved workbook with the published page, a summary with its units' folder.
+
+    Each side is a workbook, a document import reads, or a folder. Exit status: 0
+    nothing flagged as an error, 1 errors, 2 unreadable or misused.
+    """
+    from xltools.commands.compare import CompareError
+    from xltools.commands.compare import compare as compare_paths
+    from xltools.commands.render import render_compare, render_compare_json
+
+    if output:
+        _claim(Path(output), WORKBOOK, force, lang)
+    try:
+        result = compare_paths(Path(old), Path(new), jobs)
+    except CompareError as exc:
+        _refuse(exc, lang)
+    click.echo((render_compare_json if fmt == "json" else render_compare)(result, lang), nl=False)
+    if output and result.pairs:
+        from xltools.commands.comparebook import write_comparison
+
+        _backup(output, lang)
+        try:
+            write_comparison(result, Path(output), lang)
+        except OSError as exc:
+            _cannot_write(output, exc, lang)
+    if result.unreadable and result.kind != "folders":
+        sys.exit(EXIT_UNREADABLE)
+    if any(f.severity == "error" for f in result.all_findings):
+        sys.exit(1)
+
+
+@main.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def fields(fmt: str) -> None:
     """List every field: id, sheet, cell, kind and labels."""

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from xltools.commands.roster import Roster, RosterNote, RosterUnit
 from xltools.model.codes import fold_name, similarity
 from xltools.model.errors import UserError
 from xltools.model.report import Report
 from xltools.model.schema import load_summary, words
-from xltools.model.totals import complete
+from xltools.model.totals import add_up
 from xltools.rules.batch import Submission, inspect_all
 from xltools.rules.check import judge
 from xltools.xlsx.layout import load_layout
@@ -230,16 +229,6 @@ def _near_matches(subs: list[Submission], missing: list[Missing]) -> None:
             s.hint, best[1].hint = best[1].unit.name, s.shown
 
 
-def add_up(reports: list[Report]) -> dict[str, Any]:
-    """The sum of every detail, exactly (money as Decimal), totals recomputed."""
-    fmt = load_layout().format
-    sums: dict[str, Any] = {}
-    for f in fmt.numeric_fields():
-        if f.kind != "total":
-            sums[f.id] = sum((r.values.get(f.id) or 0 for r in reports), 0)
-    return complete(fmt, {**sums, **{f.id: None for f in fmt.totals()}})
-
-
 def merge(paths: list[Path], unit: str, year: int | None = None, roster: Roster | None = None,
           jobs: int | None = None, skipped: list[Path] = (), progress=None) -> MergeResult:
     layout = load_layout()
@@ -252,6 +241,6 @@ def merge(paths: list[Path], unit: str, year: int | None = None, roster: Roster 
     if roster is not None:
         result.roster_notes = roster.notes + _code_notes(subs, units)
     if result.merged:
-        values = add_up([s.result.report for s in result.merged])
+        values = add_up(layout.format, [s.result.report for s in result.merged])
         result.summary = Report(meta={"unit": unit, "year": year}, values=values)
     return result

@@ -5,6 +5,7 @@ from itertools import groupby
 
 from xltools.model.report import dumps
 from xltools.model.schema import words
+from xltools.model.totals import is_number
 from xltools.rules.result import FileResult
 
 
@@ -23,6 +24,25 @@ def verdict(r: FileResult, lang: str = "zh") -> str:
     return w["summary"].format(errors=len(r.errors), warnings=len(r.warnings), explained=part)
 
 
+def finding_lines(findings: list, lang: str = "zh", indent: str = "  ") -> list[str]:
+    """Findings grouped by sheet: each its level, rule, title and cell, its message,
+    and its fix or the explanation that accepts it."""
+    w = words(lang)
+    lines = []
+    for sheet, group in groupby(findings, key=lambda f: f.sheet):
+        lines.append(f"{indent}[{sheet or w['general']}]")
+        for f in group:
+            mark = w["level_explained"] if f.explained else w[f.severity]
+            where = f" {f.cells[0]}" if f.cells else ""
+            lines.append(f"{indent}{mark} {f.rule} {f.title(lang)}{where}")
+            lines.append(f"{indent}  {f.message(lang)}")
+            if f.explained:
+                lines.append(indent + "  " + w["labelled"].format(label=w["explained"], text=f.explanation))
+            elif f.fix(lang):
+                lines.append(indent + "  " + w["labelled"].format(label=w["fix"], text=f.fix(lang)))
+    return lines
+
+
 def render_text(results: list[FileResult], lang: str = "zh") -> str:
     w = words(lang)
 
@@ -39,17 +59,7 @@ def render_text(results: list[FileResult], lang: str = "zh") -> str:
                 lines.append(labelled("    ", w["fix"], reason.fix(lang)))
             lines.append("")
             continue
-        for sheet, group in groupby(r.findings, key=lambda f: f.sheet):
-            lines.append(f"  [{sheet or w['general']}]")
-            for f in group:
-                mark = w["level_explained"] if f.explained else w[f.severity]
-                where = f" {f.cells[0]}" if f.cells else ""
-                lines.append(f"  {mark} {f.rule} {f.title(lang)}{where}")
-                lines.append(f"    {f.message(lang)}")
-                if f.explained:
-                    lines.append(labelled("    ", w["explained"], f.explanation))
-                elif f.fix(lang):
-                    lines.append(labelled("    ", w["fix"], f.fix(lang)))
+        lines += finding_lines(r.findings, lang)
         lines.append(verdict(r, lang))
         lines.append("")
     if len(results) > 1:
@@ -125,3 +135,106 @@ def render_merge(result, out, written: bool, why: str | None = None, lang: str =
         lines.append(w["skipped"].format(n=len(result.skipped)))
         lines += [f"  {p}" for p in result.skipped]
     return "\n".join(lines) + "\n"
+
+
+def _about(r: FileResult, w: dict) -> str:
+    return w["compare_about"].format(unit=r.unit or "", year=r.year or "")
+
+
+def render_compare(comp, lang: str = "zh") -> str:
+    """What compare found: the kind of comparison first, then the findings of each
+    pair (for folders, a line per unit and its findings)."""
+    from xltools.commands.summary import reason_text
+
+    w = words(lang)
+    if comp.unreadable and comp.kind != "folders":
+        return render_text(comp.unreadable, lang)
+    first = comp.pairs[0] if comp.pairs else None
+    lines = [compare_title(comp, lang)]
+    if comp.kind == "folders":
+        lines += [w["compare_old"].format(path=comp.old, about=w["compare_units_folder"].format(n=len(comp.pairs) + len(comp.only_old))),
+                  w["compare_new"].format(path=comp.new, about=w["compare_units_folder"].format(n=len(comp.pairs) + len(comp.only_new)))]
+        for p in comp.pairs:
+            kind = w[f"compare_pair_kind_{p.kind}"].format(old_year=p.old.year, new_year=p.new.year)
+            lines.append(w["compare_unit_line"].format(status=w["compare_status_compared"], unit=p.new.unit, kind=kind,
+                                                       errors=len(p.errors), warnings=len(p.warnings)))
+            lines += finding_lines(p.findings, lang, indent="    ")
+        for status, results in (("only_old", comp.only_old), ("only_new", comp.only_new), ("unreadable", comp.unreadable)):
+            lines += [f"  {w['compare_status_' + status]}  {r.unit or r.path.stem}  {r.path}" for r in results]
+        lines += [f"  {w['compare_status_apart']}  {b.unit}  {a.year} → {b.year}" for a, b in comp.apart]
+        lines.append(compare_verdict(comp, lang))
+        return "\n".join(lines) + "\n"
+    lines.append(w["compare_old"].format(path=comp.old, about=_about(first.old, w)))
+    if comp.kind == "summary":
+        included = [s.shown for s in first.units if s.status == "merged"]
+        left_out = [f"{s.shown}（{reason_text(s, first.new.year, lang) or s.status}）" for s in first.units
+                    if s.status != "merged"]
+        lines.append(w["compare_new"].format(path=comp.new, about=w["compare_summary_label"]))
+        lines.append(w["compare_included"].format(n=len(included), units="、".join(included)))
+        if left_out:
+            lines.append(w["compare_left_out"].format(n=len(left_out), units="、".join(left_out)))
+    else:
+        lines.append(w["compare_new"].format(path=comp.new, about=_about(first.new, w)))
+    lines += finding_lines(first.findings, lang)
+    lines.append(compare_verdict(comp, lang))
+    return "\n".join(lines) + "\n"
+
+
+def compare_title(comp, lang: str = "zh") -> str:
+    """The first line: what kind of comparison this is."""
+    first = comp.pairs[0] if comp.pairs else None
+    return words(lang)[f"compare_kind_{comp.kind}"].format(
+        unit=first.new.unit if first else "", new_year=first.new.year if first else "",
+        old_year=first.old.year if first else "")
+
+
+def compare_verdict(comp, lang: str = "zh") -> str:
+    """The last line: how many errors and warnings (for folders, units too)."""
+    w = words(lang)
+    errors = sum(len(p.errors) for p in comp.pairs)
+    warnings = sum(len(p.warnings) for p in comp.pairs) + len(comp.findings)
+    if comp.kind == "folders":
+        return w["compare_verdict_folders"].format(compared=len(comp.pairs), only_old=len(comp.only_old),
+                                                   only_new=len(comp.only_new), unreadable=len(comp.unreadable),
+                                                   errors=errors, warnings=warnings)
+    return w["compare_verdict"].format(errors=errors, warnings=warnings) if errors + warnings \
+        else w["compare_nothing_found"]
+
+
+def compare_dict(comp, lang: str = "zh") -> dict:
+    """The JSON of a comparison: its kind, both sides, the findings (as check gives
+    them) and every number on both sides; for folders, each unit too."""
+    from xltools.model.schema import load_format
+
+    numeric = load_format().numeric_fields()
+
+    def side(path, r: FileResult | None) -> dict:
+        return {"path": str(path), "unit": r.unit if r else None, "year": r.year if r else None}
+
+    def fields(p) -> list[dict]:
+        out = []
+        for f in numeric:
+            a, b = p.value("old", f.id), p.value("new", f.id)
+            diff = b - a if is_number(a) and is_number(b) else None
+            out.append({"id": f.id, "old": a, "new": b, "diff": diff})
+        return out
+
+    if comp.kind != "folders" and comp.pairs:
+        p = comp.pairs[0]
+        return {"kind": comp.kind, "old": side(comp.old, p.old), "new": side(comp.new, p.new),
+                "findings": [f.to_dict(lang) for f in p.findings], "fields": fields(p),
+                **({"units": [{"unit": s.shown, "code": s.code, "status": s.status, "path": str(s.path)}
+                              for s in p.units]} if comp.kind == "summary" else {})}
+    units = [{"unit": p.new.unit, "status": "compared", "kind": p.kind, "old": side(p.old.path, p.old),
+              "new": side(p.new.path, p.new), "findings": [f.to_dict(lang) for f in p.findings], "fields": fields(p)}
+             for p in comp.pairs]
+    units += [{"unit": r.unit, "status": status, "path": str(r.path)} for status, rs in
+              (("only_old", comp.only_old), ("only_new", comp.only_new)) for r in rs]
+    units += [{"unit": b.unit, "status": "apart", "old": side(a.path, a), "new": side(b.path, b)} for a, b in comp.apart]
+    units += [{"unit": None, "status": "unreadable", "path": str(r.path), "error": r.unreadable} for r in comp.unreadable]
+    return {"kind": comp.kind, "old": side(comp.old, None), "new": side(comp.new, None),
+            "findings": [f.to_dict(lang) for f in comp.all_findings], "fields": [], "units": units}
+
+
+def render_compare_json(comp, lang: str = "zh") -> str:
+    return dumps(compare_dict(comp, lang)) + "\n"

@@ -504,7 +504,13 @@ class _Reader:
                 target = named[0] if named else (fields[ordinal] if 0 <= ordinal < len(fields) else None)
                 if target is not None:
                     current = target.id
-                    rest = p[m.end():].strip()
+                    # A heading that runs into its paragraph ("（一）主动公开2023年，…", PDF text)
+                    # ends with its label; one that ends with a colon or soon after the
+                    # label ("（一）主动公开情况：") ends where it says.
+                    label = target.label[3:]
+                    at = p.find(label, 0, m.end())
+                    ran_on = 3 <= at <= 4 and not m.group(0).endswith(("：", ":")) and len(m.group(2)) > len(label) + 4
+                    rest = (p[at + len(label):] if ran_on else p[m.end():]).strip()
                     out.setdefault(current, [])
                     if rest:
                         out[current].append(rest)

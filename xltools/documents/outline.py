@@ -107,7 +107,8 @@ def paragraphs_of(lines: list[Line], wrapped: bool) -> list[str]:
     texts = [t for t in texts if t and not _BARE_NUMBER.match(t.strip())]  # a printed page's number
     out: list[str] = []
     for t in texts:  # a hard-wrapped paragraph goes on until a line opens a new item
-        if out and not SUBSECTION.match(t) and not re.match(r"^[一二三四五六七八九十]+是", t):
+        heading = out and SUBSECTION.match(out[-1]) and len(out[-1]) <= 26 and not re.search("[。；;]", out[-1])
+        if out and not heading and not SUBSECTION.match(t) and not re.match(r"^[一二三四五六七八九十]+是", t):
             out[-1] += t
         else:
             out.append(t)

@@ -84,6 +84,8 @@ def _shown(value: Any, lang: str = "zh") -> str:
     text = "" if value is None else str(value)
     if len(text) > SHOWN_LENGTH:
         text = text[:SHOWN_LENGTH] + words(lang)["shown_length"].format(n=len(text))
+    if text.isprintable():  # nearly always: no character to replace
+        return text
     return "".join(ch if ch.isprintable() or ch in "\n" else "�" for ch in text)
 
 
@@ -102,3 +104,22 @@ def arithmetic(cells: list[str | None], values: list[Any], signs: list[int] | No
     if len(refs) > 6 and all(s > 0 for s in signs):
         return f"{refs[0]}+{refs[1]}+…+{refs[-1]} = {_shown(sum(v or 0 for v in values))}"
     return f"{_chain(refs, signs)} = {_chain(nums, signs)}"
+
+
+class Findings:
+    """What has a list `findings` (a checked file, a compared pair): its errors,
+    warnings and the warnings no explanation accepts."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def unexplained(self) -> list[Finding]:
+        return [f for f in self.warnings if not f.explained]

@@ -31,3 +31,11 @@ def complete(fmt: Format, values: dict[str, Any], only_blank: bool = False) -> d
     for f in fmt.totals():
         out[f.id] = computed(fmt, values, f.id, only_blank)
     return out
+
+
+def add_up(fmt: Format, reports: list) -> dict[str, Any]:
+    """The sum of every detail of the reports, exactly (money as Decimal), totals
+    recomputed from the summed parts: what merge writes, and what compare checks a
+    summary against."""
+    sums = {f.id: sum((r.values.get(f.id) or 0 for r in reports), 0) for f in fmt.numeric_fields() if f.kind != "total"}
+    return complete(fmt, {**sums, **{f.id: None for f in fmt.totals()}})

@@ -13,6 +13,7 @@ import numpy as np
 from xltools.model.findings import Finding, arithmetic
 from xltools.model.report import Report
 from xltools.model.schema import Equation, equations, load_format, load_rules
+from xltools.rules.result import FileResult
 from xltools.xlsx.layout import Layout
 
 
@@ -147,4 +148,37 @@ def unjudged(eqs: list[Equation], not_imported: frozenset[str], has_last: bool, 
         out.append(Finding("I8", "unjudged", fields=fields, cells=cells,
                            params={"rule": eq.rule, "label": layout.format.fields[fields[0]].label,
                                    "missing": [layout.cells[f].a1 for f in missing]}))
+    return out
+
+
+# The finding of a failing equation, by its rule's check type (the registry names these).
+FINDINGS = {"sum": sum_finding, "balance": balance_finding, "previous": previous_finding}
+
+
+def _stored(result: FileResult | None, size: int) -> np.ndarray:
+    if result is None or result.vector is None:
+        return np.full(size, np.nan)
+    return result.vector
+
+
+def equation_findings(results: list[FileResult], last: list[FileResult | None], layout: Layout,
+                      only: set[str] | None = None) -> list[tuple[int, Finding]]:
+    """(index of the result, finding) for every equation that does not hold, for all
+    results at once (one pandera call); with `only`, the equations of those rules.
+    `check` judges every rule with it, `compare` the rules against last year's."""
+    fields = equation_set(layout.format.id).fields
+    judged = [i for i, r in enumerate(results) if r.report is not None]
+    if not judged:
+        return []
+    this = np.vstack([_stored(results[i], len(fields)) for i in judged])
+    prev = np.vstack([_stored(last[i], len(fields)) for i in judged])
+    eqs = equation_set(layout.format.id).equations
+    out = []
+    for row, e, left, right in failing(this, prev, layout.format.id):
+        if only is not None and eqs[e].rule not in only:
+            continue
+        i = judged[row]
+        previous = last[i].report if last[i] else None
+        finding = FINDINGS[load_rules()[eqs[e].rule].check["type"]]
+        out.append((i, finding(eqs[e], left, right, results[i].report, previous, layout)))
     return out

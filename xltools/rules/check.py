@@ -8,12 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from xltools.model.findings import Finding
-from xltools.model.schema import load_rules
 from xltools.model.totals import is_number
-from xltools.rules.arithmetic import equation_set, failing, unjudged
+from xltools.rules.arithmetic import equation_findings, equation_set, unjudged
 from xltools.rules.cells import cell_findings
 from xltools.rules.explanations import explain
-from xltools.rules.registry import ACROSS, ON_REPORT, Context
+from xltools.rules.registry import ON_REPORT, Context
 from xltools.rules.result import FileResult
 from xltools.rules.structure import check_cover, check_structure
 from xltools.xlsx.a1 import parse_a1
@@ -51,12 +50,6 @@ def _vector(result: FileResult, fields: dict[str, int]) -> np.ndarray:
                      for fid in fields])
 
 
-def _stored(result: FileResult | None, size: int) -> np.ndarray:
-    if result is None or result.vector is None:
-        return np.full(size, np.nan)
-    return result.vector
-
-
 def _sort(result: FileResult, layout: Layout) -> None:
     order = {s.name: i for i, s in enumerate(layout.sheets)}
 
@@ -70,21 +63,14 @@ def _sort(result: FileResult, layout: Layout) -> None:
 
 
 def judge(results: list[FileResult], last: list[FileResult | None], layout: Layout) -> None:
-    """The rules across cells, for all results at once (one pandera call), then the
-    explanations that accept warnings."""
-    fields = equation_set(layout.format.id).fields
-    judged = [i for i, r in enumerate(results) if r.report is not None]
-    if judged:
-        this = np.vstack([_stored(results[i], len(fields)) for i in judged])
-        prev = np.vstack([_stored(last[i], len(fields)) for i in judged])
-        eqs = equation_set(layout.format.id).equations
-        for row, e, left, right in failing(this, prev, layout.format.id):
-            result = results[judged[row]]
-            previous = last[judged[row]].report if last[judged[row]] else None
-            finding = ACROSS[load_rules()[eqs[e].rule].check["type"]]
-            result.findings.append(finding(eqs[e], left, right, result.report, previous, layout))
-        for i in judged:
-            results[i].findings.extend(unjudged(eqs, results[i].not_imported, last[i] is not None, layout))
+    """The rules across cells, for all results at once, then the explanations that
+    accept warnings."""
+    for i, finding in equation_findings(results, last, layout):
+        results[i].findings.append(finding)
+    eqs = equation_set(layout.format.id).equations
+    for i, r in enumerate(results):
+        if r.report is not None:
+            r.findings.extend(unjudged(eqs, r.not_imported, last[i] is not None, layout))
     for r in results:
         explain(r)
         _sort(r, layout)

@@ -14,7 +14,7 @@ from typing import Callable
 
 from xltools.model.findings import Finding
 from xltools.model.report import Report
-from xltools.rules import arithmetic, cells, explanations, previous, structure, text
+from xltools.rules import arithmetic, cells, comparison, explanations, previous, structure, text
 from xltools.xlsx import guard
 from xltools.xlsx.layout import Layout
 from xltools.xlsx.reader import Cells
@@ -42,8 +42,7 @@ ON_REPORT: dict[str, Callable[[Context], list[Finding]]] = {
 
 # Rules across cells, judged for all files at once: the finding that tells a
 # failing equation of each type in words.
-ACROSS = {"sum": arithmetic.sum_finding, "balance": arithmetic.balance_finding,
-          "previous": arithmetic.previous_finding}
+ACROSS = arithmetic.FINDINGS
 
 # The other phases, by the functions that run them.
 STRUCTURE = {"structure": (structure.check_structure, structure.check_cover)}
@@ -51,5 +50,10 @@ ON_CELLS = {kind: cells.cell_findings for kind in ("cell", "blank", "written")}
 ON_FILE = {"file": (guard.inspect_zip, structure.file_warnings)}
 WITH_PREVIOUS = {"previous_match": previous.match_previous}
 ON_DOCUMENT = {"import": "xltools.documents.importer.import_document"}  # a later layer: named, not imported
+# Between two reports (xltools compare).
+BETWEEN = {"carry": comparison.carry_over, "jump": comparison.jumps, "repeat": comparison.repeated,
+           "answer": comparison.unanswered, "units": comparison.missing_units,
+           "changed_number": comparison.changed_numbers, "changed_text": comparison.changed_text,
+           "sum_of_units": comparison.sum_of_units}
 
-CHECKS = {**ON_FILE, **STRUCTURE, **ON_CELLS, **ON_REPORT, **ACROSS, **WITH_PREVIOUS, **ON_DOCUMENT}
+CHECKS = {**ON_FILE, **STRUCTURE, **ON_CELLS, **ON_REPORT, **ACROSS, **WITH_PREVIOUS, **ON_DOCUMENT, **BETWEEN}

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
-from xltools.model.findings import Finding
+from xltools.model.findings import Finding, Findings
 from xltools.model.report import Report
 
 
 @dataclass
-class FileResult:
+class FileResult(Findings):
     path: Path
     findings: list[Finding] = field(default_factory=list)
     report: Report | None = None
@@ -28,18 +28,6 @@ class FileResult:
     @property
     def year(self):
         return self.report.year if self.report else None
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
-
-    @property
-    def unexplained(self) -> list[Finding]:
-        return [f for f in self.warnings if not f.explained]
 
     @property
     def ok(self) -> bool:

@@ -264,7 +264,7 @@ def _instructions(spec: dict, rules: dict) -> list[str]:
     w = words("zh")  # the template is written in Chinese
     lines = list(spec["instructions"]) + ["", spec["rules_heading"]]
     for r in rules.values():
-        if r.check["type"] == "import":  # about documents, not about the workbook
+        if r.id.rstrip("0123456789") not in spec["rules_listed"]:
             continue
         kind = w[f"level_{r.severity}"]
         lines.append(w["rule_line"].format(rule=r.id, severity=kind, title=r.title["zh"], description=r.description["zh"]))

@@ -20,7 +20,8 @@ def set_text(cell, text: str) -> None:
     """Store text as text: a value starting with '=' must never become a formula."""
     cell.value = text
     cell.data_type = "s"
-    cell.quotePrefix = text[:1] in ("=", "+", "-", "@", "\t", "\r")
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):  # a style change costs: only where needed
+        cell.quotePrefix = True
 
 
 def formula_values(layout: Layout, values: dict, typed: set[str]) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,269 @@
+"""`xltools compare`: last year's report with this year's, the approved workbook with
+the published page, two folders unit by unit, a summary with its units."""
+from __future__ import annotations
+
+import copy
+import json
+import random
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE_COUNTY
+
+from xltools import read, write
+from xltools.cli import main
+from xltools.model.samples import sample_county, sample_report
+from xltools.model.schema import load_format
+from xltools.model.totals import complete
+
+FMT = load_format()
+COLUMNS = ("natural_person", "commercial", "research", "nonprofit", "legal_service", "other_org")
+
+LAST_TEXT = {
+    "overview.proactive": "2022年，示例县教育局通过门户网站主动公开政府信息326条，其中招生入学信息85条、教育收费信息41条，"
+                          "发布政策解读12篇，回应社会关切7次。",
+    "overview.requests": "本年度新收政府信息公开申请若干件，均在法定期限内答复，未发生因答复引发的行政复议和诉讼。",
+    "overview.management": "健全信息发布审核机制，严格执行“先审查、后公开”和“一事一审”制度，全年未发生泄密事件。",
+    "overview.platform": "门户网站教育信息公开专栏调整为招生、收费、资助三个子栏目，微信公众号发布信息214条。",
+    "overview.supervision": "将政务公开纳入学校年度考核，组织业务培训2次，接受家长和社会监督。",
+    "problems": "存在的主要问题：一是乡镇学校收费信息更新滞后，二是政策解读形式以文字为主。"
+                "改进措施：明年起按学期更新收费公示，增加图解和短视频解读。",
+    "other": "本单位2022年度未收取信息处理费。",
+}
+THIS_TEXT = {
+    "overview.proactive": "2023年，示例县教育局通过门户网站主动公开政府信息351条，其中学位预警信息23条、资助政策信息37条，"
+                          "制作图解11件、短视频4条，回应家长关切15次。",
+    "overview.requests": "全年受理的申请集中在学位分配和教师招聘两类，均在法定期限内答复，申请人均未提起复议。",
+    "overview.management": LAST_TEXT["overview.management"],  # copied word for word
+    "overview.platform": "新开设学位查询入口，门户网站与微信公众号同步发布，公众号全年推送信息268条。",
+    "overview.supervision": "聘请家长代表担任政务公开监督员，每学期开展一次满意度测评。",
+    "problems": "上年提出的乡镇学校收费信息更新滞后问题，已按学期逐校更新收费公示；图解和短视频解读已经推出。"
+                "本年存在的问题是学位预警发布时间偏晚，下一步将提前到每年4月发布。",
+    "other": "本单位2023年度未收取信息处理费。",
+}
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], prog_name="xltools")
+
+
+def brief(findings: list[dict]) -> list[tuple]:
+    return [(f["rule"], f["cells"][0] if f["cells"] else None, f["expected"], f["actual"]) for f in findings]
+
+
+def two_years():
+    """A fictitious unit's reports of 2022 and 2023 that follow from each other
+    (carry-over, documents in force, no figure jumps), and the 2023 text its own."""
+    last = sample_report("示例县教育局", 2022, random.Random(5))
+    v = last.values
+    for c in (*COLUMNS, "total"):
+        v[f"requests.carried_in.{c}"] = v[f"requests.carried_out.{c}"]
+    for row in ("regulation", "normative"):
+        v[f"proactive.{row}.issued"] = v[f"proactive.{row}.repealed"] = 0
+        v[f"proactive.{row}.in_force"] = 40
+    v["proactive.license.decisions"] = 12
+    last.text = dict(LAST_TEXT)
+    this = copy.deepcopy(last)
+    this.meta |= {"year": 2023, "date": "2024-01-20"}
+    this.text = dict(THIS_TEXT)
+    return last, this
+
+
+def test_year_over_year_finds_the_carry_over_the_chain_a_jump_and_a_copied_section(tmp_path):
+    last, this = two_years()
+    t = this.values
+    t["requests.carried_in.commercial"] += 1  # does not follow from last year's carried_out
+    t["proactive.normative.in_force"] = 43  # 40 + 0 − 0 last year: the chain is broken
+    t["proactive.license.decisions"] = 120  # ×10
+    this.values = complete(FMT, {**t, **{f.id: None for f in FMT.totals()}})
+    write(last, tmp_path / "2022.xlsx")
+    write(this, tmp_path / "2023.xlsx")
+    result = run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json")
+    assert result.exit_code == 1  # a carry-over that does not follow is an error
+    out = json.loads(result.output)
+    assert out["kind"] == "year_over_year"
+    assert (out["old"]["year"], out["new"]["year"]) == (2022, 2023)
+    assert brief(out["findings"]) == [
+        ("C3", "一、总体情况!A8", None, 100),
+        ("W2", "二、主动公开!D6", 40, 43),
+        ("C2", "二、主动公开!B9", 12, 120),
+        ("C1", "三、依申请公开!E7", last.values["requests.carried_out.commercial"],
+         last.values["requests.carried_out.commercial"] + 1),
+        ("C1", "三、依申请公开!J7", last.values["requests.carried_out.total"], last.values["requests.carried_out.total"] + 1),
+    ]
+    text = run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx").output
+    assert text.splitlines()[0] == "比较：上年报告与本年报告（示例县教育局，2022 年 → 2023 年）"
+    assert "    一、总体情况!A8“（三）政府信息管理”与上年报告重复 100%。" in text.splitlines()
+    assert "    二、主动公开!B9（第二十条第（五）项 / 行政许可 / 本年处理决定数量）由上年的 12 变为 120（10.0 倍）。" \
+        in text.splitlines()
+    assert text.endswith("结果：2 个错误，3 个警告。\n")
+
+
+def test_check_previous_calls_the_same_code(tmp_path):
+    last, this = two_years()
+    this.values["requests.carried_in.commercial"] += 1
+    write(last, tmp_path / "2022.xlsx")
+    write(this, tmp_path / "2023.xlsx")
+    out = json.loads(run("check", tmp_path / "2023.xlsx", "--previous", tmp_path / "2022.xlsx", "-f", "json").output)
+    w1 = [f for f in out["files"][0]["findings"] if f["rule"] == "W1"]
+    assert [(f["cells"][0], f["message"]) for f in w1] == [(
+        "三、依申请公开!E7",
+        f"三、依申请公开!E7（二、上年结转政府信息公开申请数量 / 申请人情况 / 法人或其他组织 / 商业企业）为 "
+        f"{this.values['requests.carried_in.commercial']}，按上年报告应为 {last.values['requests.carried_out.commercial']}"
+        f"（{last.values['requests.carried_out.commercial']}）。")]
+
+
+def test_small_numbers_are_no_jump_and_last_years_problems_must_be_addressed(tmp_path):
+    last, this = two_years()
+    this.values["proactive.coercion.decisions"] = 5
+    last.values["proactive.coercion.decisions"] = 1  # 1 → 5: too small to be a jump
+    this.text["problems"] = "本年存在的问题是学位预警发布时间偏晚，下一步将提前到每年4月发布。"
+    write(last, tmp_path / "2022.xlsx")
+    write(this, tmp_path / "2023.xlsx")
+    out = json.loads(run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json").output)
+    assert [(f["rule"], f["cells"][0], f["message"]) for f in out["findings"] if f["rule"] != "C3"] == [
+        ("C4", "五、问题及改进!A3", "五、问题及改进!A3“五、存在的主要问题及改进情况”没有提到上年报告中的问题（与上年的这一部分没有共同内容）。")]
+
+
+def _published(report, path: Path) -> None:
+    from xltools.documents.publish import publish
+
+    publish(report, path)
+
+
+@pytest.mark.parametrize("ext", ["html", "docx"])
+def test_the_published_page_against_the_approved_workbook(tmp_path, ext):
+    approved = sample_county()[2]
+    write(approved, tmp_path / "备案.xlsx")
+    published = copy.deepcopy(approved)
+    published.values["requests.granted.commercial"] += 2
+    published.values = complete(FMT, {**published.values, **{f.id: None for f in FMT.totals()}})
+    published.text["overview.platform"] = published.text["overview.platform"].replace("持续优化", "全面改版")
+    _published(published, tmp_path / f"公布.{ext}")
+    result = run("compare", tmp_path / "备案.xlsx", tmp_path / f"公布.{ext}", "-f", "json")
+    assert result.exit_code == 1
+    out = json.loads(result.output)
+    assert out["kind"] == "same_report"
+    g = approved.values
+    assert brief(out["findings"]) == [
+        ("P2", "一、总体情况!A10", None, None),
+        ("P1", "三、依申请公开!E8", g["requests.granted.commercial"], g["requests.granted.commercial"] + 2),
+        ("P1", "三、依申请公开!J8", g["requests.granted.total"], g["requests.granted.total"] + 2),
+        ("P1", "三、依申请公开!E29", g["requests.results_total.commercial"], g["requests.results_total.commercial"] + 2),
+        ("P1", "三、依申请公开!J29", g["requests.results_total.total"], g["requests.results_total.total"] + 2),
+    ]
+    assert out["findings"][0]["message"] == "一、总体情况!A10“（四）政府信息公开平台建设”有 1 处改动：[-持续优化-]{+全面改版+}门户网站信息…新媒体管理。"
+
+
+def test_the_published_pdf_against_the_approved_workbook(tmp_path, soffice):
+    approved = sample_county()[4]
+    write(approved, tmp_path / "备案.xlsx")
+    published = copy.deepcopy(approved)
+    published.values["appeals.review.upheld"] += 1
+    published.values = complete(FMT, {**published.values, **{f.id: None for f in FMT.totals()}})
+    published.text["problems"] = published.text["problems"].replace("解读形式较为单一", "解读形式单一")
+    _published(published, tmp_path / "公布.docx")
+    pdf = soffice(tmp_path / "公布.docx", "pdf")
+    out = json.loads(run("compare", tmp_path / "备案.xlsx", pdf, "-f", "json").output)
+    assert [(f["rule"], f["cells"][0]) for f in out["findings"]] == [
+        ("P1", "四、复议诉讼!A6"), ("P1", "四、复议诉讼!E6"), ("P2", "五、问题及改进!A3")]
+
+
+def test_two_folders_unit_by_unit(tmp_path):
+    old, new = tmp_path / "2023-备案", tmp_path / "2023-公布"
+    shutil.copytree(SAMPLE_COUNTY, old)
+    shutil.copytree(SAMPLE_COUNTY, new)
+    (new / "示例县民政局.xlsx").unlink()
+    changed = read(new / "示例县财政局.xlsx")
+    changed.values["proactive.penalty.decisions"] += 3
+    write(changed, new / "示例县财政局.xlsx")
+    write(sample_report("示例县新区管理委员会", 2023, random.Random(9)), new / "新区.xlsx")
+    result = run("compare", old, new)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[:3] == ["比较：两个文件夹，按单位对照", f"旧：{old}（14 个单位）", f"新：{new}（14 个单位）"]
+    assert "  已比较  示例县财政局（同一年度 2023）：1 个错误，0 个警告" in lines
+    assert "  已比较  示例县教育局（同一年度 2023）：0 个错误，0 个警告" in lines
+    assert f"  仅在旧文件夹  示例县民政局  {old / '示例县民政局.xlsx'}" in lines
+    assert f"  仅在新文件夹  示例县新区管理委员会  {new / '新区.xlsx'}" in lines
+    assert lines[-1] == "结果：已比较 13 个单位，仅在旧文件夹 1 个，仅在新文件夹 1 个，无法读取 0 份；1 个错误，1 个警告。"
+    out = json.loads(run("compare", old, new, "-f", "json").output)
+    assert out["kind"] == "folders"
+    assert [(f["rule"], f["message"]) for f in out["findings"]][0] == (
+        "C5", "旧文件夹中有“示例县民政局”的报告（示例县民政局.xlsx），新文件夹中没有。")
+    assert sorted(u["status"] for u in out["units"]) == ["compared"] * 13 + ["only_new", "only_old"]
+
+
+def test_a_summary_against_its_units(tmp_path):
+    assert run("merge", SAMPLE_COUNTY, "-o", tmp_path / "县.xlsx", "--unit", "示例县").exit_code == 0
+    good = run("compare", tmp_path / "县.xlsx", SAMPLE_COUNTY)
+    assert good.exit_code == 0
+    assert good.output.splitlines()[0] == "比较：汇总报告与各单位之和（示例县，2023 年）"
+    assert good.output.splitlines()[3].startswith("纳入汇总 14 个单位：示例县东岭镇人民政府、")
+    assert good.output.endswith("结果：两份报告没有需要注意的差异。\n")
+    altered = read(tmp_path / "县.xlsx")
+    altered.values["appeals.suit_direct.corrected"] += 4  # a figure typed into the published summary
+    write(altered, tmp_path / "县-改.xlsx")
+    bad = run("compare", tmp_path / "县-改.xlsx", SAMPLE_COUNTY, "-f", "json")
+    assert bad.exit_code == 1
+    out = json.loads(bad.output)
+    right = read(tmp_path / "县.xlsx").values["appeals.suit_direct.corrected"]
+    assert [(f["rule"], f["cells"][0], f["expected"], f["actual"]) for f in out["findings"]] == [
+        ("U1", "四、复议诉讼!G6", right, right + 4)]
+    assert out["findings"][0]["message"] == (f"四、复议诉讼!G6（行政诉讼 / 未经复议直接起诉 / 结果纠正）为 {right + 4}，"
+                                             f"各单位之和为 {right}，相差 4。")
+    assert len(out["units"]) == 14 and {u["status"] for u in out["units"]} == {"merged"}
+
+
+def test_the_comparison_workbook(tmp_path):
+    last, this = two_years()
+    this.values["proactive.license.decisions"] = 120
+    write(last, tmp_path / "2022.xlsx")
+    write(this, tmp_path / "2023.xlsx")
+    result = run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-o", tmp_path / "比较.xlsx")
+    assert result.exit_code == 0
+    wb = openpyxl.load_workbook(tmp_path / "比较.xlsx")
+    assert wb.sheetnames == ["比较结果", "示例县教育局"]
+    first = wb["比较结果"]
+    assert first["A1"].value == "比较：上年报告与本年报告（示例县教育局，2022 年 → 2023 年）"
+    rows = [[c.value for c in r] for r in first.iter_rows(min_row=5)]
+    assert [(r[2], r[4]) for r in rows] == [("C3", "一、总体情况!A8"), ("C2", "二、主动公开!B9")]
+    link = first["E6"].hyperlink.location
+    assert link.startswith("'示例县教育局'!A")
+    pair = wb["示例县教育局"]
+    row = int(link.rpartition("A")[2])
+    assert [c.value for c in pair[row]][:6] == ["proactive.license.decisions", FMT.fields["proactive.license.decisions"].label,
+                                                12, 120, 108, 10]
+    assert [c.value for c in pair[1]][:6] == ["字段", "项目", "旧", "新", "差值", "比值"]
+    assert pair.conditional_formatting  # flagged rows take the colour of their level
+    again = run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-o", tmp_path / "比较.xlsx")
+    assert again.exit_code == 2 and "已存在" in again.output
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("2022.xlsx", "other.xlsx", "两份报告不是同一单位的"),
+    ("2022.xlsx", "2025.xlsx", "两份报告的年度是 2022 和 2025"),
+])
+def test_what_cannot_be_compared_is_said(tmp_path, old, new, message):
+    last, _ = two_years()
+    write(last, tmp_path / "2022.xlsx")
+    write(sample_report("示例县民政局", 2023, random.Random(3)), tmp_path / "other.xlsx")
+    later = copy.deepcopy(last)
+    later.meta["year"] = 2025
+    write(later, tmp_path / "2025.xlsx")
+    result = run("compare", tmp_path / old, tmp_path / new)
+    assert result.exit_code == 2 and result.output.startswith(f"xltools: {message}")
+
+
+def test_this_years_explanation_accepts_a_jump(tmp_path):
+    last, this = two_years()
+    this.values["proactive.license.decisions"] = 120
+    this.explanations = [{"rule": "C2", "target": "二、主动公开!B9", "text": "本年起承接全县教育类行政许可"}]
+    write(last, tmp_path / "2022.xlsx")
+    write(this, tmp_path / "2023.xlsx")
+    out = json.loads(run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json").output)
+    [jump] = [f for f in out["findings"] if f["rule"] == "C2"]
+    assert (jump["explained"], jump["explanation"]) == (True, "本年起承接全县教育类行政许可")

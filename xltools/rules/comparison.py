@@ -1,0 +1,205 @@
+"""Rules between two reports (xltools compare): a unit's report against its own of
+the year before (C1–C4), two versions of one report, such as the approved workbook
+and the published page (P1, P2), and a summary against the sum of its units (U1).
+Each finding points at the NEW report's cells; thresholds and words are in
+schemas/rules.yaml."""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from decimal import Decimal
+
+from xltools.model.codes import similarity
+from xltools.model.findings import Finding
+from xltools.model.report import Report
+from xltools.model.schema import load_rules
+from xltools.model.totals import add_up, is_number
+from xltools.rules.arithmetic import equation_findings
+from xltools.rules.result import FileResult
+from xltools.xlsx.layout import Layout
+
+
+def carry_over(pairs: list[tuple[FileResult, FileResult]], layout: Layout) -> list[list[Finding]]:
+    """For each (last year, this year): the equations against last year's report (W1,
+    W2), judged by the same code as `check --previous`; a carry-over that does not
+    follow is C1, an error, since one of two published reports must be wrong."""
+    rules = load_rules()
+    carried = {r.check["from"]: r.id for r in rules.values() if r.check["type"] == "carry"}
+    against = {r.id for r in rules.values() if r.check["type"] == "previous"}
+    found = equation_findings([new for _, new in pairs], [old for old, _ in pairs], layout, only=against)
+    out: list[list[Finding]] = [[] for _ in pairs]
+    for i, f in found:
+        if f.rule in carried:
+            f = Finding(carried[f.rule], f.case, f.fields, f.cells, f.expected, f.actual, f.params)
+        out[i].append(f)
+    return out
+
+
+def _ratio(a, b) -> str:
+    return format((Decimal(a) / Decimal(b)).quantize(Decimal("0.1")), "f")
+
+
+def jumps(old: Report, new: Report, layout: Layout) -> list[Finding]:
+    """C2: figures that grew or shrank by the factor, or fell to 0, where the larger
+    of the two reaches the threshold (so that 1 → 5 is no jump)."""
+    check = load_rules()["C2"].check
+    factor, least = check["factor"], check["at_least"]
+    out = []
+    for f in layout.format.numeric_fields():
+        a, b = old.values.get(f.id), new.values.get(f.id)
+        if not (is_number(a) and is_number(b)) or max(a, b) < least or a == b:
+            continue
+        if b == 0:
+            case, ratio = "zero", ""
+        elif a == 0:
+            case, ratio = "new", ""
+        elif b >= a * factor:
+            case, ratio = "up", _ratio(b, a)
+        elif a >= b * factor:
+            case, ratio = "down", f"1/{_ratio(a, b)}"
+        else:
+            continue
+        out.append(Finding("C2", case, fields=[f.id], cells=[layout.cells[f.id].address], expected=a, actual=b,
+                           params={"label": f.label, "ratio": ratio}))
+    return out
+
+
+def _plain(text: str | None) -> str:
+    """Text as compared: compatibility forms folded, no spaces, no quotes (a page
+    or a PDF changes those without anyone changing the text)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"[\s\"'“”‘’「」『』]", "", text)
+
+
+def repeated(old: Report, new: Report, layout: Layout) -> list[Finding]:
+    """C3: text sections nearly the same as last year's."""
+    check = load_rules()["C3"].check
+    out = []
+    for f in layout.format.text_fields():
+        a, b = _plain(old.text.get(f.id)), _plain(new.text.get(f.id))
+        if min(len(a), len(b)) < check["min_length"]:
+            continue
+        share = similarity(a, b)
+        if share >= check["similarity"]:
+            out.append(Finding("C3", "repeated", fields=[f.id], cells=[layout.cells[f.id].address],
+                               actual=round(share * 100), params={"label": f.label, "share": round(share * 100)}))
+    return out
+
+
+def _grams(text: str, n: int, common: list[str]) -> set[str]:
+    chinese = "".join(re.findall(r"[\u4e00-\u9fff]+", text))
+    for phrase in common:
+        chinese = chinese.replace(phrase, "|")
+    return {chinese[i:i + n] for i in range(len(chinese) - n + 1) if "|" not in chinese[i:i + n]}
+
+
+def unanswered(old: Report, new: Report, layout: Layout) -> list[Finding]:
+    """C4: this year's 五 shares no run of characters with last year's, other than
+    what every such section writes."""
+    check = load_rules()["C4"].check
+    fid = next(f.id for f in layout.format.text_fields() if f.section == "五")
+    before, now = (_grams(r.text.get(fid) or "", check["gram"], check["common"]) for r in (old, new))
+    if not before or not now or before & now:
+        return []
+    f = layout.format.fields[fid]
+    return [Finding("C4", "unanswered", fields=[fid], cells=[layout.cells[fid].address], params={"label": f.label})]
+
+
+def changed_numbers(old: Report, new: Report, layout: Layout, unread: frozenset[str] = frozenset()) -> list[Finding]:
+    """P1: every number that differs between two versions of one report; a cell
+    the import of a document could not read says nothing either way."""
+    out = []
+    for f in layout.format.numeric_fields():
+        a, b = old.values.get(f.id), new.values.get(f.id)
+        if f.id in unread or a == b or (a in (None, 0) and b in (None, 0)):
+            continue
+        out.append(Finding("P1", "changed", fields=[f.id], cells=[layout.cells[f.id].address], expected=a, actual=b,
+                           params={"label": f.label}))
+    return out
+
+
+_SENTENCE = re.compile(r"(?<=[。；;！？!?])")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(_plain(text)) if s]
+
+
+def sentence_diff(old: str, new: str, limit: int = 3) -> tuple[str, int]:
+    """The first changed sentences, each as its characters in common with [-removed-]
+    and {+added+} marked, shortened around the change; and how many changed."""
+    a, b = _sentences(old), _sentences(new)
+    parts = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        before, after = "".join(a[i1:i2]), "".join(b[j1:j2])
+        marks = []
+        for op, k1, k2, m1, m2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+            if op == "equal":
+                same = before[k1:k2]
+                marks.append(same if len(same) <= 12 else f"{same[:6]}…{same[-6:]}")
+            else:
+                marks.append((f"[-{before[k1:k2]}-]" if k2 > k1 else "") + (f"{{+{after[m1:m2]}+}}" if m2 > m1 else ""))
+        parts.append("".join(marks))
+    return " / ".join(parts[:limit]), len(parts)
+
+
+def changed_text(old: Report, new: Report, layout: Layout) -> list[Finding]:
+    """P2: text sections that differ (spaces, full/half width and quotes aside)."""
+    out = []
+    for f in layout.format.text_fields():
+        a, b = old.text.get(f.id) or "", new.text.get(f.id) or ""
+        if _plain(a) == _plain(b):
+            continue
+        diff, n = sentence_diff(a, b)
+        out.append(Finding("P2", "changed", fields=[f.id], cells=[layout.cells[f.id].address],
+                           params={"label": f.label, "diff": diff, "n": n}))
+    return out
+
+
+def sum_of_units(summary: Report, units: list[Report], layout: Layout) -> tuple[dict, list[Finding]]:
+    """U1: every figure of a summary against the exact sum of its units (merge's
+    arithmetic); the sums, and a finding for each figure that differs."""
+    sums = add_up(layout.format, units)
+    out = []
+    for f in layout.format.numeric_fields():
+        stated, added = summary.values.get(f.id), sums[f.id]
+        if (stated or 0) == added:
+            continue
+        out.append(Finding("U1", "sum", fields=[f.id], cells=[layout.cells[f.id].address], expected=added,
+                           actual=stated, params={"label": f.label, "diff": (stated or 0) - added}))
+    return sums, out
+
+
+def _keys(result: FileResult) -> list[str]:
+    from xltools.model.codes import fold_name
+
+    code = (result.report.meta.get("credit_code") or "").strip().upper()
+    return [k for k in (code and f"code:{code}", result.unit and f"name:{fold_name(result.unit)}") if k]
+
+
+def match_units(old: list[FileResult], new: list[FileResult]) -> tuple[list[tuple[FileResult, FileResult]],
+                                                                         list[FileResult], list[FileResult]]:
+    """Units of two folders matched by credit code, then by name as clerks type it:
+    the pairs, those only in the old folder, those only in the new."""
+    by_key: dict[str, FileResult] = {}
+    for r in old:
+        for key in _keys(r):
+            by_key.setdefault(key, r)
+    pairs, taken = [], set()
+    only_new = []
+    for r in new:
+        match = next((by_key[k] for k in _keys(r) if k in by_key and id(by_key[k]) not in taken), None)
+        if match is None:
+            only_new.append(r)
+        else:
+            taken.add(id(match))
+            pairs.append((match, r))
+    return pairs, [r for r in old if id(r) not in taken], only_new
+
+
+def missing_units(only_old: list[FileResult]) -> list[Finding]:
+    """C5: a unit of last year's folder with no report this year."""
+    return [Finding("C5", "missing", params={"found": r.unit, "detail": r.path.name}) for r in only_old]
