@@ -23,6 +23,7 @@ from xltools.desk.ledger import Ledger, Unit, Version, token_hash
 from xltools.desk.settings import DeskError, default_deadline, now, parse_stamp, settings, stamp, status_word
 from xltools.desk.standing import Deadlines, Standing, board_order, standing
 from xltools.model.codes import fold_name
+from xltools.model.findings import Finding
 from xltools.model.schema import words
 
 CLOSED = ("approved", "published")  # a filed report changes only after the office returns it
@@ -50,7 +51,17 @@ class Received:
     outcome: dict | None = None
 
     def message(self, lang: str = "zh") -> str:
-        return words(lang)["desk_refused_" + self.refusal].format(**self.params) if self.refusal else ""
+        if not self.refusal:
+            return ""
+        w = words(lang)
+        said = {k: _said(v, lang) if isinstance(v, Finding) else v for k, v in self.params.items()}
+        return w["desk_refused_" + self.refusal].format(**said)
+
+
+def _said(finding: Finding, lang: str) -> str:
+    """A file's fatal finding: what is wrong, and how to put it right."""
+    fix = finding.fix(lang)
+    return finding.message(lang) + (words(lang)["labelled"].format(label=words(lang)["fix"], text=fix) if fix else "")
 
 
 def _scrypt(password: str, salt: bytes) -> bytes:
@@ -204,7 +215,7 @@ class Desk:
         answer = Received(unit, filename, outcome=result)
         if result["unreadable"] is not None:
             first = findings(result)[:1]
-            answer.refusal, answer.params = "unreadable", {"message": first[0].message() if first else result["unreadable"]}
+            answer.refusal, answer.params = "unreadable", {"message": first[0] if first else result["unreadable"]}
             return self._refused(answer, who)
         other = self._cover_problem(unit, result)
         if other:
@@ -277,14 +288,17 @@ class Desk:
             if unit is None:
                 first = findings(stored)[:1]
                 out.append(self._refused(Received(None, str(path), refusal="unreadable", outcome=stored,
-                                                  params={"message": first[0].message() if first else ""}), who))
+                                                  params={"message": first[0] if first else stored["unreadable"]}),
+                                         who))
                 continue
             closed = self._closed(unit)
             if closed:
                 closed.filename = str(path)
                 out.append(self._refused(closed, who))
                 continue
-            out.append(self.accept(unit, Path(path).read_bytes(), Path(path).name, stored, who))
+            answer = self.accept(unit, Path(path).read_bytes(), Path(path).name, stored, who)
+            answer.filename = str(path)  # said as the office named it; the ledger keeps the file's name
+            out.append(answer)
         return out
 
     # --- the office's decisions

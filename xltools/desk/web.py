@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse as StarletteJSON
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from xltools.desk.checking import Checker, check_file, findings
+from xltools.desk.checking import Checker, findings
 from xltools.desk.service import Desk, unit_json, who_text
 from xltools.desk.settings import DeskError, now, settings, shown_time, status_word
 from xltools.model.report import dumps
@@ -102,10 +102,12 @@ async def _too_large(status: int, lang: str, send) -> None:
 
 
 def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm: bool = True,
-               check=check_file) -> Starlette:
+               checker: Checker | None = None) -> Starlette:
+    """The desk's application; `checker`, when given, is the caller's to close."""
     desk = Desk(folder)
     w = words(lang)
-    checker = Checker(workers, warm=warm, check=check)
+    owned = checker is None
+    checker = checker or Checker(workers, warm=warm)
     templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
     templates.env.globals.update(w=w, status_word=lambda key: status_word(key, lang), shown_time=shown_time,
                                  who=lambda text: who_text(text, lang), year=desk.year, lang=lang)
@@ -394,12 +396,13 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        if warm:  # start the workers (and their first check) before the first upload
+        if owned and warm:  # start the workers (and their first check) before the first upload
             await run_in_threadpool(checker.start)
         try:
             yield
         finally:
-            await run_in_threadpool(checker.close)
+            if owned:
+                await run_in_threadpool(checker.close)
 
     routes = [
         Route("/", home),
