@@ -8,8 +8,11 @@ from xltools.model.report import dumps
 from xltools.model.schema import words
 
 
-def counts(errors: int, warnings: int, lang: str) -> str:
-    return words(lang)["desk_counts"].format(errors=errors, warnings=warnings)
+def verdict(version, lang: str) -> str:
+    """A version's check in a few words: passed, or how many errors and warnings."""
+    if not version.errors and not version.warnings:
+        return words(lang)["desk_passed"]
+    return words(lang)["desk_counts"].format(errors=version.errors, warnings=version.warnings)
 
 
 def render_status(desk: Desk, standings: list[Standing], lang: str = "zh") -> str:
@@ -23,8 +26,8 @@ def render_status(desk: Desk, standings: list[Standing], lang: str = "zh") -> st
                                           fix_days=desk.deadlines.fix_days)]
     for s in standings:
         v = s.current
-        version = w["desk_status_version"].format(number=v.number, time=shown_time(v.at),
-                                                  counts=counts(v.errors, v.warnings, lang)) if v else w["desk_status_none"]
+        version = w["desk_status_version"].format(number=v.number, time=shown_time(v.at), counts=verdict(v, lang)) \
+            if v else w["desk_status_none"]
         late = [w["desk_overdue_short_" + k] for k in s.overdue] + [w["desk_late_" + k] for k in s.late]
         lines.append(w["desk_status_line"].format(unit=s.unit.name, status=status_word(s.status, lang), version=version,
                                                   overdue="  " + w["list_separator"].join(late) if late else ""))
@@ -41,8 +44,8 @@ def render_added(received: list[Received], lang: str = "zh") -> str:
     for r in received:
         if r.version is not None:
             v = r.version
-            said = counts(v.errors, v.warnings, lang) if v.errors or v.warnings else w["desk_passed"]
-            lines.append(w["desk_added"].format(file=r.filename, unit=r.unit.name, number=v.number, verdict=said))
+            lines.append(w["desk_added"].format(file=r.filename, unit=r.unit.name, number=v.number,
+                                                verdict=verdict(v, lang)))
         else:
             lines.append(w["desk_add_refused"].format(file=r.filename, reason=r.message(lang)))
     return "\n".join(lines) + "\n"
