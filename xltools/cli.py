@@ -603,6 +603,18 @@ def _desk_unit(desk, text: str, lang: str):
         _refuse(exc, lang)
 
 
+def _on_unit(folder: str, unit: str, lang: str, act):
+    """Open the desk, find the unit, do `act(desk, unit)`; what the desk cannot do is one line."""
+    from xltools.desk.settings import DeskError
+
+    d = _open_desk(folder, lang)
+    u = _desk_unit(d, unit, lang)
+    try:
+        return d, u, act(d, u)
+    except DeskError as exc:
+        _refuse(exc, lang)
+
+
 def _date_option(name: str, help: str):
     return click.option(name, type=click.DateTime(formats=["%Y-%m-%d"]), help=help)
 
@@ -691,14 +703,7 @@ def desk_status(folder, fmt, lang) -> None:
 @_lang_option
 def desk_return(folder, unit, note, number, lang) -> None:
     """Return UNIT's latest version for correction, with a note."""
-    from xltools.desk.settings import DeskError
-
-    d = _open_desk(folder, lang)
-    u = _desk_unit(d, unit, lang)
-    try:
-        said = d.return_report(u, note, _who(), number, lang)
-    except DeskError as exc:
-        _refuse(exc, lang)
+    d, u, said = _on_unit(folder, unit, lang, lambda d, u: d.return_report(u, note, _who(), number, lang))
     click.echo(_words(lang)["desk_returned_done"].format(unit=u.name, number=d.standing(u).returned_number))
     click.echo(said)
 
@@ -713,15 +718,9 @@ def desk_note(folder, unit, output, force, lang) -> None:
     """Write the note returning UNIT's report as a Word document: the note it was
     returned with, or the note drafted from its latest version's findings."""
     from xltools.desk.note import write_docx
-    from xltools.desk.settings import DeskError
 
-    d = _open_desk(folder, lang)
-    u = _desk_unit(d, unit, lang)
     _claim(Path(output), (".docx",), force, lang)
-    try:
-        text = d.note_text(u, lang)
-    except DeskError as exc:
-        _refuse(exc, lang)
+    _, _, text = _on_unit(folder, unit, lang, lambda d, u: d.note_text(u, lang))
     _backup(output, lang)
     try:
         write_docx(text, Path(output), lang)
@@ -737,14 +736,7 @@ def desk_note(folder, unit, output, force, lang) -> None:
 @_lang_option
 def desk_approve(folder, unit, number, lang) -> None:
     """File (备案) UNIT's latest version; a version with errors cannot be filed."""
-    from xltools.desk.settings import DeskError
-
-    d = _open_desk(folder, lang)
-    u = _desk_unit(d, unit, lang)
-    try:
-        version = d.approve(u, _who(), number)
-    except DeskError as exc:
-        _refuse(exc, lang)
+    _, u, version = _on_unit(folder, unit, lang, lambda d, u: d.approve(u, _who(), number))
     click.echo(_words(lang)["desk_approved_done"].format(unit=u.name, number=version.number))
 
 
@@ -756,14 +748,7 @@ def desk_approve(folder, unit, number, lang) -> None:
 @_lang_option
 def desk_published(folder, unit, url, day, lang) -> None:
     """Record that UNIT published its filed report (先备案后公布)."""
-    from xltools.desk.settings import DeskError
-
-    d = _open_desk(folder, lang)
-    u = _desk_unit(d, unit, lang)
-    try:
-        d.published(u, url, day, _who())
-    except DeskError as exc:
-        _refuse(exc, lang)
+    _, u, _ = _on_unit(folder, unit, lang, lambda d, u: d.published(u, url, day, _who()))
     click.echo(_words(lang)["desk_published_done"].format(unit=u.name, date=day.strip(), url=url.strip()))
 
 

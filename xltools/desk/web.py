@@ -246,16 +246,23 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
                     problem=request.query_params.get("problem"))
 
     def office_unit(request: Request):
-        unit = desk.ledger.unit(request.path_params["unit"])
-        return unit
+        return desk.ledger.unit(request.path_params["unit"])
 
-    async def unit_history(request: Request, problem: str | None = None, status: int = 200) -> Response:
-        csrf = session(request)
-        if csrf is None:
-            return to_login(request)
-        unit = office_unit(request)
-        if unit is None:
-            return not_found(request)
+    def for_office(handler):
+        """An office page about one unit: called with the session's CSRF token and the
+        unit; without a session the sign-in page, for no such unit 404."""
+        async def page_of(request: Request, **kw) -> Response:
+            csrf = session(request)
+            if csrf is None:
+                return to_login(request)
+            unit = office_unit(request)
+            if unit is None:
+                return not_found(request)
+            return await handler(request, csrf, unit, **kw)
+        return page_of
+
+    @for_office
+    async def unit_history(request: Request, csrf: str, unit, problem: str | None = None, status: int = 200) -> Response:
         st = desk.standing(unit)
         number = request.path_params.get("number")
         shown = st.version(number) if number is not None else st.current
@@ -268,13 +275,8 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
     def desk_today() -> str:
         return now().date().isoformat()
 
-    async def compare(request: Request) -> Response:
-        csrf = session(request)
-        if csrf is None:
-            return to_login(request)
-        unit = office_unit(request)
-        if unit is None:
-            return not_found(request)
+    @for_office
+    async def compare(request: Request, csrf: str, unit) -> Response:
         st = desk.standing(unit)
         try:
             old, new = (st.version(int(request.query_params.get(k, ""))) for k in ("old", "new"))
@@ -287,12 +289,8 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         return page(request, "compare.html", st=st, old=old, new=new, rows=side_by_side(old, new),
                     changes=changes(desk.version_path(old), desk.version_path(new)), csrf=csrf)
 
-    async def office_file(request: Request) -> Response:
-        if session(request) is None:
-            return to_login(request)
-        unit = office_unit(request)
-        if unit is None:
-            return not_found(request)
+    @for_office
+    async def office_file(request: Request, csrf: str, unit) -> Response:
         return await _download(request, unit, request.path_params["number"], request.path_params["what"], "office:web")
 
     async def act(request: Request) -> Response:
@@ -320,12 +318,8 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
             return await unit_history(request, problem=w["desk_bad_form"], status=400)
         return RedirectResponse(f"/office/unit/{unit.id}", 303)
 
-    async def note_docx(request: Request) -> Response:
-        if session(request) is None:
-            return to_login(request)
-        unit = office_unit(request)
-        if unit is None:
-            return not_found(request)
+    @for_office
+    async def note_docx(request: Request, csrf: str, unit) -> Response:
         from xltools.desk.note import write_docx
 
         try:
