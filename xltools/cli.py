@@ -611,5 +611,247 @@ def fields(fmt: str) -> None:
         click.echo(f"{r['id']}\t{r['sheet']}!{r['cell']}\t{r['kind']}\t{r['label']}")
 
 
+
+# --- The county's review desk (issue 20): a ledger of every unit's versions and the
+# office's decisions, and its web page. Each command is a thin wrapper over xltools.desk.
+
+def _who() -> str:
+    import getpass
+
+    try:
+        return f"office:cli:{getpass.getuser()}"
+    except Exception:  # no user name on this system: the record still says it was the command line
+        return "office:cli:"
+
+
+def _open_desk(folder: str, lang: str):
+    from xltools.desk.service import Desk
+    from xltools.desk.settings import DeskError
+
+    try:
+        return Desk(Path(folder))
+    except DeskError as exc:
+        _refuse(exc, lang)
+
+
+def _desk_unit(desk, text: str, lang: str):
+    from xltools.desk.settings import DeskError
+
+    try:
+        return desk.find_unit(text)
+    except DeskError as exc:
+        _refuse(exc, lang)
+
+
+def _on_unit(folder: str, unit: str, lang: str, act):
+    """Open the desk, find the unit, do `act(desk, unit)`; what the desk cannot do is one line."""
+    from xltools.desk.settings import DeskError
+
+    d = _open_desk(folder, lang)
+    u = _desk_unit(d, unit, lang)
+    try:
+        return d, u, act(d, u)
+    except DeskError as exc:
+        _refuse(exc, lang)
+
+
+def _date_option(name: str, help: str):
+    return click.option(name, type=click.DateTime(formats=["%Y-%m-%d"]), help=help)
+
+
+@main.group()
+def desk() -> None:
+    """The county's review desk: a ledger of every unit's submissions, returns,
+    approvals and publications (审核台). Start its web page with `xltools serve`."""
+
+
+@desk.command("init")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="CSV of the units: 统一社会信用代码, 单位名称[, 上级单位, 类型].")
+@click.option("--year", required=True, type=int, help="报告年度 the desk receives.")
+@click.option("--unit", help="The summary's unit (the county), for `desk merge`.")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="The address units reach the page at; each unit's link starts with it.")
+@_date_option("--submit-by", "Units submit by this date (default: 1月31日 of the next year).")
+@_date_option("--publish-by", "Units publish by this date (default: 1月31日 of the next year).")
+@_lang_option
+def desk_init(folder, roster, year, unit, base_url, submit_by, publish_by, lang) -> None:
+    """Set up a desk for a year's roster: the ledger, one private upload link per
+    unit (FOLDER/单位链接.csv) and the office's password (printed once)."""
+    from xltools.commands.roster import RosterError, read_roster
+    from xltools.desk.service import create
+    from xltools.desk.settings import DeskError
+    from xltools.model.values import year_range
+
+    first, last = year_range()
+    if not first <= year <= last:
+        _fail(lang, "year_range", year=year, first=first, last=last)
+    try:
+        made = create(Path(folder), read_roster(Path(roster)), year, _who(), unit, base_url,
+                      submit_by.date() if submit_by else None, publish_by.date() if publish_by else None)
+    except (DeskError, RosterError) as exc:
+        _refuse(exc, lang)
+    except OSError as exc:
+        _cannot_write(folder, exc, lang)
+    d = made.desk
+    click.echo(_words(lang)["desk_created"].format(
+        folder=folder, year=year, n=len(d.ledger.units()), submit_by=d.deadlines.submit,
+        publish_by=d.deadlines.publish, links=made.links, password=made.password))
+    for note in made.notes:
+        click.echo("  " + note.message(lang))
+
+
+@desk.command("add")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@_lang_option
+def desk_add(folder, files, lang) -> None:
+    """File workbooks received by e-mail: each is checked and kept as the next
+    version of the unit its cover names. Exit 1 when any was not received."""
+    from xltools.commands.inputs import expand
+    from xltools.desk.render import render_added
+
+    d = _open_desk(folder, lang)
+    found = expand(list(files))
+    if not found.files:
+        _fail(lang, "no_workbooks", paths="、".join(files))
+    received = d.add_files(found.files, _who())
+    click.echo(render_added(received, lang), nl=False)
+    if any(r.version is None for r in received):
+        sys.exit(1)
+
+
+@desk.command("status")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_lang_option
+def desk_status(folder, fmt, lang) -> None:
+    """Every unit: status, latest version, errors and warnings, overdue first."""
+    from xltools.desk.render import render_status, render_status_json
+
+    d = _open_desk(folder, lang)
+    standings = d.standings()
+    click.echo(render_status_json(standings, lang) if fmt == "json" else render_status(d, standings, lang), nl=False)
+
+
+@desk.command("return")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("unit")
+@click.option("--note", help="The note to the unit (default: drafted from the version's findings).")
+@click.option("--version", "number", type=int, help="Refuse unless this is still the latest version.")
+@_lang_option
+def desk_return(folder, unit, note, number, lang) -> None:
+    """Return UNIT's latest version for correction, with a note."""
+    d, u, said = _on_unit(folder, unit, lang, lambda d, u: d.return_report(u, note, _who(), number, lang))
+    click.echo(_words(lang)["desk_returned_done"].format(unit=u.name, number=d.standing(u).returned_number))
+    click.echo(said)
+
+
+@desk.command("note")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("unit")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Word document to write (.docx).")
+@_force_option
+@_lang_option
+def desk_note(folder, unit, output, force, lang) -> None:
+    """Write the note returning UNIT's report as a Word document: the note it was
+    returned with, or the note drafted from its latest version's findings."""
+    from xltools.desk.note import write_docx
+
+    _claim(Path(output), (".docx",), force, lang)
+    _, _, text = _on_unit(folder, unit, lang, lambda d, u: d.note_text(u, lang))
+    _backup(output, lang)
+    try:
+        write_docx(text, Path(output), lang)
+    except OSError as exc:
+        _cannot_write(output, exc, lang)
+    click.echo(_words(lang)["wrote"].format(path=output))
+
+
+@desk.command("approve")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("unit")
+@click.option("--version", "number", type=int, help="Refuse unless this is still the latest version.")
+@_lang_option
+def desk_approve(folder, unit, number, lang) -> None:
+    """File (备案) UNIT's latest version; a version with errors cannot be filed."""
+    _, u, version = _on_unit(folder, unit, lang, lambda d, u: d.approve(u, _who(), number))
+    click.echo(_words(lang)["desk_approved_done"].format(unit=u.name, number=version.number))
+
+
+@desk.command("published")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("unit")
+@click.option("--url", required=True, help="Where the report was published.")
+@click.option("--date", "day", required=True, help="When, as 2024-01-31.")
+@_lang_option
+def desk_published(folder, unit, url, day, lang) -> None:
+    """Record that UNIT published its filed report (先备案后公布)."""
+    _, u, _ = _on_unit(folder, unit, lang, lambda d, u: d.published(u, url, day, _who()))
+    click.echo(_words(lang)["desk_published_done"].format(unit=u.name, date=day.strip(), url=url.strip()))
+
+
+@desk.command("merge")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The summary workbook to write.")
+@click.option("--unit", help="单位名称 of the summary (default: the desk's --unit).")
+@click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
+@_force_option
+@_lang_option
+def desk_merge(folder, output, unit, jobs, force, lang) -> None:
+    """Merge the filed version of every unit (as `xltools merge` with the roster);
+    units not filed are listed as such in 上报情况. Exit 1 when any unit is not in
+    the summary."""
+    from xltools.desk.render import render_desk_merge
+    from xltools.desk.settings import DeskError
+
+    d = _open_desk(folder, lang)
+    out = Path(output)
+    _claim(out, WORKBOOK, force, lang)
+    _backup(out, lang)
+    try:
+        result = d.merge(out, _who(), unit, jobs)
+    except DeskError as exc:
+        _refuse(exc, lang)
+    except OSError as exc:
+        _cannot_write(output, exc, lang)
+    click.echo(render_desk_merge(d, result, output, lang), nl=False)
+    if result.excluded or result.missing:
+        sys.exit(1)
+
+
+@desk.command("password")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@_lang_option
+def desk_password(folder, lang) -> None:
+    """Set a new password for the office (printed once; the old one stops working)."""
+    d = _open_desk(folder, lang)
+    click.echo(_words(lang)["desk_password_new"].format(password=d.reset_password(_who())))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 makes the page reachable from other computers.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(1, None), help="Processes that check uploads (default: the number of CPUs).")
+@_lang_option
+def serve(folder, host, port, workers, lang) -> None:
+    """Run the desk's web page: units upload by their links, the office reviews."""
+    try:
+        import uvicorn
+
+        from xltools.desk.web import create_app
+    except ImportError:
+        _fail(lang, "desk_extra_missing")
+    d = _open_desk(folder, lang)
+    w = _words(lang)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(w["desk_serving_open"].format(host=host), err=True)
+    click.echo(w["desk_serving"].format(host=host, port=port), err=True)
+    uvicorn.run(create_app(d.folder, lang, workers), host=host, port=port, log_level="warning")
+
+
 if __name__ == "__main__":
     main()

@@ -28,6 +28,9 @@ class Missing:
     unit: RosterUnit
     hint: str | None = None  # an input whose name nearly agrees
     roster_index: int | None = None
+    status: str = "missing"  # a key of summary.yaml's status: the review desk says "not approved"
+    reason: str = "missing"  # a key of summary.yaml's reasons, and what its words name
+    reason_params: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -61,7 +61,7 @@ def problems(sub: Submission, year, lang: str = "zh", warnings: bool = True) -> 
 def missing_text(m, lang: str = "zh") -> str:
     reasons = load_summary()["reasons"]
     hint = reasons["near_input"][lang].format(name=m.hint) if m.hint else ""
-    return "\n".join(p for p in (reasons["missing"][lang], hint) if p)
+    return "\n".join(p for p in (reasons[m.reason][lang].format(**m.reason_params), hint) if p)
 
 
 def _table(wb, spec: dict, rows: list[list]) -> Rows:
@@ -86,7 +86,7 @@ def _wrapped(ws) -> int:
 def _status_rows(result: MergeResult, words: dict) -> list[list]:
     return [[x.shown, x.code, words[x.status]["zh"], len(x.result.errors), len(x.result.warnings),
              problems(x, result.year), str(x.path)] if isinstance(x, Submission) else
-            [x.unit.name, x.unit.code, words["missing"]["zh"], None, None, missing_text(x), ""]
+            [x.unit.name, x.unit.code, words[x.status]["zh"], None, None, missing_text(x), ""]
             for x in row_order(result)]
 
 

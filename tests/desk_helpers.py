@@ -1,0 +1,59 @@
+"""What the desk's tests share: the sample county as a roster, its workbooks with
+and without a mistake, a desk set up for them, and each unit's link."""
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+from xltools import write
+from xltools.commands.roster import read_roster
+from xltools.desk.service import create
+from xltools.model.samples import sample_county
+
+TOWNS = ("镇人民政府", "乡人民政府", "街道办事处")
+EDUCATION = "示例县教育局"
+FINANCE = "示例县财政局"
+
+
+def reports() -> dict:
+    return {r.unit: r for r in sample_county()}
+
+
+def write_roster(path: Path) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["统一社会信用代码", "单位名称", "上级单位", "类型"])
+        for unit, r in reports().items():
+            out.writerow([r.meta["credit_code"], unit, "示例县人民政府", "乡镇" if unit.endswith(TOWNS) else "部门"])
+    return path
+
+
+def workbook(path: Path, unit: str = EDUCATION, mistake: bool = False, year: int | None = None) -> Path:
+    """The unit's sample report; with `mistake`, its 行政复议 总计 typed one too high (R4)."""
+    report = reports()[unit]
+    if mistake:
+        report.values["appeals.review.total"] += 1
+    if year is not None:
+        report.meta["year"] = year
+    write(report, path)
+    return path
+
+
+def make_desk(folder: Path, **kw):
+    roster = write_roster(folder.parent / f"{folder.name}-名册.csv")
+    return create(folder, read_roster(roster), kw.pop("year", 2023), "office:cli:test", kw.pop("unit", "示例县"), **kw)
+
+
+def links(folder: Path) -> dict[str, str]:
+    with (folder / "单位链接.csv").open(encoding="utf-8-sig", newline="") as fh:
+        return {row["单位名称"]: row["链接"] for row in csv.DictReader(fh)}
+
+
+def token(folder: Path, unit: str) -> str:
+    return links(folder)[unit].rsplit("/", 1)[1]
+
+
+def crash(path: str) -> dict:
+    """A check whose worker dies (as a parser that aborts the process would)."""
+    os._exit(3)

@@ -1,0 +1,257 @@
+"""The review desk at the command line and in its ledger: a real SQLite file, real
+workbooks, real checks; outputs as the office reads them."""
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import stat
+from datetime import date, datetime, timedelta
+
+import docx
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from desk_helpers import EDUCATION, FINANCE, workbook, write_roster
+
+from xltools.cli import main
+from xltools.desk.ledger import Event, Unit, Version
+from xltools.desk.service import Desk
+from xltools.desk.settings import tz
+from xltools.desk.standing import Deadlines, standing
+
+
+def run(*args, **kw):
+    return CliRunner().invoke(main, [str(a) for a in args], **kw)
+
+
+@pytest.fixture
+def desk_dir(tmp_path):
+    folder = tmp_path / "审核台"
+    result = run("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023,
+                 "--unit", "示例县", "--submit-by", "2024-01-31")
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_init_gives_each_unit_a_private_link_and_the_office_a_password_once(tmp_path):
+    folder = tmp_path / "审核台"
+    result = run("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023,
+                 "--base-url", "http://10.0.0.5:8000")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == f"已建立审核台：{folder}（2023年度，14 个单位；报送截止 2024-01-31，发布截止 2024-01-31）"
+    assert lines[1] == f"各单位的上传链接：{folder / '单位链接.csv'}"
+    password = lines[lines.index("管理员密码（只显示这一次，请记下；忘记时用 xltools desk password 重设）：") + 1].strip()
+    assert len(password.replace("-", "")) == 16
+    with (folder / "单位链接.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["单位名称"] for r in rows][:3] == ["示例县人民政府办公室", "示例县发展和改革委员会", "示例县教育局"]
+    assert {r["类型"] for r in rows} == {"部门", "乡镇"}
+    tokens = [r["链接"].removeprefix("http://10.0.0.5:8000/u/") for r in rows]
+    assert len(set(tokens)) == 14 and all(len(t) >= 32 for t in tokens)  # 24 random bytes: 192 bits
+    raw = (folder / "desk.sqlite").read_bytes()
+    assert password.encode() not in raw and not any(t.encode() in raw for t in tokens)  # hashes only
+    d = Desk(folder)
+    assert d.check_password(password) and d.check_password(password.replace("-", "").upper())
+    assert not d.check_password("wrong")
+    with sqlite3.connect(folder / "desk.sqlite") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    again = run("desk", "init", folder, "--roster", tmp_path / "名册.csv", "--year", 2023)
+    assert (again.exit_code, again.output) == (2, f"xltools: {folder} 中已有审核台，未改动；每年请用一个新的文件夹\n")
+
+
+def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice):
+    wrong = workbook(tmp_path / "教育局年报.xlsx", mistake=True)
+    added = run("desk", "add", desk_dir, wrong)
+    assert (added.exit_code, added.output) == (0, f"已收下：{wrong} → {EDUCATION} 第 1 版（1 个错误，1 个警告）\n")
+    returned = run("desk", "return", desk_dir, "教育局")
+    assert returned.exit_code == 0
+    note = returned.output.splitlines()
+    assert note[:3] == [f"已退回 {EDUCATION} 的第 1 版，意见如下：", f"{EDUCATION}：", note[2]]
+    assert "报送的2023年度政府信息公开工作年度报告（第 1 版）经检查，有以下问题" in note[2]
+    assert note[3:] == [
+        "一、必须改正的错误（1 处）：",
+        "1. 【四、复议诉讼!E6】四、复议诉讼!E6（行政复议 / 总计）应为 3（A6+B6+C6+D6 = 1+0+0+2），实际为 4。"
+        "修改方法：把 四、复议诉讼!E6 改为 3（或恢复公式：点“填写合计”按钮），或核对各项数字。",
+        "二、请核实的问题（1 处；确属实际情况的，请在“审核说明”表中写明理由）：",
+        "1. 【四、复议诉讼!E6】正文“因政府信息公开引发行政复议3件、行政诉讼2件。”写的是 3，而表格 四、复议诉讼!E6（行政复议 / 总计）为 4。"
+        "修改方法：核对正文和表格，改正错误的一方。",
+        "每个问题的位置已在“检查结果”中标出：上传页面可下载标注了问题的工作簿。"]
+    assert run("desk", "note", desk_dir, "教育局", "-o", tmp_path / "退回意见.docx").exit_code == 0
+    paragraphs = [p.text for p in docx.Document(tmp_path / "退回意见.docx").paragraphs]
+    assert paragraphs == ["政府信息公开工作年度报告退回意见", *note[1:]]
+    pdf = soffice(tmp_path / "退回意见.docx", "pdf")  # Word's reader opens it
+    assert pdf.stat().st_size > 1000
+    refused = run("desk", "approve", desk_dir, "教育局")
+    assert (refused.exit_code, refused.output) == (2, f"xltools: {EDUCATION} 的第 1 版有 1 个错误，不能备案；请退回修改\n")
+
+    fixed = workbook(tmp_path / "教育局年报-改.xlsx")
+    assert run("desk", "add", desk_dir, fixed).output == f"已收下：{fixed} → {EDUCATION} 第 2 版（检查通过）\n"
+    assert run("desk", "approve", desk_dir, EDUCATION).output == f"已备案：{EDUCATION} 第 2 版\n"
+    late = run("desk", "add", desk_dir, fixed)
+    assert (late.exit_code, late.output) == (1, f"未收下：{fixed}：报告已备案，不能再上传；如需修改，请联系县政务公开办退回\n")
+    published = run("desk", "published", desk_dir, "教育局", "--url", "https://www.example.gov.cn/nb2023.html",
+                    "--date", "2024-01-20")
+    assert published.output == f"已记录发布：{EDUCATION}，2024-01-20，https://www.example.gov.cn/nb2023.html\n"
+    run("desk", "add", desk_dir, workbook(tmp_path / "财政局.xlsx", FINANCE))
+
+    status = json.loads(run("desk", "status", desk_dir, "-f", "json").output)
+    by_unit = {u["unit"]: u for u in status}
+    assert {k: by_unit[EDUCATION][k] for k in ("status", "status_key", "versions", "approved_version", "published",
+                                               "errors", "score", "late")} == {
+        "status": "已发布", "status_key": "published", "versions": 2, "approved_version": 2, "errors": 0,
+        "published": {"url": "https://www.example.gov.cn/nb2023.html", "date": "2024-01-20"}, "score": None,
+        "late": ["submit"]}  # today is long past the deadline of 2023's reports
+    assert by_unit[FINANCE]["status"] == "待审核"
+    assert status[0]["overdue"] == ["submit", "publish"]  # the deadlines are long past: overdue first
+
+    merged = run("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx")
+    assert merged.exit_code == 1  # written, but most units are not in it
+    assert merged.output.splitlines()[:2] == [
+        f"已写入汇总表 {tmp_path / '汇总.xlsx'}（示例县，2023年）：汇总 1 个已备案单位。", "未备案 13 个（上报情况中写明）："]
+    assert f"  {FINANCE}  未备案  审核台状态：待审核（1 个版本，没有备案）" in merged.output.splitlines()
+    rows = {r[0]: r for r in openpyxl.load_workbook(tmp_path / "汇总.xlsx")["上报情况"].iter_rows(min_row=2, values_only=True)}
+    assert rows[EDUCATION][2] == "已汇总"
+    assert rows[FINANCE][2:6] == ("未备案", None, None, "审核台状态：待审核（1 个版本，没有备案）")
+    assert rows["示例县民政局"][2] == "未报送"
+    assert run("check", tmp_path / "汇总.xlsx").exit_code == 0
+
+    text = run("desk", "status", desk_dir).output.splitlines()
+    assert text[1] == "报送截止 2024-01-31，发布截止 2024-01-31，退回后 5 日内重报"
+    assert f"  {EDUCATION}  已发布  第 2 版 " in "\n".join(text)
+
+
+def test_versions_are_kept_by_hash_and_never_changed(desk_dir, tmp_path):
+    path = workbook(tmp_path / "我的年报.xlsx")
+    run("desk", "add", desk_dir, path)
+    run("desk", "add", desk_dir, path)  # the same bytes again: a second version, stored once
+    d = Desk(desk_dir)
+    versions = d.ledger.versions()
+    assert [v.number for v in versions] == [1, 2] and versions[0].sha256 == versions[1].sha256
+    import hashlib
+
+    stored = desk_dir / versions[0].stored
+    assert stored.name == hashlib.sha256(path.read_bytes()).hexdigest() + ".xlsx"
+    assert stored.read_bytes() == path.read_bytes()
+    assert not stat.S_IMODE(stored.stat().st_mode) & 0o222  # read-only
+    assert not list(desk_dir.rglob("我的年报*"))
+    with sqlite3.connect(desk_dir / "desk.sqlite") as conn:
+        for sql in ("UPDATE versions SET errors = 0", "DELETE FROM versions", "UPDATE events SET note = 'x'",
+                    "DELETE FROM events"):
+            with pytest.raises(sqlite3.IntegrityError):
+                conn.execute(sql)
+    kinds = [e.kind for e in d.ledger.events()]
+    assert kinds == ["created", "submitted", "submitted"]
+    assert all(e.who == "office:cli:" + e.who.split(":", 2)[2] for e in d.ledger.events())
+
+
+def test_what_add_does_not_receive_is_said(desk_dir, tmp_path):
+    other_year = workbook(tmp_path / "去年.xlsx", year=2022)
+    stranger = tmp_path / "外县.xlsx"
+    report = workbook(tmp_path / "x.xlsx")
+    from xltools import read, write
+
+    r = read(report)
+    r.meta.update(unit="外县某局", credit_code=None)
+    write(r, stranger)
+    xls = tmp_path / "旧格式.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    result = run("desk", "add", desk_dir, other_year, stranger, xls)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"未收下：{other_year}：工作簿封面的报告年度是 2022，这里收的是 2023 年度的报告；未收下",
+        f"未收下：{stranger}：封面上的单位“外县某局”不在名册中，未收下",
+        f"未收下：{xls}：文件无法读取，未收下：文件是旧版 Excel 97-2003 格式（.xls）。修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"]
+    assert Desk(desk_dir).ledger.versions() == []
+    assert [e.kind for e in Desk(desk_dir).ledger.events()] == ["created", "refused", "refused", "refused"]
+
+
+@pytest.mark.parametrize("args, said", [
+    (["status", "{tmp}"], "xltools: {tmp} 不是审核台文件夹（没有 desk.sqlite）；请先运行 xltools desk init"),
+    (["approve", "{desk}", "卫健委"], "xltools: 名册中没有“卫健委”（可写单位名称、其中一段或统一社会信用代码）"),
+    (["approve", "{desk}", "镇"], "xltools: “镇”可指多个单位：示例县城关镇人民政府、示例县东岭镇人民政府、示例县北坡镇人民政府；请写得更完整"),
+    (["approve", "{desk}", "教育局"], "xltools: 示例县教育局 还没有报送任何版本"),
+    (["return", "{desk}", "教育局"], "xltools: 示例县教育局 还没有报送任何版本"),
+    (["published", "{desk}", "教育局", "--url", "https://a.gov.cn", "--date", "2024-01-02"],
+     "xltools: 示例县教育局 的报告尚未备案（现在：未报送），先备案后公布"),
+    (["merge", "{desk}", "-o", "{tmp}/s.xlsx"], "xltools: 还没有备案的报告，没有可以汇总的"),
+    (["merge", "{desk}", "-o", "{tmp}/s.csv"], "xltools: {tmp}/s.csv：请写成 .xlsx 文件"),
+    (["note", "{desk}", "教育局", "-o", "{tmp}/n.docx"], "xltools: 示例县教育局 还没有报送任何版本"),
+])
+def test_what_the_desk_cannot_do_is_one_line(desk_dir, tmp_path, args, said):
+    result = run("desk", *[a.format(tmp=tmp_path, desk=desk_dir) for a in args])
+    assert (result.exit_code, result.output) == (2, said.format(tmp=tmp_path) + "\n")
+
+
+def test_publication_needs_an_address_and_a_date(desk_dir, tmp_path):
+    run("desk", "add", desk_dir, workbook(tmp_path / "a.xlsx"))
+    assert run("desk", "approve", desk_dir, "教育局", "--version", "1").exit_code == 0
+    for url, day, said in [("www.a.gov.cn", "2024-01-02", "发布地址“www.a.gov.cn”不是网址（应以 http:// 或 https:// 开头）"),
+                           ("https://a.gov.cn/x", "2024年1月2日", "发布日期“2024年1月2日”应写成 2024-01-31 这样"),
+                           ("https://a.gov.cn/x", "2099-01-02", "发布日期 2099-01-02 不在 2023-01-01 至 ")]:
+        result = run("desk", "published", desk_dir, "教育局", "--url", url, "--date", day)
+        assert result.exit_code == 2 and result.output.startswith("xltools: " + said), result.output
+
+
+def test_a_return_names_the_version_it_saw(desk_dir, tmp_path):
+    run("desk", "add", desk_dir, workbook(tmp_path / "a.xlsx", mistake=True))
+    run("desk", "add", desk_dir, workbook(tmp_path / "b.xlsx"))
+    result = run("desk", "return", desk_dir, "教育局", "--version", "1", "--note", "请补充")
+    assert result.output == "xltools: 示例县教育局 的第 1 版已不是最新版（最新是第 2 版），请先查看最新版\n"
+    nothing = run("desk", "return", desk_dir, "教育局")
+    assert nothing.output == "xltools: 示例县教育局 的最新版检查没有发现问题，退回时请写明原因（--note）\n"
+    done = run("desk", "return", desk_dir, "教育局", "--note", "第五部分请写具体。")
+    assert done.output == f"已退回 {EDUCATION} 的第 2 版，意见如下：\n第五部分请写具体。\n"
+    assert run("desk", "return", desk_dir, "教育局", "--note", "x").output == \
+        "xltools: 示例县教育局 的报告已退回，正等待单位重新报送\n"
+
+
+def test_a_new_password_replaces_the_old(desk_dir):
+    result = run("desk", "password", desk_dir)
+    new = result.output.split("：")[-1].strip()
+    assert Desk(desk_dir).check_password(new)
+    assert [e.kind for e in Desk(desk_dir).ledger.events()][-1] == "password"
+
+
+def test_english_on_request(desk_dir):
+    result = run("desk", "status", desk_dir, "--lang", "en")
+    assert result.output.splitlines()[0].startswith("Review desk 示例县 2023, at ")
+    assert "  示例县人民政府办公室  not submitted  nothing uploaded  not submitted, overdue, not published, overdue" \
+        in result.output.splitlines()
+
+
+# --- statuses and deadlines follow from the events alone
+
+T0 = datetime(2024, 1, 10, 9, 0, tzinfo=tz())
+UNIT = Unit(1, 1, "", "某镇", "", "")
+DEADLINES = Deadlines(date(2024, 1, 31), date(2024, 1, 31), 5)
+
+
+def _version(i: int) -> Version:
+    return Version(i, 1, i, "0" * 64, "", "", 0, T0.isoformat(), "", 0, 0, 0, {"findings": []}, None)
+
+
+def _event(i: int, kind: str, days: int, version: int | None = 1, **kw) -> Event:
+    return Event(i, 1, version, kind, kw.get("note"), kw.get("url"), kw.get("date"), None, "",
+                 (T0 + timedelta(days=days)).isoformat())
+
+
+@pytest.mark.parametrize("events, at, status, overdue, late", [
+    ([], 0, "unsubmitted", [], []),
+    ([], 30, "unsubmitted", ["submit", "publish"], []),
+    ([("submitted", 0)], 1, "pending", [], []),
+    ([("submitted", 0), ("returned", 1)], 7, "returned", ["fix"], []),
+    ([("submitted", 0), ("returned", 1), ("submitted", 5)], 7, "pending", [], []),
+    ([("submitted", 0), ("returned", 1), ("submitted", 8)], 9, "pending", [], ["fix"]),
+    ([("submitted", 25)], 26, "pending", ["publish"], ["submit"]),
+    ([("submitted", 0), ("approved", 2)], 22, "approved", ["publish"], []),
+    ([("submitted", 0), ("approved", 2), ("published", 3)], 40, "published", [], []),
+    ([("submitted", 0), ("approved", 2), ("published", 30)], 40, "published", [], ["publish"]),
+    ([("submitted", 0), ("approved", 2), ("returned", 3)], 4, "returned", [], []),
+])
+def test_status_and_deadlines(events, at, status, overdue, late):
+    made = [_event(i, kind, days, date=(T0 + timedelta(days=days)).date().isoformat() if kind == "published" else None)
+            for i, (kind, days) in enumerate(events, start=1)]
+    s = standing(UNIT, [_version(1)], made, DEADLINES, T0 + timedelta(days=at))
+    assert (s.status, s.overdue, s.late) == (status, overdue, late)

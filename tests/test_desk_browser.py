@@ -1,0 +1,196 @@
+"""The whole cycle in a real browser (Debian's chromium, driven by selenium through
+chromium-driver) against a real `xltools serve`: a unit uploads a workbook with a
+mistake, sees the finding, uploads the fixed one; the office returns it with a
+note; the unit sees the note and uploads again; the office approves and merges;
+the summary downloads and passes `check`. Screenshots at desktop and phone width
+are kept (DESK_SCREENSHOTS=folder keeps them there too)."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from desk_helpers import EDUCATION, FINANCE, make_desk, token, workbook
+
+from xltools.cli import main
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--lang=zh-CN"]
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if CHROMIUM is None or not Path(DRIVER).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver are required in CI: .ci/run installs them")
+        pytest.skip("chromium or chromium-driver is not installed (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+    driver.downloads = downloads
+    driver.set_window_size(1280, 1000)
+    yield driver
+    driver.quit()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    from datetime import date, timedelta
+
+    due = date.today() + timedelta(days=20)  # a desk in the middle of its January
+    made = make_desk(tmp_path / "审核台", submit_by=due, publish_by=due)
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "xltools", "serve", str(made.desk.folder), "--port", str(port),
+                                "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/office/login", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("xltools serve did not start: " + process.stdout.read().decode(errors="replace"))
+            time.sleep(0.3)
+    yield made, base
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def _shots(driver, tmp_path: Path, name: str) -> None:
+    """The page at desktop and at phone width, as tall as its content."""
+    keep = os.environ.get("DESK_SCREENSHOTS")
+    for label, width in (("desktop", 1280), ("phone", 390)):
+        driver.set_window_size(width, 900)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(height + 120, 6000))
+        driver.execute_script("window.scrollTo(0, 0)")
+        path = tmp_path / f"{name}-{label}.png"
+        driver.save_screenshot(str(path))
+        assert path.stat().st_size > 5000
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, Path(keep) / path.name)
+        # the page fits the phone: nothing wider than the screen but what scrolls inside its own box
+        if label == "phone":
+            assert driver.execute_script("return document.documentElement.scrollWidth") <= width + 1, name
+    driver.set_window_size(1280, 1000)
+
+
+def _upload(driver, path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.ID, "file").send_keys(str(path))
+    driver.find_element(By.ID, "upload").click()
+
+
+def _wait_text(driver, text: str, timeout: float = 30) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def shown(d) -> bool:
+        try:
+            return text in d.find_element("tag name", "body").text
+        except StaleElementReferenceException:  # the page was being replaced by the next one
+            return False
+
+    WebDriverWait(driver, timeout).until(shown)
+
+
+def test_the_whole_cycle_in_a_browser(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    made, base = server
+    unit_url = f"{base}/u/{token(made.desk.folder, EDUCATION)}"
+    # the unit: a workbook with a mistake, its finding at once, then the fixed one
+    browser.get(unit_url)
+    assert "状态\n未报送" in browser.find_element(By.TAG_NAME, "body").text or "未报送" in browser.page_source
+    _upload(browser, workbook(tmp_path / "教育局年报.xlsx", mistake=True))
+    _wait_text(browser, "第 1 版：1 个错误，1 个警告")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "错误 R4 复议诉讼总计不符 四、复议诉讼!E6" in body
+    assert "四、复议诉讼!E6（行政复议 / 总计）应为 3（A6+B6+C6+D6 = 1+0+0+2），实际为 4。" in body
+    _shots(browser, tmp_path, "1-unit-finding")
+    _upload(browser, workbook(tmp_path / "教育局年报-改.xlsx"))
+    _wait_text(browser, "第 2 版：检查通过，没有发现问题")
+    browser.get(f"{base}/u/{token(made.desk.folder, FINANCE)}")
+    _upload(browser, workbook(tmp_path / "财政局年报.xlsx", FINANCE, mistake=True))
+    _wait_text(browser, "第 1 版：1 个错误")
+
+    # the office: signs in, opens the unit, returns it with a note of its own
+    browser.get(f"{base}/office")
+    browser.find_element(By.ID, "password").send_keys(made.password)
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _wait_text(browser, "示例县2023年度年报报送情况")
+    _shots(browser, tmp_path, "2-board")
+    browser.find_element(By.LINK_TEXT, EDUCATION).click()
+    _wait_text(browser, "退回第 2 版")
+    note = browser.find_element(By.ID, "note")
+    note.clear()
+    note.send_keys("第五部分“存在的主要问题及改进情况”请写明具体问题和整改措施。")
+    browser.find_element(By.ID, "return").click()
+    _wait_text(browser, "县政务公开办的退回意见")
+
+    # the unit sees the note and uploads again
+    browser.get(unit_url)
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "第五部分“存在的主要问题及改进情况”请写明具体问题和整改措施。" in body and "已退回" in body
+    _shots(browser, tmp_path, "3-unit-note")
+    _upload(browser, workbook(tmp_path / "教育局年报-再改.xlsx"))
+    _wait_text(browser, "第 3 版：检查通过")
+
+    # the office approves, compares, merges and downloads the summary
+    browser.get(f"{base}/office")
+    browser.find_element(By.LINK_TEXT, EDUCATION).click()
+    _wait_text(browser, "备案第 3 版")
+    browser.find_element(By.ID, "compare").click()
+    _wait_text(browser, "示例县教育局：第 2 版 → 第 3 版")
+    _shots(browser, tmp_path, "5-compare")
+    browser.back()
+    _shots(browser, tmp_path, "4-office-unit")
+    browser.find_element(By.ID, "approve").click()
+    _wait_text(browser, "记录发布")
+    browser.get(f"{base}/office")
+    browser.find_element(By.ID, "merge").click()
+    _wait_text(browser, "已汇总：")
+    link = browser.find_element(By.CSS_SELECTOR, "#merged a")
+    name = link.text
+    link.click()
+    summary = browser.downloads / name
+    deadline = time.monotonic() + 30
+    while not summary.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert summary.exists(), list(browser.downloads.iterdir())
+    checked = CliRunner().invoke(main, ["check", str(summary)])
+    assert checked.exit_code == 0, checked.output
+    import openpyxl
+
+    rows = {r[0]: r[2] for r in openpyxl.load_workbook(summary)["上报情况"].iter_rows(min_row=2, values_only=True)}
+    assert (rows[EDUCATION], rows[FINANCE]) == ("已汇总", "未备案")

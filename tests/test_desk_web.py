@@ -1,0 +1,373 @@
+"""The desk's web pages and JSON API through Starlette's test client: every route,
+and every refusal (wrong token, another unit's version, no CSRF token, oversized,
+hostile and .xls files, a check that crashes). Real workbooks, real checks in real
+worker processes, a real SQLite ledger."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from desk_helpers import EDUCATION, FINANCE, crash, make_desk, token, workbook
+from starlette.testclient import TestClient
+
+from xltools.cli import main
+from xltools.desk.checking import Checker
+from xltools.desk.service import Desk
+from xltools.desk.web import create_app
+
+OTHER = "示例县民政局"
+
+
+@pytest.fixture(scope="module")
+def checker():
+    c = Checker(workers=1, warm=False)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def made(tmp_path):
+    return make_desk(tmp_path / "审核台")
+
+
+@pytest.fixture
+def client(made, checker):
+    with TestClient(create_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
+        yield c
+
+
+def text(html: str) -> str:
+    """A page's words as a reader sees them."""
+    html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#34;", '"').replace("&#39;", "'").strip()
+
+
+def upload(client, tok: str, path, name: str | None = None):
+    return client.post(f"/u/{tok}/upload", files={"file": (name or path.name, path.read_bytes())})
+
+
+def api(client, tok: str, data: bytes, name: str = "年报.xlsx"):
+    return client.post("/api/upload", files={"file": (name, data)}, headers={"Authorization": f"Bearer {tok}"})
+
+
+def login(client, password: str):
+    form = client.get("/office/login")
+    nonce = re.search(r'name="nonce" value="([^"]+)"', form.text)[1]
+    return client.post("/office/login", data={"nonce": nonce, "password": password})
+
+
+def csrf(client, path: str = "/office") -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)[1]
+
+
+def test_a_unit_uploads_and_sees_the_check_at_once(client, made, tmp_path):
+    folder, tok = made.desk.folder, token(made.desk.folder, EDUCATION)
+    page = client.get(f"/u/{tok}")
+    assert page.status_code == 200
+    assert "示例县教育局 状态 未报送 截止日期 2024-01-31" in text(page.text)
+    wrong = workbook(tmp_path / "教育局.xlsx", mistake=True)
+    sent = upload(client, tok, wrong)
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/u/{tok}/v/1")
+    shown = text(client.get(sent.headers["location"]).text)
+    assert "第 1 版的检查结果 第 1 版：1 个错误，1 个警告" in shown
+    assert ("错误 R4 复议诉讼总计不符 四、复议诉讼!E6 四、复议诉讼!E6（行政复议 / 总计）应为 3（A6+B6+C6+D6 = 1+0+0+2），实际为 4。 "
+            "修改：把 四、复议诉讼!E6 改为 3（或恢复公式：点“填写合计”按钮），或核对各项数字。") in shown
+    marked = client.get(f"/u/{tok}/v/1/marked")
+    assert marked.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(marked.content))
+    assert wb.sheetnames[0] == "检查结果" and wb["四、复议诉讼"]["E6"].comment.text.startswith("R4 ")
+    assert "filename*=utf-8''" in marked.headers["content-disposition"]
+    assert client.get(f"/u/{tok}/v/1/file").content == wrong.read_bytes()
+    fixed = upload(client, tok, workbook(tmp_path / "教育局-改.xlsx"))
+    assert "第 2 版：检查通过，没有发现问题" in text(client.get(fixed.headers["location"]).text)
+    assert [e.kind for e in Desk(folder).ledger.events()] == ["created", "submitted", "downloaded", "downloaded",
+                                                               "submitted"]
+
+
+def test_the_api_gives_what_check_gives(client, made, tmp_path):
+    tok = token(made.desk.folder, EDUCATION)
+    wrong = workbook(tmp_path / "教育局.xlsx", mistake=True)
+    answer = api(client, tok, wrong.read_bytes())
+    assert answer.status_code == 200
+    body = answer.json()
+    assert list(body) == ["unit", "version", "status", "findings", "score"]
+    assert (body["unit"], body["version"], body["status"], body["score"]) == (EDUCATION, 1, "待审核", None)
+    checked = json.loads(CliRunner().invoke(main, ["check", str(wrong), "-f", "json"]).output)
+    assert body["findings"] == checked["files"][0]["findings"]
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}])
+def test_the_api_refuses_a_wrong_token(client, made, tmp_path, headers):
+    answer = client.post("/api/upload", files={"file": ("a.xlsx", workbook(tmp_path / "a.xlsx").read_bytes())},
+                         headers=headers)
+    assert (answer.status_code, answer.json()) == (401, {"error": "单位令牌不对（请求头 Authorization: Bearer <单位令牌>）"})
+    assert made.desk.ledger.versions() == []
+
+
+def test_a_unit_sees_and_changes_only_its_own(client, made, tmp_path):
+    folder = made.desk.folder
+    mine, theirs = token(folder, EDUCATION), token(folder, OTHER)
+    assert upload(client, theirs, workbook(tmp_path / "民政局.xlsx", OTHER)).status_code == 303
+    [their_version] = made.desk.ledger.versions()
+    # the other unit's version, by its number, by its id, and its files: not there for this link
+    for path in (f"/u/{mine}/v/1", f"/u/{mine}/v/{their_version.id}", f"/u/{mine}/v/1/file", f"/u/{mine}/v/1/marked"):
+        assert client.get(path).status_code == 404, path
+    assert OTHER not in client.get(f"/u/{mine}").text
+    # another unit's workbook sent with this unit's link or token is not filed under it
+    sent = upload(client, mine, workbook(tmp_path / "民政局.xlsx", OTHER))
+    assert sent.status_code == 422
+    assert "工作簿封面上的单位是“示例县民政局”，不是示例县教育局；请上传本单位的报告" in text(sent.text)
+    assert api(client, mine, workbook(tmp_path / "民政局.xlsx", OTHER).read_bytes()).status_code == 422
+    # a link that is not a unit's, or a shortened one
+    for bad in ("x", mine[:-1], mine + "A"):
+        assert client.get(f"/u/{bad}").status_code == 404
+        assert client.post(f"/u/{bad}/upload", files={"file": ("a.xlsx", b"PK")}).status_code == 404
+    # a unit's token is no key to the office
+    assert client.get("/api/status", headers={"Authorization": f"Bearer {mine}"}).status_code == 401
+    assert client.get("/office").status_code == 303
+    assert [v.unit_id for v in made.desk.ledger.versions()] == [their_version.unit_id]
+
+
+def _zip_bomb() -> bytes:
+    data = io.BytesIO()
+    wb = workbook_bytes()
+    with zipfile.ZipFile(io.BytesIO(wb)) as src, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info.filename, src.read(info))
+        out.writestr("xl/media/bomb.bin", b"\0" * 60_000_000)
+    return data.getvalue()
+
+
+def _altered(name: str, change) -> bytes:
+    """The sample workbook with one part of its zip changed."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes())) as src, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            part = src.read(info)
+            out.writestr(info.filename, change(part) if info.filename == name else part)
+    return data.getvalue()
+
+
+def _far_cell() -> bytes:
+    return _altered("xl/worksheets/sheet1.xml", lambda part: part.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'))
+
+
+def _entities() -> bytes:
+    def laughs(part: bytes) -> bytes:  # billion laughs, before the root element
+        decl, _, rest = part.partition(b"?>") if part.startswith(b"<?xml") else (b"", b"", part)
+        return (decl + b"?>" if decl else b"") + b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + rest
+
+    return _altered("xl/workbook.xml", laughs)
+
+
+_BYTES = {}
+
+
+def workbook_bytes() -> bytes:
+    if "wb" not in _BYTES:
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as d:
+            _BYTES["wb"] = workbook(Path(d) / "w.xlsx").read_bytes()
+    return _BYTES["wb"]
+
+
+@pytest.mark.parametrize("name, make, rule, said", [
+    ("年报.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000, "F4",
+     "文件无法读取，未收下：文件是旧版 Excel 97-2003 格式（.xls）。修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"),
+    ("年报.xlsx", lambda: b"", "F1", "文件无法读取，未收下：文件是空的（0 字节）。"),
+    ("年报.xlsx", lambda: b"%PDF-1.7 not a workbook", "F2", "文件无法读取，未收下："),
+    ("年报.xlsx", lambda: workbook_bytes()[:5000], "F3", "文件无法读取，未收下："),
+    ("炸弹.xlsx", _zip_bomb, "F7", "文件无法读取，未收下："),
+    ("远.xlsx", _far_cell, "F7", "文件无法读取，未收下："),
+    ("实体.xlsx", _entities, "F7", "文件无法读取，未收下："),
+])
+def test_unreadable_and_hostile_files_are_refused_with_the_reason(client, made, name, make, rule, said):
+    tok = token(made.desk.folder, EDUCATION)
+    answer = api(client, tok, make(), name)
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["error"].startswith(said) and [f["rule"] for f in body["findings"]] == [rule]
+    page = client.post(f"/u/{tok}/upload", files={"file": (name, make())})
+    assert page.status_code == 422 and said in text(page.text)
+    assert made.desk.ledger.versions() == []  # nothing kept, nothing counts as submitted
+    assert [e.kind for e in made.desk.ledger.events()] == ["created", "refused", "refused"]
+    assert not list((made.desk.folder / "incoming").iterdir())
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, made):
+    tok = token(made.desk.folder, EDUCATION)
+    said = "文件超过 20 MB，未收下（填好的工作簿通常不到 1 MB）"
+    big = api(client, tok, b"PK\x03\x04" + b"\0" * 21 * 2**20)  # refused by its declared length, unread
+    assert (big.status_code, big.json()) == (413, {"error": said})
+    just = api(client, tok, b"PK\x03\x04" + b"\0" * (20 * 2**20 + 1))  # one byte over: refused before any check
+    assert (just.status_code, just.json()) == (413, {"unit": EDUCATION, "error": said, "findings": []})
+    chunked = client.post("/api/upload", content=iter([b"--x\r\n", b"data"]),
+                          headers={"Authorization": f"Bearer {tok}", "content-type": "multipart/form-data; boundary=x"})
+    assert chunked.status_code == 411
+    assert made.desk.ledger.versions() == []
+
+
+def test_a_check_that_crashes_answers_that_upload_with_an_error_and_nothing_else(made, tmp_path):
+    dying = Checker(workers=1, warm=False)
+    dying.check = crash
+    try:
+        with TestClient(create_app(made.desk.folder, checker=dying), follow_redirects=False) as c:
+            tok = token(made.desk.folder, EDUCATION)
+            answer = api(c, tok, workbook(tmp_path / "a.xlsx").read_bytes())
+            assert answer.status_code == 500
+            assert answer.json()["error"].startswith("检查这份文件时程序出错，文件未收下（不是你单位的错误）")
+            assert c.get(f"/u/{tok}").status_code == 200  # the server is still up
+            dying.check = Checker().check  # the real check: a new worker replaces the one that died
+            assert api(c, tok, workbook(tmp_path / "a.xlsx").read_bytes()).status_code == 200
+    finally:
+        dying.close()
+    assert [v.number for v in made.desk.ledger.versions()] == [1]
+    assert [e.kind for e in made.desk.ledger.events()] == ["created", "refused", "submitted"]
+    assert len(list((made.desk.folder / "logs").glob("check-*.log"))) == 1
+
+
+def test_the_office_signs_in_with_the_password(client, made):
+    assert client.get("/office").headers["location"] == "/office/login"
+    assert client.get("/api/status").status_code == 401
+    by_password = client.get("/api/status", headers={"Authorization": f"Bearer {made.password}"})
+    assert by_password.status_code == 200 and len(by_password.json()) == 14
+    wrong = login(client, "not-the-password")
+    assert wrong.headers["location"] == "/office/login?wrong=1"
+    assert "密码不对。" in text(client.get("/office/login?wrong=1").text)
+    no_nonce = client.post("/office/login", data={"password": made.password})
+    assert no_nonce.status_code == 403
+    ok = login(client, made.password)
+    assert ok.headers["location"] == "/office"
+    cookie = ok.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    board = client.get("/office")
+    assert board.status_code == 200
+    assert "示例县2023年度年报报送情况" in text(board.text)
+    units = [u["unit"] for u in client.get("/api/status").json()]
+    assert len(units) == 14 and units[0] == "示例县人民政府办公室"
+    kinds = [e.kind for e in made.desk.ledger.events()]
+    assert kinds == ["created", "login_failed", "login"]
+    client.post("/office/logout", data={"csrf": csrf(client)})
+    assert client.get("/office").status_code == 303
+
+
+def test_office_actions_need_the_session_and_its_csrf_token(client, made, tmp_path):
+    tok = token(made.desk.folder, EDUCATION)
+    upload(client, tok, workbook(tmp_path / "a.xlsx", mistake=True))
+    unit = made.desk.find_unit(EDUCATION)
+    for action, data in [("return", {"note": "请改"}), ("approve", {}), ("published", {"url": "https://a.cn", "date": "2024-01-02"})]:
+        assert client.post(f"/office/unit/{unit.id}/{action}", data=data).status_code == 403  # no session
+    login(client, made.password)
+    for action, data in [("return", {"note": "请改"}), ("approve", {})]:
+        assert client.post(f"/office/unit/{unit.id}/{action}", data=data).status_code == 403  # no CSRF token
+        assert client.post(f"/office/unit/{unit.id}/{action}", data={**data, "csrf": "x"}).status_code == 403
+    assert client.post("/office/merge", data={"unit": "示例县"}).status_code == 403
+    assert client.post("/office/logout", data={}).status_code == 403
+    assert [e.kind for e in made.desk.ledger.events()] == ["created", "submitted", "login"]
+
+
+def test_the_office_returns_approves_publishes_and_merges(client, made, tmp_path):
+    folder = made.desk.folder
+    tok = token(folder, EDUCATION)
+    upload(client, tok, workbook(tmp_path / "a.xlsx", mistake=True))
+    upload(client, token(folder, FINANCE), workbook(tmp_path / "f.xlsx", FINANCE))
+    login(client, made.password)
+    unit = made.desk.find_unit(EDUCATION)
+    board = text(client.get("/office").text)
+    assert "示例县教育局 部门 待审核 第 1 版" in board
+    history = client.get(f"/office/unit/{unit.id}")
+    drafted = re.search(r'<textarea id="note" name="note" required[^>]*>(.*?)</textarea>', history.text, re.S)[1]
+    assert "一、必须改正的错误（1 处）：" in drafted
+    token_ = csrf(client, f"/office/unit/{unit.id}")
+    refused = client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "1"})
+    assert refused.status_code == 409 and "示例县教育局 的第 1 版有 1 个错误，不能备案；请退回修改" in text(refused.text)
+    note = "请按检查结果改正四、复议诉讼的总计。"
+    done = client.post(f"/office/unit/{unit.id}/return", data={"csrf": token_, "version": "1", "note": note})
+    assert done.status_code == 303
+    unit_page = text(client.get(f"/u/{tok}").text)
+    assert "县政务公开办的退回意见" in unit_page and note in unit_page and "状态 已退回" in unit_page
+    upload(client, tok, workbook(tmp_path / "b.xlsx"))
+    stale = client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "1"})
+    assert stale.status_code == 409 and "第 1 版已不是最新版（最新是第 2 版）" in text(stale.text)
+    compared = text(client.get(f"/office/unit/{unit.id}/compare?old=1&new=2").text)
+    assert "示例县教育局：第 1 版 → 第 2 版" in compared and "已改正 错误 R4 复议诉讼总计不符" in compared
+    assert client.get(f"/office/unit/{unit.id}/compare?old=1&new=9").status_code == 404
+    assert client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "2"}).status_code == 303
+    closed = api(client, tok, workbook(tmp_path / "c.xlsx").read_bytes())
+    assert (closed.status_code, closed.json()["error"]) == (409, "报告已备案，不能再上传；如需修改，请联系县政务公开办退回")
+    published = client.post(f"/office/unit/{unit.id}/published",
+                            data={"csrf": token_, "url": "https://www.example.gov.cn/2023.html", "date": "2024-01-25"})
+    assert published.status_code == 303
+    assert "报告已于 2024-01-25 发布" in text(client.get(f"/u/{tok}").text)
+    for path in (f"/office/unit/{unit.id}/v/1/file", f"/office/unit/{unit.id}/v/1/marked"):
+        assert client.get(path).status_code == 200
+    note_doc = client.get(f"/office/unit/{unit.id}/note.docx")
+    assert note_doc.status_code == 409  # published: no note to give
+    merged = client.post("/office/merge", data={"csrf": token_, "unit": "示例县"})
+    assert merged.status_code == 303
+    name = re.search(r"merged=([^&]+)", merged.headers["location"])[1]
+    summary = client.get(f"/office/summaries/{name}")
+    assert summary.status_code == 200
+    (tmp_path / "汇总.xlsx").write_bytes(summary.content)
+    assert CliRunner().invoke(main, ["check", str(tmp_path / "汇总.xlsx")]).exit_code == 0
+    rows = {r[0]: r[2] for r in openpyxl.load_workbook(tmp_path / "汇总.xlsx")["上报情况"].iter_rows(min_row=2, values_only=True)}
+    assert (rows[EDUCATION], rows[FINANCE], rows[OTHER]) == ("已汇总", "未备案", "未报送")
+    for bad in ("..%2Fdesk.sqlite", ".hidden.xlsx", "nothing.xlsx"):
+        assert client.get(f"/office/summaries/{bad}").status_code == 404
+    statuses = {u["unit"]: u for u in client.get("/api/status").json()}
+    assert statuses[EDUCATION]["published"] == {"url": "https://www.example.gov.cn/2023.html", "date": "2024-01-25"}
+
+
+def test_the_note_downloads_as_a_word_document(client, made, tmp_path):
+    import docx
+
+    upload(client, token(made.desk.folder, EDUCATION), workbook(tmp_path / "a.xlsx", mistake=True))
+    login(client, made.password)
+    unit = made.desk.find_unit(EDUCATION)
+    answer = client.get(f"/office/unit/{unit.id}/note.docx")
+    assert answer.status_code == 200
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(answer.content)).paragraphs]
+    assert paragraphs[0] == "政府信息公开工作年度报告退回意见" and paragraphs[3] == "一、必须改正的错误（1 处）："
+
+
+def test_restarting_loses_nothing(made, checker, tmp_path):
+    folder = made.desk.folder
+    with TestClient(create_app(folder, checker=checker), follow_redirects=False) as c:
+        upload(c, token(folder, EDUCATION), workbook(tmp_path / "a.xlsx"))
+        login(c, made.password)
+        session = c.cookies.get("desk_session")
+    with TestClient(create_app(folder, checker=checker), follow_redirects=False, cookies={"desk_session": session}) as c:
+        assert c.get("/office").status_code == 200  # still signed in
+        [edu] = [u for u in c.get("/api/status").json() if u["unit"] == EDUCATION]
+        assert (edu["status"], edu["versions"]) == ("待审核", 1)
+        assert c.get(f"/u/{token(folder, EDUCATION)}/v/1").status_code == 200
+
+
+def test_pages_use_nothing_from_outside(client, made, tmp_path):
+    tok = token(made.desk.folder, EDUCATION)
+    upload(client, tok, workbook(tmp_path / "a.xlsx", mistake=True))
+    login(client, made.password)
+    unit = made.desk.find_unit(EDUCATION)
+    for path in (f"/u/{tok}", f"/u/{tok}/v/1", "/office", f"/office/unit/{unit.id}", "/office/login",
+                 f"/office/unit/{unit.id}/v/1"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert not re.search(r"<(script|link|img|iframe)\b|src=|@import|url\(", page.text), path
+        assert "default-src 'none'" in page.headers["content-security-policy"]
+        assert page.headers["referrer-policy"] == "no-referrer"
+        assert '<meta name="viewport"' in page.text
+
+
+def test_the_server_listens_on_this_computer_unless_told(tmp_path):
+    serve = main.commands["serve"]
+    assert {p.name: p.default for p in serve.params}["host"] == "127.0.0.1"
+    result = CliRunner().invoke(main, ["serve", str(tmp_path)])
+    assert (result.exit_code, result.output) == (2, f"xltools: {tmp_path} 不是审核台文件夹（没有 desk.sqlite）；请先运行 xltools desk init\n")

@@ -1,0 +1,132 @@
+"""Checks for the desk: each upload is checked exactly as `xltools check` checks a
+file, in a worker process, so that a check that crashes (even one that takes its
+process down) answers that upload with an error and nothing else."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Callable
+
+from xltools.model.findings import Finding
+from xltools.rules.result import FileResult
+
+_FINDING = ("rule", "case", "fields", "cells", "expected", "actual", "params", "explanation")
+
+
+def score_of(result: FileResult) -> dict | None:
+    """The quality score of a check result ({"points", "of", "deductions"}, issue 18),
+    or None while check gives none. The one place the desk learns of a score: it is
+    taken from the JSON that `check -f json` gives for the file."""
+    from xltools.commands.render import result_dict
+
+    return result_dict(result).get("score")
+
+
+def outcome(result: FileResult) -> dict:
+    """What the ledger keeps of a check: the findings as data (so that they can be
+    said again in either language), their counts, and what the cover says."""
+    report = result.report
+    return {
+        "unreadable": result.unreadable,
+        "unit": result.unit, "year": result.year,
+        "code": ((report.meta.get("credit_code") if report else None) or "").strip().upper(),
+        "errors": len(result.errors), "warnings": len(result.warnings), "unexplained": len(result.unexplained),
+        "findings": [{k: getattr(f, k) for k in _FINDING} for f in result.findings],
+        "score": score_of(result),
+    }
+
+
+def findings(stored: dict) -> list[Finding]:
+    return [Finding(**f) for f in stored["findings"]]
+
+
+def check_file(path: str) -> dict:
+    """Check one file (in a worker process): what `xltools check FILE` finds."""
+    from xltools.rules.batch import check_paths
+
+    [result] = check_paths([Path(path)], jobs=1)
+    return outcome(result)
+
+
+def mark_file(path: str, out: str, lang: str) -> None:
+    """The marked copy of a stored version (`check --annotate`), checked again."""
+    from xltools.commands.annotate import annotate
+    from xltools.rules.batch import check_paths
+
+    [result] = check_paths([Path(path)], jobs=1)
+    annotate(Path(path), result, Path(out), lang)
+
+
+def _warm() -> None:
+    """Load the schemas, pandas and pandera in each worker before the first upload."""
+    import tempfile
+
+    from xltools.rules.batch import check_paths
+    from xltools.xlsx.writer import write_template
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "warm.xlsx"
+        write_template(path)
+        check_paths([path], jobs=1)
+
+
+class CheckCrashed(Exception):
+    """The worker checking a file died or failed: that upload gets an error."""
+
+
+class Checker:
+    """A pool of worker processes (spawned, as on Windows: the server's threads are
+    never forked). A pool broken by a dying worker is replaced for the next check."""
+
+    def __init__(self, workers: int | None = None, warm: bool = True,
+                 check: Callable[[str], dict] = check_file):
+        self.workers = workers or os.cpu_count() or 1
+        self.warm, self.check = warm, check
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _get(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_warm if self.warm else None)
+            return self._pool
+
+    def _broken(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=False)
+
+    def start(self) -> None:
+        """Start every worker now (each warms up), rather than at the first upload."""
+        pool = self._get()
+        for future in [pool.submit(os.getpid) for _ in range(self.workers)]:
+            future.result()
+
+    def run(self, fn: Callable, *args):
+        """fn(*args) in a worker; CheckCrashed if it raised or its worker died."""
+        pool = self._get()
+        try:
+            return pool.submit(fn, *args).result()
+        except BrokenProcessPool as exc:
+            self._broken(pool)
+            raise CheckCrashed(f"{type(exc).__name__}: {exc}") from exc
+        except Exception as exc:
+            raise CheckCrashed(f"{type(exc).__name__}: {exc}") from exc
+
+    def check_path(self, path: Path) -> dict:
+        return self.run(self.check, str(path))
+
+    def mark(self, path: Path, out: Path, lang: str) -> None:
+        self.run(mark_file, str(path), str(out), lang)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,266 @@
+"""The ledger: one SQLite file in the desk folder (WAL), holding the roster of the
+year, every submitted version with its check result, and every event with who and
+when. Every change is one transaction; versions and events are never changed or
+deleted (triggers refuse it), and a version's bytes are stored under their SHA-256,
+read-only, never under the name they were uploaded with."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+from xltools.desk.settings import DeskError, settings
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE units (
+    id INTEGER PRIMARY KEY, position INTEGER NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
+    kind TEXT NOT NULL, parent TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE);
+CREATE TABLE versions (
+    id INTEGER PRIMARY KEY, unit_id INTEGER NOT NULL REFERENCES units(id), number INTEGER NOT NULL,
+    sha256 TEXT NOT NULL, stored TEXT NOT NULL, filename TEXT NOT NULL, size INTEGER NOT NULL,
+    at TEXT NOT NULL, who TEXT NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL,
+    unexplained INTEGER NOT NULL, result TEXT NOT NULL, score TEXT,
+    UNIQUE (unit_id, number));
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY, unit_id INTEGER REFERENCES units(id), version_id INTEGER REFERENCES versions(id),
+    kind TEXT NOT NULL, note TEXT, url TEXT, date TEXT, detail TEXT, who TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX events_unit ON events (unit_id, id);
+CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, csrf TEXT NOT NULL, expires TEXT NOT NULL);
+CREATE TRIGGER versions_kept BEFORE UPDATE ON versions BEGIN SELECT RAISE(ABORT, 'versions are kept as they are'); END;
+CREATE TRIGGER versions_never_deleted BEFORE DELETE ON versions BEGIN SELECT RAISE(ABORT, 'versions are never deleted'); END;
+CREATE TRIGGER events_kept BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are kept as they are'); END;
+CREATE TRIGGER events_never_deleted BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are never deleted'); END;
+"""
+LEDGER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    position: int
+    code: str
+    name: str
+    kind: str
+    parent: str
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    unit_id: int
+    number: int  # 1, 2, … within its unit: what the unit and the office call it
+    sha256: str
+    stored: str  # relative to the desk folder
+    filename: str  # as uploaded, only shown
+    size: int
+    at: str
+    who: str
+    errors: int
+    warnings: int
+    unexplained: int
+    result: dict  # the check result (checking.outcome)
+    score: dict | None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    unit_id: int | None
+    version_id: int | None
+    kind: str
+    note: str | None
+    url: str | None
+    date: str | None
+    detail: dict | None
+    who: str
+    at: str
+
+
+def dumps(value: Any) -> str:
+    """JSON that keeps a Decimal exact (findings quote money)."""
+    def default(obj):
+        if isinstance(obj, Decimal):
+            return {"$decimal": format(obj, "f")}
+        if isinstance(obj, (set, frozenset, tuple)):
+            return list(obj)
+        return str(obj)  # a date or time a finding quotes, as text
+
+    return json.dumps(value, ensure_ascii=False, default=default)
+
+
+def loads(text: str | None) -> Any:
+    if text is None:
+        return None
+    return json.loads(text, object_hook=lambda d: Decimal(d["$decimal"]) if d.keys() == {"$decimal"} else d)
+
+
+def token_hash(token: str) -> str:
+    """Links and sessions are looked up by the hash of their secret: the ledger never holds one."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Ledger:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder / settings()["files"]["ledger"]
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        conn = self.connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: all of it is recorded, or none of it."""
+        conn = self.connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def create(self, meta: dict[str, str], units: list[tuple[str, str, str, str, str]], event: dict) -> None:
+        """The ledger of a new desk: its settings and its roster (code, name, kind,
+        parent, token hash per unit). Made under another name and renamed when
+        complete, so that a desk folder holds a whole ledger or none."""
+        if self.exists():
+            raise DeskError("exists", path=self.folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        draft = self.path.with_name(self.path.name + ".new")
+        draft.unlink(missing_ok=True)
+        conn = sqlite3.connect(draft, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")  # kept in the file: every later connection uses it
+            conn.executescript(SCHEMA)
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany("INSERT INTO meta VALUES (?, ?)", [("ledger_version", LEDGER_VERSION), *meta.items()])
+            conn.executemany("INSERT INTO units (position, code, name, kind, parent, token_hash) VALUES (?, ?, ?, ?, ?, ?)",
+                             [(i, *u) for i, u in enumerate(units, start=1)])
+            self.add_event(conn, **event)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        os.replace(draft, self.path)
+
+    # --- reading
+
+    def meta(self) -> dict[str, str]:
+        with self.read() as conn:
+            return {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
+
+    def units(self) -> list[Unit]:
+        with self.read() as conn:
+            return [_unit(r) for r in conn.execute("SELECT * FROM units ORDER BY position")]
+
+    def unit(self, unit_id: int) -> Unit | None:
+        with self.read() as conn:
+            row = conn.execute("SELECT * FROM units WHERE id = ?", (unit_id,)).fetchone()
+        return _unit(row) if row else None
+
+    def unit_by_token(self, token: str) -> Unit | None:
+        with self.read() as conn:
+            row = conn.execute("SELECT * FROM units WHERE token_hash = ?", (token_hash(token),)).fetchone()
+        return _unit(row) if row else None
+
+    def versions(self, unit_id: int | None = None) -> list[Version]:
+        with self.read() as conn:
+            rows = conn.execute("SELECT * FROM versions WHERE unit_id = ? ORDER BY number", (unit_id,)) \
+                if unit_id is not None else conn.execute("SELECT * FROM versions ORDER BY id")
+            return [_version(r) for r in rows]
+
+    def events(self, unit_id: int | None = None) -> list[Event]:
+        with self.read() as conn:
+            rows = conn.execute("SELECT * FROM events WHERE unit_id = ? ORDER BY id", (unit_id,)) \
+                if unit_id is not None else conn.execute("SELECT * FROM events ORDER BY id")
+            return [_event(r) for r in rows]
+
+    def everything(self) -> tuple[list[Unit], list[Version], list[Event]]:
+        """The whole ledger in one read, for the board."""
+        with self.read() as conn:
+            return ([_unit(r) for r in conn.execute("SELECT * FROM units ORDER BY position")],
+                    [_version(r) for r in conn.execute("SELECT * FROM versions ORDER BY id")],
+                    [_event(r) for r in conn.execute("SELECT * FROM events ORDER BY id")])
+
+    # --- writing (each inside `write()`)
+
+    @staticmethod
+    def add_version(conn, unit_id: int, sha256: str, stored: str, filename: str, size: int, at: str, who: str,
+                    result: dict, score: dict | None) -> int:
+        number = conn.execute("SELECT COUNT(*) FROM versions WHERE unit_id = ?", (unit_id,)).fetchone()[0] + 1
+        cur = conn.execute(
+            "INSERT INTO versions (unit_id, number, sha256, stored, filename, size, at, who, errors, warnings,"
+            " unexplained, result, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (unit_id, number, sha256, stored, filename, size, at, who, result["errors"], result["warnings"],
+             result["unexplained"], dumps(result), None if score is None else dumps(score)))
+        return cur.lastrowid
+
+    @staticmethod
+    def add_event(conn, kind: str, who: str, at: str, unit_id: int | None = None, version_id: int | None = None,
+                  note: str | None = None, url: str | None = None, date: str | None = None,
+                  detail: dict | None = None) -> int:
+        cur = conn.execute(
+            "INSERT INTO events (unit_id, version_id, kind, note, url, date, detail, who, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (unit_id, version_id, kind, note, url, date, None if detail is None else dumps(detail), who, at))
+        return cur.lastrowid
+
+    def set_meta(self, key: str, value: str, event: dict) -> None:
+        with self.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            self.add_event(conn, **event)
+
+    # --- the content store
+
+    def store(self, data: bytes, suffix: str) -> tuple[str, str]:
+        """Keep a version's bytes under their SHA-256 (the same bytes are kept once);
+        return (sha256, path relative to the desk folder)."""
+        sha = hashlib.sha256(data).hexdigest()
+        rel = f"{settings()['files']['versions']}/{sha[:2]}/{sha}{suffix}"
+        target = self.folder / rel
+        if not target.exists():
+            from xltools.xlsx.saver import atomic_output
+
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_output(target) as fh:
+                fh.write(data)
+            os.chmod(target, 0o444)
+        return sha, rel
+
+
+def _unit(r) -> Unit:
+    return Unit(r["id"], r["position"], r["code"], r["name"], r["kind"], r["parent"])
+
+
+def _version(r) -> Version:
+    return Version(r["id"], r["unit_id"], r["number"], r["sha256"], r["stored"], r["filename"], r["size"], r["at"],
+                   r["who"], r["errors"], r["warnings"], r["unexplained"], loads(r["result"]), loads(r["score"]))
+
+
+def _event(r) -> Event:
+    return Event(r["id"], r["unit_id"], r["version_id"], r["kind"], r["note"], r["url"], r["date"], loads(r["detail"]),
+                 r["who"], r["at"])

@@ -1,0 +1,69 @@
+"""What the desk's commands print."""
+from __future__ import annotations
+
+from xltools.desk.service import Desk, Received, unit_json
+from xltools.desk.settings import now, settings, shown_time, status_word
+from xltools.desk.standing import Standing
+from xltools.model.report import dumps
+from xltools.model.schema import words
+
+
+def verdict(version, lang: str) -> str:
+    """A version's check in a few words: passed, or how many errors and warnings."""
+    if not version.errors and not version.warnings:
+        return words(lang)["desk_passed"]
+    return words(lang)["desk_counts"].format(errors=version.errors, warnings=version.warnings)
+
+
+def render_status(desk: Desk, standings: list[Standing], lang: str = "zh") -> str:
+    w = words(lang)
+    tally = "，" if lang == "zh" else ", "
+    lines = [w["desk_status_head"].format(
+        unit=desk.unit_name or "", year=desk.year, time=now().strftime("%Y-%m-%d %H:%M"), n=len(standings),
+        counts=tally.join(w["desk_status_count"].format(status=status_word(key, lang), n=n)
+                          for key in settings()["status"] for n in [sum(s.status == key for s in standings)] if n)),
+        w["desk_status_deadlines"].format(submit_by=desk.deadlines.submit, publish_by=desk.deadlines.publish,
+                                          fix_days=desk.deadlines.fix_days)]
+    for s in standings:
+        v = s.current
+        version = w["desk_status_version"].format(number=v.number, time=shown_time(v.at), counts=verdict(v, lang)) \
+            if v else w["desk_status_none"]
+        late = [w["desk_overdue_short_" + k] for k in s.overdue] + [w["desk_late_" + k] for k in s.late]
+        lines.append(w["desk_status_line"].format(unit=s.unit.name, status=status_word(s.status, lang), version=version,
+                                                  overdue="  " + w["list_separator"].join(late) if late else ""))
+    return "\n".join(lines) + "\n"
+
+
+def render_status_json(standings: list[Standing], lang: str = "zh") -> str:
+    return dumps([unit_json(s, lang) for s in standings]) + "\n"
+
+
+def render_added(received: list[Received], lang: str = "zh") -> str:
+    w = words(lang)
+    lines = []
+    for r in received:
+        if r.version is not None:
+            v = r.version
+            lines.append(w["desk_added"].format(file=r.filename, unit=r.unit.name, number=v.number,
+                                                verdict=verdict(v, lang)))
+        else:
+            lines.append(w["desk_add_refused"].format(file=r.filename, reason=r.message(lang)))
+    return "\n".join(lines) + "\n"
+
+
+def render_desk_merge(desk: Desk, result, out, lang: str = "zh") -> str:
+    from xltools.commands.summary import missing_text, problems
+    from xltools.model.schema import load_summary
+
+    w, status = words(lang), load_summary()["status"]
+    lines = [w["desk_merge_done"].format(out=out, unit=result.unit, year=result.year, n=len(result.merged))]
+    if result.excluded:
+        lines.append(w["desk_merge_excluded"].format(n=len(result.excluded)))
+        for s in result.excluded:
+            lines.append(f"  {status[s.status][lang]}  {s.shown}")
+            lines += [f"    {line}" for line in problems(s, result.year, lang, warnings=False).splitlines()]
+    if result.missing:
+        lines.append(w["desk_merge_not_approved"].format(n=len(result.missing)))
+        lines += [f"  {m.unit.name}  {status[m.status][lang]}  {missing_text(m, lang).splitlines()[0]}"
+                  for m in result.missing]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,533 @@
+"""What the office and the units do at the desk: set it up for a year's roster,
+receive a workbook (checked, then recorded as the unit's next version, or refused
+with the reason), return a report with a note, approve it, record its publication,
+merge the approved versions. The command line and the web pages both call these."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import secrets
+import shutil
+import traceback
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from xltools.commands.roster import Roster, RosterUnit
+from xltools.desk.checking import findings
+from xltools.desk.ledger import Ledger, Unit, Version, token_hash
+from xltools.desk.settings import DeskError, default_deadline, now, parse_stamp, settings, stamp, status_word
+from xltools.desk.standing import Deadlines, Standing, board_order, standing
+from xltools.model.codes import fold_name
+from xltools.model.findings import Finding
+from xltools.model.schema import words
+
+CLOSED = ("approved", "published")  # a filed report changes only after the office returns it
+
+
+@dataclass
+class Created:
+    desk: "Desk"
+    password: str
+    links: Path
+    notes: list  # RosterNote: what the roster itself says (a unit listed twice)
+
+
+@dataclass
+class Received:
+    """An upload's answer: the version recorded, or why not (a word of words.yaml
+    after desk_refused_, and what it names); the check result either way when
+    there was one."""
+
+    unit: Unit | None
+    filename: str
+    version: Version | None = None
+    refusal: str | None = None
+    params: dict = field(default_factory=dict)
+    outcome: dict | None = None
+
+    def message(self, lang: str = "zh") -> str:
+        if not self.refusal:
+            return ""
+        w = words(lang)
+        said = {k: _said(v, lang) if isinstance(v, Finding) else v for k, v in self.params.items()}
+        return w["desk_refused_" + self.refusal].format(**said)
+
+
+def _said(finding: Finding, lang: str) -> str:
+    """A file's fatal finding: what is wrong, and how to put it right."""
+    fix = finding.fix(lang)
+    return finding.message(lang) + (words(lang)["labelled"].format(label=words(lang)["fix"], text=fix) if fix else "")
+
+
+def _scrypt(password: str, salt: bytes) -> bytes:
+    c = settings()["security"]["scrypt"]
+    return hashlib.scrypt(_typed(password).encode("utf-8"), salt=salt, n=c["n"], r=c["r"], p=c["p"],
+                          maxmem=256 * 1024 * 1024)
+
+
+def _typed(password: str) -> str:
+    """The password as typed, read aloud or copied: groups, spaces and case do not matter."""
+    return "".join(password.split()).replace("-", "").lower()
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    return f"scrypt${salt.hex()}${_scrypt(password, salt).hex()}"
+
+
+def new_password() -> str:
+    sec = settings()["security"]
+    raw = "".join(secrets.choice(sec["password_alphabet"]) for _ in range(sec["password_length"]))
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def _links_csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(settings()["links_columns"])
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel on Chinese Windows reads it as UTF-8
+
+
+def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None = None,
+           base_url: str = "http://127.0.0.1:8000", submit_by: date | None = None,
+           publish_by: date | None = None) -> Created:
+    """A new desk: its ledger, each unit's private link (in 单位链接.csv, the only
+    place a link is kept: the ledger holds its hash), the office's password (shown
+    once, kept as a hash)."""
+    from xltools.xlsx.saver import atomic_output
+
+    folder = Path(folder)
+    ledger = Ledger(folder)
+    if ledger.exists():
+        raise DeskError("exists", path=folder)
+    if not roster.units:
+        raise DeskError("roster_no_units")
+    nameless = next((u for u in roster.units if not u.name), None)
+    if nameless is not None:
+        raise DeskError("roster_no_name", code=nameless.code)
+    password = new_password()
+    tokens = [secrets.token_urlsafe(settings()["security"]["token_bytes"]) for _ in roster.units]
+    base = base_url.rstrip("/")
+    folder.mkdir(parents=True, exist_ok=True)
+    links = folder / settings()["files"]["links"]
+    with atomic_output(links) as fh:
+        fh.write(_links_csv([[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"] for u, t in zip(roster.units, tokens)]))
+    submit_by = submit_by or default_deadline(year, "submit")
+    publish_by = publish_by or default_deadline(year, "publish")
+    at = stamp(now())
+    meta = {"year": str(year), "unit": unit or "", "base_url": base, "submit_by": submit_by.isoformat(),
+            "publish_by": publish_by.isoformat(), "fix_days": str(settings()["deadlines"]["fix_days"]),
+            "admin_hash": hash_password(password), "created": at}
+    ledger.create(meta, [(u.code, u.name, u.kind, u.parent, token_hash(t)) for u, t in zip(roster.units, tokens)],
+                  {"kind": "created", "who": who, "at": at, "detail": {"units": len(roster.units), "year": year}})
+    return Created(Desk(folder), password, links, roster.notes)
+
+
+class Desk:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.ledger = Ledger(self.folder)
+        if not self.ledger.exists():
+            raise DeskError("not_a_desk", path=self.folder)
+        meta = self.ledger.meta()
+        self.year = int(meta["year"])
+        self.unit_name = meta["unit"] or None
+        self.base_url = meta["base_url"]
+        self.deadlines = Deadlines(date.fromisoformat(meta["submit_by"]), date.fromisoformat(meta["publish_by"]),
+                                   int(meta["fix_days"]))
+
+    def path(self, key: str) -> Path:
+        return self.folder / settings()["files"][key]
+
+    # --- where units stand
+
+    def standings(self, at: datetime | None = None) -> list[Standing]:
+        """Every unit, overdue first."""
+        units, versions, events = self.ledger.everything()
+        by_unit: dict[int, tuple[list, list]] = {u.id: ([], []) for u in units}
+        for v in versions:
+            by_unit[v.unit_id][0].append(v)
+        for e in events:
+            if e.unit_id is not None:
+                by_unit[e.unit_id][1].append(e)
+        at = at or now()
+        return board_order([standing(u, *by_unit[u.id], self.deadlines, at) for u in units])
+
+    def standing(self, unit: Unit, at: datetime | None = None) -> Standing:
+        return standing(unit, self.ledger.versions(unit.id), self.ledger.events(unit.id), self.deadlines, at or now())
+
+    def find_unit(self, text: str) -> Unit:
+        """A unit as the office names it: its name (as written or folded), its code,
+        or a part of its name that only it has."""
+        units = self.ledger.units()
+        key = fold_name(text)
+        exact = [u for u in units if fold_name(u.name) == key or (u.code and u.code == text.strip().upper())]
+        found = exact or [u for u in units if key and key in fold_name(u.name)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise DeskError("unit_unknown", text=text)
+        raise DeskError("unit_ambiguous", text=text, units="、".join(u.name for u in found[:5]))
+
+    def unit_by_token(self, token: str) -> Unit | None:
+        return self.ledger.unit_by_token(token) if token else None
+
+    # --- receiving workbooks
+
+    def receive(self, unit: Unit, data: bytes, filename: str, who: str, check: Callable[[Path], dict]) -> Received:
+        """A unit's upload: checked in a worker (`check`), then kept as its next
+        version, or refused with the reason. A check that fails answers this upload
+        with an error and records nothing but that it failed."""
+        limit = settings()["upload"]["max_bytes"]
+        if len(data) > limit:
+            return self._refused(Received(unit, filename, refusal="too_large", params={"limit": limit // 2**20}), who)
+        closed = self._closed(unit)
+        if closed:
+            return self._refused(closed, who, log=False)
+        staged = self.path("incoming") / secrets.token_hex(8) / f"upload{_suffix(filename)}"
+        staged.parent.mkdir(parents=True)
+        try:
+            staged.write_bytes(data)
+            try:
+                result = check(staged)
+            except Exception:
+                log = self._log_crash(filename)
+                return self._refused(Received(unit, filename, refusal="crashed", params={"log": log.name}), who)
+            return self.accept(unit, data, filename, result, who)
+        finally:
+            shutil.rmtree(staged.parent, ignore_errors=True)
+
+    def _closed(self, unit: Unit) -> Received | None:
+        st = self.standing(unit)
+        if st.status in CLOSED:
+            return Received(unit, "", refusal="closed", params={"status": status_word(st.status)})
+        return None
+
+    def accept(self, unit: Unit, data: bytes, filename: str, result: dict, who: str) -> Received:
+        """Keep a checked workbook as the unit's next version, unless it cannot be
+        read, is another unit's or another year's, or the unit's report is filed."""
+        answer = Received(unit, filename, outcome=result)
+        if result["unreadable"] is not None:
+            first = findings(result)[:1]
+            answer.refusal, answer.params = "unreadable", {"message": first[0] if first else result["unreadable"]}
+            return self._refused(answer, who)
+        other = self._cover_problem(unit, result)
+        if other:
+            answer.refusal, answer.params = other
+            return self._refused(answer, who)
+        sha, stored = self.ledger.store(data, _suffix(filename))
+        at = stamp(now())
+        with self.ledger.write() as conn:
+            st = standing(unit, [], self.ledger.events(unit.id), self.deadlines, now())
+            if st.status in CLOSED:  # filed while this upload was being checked
+                answer.refusal, answer.params = "closed", {"status": status_word(st.status)}
+            else:
+                version_id = self.ledger.add_version(conn, unit.id, sha, stored, filename, len(data), at, who, result,
+                                                     result["score"])
+                self.ledger.add_event(conn, "submitted", who, at, unit.id, version_id)
+        if answer.refusal:
+            return self._refused(answer, who, log=False)
+        answer.version = self.standing(unit).current
+        return answer
+
+    def _cover_problem(self, unit: Unit, result: dict) -> tuple[str, dict] | None:
+        """A workbook whose cover names another unit, or another year, is not filed
+        under this unit: the merge would count it for the unit its cover names."""
+        name, code = result["unit"] or "", result["code"]
+        if isinstance(result["year"], int) and result["year"] != self.year:
+            return "year", {"found": result["year"], "year": self.year}
+        if not name and not code:
+            return None  # a blank cover is the workbook's own error (S5), said by the check
+        if _same(unit, code, name):
+            return None
+        other = next((u for u in self.ledger.units() if _same(u, code, name)), None)
+        if other is not None:
+            return "other_unit", {"found": other.name, "unit": unit.name}
+        return "not_this_unit", {"found": name or code, "code": code or "—", "unit": unit.name,
+                                 "unit_code": unit.code or "—"}
+
+    def _refused(self, answer: Received, who: str, log: bool = True) -> Received:
+        if log:
+            detail = {"reason": answer.refusal, "filename": answer.filename,
+                      "message": answer.message()}
+            with self.ledger.write() as conn:
+                self.ledger.add_event(conn, "refused", who, stamp(now()), answer.unit.id if answer.unit else None,
+                                      detail=detail)
+        return answer
+
+    def _log_crash(self, filename: str) -> Path:
+        folder = self.path("logs")
+        folder.mkdir(parents=True, exist_ok=True)
+        log = folder / f"check-{now().strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}.log"
+        log.write_text(f"{filename}\n\n{traceback.format_exc()}", encoding="utf-8")
+        return log
+
+    def add_files(self, paths: list[Path], who: str) -> list[Received]:
+        """Workbooks received by e-mail: checked together (as `xltools check` does),
+        each filed under the roster unit its cover names (code or name, as merge
+        matches them)."""
+        from xltools.desk.checking import outcome
+        from xltools.rules.batch import check_paths
+
+        units = self.ledger.units()
+        out = []
+        for path, result in zip(paths, check_paths(list(paths))):
+            stored = outcome(result)
+            unit = None if stored["unreadable"] else \
+                next((u for u in units if _same(u, stored["code"], stored["unit"] or "")), None)
+            if stored["unreadable"] is None and unit is None:
+                out.append(self._refused(Received(None, str(path), refusal="no_unit", outcome=stored,
+                                                  params={"found": stored["unit"] or stored["code"] or "—"}), who))
+                continue
+            if unit is None:
+                first = findings(stored)[:1]
+                out.append(self._refused(Received(None, str(path), refusal="unreadable", outcome=stored,
+                                                  params={"message": first[0] if first else stored["unreadable"]}),
+                                         who))
+                continue
+            closed = self._closed(unit)
+            if closed:
+                closed.filename = str(path)
+                out.append(self._refused(closed, who))
+                continue
+            answer = self.accept(unit, Path(path).read_bytes(), Path(path).name, stored, who)
+            answer.filename = str(path)  # said as the office named it; the ledger keeps the file's name
+            out.append(answer)
+        return out
+
+    # --- the office's decisions
+
+    def _current(self, unit: Unit, number: int | None) -> tuple[Standing, Version]:
+        st = self.standing(unit)
+        if st.current is None:
+            raise DeskError("no_version", unit=unit.name)
+        if number is not None and number != st.current.number:
+            raise DeskError("not_current", unit=unit.name, number=number, current=st.current.number)
+        return st, st.current
+
+    def return_report(self, unit: Unit, note: str | None, who: str, number: int | None = None,
+                      lang: str = "zh") -> str:
+        """Return the current version with a note (drafted from its findings when none is given)."""
+        st, version = self._current(unit, number)
+        if st.status == "returned":
+            raise DeskError("already_returned", unit=unit.name)
+        note = (note or "").strip() or self.draft_note(st, lang)
+        if not note:
+            raise DeskError("note_needed", unit=unit.name)
+        with self.ledger.write() as conn:
+            self.ledger.add_event(conn, "returned", who, stamp(now()), unit.id, version.id, note=note)
+        return note
+
+    def approve(self, unit: Unit, who: str, number: int | None = None) -> Version:
+        st, version = self._current(unit, number)
+        if st.status in CLOSED:
+            raise DeskError("already_approved", unit=unit.name, number=st.approved.number)
+        if version.errors:
+            raise DeskError("has_errors", unit=unit.name, number=version.number, errors=version.errors)
+        with self.ledger.write() as conn:
+            self.ledger.add_event(conn, "approved", who, stamp(now()), unit.id, version.id)
+        return version
+
+    def published(self, unit: Unit, url: str, day: str, who: str) -> None:
+        """先备案后公布: a publication is recorded for the filed version only."""
+        st = self.standing(unit)
+        if st.status not in CLOSED:
+            raise DeskError("publish_before_approval", unit=unit.name, status=status_word(st.status))
+        url = url.strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise DeskError("bad_url", url=url)
+        try:
+            when = date.fromisoformat(day.strip())
+        except ValueError:
+            raise DeskError("bad_date", date=day) from None
+        if when > now().date() or when.year < self.year:
+            raise DeskError("date_range", date=day, first=f"{self.year}-01-01", last=now().date().isoformat())
+        with self.ledger.write() as conn:
+            self.ledger.add_event(conn, "published", who, stamp(now()), unit.id, st.approved.id, url=url,
+                                  date=when.isoformat())
+
+    # --- the note that returns a report
+
+    def draft_note(self, st: Standing, lang: str = "zh") -> str:
+        from xltools.desk.note import draft
+
+        version = st.current
+        due = now().date() + timedelta(days=self.deadlines.fix_days)
+        return draft(st.unit.name, self.year, version, findings(version.result), due, lang) if version else ""
+
+    def note_text(self, unit: Unit, lang: str = "zh") -> str:
+        """The note of the last return while the report stands returned; else the
+        note the current version would be returned with."""
+        st = self.standing(unit)
+        if st.status == "returned":
+            return st.last_return.note
+        if st.current is None:
+            raise DeskError("no_version", unit=unit.name)
+        note = self.draft_note(st, lang)
+        if not note:
+            raise DeskError("note_needed", unit=unit.name)
+        return note
+
+    # --- files
+
+    def version_path(self, version: Version) -> Path:
+        return self.folder / version.stored
+
+    def marked(self, version: Version, mark: Callable[[Path, Path, str], None], lang: str = "zh") -> Path:
+        """The marked copy of a version (made once, in a worker)."""
+        out = self.path("marked") / f"{version.sha256}.{lang}.xlsx"
+        if not out.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+            mark(self.version_path(version), out, lang)
+        return out
+
+    def merge(self, out: Path, who: str, unit: str | None = None, jobs: int | None = None):
+        """The approved version of every unit merged (as `xltools merge` does, with the
+        roster); every other unit in 上报情况 with its desk status."""
+        from xltools.commands.merge import merge
+        from xltools.commands.summary import write_summary
+
+        unit = (unit or self.unit_name or "").strip()
+        if not unit:
+            raise DeskError("merge_unit")
+        standings = self.standings()
+        approved = [s for s in standings if s.approved is not None]
+        if not approved:
+            raise DeskError("nothing_approved")
+        roster_units = {s.unit.id: RosterUnit(s.unit.code, s.unit.name, s.unit.parent, s.unit.kind)
+                        for s in sorted(standings, key=lambda s: s.unit.position)}
+        result = merge([self.version_path(s.approved) for s in approved], unit, self.year,
+                       Roster(list(roster_units.values())), jobs)
+        by_roster = {id(r): s for s in standings for r in [roster_units[s.unit.id]]}
+        for m in result.missing:
+            st = by_roster.get(id(m.unit))
+            if st is not None and st.status != "unsubmitted":
+                m.status, m.reason = "not_approved", "not_approved"
+                m.reason_params = {"status": status_word(st.status), "versions": len(st.versions)}
+        if result.summary is None:
+            raise DeskError("nothing_merged")
+        write_summary(result, out)
+        with self.ledger.write() as conn:
+            self.ledger.add_event(conn, "merged", who, stamp(now()), detail={
+                "file": str(out), "merged": len(result.merged), "excluded": len(result.excluded),
+                "not_approved": sum(m.status == "not_approved" for m in result.missing),
+                "missing": sum(m.status == "missing" for m in result.missing)})
+        return result
+
+    def summary_path(self) -> Path:
+        """Where a merge made on the web page is kept: a new file each time."""
+        folder = self.path("summaries")
+        folder.mkdir(parents=True, exist_ok=True)
+        name = words("zh")["desk_summary_file"].format(year=self.year, time=now().strftime("%Y%m%d-%H%M%S"))
+        return folder / name
+
+    # --- the office's password and sessions
+
+    def check_password(self, password: str) -> bool:
+        kind, salt, digest = self.ledger.meta()["admin_hash"].split("$")
+        return kind == "scrypt" and hmac.compare_digest(_scrypt(password, bytes.fromhex(salt)).hex(), digest)
+
+    def reset_password(self, who: str) -> str:
+        password = new_password()
+        self.ledger.set_meta("admin_hash", hash_password(password),
+                             {"kind": "password", "who": who, "at": stamp(now())})
+        return password
+
+    def login(self, password: str, who: str) -> tuple[str, str] | None:
+        """A new session (its token and its CSRF token), or None for a wrong password."""
+        ok = self.check_password(password)
+        at = now()
+        with self.ledger.write() as conn:
+            self.ledger.add_event(conn, "login" if ok else "login_failed", who, stamp(at))
+            if not ok:
+                return None
+            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+            expires = at + timedelta(hours=settings()["security"]["session_hours"])
+            conn.execute("DELETE FROM sessions WHERE expires < ?", (stamp(at),))
+            conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", (token_hash(token), csrf, stamp(expires)))
+        return token, csrf
+
+    def session(self, token: str | None) -> str | None:
+        """The CSRF token of a live session, or None."""
+        if not token:
+            return None
+        with self.ledger.read() as conn:
+            row = conn.execute("SELECT csrf, expires FROM sessions WHERE token_hash = ?", (token_hash(token),)).fetchone()
+        if row is None or parse_stamp(row["expires"]) < now():
+            return None
+        return row["csrf"]
+
+    def logout(self, token: str, who: str) -> None:
+        with self.ledger.write() as conn:
+            conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
+            self.ledger.add_event(conn, "logout", who, stamp(now()))
+
+    def record(self, kind: str, who: str, unit: Unit | None = None, detail: dict | None = None) -> None:
+        """An action that changes nothing but is kept in the ledger (a download, a merge on the page)."""
+        with self.ledger.write() as conn:
+            self.ledger.add_event(conn, kind, who, stamp(now()), unit.id if unit else None, detail=detail)
+
+
+def _same(unit: Unit, code: str, name: str) -> bool:
+    """The unit a cover names, as merge tells units apart: by code, or by the name as clerks type it."""
+    return bool((unit.code and code and unit.code == code) or (name and fold_name(unit.name) == fold_name(name)))
+
+
+def _suffix(filename: str) -> str:
+    suffix = Path(filename or "").suffix.lower()
+    allowed = settings()["upload"]["suffixes"]
+    return suffix if suffix in allowed else allowed[0]
+
+
+def unit_json(st: Standing, lang: str = "zh") -> dict:
+    """A unit as the status API and `desk status -f json` give it."""
+    cur = st.current
+    publication = st.publication
+    return {
+        "unit": st.unit.name, "code": st.unit.code, "kind": st.unit.kind, "parent": st.unit.parent,
+        "status": status_word(st.status, lang), "status_key": st.status,
+        "versions": len(st.versions), "current_version": cur.number if cur else None,
+        "last_upload": cur.at if cur else None,
+        "errors": cur.errors if cur else None, "warnings": cur.warnings if cur else None,
+        "score": cur.score if cur else None,
+        "approved_version": st.approved.number if st.approved else None,
+        "published": {"url": publication.url, "date": publication.date} if publication else None,
+        "due": st.due.isoformat() if st.due else None,
+        "overdue": st.overdue, "late": st.late,
+        "note": st.last_return.note if st.status == "returned" else None,
+    }
+
+
+def who_text(who: str, lang: str = "zh") -> str:
+    """`role:channel:detail` as the ledger keeps it, in words."""
+    role, channel, detail = (who.split(":", 2) + ["", ""])[:3]
+    w = words(lang)
+    return w.get(f"desk_who_{role}_{channel}", who).format(detail=detail)
+
+
+def changes(old: Path, new: Path) -> list[dict] | None:
+    """What differs between two versions, cell by cell ({"cell", "label", "old",
+    "new"} each): the seam for `compare(old_path, new_path)` of issue 17. None while
+    xltools has no compare; the page then shows the two versions' findings side by side."""
+    return None
+
+
+def side_by_side(old: Version, new: Version) -> list[dict]:
+    """The findings of two versions, each matched with the same rule at the same cell
+    in the other: fixed (only in the old), new (only in the new), or still there."""
+    def keyed(version: Version) -> dict:
+        return {(f.rule, f.cells[0] if f.cells else "", f.case): f for f in findings(version.result)}
+
+    before, after = keyed(old), keyed(new)
+    rows = [{"old": before.get(k), "new": after.get(k),
+             "state": "still" if k in before and k in after else "fixed" if k in before else "new"}
+            for k in list(before) + [k for k in after if k not in before]]
+    order = {"new": 0, "still": 1, "fixed": 2}
+    return sorted(rows, key=lambda r: order[r["state"]])

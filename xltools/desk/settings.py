@@ -1,0 +1,53 @@
+"""schemas/desk.yaml: statuses, deadlines, limits and where the desk keeps its files."""
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime, timedelta, timezone
+
+from xltools.model.errors import UserError
+from xltools.model.resources import data_dir
+
+
+class DeskError(UserError):
+    """Something the office or a unit asked for that the desk cannot do: one line."""
+
+    prefix = "desk_"
+
+
+@functools.cache
+def settings() -> dict:
+    import yaml
+
+    with (data_dir("schemas") / "desk.yaml").open(encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=yaml.CSafeLoader)
+
+
+def tz() -> timezone:
+    return timezone(timedelta(hours=settings()["utc_offset_hours"]))
+
+
+def now() -> datetime:
+    return datetime.now(tz()).replace(microsecond=0)
+
+
+def stamp(when: datetime) -> str:
+    return when.astimezone(tz()).isoformat(timespec="seconds")
+
+
+def parse_stamp(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(tz())
+
+
+def shown_time(text: str | None) -> str:
+    """A ledger time as people read it: 2024-01-20 09:30."""
+    return parse_stamp(text).strftime("%Y-%m-%d %H:%M") if text else ""
+
+
+def default_deadline(year: int, which: str) -> date:
+    """The regulation's date in the year after the report year."""
+    d = settings()["deadlines"][which]
+    return date(year + 1, d["month"], d["day"])
+
+
+def status_word(key: str, lang: str = "zh") -> str:
+    return settings()["status"][key][lang]
