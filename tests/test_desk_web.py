@@ -12,7 +12,7 @@ import zipfile
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from desk_helpers import EDUCATION, FINANCE, crash, make_desk, token, workbook
+from desk_helpers import EDUCATION, FINANCE, crash, make_desk, reports, token, workbook
 from starlette.testclient import TestClient
 
 from xltools.cli import main
@@ -299,6 +299,8 @@ def test_the_office_returns_approves_publishes_and_merges(client, made, tmp_path
     assert stale.status_code == 409 and "第 1 版已不是最新版（最新是第 2 版）" in text(stale.text)
     compared = text(client.get(f"/office/unit/{unit.id}/compare?old=1&new=2").text)
     assert "示例县教育局：第 1 版 → 第 2 版" in compared and "已改正 错误 R4 复议诉讼总计不符" in compared
+    total = reports()[EDUCATION].values["appeals.review.total"]
+    assert f"四、复议诉讼!E6 行政复议 / 总计 {total + 1} {total}" in compared  # compare's cell by cell
     assert client.get(f"/office/unit/{unit.id}/compare?old=1&new=9").status_code == 404
     assert client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "2"}).status_code == 303
     closed = api(client, tok, workbook(tmp_path / "c.xlsx").read_bytes())

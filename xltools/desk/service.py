@@ -25,6 +25,7 @@ from xltools.desk.standing import Deadlines, Standing, board_order, standing
 from xltools.model.codes import fold_name
 from xltools.model.findings import Finding
 from xltools.model.schema import words
+from xltools.xlsx.layout import load_layout
 
 CLOSED = ("approved", "published")  # a filed report changes only after the office returns it
 
@@ -514,9 +515,21 @@ def who_text(who: str, lang: str = "zh") -> str:
 
 def changes(old: Path, new: Path) -> list[dict] | None:
     """What differs between two versions, cell by cell ({"cell", "label", "old",
-    "new"} each): the seam for `compare(old_path, new_path)` of issue 17. None while
-    xltools has no compare; the page then shows the two versions' findings side by side."""
-    return None
+    "new"} each), as `xltools compare` finds it (P1 numbers; P2 text, with the changed
+    sentences marked). None when compare cannot pair them (one cover names another
+    unit or year): the page then shows the two versions' findings side by side."""
+    from xltools.commands.compare import CompareError, compare
+
+    try:
+        result = compare(old, new, jobs=1)
+    except CompareError:
+        return None
+    if not result.pairs or result.pairs[0].kind != "same_report":
+        return None
+    fields = load_layout().format.fields
+    return [{"cell": f.cells[0], "label": fields[f.fields[0]].label,
+             "old": f.expected if f.rule == "P1" else "", "new": f.actual if f.rule == "P1" else f.params["diff"]}
+            for f in result.pairs[0].findings if f.rule in ("P1", "P2")]
 
 
 def side_by_side(old: Version, new: Version) -> list[dict]:
