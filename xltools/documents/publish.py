@@ -196,7 +196,9 @@ table{border-collapse:collapse;font-size:14px;line-height:1.4}
 th,td{border:1px solid #444;padding:.25em .4em}
 th{font-weight:normal;text-align:left;background:#f4f4f4}
 thead th{text-align:center}
-td{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"""
+td{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+thead th{min-width:3.5em}
+tbody th{min-width:6em}"""
 
 
 def to_html(report: Report) -> str:
