@@ -4,8 +4,9 @@ catalogue covered and every entry here used.
 
 A workbook is checked in phases: its file before any parser (`file`, in the guard
 and the reader), its structure (`structure`), its number cells in one pass
-(`cell`, `blank`, `written`), the report read from them (ON_REPORT), and the
-arithmetic of all files at once (ACROSS). Documents have their own rules (`import`).
+(`cell`, `blank`, `written`), the report read from them (ON_REPORT), the
+arithmetic of all files at once (ACROSS), and the texts of all units checked or
+merged together (ACROSS_UNITS). Documents have their own rules (`import`).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Callable
 
 from xltools.model.findings import Finding
 from xltools.model.report import Report
-from xltools.rules import arithmetic, cells, explanations, previous, structure, text
+from xltools.rules import arithmetic, cells, copying, explanations, previous, quality, structure, text
 from xltools.xlsx import guard
 from xltools.xlsx.layout import Layout
 from xltools.xlsx.reader import Cells
@@ -37,6 +38,10 @@ ON_REPORT: dict[str, Callable[[Context], list[Finding]]] = {
     "text": lambda c: text.stated(c.report, c.layout, c.readable),
     "empty": lambda c: text.empty(c.report, c.layout),
     "fees": lambda c: text.fees(c.report, c.layout),
+    "elements": lambda c: quality.elements(c.report, c.layout),
+    "substance": lambda c: quality.substance(c.report, c.layout),
+    "length": lambda c: quality.length(c.report, c.layout),
+    "problems": lambda c: quality.problems(c.report, c.layout),
     "explanation": lambda c: explanations.unusable(c.cells, c.layout, c.unread),
 }
 
@@ -45,6 +50,10 @@ ON_REPORT: dict[str, Callable[[Context], list[Finding]]] = {
 ACROSS = {"sum": arithmetic.sum_finding, "balance": arithmetic.balance_finding,
           "previous": arithmetic.previous_finding}
 
+# Rules across the units of one check or merge: each adds its findings to the
+# results it is given (every result, readable or not, in input order).
+ACROSS_UNITS = {"copying": copying.copied}
+
 # The other phases, by the functions that run them.
 STRUCTURE = {"structure": (structure.check_structure, structure.check_cover)}
 ON_CELLS = {kind: cells.cell_findings for kind in ("cell", "blank", "written")}
@@ -52,4 +61,5 @@ ON_FILE = {"file": (guard.inspect_zip, structure.file_warnings)}
 WITH_PREVIOUS = {"previous_match": previous.match_previous}
 ON_DOCUMENT = {"import": "xltools.documents.importer.import_document"}  # a later layer: named, not imported
 
-CHECKS = {**ON_FILE, **STRUCTURE, **ON_CELLS, **ON_REPORT, **ACROSS, **WITH_PREVIOUS, **ON_DOCUMENT}
+CHECKS = {**ON_FILE, **STRUCTURE, **ON_CELLS, **ON_REPORT, **ACROSS, **ACROSS_UNITS, **WITH_PREVIOUS,
+          **ON_DOCUMENT}
