@@ -1,10 +1,10 @@
 """Write the summary workbook: the summed report, then the trail sheets of
-schemas/summary.yaml (上报情况, 明细, 来源, 各单位文字, and the hidden units list)."""
+schemas/summary.yaml (上报情况, 质量评分, 明细, 来源, 各单位文字, and the hidden units list)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from xltools.commands.merge import MergeResult, row_order
+from xltools.commands.merge import MergeResult, natural, row_order
 from xltools.model.schema import load_summary, words
 from xltools.rules.batch import Submission
 from xltools.xlsx.a1 import col_letter
@@ -90,6 +90,29 @@ def _status_rows(result: MergeResult, words: dict) -> list[list]:
             for x in row_order(result)]
 
 
+def _quality_rows(result: MergeResult, status: dict) -> list[list]:
+    """One row per unit whose report was read, the weakest report first."""
+    w = words("zh")
+    rows = []
+    for s in result.submissions:
+        score = s.result.score
+        if score is None:
+            continue
+        deductions = []
+        for d in score.deductions:
+            deductions.append(w["score_item"].format(label=d.label["zh"], points=d.points, rules=d.rules()))
+            deductions += [w["score_finding"].format(rule=f.rule, message=f.message()) for f in d.findings[:MAX_PROBLEMS]]
+            if len(d.findings) > MAX_PROBLEMS:
+                deductions.append(w["more_problems"].format(n=len(d.findings)))
+        copies = [w["shared_text"].format(label=f.params["label"], others=f.params["others"]["zh"])
+                  for f in s.result.findings if f.rule == "T5"]
+        counted = sum(len(d.findings) for d in score.deductions)
+        rows.append(((score.points, -counted, natural(s.shown)),
+                     [s.shown, score.points, score.of, "\n".join(deductions), "\n".join(copies),
+                      status[s.status]["zh"], str(s.path)]))
+    return [row for _, row in sorted(rows, key=lambda r: r[0])]
+
+
 def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:
     """One row per merged unit and one column per field; the ids in a hidden second
     row; a last row that equals the summary. Returns the data rows, which are many:
@@ -130,6 +153,7 @@ def write_summary(result: MergeResult, out: Path) -> None:
     wb, cached = report_workbook(result.summary)
     sheets = spec["sheets"]
     rows = {sheets["status"]["name"]: _table(wb, sheets["status"], _status_rows(result, words))}
+    rows[sheets["quality"]["name"]] = _table(wb, sheets["quality"], _quality_rows(result, words))
     rows[sheets["detail"]["name"]] = _detail_sheet(wb, result, sheets["detail"])
     rows[sheets["sources"]["name"]] = _table(wb, sheets["sources"], _source_rows(result, words))
     rows[sheets["texts"]["name"]] = _texts_sheet(wb, result, sheets["texts"])
