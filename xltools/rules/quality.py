@@ -71,14 +71,17 @@ def elements(report: Report, layout: Layout) -> list[Finding]:
 def substance(report: Report, layout: Layout) -> list[Finding]:
     """T2: a section with fewer characters than the minimum once the boilerplate is
     out. A short part that states what T1 requires of it says enough (本年度未收到
-    政府信息公开申请); one that does not is T1's."""
+    政府信息公开申请); one that does not is T1's; a 五 that names no problem or
+    measure is T4's."""
     check = load_rules()["T2"].check
-    parts = load_rules()["T1"].check["parts"]
+    judged = set(load_rules()["T1"].check["parts"])
+    if problems(report, layout):
+        judged.add(load_rules()["T4"].check["text"])
     common = boilerplate("T2")
     out = []
     for fid in check["text"]:
         text = _said(report, fid)
-        if text is None or fid not in layout.cells or fid in parts:
+        if text is None or fid not in layout.cells or fid in judged:
             continue
         own = characters(common.sub("", text))
         if own >= check["min_chars"]:
@@ -120,6 +123,5 @@ def problems(report: Report, layout: Layout) -> list[Finding]:
     measure = _any(tuple(check["measure"])).search(body)
     if problem and measure:
         return []
-    case = "neither" if not (problem or measure) else "no_problem" if not problem else "no_measure"
-    return [Finding("T4", case, fields=[fid], cells=[layout.cells[fid].address],
-                    params={"label": layout.format.fields[fid].label})]
+    return [Finding("T4", "neither" if not (problem or measure) else "no_problem" if not problem else "no_measure",
+                    fields=[fid], cells=[layout.cells[fid].address], params={"label": layout.format.fields[fid].label})]

@@ -94,7 +94,8 @@ def fees(report: Report, layout: Layout) -> list[Finding]:
     where = dict(fields=[check["collected"], check["text"]], cells=[cell, layout.cells[check["text"]].address])
     denial = next((s for s in _sentences(text) if any(word in s for word in check["none_words"])), None)
     if denial is not None:
-        out.append(Finding("W5", "denied", **where, actual=collected, params=params | {"found": denial}))
+        out.append(Finding("W5", "denied", **where, actual=collected,
+                           params=params | {"found": denial.rstrip("。；;！!？?")}))
     elif not any(word in text for word in check["words"]):
         out.append(Finding("W5", "silent", **where, actual=collected, params=params))
     if is_number(asked) and collected > asked:
