@@ -11,13 +11,15 @@ copy), with every number made 0 (a copy with other figures is still a copy) and
 without spaces and punctuation. The share is rapidfuzz's ratio: the characters
 the two have in common in order, over both lengths.
 
-Comparing every pair character by character costs n² (300 units: 0.3 s a section,
-2,000: 8 s), so the pairs compared are found first: texts equal once normalised
-are grouped at once, and among the rest a pair is compared when one-permutation
-MinHash (passages of five characters, 96 bins, banded three at a time) says they
-share passages. A pair whose passages overlap by half (Jaccard 0.5) is compared
-with probability 0.99; copies at the threshold overlap by more, unless edited
-every few characters. bench/quality.py measures both.
+Comparing every pair character by character costs too much for a city's
+thousands of units, so the pairs compared are chosen first: texts equal once
+normalised are grouped at once, and of the rest a pair is compared when the
+one-permutation MinHash of their five-character passages (96 bins) estimates that
+at least 20 % of their passages are common (Jaccard). A copy (a paragraph taken
+whole, a template with other names and figures) shares far more; two texts that
+share two of three sentences, barely at the threshold, about a quarter; a text
+that reaches it only by edits every few characters shares fewer, and is no copy.
+bench/quality.py compares what this finds with comparing every pair.
 """
 from __future__ import annotations
 
@@ -32,13 +34,15 @@ import numpy as np
 from xltools.model.codes import fold_name, short_name
 from xltools.model.findings import Finding
 from xltools.model.schema import load_rules, words
-from xltools.rules.quality import UNCOUNTED, boilerplate
+from xltools.rules.quality import UNCOUNTED, Boilerplate, boilerplate
 from xltools.rules.result import FileResult
 from xltools.rules.text import without_figures
 from xltools.xlsx.layout import Layout
 
-SHINGLE = 5          # characters of a passage
-BINS, ROWS = 96, 3   # MinHash bins, and bins per band: 32 bands
+SHINGLE = 5    # characters of a passage
+BINS = 96      # MinHash bins: the share of passages in common is estimated ±0.05
+AGREE = 0.2    # pairs estimated to share fewer passages are not compared character by character
+BLOCK = 128    # rows compared at once (128 × 2,000 × 96 bytes)
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -50,10 +54,10 @@ class _Text:
     year: object = None
 
 
-def normalised(text: str, unit: str | None, common: re.Pattern) -> str:
+def normalised(text: str, unit: str | None, common: Boilerplate) -> str:
     """The text as compared: boilerplate, the figures of the tables stated in words
     and the unit's own name out, numbers 0, no spaces or punctuation."""
-    text = without_figures(common.sub("", text))
+    text = without_figures(common.sub(text))
     for name in sorted({unit or "", short_name(unit or "")}, key=len, reverse=True):
         if len(name) >= 2:
             text = text.replace(name, "〇")
@@ -71,7 +75,7 @@ def _mix(z: np.ndarray) -> np.ndarray:
 def signatures(texts: list[str]) -> np.ndarray:
     """One-permutation MinHash of each text's five-character passages, densified
     (an empty bin takes the next filled one's value, marked by the distance), as a
-    (texts × BINS) array. Every text has at least SHINGLE characters."""
+    (texts × BINS) array of 32-bit values. Every text has at least SHINGLE characters."""
     lengths = np.array([len(t) for t in texts], dtype=np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -96,43 +100,38 @@ def signatures(texts: list[str]) -> np.ndarray:
         nearest = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1][:, :BINS]
         distance = (nearest - np.arange(BINS)).astype(np.uint64)
         rows = np.arange(len(texts))[:, None]
-        return sig[rows, nearest % BINS] ^ _mix(distance)
+        return ((sig[rows, nearest % BINS] ^ _mix(distance)) >> np.uint64(32)).astype(np.uint32)
 
 
 def candidates(sig: np.ndarray) -> np.ndarray:
-    """Pairs (i < j) that agree on all the bins of some band, as an (m × 2) array."""
+    """Pairs (i < j) whose signatures agree in at least AGREE of their bins (an
+    estimate of the share of passages they have in common), as an (m × 2) array.
+    Every pair is looked at, a block of rows at a time: no pair is left out by
+    chance, and the cost is the same whatever the texts."""
     n = len(sig)
+    least = int(np.ceil(AGREE * BINS))
     pairs = []
-    with np.errstate(over="ignore"):
-        for band in range(BINS // ROWS):
-            key = np.zeros(n, dtype=np.uint64)
-            for b in sig[:, band * ROWS:(band + 1) * ROWS].T:
-                key = _mix(key ^ b)
-            order = np.argsort(key, kind="stable")
-            ordered = key[order]
-            edges = np.flatnonzero(np.diff(ordered)) + 1
-            for group in np.split(order, edges):
-                if len(group) > 1:
-                    i, j = np.triu_indices(len(group), 1)
-                    pairs.append(np.sort(np.stack([group[i], group[j]], axis=1), axis=1))
-    if not pairs:
-        return np.empty((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(pairs), axis=0)
+    for start in range(0, n, BLOCK):
+        block = sig[start:start + BLOCK]
+        agree = np.count_nonzero(block[:, None, :] == sig[None, start:, :], axis=2)
+        i, j = np.nonzero(agree >= least)
+        later = j > i  # the block against itself and the rows after it: each pair once
+        pairs.append(np.stack([start + i[later], start + j[later]], axis=1))
+    return np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
 
 
 def similar(texts: list[str], threshold: float) -> list[tuple[int, int, int]]:
     """(i, j, share in %) for every pair of distinct texts at or above the threshold
     among the pairs that share passages."""
     from rapidfuzz.fuzz import ratio
+    from rapidfuzz.process import cpdist
 
     if len(texts) < 2:
         return []
-    out = []
-    for i, j in candidates(signatures(texts)):
-        share = ratio(texts[i], texts[j], score_cutoff=threshold * 100)
-        if share:
-            out.append((int(i), int(j), int(share)))
-    return out
+    pairs = candidates(signatures(texts))
+    shares = cpdist([texts[i] for i in pairs[:, 0]], [texts[j] for j in pairs[:, 1]], scorer=ratio,
+                    score_cutoff=threshold * 100, workers=-1)
+    return [(int(i), int(j), int(share)) for (i, j), share in zip(pairs, shares) if share]
 
 
 def _units(results: list[FileResult]) -> list[int]:

@@ -13,7 +13,7 @@ import re
 from xltools.model.findings import Finding
 from xltools.model.report import Report
 from xltools.model.schema import load_rules
-from xltools.rules.text import NUMBER
+from xltools.rules.text import NUMBER, SENTENCE_END
 from xltools.xlsx.layout import Layout
 
 UNCOUNTED = re.compile(r"[\W_]+")  # spaces and punctuation: not characters of the text
@@ -30,9 +30,36 @@ def _any(patterns: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-def boilerplate(rule: str) -> re.Pattern:
-    """The sentences every unit writes in the same words, as the rule lists them."""
-    return _any(tuple(load_rules()[rule].check["boilerplate"]))
+class Boilerplate:
+    """What every unit writes in the same words, as a rule lists it: sentences with
+    one of `sentences` in them, and `phrases` wherever they stand."""
+
+    def __init__(self, spec: dict):
+        self.sentences = _any(tuple(spec["sentences"]))
+        self.phrases = _any(tuple(spec["phrases"]))
+
+    def _split(self, text: str) -> list[str]:
+        return SENTENCE_END.split(text)
+
+    def sub(self, text: str) -> str:
+        """The text without it."""
+        kept = "".join(s for s in self._split(text) if not self.sentences.search(s))
+        return self.phrases.sub("", kept)
+
+    def said(self, text: str) -> list[str]:
+        """What of it the text says, in order."""
+        out = []
+        for s in self._split(text):
+            if self.sentences.search(s):
+                out.append(s.strip())
+            else:
+                out += [m.group(0) for m in self.phrases.finditer(s)]
+        return [x for x in out if characters(x)]
+
+
+@functools.cache
+def boilerplate(rule: str) -> Boilerplate:
+    return Boilerplate(load_rules()[rule].check["boilerplate"])
 
 
 def characters(text: str) -> int:
@@ -83,10 +110,10 @@ def substance(report: Report, layout: Layout) -> list[Finding]:
         text = _said(report, fid)
         if text is None or fid not in layout.cells or fid in judged:
             continue
-        own = characters(common.sub("", text))
+        own = characters(common.sub(text))
         if own >= check["min_chars"]:
             continue
-        said = [m.group(0).strip() for m in common.finditer(text) if characters(m.group(0))]
+        said = common.said(text)
         params = {"label": layout.format.fields[fid].label, "hint": load_rules()["W4"].check["hints"][fid]}
         if said:
             params["found"] = "……".join(said)

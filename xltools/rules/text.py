@@ -26,12 +26,16 @@ def _statements() -> list[tuple[list[str], re.Pattern, Decimal | None]]:
     return out
 
 
+@functools.cache
+def _figures() -> re.Pattern:
+    """Every statement of W3 in one pattern (its numbers unnamed)."""
+    return re.compile("|".join(f"(?:{p.pattern})" for _, p, _ in _statements()).replace("(?P<n>", "(?:"))
+
+
 def without_figures(text: str) -> str:
     """The text without the figures it states in the words W3 knows (收到申请N件,
     制发规范性文件N件 …): the tables in words, which every unit writes alike."""
-    for _, pattern, _ in _statements():
-        text = pattern.sub("", text)
-    return text
+    return _figures().sub("", text)
 
 
 def _sentences(text: str) -> list[str]:
