@@ -86,12 +86,13 @@ def _lacking(text: str, required: list[dict]) -> list[dict]:
 def elements(report: Report, layout: Layout) -> list[Finding]:
     """T1: each part of 一 states the elements the schema requires of it."""
     out = []
-    for fid, required in load_rules()["T1"].check["parts"].items():
+    for fid, part in load_rules()["T1"].check["parts"].items():
         text = _said(report, fid)
-        missing = _lacking(text, required) if text is not None and fid in layout.cells else []
+        missing = _lacking(text, part["elements"]) if text is not None and fid in layout.cells else []
         if missing:
             out.append(Finding("T1", "missing", fields=[fid], cells=[layout.cells[fid].address],
-                               params={"label": layout.format.fields[fid].label, "missing": _both(missing)}))
+                               params={"label": layout.format.fields[fid].label, "missing": _both(missing),
+                                       "example": part["example"]}))
     return out
 
 
