@@ -387,3 +387,51 @@ def test_merge_sheet_names_the_units_that_share_text(tmp_path):
     assert [(r[0], r[1], r[4]) for r in rows[1:]] == [
         ("示例县东岭镇人民政府", 15, "（四）政府信息公开平台建设：示例县西河乡人民政府（100%）"),
         ("示例县西河乡人民政府", 15, "（四）政府信息公开平台建设：示例县东岭镇人民政府（100%）")]
+
+
+def test_readme_shows_the_seeds_real_check_output(monkeypatch):
+    from conftest import REPO
+
+    monkeypatch.chdir(REPO)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("$ xltools check workbooks/examples/chitudian-2023.xlsx\n", 1)[1].split("```", 1)[0]
+    assert run("check", "workbooks/examples/chitudian-2023.xlsx").output == shown
+
+
+def test_copies_found_are_those_comparing_every_pair_finds():
+    """The MinHash step only chooses which pairs rapidfuzz compares: on units that
+    copy as clerks do (a section of another unit, a county template, a whole text),
+    T5 flags the same sections, with the same counts, as comparing every pair."""
+    from pathlib import Path
+
+    from rapidfuzz import fuzz, process
+
+    from xltools.rules.copying import copied, normalised
+    from xltools.rules.quality import boilerplate
+    from xltools.rules.result import FileResult
+    from xltools.xlsx.layout import load_layout
+
+    rng = random.Random(18)
+    sections = load_rules()["T5"].check["text"]
+    reports = [sample_report(f"示例县第{i}单位", 2023, random.Random(i)) for i in range(120)]
+    template = reports[0].text["overview.supervision"]
+    for r in reports[1:]:
+        roll = rng.random()
+        if roll < 0.15:
+            fid = rng.choice(sections)
+            r.text[fid] = rng.choice(reports).text[fid]
+        elif roll < 0.25:
+            r.text["overview.supervision"] = template
+        elif roll < 0.3:
+            r.text = dict(rng.choice(reports).text)
+    results = [FileResult(Path(f"{r.unit}.xlsx"), report=r) for r in reports]
+    copied(results, load_layout())
+    found = {(f.fields[0], i): f.params["count"] for i, r in enumerate(results) for f in r.findings}
+    check, common, every = load_rules()["T5"].check, boilerplate("T5"), {}
+    for fid in sections:
+        texts = [normalised(r.text[fid], r.unit, common) for r in reports]
+        scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=80, dtype="uint8")
+        for i, j in zip(*scores.nonzero()):
+            if i != j and len(texts[i]) >= check["min_chars"]:
+                every[(fid, int(i))] = every.get((fid, int(i)), 0) + 1
+    assert len(found) > 40 and found == every
