@@ -365,15 +365,15 @@ def test_merge_sheet_lists_the_weakest_report_first(tmp_path):
     wb = openpyxl.load_workbook(tmp_path / "s.xlsx")
     assert wb.sheetnames[wb.sheetnames.index("上报情况") + 1] == "质量评分"
     rows = list(wb["质量评分"].iter_rows(values_only=True))
-    assert rows[0] == ("单位", "得分", "满分", "扣分原因", "雷同单位", "状态", "文件")
+    assert rows[0] == ("单位", "得分", "满分", "状态", "扣分原因", "雷同单位", "文件")
     assert rows[1][:3] == ("=HYPERLINK(\"http://x\",\"示例县某镇\")", 15, 20)  # text, never a formula
     assert wb["质量评分"]["A2"].data_type == "s"
-    assert rows[1][3] == ("要素不全 −5：T1、W4\n"
+    assert rows[1][4] == ("要素不全 −5：T1、W4\n"
                           "  T1 一、总体情况!A4“（一）主动公开”没有写明：主动公开的数量。\n"
                           "  W4 五、问题及改进!A3“五、存在的主要问题及改进情况”只写了“无”，视为未填写。")
-    assert rows[1][5] == "已汇总"
+    assert rows[1][3] == "已汇总"
     assert len(rows) == 1 + 16 and all(r[1] == 20 for r in rows[2:])
-    assert sorted(r[5] for r in rows[2:]).count("重复") == 2  # the unit sent twice: scored, not merged
+    assert sorted(r[3] for r in rows[2:]).count("重复") == 2  # the unit sent twice: scored, not merged
     assert [r[0] for r in rows[2:4]] == ["示例县东岭镇人民政府", "示例县人力资源和社会保障局"]
 
 
@@ -384,7 +384,7 @@ def test_merge_sheet_names_the_units_that_share_text(tmp_path):
         write(r, tmp_path / f"{r.unit}.xlsx")
     assert run("merge", tmp_path, "-o", tmp_path / "s.xlsx", "--unit", "示例县").exit_code == 0
     rows = list(openpyxl.load_workbook(tmp_path / "s.xlsx")["质量评分"].iter_rows(values_only=True))
-    assert [(r[0], r[1], r[4]) for r in rows[1:]] == [
+    assert [(r[0], r[1], r[5]) for r in rows[1:]] == [
         ("示例县东岭镇人民政府", 15, "（四）政府信息公开平台建设：示例县西河乡人民政府（100%）"),
         ("示例县西河乡人民政府", 15, "（四）政府信息公开平台建设：示例县东岭镇人民政府（100%）")]
 
