@@ -131,10 +131,10 @@ _HANDLING = (
 )
 _DOCUMENTS = (
     "本年度制发行政规范性文件{ni}件，废止{nr}件，现行有效{nf}件；制发规章{ri}件，废止{rr}件，现行有效{rf}件。",
-    "全年印发行政规范性文件{ni}件，宣布废止规范性文件{nr}件，现行有效规范性文件{nf}件；"
-    "制发规章{ri}件，废止规章{rr}件，现行有效规章{rf}件。",
-    "规章方面，制发{ri}件、废止{rr}件，现行有效规章{rf}件；行政规范性文件方面，制发{ni}件、废止{nr}件，"
-    "现行有效{nf}件。",
+    ("全年印发行政规范性文件{ni}件，宣布废止规范性文件{nr}件，现行有效规范性文件{nf}件；"
+     "制发规章{ri}件，废止规章{rr}件，现行有效规章{rf}件。"),
+    ("规章方面，制发{ri}件、废止{rr}件，现行有效规章{rf}件；行政规范性文件方面，制发{ni}件、废止{nr}件，"
+     "现行有效{nf}件。"),
 )
 _MANAGEMENT = (
     "严格执行“先审查、后公开”和“一事一审”制度，信息发布前逐条审核。",
@@ -200,14 +200,14 @@ def sample_text(unit: str, year: int, values: dict) -> dict[str, str]:
     rng = random.Random(f"{unit} {year}")
     short = short_name(unit)
     areas = next((a for key, a in _AREAS if key in short), "政策文件、行政执法、公共服务")
-    counts = dict(a=rng.randint(60, 900), b=rng.randint(20, 300), c=rng.randint(5, 60), d=rng.randint(3, 40))
+    counts = {"a": rng.randint(60, 900), "b": rng.randint(20, 300), "c": rng.randint(5, 60), "d": rng.randint(3, 40)}
     suits = values["appeals.suit_direct.total"] + values["appeals.suit_after_review.total"]
     fees = (f"本年度发出收费通知{_n(values, 'fees.notices')}件，收费通知总金额{_n(values, 'fees.notice_amount')}元，"
             f"实际收取信息处理费{_n(values, 'fees.collected')}元。"
             if values["fees.collected"] else f"本单位{year}年度未收取政府信息公开信息处理费。")
-    requests = dict(year=year, new=_n(values, "requests.new.total"), cin=_n(values, "requests.carried_in.total"),
-                    done=_n(values, "requests.results_total.total"), cout=_n(values, "requests.carried_out.total"),
-                    review=_n(values, "appeals.review.total"), suits=suits)
+    requests = {"year": year, "new": _n(values, "requests.new.total"), "cin": _n(values, "requests.carried_in.total"),
+                "done": _n(values, "requests.results_total.total"), "cout": _n(values, "requests.carried_out.total"),
+                "review": _n(values, "appeals.review.total"), "suits": suits}
     documents = {key: _n(values, f"proactive.{row}.{column}") for key, row, column in (
         ("ni", "normative", "issued"), ("nr", "normative", "repealed"), ("nf", "normative", "in_force"),
         ("ri", "regulation", "issued"), ("rr", "regulation", "repealed"), ("rf", "regulation", "in_force"))}

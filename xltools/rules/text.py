@@ -95,7 +95,7 @@ def fees(report: Report, layout: Layout) -> list[Finding]:
     params = {"label": layout.format.fields[check["collected"]].label}
     out = []
     text = report.text.get(check["text"]) or ""
-    where = dict(fields=[check["collected"], check["text"]], cells=[cell, layout.cells[check["text"]].address])
+    where = {"fields": [check["collected"], check["text"]], "cells": [cell, layout.cells[check["text"]].address]}
     denial = next((s for s in _sentences(text) if any(word in s for word in check["none_words"])), None)
     if denial is not None:
         out.append(Finding("W5", "denied", **where, actual=collected,
