@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import openpyxl
 from click.testing import CliRunner
-from conftest import EXAMPLES, SAMPLE_COUNTY, WORKBOOKS
+from conftest import EXAMPLES, SAMPLE_COUNTY, WORKBOOKS, seed_report
 
 from xltools import Report, write
 from xltools.cli import main
@@ -39,9 +39,12 @@ def valid(seed: int = 1, **changes) -> Report:
 
 
 def test_examples_pass_with_no_findings():
+    """The sample county passes; the seed as published states no figures in 一（三） (T1)."""
     result = run("check", str(EXAMPLES / "chitudian-2023.xlsx"), str(SAMPLE_COUNTY))
     assert result.exit_code == 0, result.output
-    assert result.output.count("结果：通过，没有发现问题。") == 15
+    assert result.output.count("结果：通过，没有发现问题。\n评分：20/20\n") == 14
+    assert "警告 T1 总体情况缺少要素 一、总体情况!A8\n" in result.output
+    assert result.output.count("  警告 ") == 1
     assert result.output.endswith("共检查 15 个文件：15 个无错误，0 个有错误，0 个无法读取。\n")
 
 
@@ -51,7 +54,7 @@ def test_appeals_total_left_at_zero(tmp_path):
                       for m in ("upheld", "corrected", "other", "pending", "total")})
     report.values.update({"appeals.review.upheld": 10, "appeals.review.corrected": 1, "appeals.review.total": 0,
                           "appeals.suit_after_review.upheld": 5, "appeals.suit_after_review.total": 0})
-    report.text["overview.requests"] = "本年度无行政复议和行政诉讼情况。"
+    report.text["overview.requests"] = f"本年度新收政府信息公开申请{report.values['requests.new.total']}件，无行政复议和行政诉讼情况。"
     write(report, tmp_path / "r.xlsx")
     result = one(tmp_path / "r.xlsx")
     assert brief(result) == [("R4", "四、复议诉讼!E6", 11, 0), ("R4", "四、复议诉讼!O6", 5, 0)]
@@ -63,7 +66,7 @@ def test_appeals_total_left_at_zero(tmp_path):
 
 
 def _chitudian() -> Report:
-    return Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))
+    return seed_report()
 
 
 def test_result_rows_do_not_add_up_to_the_total(tmp_path):
@@ -258,7 +261,8 @@ def test_text_output_and_exit_status(tmp_path):
         "  错误 R4 复议诉讼总计不符 四、复议诉讼!E6\n"
         "    四、复议诉讼!E6（行政复议 / 总计）应为 1（A6+B6+C6+D6 = 0+1+0+0），实际为 0。\n"
         "    修改：把 四、复议诉讼!E6 改为 1（或恢复公式：运行 xltools fill），或核对各项数字。\n"
-        "结果：1 个错误，0 个警告。\n")
+        "结果：1 个错误，0 个警告。\n"
+        "评分：19/20（数据差错 −1：R4）\n")
     english = run("check", str(tmp_path / "r.xlsx"), "--lang", "en")
     assert "  error R4 Appeals total does not add up 四、复议诉讼!E6\n" in english.output
     assert "Result: 1 errors, 0 warnings.\n" in english.output

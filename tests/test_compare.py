@@ -137,6 +137,7 @@ def _published(report, path: Path) -> None:
 @pytest.mark.parametrize("ext", ["html", "docx"])
 def test_the_published_page_against_the_approved_workbook(tmp_path, ext):
     approved = sample_county()[2]
+    approved.text["overview.platform"] = "持续优化门户网站信息公开专栏，规范政务新媒体管理。"
     write(approved, tmp_path / "备案.xlsx")
     published = copy.deepcopy(approved)
     published.values["requests.granted.commercial"] += 2
@@ -160,6 +161,7 @@ def test_the_published_page_against_the_approved_workbook(tmp_path, ext):
 
 def test_the_published_pdf_against_the_approved_workbook(tmp_path, soffice):
     approved = sample_county()[4]
+    approved.text["problems"] = "部分信息公开不够及时，解读形式较为单一。下一步将完善公开流程，丰富解读形式。"
     write(approved, tmp_path / "备案.xlsx")
     published = copy.deepcopy(approved)
     published.values["appeals.review.upheld"] += 1

@@ -75,7 +75,7 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice):
         "1. 【四、复议诉讼!E6】四、复议诉讼!E6（行政复议 / 总计）应为 3（A6+B6+C6+D6 = 1+0+0+2），实际为 4。"
         "修改方法：把 四、复议诉讼!E6 改为 3（或恢复公式：点“填写合计”按钮），或核对各项数字。",
         "二、请核实的问题（1 处；确属实际情况的，请在“审核说明”表中写明理由）：",
-        "1. 【四、复议诉讼!E6】正文“因政府信息公开引发行政复议3件、行政诉讼2件。”写的是 3，而表格 四、复议诉讼!E6（行政复议 / 总计）为 4。"
+        "1. 【四、复议诉讼!E6】正文“因政府信息公开被申请行政复议3件，被提起行政诉讼2件。”写的是 3，而表格 四、复议诉讼!E6（行政复议 / 总计）为 4。"
         "修改方法：核对正文和表格，改正错误的一方。",
         "每个问题的位置已在“检查结果”中标出：上传页面可下载标注了问题的工作簿。"]
     assert run("desk", "note", desk_dir, "教育局", "-o", tmp_path / "退回意见.docx").exit_code == 0
@@ -101,7 +101,7 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice):
     assert {k: by_unit[EDUCATION][k] for k in ("status", "status_key", "versions", "approved_version", "published",
                                                "errors", "score", "late")} == {
         "status": "已发布", "status_key": "published", "versions": 2, "approved_version": 2, "errors": 0,
-        "published": {"url": "https://www.example.gov.cn/nb2023.html", "date": "2024-01-20"}, "score": None,
+        "published": {"url": "https://www.example.gov.cn/nb2023.html", "date": "2024-01-20"}, "score": {"points": 20, "of": 20, "deductions": []},
         "late": ["submit"]}  # today is long past the deadline of 2023's reports
     assert by_unit[FINANCE]["status"] == "待审核"
     assert status[0]["overdue"] == ["submit", "publish"]  # the deadlines are long past: overdue first

@@ -10,7 +10,7 @@ import sys
 import fake_xlwings
 import openpyxl
 import pytest
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES, REPO, seed_report
 
 from xltools import Report, write
 from xltools.commands.annotate import annotate, marks
@@ -30,7 +30,7 @@ MARK_COLORS = {tuple(int(h[i:i + 2], 16) for i in (0, 2, 4)) for h in FILLS.valu
 
 
 def chitudian() -> Report:
-    return Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))
+    return seed_report()
 
 
 def state(book) -> dict:
@@ -89,7 +89,7 @@ def test_check_marks_and_lists_what_annotate_does(tmp_path, monkeypatch):
                     assert sheet.range(c.coordinate).note.text == c.comment.text
                 else:
                     assert sheet.range(c.coordinate).color not in MARK_COLORS, (ws.title, c.coordinate)
-    assert book.app._alerts == ["结果：1 个错误，4 个警告。\n详见“检查结果”表：错误的单元格标为红色，警告标为橙色，鼠标指向单元格可看说明。"]
+    assert book.app._alerts == ["结果：1 个错误，5 个警告。\n详见“检查结果”表：错误的单元格标为红色，警告标为橙色，鼠标指向单元格可看说明。"]
 
 
 def test_check_reads_what_is_on_screen_not_the_file(tmp_path):

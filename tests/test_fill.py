@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pandas as pd
 from click.testing import CliRunner
-from conftest import EXAMPLES
+from conftest import seed_report
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
@@ -54,7 +54,7 @@ def totals_by_reader(path) -> dict[str, dict]:
 
 
 def test_detail_only_workbook_is_completed(tmp_path, soffice):
-    report = Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))
+    report = seed_report()
     expected = dict(report.values)
     write(details_only(report), tmp_path / "in.xlsx")
     result = run("fill", tmp_path / "in.xlsx", "-o", tmp_path / "out.xlsx")
@@ -72,7 +72,7 @@ def test_detail_only_workbook_is_completed(tmp_path, soffice):
 
 
 def test_typed_over_totals_are_replaced_and_listed(tmp_path):
-    report = Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))
+    report = seed_report()
     report.values.update({"appeals.review.total": 0, "requests.new.total": 1, "requests.granted.commercial": None,
                           "requests.carried_out.research": "/", "requests.new.other_org": " 0 件"})
     write(report, tmp_path / "in.xlsx")
@@ -94,7 +94,7 @@ def _plain(cell) -> tuple:
 
 
 def test_everything_else_stays(tmp_path):
-    report = Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))
+    report = seed_report()
     report.explanations = [{"rule": "W4", "target": "五、问题及改进!A3", "text": "=不是公式"}]
     write(details_only(report), tmp_path / "in.xlsx")
     fill(tmp_path / "in.xlsx", tmp_path / "out.xlsx")
@@ -114,7 +114,7 @@ def test_everything_else_stays(tmp_path):
 
 
 def test_refuses_a_workbook_it_cannot_read_safely(tmp_path):
-    write(Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8")), tmp_path / "in.xlsx")
+    write(seed_report(), tmp_path / "in.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "in.xlsx")
     wb["三、依申请公开"].insert_rows(10)
     wb.save(tmp_path / "in.xlsx")
@@ -128,7 +128,7 @@ def test_refuses_a_workbook_it_cannot_read_safely(tmp_path):
 
 
 def test_in_place_keeps_a_backup(tmp_path):
-    write(details_only(Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))),
+    write(details_only(seed_report()),
           tmp_path / "r.xlsx")
     original = (tmp_path / "r.xlsx").read_bytes()
     assert run("fill", tmp_path / "r.xlsx", "--in-place").exit_code == 0
@@ -139,7 +139,7 @@ def test_in_place_keeps_a_backup(tmp_path):
 
 
 def test_interrupted_in_place_leaves_the_original_intact(tmp_path, monkeypatch):
-    write(details_only(Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8"))),
+    write(details_only(seed_report()),
           tmp_path / "r.xlsx")
     before = sha(tmp_path / "r.xlsx")
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES
+from conftest import EXAMPLES, seed_report
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 from python_calamine import CalamineWorkbook
 
-from xltools import Report, write
+from xltools import write
 from xltools.cli import main
 from xltools.model.samples import sample_county
 from xltools.rules.batch import check_paths
@@ -160,7 +160,7 @@ def test_worst_cases_are_quick_and_small(tmp_path):
 def test_error_values_and_odd_cell_contents(tmp_path):
     import datetime
 
-    write(Report.from_json((EXAMPLES / "chitudian-2023.json").read_text(encoding="utf-8")), tmp_path / "r.xlsx")
+    write(seed_report(), tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     ws = wb["三、依申请公开"]
     ws["E6"] = "#REF!"
@@ -185,7 +185,7 @@ def test_lock_file_and_macros_are_said(tmp_path):
     (tmp_path / "unit.xlsm").write_bytes(CHITUDIAN.read_bytes())
     (tmp_path / "~$unit.xlsm").write_bytes(b"owner")
     result = only(tmp_path / "unit.xlsm")
-    assert [(f.rule, f.case) for f in result.findings] == [("F8", "locked"), ("F9", "macros")]
+    assert [(f.rule, f.case) for f in result.findings] == [("F8", "locked"), ("F9", "macros"), ("T1", "missing")]
     assert result.ok and result.report.unit == "栾川县赤土店镇人民政府"
 
 
@@ -311,5 +311,6 @@ def test_not_a_number_in_a_count_cell(tmp_path, stored):
     sheet = re.sub(rb'(<c r="E6"[^>]*>)<v>0</v>', rb"\1<v>" + stored + rb"</v>", part("xl/worksheets/sheet4.xml"))
     path = rewrite(CHITUDIAN, tmp_path / "nan.xlsx", {"xl/worksheets/sheet4.xml": sheet})
     result = only(path)
-    assert [(f.rule, f.cells[0]) for f in result.findings][:1] == [("R0", "三、依申请公开!E6")]
+    # the seed's own T1 on 一 first (its （三） states no figures), then the cell
+    assert [(f.rule, f.cells[0]) for f in result.findings][:2] == [("T1", "一、总体情况!A8"), ("R0", "三、依申请公开!E6")]
     assert result.unreadable is None

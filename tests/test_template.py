@@ -88,7 +88,7 @@ def test_data_validation_with_chinese_prompts(template):
     year = _validation(template["封面"], "B6")
     assert (year.type, year.formula1, year.formula2) == ("whole", "2019", "2100")
     rules = _validation(template["审核说明"], "A4")
-    assert rules.formula1 == '"W0,W1,W2,W3,W4,W5,W6,W7,C2,C3,C4"'
+    assert rules.formula1 == '"W0,W1,W2,W3,W4,W5,W6,W7,C2,C3,C4,T1,T2,T3,T4,T5"'
 
 
 def test_print_ready(template):

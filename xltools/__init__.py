@@ -39,8 +39,9 @@ def write_template(path, unit=None, year=None):
 
 
 def check(paths, previous=(), jobs=None):
-    """Check workbooks (files or folders) against every rule; one result per file,
-    with `.findings`, `.errors`, `.warnings`, `.ok` and the `.report` read."""
+    """Check workbooks (files or folders) against every rule, the text of each
+    against the others' (T5); one result per file, with `.findings`, `.errors`,
+    `.warnings`, `.ok`, the `.score` evaluators would give and the `.report` read."""
     from xltools.commands.inputs import expand
     from xltools.rules.batch import check_paths
 

@@ -61,6 +61,8 @@ def render_text(results: list[FileResult], lang: str = "zh") -> str:
             continue
         lines += finding_lines(r.findings, lang)
         lines.append(verdict(r, lang))
+        if r.score is not None:
+            lines.append(r.score.text(lang))
         lines.append("")
     if len(results) > 1:
         lines.append(w["total"].format(files=len(results), ok=sum(r.ok for r in results),
@@ -72,7 +74,8 @@ def render_text(results: list[FileResult], lang: str = "zh") -> str:
 def result_dict(r: FileResult, lang: str = "zh") -> dict:
     out = {"path": str(r.path), "unit": r.unit, "year": r.year, "ok": r.ok,
            "errors": len(r.errors), "warnings": len(r.warnings),
-           "findings": [f.to_dict(lang) for f in r.findings]}
+           "findings": [f.to_dict(lang) for f in r.findings],
+           "score": r.score.to_dict(lang) if r.score is not None else None}
     if r.unreadable:
         out["error"] = r.unreadable
     return out

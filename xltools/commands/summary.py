@@ -1,10 +1,10 @@
 """Write the summary workbook: the summed report, then the trail sheets of
-schemas/summary.yaml (上报情况, 明细, 来源, 各单位文字, and the hidden units list)."""
+schemas/summary.yaml (上报情况, 质量评分, 明细, 来源, 各单位文字, and the hidden units list)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from xltools.commands.merge import MergeResult, row_order
+from xltools.commands.merge import MergeResult, natural, row_order
 from xltools.model.schema import load_summary, words
 from xltools.rules.batch import Submission
 from xltools.xlsx.a1 import col_letter
@@ -72,12 +72,12 @@ def _table(wb, spec: dict, rows: list[list]) -> Rows:
     return Rows(rows, _wrapped(ws))
 
 
-def _wrapped(ws) -> int:
+def _wrapped(ws, horizontal: str | None = None) -> int:
     """The style id of wrapped, top-aligned text, for the rows the saver writes."""
     from openpyxl.styles import Alignment
 
     probe = ws.cell(1, ws.max_column + 1)
-    probe.alignment = Alignment(wrap_text=True, vertical="top")
+    probe.alignment = Alignment(wrap_text=True, vertical="top", horizontal=horizontal)
     style = probe.style_id
     ws._cells.pop((probe.row, probe.column))  # the probe itself is not written
     return style
@@ -88,6 +88,57 @@ def _status_rows(result: MergeResult, words: dict) -> list[list]:
              problems(x, result.year), str(x.path)] if isinstance(x, Submission) else
             [x.unit.name, x.unit.code, words[x.status]["zh"], None, None, missing_text(x), ""]
             for x in row_order(result)]
+
+
+def _quality_rows(result: MergeResult, status: dict) -> list[list]:
+    """One row per unit whose report was read, the weakest report first."""
+    w = words("zh")
+    rows = []
+    for s in result.submissions:
+        score = s.result.score
+        if score is None:
+            continue
+        deductions = []
+        for d in score.deductions:
+            deductions.append(w["score_item"].format(label=d.label["zh"], points=d.points, rules=d.rules()))
+            deductions += [w["score_finding"].format(rule=f.rule, message=f.message()) for f in d.findings[:MAX_PROBLEMS]]
+            if len(d.findings) > MAX_PROBLEMS:
+                deductions.append(w["more_problems"].format(n=len(d.findings)))
+        copies = [w["shared_text"].format(label=f.params["label"], others=f.params["others"]["zh"])
+                  for f in s.result.findings if f.rule == "T5"]
+        counted = sum(len(d.findings) for d in score.deductions)
+        rows.append(((score.points, -counted, natural(s.shown)),
+                     [s.shown, score.points, score.of, status[s.status]["zh"], "\n".join(deductions),
+                      "\n".join(copies), str(s.path)]))
+    return [row for _, row in sorted(rows, key=lambda r: r[0])]
+
+
+LINE_HEIGHT = 15  # points: one line of 11-point 宋体
+
+
+def _lines(text, width: int) -> int:
+    """How many lines a wrapped cell of `width` characters shows: a Chinese character
+    is two characters wide."""
+    import unicodedata
+
+    return max(1, sum(-(-sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) // width) or 1
+                      for line in str(text or "").split("\n")))
+
+
+def _quality_sheet(wb, spec: dict, rows: list[list]) -> Rows:
+    """质量评分: rows as tall as their deductions, printed across one landscape page width."""
+    table = _table(wb, spec, rows)
+    widths = [c["width"] for c in spec["columns"]]
+    table.heights = [LINE_HEIGHT * max(_lines(v, w) for v, w in zip(row, widths)) for row in rows]
+    ws = wb[spec["name"]]
+    centred = _wrapped(ws, "center")  # the score apart from the text beside it
+    table.style = [centred if c["id"] in ("points", "of") else table.style for c in spec["columns"]]
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    return table
 
 
 def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:
@@ -130,6 +181,7 @@ def write_summary(result: MergeResult, out: Path) -> None:
     wb, cached = report_workbook(result.summary)
     sheets = spec["sheets"]
     rows = {sheets["status"]["name"]: _table(wb, sheets["status"], _status_rows(result, words))}
+    rows[sheets["quality"]["name"]] = _quality_sheet(wb, sheets["quality"], _quality_rows(result, words))
     rows[sheets["detail"]["name"]] = _detail_sheet(wb, result, sheets["detail"])
     rows[sheets["sources"]["name"]] = _table(wb, sheets["sources"], _source_rows(result, words))
     rows[sheets["texts"]["name"]] = _texts_sheet(wb, result, sheets["texts"])

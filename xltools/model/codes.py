@@ -2,6 +2,8 @@
 character), and unit names as clerks type them."""
 from __future__ import annotations
 
+import re
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -30,6 +32,21 @@ def fold_name(name: str | None) -> str:
 
     text = unicodedata.normalize("NFKC", name or "").translate(_BRACKETS)
     return "".join(text.split())
+
+
+# the organ a unit's full name ends in, which its own text leaves out (赤土店镇人民政府 → 赤土店镇)
+_ORGAN = re.compile(r"(?:人民政府|办事处|管理委员会|管委会)$")
+# the county or city a unit's name begins with (栾川县赤土店镇 → 赤土店镇), when a name follows
+_PLACE = re.compile(r"^.{1,8}?[省市县区旗](?=.{2,})")
+
+
+def short_name(name: str) -> str:
+    """What a unit calls itself in its text: 栾川县赤土店镇人民政府 → 赤土店镇,
+    示例县教育局 → 教育局, 洪泽区人民政府 → 洪泽区."""
+    short = _ORGAN.sub("", (name or "").strip()) or (name or "").strip()
+    for _ in range(3):  # 河南省洛阳市栾川县…
+        short = _PLACE.sub("", short)
+    return short
 
 
 def similarity(a: str, b: str) -> float:

@@ -343,6 +343,12 @@ def load_summary() -> dict:
     return _read_yaml(data_dir("schemas") / "summary.yaml")
 
 
+@functools.cache
+def load_scoring() -> dict:
+    """The items of a report's score and the rules each counts (schemas/scoring.yaml)."""
+    return _read_yaml(data_dir("schemas") / "scoring.yaml")
+
+
 def _term(table: str, row: str | None, column: str | None, spec: str) -> Term:
     sign = -1 if spec.startswith("-") else 1
     spec = spec.lstrip("-")

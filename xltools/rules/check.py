@@ -1,5 +1,5 @@
 """Check workbooks: read → structure → cell values → arithmetic (all files at once)
-→ text rules → explanations. Every problem in the data is a finding; only a file
+→ text rules → text across units → explanations. Every problem in the data is a finding; only a file
 that cannot be opened at all is an error of its own."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from xltools.model.totals import is_number
 from xltools.rules.arithmetic import equation_findings, equation_set, unjudged
 from xltools.rules.cells import cell_findings
 from xltools.rules.explanations import explain
-from xltools.rules.registry import ON_REPORT, Context
+from xltools.rules.registry import ACROSS_UNITS, ON_REPORT, Context
 from xltools.rules.result import FileResult
 from xltools.rules.structure import check_cover, check_structure
 from xltools.xlsx.a1 import parse_a1
@@ -63,14 +63,16 @@ def _sort(result: FileResult, layout: Layout) -> None:
 
 
 def judge(results: list[FileResult], last: list[FileResult | None], layout: Layout) -> None:
-    """The rules across cells, for all results at once, then the explanations that
-    accept warnings."""
+    """The rules across cells, for all results at once, the rules across units'
+    texts, then the explanations that accept warnings."""
     for i, finding in equation_findings(results, last, layout):
         results[i].findings.append(finding)
     eqs = equation_set(layout.format.id).equations
     for i, r in enumerate(results):
         if r.report is not None:
             r.findings.extend(unjudged(eqs, r.not_imported, last[i] is not None, layout))
+    for across in ACROSS_UNITS.values():
+        across(results, layout)
     for r in results:
         explain(r)
         _sort(r, layout)

@@ -4,8 +4,9 @@ catalogue covered and every entry here used.
 
 A workbook is checked in phases: its file before any parser (`file`, in the guard
 and the reader), its structure (`structure`), its number cells in one pass
-(`cell`, `blank`, `written`), the report read from them (ON_REPORT), and the
-arithmetic of all files at once (ACROSS). Documents have their own rules (`import`).
+(`cell`, `blank`, `written`), the report read from them (ON_REPORT), the
+arithmetic of all files at once (ACROSS), and the texts of all units checked or
+merged together (ACROSS_UNITS). Documents have their own rules (`import`).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Callable
 
 from xltools.model.findings import Finding
 from xltools.model.report import Report
-from xltools.rules import arithmetic, cells, comparison, explanations, previous, structure, text
+from xltools.rules import arithmetic, cells, comparison, copying, explanations, previous, quality, structure, text
 from xltools.xlsx import guard
 from xltools.xlsx.layout import Layout
 from xltools.xlsx.reader import Cells
@@ -37,12 +38,20 @@ ON_REPORT: dict[str, Callable[[Context], list[Finding]]] = {
     "text": lambda c: text.stated(c.report, c.layout, c.readable),
     "empty": lambda c: text.empty(c.report, c.layout),
     "fees": lambda c: text.fees(c.report, c.layout),
+    "elements": lambda c: quality.elements(c.report, c.layout),
+    "substance": lambda c: quality.substance(c.report, c.layout),
+    "length": lambda c: quality.length(c.report, c.layout),
+    "problems": lambda c: quality.problems(c.report, c.layout),
     "explanation": lambda c: explanations.unusable(c.cells, c.layout, c.unread),
 }
 
 # Rules across cells, judged for all files at once: the finding that tells a
 # failing equation of each type in words.
 ACROSS = arithmetic.FINDINGS
+
+# Rules across the units of one check or merge: each adds its findings to the
+# results it is given (every result, readable or not, in input order).
+ACROSS_UNITS = {"copying": copying.copied}
 
 # The other phases, by the functions that run them.
 STRUCTURE = {"structure": (structure.check_structure, structure.check_cover)}
@@ -56,4 +65,5 @@ BETWEEN = {"carry": comparison.carry_over, "jump": comparison.jumps, "repeat": c
            "changed_number": comparison.changed_numbers, "changed_text": comparison.changed_text,
            "sum_of_units": comparison.sum_of_units}
 
-CHECKS = {**ON_FILE, **STRUCTURE, **ON_CELLS, **ON_REPORT, **ACROSS, **WITH_PREVIOUS, **ON_DOCUMENT, **BETWEEN}
+CHECKS = {**ON_FILE, **STRUCTURE, **ON_CELLS, **ON_REPORT, **ACROSS, **ACROSS_UNITS, **WITH_PREVIOUS,
+          **ON_DOCUMENT, **BETWEEN}

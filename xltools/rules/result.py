@@ -9,6 +9,7 @@ import numpy as np
 
 from xltools.model.findings import Finding, Findings
 from xltools.model.report import Report
+from xltools.rules.score import Score, score
 
 
 @dataclass
@@ -28,6 +29,12 @@ class FileResult(Findings):
     @property
     def year(self):
         return self.report.year if self.report else None
+
+    @property
+    def score(self) -> Score | None:
+        """The report's score as evaluators count it, from the findings as they are
+        now; None when the report could not be read."""
+        return score(self.findings) if self.report is not None and self.unreadable is None else None
 
     @property
     def ok(self) -> bool:

@@ -101,23 +101,27 @@ def _cell_xml(ref: str, value: Any, style: str) -> str:
 @dataclass
 class Rows:
     """Plain rows to add at the end of a sheet, all cells in one style (an index of
-    the workbook's cell styles, as openpyxl's `cell.style_id` gives it)."""
+    the workbook's cell styles, as openpyxl's `cell.style_id` gives it), or one per
+    column."""
 
     rows: list[list[Any]]
-    style: int = 0
+    style: int | list[int] = 0
+    heights: list[float] | None = None  # points per row, where wrapped text needs more than one line
 
 
 def _append_rows(xml: bytes, table: Rows) -> bytes:
     """Add rows after the sheet's last row. openpyxl needs a second per thousand
     cells; a table of a few hundred thousand plain cells is written here instead."""
     rows = table.rows
-    style = f' s="{table.style}"' if table.style else ""
     last = max((int(n) for n in re.findall(rb'<row r="(\d+)"', xml)), default=0)
     letters = [col_letter(c) for c in range(1, max((len(r) for r in rows), default=0) + 1)]
+    styles = [f' s="{s}"' if s else "" for s in (table.style if isinstance(table.style, list)
+                                                   else [table.style] * len(letters))]
     parts = []
     for i, row in enumerate(rows, start=last + 1):
-        cells = "".join(_cell_xml(f"{letters[j]}{i}", v, style) for j, v in enumerate(row))
-        parts.append(f'<row r="{i}">{cells}</row>')
+        cells = "".join(_cell_xml(f"{letters[j]}{i}", v, styles[j]) for j, v in enumerate(row))
+        height = f' ht="{table.heights[i - last - 1]}" customHeight="1"' if table.heights else ""
+        parts.append(f'<row r="{i}"{height}>{cells}</row>')
     body = "".join(parts).encode()
     xml = xml.replace(b"<sheetData />", b"<sheetData></sheetData>")
     xml = xml.replace(b"</sheetData>", body + b"</sheetData>", 1)
