@@ -16,6 +16,8 @@ from xltools.model.report import Report
 from xltools.model.schema import load_rules
 from xltools.model.totals import add_up, is_number
 from xltools.rules.arithmetic import equation_findings
+from xltools.rules.copying import normalised
+from xltools.rules.quality import boilerplate
 from xltools.rules.result import FileResult
 from xltools.xlsx.layout import Layout
 
@@ -73,11 +75,14 @@ def _plain(text: str | None) -> str:
 
 
 def repeated(old: Report, new: Report, layout: Layout) -> list[Finding]:
-    """C3: text sections nearly the same as last year's."""
-    check = load_rules()["C3"].check
+    """C3: text sections nearly the same as last year's, compared as T5 compares two
+    units' texts: without the sentences every report writes every year, the unit's
+    own name, and with every number 0 (this year's figures in last year's words are
+    still last year's text)."""
+    check, common = load_rules()["C3"].check, boilerplate("T5")
     out = []
     for f in layout.format.text_fields():
-        a, b = _plain(old.text.get(f.id)), _plain(new.text.get(f.id))
+        a, b = (normalised(r.text.get(f.id) or "", r.unit, common) for r in (old, new))
         if min(len(a), len(b)) < check["min_length"]:
             continue
         share = similarity(a, b)
