@@ -21,6 +21,7 @@ class RosterUnit:
     code: str
     name: str
     parent: str = ""
+    kind: str = ""  # 类型 (乡镇, 部门 …), as the roster gives it
 
 
 def _decode(data: bytes) -> str:
@@ -65,7 +66,7 @@ def read_roster(path: Path) -> Roster:
             return row[i].strip() if i is not None and i < len(row) else ""
         if not any(c.strip() for c in row):
             continue
-        unit = RosterUnit(cell("code").upper(), cell("name"), cell("parent"))
+        unit = RosterUnit(cell("code").upper(), cell("name"), cell("parent"), cell("kind"))
         keys = [k for k in (unit.code and f"code:{unit.code}", unit.name and f"name:{fold_name(unit.name)}") if k]
         first = next((seen[k] for k in keys if k in seen), None)
         if first is not None:  # a unit listed twice would be missing twice, or merged under two rows
