@@ -12,7 +12,7 @@ from xltools.documents.publish import Cell, Part
 from xltools.model import county as model
 from xltools.model.errors import UserError
 from xltools.model.report import Report, number_text
-from xltools.model.schema import load_summary
+from xltools.model.schema import load_format, load_summary
 
 
 class BreakdownError(UserError):
@@ -61,7 +61,7 @@ def breakdown(report: Report, path: Path, per_unit: bool = False) -> list[Part]:
             parts = [v[f] for _, _, v in units]
             added = sum(parts, 0) if all(p is not None for p in parts) else None
             if added != report.values.get(f):
-                raise BreakdownError("mismatch", path=path, field=f, detail=_shown(added),
+                raise BreakdownError("mismatch", path=path, field=load_format().fields[f].label, detail=_shown(added),
                                      summary=_shown(report.values.get(f)))
 
     def line(label: str, values: dict, header: bool = True) -> list[Cell]:

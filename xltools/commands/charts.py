@@ -119,12 +119,16 @@ class _Sheet:
 
 def _series(chart, ws, first: int, last: int, columns: tuple[int, int]) -> None:
     """The chart's series: columns (first, last) of the table, named by its header,
-    over the categories of its first column."""
+    over the categories of its first column (text, as a string reference: openpyxl
+    would make it a number reference)."""
     from openpyxl.chart import Reference
+    from openpyxl.chart.data_source import AxDataSource, StrRef
 
     chart.add_data(Reference(ws, min_col=columns[0], max_col=columns[1], min_row=first - 1, max_row=last),
                    titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    categories = Reference(ws, min_col=1, min_row=first, max_row=last)
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
 
 
 def _units_chart(county, sheet: _Sheet) -> None:
