@@ -263,6 +263,13 @@ def test_rates_by_kind_follow_the_definition_and_the_guard(fixed):
     assert [num(v) for v in review[2:7]] == [None, Decimal("36.4"), None, None, Decimal("36.4")]  # 4 of 11
 
 
+def test_the_readme_defines_the_rates_as_the_schema_does():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^  \| (\S+率) \| (.+) \|$", readme, re.M)
+    assert rows == [(r["label"], r["definition"]["zh"]) for r in SPEC["rates"]["list"]]
+    assert f"fewer than {SPEC['rates']['threshold']} cases" in readme
+
+
 def test_ranks_share_places_and_skip_the_guarded():
     from xltools.model.county import Rate, ranks
 

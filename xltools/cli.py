@@ -391,7 +391,7 @@ class _Progress:
 @click.option("--unit", required=True, help="单位名称 of the summary, e.g. the county.")
 @click.option("--year", type=int, help="报告年度 (default: the year most inputs report).")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False),
-              help="CSV of the units that must report: 统一社会信用代码, 单位名称[, 上级单位].")
+              help="CSV of the units that must report: 统一社会信用代码, 单位名称[, 上级单位, 类型].")
 @click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
 @click.option("--strict", is_flag=True, help="Write nothing when any input is excluded.")
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False),

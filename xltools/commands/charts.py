@@ -11,10 +11,15 @@ from decimal import Decimal
 
 from xltools.model import county as model
 from xltools.model.schema import load_format
+from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.writer import set_text
 
 ROW_CM = 0.53  # a row of the default height (15 pt)
 PAGE_ROWS = 48  # rows of that height on an A4 portrait page within its margins
+
+
+def _colours() -> dict:
+    return model.spec()["sheets"]["colours"]
 
 
 def _text_size(pt: float):
@@ -96,7 +101,7 @@ class _Sheet:
         for c, label in enumerate(headers, start=1):
             set_text(self.ws.cell(top, c), label)
             self.ws.cell(top, c).font = Font(bold=True)
-            self.ws.cell(top, c).fill = PatternFill("solid", fgColor="DDEBF7")
+            self.ws.cell(top, c).fill = PatternFill("solid", fgColor=_colours()["header"])
             self.ws.cell(top, c).alignment = Alignment(wrap_text=True, vertical="center",
                                                         horizontal="left" if c == 1 else "center")
         self.ws.row_dimensions[top].height = 30
@@ -113,7 +118,7 @@ class _Sheet:
         from openpyxl.styles import Font
 
         set_text(self.ws.cell(self.row, 1), text)
-        self.ws.cell(self.row, 1).font = Font(italic=True, color="808080")
+        self.ws.cell(self.row, 1).font = Font(italic=True, color=_colours()["muted"])
         self.row += 3
 
 
@@ -200,6 +205,8 @@ def _years_chart(county, sheet: _Sheet) -> None:
     height = max(sheet.spec["height"], len(rows) * 2 * sheet.spec["bar_height"] + 3)
     first, last_row = sheet.block(chart, headers, rows, height)
     _series(chart, sheet.ws, first, last_row, (2, 3))
+    for r in range(first, last_row + 1):
+        sheet.ws.cell(r, 5).number_format = model.spec()["rates"]["format"]
 
 
 def _change(now, before) -> Decimal | None:
@@ -220,18 +227,19 @@ def charts_sheet(county, wb) -> None:
     set_text(ws.cell(1, 1), spec["title"].format(unit=summary.unit or "", year=summary.year or ""))
     ws.cell(1, 1).font = Font(bold=True, size=14)
     set_text(ws.cell(2, 1), spec["note"])
-    ws.cell(2, 1).font = Font(color="808080")
+    ws.cell(2, 1).font = Font(color=_colours()["muted"])
     ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells("A2:G2")
+    widest = 1 + len(spec["results"]["groups"])  # the table of results by kind
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=widest)
     ws.row_dimensions[2].height = 30
     sheet = _Sheet(ws, spec)
     _units_chart(county, sheet)
     _results_chart(county, sheet)
     _appeals_chart(county, sheet)
     _years_chart(county, sheet)
-    ws.column_dimensions["A"].width = 28
-    for c in "BCDEFG":
-        ws.column_dimensions[c].width = 10
+    ws.column_dimensions["A"].width = spec["columns"]["label"]
+    for c in range(2, widest + 1):
+        ws.column_dimensions[col_letter(c)].width = spec["columns"]["number"]
     ws.page_setup.orientation = "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -21,6 +21,9 @@ from xltools.xlsx.saver import Rows
 from xltools.xlsx.writer import set_text
 
 
+LINE_PT = 16  # a line of wrapped text in 11 pt, with a little air
+
+
 @dataclass
 class County:
     """A merge seen by kind of unit: each merged unit's kind, each kind's exact
@@ -125,7 +128,8 @@ def detail_columns(county: County, ws, rows: Rows) -> None:
     has its rate but no rank and no colour); the 合计 row has the county's rates."""
     column = model.spec()["column"]
     first = ws.max_column + 1
-    headers = [(column["id"], column["label"], column["width"])] + [(i, h, 9) for i, h in _rate_columns()]
+    headers = [(column["id"], column["label"], column["width"])] + \
+        [(i, h, math.ceil(_units(h)) + 2) for i, h in _rate_columns()]  # a header on one line
     for c, (key, label, width) in enumerate(headers, start=first):
         _add_header(ws, c, label, width)
         set_text(ws.cell(2, c), key)
@@ -170,11 +174,15 @@ def _runs(cells: list[str]) -> list[str]:
 
 # --- 分类汇总 ------------------------------------------------------------------------
 
+def _units(text: str) -> float:
+    """How wide a text is in the digits column widths count in: a Chinese character
+    is about two (Excel's 等线; LibreOffice draws it narrower, so rows get room)."""
+    return sum(2.1 if ord(ch) > 0x2E7F else 1.0 for ch in text or "")
+
+
 def _lines(text: str, width: float) -> int:
-    """How many lines a wrapped text takes in a column `width` characters wide (a
-    Chinese character is about two of the digits column widths count in)."""
-    units = sum(2.1 if ord(ch) > 0x2E7F else 1.0 for ch in text or "")
-    return max(1, math.ceil(units / (width - 1)))
+    """How many lines a wrapped text takes in a column `width` characters wide."""
+    return max(1, math.ceil(_units(text) / (width - 1)))
 
 
 def by_kind_sheet(county: County, wb) -> None:
@@ -189,8 +197,8 @@ def by_kind_sheet(county: County, wb) -> None:
     summary = county.result.summary
     kinds = model.kind_ids()
     last_col = 2 + len(kinds) + 1  # 项目, 口径 or 列, the kinds, 合计; then the hidden field ids
-    bold, grey = Font(bold=True), Font(color="808080")
-    band = PatternFill("solid", fgColor="DDEBF7")
+    bold, grey = Font(bold=True), Font(color=s["sheets"]["colours"]["muted"])
+    band = PatternFill("solid", fgColor=s["sheets"]["colours"]["header"])
     wrap, middle = Alignment(wrap_text=True, vertical="center"), Alignment(vertical="center")
     set_text(ws.cell(1, 1), sheet["title"].format(unit=summary.unit or "", year=summary.year or ""))
     ws.cell(1, 1).font = Font(bold=True, size=14)
@@ -202,7 +210,7 @@ def by_kind_sheet(county: County, wb) -> None:
         set_text(ws.cell(i, 1), note)
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=last_col)
         ws.cell(i, 1).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[i].height = 15 * _lines(note, page)
+        ws.row_dimensions[i].height = LINE_PT * _lines(note, page)
     row = len(notes) + 3
 
     def header(r: int, first: str, second: str = "") -> None:
@@ -226,7 +234,7 @@ def by_kind_sheet(county: County, wb) -> None:
             ws.cell(r, c).alignment = wrap
         lines = max(_lines(label, widths["item"]), _lines(second, widths["column"]))
         if lines > 1:
-            ws.row_dimensions[r].height = 15 * lines
+            ws.row_dimensions[r].height = LINE_PT * lines
 
     head = row
     header(row, h["item"])
@@ -245,6 +253,8 @@ def by_kind_sheet(county: County, wb) -> None:
         line(row, s["rates"]["rate_header"].format(label=spec["label"]), spec["definition"]["zh"],
              f"rate.{spec['id']}", [by_kind[k][i].percent for k in kinds] + [total[i].percent])
         colour(ws, [f"{col_letter(3 + j)}{row}" for j, k in enumerate(kinds) if by_kind[k][i].ranked], spec)
+        for c in range(3, last_col + 1):
+            ws.cell(row, c).number_format = s["rates"]["format"]
         row += 1
         line(row, s["rates"]["basis_header"].format(label=model.figure_label(spec["over"])), "",
              f"basis.{spec['id']}", [by_kind[k][i].over for k in kinds] + [total[i].over], grey)
