@@ -95,6 +95,16 @@ def test_each_folder_imports_only_what_the_readme_allows():
     assert wrong == []
 
 
+def test_the_readme_names_each_folder_once_and_every_module_in_its_row():
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| *`([a-z]+)/` *\|([^|]*)\|", section, re.M)
+    assert len(rows) == len({folder for folder, _ in rows})
+    unnamed = sorted(f"{folder}/{p.name}" for folder, owns in rows if folder not in ("xltools", "schemas")
+                     and (PACKAGE / folder).is_dir() for p in (PACKAGE / folder).glob("*.py")
+                     if p.name != "__init__.py" and f"`{p.name}`" not in owns)
+    assert unnamed == []
+
+
 def test_only_the_command_line_and_the_api_stand_at_the_top():
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert top == ["__init__.py", "__main__.py", "cli.py"]

@@ -18,6 +18,9 @@ from xltools.xlsx.writer import TEMPLATE_DATE, write, write_template
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples"
 SAMPLE_DIR = EXAMPLES / "sample-county"
+ROSTER = "sample-county-roster.csv"  # beside the folder: the county's list of units, with their kinds
+# 类型 of the sample county's units, by how their names end (the words of schemas/county.yaml)
+KINDS = (("人民政府办公室", "本级"), ("镇人民政府", "乡镇街道"), ("乡人民政府", "乡镇街道"), ("街道办事处", "乡镇街道"))
 
 
 def sample_path(report: Report) -> Path:
@@ -36,6 +39,15 @@ def with_mistakes() -> Report:
     return report
 
 
+def write_roster(reports: list[Report], path: Path) -> None:
+    """The roster as a county office keeps it in Excel: UTF-8 with a BOM, CRLF."""
+    lines = ["统一社会信用代码,单位名称,上级单位,类型"]
+    for r in reports:
+        kind = next((k for end, k in KINDS if r.unit.endswith(end)), "部门")
+        lines.append(f"{r.meta['credit_code']},{r.unit},{r.meta['parent']},{kind}")
+    path.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+
 def main(out: Path = HERE) -> None:
     (out / "examples" / "sample-county").mkdir(parents=True, exist_ok=True)
     write_template(out / "template.xlsx")
@@ -45,6 +57,7 @@ def main(out: Path = HERE) -> None:
     write(with_mistakes(), out / "examples" / "mistakes-2023.xlsx", when=TEMPLATE_DATE)
     for report in sample_county():
         write(report, out / "examples" / "sample-county" / sample_path(report).name, when=TEMPLATE_DATE)
+    write_roster(sample_county(), out / "examples" / ROSTER)
     print(f"wrote the templates, chitudian-2023 and {SAMPLE_COUNTY}'s units under {out}", file=sys.stderr)
 
 

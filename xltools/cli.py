@@ -391,13 +391,19 @@ class _Progress:
 @click.option("--unit", required=True, help="单位名称 of the summary, e.g. the county.")
 @click.option("--year", type=int, help="报告年度 (default: the year most inputs report).")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False),
-              help="CSV of the units that must report: 统一社会信用代码, 单位名称[, 上级单位].")
+              help="CSV of the units that must report: 统一社会信用代码, 单位名称[, 上级单位, 类型].")
 @click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
 @click.option("--strict", is_flag=True, help="Write nothing when any input is excluded.")
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False),
+              help="Last year's summary (or published report): the change in the drafted text, a chart of both "
+                   "years, and compare's findings between them.")
+@click.option("--draft/--no-draft", default=True, show_default=True,
+              help="Draft the figure sentences of 一（二） and 四 into the summary's text.")
 @_force_option
 @_lang_option
-def merge(inputs, output, unit, year, roster, jobs, strict, force, lang) -> None:
-    """Add up units' workbooks into a summary that is itself a report.
+def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, force, lang) -> None:
+    """Add up units' workbooks into a summary that is itself a report, with 分类汇总,
+    图表 and the figure sentences drafted into its empty text.
 
     Exit status: 0 all merged and nobody missing; 1 written, but inputs excluded or
     roster units missing; 2 nothing written.
@@ -432,17 +438,35 @@ def merge(inputs, output, unit, year, roster, jobs, strict, force, lang) -> None
     finally:
         progress.close()
     why = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
+    last = _last_year(previous, result, jobs, lang) if previous and why is None else None
     if why is None:
         _backup(out, lang)
         try:
-            write_summary(result, out)
+            write_summary(result, out, last, draft)
         except OSError as exc:
             _cannot_write(output, exc, lang)
     click.echo(render_merge(result, output, why is None, why, lang), nl=False)
+    if last is not None:
+        from xltools.commands.county import against_last_year
+        from xltools.commands.render import render_compare
+
+        click.echo(render_compare(against_last_year(last, out), lang), nl=False)
     if why is not None:
         sys.exit(EXIT_UNREADABLE)
     if result.excluded or result.missing:
         sys.exit(1)
+
+
+def _last_year(path: str, result, jobs, lang: str):
+    """Last year's summary for merge --previous, read as compare reads it; one line and
+    exit 2 when it cannot serve, before anything is written."""
+    from xltools.commands.compare import CompareError
+    from xltools.commands.county import last_year
+
+    try:
+        return last_year(Path(path), result, jobs)
+    except CompareError as exc:
+        _refuse(exc, lang)
 
 
 @main.command("import")
@@ -496,9 +520,12 @@ def import_(reports, output, out_dir, kind, fmt, force, lang) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="Document to write: .docx, .html or .md.")
 @click.option("--with-errors", is_flag=True, help="Publish even when the check finds errors (they are listed).")
+@click.option("--breakdown", type=click.Choice(["kind", "unit"]), is_flag=False, flag_value="kind",
+              help="A summary's appendix: the main figures by kind of unit (--breakdown), or unit by unit too "
+                   "(--breakdown unit).")
 @_force_option
 @_lang_option
-def publish(file: str, output: str, with_errors: bool, force: bool, lang: str) -> None:
+def publish(file: str, output: str, with_errors: bool, breakdown: str | None, force: bool, lang: str) -> None:
     """Write the report document from a checked workbook: the six sections, the
     unit's text and the tables in the national layout.
 
@@ -521,14 +548,24 @@ def publish(file: str, output: str, with_errors: bool, force: bool, lang: str) -
         click.echo(render_text([result], lang), nl=False)
         click.echo(w["publish_refused"].format(path=file))
         sys.exit(1)
+    appendix = _breakdown(result.report, Path(file), breakdown, lang) if breakdown else []
     if result.findings:
         click.echo(render_text([result], lang), nl=False)
     _backup(out, lang)
     try:
-        write_document(result.report, out)
+        write_document(result.report, out, appendix)
     except OSError as exc:
         _cannot_write(output, exc, lang)
     click.echo(w["published"].format(out=out, unit=result.unit, year=result.year))
+
+
+def _breakdown(report, path: Path, by: str, lang: str) -> list:
+    from xltools.commands.breakdown import BreakdownError, breakdown
+
+    try:
+        return breakdown(report, path, per_unit=by == "unit")
+    except BreakdownError as exc:
+        _refuse(exc, lang)
 
 
 @main.command("excel-setup")

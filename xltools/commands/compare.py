@@ -20,6 +20,7 @@ from pathlib import Path
 from xltools.commands.inputs import DOCUMENT_SUFFIXES, WORKBOOK_SUFFIXES, expand
 from xltools.model.errors import UserError
 from xltools.model.findings import Finding, Findings
+from xltools.model.report import Report
 from xltools.rules import comparison
 from xltools.rules.batch import inspect_all
 from xltools.rules.explanations import explain
@@ -162,6 +163,27 @@ def compare(old: Path, new: Path, jobs: int | None = None) -> Comparison:
     _judge(result.pairs, layout)
     result.findings = comparison.missing_units(only_old)
     return result
+
+
+def last_year(path: Path, unit: str, year: int | None, jobs: int | None = None) -> FileResult:
+    """Last year's report of `unit` (a workbook or a document, read as compare reads
+    either), for `merge --previous`: one that cannot be read, is another unit's or
+    not of the year before `year` is refused."""
+    [old] = _load([Path(path)], jobs)
+    if old.report is None:
+        raise CompareError("previous_unreadable", path=path)
+    if not _same_unit(old, FileResult(Path(path), report=Report(meta={"unit": unit}))):
+        raise CompareError("previous_unit", path=path, old=old.unit, new=unit)
+    if not isinstance(year, int) or old.year != year - 1:
+        raise CompareError("previous_year", path=path, old=old.year, new=year)
+    return old
+
+
+def year_over_year(old: FileResult, new: FileResult) -> Comparison:
+    """Last year's report and this year's, judged as `xltools compare OLD NEW` does."""
+    pair = Pair(old, new, "year_over_year")
+    _judge([pair], load_layout())
+    return Comparison("year_over_year", old.path, new.path, pairs=[pair])
 
 
 def _summary(old: Path, folder: Path, jobs: int | None, layout) -> Comparison:

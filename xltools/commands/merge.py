@@ -42,6 +42,7 @@ class MergeResult:
     skipped: list[Path] = field(default_factory=list)
     summary: Report | None = None
     roster_notes: list[RosterNote] = field(default_factory=list)
+    roster: list[RosterUnit] | None = None  # the units that must report, for their 类型
 
     @property
     def merged(self) -> list[Submission]:
@@ -240,7 +241,7 @@ def merge(paths: list[Path], unit: str, year: int | None = None, roster: Roster 
     year = _decide_year(subs, year)
     units = roster.units if roster is not None else None
     _statuses(subs, year, units)
-    result = MergeResult(unit, year, subs, _missing(subs, units), list(skipped))
+    result = MergeResult(unit, year, subs, _missing(subs, units), list(skipped), roster=units)
     if roster is not None:
         result.roster_notes = roster.notes + _code_notes(subs, units)
     if result.merged:

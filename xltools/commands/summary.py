@@ -7,6 +7,7 @@ from pathlib import Path
 from xltools.commands.merge import MergeResult, natural, row_order
 from xltools.model.schema import load_summary, words
 from xltools.rules.batch import Submission
+from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.layout import load_layout
 from xltools.xlsx.saver import Rows, save
@@ -175,9 +176,15 @@ def _units_sheet(wb, result: MergeResult, spec: dict) -> Rows:
     return Rows([list(u) for u in sorted({u for s in result.merged for u in s.units})])
 
 
-def write_summary(result: MergeResult, out: Path) -> None:
+def write_summary(result: MergeResult, out: Path, last: FileResult | None = None, draft: bool = True) -> None:
+    """The summary workbook, with the figure sentences drafted into its empty text
+    unless `draft` is false; with `last`, last year's summary (county.last_year), for
+    the change in the drafted text and the chart of this year against last year."""
+    from xltools.commands import county
+
     spec = load_summary()
     words = spec["status"]
+    by_kind = county.prepare(result, last, draft)
     wb, cached = report_workbook(result.summary)
     sheets = spec["sheets"]
     rows = {sheets["status"]["name"]: _table(wb, sheets["status"], _status_rows(result, words))}
@@ -186,4 +193,5 @@ def write_summary(result: MergeResult, out: Path) -> None:
     rows[sheets["sources"]["name"]] = _table(wb, sheets["sources"], _source_rows(result, words))
     rows[sheets["texts"]["name"]] = _texts_sheet(wb, result, sheets["texts"])
     rows[sheets["units"]["name"]] = _units_sheet(wb, result, sheets["units"])
+    county.write_sheets(by_kind, wb, rows)
     save(wb, Path(out), cached=cached, rows=rows)

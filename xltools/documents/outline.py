@@ -86,6 +86,8 @@ def find_sections(fmt: Format, lines: list[Line], start: int) -> tuple[dict[str,
             out.setdefault(number, [])
             if len(lines[i].cells) > 1:
                 out[number].append(i)
+        elif current is not None and re.match(config("I3")["appendix"], lines[i].text.strip()):
+            current = None  # an appendix after the sections (附表, 附件) is no section's text
         elif current is not None:
             out[current].append(i)
     return out, headings

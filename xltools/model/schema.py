@@ -338,6 +338,13 @@ def load_template() -> dict:
 
 
 @functools.cache
+def load_county() -> dict:
+    """Kinds of unit, figures, rates, charts and drafted sentences of the county's
+    own report (schemas/county.yaml)."""
+    return _read_yaml(data_dir("schemas") / "county.yaml")
+
+
+@functools.cache
 def load_summary() -> dict:
     """The sheets and words of a summary workbook (merge)."""
     return _read_yaml(data_dir("schemas") / "summary.yaml")
