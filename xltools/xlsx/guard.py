@@ -58,9 +58,16 @@ def kind_of(data: bytes) -> None:
         raise Rejection("F2", "unknown", found="".join(ch if ch.isprintable() else "·" for ch in shown))
 
 
-def inspect_zip(data: bytes) -> dict[str, dict[str, str]]:
-    """Check the archive and every XML part; return the error values of cells
-    (#REF! …) by sheet name and cell, which python-calamine reads as blanks."""
+@dataclass
+class Inspected:
+    """A workbook the guard let through."""
+
+    errors: dict[str, dict[str, str]]  # error values of cells (#REF! …) by sheet and cell: calamine reads blanks
+    archive: bytes  # what python-calamine is to read: see _archive
+
+
+def inspect_zip(data: bytes) -> Inspected:
+    """Check the archive and every XML part."""
     kind_of(data)
     limits = _limits()
     try:
@@ -86,14 +93,15 @@ def inspect_zip(data: bytes) -> dict[str, dict[str, str]]:
     if missing:
         raise Rejection("F2", "parts", found="、".join(missing))
     by_part: dict[str, dict[str, str]] = {}
+    inflated: dict[int, bytes] = {}
     try:
-        for i in infos:
+        for n, i in enumerate(infos):
             if not i.filename.endswith((".xml", ".rels", ".vml")):
                 continue
             if not i.filename.startswith("xl/worksheets/") and i.filename != "xl/workbook.xml":
                 _prolog(data, i)  # a DTD can only stand before the root element
                 continue
-            part = _inflate(data, i)
+            part = inflated[n] = _inflate(data, i)
             if b"<!" in part and _DTD.search(part):
                 raise Rejection("F7", "dtd", detail=i.filename)
             if i.filename == "xl/workbook.xml":
@@ -106,10 +114,11 @@ def inspect_zip(data: bytes) -> dict[str, dict[str, str]]:
                     by_part[i.filename] = {ref.decode(): value.decode("utf-8", "replace")
                                            for ref, value in _ERROR_CELL.findall(part)}
         parts = sheet_parts(archive) if by_part else {}
+        rebuilt = _archive(data, infos, inflated)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, ET.ParseError, zlib.error,
             struct.error) as exc:
         raise Rejection("F3", "truncated", found=str(exc)) from None  # bad CRC, cut-off or broken part
-    return {name: by_part[part] for name, part in parts.items() if part in by_part}
+    return Inspected({name: by_part[part] for name, part in parts.items() if part in by_part}, rebuilt)
 
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -134,12 +143,8 @@ _ROOT = re.compile(rb"<[A-Za-z_]")
 _COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.S)
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int | None = None) -> bytes:
-    """A part's bytes (at most `limit` of them), straight from the archive's bytes:
-    zipfile's machinery for opening an entry costs more than inflating it, and this
-    runs on every part of every file a county receives."""
-    if info.flag_bits & 0x1:
-        raise ValueError(f"{info.filename} is encrypted")
+def _stored(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes as the archive stores them (compressed or not)."""
     offset = info.header_offset
     if data[offset:offset + 4] != ZIP:
         raise ValueError(f"{info.filename}: no local header")
@@ -148,12 +153,55 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int | None = None) -> by
     raw = data[start:start + info.compress_size]
     if len(raw) < info.compress_size:
         raise ValueError(f"{info.filename} is cut off")
+    return raw
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int | None = None) -> bytes:
+    """A part's bytes (at most `limit` of them), straight from the archive's bytes:
+    zipfile's machinery for opening an entry costs more than inflating it, and this
+    runs on every part of every file a county receives."""
+    if info.flag_bits & 0x1:
+        raise ValueError(f"{info.filename} is encrypted")
+    raw = _stored(data, info)
     want = info.file_size if limit is None else min(limit, info.file_size)
     if info.compress_type == zipfile.ZIP_STORED:
-        return raw[:want]
-    if info.compress_type != zipfile.ZIP_DEFLATED:
+        part = raw[:want]
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        part = zlib.decompressobj(-15).decompress(raw, want)
+    else:
         raise ValueError(f"{info.filename}: compression method {info.compress_type}")
-    return zlib.decompressobj(-15).decompress(raw, want)
+    if limit is None and len(part) != info.file_size:
+        raise ValueError(f"{info.filename} is cut off")
+    return part
+
+
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_UTF8_NAME = 0x800
+_DESCRIPTOR = 0x8
+
+
+def _archive(data: bytes, infos: list[zipfile.ZipInfo], inflated: dict[int, bytes]) -> bytes:
+    """The workbook as python-calamine is to read it: the parts listed here and no
+    other, each sheet stored as the guard inflated it, so that calamine reads the
+    bytes the guard looked at and does not inflate them a second time; every other
+    part as the archive stores it. CRCs are the archive's own, which calamine checks."""
+    out, central, offset = [], [], 0
+    for n, i in enumerate(infos):
+        name = i.filename.encode("utf-8")
+        flags = (i.flag_bits & ~_DESCRIPTOR) | _UTF8_NAME  # sizes stand in the header written here
+        if n in inflated:
+            body, method = inflated[n], zipfile.ZIP_STORED
+        else:
+            body, method = _stored(data, i), i.compress_type
+        sizes = (i.CRC, len(body), i.file_size, len(name))
+        out += [_LOCAL.pack(ZIP, 20, flags, method, 0, 0, *sizes, 0), name, body]
+        central += [_CENTRAL.pack(b"PK\x01\x02", 20, 20, flags, method, 0, 0, *sizes, 0, 0, 0, 0, 0, offset), name]
+        offset += _LOCAL.size + len(name) + len(body)
+    directory = b"".join(central)
+    out += [directory, _END.pack(b"PK\x05\x06", 0, 0, len(infos), len(infos), len(directory), offset, 0)]
+    return b"".join(out)
 
 
 def _prolog(data: bytes, info: zipfile.ZipInfo) -> None:
