@@ -131,6 +131,25 @@ def test_far_cell_never_reaches_calamine(tmp_path):
     assert "工作表“sheet4.xml”用到了单元格 XFD1048576，远超模板范围。" in out.stdout
 
 
+@pytest.mark.parametrize("row", [
+    b'<row r="40"><c t="n" r="XFD1048576"><v>1</v></c></row>',  # attributes in another order
+    b"<row r='40'><c r='XFD1048576'><v>1</v></c></row>",  # single quotes
+    b'<row r="40"><c\n  r = "XFD1048576"><v>1</v></c></row>',  # spaces
+    b'<row r="40"><c r="xfd1048576"><v>1</v></c></row>',  # lower case
+    b'<row r="40"><x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="XFD1048576">'
+    b"<x:v>1</x:v></x:c></row>",  # a prefixed element
+    b'<row spans="1:1" r="1048576"><c><v>1</v></c></row>',  # a far row
+])
+def test_far_cell_however_written(tmp_path, row):
+    """python-calamine reads a cell's position however the XML writes it (each of these
+    aborts it); the guard finds each before calamine sees the file."""
+    sheet = part("xl/worksheets/sheet4.xml").replace(b"</sheetData>", row + b"</sheetData>")
+    far = rewrite(CHITUDIAN, tmp_path / "far.xlsx", {"xl/worksheets/sheet4.xml": sheet})
+    with pytest.raises(Rejection) as refused:
+        inspect_zip(far.read_bytes())
+    assert (refused.value.rule, refused.value.case) == ("F7", "far")
+
+
 class _Stream(io.RawIOBase):
     """A pipe-like output: zipfile cannot seek back, so it writes data descriptors."""
 

@@ -21,9 +21,12 @@ ZIP = b"PK\x03\x04"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-# Only references that can be far are matched: three-letter columns or six-digit rows.
-_FAR_CELL = re.compile(rb'<c r="([A-Z]{3,}[0-9]+|[A-Z]+[0-9]{6,})"')
-_FAR_ROW = re.compile(rb'<row r="([0-9]{6,})"')
+# The position of a cell or a row, attribute r, however the XML writes it (attributes in
+# any order, either quotes, spaces around "=", lower-case letters: python-calamine reads
+# them all). Only values that can be far are matched, three letters or six digits; a match
+# is the attribute r when whitespace stands before it, and _REF reads its value.
+_MAYBE_FAR = re.compile(rb"""r\s*=\s*["']\s*(?:[A-Za-z]{3}|[A-Za-z]{0,2}[0-9]{6})""")
+_REF = re.compile(rb"""r\s*=\s*["']\s*([A-Za-z]*)([0-9]*)""")
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f>[^<]*</f>|<f[^>]*/>)?<v>([^<]*)</v>')
 _SHEET = re.compile(rb"<sheet\b")
@@ -218,13 +221,12 @@ def _prolog(data: bytes, info: zipfile.ZipInfo) -> None:
 def _far(part: bytes, name: str, limits: dict) -> None:
     """A cell or a declared dimension far outside anything a report needs."""
     refs = [(column_number(c.decode()), int(r)) for c, r in _DIMENSION.findall(part)]
-    if not (_FAR_CELL.search(part) or _FAR_ROW.search(part)):  # the usual case: one pass each
-        return _check_refs(refs, name, limits)
-    for ref in _FAR_CELL.findall(part):
-        letters = ref.rstrip(b"0123456789")
-        refs.append((column_number(letters.decode()), int(ref[len(letters):])))
-    refs += [(1, int(r)) for r in _FAR_ROW.findall(part)]
-    _check_refs(refs, name, limits)
+    rows = []  # a far row is named after a far cell, which says more
+    for m in _MAYBE_FAR.finditer(part):
+        if part[m.start() - 1:m.start()].isspace():
+            letters, digits = _REF.match(part, m.start()).groups()
+            (refs if letters else rows).append((column_number(letters.upper().decode()) or 1, int(digits or 1)))
+    _check_refs(refs + rows, name, limits)
 
 
 def _check_refs(refs: list[tuple[int, int]], name: str, limits: dict) -> None:
