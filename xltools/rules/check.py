@@ -63,19 +63,19 @@ class FileResult:
 def _cell_findings(cells: Cells, layout: Layout, unread: set[str]) -> tuple[dict, list[Finding], set[str]]:
     """Numbers as the checker reads them (lenient), the findings about single cells
     (R0, W0, and W6 grouped by table row), and the fields that could be read."""
-    fmt = layout.format
     values: dict = {}
     findings: list[Finding] = []
     blanks: dict[tuple, list] = defaultdict(list)
     readable = set()
-    for f in fmt.numeric_fields():
-        area = layout.cells[f.id]
+    for f, area, kind in layout.numbers:
         if area.sheet in unread:
             values[f.id] = None
             continue
-        parsed = parse(cells.get(area), f.value_kind)
+        parsed = parse(cells.get(area), kind)
         readable.add(f.id)
         values[f.id] = parsed.value
+        if parsed.status == "ok":
+            continue
         if parsed.status in _CELL_RULES:
             rule, case = _CELL_RULES[parsed.status]
             findings.append(Finding(rule, case, fields=[f.id], cells=[area.address],
