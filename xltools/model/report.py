@@ -7,6 +7,7 @@ Money is a Decimal end to end; JSON numbers are parsed and printed exactly.
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,17 +31,13 @@ class Report:
     explanations: list[dict[str, str]] = field(default_factory=list)
 
     def __post_init__(self):
-        fmt = load_format(self.format)
-        for name, ids in (("meta", [f.id for f in fmt.meta_fields()]),
-                          ("values", [f.id for f in fmt.numeric_fields()]),
-                          ("text", [f.id for f in fmt.text_fields()])):
+        for name, (ids, known) in _ids(self.format).items():
             given = getattr(self, name)
-            unknown = sorted(set(given) - set(ids))
+            unknown = sorted(given.keys() - known)
             if unknown:
                 raise ReportError(f"{name}: unknown field id(s) for format {self.format}: {', '.join(unknown)}")
             setattr(self, name, {i: given.get(i) for i in ids})
-        for fid, value in self.values.items():
-            self.values[fid] = _number(fid, value)
+        self.values = {fid: _number(fid, value) for fid, value in self.values.items()}
         self.explanations = [_explanation(item) for item in self.explanations]
         for group in (self.meta, self.text):
             for fid, value in group.items():
@@ -80,6 +77,15 @@ class Report:
         except json.JSONDecodeError as exc:
             raise ReportError(f"not valid JSON: {exc}") from exc
         return cls.from_dict(data)
+
+
+@functools.cache
+def _ids(format_id: str) -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
+    """The field ids of each part of a report, in order and as a set: a report is made
+    for every file read."""
+    fmt = load_format(format_id)
+    parts = {"meta": fmt.meta_fields(), "values": fmt.numeric_fields(), "text": fmt.text_fields()}
+    return {name: (tuple(f.id for f in fields), frozenset(f.id for f in fields)) for name, fields in parts.items()}
 
 
 def _explanation(item: Any) -> dict[str, str]:
