@@ -14,6 +14,7 @@ from typing import Any
 from xltools.commands.roster import RosterUnit
 from xltools.model.report import Report
 from xltools.model.totals import complete
+from xltools.rules.arithmetic import prepare
 from xltools.rules.batch import Submission, inspect_all
 from xltools.rules.check import judge
 from xltools.xlsx.layout import load_layout
@@ -111,7 +112,7 @@ def add_up(reports: list[Report]) -> dict[str, Any]:
 def merge(paths: list[Path], unit: str, year: int | None = None, roster: list[RosterUnit] | None = None,
           jobs: int | None = None, skipped: list[Path] = (), progress=None) -> MergeResult:
     layout = load_layout()
-    subs = inspect_all(paths, jobs, progress)
+    subs = inspect_all(paths, jobs, progress, meanwhile=lambda: prepare(layout.format.id))
     judge([s.result for s in subs], [None] * len(subs), layout)
     year = _decide_year(subs, year)
     _statuses(subs, year, roster)
