@@ -108,8 +108,9 @@ def _append_rows(xml: bytes, table: Rows) -> bytes:
     letters = [col_letter(c) for c in range(1, max((len(r) for r in rows), default=0) + 1)]
     parts = []
     for i, row in enumerate(rows, start=last + 1):
-        cells = "".join(_cell_xml(f"{letters[j]}{i}", v, style) for j, v in enumerate(row))
-        parts.append(f'<row r="{i}">{cells}</row>')
+        n = str(i)
+        cells = "".join([_cell_xml(col + n, v, style) for col, v in zip(letters, row)])
+        parts.append(f'<row r="{n}">{cells}</row>')
     body = "".join(parts).encode()
     xml = xml.replace(b"<sheetData />", b"<sheetData></sheetData>")
     xml = xml.replace(b"</sheetData>", body + b"</sheetData>", 1)
