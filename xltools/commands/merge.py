@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from xltools.commands.roster import RosterUnit
 from xltools.model.report import Report
@@ -110,9 +110,17 @@ def add_up(reports: list[Report]) -> dict[str, Any]:
 
 
 def merge(paths: list[Path], unit: str, year: int | None = None, roster: list[RosterUnit] | None = None,
-          jobs: int | None = None, skipped: list[Path] = (), progress=None) -> MergeResult:
+          jobs: int | None = None, skipped: list[Path] = (), progress=None,
+          meanwhile: Callable[[], None] | None = None) -> MergeResult:
+    """`meanwhile`: the caller's own work while the worker processes read the files."""
     layout = load_layout()
-    subs = inspect_all(paths, jobs, progress, meanwhile=lambda: prepare(layout.format.id))
+
+    def prepared() -> None:
+        prepare(layout.format.id)
+        if meanwhile:
+            meanwhile()
+
+    subs = inspect_all(paths, jobs, progress, meanwhile=prepared)
     judge([s.result for s in subs], [None] * len(subs), layout)
     year = _decide_year(subs, year)
     _statuses(subs, year, roster)

@@ -115,7 +115,7 @@ def inspect_all(paths: list[Path], jobs: int | None = None, progress: Callable[[
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    size = max(1, min(64, len(paths) // (jobs * 8)))
+    size = max(1, min(16, len(paths) // (jobs * 8)))  # small: while the last batch runs, the other cores idle
     batches = [list(range(i, min(i + size, len(paths)))) for i in range(0, len(paths), size)]
     while batches:
         failed = []
