@@ -2,6 +2,8 @@
 libraries are imported inside the commands so that `xltools --help` starts at once."""
 from __future__ import annotations
 
+import functools
+import gc
 import sys
 from pathlib import Path
 
@@ -27,6 +29,23 @@ def _write_out(text: str, output: str | None) -> None:
 
     with atomic_output(Path(output)) as fh:
         fh.write(text.encode("utf-8"))
+
+
+def _batch(command):
+    """check and merge keep every file's result until they end, and make almost no
+    garbage cycles: the cycle collector would only walk their growing heap again and
+    again (≈0.7 s of a 2,000-file merge), so it is off while they run. Reference
+    counting frees the rest as before; peak memory is unchanged."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return command(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+    return run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,6 +117,7 @@ def export(files: tuple[str, ...], fmt: str, output: str | None) -> None:
               help="Write a marked copy: a file for one input, a folder for several.")
 @click.option("--strict", is_flag=True, help="Exit 1 on any unexplained warning too.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@_batch
 def check(files, fmt, lang, previous, annotate_to, strict, output) -> None:
     """Check filled workbooks against every rule of the format.
 
@@ -183,6 +203,7 @@ class _Progress:
 @click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
 @click.option("--strict", is_flag=True, help="Write nothing when any input is excluded.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@_batch
 def merge(inputs, output, unit, year, roster, jobs, strict, lang) -> None:
     """Add up units' workbooks into a summary that is itself a report.
 
