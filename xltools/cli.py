@@ -214,6 +214,7 @@ def merge(inputs, output, unit, year, roster, jobs, strict, lang) -> None:
     from xltools.commands.merge import merge as merge_all
     from xltools.commands.render import render_merge
     from xltools.commands.roster import RosterError, read_roster
+    from xltools.commands.summary import write_summary
 
     found = expand(list(inputs))
     out = Path(output)
@@ -224,12 +225,12 @@ def merge(inputs, output, unit, year, roster, jobs, strict, lang) -> None:
     except (RosterError, OSError) as exc:
         _fail(str(exc))
     progress = _Progress(len(found.files), lang)
-    result = merge_all(found.files, unit, year, units, jobs, found.skipped, progress, meanwhile=_summary_writer)
+    result = merge_all(found.files, unit, year, units, jobs, found.skipped, progress)
     progress.close()
     why = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
     if why is None:
         try:
-            _summary_writer()(result, out)
+            write_summary(result, out)
         except OSError as exc:
             _fail(f"cannot write {output}: {exc.strerror or exc}")
     click.echo(render_merge(result, output, why is None, why, lang), nl=False)
@@ -237,13 +238,6 @@ def merge(inputs, output, unit, year, roster, jobs, strict, lang) -> None:
         sys.exit(EXIT_UNREADABLE)
     if result.excluded or result.missing:
         sys.exit(1)
-
-
-def _summary_writer():
-    """The summary writer; its import (openpyxl) runs while merge's workers read the files."""
-    from xltools.commands.summary import write_summary
-
-    return write_summary
 
 
 def _annotate(results, target: Path, lang: str) -> None:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from xltools.commands.roster import RosterUnit
 from xltools.model.report import Report
 from xltools.model.totals import complete
-from xltools.rules.arithmetic import prepare
 from xltools.rules.batch import Submission, inspect_all
 from xltools.rules.check import judge
 from xltools.xlsx.layout import load_layout
@@ -110,17 +109,9 @@ def add_up(reports: list[Report]) -> dict[str, Any]:
 
 
 def merge(paths: list[Path], unit: str, year: int | None = None, roster: list[RosterUnit] | None = None,
-          jobs: int | None = None, skipped: list[Path] = (), progress=None,
-          meanwhile: Callable[[], None] | None = None) -> MergeResult:
-    """`meanwhile`: the caller's own work while the worker processes read the files."""
+          jobs: int | None = None, skipped: list[Path] = (), progress=None) -> MergeResult:
     layout = load_layout()
-
-    def prepared() -> None:
-        prepare(layout.format.id)
-        if meanwhile:
-            meanwhile()
-
-    subs = inspect_all(paths, jobs, progress, meanwhile=prepared)
+    subs = inspect_all(paths, jobs, progress)
     judge([s.result for s in subs], [None] * len(subs), layout)
     year = _decide_year(subs, year)
     _statuses(subs, year, roster)

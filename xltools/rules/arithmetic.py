@@ -85,11 +85,3 @@ def failing(values: np.ndarray, previous: np.ndarray, format_id: str = "2021") -
         bad = frame.iloc[rows]
         return list(zip(bad["file"], bad["equation"], bad["left"], bad["right"]))
     return []
-
-
-def prepare(format_id: str = "2021") -> None:
-    """Import pandas and pandera and let pandera register its backends (it does so on its
-    first validation, ≈0.6 s in all), by judging no files: batches do this while their
-    worker processes read the files."""
-    size = len(equation_set(format_id).fields)
-    failing(np.empty((0, size)), np.empty((0, size)), format_id)

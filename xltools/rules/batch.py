@@ -13,7 +13,6 @@ from typing import Callable
 
 from xltools.model.findings import Finding
 from xltools.model.schema import load_summary
-from xltools.rules.arithmetic import prepare
 from xltools.rules.check import FileResult, check_cells, file_warnings, judge
 from xltools.xlsx.layout import load_layout
 from xltools.xlsx.reader import ReadError, read_cells
@@ -92,13 +91,11 @@ def _crashed(path: Path) -> Submission:
     return Submission(path, FileResult(path, error=f"{path}: {finding.message()}", findings=[finding]))
 
 
-def inspect_all(paths: list[Path], jobs: int | None = None, progress: Callable[[int], None] | None = None,
-                meanwhile: Callable[[], None] | None = None) -> list[Submission]:
+def inspect_all(paths: list[Path], jobs: int | None = None,
+                progress: Callable[[int], None] | None = None) -> list[Submission]:
     """Inspect every input, in worker processes. A worker that dies on a file (a
     parser's abort) takes only that file with it: the batches it was running are
-    split and run again in a fresh pool until the file is alone, and excluded.
-    `meanwhile` is work for this process while its workers read (run once, and only
-    when there are workers)."""
+    split and run again in a fresh pool until the file is alone, and excluded."""
     jobs = jobs or os.cpu_count() or 1
     done: list[Submission | None] = [None] * len(paths)
 
@@ -115,15 +112,12 @@ def inspect_all(paths: list[Path], jobs: int | None = None, progress: Callable[[
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    size = max(1, min(16, len(paths) // (jobs * 8)))  # small: while the last batch runs, the other cores idle
+    size = max(1, min(64, len(paths) // (jobs * 8)))
     batches = [list(range(i, min(i + size, len(paths)))) for i in range(0, len(paths), size)]
     while batches:
         failed = []
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [(b, pool.submit(_inspect_many, [paths[i] for i in b])) for b in batches]
-            if meanwhile:  # after the submissions: every worker is started, none is forked from a busy process
-                meanwhile()
-                meanwhile = None
             for batch, future in futures:
                 try:
                     record(batch, future.result())
@@ -171,7 +165,7 @@ def check_paths(paths: list[Path], previous: list[Path] = (), jobs: int | None =
     """Check many workbooks: read in worker processes as merge does, then the
     arithmetic of all of them validated in one go."""
     layout = load_layout()
-    results = [s.result for s in inspect_all(list(paths), jobs, meanwhile=lambda: prepare(layout.format.id))]
+    results = [s.result for s in inspect_all(list(paths), jobs)]
     last = _match_previous(results, [s.result for s in inspect_all(list(previous), jobs)])
     judge(results, last, layout)
     return results
