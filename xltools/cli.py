@@ -2,6 +2,7 @@
 libraries are imported inside the commands so that `xltools --help` starts at once."""
 from __future__ import annotations
 
+import atexit
 import functools
 import gc
 import sys
@@ -32,17 +33,22 @@ def _write_out(text: str, output: str | None) -> None:
 
 
 def _batch(command):
-    """check and merge keep every file's result until they end, and make almost no
-    garbage cycles: the cycle collector would only walk their growing heap again and
-    again (≈0.7 s of a 2,000-file merge), so it is off while they run. Reference
+    """check and merge keep every file's result until they end and make almost no
+    garbage cycles, so the cycle collector only walks their heap: again and again as
+    it grows (≈0.7 s of a 2,000-file merge), and once more at exit, pandas and all
+    (≈0.3 s even for one file). It is off while they run; what they made then goes
+    straight to the oldest generation, and nothing is walked at exit. Reference
     counting frees the rest as before; peak memory is unchanged."""
     @functools.wraps(command)
     def run(*args, **kwargs):
         was = gc.isenabled()
         gc.disable()
+        atexit.register(gc.freeze)
         try:
             return command(*args, **kwargs)
         finally:
+            gc.freeze()
+            gc.unfreeze()
             if was:
                 gc.enable()
     return run
