@@ -18,12 +18,15 @@ def _compile_xltools() -> None:
         compileall.compile_dir(folder, quiet=1)
 
 
-def timed(cmd: list[str], runs: int) -> float:
-    """The median wall-clock seconds of `runs` runs of `cmd`, output discarded."""
+def timed(cmds: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """The median wall-clock seconds of `runs` runs of each command, output discarded.
+    The commands take turns, so that the machine's speed, which drifts, weighs on
+    each of them alike."""
     _compile_xltools()
-    times = []
+    times: dict[str, list[float]] = {name: [] for name in cmds}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, cmd in cmds.items():
+            start = time.perf_counter()
+            subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
