@@ -2,7 +2,8 @@
 
     python bench/check.py [--runs 5] [--files 500]
 
-Times, in the same run on the same machine, as fresh processes:
+Times, in the same run on the same machine, as fresh processes (the baseline and
+one file taking turns):
   baseline  python -c "import pandas, pandera.pandas, python_calamine"
   one       xltools check <one example workbook>
   many      xltools check <a folder of N workbooks>  (copies of the sample county)
@@ -33,9 +34,10 @@ def main() -> None:
         folder = Path(tmp)
         for i in range(args.files):
             shutil.copy(sources[i % len(sources)], folder / f"{i:04d}-{sources[i % len(sources)].name}")
-        baseline = timed([sys.executable, "-c", "import pandas, pandera.pandas, python_calamine"], args.runs)
-        one = timed(xltools + [str(EXAMPLES / "chitudian-2023.xlsx")], args.runs)
-        many = timed(xltools + [str(folder)], max(1, args.runs // 2 + 1))
+        median = timed({"baseline": [sys.executable, "-c", "import pandas, pandera.pandas, python_calamine"],
+                        "one": xltools + [str(EXAMPLES / "chitudian-2023.xlsx")]}, args.runs)
+        baseline, one = median["baseline"], median["one"]
+        many = timed({"many": xltools + [str(folder)]}, max(1, args.runs // 2 + 1))["many"]
     print(f"median of {args.runs} runs, Python {sys.version.split()[0]}")
     print(f"  import pandas, pandera, python_calamine : {baseline:6.2f} s")
     print(f"  xltools check, 1 file                     : {one:6.2f} s  ({one / baseline:.2f}× the imports, "

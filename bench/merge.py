@@ -3,7 +3,7 @@ and against the floor of reading the same cells.
 
     python bench/merge.py [--count 2000] [--runs 3] [--analyst-sample 100]
 
-In the same run, on the same machine, each as a fresh process:
+In the same run, on the same machine, each as a fresh process, taking turns:
   merge    xltools merge DIR -o summary.xlsx --unit 示例县 --roster roster.csv
   analyst  pandas.read_excel(engine="openpyxl") of sheets 二, 三, 四, 六 of each file,
            summing the numbers (no checks); timed on --analyst-sample files and
@@ -75,12 +75,15 @@ def main() -> None:
         folder = Path(tmp) / "submissions"
         subprocess.run([sys.executable, str(HERE / "make_submissions.py"), "--count", str(args.count),
                         "--out", str(folder), "--seed", "1"], check=True, stdout=subprocess.DEVNULL)
-        merge = timed([sys.executable, "-m", "xltools.cli", "merge", str(folder), "-o", str(Path(tmp) / "s.xlsx"),
-                       "--unit", "示例县", "--roster", str(folder / "roster.csv")], args.runs)
-        base = timed([sys.executable, str(HERE / "merge.py"), "--mode", "floor", "--dir", str(folder)], args.runs)
         sample = min(args.analyst_sample, args.count)
-        hand = timed([sys.executable, str(HERE / "merge.py"), "--mode", "analyst", "--dir", str(folder),
-                      "--limit", str(sample)], args.runs) * args.count / sample
+        median = timed({
+            "merge": [sys.executable, "-m", "xltools.cli", "merge", str(folder), "-o", str(Path(tmp) / "s.xlsx"),
+                      "--unit", "示例县", "--roster", str(folder / "roster.csv")],
+            "floor": [sys.executable, str(HERE / "merge.py"), "--mode", "floor", "--dir", str(folder)],
+            "analyst": [sys.executable, str(HERE / "merge.py"), "--mode", "analyst", "--dir", str(folder),
+                        "--limit", str(sample)],
+        }, args.runs)
+        merge, base, hand = median["merge"], median["floor"], median["analyst"] * args.count / sample
     print(f"{args.count} submissions, median of {args.runs} runs, Python {sys.version.split()[0]}")
     print(f"  xltools merge (checks, summary, trail)   : {merge:7.2f} s")
     print(f"  analyst: pandas + openpyxl, scaled from {sample}: {hand:7.2f} s  ({hand / merge:.0f}× slower)")

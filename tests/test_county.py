@@ -10,7 +10,6 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from fnmatch import fnmatchcase
 from fractions import Fraction
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -24,6 +24,7 @@ from xltools import write
 from xltools.cli import main
 from xltools.model.samples import sample_county
 from xltools.rules.batch import check_paths
+from xltools.xlsx.guard import Rejection, inspect_zip
 from xltools.xlsx.layout import load_layout
 
 CHITUDIAN = EXAMPLES / "chitudian-2023.xlsx"
@@ -127,6 +128,71 @@ def test_far_cell_never_reaches_calamine(tmp_path):
                          timeout=60)
     assert out.returncode == 2
     assert "工作表“sheet4.xml”用到了单元格 XFD1048576，远超模板范围。" in out.stdout
+
+
+@pytest.mark.parametrize("row", [
+    b'<row r="40"><c t="n" r="XFD1048576"><v>1</v></c></row>',  # attributes in another order
+    b"<row r='40'><c r='XFD1048576'><v>1</v></c></row>",  # single quotes
+    b'<row r="40"><c\n  r = "XFD1048576"><v>1</v></c></row>',  # spaces
+    b'<row r="40"><c r="xfd1048576"><v>1</v></c></row>',  # lower case
+    b'<row r="40"><x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="XFD1048576">'
+    b"<x:v>1</x:v></x:c></row>",  # a prefixed element
+    b'<row spans="1:1" r="1048576"><c><v>1</v></c></row>',  # a far row
+])
+def test_far_cell_however_written(tmp_path, row):
+    """python-calamine reads a cell's position however the XML writes it (each of these
+    aborts it); the guard finds each before calamine sees the file."""
+    sheet = part("xl/worksheets/sheet4.xml").replace(b"</sheetData>", row + b"</sheetData>")
+    far = rewrite(CHITUDIAN, tmp_path / "far.xlsx", {"xl/worksheets/sheet4.xml": sheet})
+    with pytest.raises(Rejection) as refused:
+        inspect_zip(far.read_bytes())
+    assert (refused.value.rule, refused.value.case) == ("F7", "far")
+
+
+class _Stream(io.RawIOBase):
+    """A pipe-like output: zipfile cannot seek back, so it writes data descriptors."""
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        self.data += b
+        return len(b)
+
+
+def test_calamine_reads_the_parts_the_guard_read(tmp_path):
+    """python-calamine is handed an archive of the parts the guard listed, each sheet
+    as the guard inflated it, whatever way the file stores its parts."""
+    data = CHITUDIAN.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as original, \
+            zipfile.ZipFile(io.BytesIO(inspect_zip(data).archive)) as handed:
+        assert [i.filename for i in handed.infolist()] == original.namelist()
+        for info in handed.infolist():
+            assert handed.read(info) == original.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                assert info.compress_type == zipfile.ZIP_STORED
+        parts = {name: original.read(name) for name in original.namelist()}
+    stream = _Stream()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in parts.items():
+            z.writestr(name, content)
+    (tmp_path / "streamed.xlsx").write_bytes(bytes(stream.data))
+    with zipfile.ZipFile(tmp_path / "stored.xlsx", "w", zipfile.ZIP_STORED) as z:
+        for name, content in parts.items():
+            z.writestr(name, content)
+    expected = only(CHITUDIAN).report
+    assert only(tmp_path / "streamed.xlsx").report == expected
+    assert only(tmp_path / "stored.xlsx").report == expected
+    far = zipfile.ZipFile(_far_cell(tmp_path)).read("xl/worksheets/sheet4.xml")
+    with zipfile.ZipFile(tmp_path / "far-stored.xlsx", "w", zipfile.ZIP_STORED) as z:
+        for name, content in parts.items():
+            z.writestr(name, far if name == "xl/worksheets/sheet4.xml" else content)
+    with pytest.raises(Rejection) as refused:
+        inspect_zip((tmp_path / "far-stored.xlsx").read_bytes())
+    assert (refused.value.rule, refused.value.case) == ("F7", "far")
 
 
 def test_too_many_parts(tmp_path):

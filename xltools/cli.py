@@ -6,8 +6,11 @@ the environment variable XLTOOLS_LANG, else Chinese). A problem with what the us
 gave is one line and exit 2; an unexpected error is one line naming a log file."""
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -187,6 +190,26 @@ def _force_option(f):
                         help="Replace an existing output file (it is backed up first).")(f)
 
 
+@contextmanager
+def _batch():
+    """Reading a batch of workbooks keeps every file's result and makes almost no
+    garbage cycles, so the cycle collector only walks the heap: again and again as it
+    grows (≈0.7 s of a 2,000-file merge), and once more at exit, pandas and all
+    (≈0.3 s even for one file). It is off meanwhile; what the batch made then goes
+    straight to the oldest generation, and nothing is walked at exit. Reference
+    counting frees the rest as before; peak memory is unchanged."""
+    was = gc.isenabled()
+    gc.disable()
+    atexit.register(gc.freeze)
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if was:
+            gc.enable()
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xltools")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
@@ -293,7 +316,8 @@ def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> Non
     if output:
         _claim(Path(output), (".txt", ".json", ".log"), force, lang, found.files)
     targets = _annotate_targets(found.files, Path(annotate_to), force, lang) if annotate_to else {}
-    results = check_paths(found.files, expand(list(previous)).files)
+    with _batch():
+        results = check_paths(found.files, expand(list(previous)).files)
     if output:
         _backup(output, lang)
     _write_out((render_json if fmt == "json" else render_text)(results, lang), output, lang)
@@ -431,20 +455,21 @@ def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, for
     except OSError as exc:
         _fail(lang, "cannot_read", path=roster, reason=exc.strerror or exc)
     progress = _Progress(len(found.files), lang)
-    try:
-        result = merge_all(found.files, unit, year, units, jobs, found.skipped, progress)
-    except MergeError as exc:
-        _refuse(exc, lang)
-    finally:
-        progress.close()
-    why = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
-    last = _last_year(previous, result, jobs, lang) if previous and why is None else None
-    if why is None:
-        _backup(out, lang)
+    with _batch():
         try:
-            write_summary(result, out, last, draft)
-        except OSError as exc:
-            _cannot_write(output, exc, lang)
+            result = merge_all(found.files, unit, year, units, jobs, found.skipped, progress)
+        except MergeError as exc:
+            _refuse(exc, lang)
+        finally:
+            progress.close()
+        why = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
+        last = _last_year(previous, result, jobs, lang) if previous and why is None else None
+        if why is None:
+            _backup(out, lang)
+            try:
+                write_summary(result, out, last, draft)
+            except OSError as exc:
+                _cannot_write(output, exc, lang)
     click.echo(render_merge(result, output, why is None, why, lang), nl=False)
     if last is not None:
         from xltools.commands.county import against_last_year

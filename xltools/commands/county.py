@@ -20,7 +20,6 @@ from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.saver import Rows
 from xltools.xlsx.writer import set_text
 
-
 LINE_PT = 16  # a line of wrapped text in 11 pt, with a little air
 
 

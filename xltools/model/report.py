@@ -7,6 +7,7 @@ Money is a Decimal end to end; JSON numbers are parsed and printed exactly.
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,17 +34,13 @@ class Report:
     explanations: list[dict[str, str]] = field(default_factory=list)
 
     def __post_init__(self):
-        fmt = load_format(self.format)
-        for name, ids in (("meta", [f.id for f in fmt.meta_fields()]),
-                          ("values", [f.id for f in fmt.numeric_fields()]),
-                          ("text", [f.id for f in fmt.text_fields()])):
+        for name, (ids, known) in _ids(self.format).items():
             given = getattr(self, name)
-            unknown = sorted(set(given) - set(ids))
+            unknown = sorted(given.keys() - known)
             if unknown:
                 raise ReportError("unknown_ids", group=name, format=self.format, ids="、".join(unknown))
             setattr(self, name, {i: given.get(i) for i in ids})
-        for fid, value in self.values.items():
-            self.values[fid] = _number(fid, value)
+        self.values = {fid: _number(fid, value) for fid, value in self.values.items()}
         for fid, value in self.text.items():
             if value is not None and not isinstance(value, str):
                 raise ReportError("not_text", field=f"text.{fid}", found=value)
@@ -111,6 +108,15 @@ class Report:
         except UnicodeDecodeError:
             raise ReportError("encoding") from None
         return cls.from_json(text)
+
+
+@functools.cache
+def _ids(format_id: str) -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
+    """The field ids of each part of a report, in order and as a set: a report is made
+    for every file read."""
+    fmt = load_format(format_id)
+    parts = {"meta": fmt.meta_fields(), "values": fmt.numeric_fields(), "text": fmt.text_fields()}
+    return {name: (tuple(f.id for f in fields), frozenset(f.id for f in fields)) for name, fields in parts.items()}
 
 
 def _explanation(item: Any) -> dict[str, str]:

@@ -28,14 +28,15 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str],
     findings: list[Finding] = []
     blanks: dict[tuple, list] = defaultdict(list)
     readable = set()
-    for f in fmt.numeric_fields():
-        area = layout.cells[f.id]
+    for f, area, kind in layout.numbers:
         if area.sheet in unread or f.id in not_imported:
             values[f.id] = None
             continue
-        parsed = parse(cells.get(area), f.value_kind)
+        parsed = parse(cells.get(area), kind)
         readable.add(f.id)
         values[f.id] = parsed.value
+        if parsed.status == "ok":
+            continue
         if parsed.status in _CELL_RULES:
             rule, case = _CELL_RULES[parsed.status]
             findings.append(Finding(rule, case, fields=[f.id], cells=[area.address],

@@ -21,9 +21,12 @@ ZIP = b"PK\x03\x04"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-# Only references that can be far are matched: three-letter columns or six-digit rows.
-_FAR_CELL = re.compile(rb'<c r="([A-Z]{3,}[0-9]+|[A-Z]+[0-9]{6,})"')
-_FAR_ROW = re.compile(rb'<row r="([0-9]{6,})"')
+# The position of a cell or a row, attribute r, however the XML writes it (attributes in
+# any order, either quotes, spaces around "=", lower-case letters: python-calamine reads
+# them all). Only values that can be far are matched, three letters or six digits; a match
+# is the attribute r when whitespace stands before it, and _REF reads its value.
+_MAYBE_FAR = re.compile(rb"""r\s*=\s*["']\s*(?:[A-Za-z]{3}|[A-Za-z]{0,2}[0-9]{6})""")
+_REF = re.compile(rb"""r\s*=\s*["']\s*([A-Za-z]*)([0-9]*)""")
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f>[^<]*</f>|<f[^>]*/>)?<v>([^<]*)</v>')
 _SHEET = re.compile(rb"<sheet\b")
@@ -58,9 +61,16 @@ def kind_of(data: bytes) -> None:
         raise Rejection("F2", "unknown", found="".join(ch if ch.isprintable() else "·" for ch in shown))
 
 
-def inspect_zip(data: bytes) -> dict[str, dict[str, str]]:
-    """Check the archive and every XML part; return the error values of cells
-    (#REF! …) by sheet name and cell, which python-calamine reads as blanks."""
+@dataclass
+class Inspected:
+    """A workbook the guard let through."""
+
+    errors: dict[str, dict[str, str]]  # error values of cells (#REF! …) by sheet and cell: calamine reads blanks
+    archive: bytes  # what python-calamine is to read: see _archive
+
+
+def inspect_zip(data: bytes) -> Inspected:
+    """Check the archive and every XML part."""
     kind_of(data)
     limits = _limits()
     try:
@@ -86,14 +96,15 @@ def inspect_zip(data: bytes) -> dict[str, dict[str, str]]:
     if missing:
         raise Rejection("F2", "parts", found="、".join(missing))
     by_part: dict[str, dict[str, str]] = {}
+    inflated: dict[int, bytes] = {}
     try:
-        for i in infos:
+        for n, i in enumerate(infos):
             if not i.filename.endswith((".xml", ".rels", ".vml")):
                 continue
             if not i.filename.startswith("xl/worksheets/") and i.filename != "xl/workbook.xml":
                 _prolog(data, i)  # a DTD can only stand before the root element
                 continue
-            part = _inflate(data, i)
+            part = inflated[n] = _inflate(data, i)
             if b"<!" in part and _DTD.search(part):
                 raise Rejection("F7", "dtd", detail=i.filename)
             if i.filename == "xl/workbook.xml":
@@ -106,10 +117,11 @@ def inspect_zip(data: bytes) -> dict[str, dict[str, str]]:
                     by_part[i.filename] = {ref.decode(): value.decode("utf-8", "replace")
                                            for ref, value in _ERROR_CELL.findall(part)}
         parts = sheet_parts(archive) if by_part else {}
+        rebuilt = _archive(data, infos, inflated)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, ET.ParseError, zlib.error,
             struct.error) as exc:
         raise Rejection("F3", "truncated", found=str(exc)) from None  # bad CRC, cut-off or broken part
-    return {name: by_part[part] for name, part in parts.items() if part in by_part}
+    return Inspected({name: by_part[part] for name, part in parts.items() if part in by_part}, rebuilt)
 
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -134,12 +146,8 @@ _ROOT = re.compile(rb"<[A-Za-z_]")
 _COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.S)
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int | None = None) -> bytes:
-    """A part's bytes (at most `limit` of them), straight from the archive's bytes:
-    zipfile's machinery for opening an entry costs more than inflating it, and this
-    runs on every part of every file a county receives."""
-    if info.flag_bits & 0x1:
-        raise ValueError(f"{info.filename} is encrypted")
+def _stored(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes as the archive stores them (compressed or not)."""
     offset = info.header_offset
     if data[offset:offset + 4] != ZIP:
         raise ValueError(f"{info.filename}: no local header")
@@ -148,12 +156,55 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int | None = None) -> by
     raw = data[start:start + info.compress_size]
     if len(raw) < info.compress_size:
         raise ValueError(f"{info.filename} is cut off")
+    return raw
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int | None = None) -> bytes:
+    """A part's bytes (at most `limit` of them), straight from the archive's bytes:
+    zipfile's machinery for opening an entry costs more than inflating it, and this
+    runs on every part of every file a county receives."""
+    if info.flag_bits & 0x1:
+        raise ValueError(f"{info.filename} is encrypted")
+    raw = _stored(data, info)
     want = info.file_size if limit is None else min(limit, info.file_size)
     if info.compress_type == zipfile.ZIP_STORED:
-        return raw[:want]
-    if info.compress_type != zipfile.ZIP_DEFLATED:
+        part = raw[:want]
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        part = zlib.decompressobj(-15).decompress(raw, want)
+    else:
         raise ValueError(f"{info.filename}: compression method {info.compress_type}")
-    return zlib.decompressobj(-15).decompress(raw, want)
+    if limit is None and len(part) != info.file_size:
+        raise ValueError(f"{info.filename} is cut off")
+    return part
+
+
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_UTF8_NAME = 0x800
+_DESCRIPTOR = 0x8
+
+
+def _archive(data: bytes, infos: list[zipfile.ZipInfo], inflated: dict[int, bytes]) -> bytes:
+    """The workbook as python-calamine is to read it: the parts listed here and no
+    other, each sheet stored as the guard inflated it, so that calamine reads the
+    bytes the guard looked at and does not inflate them a second time; every other
+    part as the archive stores it. CRCs are the archive's own, which calamine checks."""
+    out, central, offset = [], [], 0
+    for n, i in enumerate(infos):
+        name = i.filename.encode("utf-8")
+        flags = (i.flag_bits & ~_DESCRIPTOR) | _UTF8_NAME  # sizes stand in the header written here
+        if n in inflated:
+            body, method = inflated[n], zipfile.ZIP_STORED
+        else:
+            body, method = _stored(data, i), i.compress_type
+        sizes = (i.CRC, len(body), i.file_size, len(name))
+        out += [_LOCAL.pack(ZIP, 20, flags, method, 0, 0, *sizes, 0), name, body]
+        central += [_CENTRAL.pack(b"PK\x01\x02", 20, 20, flags, method, 0, 0, *sizes, 0, 0, 0, 0, 0, offset), name]
+        offset += _LOCAL.size + len(name) + len(body)
+    directory = b"".join(central)
+    out += [directory, _END.pack(b"PK\x05\x06", 0, 0, len(infos), len(infos), len(directory), offset, 0)]
+    return b"".join(out)
 
 
 def _prolog(data: bytes, info: zipfile.ZipInfo) -> None:
@@ -170,13 +221,12 @@ def _prolog(data: bytes, info: zipfile.ZipInfo) -> None:
 def _far(part: bytes, name: str, limits: dict) -> None:
     """A cell or a declared dimension far outside anything a report needs."""
     refs = [(column_number(c.decode()), int(r)) for c, r in _DIMENSION.findall(part)]
-    if not (_FAR_CELL.search(part) or _FAR_ROW.search(part)):  # the usual case: one pass each
-        return _check_refs(refs, name, limits)
-    for ref in _FAR_CELL.findall(part):
-        letters = ref.rstrip(b"0123456789")
-        refs.append((column_number(letters.decode()), int(ref[len(letters):])))
-    refs += [(1, int(r)) for r in _FAR_ROW.findall(part)]
-    _check_refs(refs, name, limits)
+    rows = []  # a far row is named after a far cell, which says more
+    for m in _MAYBE_FAR.finditer(part):
+        if part[m.start() - 1:m.start()].isspace():
+            letters, digits = _REF.match(part, m.start()).groups()
+            (refs if letters else rows).append((column_number(letters.upper().decode()) or 1, int(digits or 1)))
+    _check_refs(refs + rows, name, limits)
 
 
 def _check_refs(refs: list[tuple[int, int]], name: str, limits: dict) -> None:

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from xltools.model.schema import (
+    Field,
     Format,
     Node,
     equations,
@@ -100,6 +101,12 @@ class Layout:
     @functools.cached_property
     def cells(self) -> dict[str, Area]:
         return {fid: area for s in self.sheets for fid, area in s.fields.items()}
+
+    @functools.cached_property
+    def numbers(self) -> list[tuple[Field, Area, str]]:
+        """Every number field in the format's order, with its cell and the kind of value
+        it holds: what the checker reads from every file."""
+        return [(f, self.cells[f.id], f.value_kind) for f in self.format.numeric_fields()]
 
     @functools.cached_property
     def data_sheets(self) -> list[SheetLayout]:

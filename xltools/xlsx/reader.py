@@ -67,8 +67,8 @@ def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str,
     layout = layout or load_layout()
     try:
         data = Path(path).read_bytes() if data is None else data
-        errors = inspect_zip(data)  # before any parser sees the file
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        seen = inspect_zip(data)  # before any parser sees the file
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(seen.archive))
     except OSError as exc:
         raise ReadError(path, Finding("F3", "truncated", params={"found": exc.strerror or str(exc)})) from None
     except Rejection as r:
@@ -79,7 +79,7 @@ def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str,
         raise ReadError(path, Finding("F3", "truncated", params={"found": str(exc)})) from None
     try:
         with wb:
-            return _sheets(wb, layout, extra, errors)
+            return _sheets(wb, layout, extra, seen.errors)
     except BaseException as exc:  # a sheet listed in the workbook but missing or broken in the archive
         parser_failure(exc)
         raise ReadError(path, Finding("F3", "truncated", params={"found": f"{type(exc).__name__}: {exc}"})) from None

@@ -119,9 +119,10 @@ def _append_rows(xml: bytes, table: Rows) -> bytes:
                                                    else [table.style] * len(letters))]
     parts = []
     for i, row in enumerate(rows, start=last + 1):
-        cells = "".join(_cell_xml(f"{letters[j]}{i}", v, styles[j]) for j, v in enumerate(row))
+        n = str(i)
+        cells = "".join([_cell_xml(letter + n, v, style) for letter, v, style in zip(letters, row, styles)])
         height = f' ht="{table.heights[i - last - 1]}" customHeight="1"' if table.heights else ""
-        parts.append(f'<row r="{i}"{height}>{cells}</row>')
+        parts.append(f'<row r="{n}"{height}>{cells}</row>')
     body = "".join(parts).encode()
     xml = xml.replace(b"<sheetData />", b"<sheetData></sheetData>")
     xml = xml.replace(b"</sheetData>", body + b"</sheetData>", 1)
