@@ -189,3 +189,61 @@ def test_roster_duplicates_and_other_codes_are_noted(tmp_path):
 def test_csv_for_excel_on_chinese_windows(tmp_path, flag, bom):
     run("export", SAMPLE_COUNTY, "-f", "csv", "-o", tmp_path / "a.csv", *flag)
     assert (tmp_path / "a.csv").read_bytes().startswith(b"\xef\xbb\xbf") is bom
+
+
+def _without_cell(src: Path, dst: Path, sheet_xml: str, ref: str, put: str = "") -> Path:
+    """A copy whose cell `ref` lost its formula and value as Excel saves it when the
+    cell is cleared (or holds `put` as an inline string): every other total keeps the
+    value its spreadsheet saved."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename == sheet_xml:
+                kind, inline = (' t="inlineStr"', f"<is><t>{put}</t></is>") if put else ("", "")
+                data = re.sub(rf'<c r="{ref}"( s="\d+")?[^>]*>.*?</c>'.encode(),
+                              lambda m: f'<c r="{ref}"{(m.group(1) or b"").decode()}{kind}>{inline}</c>'.encode(),
+                              data)
+            out.writestr(info, data)
+    return dst
+
+
+def test_a_total_whose_formula_was_deleted_is_an_error(tmp_path):
+    report = sample_county()[0]
+    write(report, tmp_path / "u.xlsx")
+    v = report.values
+    blank = _without_cell(tmp_path / "u.xlsx", tmp_path / "blank.xlsx", "xl/worksheets/sheet4.xml", "J6")
+    result = run("check", blank)
+    assert result.exit_code == 1
+    parts = [v[f"requests.new.{c}"] for c in ("natural_person", "commercial", "research", "nonprofit",
+                                               "legal_service", "other_org")]
+    assert ("    三、依申请公开!J6（一、本年新收政府信息公开申请数量 / 申请人情况 / 总计）是合计，却是空的（公式被删除），"
+            f"应为 {v['requests.new.total']}（D6+E6+F6+G6+H6+I6 = {'+'.join(map(str, parts))}）。") \
+        in result.output.splitlines(), result.output
+    assert "错误 R3 申请人合计不符 三、依申请公开!J6" in result.output
+    fixed = run("fill", blank, "-o", tmp_path / "f.xlsx")
+    assert "（恢复了被删除的合计公式）" in fixed.output
+    assert run("check", tmp_path / "f.xlsx").exit_code == 0
+
+    marked = _without_cell(tmp_path / "u.xlsx", tmp_path / "mark.xlsx", "xl/worksheets/sheet4.xml", "J6", "/")
+    [r] = check_paths([marked])
+    [f] = r.errors
+    assert (f.rule, f.case, f.cells[0], f.expected, f.actual) == ("R3", "mark", "三、依申请公开!J6",
+                                                                   v["requests.new.total"], "/")
+
+
+def test_formulas_saved_without_their_values_are_no_finding(tmp_path):
+    """openpyxl saves formulas without values (Excel calculates them on opening): such
+    totals read blank but are not deleted; the one whose formula was deleted is."""
+    report = sample_county()[0]
+    write(report, tmp_path / "u.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "u.xlsx")
+    wb.save(tmp_path / "script.xlsx")
+    [r] = check_paths([tmp_path / "script.xlsx"])
+    assert r.findings == [] and r.report.values == report.values
+    wb["三、依申请公开"]["J29"].value = None  # （七）总计's grand total, a sum of a row and of a column
+    wb.save(tmp_path / "deleted.xlsx")
+    [r] = check_paths([tmp_path / "deleted.xlsx"])
+    assert [(f.rule, f.case, f.cells[0], f.expected) for f in r.findings] == [
+        ("R2", "blank", "三、依申请公开!J29", report.values["requests.results_total.total"])]

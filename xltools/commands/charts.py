@@ -109,6 +109,8 @@ class _Sheet:
             for c, v in enumerate(values, start=1):
                 if isinstance(v, str):
                     set_text(self.ws.cell(r, c), v)
+                    if c > 1:  # a word beside a number (类型 after 件数) under its centred header, not against it
+                        self.ws.cell(r, c).alignment = Alignment(horizontal="center")
                 else:
                     self.ws.cell(r, c).value = v
         self.row = top + len(rows) + 3

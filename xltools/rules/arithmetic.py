@@ -115,6 +115,32 @@ def sum_finding(eq: Equation, left: float, right: float, report: Report, last: R
                            "arithmetic": arithmetic(rc, rv, rs)})
 
 
+@functools.cache
+def _sums(format_id: str) -> dict[str, Equation]:
+    """Each total's own equation (the sum it must equal), by the total's field id."""
+    out: dict[str, Equation] = {}
+    for eq in equation_set(format_id).equations:  # a grand total sums a row and a column: the first tells it
+        if load_rules()[eq.rule].check["type"] == "sum":
+            out.setdefault(eq.left[0].field, eq)
+    return out
+
+
+def blank_total_finding(fid: str, found: str, values: dict, layout: Layout) -> Finding | None:
+    """A total left blank (or with a mark such as "/") with no formula behind it: its
+    formula was deleted, and the report would be published with an empty total. Told
+    by the rule of its sum, with the value it should have; None when its parts
+    cannot give one (their cells have their own findings)."""
+    eq = _sums(layout.format.id).get(fid)
+    parts = [values.get(t.field) for t in eq.right] if eq else [None]
+    if any(v is None for v in parts):
+        return None
+    cells = [layout.cells[t.field].address for t in eq.right]
+    return Finding(eq.rule, "blank" if not found else "mark", fields=[fid] + [t.field for t in eq.right],
+                   cells=[layout.cells[fid].address] + cells, expected=sum(parts), actual=found or None,
+                   params={"label": layout.format.fields[fid].label, "found": found,
+                           "arithmetic": arithmetic(cells, parts, [t.sign for t in eq.right])})
+
+
 def balance_finding(eq: Equation, left: float, right: float, report: Report, last: Report | None,
                     layout: Layout) -> Finding:
     """A column whose two sides differ."""

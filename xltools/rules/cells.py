@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from xltools.model.findings import Finding
-from xltools.model.totals import is_number
+from xltools.model.totals import complete, is_number
 from xltools.model.values import parse
+from xltools.rules.arithmetic import blank_total_finding
 from xltools.xlsx.layout import Layout
 from xltools.xlsx.reader import Cells
 
@@ -27,6 +28,7 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str],
     values: dict = {}
     findings: list[Finding] = []
     blanks: dict[tuple, list] = defaultdict(list)
+    empty_totals: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # sheet → A1 → (field, mark)
     readable = set()
     for f, area, kind in layout.numbers:
         if area.sheet in unread or f.id in not_imported:
@@ -47,6 +49,8 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str],
         elif parsed.status in ("blank", "mark") and f.kind != "total":
             values[f.id] = 0
             blanks[(f.table, f.block, f.row.key, parsed.status, parsed.found)].append(f)
+        elif parsed.status in ("blank", "mark"):
+            empty_totals[area.sheet][area.a1] = (f.id, parsed.found if parsed.status == "mark" else "")
     texts = {f.fields[0] for f in findings if f.rule == "W0"}
     for total, value in _text_left_out(fmt, values, texts).items():
         values[total] = value
@@ -54,6 +58,7 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str],
             if f.rule == "W0" and f.fields[0] in fmt.fields[total].parts:
                 f.case = "total"
                 f.params["total"] = layout.cells[total].address
+    findings.extend(_deleted_totals(cells, layout, values, empty_totals))
     for (_, _, _, status, found), group in blanks.items():
         first = group[0]
         # a table of one unlabelled row (四) is named by its section
@@ -62,6 +67,21 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str],
                                 cells=[layout.cells[f.id].address for f in group], expected=0,
                                 params={"label": label, "found": found}))
     return values, findings, readable
+
+
+def _deleted_totals(cells: Cells, layout: Layout, values: dict, empty: dict) -> list[Finding]:
+    """Totals that are blank with no formula behind them, each told by its sum's rule.
+    A blank total that holds a formula is one saved without its value (openpyxl
+    writes none): Excel calculates it on opening, and the checker adds it up."""
+    out = []
+    values = complete(layout.format, values, only_blank=True) if empty else values  # totals of totals
+    for sheet, refs in empty.items():
+        formulas = cells.formulas(sheet, list(refs)) if any(not found for _, found in refs.values()) else set()
+        for a1, (fid, found) in refs.items():
+            if a1 not in formulas:
+                finding = blank_total_finding(fid, found, values, layout)
+                out.extend([finding] if finding else [])
+    return out
 
 
 def _text_left_out(fmt, values: dict, texts: set[str]) -> dict:

@@ -30,6 +30,7 @@ _REF = re.compile(rb"""r\s*=\s*["']\s*([A-Za-z]*)([0-9]*)""")
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f>[^<]*</f>|<f[^>]*/>)?<v>([^<]*)</v>')
 _SHEET = re.compile(rb"<sheet\b")
+_FORMULA = re.compile(rb"\s*<(?:\w+:)?f\b")  # a cell's first child, when it has one
 
 
 @dataclass
@@ -67,6 +68,23 @@ class Inspected:
 
     errors: dict[str, dict[str, str]]  # error values of cells (#REF! …) by sheet and cell: calamine reads blanks
     archive: bytes  # what python-calamine is to read: see _archive
+    worksheets: dict[str, bytes]  # each worksheet's XML by zip entry, as the guard inflated it
+
+    def formulas(self, sheet: str, refs: list[str]) -> set[str]:
+        """Which of the cells `refs` (A1) of `sheet` hold a formula: python-calamine
+        reads values only, and a formula saved without its value (openpyxl writes
+        none) reads as blank, as does a cell whose formula was deleted. Asked only
+        about blank cells that should hold one, so rarely that a look-up per cell
+        does."""
+        part = sheet_parts(zipfile.ZipFile(io.BytesIO(self.archive))).get(sheet)
+        xml = self.worksheets.get(part or "", b"")
+        found = set()
+        for ref in refs:
+            cell = re.search(rb"<(?:\w+:)?c\s[^>]*?\br\s*=\s*[\"']" + re.escape(ref.encode()) +
+                             rb"[\"'][^>]*?(/?)>", xml, re.I)
+            if cell and not cell.group(1) and _FORMULA.match(xml, cell.end()):
+                found.add(ref)
+        return found
 
 
 def inspect_zip(data: bytes) -> Inspected:
@@ -121,7 +139,9 @@ def inspect_zip(data: bytes) -> Inspected:
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, ET.ParseError, zlib.error,
             struct.error) as exc:
         raise Rejection("F3", "truncated", found=str(exc)) from None  # bad CRC, cut-off or broken part
-    return Inspected({name: by_part[part] for name, part in parts.items() if part in by_part}, rebuilt)
+    worksheets = {infos[n].filename: part for n, part in inflated.items()
+                  if infos[n].filename.startswith("xl/worksheets/")}
+    return Inspected({name: by_part[part] for name, part in parts.items() if part in by_part}, rebuilt, worksheets)
 
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",

@@ -7,6 +7,7 @@ its formula gives.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -47,6 +48,8 @@ class Cells:
     stamp: dict[str, str]
     names: list[str]  # every sheet of the workbook, in order
     extra: dict[str, list[list[Any]]] = field(default_factory=dict)  # other sheets asked for
+    # which of a sheet's cells (A1) hold a formula: (sheet, refs) → refs; see guard.Inspected
+    formulas: Callable[[str, list[str]], set[str]] = field(default=lambda sheet, refs: set(), repr=False)
 
     def get(self, area: Area) -> Any:
         try:
@@ -79,26 +82,26 @@ def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str,
         raise ReadError(path, Finding("F3", "truncated", params={"found": str(exc)})) from None
     try:
         with wb:
-            return _sheets(wb, layout, extra, seen.errors)
+            return _sheets(wb, layout, extra, seen)
     except BaseException as exc:  # a sheet listed in the workbook but missing or broken in the archive
         parser_failure(exc)
         raise ReadError(path, Finding("F3", "truncated", params={"found": f"{type(exc).__name__}: {exc}"})) from None
 
 
-def _sheets(wb, layout: Layout, extra: tuple[str, ...], errors: dict) -> Cells:
+def _sheets(wb, layout: Layout, extra: tuple[str, ...], seen) -> Cells:
     names = list(wb.sheet_names)
     sheets = {}
     for s in layout.data_sheets:
         if s.name in names:
             # Only the rows a report uses: a sheet's far corner is never materialised.
             rows = wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False, nrows=s.height)
-            sheets[s.name] = _mark_errors(rows, errors.get(s.name, {}))
+            sheets[s.name] = _mark_errors(rows, seen.errors.get(s.name, {}))
     stamp_name = layout.template["stamp_sheet"]
     stamp = {}
     if stamp_name in names:
         stamp = {str(r[0]): str(r[1]) for r in wb.get_sheet_by_name(stamp_name).to_python() if len(r) >= 2}
     others = {name: wb.get_sheet_by_name(name).to_python() for name in extra if name in names}
-    return Cells(sheets, stamp, names, others)
+    return Cells(sheets, stamp, names, others, seen.formulas)
 
 
 def _mark_errors(rows: list[list[Any]], errors: dict[str, str]) -> list[list[Any]]:
