@@ -4,7 +4,7 @@ and against the floor of reading the same cells.
     python bench/merge.py [--count 2000] [--runs 3] [--analyst-sample 100]
 
 In the same run, on the same machine, each as a fresh process, taking turns:
-  merge    xltools merge DIR -o summary.xlsx --unit 示例县 --roster roster.csv
+  merge    xltools merge DIR -o summary.xlsx --unit 示例县 --roster roster.csv --force
   analyst  pandas.read_excel(engine="openpyxl") of sheets 二, 三, 四, 六 of each file,
            summing the numbers (no checks); timed on --analyst-sample files and
            scaled to COUNT, because it takes minutes
@@ -78,7 +78,7 @@ def main() -> None:
         sample = min(args.analyst_sample, args.count)
         median = timed({
             "merge": [sys.executable, "-m", "xltools.cli", "merge", str(folder), "-o", str(Path(tmp) / "s.xlsx"),
-                      "--unit", "示例县", "--roster", str(folder / "roster.csv")],
+                      "--unit", "示例县", "--roster", str(folder / "roster.csv"), "--force"],
             "floor": [sys.executable, str(HERE / "merge.py"), "--mode", "floor", "--dir", str(folder)],
             "analyst": [sys.executable, str(HERE / "merge.py"), "--mode", "analyst", "--dir", str(folder),
                         "--limit", str(sample)],

@@ -19,7 +19,8 @@ def _compile_xltools() -> None:
 
 
 def timed(cmds: dict[str, list[str]], runs: int) -> dict[str, float]:
-    """The median wall-clock seconds of `runs` runs of each command, output discarded.
+    """The median wall-clock seconds of `runs` runs of each command, output discarded;
+    a command that did not do its work (exit 2) stops the bench.
     The commands take turns, so that the machine's speed, which drifts, weighs on
     each of them alike."""
     _compile_xltools()
@@ -27,6 +28,9 @@ def timed(cmds: dict[str, list[str]], runs: int) -> dict[str, float]:
     for _ in range(runs):
         for name, cmd in cmds.items():
             start = time.perf_counter()
-            subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            done = subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             times[name].append(time.perf_counter() - start)
+            if done.returncode not in (0, 1):  # 1: findings, as the benches' inputs have; 2: nothing done
+                raise SystemExit(f"{name} failed (exit {done.returncode}), its time would mean nothing: "
+                                 f"{' '.join(cmd)}\n{done.stderr.decode(errors='replace')[-2000:]}")
     return {name: statistics.median(t) for name, t in times.items()}

@@ -5,7 +5,7 @@ into the summary's empty text, and last year's summary read through compare.
 The charts of 图表 are in charts.py; publish's appendix by kind in breakdown.py."""
 from __future__ import annotations
 
-import math
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,8 @@ from xltools.rules.batch import Submission
 from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.saver import Rows
+from xltools.xlsx.sizes import LINE_HEIGHT, text_width, wrapped_lines
 from xltools.xlsx.writer import set_text
-
-LINE_PT = 16  # a line of wrapped text in 11 pt, with a little air
 
 
 @dataclass
@@ -36,7 +35,7 @@ class County:
     units: dict[str, int] = field(default_factory=dict)
     drafted: list[str] = field(default_factory=list)  # text ids the drafts were written into
 
-    @property
+    @functools.cached_property
     def no_kinds(self) -> bool:
         """No roster, or a roster without any 类型: every unit is the fallback kind."""
         return not self.result.roster or not any(u.kind.strip() for u in self.result.roster)
@@ -128,7 +127,7 @@ def detail_columns(county: County, ws, rows: Rows) -> None:
     column = model.spec()["column"]
     first = ws.max_column + 1
     headers = [(column["id"], column["label"], column["width"])] + \
-        [(i, h, math.ceil(_units(h)) + 2) for i, h in _rate_columns()]  # a header on one line
+        [(i, h, text_width(h) + 2) for i, h in _rate_columns()]  # a header on one line
     for c, (key, label, width) in enumerate(headers, start=first):
         _add_header(ws, c, label, width)
         set_text(ws.cell(2, c), key)
@@ -173,17 +172,6 @@ def _runs(cells: list[str]) -> list[str]:
 
 # --- 分类汇总 ------------------------------------------------------------------------
 
-def _units(text: str) -> float:
-    """How wide a text is in the digits column widths count in: a Chinese character
-    is about two (Excel's 等线; LibreOffice draws it narrower, so rows get room)."""
-    return sum(2.1 if ord(ch) > 0x2E7F else 1.0 for ch in text or "")
-
-
-def _lines(text: str, width: float) -> int:
-    """How many lines a wrapped text takes in a column `width` characters wide."""
-    return max(1, math.ceil(_units(text) / (width - 1)))
-
-
 def by_kind_sheet(county: County, wb) -> None:
     """The main figures and the rates by kind, then every cell of 三 and 四 by kind;
     each column an exact sum, the kinds adding up to 合计 (the summary)."""
@@ -209,7 +197,7 @@ def by_kind_sheet(county: County, wb) -> None:
         set_text(ws.cell(i, 1), note)
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=last_col)
         ws.cell(i, 1).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[i].height = LINE_PT * _lines(note, page)
+        ws.row_dimensions[i].height = LINE_HEIGHT * wrapped_lines(note, page)
     row = len(notes) + 3
 
     def header(r: int, first: str, second: str = "") -> None:
@@ -231,9 +219,9 @@ def by_kind_sheet(county: County, wb) -> None:
                 ws.cell(r, c).font = font
         for c in (1, 2):
             ws.cell(r, c).alignment = wrap
-        lines = max(_lines(label, widths["item"]), _lines(second, widths["column"]))
+        lines = max(wrapped_lines(label, widths["item"]), wrapped_lines(second, widths["column"]))
         if lines > 1:
-            ws.row_dimensions[r].height = LINE_PT * lines
+            ws.row_dimensions[r].height = LINE_HEIGHT * lines
 
     head = row
     header(row, h["item"])

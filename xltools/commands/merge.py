@@ -184,15 +184,31 @@ def _clash(s: Submission, others: list[Submission]) -> str:
     return "same_name_other_code" if "" not in codes else "same_name_one_code"
 
 
-def _roster_match(sub: Submission, roster: list[RosterUnit]) -> RosterUnit | None:
-    """The roster unit an input stands for; an unreadable file by its file name
-    (示例县教育局.xls is 示例县教育局's, even though it cannot be read)."""
-    if sub.result.report is not None:
-        return next((u for u in roster if (u.code and u.code == sub.code) or
-                     (u.name and fold_name(u.name) == sub.key)), None)
-    stem = fold_name(sub.path.stem)
-    named = [u for u in roster if u.name and len(fold_name(u.name)) >= 4 and fold_name(u.name) in stem]
-    return max(named, key=lambda u: len(u.name), default=None)
+class _RosterIndex:
+    """The roster looked up by credit code and by folded name (the first unit in roster
+    order for each): a county's hundreds of inputs against its hundreds of units."""
+
+    def __init__(self, roster: list[RosterUnit]):
+        self.roster = roster
+        self.folded = [fold_name(u.name) if u.name else "" for u in roster]
+        self.by_code: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+        for i, (u, folded) in enumerate(zip(roster, self.folded)):
+            if u.code:
+                self.by_code.setdefault(u.code, i)
+            if folded:
+                self.by_name.setdefault(folded, i)
+
+    def match(self, sub: Submission) -> int | None:
+        """The place on the roster of the unit an input stands for; an unreadable file
+        by its file name (示例县教育局.xls is 示例县教育局's, though it cannot be read)."""
+        if sub.result.report is not None:
+            found = [i for i in (self.by_code.get(sub.code) if sub.code else None, self.by_name.get(sub.key))
+                     if i is not None]
+            return min(found, default=None)
+        stem = fold_name(sub.path.stem)
+        named = [i for i, folded in enumerate(self.folded) if len(folded) >= 4 and folded in stem]
+        return max(named, key=lambda i: len(self.roster[i].name), default=None)
 
 
 def _code_notes(subs: list[Submission], roster: list[RosterUnit]) -> list[RosterNote]:
@@ -200,7 +216,7 @@ def _code_notes(subs: list[Submission], roster: list[RosterUnit]) -> list[Roster
     the two codes is wrong, and merge tells units apart by them."""
     out = []
     for s in subs:
-        unit = _roster_match(s, roster) if s.result.report is not None else None
+        unit = roster[s.roster_index] if s.result.report is not None and s.roster_index is not None else None
         if unit is not None and unit.code and s.code and unit.code != s.code:
             out.append(RosterNote("code", {"name": unit.name, "roster": unit.code, "found": s.code,
                                            "file": s.path.name}))
@@ -208,16 +224,16 @@ def _code_notes(subs: list[Submission], roster: list[RosterUnit]) -> list[Roster
 
 
 def _missing(subs: list[Submission], roster: list[RosterUnit] | None) -> list[Missing]:
+    """The roster's units without an input; on the way, each input's place on the roster."""
     if roster is None:
         return []
+    index = _RosterIndex(roster)
     keys = set().union(*(_keys(s.units) for s in subs if s.result.report is not None))
-    matched = {id(u) for s in subs if s.result.report is None for u in [_roster_match(s, roster)] if u}
-    index = {id(u): i for i, u in enumerate(roster)}
     for s in subs:
-        unit = _roster_match(s, roster)
-        s.roster_index = index[id(unit)] if unit is not None else None
-    missing = [Missing(u, roster_index=index[id(u)]) for u in roster
-               if id(u) not in matched and not (_keys([(u.code, u.name)]) & keys)]
+        s.roster_index = index.match(s)
+    matched = {s.roster_index for s in subs if s.result.report is None and s.roster_index is not None}
+    missing = [Missing(u, roster_index=i) for i, u in enumerate(roster)
+               if i not in matched and not (_keys([(u.code, u.name)]) & keys)]
     _near_matches(subs, missing)
     return missing
 

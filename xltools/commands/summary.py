@@ -11,6 +11,7 @@ from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.layout import load_layout
 from xltools.xlsx.saver import Rows, save
+from xltools.xlsx.sizes import LINE_HEIGHT, wrapped_lines
 from xltools.xlsx.writer import report_workbook, set_text
 
 MAX_PROBLEMS = 3
@@ -114,23 +115,13 @@ def _quality_rows(result: MergeResult, status: dict) -> list[list]:
     return [row for _, row in sorted(rows, key=lambda r: r[0])]
 
 
-LINE_HEIGHT = 15  # points: one line of 11-point 宋体
-
-
-def _lines(text, width: int) -> int:
-    """How many lines a wrapped cell of `width` characters shows: a Chinese character
-    is two characters wide."""
-    import unicodedata
-
-    return max(1, sum(-(-sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) // width) or 1
-                      for line in str(text or "").split("\n")))
 
 
 def _quality_sheet(wb, spec: dict, rows: list[list]) -> Rows:
     """质量评分: rows as tall as their deductions, printed across one landscape page width."""
     table = _table(wb, spec, rows)
     widths = [c["width"] for c in spec["columns"]]
-    table.heights = [LINE_HEIGHT * max(_lines(v, w) for v, w in zip(row, widths)) for row in rows]
+    table.heights = [LINE_HEIGHT * max(wrapped_lines(v, w) for v, w in zip(row, widths)) for row in rows]
     ws = wb[spec["name"]]
     centred = _wrapped(ws, "center")  # the score apart from the text beside it
     table.style = [centred if c["id"] in ("points", "of") else table.style for c in spec["columns"]]

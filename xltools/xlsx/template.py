@@ -15,24 +15,18 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from xltools.model.schema import Equation, load_rules
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.layout import Area, Layout, load_layout
+from xltools.xlsx.sizes import LINE_HEIGHT, wrapped_lines
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _NUMBER_FORMATS = {"count": "0", "signed": "0", "total": "0", "money": "General", "year": "0", "text": "@"}
 TITLE_HEIGHT = 30
 ROW_HEIGHT = 18  # points: one line of 11-point text with some air
-LINE_HEIGHT = 15
-
-
-def text_width(text: str) -> int:
-    """Width in Excel's character units: a Chinese character takes two."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
 def needed_height(text: str, width: float, size: int = 11) -> float:
     """Points a wrapped label needs in an area `width` characters wide."""
-    lines = sum(max(1, -(-text_width(line) * size // 11 // max(int(width) - 1, 1))) for line in text.split("\n"))
-    return max(ROW_HEIGHT, lines * LINE_HEIGHT * size / 11 + 5)
+    return max(ROW_HEIGHT, wrapped_lines(text, width, size) * LINE_HEIGHT * size / 11 + 5)
 
 
 def formula(cells: list[Area], signs: list[int] | None = None) -> str:
