@@ -219,6 +219,11 @@ def main(debug: bool) -> None:
     Standard workbooks for the annual government information disclosure report:
     template, check, fill, merge, import from documents, publish the report.
     """
+    # The command line never generates test data, but pandera imports hypothesis's
+    # strategies whenever hypothesis is installed (the test extra: with trio, which
+    # selenium brings, 0.3 s of every check). Where nothing has imported it yet, it
+    # is taken as absent, which pandera allows for.
+    sys.modules.setdefault("hypothesis", None)
 
 
 @main.command()

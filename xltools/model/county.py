@@ -87,7 +87,7 @@ class Rate:
     of: int | Decimal | None
     over: int | Decimal | None
 
-    @property
+    @functools.cached_property  # ranked and compared again and again
     def exact(self) -> Fraction | None:
         if self.of is None or self.over is None or self.over == 0:
             return None

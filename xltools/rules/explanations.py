@@ -34,20 +34,11 @@ def explain(result: FileResult) -> None:
                 break
 
 
-def _known_targets(layout: Layout) -> set[str]:
-    """What an explanation may name: a cell (with or without its sheet), a field id,
-    a sheet."""
-    out = {s.name for s in layout.sheets} | set(layout.cells)
-    for area in layout.cells.values():
-        out |= {area.address, area.a1}
-    return out
-
-
 def unusable(cells: Cells, layout: Layout, unread: set[str]) -> list[Finding]:
     """W10: rows of 审核说明 that can never accept a warning: a rule that is not a
     warning an explanation can accept, a cell or field that does not exist, no
     explanation written."""
-    rules, known = load_rules(), _known_targets(layout)
+    rules = load_rules()
     out = []
     for row in layout.explanations:
         if row["rule"].sheet in unread:
@@ -62,7 +53,7 @@ def unusable(cells: Cells, layout: Layout, unread: set[str]) -> list[Finding]:
         elif not rules[rule].explainable:
             case = "error_rule" if rules[rule].severity in ("error", "fatal") else "not_explainable"
             out.append(Finding("W10", case, **where))
-        elif _target(item) and _target(item) not in known:
+        elif _target(item) and _target(item) not in layout.names:
             out.append(Finding("W10", "no_target", cells=where["cells"],
                                params={"found": item["target"], "row": row["rule"].top}))
         elif not item["text"]:

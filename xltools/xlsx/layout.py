@@ -41,7 +41,7 @@ class Area:
         bottom, right = parse_a1(last) if last else (top, left)
         return cls(sheet, top, left, bottom, right)
 
-    @property
+    @functools.cached_property  # asked for every cell of every file checked
     def a1(self) -> str:
         return f"{col_letter(self.left)}{self.top}"
 
@@ -55,7 +55,7 @@ class Area:
     def merged(self) -> bool:
         return (self.top, self.left) != (self.bottom, self.right)
 
-    @property
+    @functools.cached_property
     def address(self) -> str:
         return f"{self.sheet}!{self.a1}"
 
@@ -101,6 +101,13 @@ class Layout:
     @functools.cached_property
     def cells(self) -> dict[str, Area]:
         return {fid: area for s in self.sheets for fid, area in s.fields.items()}
+
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        """Every name a report's cell can be called by (its field id, A1 with or without
+        its sheet) and the sheets' names: what an explanation in 审核说明 may name."""
+        return frozenset({s.name for s in self.sheets} | set(self.cells) |
+                         {n for area in self.cells.values() for n in (area.address, area.a1)})
 
     @functools.cached_property
     def numbers(self) -> list[tuple[Field, Area, str]]:

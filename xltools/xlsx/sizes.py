@@ -15,4 +15,5 @@ def wrapped_lines(text, width: float, size: int = 11) -> int:
     """Lines a cell `width` characters wide shows of `text` wrapped, in `size`-point
     type (widths count in 11-point characters; one is left for the cell's margins)."""
     room = max(int(width) - 1, 1)
-    return sum(max(1, -(-text_width(line) * size // 11 // room)) for line in str(text or "").split("\n"))
+    return sum(1 if len(line) * 2 * size <= room * 11 else max(1, -(-text_width(line) * size // 11 // room))
+               for line in str(text or "").split("\n"))  # a short line is one, however wide its characters
