@@ -12,7 +12,7 @@ from xltools.model.totals import is_number
 from xltools.rules.arithmetic import equation_findings, equation_set, unjudged
 from xltools.rules.cells import cell_findings
 from xltools.rules.explanations import explain
-from xltools.rules.registry import ACROSS_UNITS, ON_REPORT, Context
+from xltools.rules.registry import ACROSS_UNITS, BEFORE_ACROSS_UNITS, ON_REPORT, Context
 from xltools.rules.result import FileResult
 from xltools.rules.structure import check_cover, check_structure
 from xltools.xlsx.a1 import parse_a1
@@ -41,6 +41,8 @@ def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
     context = Context(cells, layout, structure.unread_sheets, result.report, result.readable)
     for check in ON_REPORT.values():
         result.findings.extend(f for f in check(context) if not not_imported.intersection(f.fields))
+    for prepare in BEFORE_ACROSS_UNITS.values():
+        prepare(result, layout)
     return result
 
 

@@ -52,6 +52,8 @@ ACROSS = arithmetic.FINDINGS
 # Rules across the units of one check or merge: each adds its findings to the
 # results it is given (every result, readable or not, in input order).
 ACROSS_UNITS = {"copying": copying.copied}
+# What each file prepares for them where it is read (in a worker process).
+BEFORE_ACROSS_UNITS = {"copying": copying.prepare}
 
 # The other phases, by the functions that run them.
 STRUCTURE = {"structure": (structure.check_structure, structure.check_cover)}

@@ -21,6 +21,7 @@ class FileResult(Findings):
     readable: set[str] = field(default_factory=set)  # numeric fields whose cells were read
     vector: "np.ndarray | None" = None  # the numbers, in the order of the equations' matrix; NaN where unknown
     not_imported: frozenset[str] = frozenset()  # blank fields an import could not read from its document
+    compared: dict[str, str] = field(default_factory=dict)  # text sections as T5 compares them (copying.py)
 
     @property
     def unit(self) -> str | None:

@@ -49,6 +49,8 @@ def stated(report: Report, layout: Layout, readable: set[str]) -> list[Finding]:
         if not text:
             continue
         for sentence in _sentences(text):
+            if not _figures().search(sentence):  # most sentences state no figure: one search, not one a statement
+                continue
             for fields, pattern, value in _statements():
                 for m in pattern.finditer(sentence):
                     if not all(f in readable for f in fields):
