@@ -19,7 +19,7 @@ from xltools.xlsx.layout import load_layout
 
 def _sheet_name(name: str, taken: set[str]) -> str:
     """A unit's name as a sheet name: 31 characters at most, none of []:*?/\\, unique."""
-    base = re.sub(r"[\[\]:*?/\\']", "_", name or "报告")[:28]
+    base = re.sub(r"[\[\]:*?/\\']", "_", name)[:28]
     out, n = base, 1
     while out in taken:
         n += 1

@@ -103,7 +103,7 @@ def unanswered(old: Report, new: Report, layout: Layout) -> list[Finding]:
     """C4: this year's 五 shares no run of characters with last year's, other than
     what every such section writes."""
     check = load_rules()["C4"].check
-    fid = next(f.id for f in layout.format.text_fields() if f.section == "五")
+    fid = check["text"]
     before, now = (_grams(r.text.get(fid) or "", check["gram"], check["common"]) for r in (old, new))
     if not before or not now or before & now:
         return []
