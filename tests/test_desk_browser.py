@@ -112,7 +112,7 @@ def _upload(driver, path: Path) -> None:
 
 
 def _wait_text(driver, text: str, timeout: float = 30) -> None:
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     def shown(d) -> bool:
@@ -120,6 +120,10 @@ def _wait_text(driver, text: str, timeout: float = 30) -> None:
             return text in d.find_element("tag name", "body").text
         except StaleElementReferenceException:  # the page was being replaced by the next one
             return False
+        except WebDriverException as exc:  # chromedriver's words for the same race
+            if "does not belong to the document" in str(exc):
+                return False
+            raise
 
     WebDriverWait(driver, timeout).until(shown)
 
