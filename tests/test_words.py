@@ -247,3 +247,16 @@ def test_formulas_saved_without_their_values_are_no_finding(tmp_path):
     [r] = check_paths([tmp_path / "deleted.xlsx"])
     assert [(f.rule, f.case, f.cells[0], f.expected) for f in r.findings] == [
         ("R2", "blank", "三、依申请公开!J29", report.values["requests.results_total.total"])]
+
+
+def test_a_value_click_checks_while_reading_the_command_line_is_told_in_chinese(tmp_path):
+    """click words such a message before the words are looked up: it is told again
+    from its template (English with --lang en)."""
+    missing = tmp_path / "上年.xlsx"
+    result = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "县", "--previous", missing)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"错误：'--previous' 的值不对：文件 '{missing}' 不存在。"
+    english = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "县", "--previous", missing,
+                  "--lang", "en")
+    assert english.output.splitlines()[-1] == f"Error: Invalid value for '--previous': File '{missing}' does not exist."
+    assert not (tmp_path / "s.xlsx").exists()

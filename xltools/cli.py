@@ -95,10 +95,12 @@ def _write_out(text: str, output: str | None, lang: str, bom: bool = False) -> N
         _cannot_write(output, exc, lang)
 
 
-def _speak(lang: str) -> None:
-    """click's own words (usage errors, help) in the language of the command line:
-    each of its modules looks its messages up through a gettext function of its
-    own, which is pointed at schemas/words.yaml."""
+@contextmanager
+def _speaking(lang: str):
+    """click's own words (usage errors, help) in the language of the command line,
+    while an error is shown: each of its modules looks its messages up through a
+    gettext function of its own, which is pointed at schemas/words.yaml, and given
+    back afterwards (a program may run the command line again)."""
     import click.core
     import click.decorators
     import click.exceptions
@@ -114,10 +116,36 @@ def _speak(lang: str) -> None:
     def say_n(one: str, many: str, n: int) -> str:
         return say(one if n == 1 else many)
 
-    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+    modules = (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types)
+    saved = [(m, m.__dict__.get("_"), m.__dict__.get("ngettext")) for m in modules]
+    for module in modules:
         module._ = say
         if hasattr(module, "ngettext"):
             module.ngettext = say_n
+    try:
+        yield table
+    finally:
+        for module, gettext, ngettext in saved:
+            module._ = gettext
+            if ngettext is not None:
+                module.ngettext = ngettext
+
+
+def _retold(message: str, table: dict[str, str]) -> str:
+    """A message click put together before its words were looked up (a value is
+    checked as the command line is read: "File '/x.xlsx' does not exist."), told
+    again from the same template in the table."""
+    import re
+
+    for english, said in table.items():
+        if "{" not in english:
+            continue
+        pattern = re.sub(r"\\\{(\w+)(?:!r)?\\\}", r"(?P<\1>.+?)", re.escape(english))
+        found = re.fullmatch(pattern, message)
+        if found:
+            values = {k: table.get(v.lower(), v) if k == "name" else v for k, v in found.groupdict().items()}
+            return said.replace("!r}", "}").format(**values)
+    return message
 
 
 class _Commands(click.Group):
@@ -131,12 +159,13 @@ class _Commands(click.Group):
         try:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
-            _speak(_lang_asked(list(sys.argv[1:] if args is None else args)))
-            exc.show()
+            with _speaking(_lang_asked(list(sys.argv[1:] if args is None else args))) as table:
+                exc.message = _retold(exc.message, table)
+                exc.show()
             sys.exit(exc.exit_code)
         except click.Abort:
-            _speak(_lang_asked(list(sys.argv[1:] if args is None else args)))
-            click.echo(click.core._("Aborted!"), err=True)
+            with _speaking(_lang_asked(list(sys.argv[1:] if args is None else args))):
+                click.echo(click.core._("Aborted!"), err=True)
             sys.exit(1)
 
     def invoke(self, ctx: click.Context):

@@ -1,6 +1,7 @@
 """Which files a command works on: the files named, and the workbooks inside folders."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +32,20 @@ def expand(paths: list[str | Path], suffixes: tuple[str, ...] = WORKBOOK_SUFFIXE
         if not p.is_dir():
             (out.skipped if is_lock_file(p) else out.files).append(p)
             continue
-        for f in sorted(x for x in p.rglob("*") if x.is_file()):
+        for f in sorted(_walk(p, out.skipped)):
             hidden = any(part.startswith(".") for part in f.relative_to(p).parts)
             wanted = f.suffix.lower() in suffixes and not is_lock_file(f) and not hidden
             (out.files if wanted else out.skipped).append(f)
     return out
+
+
+def _walk(folder: Path, skipped: list[Path]):
+    """The files below a folder. A folder that cannot be opened is skipped and said
+    (listed with the skipped); one that vanished while it was searched (a program's
+    temporary folder) held nothing to lose."""
+    def unopened(error: OSError) -> None:
+        if not isinstance(error, FileNotFoundError):
+            skipped.append(Path(error.filename))
+
+    for top, _, names in os.walk(folder, onerror=unopened):
+        yield from (f for f in map(Path(top).joinpath, names) if f.is_file())
