@@ -78,7 +78,7 @@ def test_year_over_year_finds_the_carry_over_the_chain_a_jump_and_a_copied_secti
     t["requests.carried_in.commercial"] += 1  # does not follow from last year's carried_out
     t["proactive.normative.in_force"] = 43  # 40 + 0 − 0 last year: the chain is broken
     t["proactive.license.decisions"] = 120  # ×10
-    this.values = complete(FMT, {**t, **{f.id: None for f in FMT.totals()}})
+    this.values = complete(FMT, t)
     write(last, tmp_path / "2022.xlsx")
     write(this, tmp_path / "2023.xlsx")
     result = run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json")
@@ -128,22 +128,26 @@ def test_small_numbers_are_no_jump_and_last_years_problems_must_be_addressed(tmp
         ("C4", "五、问题及改进!A3", "五、问题及改进!A3“五、存在的主要问题及改进情况”没有提到上年报告中的问题（与上年的这一部分没有共同内容）。")]
 
 
-def _published(report, path: Path) -> None:
+def _approved_and_published(approved, published_path: Path, field: str, more: int, section: str,
+                            changed: tuple[str, str]) -> None:
+    """备案.xlsx beside `published_path`, and the same report published with one
+    number raised by `more` (its totals following) and one phrase of a section changed."""
     from xltools.documents.publish import publish
 
-    publish(report, path)
+    write(approved, published_path.with_name("备案.xlsx"))
+    published = copy.deepcopy(approved)
+    published.values[field] += more
+    published.values = complete(FMT, published.values)
+    published.text[section] = published.text[section].replace(*changed)
+    publish(published, published_path)
 
 
 @pytest.mark.parametrize("ext", ["html", "docx"])
 def test_the_published_page_against_the_approved_workbook(tmp_path, ext):
     approved = sample_county()[2]
     approved.text["overview.platform"] = "持续优化门户网站信息公开专栏，规范政务新媒体管理。"
-    write(approved, tmp_path / "备案.xlsx")
-    published = copy.deepcopy(approved)
-    published.values["requests.granted.commercial"] += 2
-    published.values = complete(FMT, {**published.values, **{f.id: None for f in FMT.totals()}})
-    published.text["overview.platform"] = published.text["overview.platform"].replace("持续优化", "全面改版")
-    _published(published, tmp_path / f"公布.{ext}")
+    _approved_and_published(approved, tmp_path / f"公布.{ext}", "requests.granted.commercial", 2,
+                            "overview.platform", ("持续优化", "全面改版"))
     result = run("compare", tmp_path / "备案.xlsx", tmp_path / f"公布.{ext}", "-f", "json")
     assert result.exit_code == 1
     out = json.loads(result.output)
@@ -162,12 +166,8 @@ def test_the_published_page_against_the_approved_workbook(tmp_path, ext):
 def test_the_published_pdf_against_the_approved_workbook(tmp_path, soffice):
     approved = sample_county()[4]
     approved.text["problems"] = "部分信息公开不够及时，解读形式较为单一。下一步将完善公开流程，丰富解读形式。"
-    write(approved, tmp_path / "备案.xlsx")
-    published = copy.deepcopy(approved)
-    published.values["appeals.review.upheld"] += 1
-    published.values = complete(FMT, {**published.values, **{f.id: None for f in FMT.totals()}})
-    published.text["problems"] = published.text["problems"].replace("解读形式较为单一", "解读形式单一")
-    _published(published, tmp_path / "公布.docx")
+    _approved_and_published(approved, tmp_path / "公布.docx", "appeals.review.upheld", 1,
+                            "problems", ("解读形式较为单一", "解读形式单一"))
     pdf = soffice(tmp_path / "公布.docx", "pdf")
     out = json.loads(run("compare", tmp_path / "备案.xlsx", pdf, "-f", "json").output)
     assert [(f["rule"], f["cells"][0]) for f in out["findings"]] == [

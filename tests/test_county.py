@@ -163,9 +163,9 @@ def unit(name: str, n: int, cells: dict) -> Report:
     """A unit's report of only the given natural-person cells (and 四's), balanced."""
     values = {f.id: 0 for f in FMT.numeric_fields() if f.kind != "total"}
     values.update(cells)
-    values = complete(FMT, {**values, **{f.id: None for f in FMT.totals()}})
+    values = complete(FMT, values)
     values["requests.new.natural_person"] = values["requests.results_total.natural_person"]
-    values = complete(FMT, {**values, **{f.id: None for f in FMT.totals()}})
+    values = complete(FMT, values)
     return Report(meta={"unit": name, "credit_code": _code(n), "year": 2023}, values=values,
                   text={"problems": "（一）问题：解读不足。\n（二）改进：加强解读。"})
 

@@ -134,11 +134,11 @@ def blank_total_finding(fid: str, found: str, values: dict, layout: Layout) -> F
     parts = [values.get(t.field) for t in eq.right] if eq else [None]
     if any(v is None for v in parts):
         return None
-    cells = [layout.cells[t.field].address for t in eq.right]
-    return Finding(eq.rule, "blank" if not found else "mark", fields=[fid] + [t.field for t in eq.right],
-                   cells=[layout.cells[fid].address] + cells, expected=sum(parts), actual=found or None,
-                   params={"label": layout.format.fields[fid].label, "found": found,
-                           "arithmetic": arithmetic(cells, parts, [t.sign for t in eq.right])})
+    fields, cells = _where(eq, layout)  # the total, then its parts
+    said = arithmetic(cells[1:], parts, [t.sign for t in eq.right])
+    return Finding(eq.rule, "blank" if not found else "mark", fields=fields, cells=cells, expected=sum(parts),
+                   actual=found or None,
+                   params={"label": layout.format.fields[fid].label, "found": found, "arithmetic": said})
 
 
 def balance_finding(eq: Equation, left: float, right: float, report: Report, last: Report | None,

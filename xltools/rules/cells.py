@@ -77,10 +77,9 @@ def _deleted_totals(cells: Cells, layout: Layout, values: dict, empty: dict) -> 
     values = complete(layout.format, values, only_blank=True) if empty else values  # totals of totals
     for sheet, refs in empty.items():
         formulas = cells.formulas(sheet, list(refs)) if any(not found for _, found in refs.values()) else set()
-        for a1, (fid, found) in refs.items():
-            if a1 not in formulas:
-                finding = blank_total_finding(fid, found, values, layout)
-                out.extend([finding] if finding else [])
+        told = (blank_total_finding(fid, found, values, layout) for a1, (fid, found) in refs.items()
+                if a1 not in formulas)
+        out += [f for f in told if f is not None]
     return out
 
 
