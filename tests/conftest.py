@@ -24,6 +24,22 @@ DATA = Path(__file__).resolve().parent / "data"
 SEED_FIGURES = "本年度未制发、废止规范性文件，现行有效规范性文件0件。"
 
 
+def differing_parts(made: Path, committed: Path) -> list[str]:
+    """The parts of two workbooks that differ, each with where its XML first
+    differs: what a byte comparison that fails should say."""
+    import zipfile
+
+    with zipfile.ZipFile(made) as a, zipfile.ZipFile(committed) as b:
+        out = [f"order: {a.namelist()} / {b.namelist()}"] if a.namelist() != b.namelist() else []
+        for name in sorted(set(a.namelist()) | set(b.namelist())):
+            x = a.read(name) if name in a.namelist() else b""
+            y = b.read(name) if name in b.namelist() else b""
+            if x != y:
+                i = next((k for k, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+                out.append(f"{name} at {i}: {x[max(0, i - 80):i + 80]!r} / {y[max(0, i - 80):i + 80]!r}")
+    return out
+
+
 def seed_report():
     """The seed report as published, with the figures of 一（三） written."""
     from xltools import Report

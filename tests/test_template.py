@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import WORKBOOKS
+from conftest import WORKBOOKS, differing_parts
 from python_calamine import CalamineWorkbook
 
 from xltools.model.samples import sample_report
@@ -38,7 +38,8 @@ def test_committed_examples_are_what_the_script_makes(tmp_path):
     assert made == committed
     assert len([p for p in made if p.parent.name == "sample-county"]) >= 12
     for rel in made:
-        assert (tmp_path / rel).read_bytes() == (WORKBOOKS / rel).read_bytes(), rel
+        assert (tmp_path / rel).read_bytes() == (WORKBOOKS / rel).read_bytes(), \
+            (rel, differing_parts(tmp_path / rel, WORKBOOKS / rel))
 
 
 @pytest.fixture(scope="module")

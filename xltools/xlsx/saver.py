@@ -131,14 +131,34 @@ def _append_rows(xml: bytes, table: Rows) -> bytes:
     return xml
 
 
+_TYPES = "[Content_Types].xml"
+_DEFAULT_TYPE = re.compile(rb'<Default Extension="([^"]*)"[^>]*/>')
+_MACRO_PARTS = ("xl/vba", "xl/drawings/vml")  # the parts openpyxl keeps from a macro workbook
+
+
 def _stable_order(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
     """openpyxl writes the macro parts it keeps in the order of a set, which changes
     from run to run; put them in name order where they stand, for reproducible files."""
-    kept = [i for i, info in enumerate(infos) if info.filename.startswith(("xl/vba", "xl/drawings/vml"))]
+    kept = [i for i, info in enumerate(infos) if info.filename.startswith(_MACRO_PARTS)]
     out = list(infos)
     for i, info in zip(kept, sorted((infos[i] for i in kept), key=lambda x: x.filename)):
         out[i] = info
     return out
+
+
+def _stable_types(xml: bytes, infos: list[zipfile.ZipInfo]) -> bytes:
+    """[Content_Types].xml with the macro parts' extensions (.vml, .bin) in the order
+    of _stable_order, where they stand: openpyxl lists extensions in the order it
+    wrote the parts, a set's for these (one run in about nine put .bin first)."""
+    first: dict[bytes, int] = {}
+    for i, info in enumerate(infos):
+        if info.filename.startswith(_MACRO_PARTS):
+            first.setdefault(info.filename.rpartition(".")[2].encode(), i)
+    found = [m for m in _DEFAULT_TYPE.finditer(xml) if m.group(1) in first]
+    ordered = sorted(found, key=lambda m: first[m.group(1)])
+    for m, new in reversed(list(zip(found, ordered))):
+        xml = xml[:m.start()] + new.group(0) + xml[m.end():]
+    return xml
 
 
 def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None,
@@ -153,8 +173,11 @@ def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str,
         sheets = sheet_parts(src)
         parts = {part: cached[name] for name, part in sheets.items() if name in (cached or {})}
         extra = {part: rows[name] for name, part in sheets.items() if name in (rows or {})}
-        for info in _stable_order(src.infolist()):
+        infos = _stable_order(src.infolist())
+        for info in infos:
             data = src.read(info)
+            if info.filename == _TYPES:
+                data = _stable_types(data, infos)
             if when is not None and info.filename == _CORE:
                 data = _fix_time(data, when)
             if info.filename in parts:
