@@ -12,6 +12,7 @@ from decimal import Decimal
 from xltools.model import county as model
 from xltools.model.schema import load_format
 from xltools.xlsx.a1 import col_letter
+from xltools.xlsx.sizes import print_across
 from xltools.xlsx.writer import set_text
 
 ROW_CM = 0.53  # a row of the default height (15 pt)
@@ -242,6 +243,4 @@ def charts_sheet(county, wb) -> None:
     ws.column_dimensions["A"].width = spec["columns"]["label"]
     for c in range(2, widest + 1):
         ws.column_dimensions[col_letter(c)].width = spec["columns"]["number"]
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_across(ws, landscape=False)  # PAGE_ROWS: a chart and its table to a portrait page

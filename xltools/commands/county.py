@@ -18,7 +18,7 @@ from xltools.rules.batch import Submission
 from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.saver import Rows
-from xltools.xlsx.sizes import LINE_HEIGHT, text_width, wrapped_lines
+from xltools.xlsx.sizes import LINE_HEIGHT, print_across, text_width, wrapped_lines
 from xltools.xlsx.writer import set_text
 
 
@@ -263,11 +263,8 @@ def by_kind_sheet(county: County, wb) -> None:
         ws.column_dimensions[col_letter(c)].width = widths["kind"]
     ws.column_dimensions[col_letter(last_col + 1)].hidden = True  # the field ids, for programs
     ws.freeze_panes = ws.cell(head + 1, 3)
-    ws.print_title_rows = f"{head}:{head}"
     ws.print_area = f"A1:{col_letter(last_col)}{row}"
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_across(ws, f"{head}:{head}")
 
 
 def write_sheets(county: County, wb, rows: dict[str, Rows]) -> None:

@@ -11,7 +11,7 @@ from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.layout import load_layout
 from xltools.xlsx.saver import Rows, save
-from xltools.xlsx.sizes import LINE_HEIGHT, wrapped_lines
+from xltools.xlsx.sizes import print_across, row_height
 from xltools.xlsx.writer import report_workbook, set_text
 
 MAX_PROBLEMS = 3
@@ -67,11 +67,22 @@ def missing_text(m, lang: str = "zh") -> str:
 
 
 def _table(wb, spec: dict, rows: list[list]) -> Rows:
-    """A sheet with the header of `spec`; its rows are left to the saver."""
+    """A sheet with the header of `spec`, printed across A4 landscape with its header
+    on each page; its rows are left to the saver (their heights to _fit)."""
     ws = wb.create_sheet(spec["name"])
     _header(ws, [c["label"] for c in spec["columns"]], [c.get("width") for c in spec["columns"]])
     ws.auto_filter.ref = f"A1:{col_letter(len(spec['columns']))}{len(rows) + 1}"
+    print_across(ws, "1:1")
     return Rows(rows, _wrapped(ws))
+
+
+def _fit(ws, table: Rows | None = None) -> None:
+    """The header row, and each of `table`'s rows, as tall as its wrapped text at the
+    widths the sheet ends with (county.py adds columns, and words to 主要问题)."""
+    widths = [ws.column_dimensions[col_letter(c)].width for c in range(1, ws.max_column + 1)]
+    ws.row_dimensions[1].height = row_height([c.value for c in ws[1]], widths)
+    if table is not None:
+        table.heights = [row_height(row, widths) for row in table.rows]
 
 
 def _wrapped(ws, horizontal: str | None = None) -> int:
@@ -118,18 +129,10 @@ def _quality_rows(result: MergeResult, status: dict) -> list[list]:
 
 
 def _quality_sheet(wb, spec: dict, rows: list[list]) -> Rows:
-    """质量评分: rows as tall as their deductions, printed across one landscape page width."""
+    """质量评分: the score centred, apart from the text beside it."""
     table = _table(wb, spec, rows)
-    widths = [c["width"] for c in spec["columns"]]
-    table.heights = [LINE_HEIGHT * max(wrapped_lines(v, w) for v, w in zip(row, widths)) for row in rows]
-    ws = wb[spec["name"]]
-    centred = _wrapped(ws, "center")  # the score apart from the text beside it
+    centred = _wrapped(wb[spec["name"]], "center")
     table.style = [centred if c["id"] in ("points", "of") else table.style for c in spec["columns"]]
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
     return table
 
 
@@ -139,7 +142,8 @@ def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:
     the saver writes them (as text and numbers, never formulas)."""
     fields = load_layout().format.numeric_fields()
     ws = wb.create_sheet(spec["name"])
-    _header(ws, [c["label"] for c in spec["fixed"]] + [f.label for f in fields], [30, 22])
+    _header(ws, [c["label"] for c in spec["fixed"]] + [f.label for f in fields],
+            [c["width"] for c in spec["fixed"]] + [spec["width"]] * len(fields))
     for c, key in enumerate([c["id"] for c in spec["fixed"]] + [f.id for f in fields], start=1):
         _put(ws, 2, c, key)
     ws.row_dimensions[2].hidden = True
@@ -147,6 +151,10 @@ def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:
     rows = [[s.shown, s.code] + [s.result.report.values.get(f.id) for f in fields] for s in result.merged]
     rows.append([spec["total_label"], ""] + [result.summary.values.get(f.id) for f in fields])
     ws.auto_filter.ref = f"A2:{col_letter(len(fields) + 2)}{len(rows) + 2}"
+    # hundreds of columns fit no page's width: printed at full size page by page
+    # across, the header and the units' names on each page
+    print_across(ws, "1:2", fit=False)
+    ws.print_title_cols = "A:A"
     return Rows(rows)
 
 
@@ -156,10 +164,11 @@ def _source_rows(result: MergeResult, words: dict) -> list[list]:
 
 
 def _texts_sheet(wb, result: MergeResult, spec: dict) -> Rows:
+    """One row per unit and text section: a unit's report reads down the page, and the
+    filter on 部分 sets one section of every unit side by side."""
     texts = load_layout().format.text_fields()
-    ws = wb.create_sheet(spec["name"])
-    _header(ws, [spec["unit_label"]] + [f.label for f in texts], [24] + [50] * len(texts))
-    return Rows([[s.shown] + [s.result.report.text.get(f.id) for f in texts] for s in result.merged], _wrapped(ws))
+    return _table(wb, spec, [[s.shown, f.label, s.result.report.text.get(f.id)]
+                             for s in result.merged for f in texts])
 
 
 def _units_sheet(wb, result: MergeResult, spec: dict) -> Rows:
@@ -185,4 +194,7 @@ def write_summary(result: MergeResult, out: Path, last: FileResult | None = None
     rows[sheets["texts"]["name"]] = _texts_sheet(wb, result, sheets["texts"])
     rows[sheets["units"]["name"]] = _units_sheet(wb, result, sheets["units"])
     county.write_sheets(by_kind, wb, rows)
+    for key in ("status", "quality", "sources", "texts"):
+        _fit(wb[sheets[key]["name"]], rows[sheets[key]["name"]])
+    _fit(wb[sheets["detail"]["name"]])  # its rows are numbers on one line
     save(wb, Path(out), cached=cached, rows=rows)
