@@ -29,11 +29,15 @@ def write_roster(path: Path) -> Path:
     return path
 
 
-def workbook(path: Path, unit: str = EDUCATION, mistake: bool = False, year: int | None = None) -> Path:
-    """The unit's sample report; with `mistake`, its 行政复议 总计 typed one too high (R4)."""
+def workbook(path: Path, unit: str = EDUCATION, mistake: bool = False, year: int | None = None,
+             explained: str | None = None) -> Path:
+    """The unit's sample report; with `mistake`, its 行政复议 总计 typed one too high (R4,
+    and W3: the text says otherwise), and with `explained` W3 explained in 审核说明 so."""
     report = reports()[unit]
     if mistake:
         report.values["appeals.review.total"] += 1
+    if explained:
+        report.explanations = [{"rule": "W3", "target": "四、复议诉讼!E6", "text": explained}]
     if year is not None:
         report.meta["year"] = year
     write(report, path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import stat
 import zipfile
 
 import openpyxl
@@ -374,3 +375,74 @@ def test_the_server_listens_on_this_computer_unless_told(tmp_path):
     assert {p.name: p.default for p in serve.params}["host"] == "127.0.0.1"
     result = CliRunner().invoke(main, ["serve", str(tmp_path)])
     assert (result.exit_code, result.output) == (2, f"xltools: {tmp_path} 不是审核台文件夹（没有 desk.sqlite）；请先运行 xltools desk init\n")
+
+
+def test_the_marked_copy_of_an_upload_with_an_explained_warning_downloads(client, made, tmp_path):
+    # issue 24 (2.1): the explained warning's colour crashed the marked copy, an English HTTP 500
+    tok = token(made.desk.folder, EDUCATION)
+    assert upload(client, tok, workbook(tmp_path / "教育局.xlsx", mistake=True, explained="原件如此")).status_code == 303
+    assert "警告（已说明） W3 文字与表格不一致" in text(client.get(f"/u/{tok}/v/1").text)
+    marked = client.get(f"/u/{tok}/v/1/marked")
+    assert marked.status_code == 200
+    rows = openpyxl.load_workbook(io.BytesIO(marked.content))["检查结果"].iter_rows(values_only=True)
+    [w3] = [r for r in rows if r[1] == "W3"]
+    assert (w3[2], w3[3], w3[5]) == ("警告（已说明）", "四、复议诉讼!E6", "原件如此")
+
+
+def _broken(*args, **kwargs):
+    raise RuntimeError("the ledger broke")
+
+
+def test_an_unexpected_error_is_said_in_chinese_with_its_log_in_the_desks_folder(made, checker, monkeypatch):
+    folder = made.desk.folder
+    tok = token(folder, EDUCATION)
+    monkeypatch.setattr(Desk, "standing", _broken)  # the unit's page
+    monkeypatch.setattr(Desk, "standings", _broken)  # the status API
+    with TestClient(create_app(folder, checker=checker), follow_redirects=False) as c:
+        page = c.get(f"/u/{tok}")
+        answer = c.get("/api/status", headers={"Authorization": f"Bearer {made.password}"})
+    logs = {log.read_text(encoding="utf-8").split("\n")[0]: log for log in (folder / "logs").glob("web-*.log")}
+    assert list(sorted(logs)) == ["GET /api/status", "GET /u/…"]  # a unit's link is its key: not in the log
+    said = ("审核台处理这个请求时程序出错，没有完成（不是你的操作有误）。请稍后再试；如果仍然出错，请告诉县政务公开办："
+            "出错经过记在审核台文件夹的 {} 中。")
+    assert page.status_code == 500 and "Internal Server Error" not in page.text
+    assert text(page.text).endswith("程序出错 " + said.format(logs["GET /u/…"].relative_to(folder)))
+    assert (answer.status_code, answer.json()) == (500, {"error": said.format(logs["GET /api/status"].relative_to(folder))})
+    page_log = logs["GET /u/…"].read_text(encoding="utf-8")
+    assert page_log.startswith("GET /u/…\n\nTraceback") and "RuntimeError: the ledger broke" in page_log
+    assert tok not in page_log
+    assert all(stat.S_IMODE(log.stat().st_mode) == 0o600 for log in logs.values())
+
+
+def test_an_unexpected_error_that_cannot_be_logged_is_still_said(made, checker, monkeypatch):
+    monkeypatch.setattr(Desk, "standing", _broken)
+    monkeypatch.setattr(Desk, "log", lambda *a: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
+    with TestClient(create_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
+        page = c.get(f"/u/{token(made.desk.folder, EDUCATION)}")
+    assert page.status_code == 500
+    assert (f"审核台处理这个请求时程序出错，没有完成（不是你的操作有误），出错经过也无法写入 {made.desk.folder / 'logs'}。"
+            "请告诉县政务公开办。") in text(page.text)
+
+
+def test_a_body_longer_than_it_said_is_refused_as_too_large(made, checker):
+    import asyncio
+
+    app = create_app(made.desk.folder, checker=checker)
+    head = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\n'
+    chunks = [head] + [b"\0" * 2**20] * 21
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": chunks.pop(0), "more_body": bool(chunks)}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/upload", "raw_path": b"/api/upload",
+             "query_string": b"", "root_path": "", "scheme": "http", "server": ("test", 80), "client": ("c", 1),
+             "headers": [(b"content-length", b"1000"), (b"content-type", b"multipart/form-data; boundary=x"),
+                         (b"authorization", f"Bearer {token(made.desk.folder, EDUCATION)}".encode())]}
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert json.loads(sent[1]["body"]) == {"error": "文件超过 20 MB，未收下（填好的工作簿通常不到 1 MB）"}
+    assert made.desk.ledger.versions() == [] and not (made.desk.folder / "logs").exists()

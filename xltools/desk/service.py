@@ -8,6 +8,7 @@ import csv
 import hashlib
 import hmac
 import io
+import os
 import secrets
 import shutil
 import traceback
@@ -263,10 +264,16 @@ class Desk:
         return answer
 
     def _log_crash(self, filename: str) -> Path:
+        return self.log("check", f"{filename}\n\n{traceback.format_exc()}")
+
+    def log(self, kind: str, text: str) -> Path:
+        """A traceback kept in the desk's logs/, readable by the desk's account only
+        (it may quote a unit's file or name a unit's link)."""
         folder = self.path("logs")
-        folder.mkdir(parents=True, exist_ok=True)
-        log = folder / f"check-{now().strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}.log"
-        log.write_text(f"{filename}\n\n{traceback.format_exc()}", encoding="utf-8")
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        log = folder / f"{kind}-{now().strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}.log"
+        with open(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as fh:
+            fh.write(text)
         return log
 
     def add_files(self, paths: list[Path], who: str) -> list[Received]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import re
 import secrets
+import traceback
 from pathlib import Path
 from urllib.parse import quote
 
@@ -73,32 +75,46 @@ class Limits:
                 return await _too_large(411, self.lang, send_with_headers)
             if int(declared) > limit:
                 return await _too_large(413, self.lang, send_with_headers)
-            seen = 0
-
-            async def bounded():
-                nonlocal seen
-                message = await receive()
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge()
-                return message
-
-            try:
-                return await self.app(scope, bounded, send_with_headers)
-            except _TooLarge:
-                return await _too_large(413, self.lang, send_with_headers)
-        return await self.app(scope, receive, send_with_headers)
+            receive = _bounded(receive, limit)
+        try:
+            return await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if ANSWERED in scope:  # answered in words, its traceback in the desk's logs/
+                return None
+            raise
 
 
 class _TooLarge(Exception):
     pass
 
 
-async def _too_large(status: int, lang: str, send) -> None:
+def _bounded(receive, limit: int):
+    """`receive` that stops a body growing past `limit` (answered by _TooLarge's handler)."""
+    seen = 0
+
+    async def bounded():
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise _TooLarge()
+        return message
+
+    return bounded
+
+
+ANSWERED = "xltools.desk.answered"  # set in a request's scope once its unexpected error is answered and logged
+
+
+def _too_large_answer(status: int, lang: str) -> JSONResponse:
     limit = settings()["upload"]["max_bytes"] // 2**20
     word = "desk_refused_too_large" if status == 413 else "desk_length_required"
-    await JSONResponse({"error": words(lang)[word].format(limit=limit)}, status_code=status)(
-        {"type": "http"}, None, send)
+    return JSONResponse({"error": words(lang)[word].format(limit=limit)}, status_code=status)
+
+
+async def _too_large(status: int, lang: str, send) -> None:
+    """Refused before the application: answered here, as the application would."""
+    await _too_large_answer(status, lang)({"type": "http"}, None, send)
 
 
 def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm: bool = True,
@@ -398,6 +414,25 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
             if owned:
                 await run_in_threadpool(checker.close)
 
+    async def too_large(request: Request, exc: _TooLarge) -> Response:
+        return _too_large_answer(413, lang)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        """Whatever a page or the API did not expect: its traceback in the desk's logs/,
+        and in words where it is (never Starlette's English "Internal Server Error")."""
+        request.scope[ANSWERED] = True
+        # a unit's link is its key: the log names the page without it
+        path = re.sub(r"^/u/[^/]+", "/u/…", request.url.path)
+        try:
+            log = await run_in_threadpool(desk.log, "web", f"{request.method} {path}\n\n"
+                                          + "".join(traceback.format_exception(exc)))
+            said = w["desk_internal_text"].format(log=log.relative_to(desk.folder))
+        except OSError:
+            said = w["desk_internal_unlogged"].format(folder=desk.path("logs"))
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": said}, status_code=500)
+        return page(request, "message.html", 500, title=w["desk_internal_title"], message=said)
+
     routes = [
         Route("/", home),
         Route("/u/{token}", unit_home),
@@ -419,6 +454,7 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         Route("/api/upload", api_upload, methods=["POST"]),
         Route("/api/status", api_status),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={_TooLarge: too_large, Exception: internal_error})
     app.state.desk, app.state.checker = desk, checker
     return Limits(app, settings()["upload"]["max_bytes"], lang)
