@@ -446,3 +446,35 @@ def test_a_body_longer_than_it_said_is_refused_as_too_large(made, checker):
     assert sent[0]["status"] == 413
     assert json.loads(sent[1]["body"]) == {"error": "文件超过 20 MB，未收下（填好的工作簿通常不到 1 MB）"}
     assert made.desk.ledger.versions() == [] and not (made.desk.folder / "logs").exists()
+
+
+def test_the_comparison_matches_each_finding_once_and_says_what_became_of_it(client, made, tmp_path):
+    # issue 24 (2.11): an explained warning was new and fixed at once, a finding still there
+    # was shown twice, and no changed cell left a bare table header
+    from xltools.desk.service import side_by_side
+
+    tok = token(made.desk.folder, EDUCATION)
+    for name, kw in [("干净", {}), ("错", {"mistake": True}), ("说明", {"mistake": True, "explained": "原件如此"}),
+                     ("改", {})]:
+        assert upload(client, tok, workbook(tmp_path / f"{name}.xlsx", **kw)).status_code == 303
+    st = made.desk.standing(made.desk.find_unit(EDUCATION))
+
+    def states(old: int, new: int) -> list[tuple]:
+        return [(r["state"], (r["new"] or r["old"]).rule, (r["new"] or r["old"]).explained)
+                for r in side_by_side(st.version(old), st.version(new))]
+
+    assert states(1, 2) == [("new", "R4", False), ("new", "W3", False)]
+    assert states(2, 3) == [("still", "R4", False), ("explained", "W3", True)]
+    assert states(3, 4) == [("fixed", "R4", False), ("fixed", "W3", True)]
+    assert states(2, 2) == [("still", "R4", False), ("still", "W3", False)]
+    assert states(1, 4) == []
+    login(client, made.password)
+    unit = made.desk.find_unit(EDUCATION)
+    page = text(client.get(f"/office/unit/{unit.id}/compare?old=2&new=3").text)
+    assert "改动的单元格 （无） 检查结果对照" in page  # only 审核说明 changed
+    assert page.count("R4 复议诉讼总计不符") == 1 and page.count("W3 文字与表格不一致") == 2
+    assert "仍存在 错误 R4 复议诉讼总计不符" in page
+    assert ("已说明 警告 W3 文字与表格不一致 四、复议诉讼!E6 正文“因政府信息公开被申请行政复议3件，被提起行政诉讼2件。”写的是 3，"
+            "而表格 四、复议诉讼!E6（行政复议 / 总计）为 4。 警告（已说明） W3 文字与表格不一致") in page
+    assert page.endswith("已说明：原件如此")
+    assert "新出现" not in page and "已改正" not in page

@@ -540,14 +540,26 @@ def changes(old: Path, new: Path) -> list[dict] | None:
 
 
 def side_by_side(old: Version, new: Version) -> list[dict]:
-    """The findings of two versions, each matched with the same rule at the same cell
-    in the other: fixed (only in the old), new (only in the new), or still there."""
-    def keyed(version: Version) -> dict:
-        return {(f.rule, f.cells[0] if f.cells else "", f.case): f for f in findings(version.result)}
+    """The findings of two versions, each matched with the same finding in the other
+    (the same rule and case at the same fields and cells): new (only in the new
+    version), still there, explained (unexplained before, explained in 审核说明 now:
+    neither new nor fixed), or fixed (only in the old); newest first."""
+    def key(f: Finding) -> tuple:
+        return f.rule, f.case, tuple(f.fields), tuple(f.cells)
 
-    before, after = keyed(old), keyed(new)
-    rows = [{"old": before.get(k), "new": after.get(k),
-             "state": "still" if k in before and k in after else "fixed" if k in before else "new"}
-            for k in list(before) + [k for k in after if k not in before]]
-    order = {"new": 0, "still": 1, "fixed": 2}
+    before = findings(old.result)
+    waiting: dict[tuple, list[Finding]] = {}
+    for f in before:
+        waiting.setdefault(key(f), []).append(f)
+    rows, matched = [], set()
+    for f in findings(new.result):
+        same = waiting.get(key(f))
+        if same:
+            was = same.pop(0)
+            matched.add(id(was))
+            rows.append({"old": was, "new": f, "state": "explained" if f.explained and not was.explained else "still"})
+        else:
+            rows.append({"old": None, "new": f, "state": "new"})
+    rows += [{"old": f, "new": None, "state": "fixed"} for f in before if id(f) not in matched]
+    order = {"new": 0, "still": 1, "explained": 2, "fixed": 3}
     return sorted(rows, key=lambda r: order[r["state"]])
