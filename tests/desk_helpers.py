@@ -2,8 +2,10 @@
 and without a mistake, a desk set up for them, and each unit's link."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+from datetime import datetime
 from pathlib import Path
 
 from xltools import write
@@ -61,3 +63,18 @@ def token(folder: Path, unit: str) -> str:
 def crash(path: str) -> dict:
     """A check whose worker dies (as a parser that aborts the process would)."""
     os._exit(3)
+
+
+@contextlib.contextmanager
+def clock(when: datetime):
+    """What the desk does meanwhile is done at `when` (in the desk's time zone): a
+    report filed in January of the year after its own, as the units' were."""
+    from xltools.desk import service
+    from xltools.desk.settings import tz
+
+    real = service.now
+    service.now = lambda: when.replace(tzinfo=tz())
+    try:
+        yield
+    finally:
+        service.now = real

@@ -9,11 +9,12 @@ import json
 import re
 import stat
 import zipfile
+from datetime import datetime
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from desk_helpers import EDUCATION, FINANCE, crash, make_desk, reports, token, workbook
+from desk_helpers import EDUCATION, FINANCE, clock, crash, make_desk, reports, token, workbook
 from starlette.testclient import TestClient
 
 from xltools.cli import main
@@ -304,7 +305,8 @@ def test_the_office_returns_approves_publishes_and_merges(client, made, tmp_path
     total = reports()[EDUCATION].values["appeals.review.total"]
     assert f"四、复议诉讼!E6 行政复议 / 总计 {total + 1} {total}" in compared  # compare's cell by cell
     assert client.get(f"/office/unit/{unit.id}/compare?old=1&new=9").status_code == 404
-    assert client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "2"}).status_code == 303
+    with clock(datetime(2024, 1, 22, 15)):
+        assert client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "2"}).status_code == 303
     closed = api(client, tok, workbook(tmp_path / "c.xlsx").read_bytes())
     assert (closed.status_code, closed.json()["error"]) == (409, "报告已备案，不能再上传；如需修改，请联系县政务公开办退回")
     published = client.post(f"/office/unit/{unit.id}/published",
@@ -478,3 +480,36 @@ def test_the_comparison_matches_each_finding_once_and_says_what_became_of_it(cli
             "而表格 四、复议诉讼!E6（行政复议 / 总计）为 4。 警告（已说明） W3 文字与表格不一致") in page
     assert page.endswith("已说明：原件如此")
     assert "新出现" not in page and "已改正" not in page
+
+
+def test_the_office_cannot_record_a_publication_before_the_filing(client, made, tmp_path):
+    upload(client, token(made.desk.folder, EDUCATION), workbook(tmp_path / "a.xlsx"))
+    login(client, made.password)
+    unit = made.desk.find_unit(EDUCATION)
+    token_ = csrf(client, f"/office/unit/{unit.id}")
+    with clock(datetime(2024, 1, 22, 15)):
+        assert client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "1"}).status_code == 303
+    early = client.post(f"/office/unit/{unit.id}/published",
+                        data={"csrf": token_, "url": "https://www.example.gov.cn/2023.html", "date": "2024-01-21"})
+    assert early.status_code == 409
+    assert f"发布日期 2024-01-21 早于 {EDUCATION} 的备案日期 2024-01-22：先备案后公布，请核对发布日期" in text(early.text)
+    assert made.desk.standing(unit).status == "approved"
+
+
+@pytest.mark.parametrize("data, said", [
+    (b"", "文件无法读取，未收下：文件是空的（0 字节）。修改：请重新选择文件上传；如果仍是空的，请在 Excel 或 WPS 中打开原文件，"
+          "确认内容后重新保存，再上传。"),
+    (b"PK\x03\x04" + b"\0" * 100, "文件无法读取，未收下：文件不完整或已损坏，无法打开。修改：请重新选择文件上传；如果仍不完整，"
+                                   "请在 Excel 或 WPS 中打开原文件，另存为“Excel 工作簿（*.xlsx）”，再上传。"),
+    (_zip_bomb, "修改：请用县政务公开办发的标准模板重新填写，保存为 .xlsx 后再上传。"),
+])
+def test_the_units_page_speaks_to_the_unit_about_a_file_it_cannot_read(client, made, tmp_path, data, said):
+    # issue 24 (2.11): "请报送单位重新发送文件" are the county's words, not the unit's
+    data = data() if callable(data) else data
+    tok = token(made.desk.folder, EDUCATION)
+    page = text(client.post(f"/u/{tok}/upload", files={"file": ("年报.xlsx", data)}).text)
+    answer = api(client, tok, data)
+    assert said in page and said in answer.json()["error"]
+    assert "报送单位" not in page + answer.json()["error"]
+    office = made.desk.ledger.events()[-1].detail["message"]  # the office's history: check's words for the county
+    assert "报送单位" in office

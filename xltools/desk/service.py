@@ -52,18 +52,22 @@ class Received:
     params: dict = field(default_factory=dict)
     outcome: dict | None = None
 
-    def message(self, lang: str = "zh") -> str:
+    def message(self, lang: str = "zh", to_unit: bool = False) -> str:
+        """Why the upload was refused, for the office, or (`to_unit`) for the unit that sent it."""
         if not self.refusal:
             return ""
         w = words(lang)
-        said = {k: _said(v, lang) if isinstance(v, Finding) else v for k, v in self.params.items()}
+        said = {k: _said(v, lang, to_unit) if isinstance(v, Finding) else v for k, v in self.params.items()}
         return w["desk_refused_" + self.refusal].format(**said)
 
 
-def _said(finding: Finding, lang: str) -> str:
-    """A file's fatal finding: what is wrong, and how to put it right."""
-    fix = finding.fix(lang)
-    return finding.message(lang) + (words(lang)["labelled"].format(label=words(lang)["fix"], text=fix) if fix else "")
+def _said(finding: Finding, lang: str, to_unit: bool = False) -> str:
+    """A file's fatal finding: what is wrong, and how to put it right. A fix that
+    speaks of the sender (the county reads check's words) has the unit's own words
+    for the unit's page."""
+    w = words(lang)
+    fix = (w.get(f"desk_unit_fix_{finding.rule}") if to_unit else None) or finding.fix(lang)
+    return finding.message(lang) + (w["labelled"].format(label=w["fix"], text=fix) if fix else "")
 
 
 def _scrypt(password: str, salt: bytes) -> bytes:
@@ -89,11 +93,25 @@ def new_password() -> str:
 
 
 def _links_csv(rows: list[list[str]]) -> bytes:
+    """单位链接.csv: its header, then one row per unit."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(settings()["links_columns"])
-    writer.writerows(rows)
+    csv.writer(out).writerows(rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel on Chinese Windows reads it as UTF-8
+
+
+def base_address(url: str) -> str:
+    """The address every unit's link starts with: http(s)://host[:port][/path]."""
+    base = url.strip().rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise DeskError("bad_base_url", url=url)
+    return base
+
+
+def this_computer_only(base: str) -> bool:
+    """Links that name this computer by its loopback address: no unit elsewhere can open them."""
+    host = urlsplit(base).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None = None,
@@ -115,11 +133,12 @@ def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None =
         raise DeskError("roster_no_name", code=nameless.code)
     password = new_password()
     tokens = [secrets.token_urlsafe(settings()["security"]["token_bytes"]) for _ in roster.units]
-    base = base_url.rstrip("/")
+    base = base_address(base_url)
     folder.mkdir(parents=True, exist_ok=True)
     links = folder / settings()["files"]["links"]
     with atomic_output(links) as fh:
-        fh.write(_links_csv([[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"] for u, t in zip(roster.units, tokens)]))
+        fh.write(_links_csv([settings()["links_columns"]] + [[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"]
+                                                             for u, t in zip(roster.units, tokens)]))
     submit_by = submit_by or default_deadline(year, "submit")
     publish_by = publish_by or default_deadline(year, "publish")
     at = stamp(now())
@@ -357,9 +376,42 @@ class Desk:
             raise DeskError("bad_date", date=day) from None
         if when > now().date() or when.year < self.year:
             raise DeskError("date_range", date=day, first=f"{self.year}-01-01", last=now().date().isoformat())
+        filed = parse_stamp(st.filing.at).date()
+        if when < filed:
+            raise DeskError("published_before_filing", unit=unit.name, date=when.isoformat(), filed=filed.isoformat())
         with self.ledger.write() as conn:
             self.ledger.add_event(conn, "published", who, stamp(now()), unit.id, st.approved.id, url=url,
                                   date=when.isoformat())
+
+    # --- the units' links
+
+    def relink(self, base_url: str, who: str) -> tuple[Path, int]:
+        """Every unit's link rewritten in 单位链接.csv to start with a new address. The
+        tokens stay (the ledger knows only their hashes): a link already sent works
+        again with the new address in front."""
+        from xltools.xlsx.saver import atomic_output
+
+        base = base_address(base_url)
+        links = self.path("links")
+        try:
+            rows = list(csv.reader(io.StringIO(_links_text(links.read_bytes(), links))))
+        except FileNotFoundError:
+            raise DeskError("links_missing", path=links) from None
+        column = settings()["links_columns"][-1]
+        if not rows or column not in rows[0]:
+            raise DeskError("links_unreadable", path=links, column=column)
+        at = rows[0].index(column)
+        for row in rows[1:]:
+            _, sep, token = row[at].rpartition("/u/") if len(row) > at else ("", "", "")
+            if not sep or not token:
+                raise DeskError("links_unreadable", path=links, column=column)
+            row[at] = f"{base}/u/{token}"
+        with atomic_output(links) as fh:
+            fh.write(_links_csv(rows))
+        self.ledger.set_meta("base_url", base, {"kind": "links", "who": who, "at": stamp(now()),
+                                                "detail": {"base_url": base}})
+        self.base_url = base
+        return links, len(rows) - 1
 
     # --- the note that returns a report
 
@@ -481,6 +533,16 @@ class Desk:
         """An action that changes nothing but is kept in the ledger (a download, a merge on the page)."""
         with self.ledger.write() as conn:
             self.ledger.add_event(conn, kind, who, stamp(now()), unit.id if unit else None, detail=detail)
+
+
+def _links_text(data: bytes, path: Path) -> str:
+    """单位链接.csv as written (UTF-8), or as Excel on Chinese Windows saves it again (GBK)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DeskError("links_unreadable", path=path, column=settings()["links_columns"][-1])
 
 
 def _same(unit: Unit, code: str, name: str) -> bool:

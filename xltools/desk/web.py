@@ -387,7 +387,7 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         found = [f.to_dict(lang) for f in findings(received.outcome)] if received.outcome else []
         if received.version is None:
             code = {"too_large": 413, "crashed": 500, "closed": 409}.get(received.refusal, 422)
-            return JSONResponse({"unit": unit.name, "error": received.message(lang), "findings": found},
+            return JSONResponse({"unit": unit.name, "error": received.message(lang, to_unit=True), "findings": found},
                                 status_code=code)
         st = desk.standing(unit)
         return JSONResponse({"unit": unit.name, "version": received.version.number,
