@@ -513,3 +513,13 @@ def test_the_units_page_speaks_to_the_unit_about_a_file_it_cannot_read(client, m
     assert "报送单位" not in page + answer.json()["error"]
     office = made.desk.ledger.events()[-1].detail["message"]  # the office's history: check's words for the county
     assert "报送单位" in office
+
+
+def test_an_address_the_desk_does_not_have_is_said_in_chinese(client, made):
+    for method, path, status in [("GET", "/nothing", 404), ("GET", "/u/x/v/abc", 404), ("POST", "/office/login/x", 404),
+                                 ("DELETE", f"/u/{token(made.desk.folder, EDUCATION)}", 405)]:
+        answer = client.request(method, path)
+        assert answer.status_code == status, path
+        assert text(answer.text).endswith("页面不存在 链接不对，或已失效。请使用县政务公开办发给你单位的链接。"), path
+    api = client.get("/api/nothing")
+    assert (api.status_code, api.json()) == (404, {"error": "链接不对，或已失效。请使用县政务公开办发给你单位的链接。"})

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.responses import JSONResponse as StarletteJSON
@@ -414,6 +415,14 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
             if owned:
                 await run_in_threadpool(checker.close)
 
+    async def no_such_page(request: Request, exc: HTTPException) -> Response:
+        """The router's own refusals (no such address, a method the page does not take) in
+        words, not Starlette's English "Not Found"."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": w["desk_not_found_text"]}, status_code=exc.status_code)
+        return page(request, "message.html", exc.status_code, title=w["desk_not_found"],
+                    message=w["desk_not_found_text"])
+
     async def too_large(request: Request, exc: _TooLarge) -> Response:
         return _too_large_answer(413, lang)
 
@@ -455,6 +464,7 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         Route("/api/status", api_status),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={_TooLarge: too_large, Exception: internal_error})
+                    exception_handlers={HTTPException: no_such_page, _TooLarge: too_large,
+                                        Exception: internal_error})
     app.state.desk, app.state.checker = desk, checker
     return Limits(app, settings()["upload"]["max_bytes"], lang)
