@@ -301,10 +301,12 @@ def test_links_only_this_computer_opens_are_said_and_rewritten_for_the_intranet(
 def test_links_saved_again_by_excel_are_rewritten(desk_dir):
     """Excel on Chinese Windows saves a CSV it opened in GBK: the links are read all the same."""
     path = desk_dir / "单位链接.csv"
-    path.write_bytes(path.read_bytes().decode("utf-8-sig").encode("gbk"))
-    assert run("desk", "links", desk_dir, "--base-url", "https://nb.example.gov.cn").exit_code == 0
+    path.write_bytes(path.read_bytes().decode("utf-8-sig").encode("gbk") + b",,,,\r\n\r\n")  # and its empty rows
+    moved = run("desk", "links", desk_dir, "--base-url", "https://nb.example.gov.cn")
+    assert moved.exit_code == 0 and moved.output.startswith("已把 14 个单位的链接改为以 https://nb.example.gov.cn 开头")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
+    assert len(rows) == 14
     assert rows[2]["单位名称"] == EDUCATION and rows[2]["链接"].startswith("https://nb.example.gov.cn/u/")
 
 

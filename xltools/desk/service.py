@@ -394,7 +394,7 @@ class Desk:
         base = base_address(base_url)
         links = self.path("links")
         try:
-            rows = list(csv.reader(io.StringIO(_links_text(links.read_bytes(), links))))
+            rows = [r for r in csv.reader(io.StringIO(_links_text(links.read_bytes(), links))) if any(r)]
         except FileNotFoundError:
             raise DeskError("links_missing", path=links) from None
         column = settings()["links_columns"][-1]
