@@ -2,8 +2,10 @@
 and without a mistake, a desk set up for them, and each unit's link."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+from datetime import datetime
 from pathlib import Path
 
 from xltools import write
@@ -29,11 +31,15 @@ def write_roster(path: Path) -> Path:
     return path
 
 
-def workbook(path: Path, unit: str = EDUCATION, mistake: bool = False, year: int | None = None) -> Path:
-    """The unit's sample report; with `mistake`, its 行政复议 总计 typed one too high (R4)."""
+def workbook(path: Path, unit: str = EDUCATION, mistake: bool = False, year: int | None = None,
+             explained: str | None = None) -> Path:
+    """The unit's sample report; with `mistake`, its 行政复议 总计 typed one too high (R4,
+    and W3: the text says otherwise), and with `explained` W3 explained in 审核说明 so."""
     report = reports()[unit]
     if mistake:
         report.values["appeals.review.total"] += 1
+    if explained:
+        report.explanations = [{"rule": "W3", "target": "四、复议诉讼!E6", "text": explained}]
     if year is not None:
         report.meta["year"] = year
     write(report, path)
@@ -57,3 +63,18 @@ def token(folder: Path, unit: str) -> str:
 def crash(path: str) -> dict:
     """A check whose worker dies (as a parser that aborts the process would)."""
     os._exit(3)
+
+
+@contextlib.contextmanager
+def clock(when: datetime):
+    """What the desk does meanwhile is done at `when` (in the desk's time zone): a
+    report filed in January of the year after its own, as the units' were."""
+    from xltools.desk import service
+    from xltools.desk.settings import tz
+
+    real = service.now
+    service.now = lambda: when.replace(tzinfo=tz())
+    try:
+        yield
+    finally:
+        service.now = real

@@ -12,7 +12,7 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from desk_helpers import EDUCATION, FINANCE, workbook, write_roster
+from desk_helpers import EDUCATION, FINANCE, clock, workbook, write_roster
 
 from xltools.cli import main
 from xltools.desk.ledger import Event, Unit, Version
@@ -38,7 +38,7 @@ def test_init_gives_each_unit_a_private_link_and_the_office_a_password_once(tmp_
     folder = tmp_path / "审核台"
     result = run("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023,
                  "--base-url", "http://10.0.0.5:8000")
-    assert result.exit_code == 0
+    assert (result.exit_code, result.stderr) == (0, "")  # links other computers open: no warning
     lines = result.output.splitlines()
     assert lines[0] == f"已建立审核台：{folder}（2023年度，14 个单位；报送截止 2024-01-31，发布截止 2024-01-31）"
     assert lines[1] == f"各单位的上传链接：{folder / '单位链接.csv'}"
@@ -88,7 +88,8 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice):
 
     fixed = workbook(tmp_path / "教育局年报-改.xlsx")
     assert run("desk", "add", desk_dir, fixed).output == f"已收下：{fixed} → {EDUCATION} 第 2 版（检查通过）\n"
-    assert run("desk", "approve", desk_dir, EDUCATION).output == f"已备案：{EDUCATION} 第 2 版\n"
+    with clock(datetime(2024, 1, 18, 9, 30)):
+        assert run("desk", "approve", desk_dir, EDUCATION).output == f"已备案：{EDUCATION} 第 2 版\n"
     late = run("desk", "add", desk_dir, fixed)
     assert (late.exit_code, late.output) == (1, f"未收下：{fixed}：报告已备案，不能再上传；如需修改，请联系县政务公开办退回\n")
     published = run("desk", "published", desk_dir, "教育局", "--url", "https://www.example.gov.cn/nb2023.html",
@@ -255,3 +256,67 @@ def test_status_and_deadlines(events, at, status, overdue, late):
             for i, (kind, days) in enumerate(events, start=1)]
     s = standing(UNIT, [_version(1)], made, DEADLINES, T0 + timedelta(days=at))
     assert (s.status, s.overdue, s.late) == (status, overdue, late)
+
+
+LOCAL = ["注意：各单位的链接以 http://127.0.0.1:8000 开头，只有本机能打开，其他电脑上的单位打不开这些链接。",
+         "  请改用本机在单位内网中的地址：xltools desk links {folder} --base-url http://<本机内网地址>:8000",
+         "  并用 xltools serve {folder} --host 0.0.0.0 启动网页。"]
+
+
+def _links(folder) -> list[str]:
+    with (folder / "单位链接.csv").open(encoding="utf-8-sig", newline="") as fh:
+        return [row["链接"] for row in csv.DictReader(fh)]
+
+
+def test_links_only_this_computer_opens_are_said_and_rewritten_for_the_intranet(tmp_path):
+    # issue 24 (2.11): init without --base-url wrote 127.0.0.1 links with no word of it
+    folder = tmp_path / "审核台"
+    made = run("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023)
+    assert made.exit_code == 0
+    assert made.stderr.splitlines() == [line.format(folder=folder) for line in LOCAL]
+    before = _links(folder)
+    assert all(link.startswith("http://127.0.0.1:8000/u/") for link in before)
+
+    moved = run("desk", "links", folder, "--base-url", "http://10.1.2.3:8000/")
+    assert (moved.exit_code, moved.output) == (0, f"已把 14 个单位的链接改为以 http://10.1.2.3:8000 开头：{folder / '单位链接.csv'}\n"
+                                                  "  链接中的令牌没有变；请把新的链接发给各单位。\n")
+    after = _links(folder)
+    assert after == [link.replace("http://127.0.0.1:8000", "http://10.1.2.3:8000") for link in before]
+    d = Desk(folder)
+    assert d.base_url == "http://10.1.2.3:8000" and d.ledger.events()[-1].kind == "links"
+    assert d.unit_by_token(after[2].rsplit("/", 1)[1]).name == EDUCATION  # the links sent still open the unit's page
+
+    again = run("desk", "links", folder, "--base-url", "http://localhost:8000")
+    assert again.exit_code == 0 and again.stderr.splitlines()[0].startswith("注意：各单位的链接以 http://localhost:8000 开头")
+    for url in ("10.1.2.3:8000", "ftp://10.1.2.3", "http://"):
+        refused = run("desk", "links", folder, "--base-url", url)
+        assert (refused.exit_code, refused.output) == (
+            2, f"xltools: “{url}”不能作为链接的开头，应写成 http://10.1.2.3:8000 这样（本机在单位内网中的地址和端口）\n")
+    (folder / "单位链接.csv").unlink()
+    gone = run("desk", "links", folder, "--base-url", "http://10.1.2.3:8000")
+    assert (gone.exit_code, gone.output) == (2, f"xltools: {folder / '单位链接.csv'} 不在了：各单位的链接只保存在这个文件中"
+                                                "（台账只存其摘要），无法重写；请从备份中找回这个文件\n")
+
+
+def test_links_saved_again_by_excel_are_rewritten(desk_dir):
+    """Excel on Chinese Windows saves a CSV it opened in GBK: the links are read all the same."""
+    path = desk_dir / "单位链接.csv"
+    path.write_bytes(path.read_bytes().decode("utf-8-sig").encode("gbk") + b",,,,\r\n\r\n")  # and its empty rows
+    moved = run("desk", "links", desk_dir, "--base-url", "https://nb.example.gov.cn")
+    assert moved.exit_code == 0 and moved.output.startswith("已把 14 个单位的链接改为以 https://nb.example.gov.cn 开头")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 14
+    assert rows[2]["单位名称"] == EDUCATION and rows[2]["链接"].startswith("https://nb.example.gov.cn/u/")
+
+
+def test_a_publication_dated_before_the_filing_is_refused(desk_dir, tmp_path):
+    # issue 24 (2.11): 先备案后公布, by the dates too
+    run("desk", "add", desk_dir, workbook(tmp_path / "a.xlsx"))
+    with clock(datetime(2024, 1, 18, 16, 45)):
+        assert run("desk", "approve", desk_dir, "教育局").exit_code == 0
+    early = run("desk", "published", desk_dir, "教育局", "--url", "https://a.gov.cn/nb.html", "--date", "2024-01-17")
+    assert (early.exit_code, early.output) == (
+        2, f"xltools: 发布日期 2024-01-17 早于 {EDUCATION} 的备案日期 2024-01-18：先备案后公布，请核对发布日期\n")
+    same_day = run("desk", "published", desk_dir, "教育局", "--url", "https://a.gov.cn/nb.html", "--date", "2024-01-18")
+    assert same_day.exit_code == 0

@@ -7,12 +7,14 @@ from __future__ import annotations
 import io
 import json
 import re
+import stat
 import zipfile
+from datetime import datetime
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from desk_helpers import EDUCATION, FINANCE, crash, make_desk, reports, token, workbook
+from desk_helpers import EDUCATION, FINANCE, clock, crash, make_desk, reports, token, workbook
 from starlette.testclient import TestClient
 
 from xltools.cli import main
@@ -303,7 +305,8 @@ def test_the_office_returns_approves_publishes_and_merges(client, made, tmp_path
     total = reports()[EDUCATION].values["appeals.review.total"]
     assert f"四、复议诉讼!E6 行政复议 / 总计 {total + 1} {total}" in compared  # compare's cell by cell
     assert client.get(f"/office/unit/{unit.id}/compare?old=1&new=9").status_code == 404
-    assert client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "2"}).status_code == 303
+    with clock(datetime(2024, 1, 22, 15)):
+        assert client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "2"}).status_code == 303
     closed = api(client, tok, workbook(tmp_path / "c.xlsx").read_bytes())
     assert (closed.status_code, closed.json()["error"]) == (409, "报告已备案，不能再上传；如需修改，请联系县政务公开办退回")
     published = client.post(f"/office/unit/{unit.id}/published",
@@ -374,3 +377,149 @@ def test_the_server_listens_on_this_computer_unless_told(tmp_path):
     assert {p.name: p.default for p in serve.params}["host"] == "127.0.0.1"
     result = CliRunner().invoke(main, ["serve", str(tmp_path)])
     assert (result.exit_code, result.output) == (2, f"xltools: {tmp_path} 不是审核台文件夹（没有 desk.sqlite）；请先运行 xltools desk init\n")
+
+
+def test_the_marked_copy_of_an_upload_with_an_explained_warning_downloads(client, made, tmp_path):
+    # issue 24 (2.1): the explained warning's colour crashed the marked copy, an English HTTP 500
+    tok = token(made.desk.folder, EDUCATION)
+    assert upload(client, tok, workbook(tmp_path / "教育局.xlsx", mistake=True, explained="原件如此")).status_code == 303
+    assert "警告（已说明） W3 文字与表格不一致" in text(client.get(f"/u/{tok}/v/1").text)
+    marked = client.get(f"/u/{tok}/v/1/marked")
+    assert marked.status_code == 200
+    rows = openpyxl.load_workbook(io.BytesIO(marked.content))["检查结果"].iter_rows(values_only=True)
+    [w3] = [r for r in rows if r[1] == "W3"]
+    assert (w3[2], w3[3], w3[5]) == ("警告（已说明）", "四、复议诉讼!E6", "原件如此")
+
+
+def _broken(*args, **kwargs):
+    raise RuntimeError("the ledger broke")
+
+
+def test_an_unexpected_error_is_said_in_chinese_with_its_log_in_the_desks_folder(made, checker, monkeypatch):
+    folder = made.desk.folder
+    tok = token(folder, EDUCATION)
+    monkeypatch.setattr(Desk, "standing", _broken)  # the unit's page
+    monkeypatch.setattr(Desk, "standings", _broken)  # the status API
+    with TestClient(create_app(folder, checker=checker), follow_redirects=False) as c:
+        page = c.get(f"/u/{tok}")
+        answer = c.get("/api/status", headers={"Authorization": f"Bearer {made.password}"})
+    logs = {log.read_text(encoding="utf-8").split("\n")[0]: log for log in (folder / "logs").glob("web-*.log")}
+    assert list(sorted(logs)) == ["GET /api/status", "GET /u/…"]  # a unit's link is its key: not in the log
+    said = ("审核台处理这个请求时程序出错，没有完成（不是你的操作有误）。请稍后再试；如果仍然出错，请告诉县政务公开办："
+            "出错经过记在审核台文件夹的 {} 中。")
+    assert page.status_code == 500 and "Internal Server Error" not in page.text
+    assert text(page.text).endswith("程序出错 " + said.format(logs["GET /u/…"].relative_to(folder)))
+    assert (answer.status_code, answer.json()) == (500, {"error": said.format(logs["GET /api/status"].relative_to(folder))})
+    page_log = logs["GET /u/…"].read_text(encoding="utf-8")
+    assert page_log.startswith("GET /u/…\n\nTraceback") and "RuntimeError: the ledger broke" in page_log
+    assert tok not in page_log
+    assert all(stat.S_IMODE(log.stat().st_mode) == 0o600 for log in logs.values())
+
+
+def test_an_unexpected_error_that_cannot_be_logged_is_still_said(made, checker, monkeypatch):
+    monkeypatch.setattr(Desk, "standing", _broken)
+    monkeypatch.setattr(Desk, "log", lambda *a: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
+    with TestClient(create_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
+        page = c.get(f"/u/{token(made.desk.folder, EDUCATION)}")
+    assert page.status_code == 500
+    assert (f"审核台处理这个请求时程序出错，没有完成（不是你的操作有误），出错经过也无法写入 {made.desk.folder / 'logs'}。"
+            "请告诉县政务公开办。") in text(page.text)
+
+
+def test_a_body_longer_than_it_said_is_refused_as_too_large(made, checker):
+    import asyncio
+
+    app = create_app(made.desk.folder, checker=checker)
+    head = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\n'
+    chunks = [head] + [b"\0" * 2**20] * 21
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": chunks.pop(0), "more_body": bool(chunks)}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/upload", "raw_path": b"/api/upload",
+             "query_string": b"", "root_path": "", "scheme": "http", "server": ("test", 80), "client": ("c", 1),
+             "headers": [(b"content-length", b"1000"), (b"content-type", b"multipart/form-data; boundary=x"),
+                         (b"authorization", f"Bearer {token(made.desk.folder, EDUCATION)}".encode())]}
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert json.loads(sent[1]["body"]) == {"error": "文件超过 20 MB，未收下（填好的工作簿通常不到 1 MB）"}
+    assert made.desk.ledger.versions() == [] and not (made.desk.folder / "logs").exists()
+
+
+def test_the_comparison_matches_each_finding_once_and_says_what_became_of_it(client, made, tmp_path):
+    # issue 24 (2.11): an explained warning was new and fixed at once, a finding still there
+    # was shown twice, and no changed cell left a bare table header
+    from xltools.desk.service import side_by_side
+
+    tok = token(made.desk.folder, EDUCATION)
+    for name, kw in [("干净", {}), ("错", {"mistake": True}), ("说明", {"mistake": True, "explained": "原件如此"}),
+                     ("改", {})]:
+        assert upload(client, tok, workbook(tmp_path / f"{name}.xlsx", **kw)).status_code == 303
+    st = made.desk.standing(made.desk.find_unit(EDUCATION))
+
+    def states(old: int, new: int) -> list[tuple]:
+        return [(r["state"], (r["new"] or r["old"]).rule, (r["new"] or r["old"]).explained)
+                for r in side_by_side(st.version(old), st.version(new))]
+
+    assert states(1, 2) == [("new", "R4", False), ("new", "W3", False)]
+    assert states(2, 3) == [("still", "R4", False), ("explained", "W3", True)]
+    assert states(3, 4) == [("fixed", "R4", False), ("fixed", "W3", True)]
+    assert states(2, 2) == [("still", "R4", False), ("still", "W3", False)]
+    assert states(1, 4) == []
+    login(client, made.password)
+    unit = made.desk.find_unit(EDUCATION)
+    page = text(client.get(f"/office/unit/{unit.id}/compare?old=2&new=3").text)
+    assert "改动的单元格 （无） 检查结果对照" in page  # only 审核说明 changed
+    assert page.count("R4 复议诉讼总计不符") == 1 and page.count("W3 文字与表格不一致") == 2
+    assert "仍存在 错误 R4 复议诉讼总计不符" in page
+    assert ("已说明 警告 W3 文字与表格不一致 四、复议诉讼!E6 正文“因政府信息公开被申请行政复议3件，被提起行政诉讼2件。”写的是 3，"
+            "而表格 四、复议诉讼!E6（行政复议 / 总计）为 4。 警告（已说明） W3 文字与表格不一致") in page
+    assert page.endswith("已说明：原件如此")
+    assert "新出现" not in page and "已改正" not in page
+
+
+def test_the_office_cannot_record_a_publication_before_the_filing(client, made, tmp_path):
+    upload(client, token(made.desk.folder, EDUCATION), workbook(tmp_path / "a.xlsx"))
+    login(client, made.password)
+    unit = made.desk.find_unit(EDUCATION)
+    token_ = csrf(client, f"/office/unit/{unit.id}")
+    with clock(datetime(2024, 1, 22, 15)):
+        assert client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "1"}).status_code == 303
+    early = client.post(f"/office/unit/{unit.id}/published",
+                        data={"csrf": token_, "url": "https://www.example.gov.cn/2023.html", "date": "2024-01-21"})
+    assert early.status_code == 409
+    assert f"发布日期 2024-01-21 早于 {EDUCATION} 的备案日期 2024-01-22：先备案后公布，请核对发布日期" in text(early.text)
+    assert made.desk.standing(unit).status == "approved"
+
+
+@pytest.mark.parametrize("data, said", [
+    (b"", "文件无法读取，未收下：文件是空的（0 字节）。修改：请重新选择文件上传；如果仍是空的，请在 Excel 或 WPS 中打开原文件，"
+          "确认内容后重新保存，再上传。"),
+    (b"PK\x03\x04" + b"\0" * 100, "文件无法读取，未收下：文件不完整或已损坏，无法打开。修改：请重新选择文件上传；如果仍不完整，"
+                                   "请在 Excel 或 WPS 中打开原文件，另存为“Excel 工作簿（*.xlsx）”，再上传。"),
+    (_zip_bomb, "修改：请用县政务公开办发的标准模板重新填写，保存为 .xlsx 后再上传。"),
+])
+def test_the_units_page_speaks_to_the_unit_about_a_file_it_cannot_read(client, made, tmp_path, data, said):
+    # issue 24 (2.11): "请报送单位重新发送文件" are the county's words, not the unit's
+    data = data() if callable(data) else data
+    tok = token(made.desk.folder, EDUCATION)
+    page = text(client.post(f"/u/{tok}/upload", files={"file": ("年报.xlsx", data)}).text)
+    answer = api(client, tok, data)
+    assert said in page and said in answer.json()["error"]
+    assert "报送单位" not in page + answer.json()["error"]
+    office = made.desk.ledger.events()[-1].detail["message"]  # the office's history: check's words for the county
+    assert "报送单位" in office
+
+
+def test_an_address_the_desk_does_not_have_is_said_in_chinese(client, made):
+    for method, path, status in [("GET", "/nothing", 404), ("GET", "/u/x/v/abc", 404), ("POST", "/office/login/x", 404),
+                                 ("DELETE", f"/u/{token(made.desk.folder, EDUCATION)}", 405)]:
+        answer = client.request(method, path)
+        assert answer.status_code == status, path
+        assert text(answer.text).endswith("页面不存在 链接不对，或已失效。请使用县政务公开办发给你单位的链接。"), path
+    api = client.get("/api/nothing")
+    assert (api.status_code, api.json()) == (404, {"error": "链接不对，或已失效。请使用县政务公开办发给你单位的链接。"})

@@ -796,6 +796,15 @@ def desk_init(folder, roster, year, unit, base_url, submit_by, publish_by, lang)
         publish_by=d.deadlines.publish, links=made.links, password=made.password))
     for note in made.notes:
         click.echo("  " + note.message(lang))
+    _warn_local_links(d, folder, lang)
+
+
+def _warn_local_links(d, folder: str, lang: str) -> None:
+    """Links only this computer can open are no use to a unit: say so, and how to change them."""
+    from xltools.desk.service import this_computer_only
+
+    if this_computer_only(d.base_url):
+        click.echo(_words(lang)["desk_links_local"].format(base=d.base_url, folder=folder), err=True)
 
 
 @desk.command("add")
@@ -924,6 +933,25 @@ def desk_password(folder, lang) -> None:
     """Set a new password for the office (printed once; the old one stops working)."""
     d = _open_desk(folder, lang)
     click.echo(_words(lang)["desk_password_new"].format(password=d.reset_password(_who())))
+
+
+@desk.command("links")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--base-url", required=True, help="The address units reach the page at, e.g. http://10.1.2.3:8000.")
+@_lang_option
+def desk_links(folder, base_url, lang) -> None:
+    """Rewrite the units' links (单位链接.csv) to start with --base-url; the tokens stay."""
+    from xltools.desk.settings import DeskError
+
+    d = _open_desk(folder, lang)
+    try:
+        path, n = d.relink(base_url, _who())
+    except DeskError as exc:
+        _refuse(exc, lang)
+    except OSError as exc:
+        _cannot_write(d.path("links"), exc, lang)
+    click.echo(_words(lang)["desk_links_done"].format(n=n, base=d.base_url, path=path))
+    _warn_local_links(d, folder, lang)
 
 
 @main.command()

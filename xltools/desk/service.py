@@ -8,6 +8,7 @@ import csv
 import hashlib
 import hmac
 import io
+import os
 import secrets
 import shutil
 import traceback
@@ -51,18 +52,22 @@ class Received:
     params: dict = field(default_factory=dict)
     outcome: dict | None = None
 
-    def message(self, lang: str = "zh") -> str:
+    def message(self, lang: str = "zh", to_unit: bool = False) -> str:
+        """Why the upload was refused, for the office, or (`to_unit`) for the unit that sent it."""
         if not self.refusal:
             return ""
         w = words(lang)
-        said = {k: _said(v, lang) if isinstance(v, Finding) else v for k, v in self.params.items()}
+        said = {k: _said(v, lang, to_unit) if isinstance(v, Finding) else v for k, v in self.params.items()}
         return w["desk_refused_" + self.refusal].format(**said)
 
 
-def _said(finding: Finding, lang: str) -> str:
-    """A file's fatal finding: what is wrong, and how to put it right."""
-    fix = finding.fix(lang)
-    return finding.message(lang) + (words(lang)["labelled"].format(label=words(lang)["fix"], text=fix) if fix else "")
+def _said(finding: Finding, lang: str, to_unit: bool = False) -> str:
+    """A file's fatal finding: what is wrong, and how to put it right. A fix that
+    speaks of the sender (the county reads check's words) has the unit's own words
+    for the unit's page."""
+    w = words(lang)
+    fix = (w.get(f"desk_unit_fix_{finding.rule}") if to_unit else None) or finding.fix(lang)
+    return finding.message(lang) + (w["labelled"].format(label=w["fix"], text=fix) if fix else "")
 
 
 def _scrypt(password: str, salt: bytes) -> bytes:
@@ -88,11 +93,25 @@ def new_password() -> str:
 
 
 def _links_csv(rows: list[list[str]]) -> bytes:
+    """单位链接.csv: its header, then one row per unit."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(settings()["links_columns"])
-    writer.writerows(rows)
+    csv.writer(out).writerows(rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel on Chinese Windows reads it as UTF-8
+
+
+def base_address(url: str) -> str:
+    """The address every unit's link starts with: http(s)://host[:port][/path]."""
+    base = url.strip().rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise DeskError("bad_base_url", url=url)
+    return base
+
+
+def this_computer_only(base: str) -> bool:
+    """Links that name this computer by its loopback address: no unit elsewhere can open them."""
+    host = urlsplit(base).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None = None,
@@ -114,11 +133,12 @@ def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None =
         raise DeskError("roster_no_name", code=nameless.code)
     password = new_password()
     tokens = [secrets.token_urlsafe(settings()["security"]["token_bytes"]) for _ in roster.units]
-    base = base_url.rstrip("/")
+    base = base_address(base_url)
     folder.mkdir(parents=True, exist_ok=True)
     links = folder / settings()["files"]["links"]
     with atomic_output(links) as fh:
-        fh.write(_links_csv([[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"] for u, t in zip(roster.units, tokens)]))
+        fh.write(_links_csv([settings()["links_columns"]] + [[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"]
+                                                             for u, t in zip(roster.units, tokens)]))
     submit_by = submit_by or default_deadline(year, "submit")
     publish_by = publish_by or default_deadline(year, "publish")
     at = stamp(now())
@@ -263,10 +283,16 @@ class Desk:
         return answer
 
     def _log_crash(self, filename: str) -> Path:
+        return self.log("check", f"{filename}\n\n{traceback.format_exc()}")
+
+    def log(self, kind: str, text: str) -> Path:
+        """A traceback kept in the desk's logs/, readable by the desk's account only
+        (it may quote a unit's file or name a unit's link)."""
         folder = self.path("logs")
-        folder.mkdir(parents=True, exist_ok=True)
-        log = folder / f"check-{now().strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}.log"
-        log.write_text(f"{filename}\n\n{traceback.format_exc()}", encoding="utf-8")
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        log = folder / f"{kind}-{now().strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}.log"
+        with open(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as fh:
+            fh.write(text)
         return log
 
     def add_files(self, paths: list[Path], who: str) -> list[Received]:
@@ -350,9 +376,42 @@ class Desk:
             raise DeskError("bad_date", date=day) from None
         if when > now().date() or when.year < self.year:
             raise DeskError("date_range", date=day, first=f"{self.year}-01-01", last=now().date().isoformat())
+        filed = parse_stamp(st.filing.at).date()
+        if when < filed:
+            raise DeskError("published_before_filing", unit=unit.name, date=when.isoformat(), filed=filed.isoformat())
         with self.ledger.write() as conn:
             self.ledger.add_event(conn, "published", who, stamp(now()), unit.id, st.approved.id, url=url,
                                   date=when.isoformat())
+
+    # --- the units' links
+
+    def relink(self, base_url: str, who: str) -> tuple[Path, int]:
+        """Every unit's link rewritten in 单位链接.csv to start with a new address. The
+        tokens stay (the ledger knows only their hashes): a link already sent works
+        again with the new address in front."""
+        from xltools.xlsx.saver import atomic_output
+
+        base = base_address(base_url)
+        links = self.path("links")
+        try:
+            rows = [r for r in csv.reader(io.StringIO(_links_text(links.read_bytes(), links))) if any(r)]
+        except FileNotFoundError:
+            raise DeskError("links_missing", path=links) from None
+        column = settings()["links_columns"][-1]
+        if not rows or column not in rows[0]:
+            raise DeskError("links_unreadable", path=links, column=column)
+        at = rows[0].index(column)
+        for row in rows[1:]:
+            _, sep, token = row[at].rpartition("/u/") if len(row) > at else ("", "", "")
+            if not sep or not token:
+                raise DeskError("links_unreadable", path=links, column=column)
+            row[at] = f"{base}/u/{token}"
+        with atomic_output(links) as fh:
+            fh.write(_links_csv(rows))
+        self.ledger.set_meta("base_url", base, {"kind": "links", "who": who, "at": stamp(now()),
+                                                "detail": {"base_url": base}})
+        self.base_url = base
+        return links, len(rows) - 1
 
     # --- the note that returns a report
 
@@ -476,6 +535,16 @@ class Desk:
             self.ledger.add_event(conn, kind, who, stamp(now()), unit.id if unit else None, detail=detail)
 
 
+def _links_text(data: bytes, path: Path) -> str:
+    """单位链接.csv as written (UTF-8), or as Excel on Chinese Windows saves it again (GBK)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DeskError("links_unreadable", path=path, column=settings()["links_columns"][-1])
+
+
 def _same(unit: Unit, code: str, name: str) -> bool:
     """The unit a cover names, as merge tells units apart: by code, or by the name as clerks type it."""
     return bool((unit.code and code and unit.code == code) or (name and fold_name(unit.name) == fold_name(name)))
@@ -533,14 +602,26 @@ def changes(old: Path, new: Path) -> list[dict] | None:
 
 
 def side_by_side(old: Version, new: Version) -> list[dict]:
-    """The findings of two versions, each matched with the same rule at the same cell
-    in the other: fixed (only in the old), new (only in the new), or still there."""
-    def keyed(version: Version) -> dict:
-        return {(f.rule, f.cells[0] if f.cells else "", f.case): f for f in findings(version.result)}
+    """The findings of two versions, each matched with the same finding in the other
+    (the same rule and case at the same fields and cells): new (only in the new
+    version), still there, explained (unexplained before, explained in 审核说明 now:
+    neither new nor fixed), or fixed (only in the old); newest first."""
+    def key(f: Finding) -> tuple:
+        return f.rule, f.case, tuple(f.fields), tuple(f.cells)
 
-    before, after = keyed(old), keyed(new)
-    rows = [{"old": before.get(k), "new": after.get(k),
-             "state": "still" if k in before and k in after else "fixed" if k in before else "new"}
-            for k in list(before) + [k for k in after if k not in before]]
-    order = {"new": 0, "still": 1, "fixed": 2}
+    before = findings(old.result)
+    waiting: dict[tuple, list[Finding]] = {}
+    for f in before:
+        waiting.setdefault(key(f), []).append(f)
+    rows, matched = [], set()
+    for f in findings(new.result):
+        same = waiting.get(key(f))
+        if same:
+            was = same.pop(0)
+            matched.add(id(was))
+            rows.append({"old": was, "new": f, "state": "explained" if f.explained and not was.explained else "still"})
+        else:
+            rows.append({"old": None, "new": f, "state": "new"})
+    rows += [{"old": f, "new": None, "state": "fixed"} for f in before if id(f) not in matched]
+    order = {"new": 0, "still": 1, "explained": 2, "fixed": 3}
     return sorted(rows, key=lambda r: order[r["state"]])

@@ -46,6 +46,11 @@ class Standing:
         return next(v for v in self.versions if v.id == event.version_id)
 
     @property
+    def filing(self) -> Event | None:
+        """The filing (备案) of the approved version."""
+        return self._last("approved") if self.approved is not None else None
+
+    @property
     def last_return(self) -> Event | None:
         return self._last("returned")
 

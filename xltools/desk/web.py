@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import re
 import secrets
+import traceback
 from pathlib import Path
 from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.responses import JSONResponse as StarletteJSON
@@ -73,32 +76,46 @@ class Limits:
                 return await _too_large(411, self.lang, send_with_headers)
             if int(declared) > limit:
                 return await _too_large(413, self.lang, send_with_headers)
-            seen = 0
-
-            async def bounded():
-                nonlocal seen
-                message = await receive()
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge()
-                return message
-
-            try:
-                return await self.app(scope, bounded, send_with_headers)
-            except _TooLarge:
-                return await _too_large(413, self.lang, send_with_headers)
-        return await self.app(scope, receive, send_with_headers)
+            receive = _bounded(receive, limit)
+        try:
+            return await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if ANSWERED in scope:  # answered in words, its traceback in the desk's logs/
+                return None
+            raise
 
 
 class _TooLarge(Exception):
     pass
 
 
-async def _too_large(status: int, lang: str, send) -> None:
+def _bounded(receive, limit: int):
+    """`receive` that stops a body growing past `limit` (answered by _TooLarge's handler)."""
+    seen = 0
+
+    async def bounded():
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise _TooLarge()
+        return message
+
+    return bounded
+
+
+ANSWERED = "xltools.desk.answered"  # set in a request's scope once its unexpected error is answered and logged
+
+
+def _too_large_answer(status: int, lang: str) -> JSONResponse:
     limit = settings()["upload"]["max_bytes"] // 2**20
     word = "desk_refused_too_large" if status == 413 else "desk_length_required"
-    await JSONResponse({"error": words(lang)[word].format(limit=limit)}, status_code=status)(
-        {"type": "http"}, None, send)
+    return JSONResponse({"error": words(lang)[word].format(limit=limit)}, status_code=status)
+
+
+async def _too_large(status: int, lang: str, send) -> None:
+    """Refused before the application: answered here, as the application would."""
+    await _too_large_answer(status, lang)({"type": "http"}, None, send)
 
 
 def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm: bool = True,
@@ -371,7 +388,7 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         found = [f.to_dict(lang) for f in findings(received.outcome)] if received.outcome else []
         if received.version is None:
             code = {"too_large": 413, "crashed": 500, "closed": 409}.get(received.refusal, 422)
-            return JSONResponse({"unit": unit.name, "error": received.message(lang), "findings": found},
+            return JSONResponse({"unit": unit.name, "error": received.message(lang, to_unit=True), "findings": found},
                                 status_code=code)
         st = desk.standing(unit)
         return JSONResponse({"unit": unit.name, "version": received.version.number,
@@ -398,6 +415,33 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
             if owned:
                 await run_in_threadpool(checker.close)
 
+    async def no_such_page(request: Request, exc: HTTPException) -> Response:
+        """The router's own refusals (no such address, a method the page does not take) in
+        words, not Starlette's English "Not Found"."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": w["desk_not_found_text"]}, status_code=exc.status_code)
+        return page(request, "message.html", exc.status_code, title=w["desk_not_found"],
+                    message=w["desk_not_found_text"])
+
+    async def too_large(request: Request, exc: _TooLarge) -> Response:
+        return _too_large_answer(413, lang)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        """Whatever a page or the API did not expect: its traceback in the desk's logs/,
+        and in words where it is (never Starlette's English "Internal Server Error")."""
+        request.scope[ANSWERED] = True
+        # a unit's link is its key: the log names the page without it
+        path = re.sub(r"^/u/[^/]+", "/u/…", request.url.path)
+        try:
+            log = await run_in_threadpool(desk.log, "web", f"{request.method} {path}\n\n"
+                                          + "".join(traceback.format_exception(exc)))
+            said = w["desk_internal_text"].format(log=log.relative_to(desk.folder))
+        except OSError:
+            said = w["desk_internal_unlogged"].format(folder=desk.path("logs"))
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": said}, status_code=500)
+        return page(request, "message.html", 500, title=w["desk_internal_title"], message=said)
+
     routes = [
         Route("/", home),
         Route("/u/{token}", unit_home),
@@ -419,6 +463,8 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         Route("/api/upload", api_upload, methods=["POST"]),
         Route("/api/status", api_status),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={HTTPException: no_such_page, _TooLarge: too_large,
+                                        Exception: internal_error})
     app.state.desk, app.state.checker = desk, checker
     return Limits(app, settings()["upload"]["max_bytes"], lang)
