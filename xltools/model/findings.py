@@ -48,11 +48,18 @@ class Finding:
         rule = load_rules()[self.rule]
         return rule.messages[self.case][lang].format(**self._values(lang))
 
-    def fix(self, lang: str = "zh", where: str = "cli") -> str:
-        """How to put it right, for a clerk at the command line (`cli`) or in Excel."""
+    def fix(self, lang: str = "zh") -> str:
+        """How to put it right: the same words in the terminal, the marked copy and the
+        desk's note. A total's finding names the formula to type in its cell (params
+        `formula`), and the button 填写合计 where the file has it (params `button`)."""
         rule = load_rules()[self.rule]
-        restore = words(lang)[f"restore_{where}"]
-        return rule.fix[lang].format(**self._values(lang), restore=restore) if rule.fix else ""
+        if not rule.fix:
+            return ""
+        w, formula = words(lang), self.params.get("formula")
+        restore = w["restore_fill"] if not formula else \
+            w["restore_button" if self.params.get("button") else "restore_formula"].format(formula=formula)
+        total = w["restore_total"].format(cell=self.cells[0], restore=restore) if formula else ""
+        return rule.fix[lang].format(**self._values(lang), restore=restore, restore_total=total)
 
     def title(self, lang: str = "zh") -> str:
         return load_rules()[self.rule].title[lang]

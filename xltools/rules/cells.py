@@ -9,7 +9,7 @@ from xltools.model.findings import Finding
 from xltools.model.totals import complete, is_number
 from xltools.model.values import parse
 from xltools.rules.arithmetic import blank_total_finding
-from xltools.xlsx.layout import Layout
+from xltools.xlsx.layout import Layout, total_formula
 from xltools.xlsx.reader import Cells
 
 # Parse outcomes that are findings: (rule, message case) by status.
@@ -41,9 +41,10 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str],
             continue
         if parsed.status in _CELL_RULES:
             rule, case = _CELL_RULES[parsed.status]
+            restore = {"formula": total_formula(layout, f.id)} if f.kind == "total" else {}
             findings.append(Finding(rule, case, fields=[f.id], cells=[area.address],
                                     actual=parsed.value if rule == "W0" else parsed.found,
-                                    params={"label": f.label, "found": parsed.found}))
+                                    params={"label": f.label, "found": parsed.found, **restore}))
             if rule == "R0":
                 readable.discard(f.id)
         elif parsed.status in ("blank", "mark") and f.kind != "total":

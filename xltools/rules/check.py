@@ -26,7 +26,7 @@ def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
     import could not read from its document, still blank, are not the report's
     mistakes: no rule judges them."""
     not_imported = unread_cells(cells, layout)
-    result = FileResult(path, not_imported=not_imported)
+    result = FileResult(path, not_imported=not_imported, fill_button=cells.fill_button)
     structure = check_structure(cells, layout)
     result.findings.extend(structure.findings)
     if structure.fatal:
@@ -64,6 +64,15 @@ def _sort(result: FileResult, layout: Layout) -> None:
     result.findings.sort(key=key)
 
 
+def _offer_button(result: FileResult) -> None:
+    """A total's finding says to click 填写合计 only when the file has that button: the
+    file is known here, after all findings about it are made."""
+    if result.fill_button:
+        for f in result.findings:
+            if "formula" in f.params:
+                f.params["button"] = True
+
+
 def judge(results: list[FileResult], last: list[FileResult | None], layout: Layout) -> None:
     """The rules across cells, for all results at once, the rules across units'
     texts, then the explanations that accept warnings."""
@@ -76,5 +85,6 @@ def judge(results: list[FileResult], last: list[FileResult | None], layout: Layo
     for across in ACROSS_UNITS.values():
         across(results, layout)
     for r in results:
+        _offer_button(r)
         explain(r)
         _sort(r, layout)
