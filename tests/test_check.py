@@ -118,11 +118,11 @@ def test_blanks_instead_of_zeros(tmp_path):
     report.values["proactive.normative.repealed"] = "无"
     write(report, tmp_path / "r.xlsx")
     result = one(tmp_path / "r.xlsx")
-    assert brief(result) == [("W6", "二、主动公开!C5", 0, None), ("W6", "二、主动公开!C6", 0, None),
-                             ("W6", "三、依申请公开!E7", 0, None)]
-    assert result.findings[2].cells == [f"三、依申请公开!{c}7" for c in "EFGHI"]
-    assert result.findings[2].message() == "E7、F7、G7、H7、I7（二、上年结转政府信息公开申请数量）为空，已按0处理。"
-    assert result.findings[0].message() == "C5（第二十条第（一）项 / 规章）填写了“/”，已按0处理。"
+    assert brief(result) == [("W6", "二、主动公开!C5", 0, None), ("W6", "三、依申请公开!E7", 0, None)]  # one per table
+    assert result.findings[1].cells == [f"三、依申请公开!{c}7" for c in "EFGHI"]
+    assert result.findings[1].message() == "三、依申请公开有 5 个数值单元格为空（E7:I7），已按0处理。"
+    assert result.findings[0].message() == "二、主动公开有 2 个数值单元格填写了“/、无”（C5:C6），已按0处理。"
+    assert result.findings[0].message("en") == "二、主动公开: 2 number cell(s) holding \"/, 无\" (C5:C6), read as 0."
     assert result.ok
 
 
@@ -449,3 +449,44 @@ def test_an_invalid_value_in_a_total_says_how_to_restore_its_formula(tmp_path):
     [r0] = [f for f in one(tmp_path / "r.xlsx").findings if f.rule == "R0"]
     assert r0.fix() == "件数填不小于0的整数，金额填不小于0的数（最多6位小数），没有的填0。"
 
+
+# --- blank zeros do not bury the errors (issue 24, defect 10) ---------------------------
+
+def _zeros_left_blank(path):
+    """A township that leaves every zero blank, with one total typed wrong."""
+    report = valid(3)
+    for f in FMT.numeric_fields():
+        if f.kind != "total" and report.values[f.id] == 0:
+            report.values[f.id] = None
+    report.values["appeals.review.total"] = 7
+    write(report, path)
+    return path
+
+
+def test_blank_zeros_are_one_warning_per_table_below_the_errors(tmp_path):
+    path = _zeros_left_blank(tmp_path / "r.xlsx")
+    result = one(path)
+    w6 = [f for f in result.findings if f.rule == "W6"]
+    assert [(f.sheet, len(f.cells)) for f in w6] == [("二、主动公开", 1), ("三、依申请公开", 105), ("四、复议诉讼", 8),
+                                                     ("六、其他事项", 3)]
+    assert w6[1].message() == ("三、依申请公开有 105 个数值单元格为空（I7、E8:I9、D10:I10、D11:F11、H11:I11、E12 等），"
+                               "已按0处理。")
+    assert w6[2].message() == "四、复议诉讼有 8 个数值单元格为空（B6:C6、H6:I6、K6:N6），已按0处理。"
+    # errors first, in the text, the JSON, the marked copy and the desk's note
+    levels = [f.severity for f in result.findings]
+    assert levels == sorted(levels, key=["error", "warning"].index) and levels[0] == "error"
+    text = run("check", str(path)).output.splitlines()
+    assert text[1:3] == ["  [四、复议诉讼]", "  错误 R4 复议诉讼总计不符 四、复议诉讼!E6"]
+    assert sum(" W6 " in line for line in text) == 4
+    assert text[-1] == "评分：14/20（数据差错 −2：R4、W3；其他警告未说明 −4：W6×4）"
+    data = json.loads(run("check", str(path), "--format", "json").output)["files"][0]["findings"]
+    assert [f["rule"] for f in data] == [f.rule for f in result.findings]
+    run("check", str(path), "--annotate", str(tmp_path / "marked.xlsx"))
+    wb = openpyxl.load_workbook(tmp_path / "marked.xlsx")
+    rows = [[c.value for c in r] for r in wb["检查结果"].iter_rows(min_row=5)]
+    assert [r[1] for r in rows] == [f.rule for f in result.findings]
+    orange = [c for row in wb["三、依申请公开"].iter_rows() for c in row
+              if c.fill.fgColor.rgb and c.fill.fgColor.rgb[2:] == "FFC000"]
+    assert {f"三、依申请公开!{c.coordinate}" for c in orange} == set(w6[1].cells)  # every blank cell marked
+    note = _desk_note(path).splitlines()
+    assert note[2].startswith("一、必须改正的错误（1 处）") and note[4].startswith("二、请核实的问题（5 处")

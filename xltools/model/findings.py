@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from xltools.model.schema import load_rules, words
+from xltools.xlsx.a1 import ranges
 
 LANGS = ("zh", "en")
 
@@ -39,9 +40,8 @@ class Finding:
         return self.explanation is not None
 
     def _values(self, lang: str) -> dict:
-        cells = [c.split("!")[-1] for c in self.cells]
         return {"cell": self.cells[0] if self.cells else "", "expected": _shown(self.expected, lang),
-                "actual": _shown(self.actual, lang), "cells_text": words(lang)["list_separator"].join(cells),
+                "actual": _shown(self.actual, lang), "cells_text": _cells_text(self.cells, lang),
                 **{k: _shown(_in(v, lang), lang) for k, v in self.params.items()}}
 
     def message(self, lang: str = "zh") -> str:
@@ -73,6 +73,17 @@ class Finding:
             if self.explained:
                 out["explanation"] = self.explanation
         return out
+
+
+CELLS_SHOWN = 6  # ranges a message lists of a finding's cells (all of them are marked in the copy)
+
+
+def _cells_text(cells: list[str], lang: str) -> str:
+    """A finding's cells of one sheet, as ranges where they run on ('D7:I7'), the
+    first few of them and 等 when there are more."""
+    listed = ranges([c.split("!")[-1] for c in cells])
+    text = words(lang)["list_separator"].join(listed[:CELLS_SHOWN])
+    return text if len(listed) <= CELLS_SHOWN else words(lang)["cells_more"].format(cells=text)
 
 
 def _in(value: Any, lang: str) -> Any:

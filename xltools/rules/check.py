@@ -52,14 +52,21 @@ def _vector(result: FileResult, fields: dict[str, int]) -> np.ndarray:
                      for fid in fields])
 
 
+# The order every output lists a file's findings in (check's text and JSON, the marked
+# copy, the desk): what must be corrected first, then what to look at, then what
+# 审核说明 accepted; within each, by sheet and cell.
+_LEVELS = {"fatal": 0, "error": 1, "warning": 2}
+
+
 def _sort(result: FileResult, layout: Layout) -> None:
     order = {s.name: i for i, s in enumerate(layout.sheets)}
 
     def key(f: Finding):
+        level = _LEVELS[f.severity] + f.explained
         if not f.cells:
-            return (-1, 0, 0, f.rule)
+            return (level, -1, 0, 0, f.rule)
         sheet, _, a1 = f.cells[0].partition("!")
-        return (order.get(sheet, 99), *parse_a1(a1), f.rule)
+        return (level, order.get(sheet, 99), *parse_a1(a1), f.rule)
 
     result.findings.sort(key=key)
 
