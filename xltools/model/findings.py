@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from xltools.model.schema import load_rules, words
-from xltools.xlsx.a1 import ranges
 
 LANGS = ("zh", "en")
 
@@ -41,7 +40,7 @@ class Finding:
 
     def _values(self, lang: str) -> dict:
         return {"cell": self.cells[0] if self.cells else "", "expected": _shown(self.expected, lang),
-                "actual": _shown(self.actual, lang), "cells_text": _cells_text(self.cells, lang),
+                "actual": _shown(self.actual, lang), "cells_text": _cells_text(self, lang),
                 **{k: _shown(_in(v, lang), lang) for k, v in self.params.items()}}
 
     def message(self, lang: str = "zh") -> str:
@@ -78,10 +77,10 @@ class Finding:
 CELLS_SHOWN = 6  # ranges a message lists of a finding's cells (all of them are marked in the copy)
 
 
-def _cells_text(cells: list[str], lang: str) -> str:
-    """A finding's cells of one sheet, as ranges where they run on ('D7:I7'), the
-    first few of them and 等 when there are more."""
-    listed = ranges([c.split("!")[-1] for c in cells])
+def _cells_text(finding: "Finding", lang: str) -> str:
+    """A finding's cells as its rule grouped them (params `ranges`: 'D7:I7'), else one
+    by one: the first few of them, and 等 when there are more."""
+    listed = finding.params.get("ranges") or [c.split("!")[-1] for c in finding.cells]
     text = words(lang)["list_separator"].join(listed[:CELLS_SHOWN])
     return text if len(listed) <= CELLS_SHOWN else words(lang)["cells_more"].format(cells=text)
 

@@ -10,6 +10,7 @@ from xltools.model.findings import Finding
 from xltools.model.totals import complete, is_number
 from xltools.model.values import parse
 from xltools.rules.arithmetic import blank_total_finding
+from xltools.xlsx.a1 import ranges
 from xltools.xlsx.layout import Layout, total_formula
 from xltools.xlsx.reader import Cells
 
@@ -70,7 +71,8 @@ def _blank_finding(group: list) -> Finding:
     marks = list(dict.fromkeys(mark for _, _, mark in group if mark))
     case = "blank" if not marks else "mark" if all(mark for _, _, mark in group) else "mixed"
     return Finding("W6", case, fields=[f.id for f, _, _ in group], cells=[area.address for _, area, _ in group],
-                   expected=0, params={"label": group[0][1].sheet, "count": len(group), "found": marks})
+                   expected=0, params={"label": group[0][1].sheet, "count": len(group), "found": marks,
+                                       "ranges": ranges([area.a1 for _, area, _ in group])})
 
 
 def _deleted_totals(cells: Cells, layout: Layout, values: dict, empty: dict) -> list[Finding]:
