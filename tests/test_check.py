@@ -118,11 +118,11 @@ def test_blanks_instead_of_zeros(tmp_path):
     report.values["proactive.normative.repealed"] = "无"
     write(report, tmp_path / "r.xlsx")
     result = one(tmp_path / "r.xlsx")
-    assert brief(result) == [("W6", "二、主动公开!C5", 0, None), ("W6", "二、主动公开!C6", 0, None),
-                             ("W6", "三、依申请公开!E7", 0, None)]
-    assert result.findings[2].cells == [f"三、依申请公开!{c}7" for c in "EFGHI"]
-    assert result.findings[2].message() == "E7、F7、G7、H7、I7（二、上年结转政府信息公开申请数量）为空，已按0处理。"
-    assert result.findings[0].message() == "C5（第二十条第（一）项 / 规章）填写了“/”，已按0处理。"
+    assert brief(result) == [("W6", "二、主动公开!C5", 0, None), ("W6", "三、依申请公开!E7", 0, None)]  # one per table
+    assert result.findings[1].cells == [f"三、依申请公开!{c}7" for c in "EFGHI"]
+    assert result.findings[1].message() == "三、依申请公开有 5 个数值单元格为空（E7:I7），已按0处理。"
+    assert result.findings[0].message() == "二、主动公开有 2 个数值单元格填写了“/、无”（C5:C6），已按0处理。"
+    assert result.findings[0].message("en") == "二、主动公开: 2 number cell(s) holding \"/, 无\" (C5:C6), read as 0."
     assert result.ok
 
 
@@ -260,7 +260,7 @@ def test_text_output_and_exit_status(tmp_path):
         "  [四、复议诉讼]\n"
         "  错误 R4 复议诉讼总计不符 四、复议诉讼!E6\n"
         "    四、复议诉讼!E6（行政复议 / 总计）应为 1（A6+B6+C6+D6 = 0+1+0+0），实际为 0。\n"
-        "    修改：把 四、复议诉讼!E6 改为 1（或恢复公式：运行 xltools fill），或核对各项数字。\n"
+        "    修改：把 四、复议诉讼!E6 改为 1（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），或核对各项数字。\n"
         "结果：1 个错误，0 个警告。\n"
         "评分：19/20（数据差错 −1：R4）\n")
     english = run("check", str(tmp_path / "r.xlsx"), "--lang", "en")
@@ -311,7 +311,7 @@ def test_annotated_copy_marks_cells_and_lists_findings(tmp_path):
     assert sheet["A2"].value == "结果：1 个错误，1 个警告。"
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=5)]
     assert [(r[1], r[2], r[3]) for r in rows] == [("R4", "错误", "四、复议诉讼!E6"), ("W4", "警告", "五、问题及改进!A3")]
-    assert rows[0][5] == "把 四、复议诉讼!E6 改为 1（或恢复公式：点“填写合计”按钮），或核对各项数字。"  # read in Excel
+    assert rows[0][5] == "把 四、复议诉讼!E6 改为 1（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），或核对各项数字。"
     assert sheet["D5"].hyperlink.location == "'四、复议诉讼'!E6"
     assert (sheet.page_setup.orientation, sheet.page_setup.paperSize, sheet.print_title_rows) == ("landscape", 9, "$4:$4")
     assert wb["三、依申请公开"]["J6"].value == "=SUM(D6:I6)"  # the copy keeps its formulas
@@ -363,3 +363,130 @@ def test_credit_code_is_checked(tmp_path):
     report.meta["credit_code"] = "91350100M000100Y43"  # a well-formed code
     write(report, tmp_path / "r.xlsx")
     assert one(tmp_path / "r.xlsx").findings == []
+
+
+# --- advice a clerk can follow (issue 24, defect 9) -----------------------------------
+
+def _totals_broken(path, source=None, keep_vba=False):
+    """A workbook whose 三 row total J6 was typed over and whose 四 total E6 was deleted."""
+    wb = openpyxl.load_workbook(source or path, keep_vba=keep_vba)
+    wb["三、依申请公开"]["J6"] = 999
+    wb["四、复议诉讼"]["A6"], wb["四、复议诉讼"]["E6"] = 3, None
+    wb.save(path)
+    return path
+
+
+def _desk_note(path) -> str:
+    """The desk's return note for the file, drafted from its findings as the ledger keeps them."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from xltools.desk.checking import check_file, findings
+    from xltools.desk.note import draft
+
+    version = SimpleNamespace(at="2024-01-15T09:12:00+08:00", number=1)
+    return draft("示例镇", 2023, version, findings(check_file(str(path))), date(2024, 1, 20))
+
+
+def _advice_everywhere(path, tmp_path) -> list[str]:
+    """The fixes of R3 at J6 and R4 at E6 as check's text and JSON, the marked copy and the desk's note say them."""
+    text = run("check", str(path)).output
+    data = json.loads(run("check", str(path), "--format", "json").output)
+    marked = tmp_path / f"{path.stem}.marked.xlsx"
+    run("check", str(path), "--annotate", str(marked))
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(marked)["检查结果"].iter_rows(min_row=5)]
+    note = _desk_note(path)
+    out = []
+    for rule, cell in (("R3", "三、依申请公开!J6"), ("R4", "四、复议诉讼!E6")):
+        [fix] = [f["fix"] for f in data["files"][0]["findings"] if (f["rule"], f["cells"][:1]) == (rule, [cell])]
+        assert f"    修改：{fix}\n" in text
+        assert [r[5] for r in rows if (r[1], r[3]) == (rule, cell)] == [fix]
+        assert f"修改方法：{fix}" in note
+        out.append(fix)
+    return out
+
+
+def test_a_totals_fix_names_its_formula_and_fill_in_every_output(tmp_path):
+    """A plain .xlsx has no button 填写合计: the advice names the formula of the cell and xltools fill."""
+    write(_chitudian(), tmp_path / "r.xlsx")
+    path = _totals_broken(tmp_path / "r.xlsx")
+    new = _chitudian().values["requests.new.total"]
+    assert _advice_everywhere(path, tmp_path) == [
+        f"把 三、依申请公开!J6 改为 {new}（或恢复公式：在该格输入 =SUM(D6:I6)，或运行 xltools fill），或核对各项数字。",
+        "把 四、复议诉讼!E6 改为 4（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），或核对各项数字。"]
+    assert "填写合计" not in run("check", str(path)).output
+    english = json.loads(run("check", str(path), "--format", "json", "--lang", "en").output)["files"][0]["findings"]
+    assert [f["fix"] for f in english if f["rule"] == "R4"] == [
+        "Set 四、复议诉讼!E6 to 4 (or restore its formula: type =SUM(A6:D6) in it, or run xltools fill), or check the parts."]
+
+
+def test_the_button_is_named_only_in_the_macro_workbook_that_has_it(tmp_path):
+    assert run("excel-setup", "-o", str(tmp_path / "t.xlsm")).exit_code == 0
+    made = _totals_broken(tmp_path / "u.xlsm", tmp_path / "t.xlsm", keep_vba=True)
+    fixes = _advice_everywhere(made, tmp_path)
+    assert fixes[1] == ("把 四、复议诉讼!E6 改为 3（或恢复公式：在该格输入 =SUM(A6:D6)，或点“填写合计”按钮，"
+                        "或运行 xltools fill），或核对各项数字。")
+    assert all("点“填写合计”按钮" in fix for fix in fixes)
+    # the same workbook without its macros, named .xlsm: no button, none named
+    write(_chitudian(), tmp_path / "r.xlsx")
+    plain = _totals_broken(tmp_path / "r.xlsx")
+    (tmp_path / "renamed.xlsm").write_bytes(plain.read_bytes())
+    assert not any("填写合计" in fix for fix in _advice_everywhere(tmp_path / "renamed.xlsm", tmp_path))
+
+
+def test_an_invalid_value_in_a_total_says_how_to_restore_its_formula(tmp_path):
+    write(_chitudian(), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    wb["三、依申请公开"]["J6"] = "见附表"
+    wb.save(tmp_path / "r.xlsx")
+    [r0] = [f for f in one(tmp_path / "r.xlsx").findings if f.rule == "R0"]
+    assert r0.fix() == ("件数填不小于0的整数，金额填不小于0的数（最多6位小数），没有的填0；三、依申请公开!J6 是合计，"
+                        "请恢复公式：在该格输入 =SUM(D6:I6)，或运行 xltools fill。")
+    write(_chitudian(), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    wb["三、依申请公开"]["D6"] = "见附表"  # not a total: the advice as before
+    wb.save(tmp_path / "r.xlsx")
+    [r0] = [f for f in one(tmp_path / "r.xlsx").findings if f.rule == "R0"]
+    assert r0.fix() == "件数填不小于0的整数，金额填不小于0的数（最多6位小数），没有的填0。"
+
+
+# --- blank zeros do not bury the errors (issue 24, defect 10) ---------------------------
+
+def _zeros_left_blank(path):
+    """A township that leaves every zero blank, with one total typed wrong."""
+    report = valid(3)
+    for f in FMT.numeric_fields():
+        if f.kind != "total" and report.values[f.id] == 0:
+            report.values[f.id] = None
+    report.values["appeals.review.total"] = 7
+    write(report, path)
+    return path
+
+
+def test_blank_zeros_are_one_warning_per_table_below_the_errors(tmp_path):
+    path = _zeros_left_blank(tmp_path / "r.xlsx")
+    result = one(path)
+    w6 = [f for f in result.findings if f.rule == "W6"]
+    assert [(f.sheet, len(f.cells)) for f in w6] == [("二、主动公开", 1), ("三、依申请公开", 105), ("四、复议诉讼", 8),
+                                                     ("六、其他事项", 3)]
+    assert w6[1].message() == ("三、依申请公开有 105 个数值单元格为空（I7、E8:I9、D10:I10、D11:F11、H11:I11、E12 等），"
+                               "已按0处理。")
+    assert w6[2].message() == "四、复议诉讼有 8 个数值单元格为空（B6:C6、H6:I6、K6:N6），已按0处理。"
+    # errors first, in the text, the JSON, the marked copy and the desk's note
+    levels = [f.severity for f in result.findings]
+    assert levels == sorted(levels, key=["error", "warning"].index) and levels[0] == "error"
+    text = run("check", str(path)).output.splitlines()
+    assert text[1:3] == ["  [四、复议诉讼]", "  错误 R4 复议诉讼总计不符 四、复议诉讼!E6"]
+    assert sum(" W6 " in line for line in text) == 4
+    assert text[-1] == "评分：14/20（数据差错 −2：R4、W3；其他警告未说明 −4：W6×4）"
+    data = json.loads(run("check", str(path), "--format", "json").output)["files"][0]["findings"]
+    assert [f["rule"] for f in data] == [f.rule for f in result.findings]
+    run("check", str(path), "--annotate", str(tmp_path / "marked.xlsx"))
+    wb = openpyxl.load_workbook(tmp_path / "marked.xlsx")
+    rows = [[c.value for c in r] for r in wb["检查结果"].iter_rows(min_row=5)]
+    assert [r[1] for r in rows] == [f.rule for f in result.findings]
+    orange = [c for row in wb["三、依申请公开"].iter_rows() for c in row
+              if c.fill.fgColor.rgb and c.fill.fgColor.rgb[2:] == "FFC000"]
+    assert {f"三、依申请公开!{c.coordinate}" for c in orange} == set(w6[1].cells)  # every blank cell marked
+    note = _desk_note(path).splitlines()
+    assert note[2].startswith("一、必须改正的错误（1 处）") and note[4].startswith("二、请核实的问题（5 处")

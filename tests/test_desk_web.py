@@ -78,7 +78,7 @@ def test_a_unit_uploads_and_sees_the_check_at_once(client, made, tmp_path):
     shown = text(client.get(sent.headers["location"]).text)
     assert "第 1 版的检查结果 第 1 版：1 个错误，1 个警告" in shown
     assert ("错误 R4 复议诉讼总计不符 四、复议诉讼!E6 四、复议诉讼!E6（行政复议 / 总计）应为 3（A6+B6+C6+D6 = 1+0+0+2），实际为 4。 "
-            "修改：把 四、复议诉讼!E6 改为 3（或恢复公式：点“填写合计”按钮），或核对各项数字。") in shown
+            "修改：把 四、复议诉讼!E6 改为 3（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），或核对各项数字。") in shown
     marked = client.get(f"/u/{tok}/v/1/marked")
     assert marked.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(marked.content))

@@ -336,10 +336,11 @@ def test_scoring_names_every_rule_once():
 def test_deductions_per_finding_stop_at_the_items_points(tmp_path):
     report = seed_report()
     for col in ("natural_person", "commercial", "research", "nonprofit", "legal_service", "other_org"):
-        report.values[f"requests.carried_in.{col}"] = None  # W6, one finding for the row
+        report.values[f"requests.carried_in.{col}"] = None  # W6, one finding for each table
     report.values["proactive.regulation.repealed"] = "/"
     report.values["proactive.normative.repealed"] = "无"
     report.values["requests.carried_out.natural_person"] = None
+    report.values.update({"appeals.suit_direct.upheld": None, "fees.notices": None})
     report.values.update({"requests.new.other_org": " 0 件", "requests.granted.other_org": "0件"})
     result = one(tmp_path, report)
     [other] = result.score.deductions

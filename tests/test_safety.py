@@ -377,6 +377,6 @@ def test_not_a_number_in_a_count_cell(tmp_path, stored):
     sheet = re.sub(rb'(<c r="E6"[^>]*>)<v>0</v>', rb"\1<v>" + stored + rb"</v>", part("xl/worksheets/sheet4.xml"))
     path = rewrite(CHITUDIAN, tmp_path / "nan.xlsx", {"xl/worksheets/sheet4.xml": sheet})
     result = only(path)
-    # the seed's own T1 on 一 first (its （三） states no figures), then the cell
-    assert [(f.rule, f.cells[0]) for f in result.findings][:2] == [("T1", "一、总体情况!A8"), ("R0", "三、依申请公开!E6")]
+    # the cell's error first, then the seed's own warning T1 on 一 (its （三） states no figures)
+    assert [(f.rule, f.cells[0]) for f in result.findings][:2] == [("R0", "三、依申请公开!E6"), ("T1", "一、总体情况!A8")]
     assert result.unreadable is None

@@ -89,7 +89,7 @@ def test_each_text_section_gets_its_own_fix(tmp_path):
         "other": "请如实写明信息处理费的收取情况（未收取的写明“未收取”）和其他需要报告的事项，不能只写“无”。"}
 
 
-def test_a_blank_row_of_section_four_is_named(tmp_path):
+def test_blank_cells_of_section_four_are_named_by_their_sheet(tmp_path):
     report = sample_county()[0]
     for f in ("upheld", "corrected", "other", "pending"):
         report.values[f"appeals.review.{f}"] = None
@@ -97,7 +97,7 @@ def test_a_blank_row_of_section_four_is_named(tmp_path):
     write(report, tmp_path / "u.xlsx")
     [r] = check_paths([tmp_path / "u.xlsx"])
     [w6] = [f for f in r.findings if f.rule == "W6"]
-    assert w6.message() == "A6、B6、C6、D6（四、政府信息公开行政复议、行政诉讼情况）为空，已按0处理。"
+    assert w6.message() == "四、复议诉讼有 4 个数值单元格为空（A6:D6），已按0处理。"
 
 
 def test_fill_lists_every_total_it_changes(tmp_path):

@@ -43,7 +43,7 @@ def mark_cells(result: FileResult, lang: str = "zh") -> dict[str, tuple[str, str
 def finding_rows(result: FileResult, lang: str = "zh") -> list[tuple]:
     """One row per finding: number, rule, severity, cell, message, fix."""
     return [(i, f.rule, words(lang)["level_" + level_of(f)], f.cells[0] if f.cells else "", f.message(lang),
-             f.explanation if f.explained else f.fix(lang, "excel"))  # the marked copy is read in Excel
+             f.explanation if f.explained else f.fix(lang))
             for i, f in enumerate(result.findings, start=1)]
 
 

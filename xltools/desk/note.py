@@ -27,7 +27,7 @@ def draft(unit: str, year: int, version: Version, found: list[Finding], due: dat
         lines.append(heading.format(numeral=numeral, n=len(items)))
         for i, f in enumerate(items, start=1):
             where = w["desk_note_where"].format(cell=f.cells[0]) if f.cells else ""
-            fix = w["desk_note_fix"].format(fix=f.fix(lang, "excel")) if f.fix(lang) else ""
+            fix = w["desk_note_fix"].format(fix=f.fix(lang)) if f.fix(lang) else ""
             lines.append(w["desk_note_item"].format(i=i, where=where, message=f.message(lang), fix=fix))
     lines.append(w["desk_note_closing"])
     return "\n".join(lines)

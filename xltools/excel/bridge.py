@@ -58,7 +58,8 @@ def read_book(book, layout: Layout) -> Cells:
     if stamp_name in names:
         rows = book.sheets[stamp_name].used_range.options(ndim=2).value
         stamp = {str(r[0]): str(r[1]) for r in rows if len(r) >= 2 and r[0] is not None}
-    return Cells(sheets, stamp, names)
+    # the bridge runs from the buttons of the macro template: a .xlsm has 填写合计
+    return Cells(sheets, stamp, names, fill_button=Path(book.fullname).suffix.lower() == ".xlsm")
 
 
 def check_book(book, layout: Layout | None = None) -> FileResult:

@@ -39,20 +39,26 @@ class Finding:
         return self.explanation is not None
 
     def _values(self, lang: str) -> dict:
-        cells = [c.split("!")[-1] for c in self.cells]
         return {"cell": self.cells[0] if self.cells else "", "expected": _shown(self.expected, lang),
-                "actual": _shown(self.actual, lang), "cells_text": words(lang)["list_separator"].join(cells),
+                "actual": _shown(self.actual, lang), "cells_text": _cells_text(self, lang),
                 **{k: _shown(_in(v, lang), lang) for k, v in self.params.items()}}
 
     def message(self, lang: str = "zh") -> str:
         rule = load_rules()[self.rule]
         return rule.messages[self.case][lang].format(**self._values(lang))
 
-    def fix(self, lang: str = "zh", where: str = "cli") -> str:
-        """How to put it right, for a clerk at the command line (`cli`) or in Excel."""
+    def fix(self, lang: str = "zh") -> str:
+        """How to put it right: the same words in the terminal, the marked copy and the
+        desk's note. A total's finding names the formula to type in its cell (params
+        `formula`), and the button 填写合计 where the file has it (params `button`)."""
         rule = load_rules()[self.rule]
-        restore = words(lang)[f"restore_{where}"]
-        return rule.fix[lang].format(**self._values(lang), restore=restore) if rule.fix else ""
+        if not rule.fix:
+            return ""
+        w, formula = words(lang), self.params.get("formula")
+        restore = w["restore_fill"] if not formula else \
+            w["restore_button" if self.params.get("button") else "restore_formula"].format(formula=formula)
+        total = w["restore_total"].format(cell=self.cells[0], restore=restore) if formula else ""
+        return rule.fix[lang].format(**self._values(lang), restore=restore, restore_total=total)
 
     def title(self, lang: str = "zh") -> str:
         return load_rules()[self.rule].title[lang]
@@ -66,6 +72,17 @@ class Finding:
             if self.explained:
                 out["explanation"] = self.explanation
         return out
+
+
+CELLS_SHOWN = 6  # ranges a message lists of a finding's cells (all of them are marked in the copy)
+
+
+def _cells_text(finding: "Finding", lang: str) -> str:
+    """A finding's cells as its rule grouped them (params `ranges`: 'D7:I7'), else one
+    by one: the first few of them, and 等 when there are more."""
+    listed = finding.params.get("ranges") or [c.split("!")[-1] for c in finding.cells]
+    text = words(lang)["list_separator"].join(listed[:CELLS_SHOWN])
+    return text if len(listed) <= CELLS_SHOWN else words(lang)["cells_more"].format(cells=text)
 
 
 def _in(value: Any, lang: str) -> Any:

@@ -14,7 +14,7 @@ from xltools.model.findings import Finding, arithmetic
 from xltools.model.report import Report
 from xltools.model.schema import Equation, equations, load_format, load_rules
 from xltools.rules.result import FileResult
-from xltools.xlsx.layout import Layout
+from xltools.xlsx.layout import Layout, total_formula
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,10 @@ def sum_finding(eq: Equation, left: float, right: float, report: Report, last: R
     """A total (left) that is not the sum of its parts (right)."""
     fields, cells = _where(eq, layout)
     rc, rv, rs = _terms(eq.right, report, last, layout)
+    total = eq.left[0].field
     return Finding(eq.rule, "sum", fields=fields, cells=cells, expected=int(right), actual=int(left),
-                   params={"label": layout.format.fields[eq.left[0].field].label,
-                           "arithmetic": arithmetic(rc, rv, rs)})
+                   params={"label": layout.format.fields[total].label, "arithmetic": arithmetic(rc, rv, rs),
+                           "formula": total_formula(layout, total)})
 
 
 @functools.cache
@@ -138,7 +139,8 @@ def blank_total_finding(fid: str, found: str, values: dict, layout: Layout) -> F
     said = arithmetic(cells[1:], parts, [t.sign for t in eq.right])
     return Finding(eq.rule, "blank" if not found else "mark", fields=fields, cells=cells, expected=sum(parts),
                    actual=found or None,
-                   params={"label": layout.format.fields[fid].label, "found": found, "arithmetic": said})
+                   params={"label": layout.format.fields[fid].label, "found": found, "arithmetic": said,
+                           "formula": total_formula(layout, fid)})
 
 
 def balance_finding(eq: Equation, left: float, right: float, report: Report, last: Report | None,

@@ -1,6 +1,7 @@
 """The number cells one by one: what each holds, as the checker reads it (leniently),
 and the findings about single cells: R0 (not a valid value), W0 (a number written as
-text, read) and W6 (blank or a mark such as "/", read as 0, grouped by table row)."""
+text, read) and W6 (blank or a mark such as "/", read as 0: one finding per table,
+so that a unit leaving its zeros blank reads one line per table, not one per row)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -9,7 +10,8 @@ from xltools.model.findings import Finding
 from xltools.model.totals import complete, is_number
 from xltools.model.values import parse
 from xltools.rules.arithmetic import blank_total_finding
-from xltools.xlsx.layout import Layout
+from xltools.xlsx.a1 import ranges
+from xltools.xlsx.layout import Layout, total_formula
 from xltools.xlsx.reader import Cells
 
 # Parse outcomes that are findings: (rule, message case) by status.
@@ -21,13 +23,13 @@ _CELL_RULES = {"invalid": ("R0", "invalid"), "error": ("R0", "error"), "fraction
 def cell_findings(cells: Cells, layout: Layout, unread: set[str],
                   not_imported: frozenset[str] = frozenset()) -> tuple[dict, list[Finding], set[str]]:
     """Numbers as the checker reads them (lenient), the findings about single cells
-    (R0, W0, and W6 grouped by table row), and the fields that could be read: not
+    (R0, W0, and W6 grouped by table), and the fields that could be read: not
     those of sheets in `unread`, nor the cells an import left blank because it
     could not read them from the document (`not_imported`)."""
     fmt = layout.format
     values: dict = {}
     findings: list[Finding] = []
-    blanks: dict[tuple, list] = defaultdict(list)
+    blanks: dict[str, list] = defaultdict(list)  # table → [(field, area, mark or "")]
     empty_totals: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # sheet → A1 → (field, mark)
     readable = set()
     for f, area, kind in layout.numbers:
@@ -41,14 +43,15 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str],
             continue
         if parsed.status in _CELL_RULES:
             rule, case = _CELL_RULES[parsed.status]
+            restore = {"formula": total_formula(layout, f.id)} if f.kind == "total" else {}
             findings.append(Finding(rule, case, fields=[f.id], cells=[area.address],
                                     actual=parsed.value if rule == "W0" else parsed.found,
-                                    params={"label": f.label, "found": parsed.found}))
+                                    params={"label": f.label, "found": parsed.found, **restore}))
             if rule == "R0":
                 readable.discard(f.id)
         elif parsed.status in ("blank", "mark") and f.kind != "total":
             values[f.id] = 0
-            blanks[(f.table, f.block, f.row.key, parsed.status, parsed.found)].append(f)
+            blanks[f.table].append((f, area, parsed.found if parsed.status == "mark" else ""))
         elif parsed.status in ("blank", "mark"):
             empty_totals[area.sheet][area.a1] = (f.id, parsed.found if parsed.status == "mark" else "")
     texts = {f.fields[0] for f in findings if f.rule == "W0"}
@@ -59,14 +62,17 @@ def cell_findings(cells: Cells, layout: Layout, unread: set[str],
                 f.case = "total"
                 f.params["total"] = layout.cells[total].address
     findings.extend(_deleted_totals(cells, layout, values, empty_totals))
-    for (_, _, _, status, found), group in blanks.items():
-        first = group[0]
-        # a table of one unlabelled row (四) is named by its section
-        label = " / ".join(x for x in (first.block_title, *first.row.labels) if x) or fmt.sections[first.section]
-        findings.append(Finding("W6", "blank" if status == "blank" else "mark", fields=[f.id for f in group],
-                                cells=[layout.cells[f.id].address for f in group], expected=0,
-                                params={"label": label, "found": found}))
+    findings.extend(_blank_finding(group) for group in blanks.values())
     return values, findings, readable
+
+
+def _blank_finding(group: list) -> Finding:
+    """W6 for the blank (or marked) cells of one table: how many, which, and the marks."""
+    marks = list(dict.fromkeys(mark for _, _, mark in group if mark))
+    case = "blank" if not marks else "mark" if all(mark for _, _, mark in group) else "mixed"
+    return Finding("W6", case, fields=[f.id for f, _, _ in group], cells=[area.address for _, area, _ in group],
+                   expected=0, params={"label": group[0][1].sheet, "count": len(group), "found": marks,
+                                       "ranges": ranges([area.a1 for _, area, _ in group])})
 
 
 def _deleted_totals(cells: Cells, layout: Layout, values: dict, empty: dict) -> list[Finding]:

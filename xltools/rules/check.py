@@ -26,7 +26,7 @@ def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
     import could not read from its document, still blank, are not the report's
     mistakes: no rule judges them."""
     not_imported = unread_cells(cells, layout)
-    result = FileResult(path, not_imported=not_imported)
+    result = FileResult(path, not_imported=not_imported, fill_button=cells.fill_button)
     structure = check_structure(cells, layout)
     result.findings.extend(structure.findings)
     if structure.fatal:
@@ -52,16 +52,32 @@ def _vector(result: FileResult, fields: dict[str, int]) -> np.ndarray:
                      for fid in fields])
 
 
+# The order every output lists a file's findings in (check's text and JSON, the marked
+# copy, the desk): what must be corrected first, then what to look at, then what
+# 审核说明 accepted; within each, by sheet and cell.
+_LEVELS = {"fatal": 0, "error": 1, "warning": 2}
+
+
 def _sort(result: FileResult, layout: Layout) -> None:
     order = {s.name: i for i, s in enumerate(layout.sheets)}
 
     def key(f: Finding):
+        level = _LEVELS[f.severity] + f.explained
         if not f.cells:
-            return (-1, 0, 0, f.rule)
+            return (level, -1, 0, 0, f.rule)
         sheet, _, a1 = f.cells[0].partition("!")
-        return (order.get(sheet, 99), *parse_a1(a1), f.rule)
+        return (level, order.get(sheet, 99), *parse_a1(a1), f.rule)
 
     result.findings.sort(key=key)
+
+
+def _offer_button(result: FileResult) -> None:
+    """A total's finding says to click 填写合计 only when the file has that button: the
+    file is known here, after all findings about it are made."""
+    if result.fill_button:
+        for f in result.findings:
+            if "formula" in f.params:
+                f.params["button"] = True
 
 
 def judge(results: list[FileResult], last: list[FileResult | None], layout: Layout) -> None:
@@ -76,5 +92,6 @@ def judge(results: list[FileResult], last: list[FileResult | None], layout: Layo
     for across in ACROSS_UNITS.values():
         across(results, layout)
     for r in results:
+        _offer_button(r)
         explain(r)
         _sort(r, layout)

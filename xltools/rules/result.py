@@ -22,6 +22,7 @@ class FileResult(Findings):
     vector: "np.ndarray | None" = None  # the numbers, in the order of the equations' matrix; NaN where unknown
     not_imported: frozenset[str] = frozenset()  # blank fields an import could not read from its document
     compared: dict[str, str] = field(default_factory=dict)  # text sections as T5 compares them (copying.py)
+    fill_button: bool = False  # the file has the button 填写合计 (a .xlsm written by excel-setup)
 
     @property
     def unit(self) -> str | None:

@@ -34,3 +34,27 @@ def parse_a1(ref: str) -> tuple[int, int]:
 def a1(row: int, col: int) -> str:
     """(6, 4) → 'D6'."""
     return f"{col_letter(col)}{row}"
+
+
+def ranges(refs: list[str]) -> list[str]:
+    """Cells as few ranges as they make: runs along a row ('D7:I7'), and runs of the
+    same columns in rows one under the other ('D7:I9'), in reading order."""
+    rows: dict[int, list[int]] = {}
+    for ref in refs:
+        row, col = parse_a1(ref)
+        rows.setdefault(row, []).append(col)
+    runs: list[list[int]] = []  # [top, bottom, left, right]
+    for row in sorted(rows):
+        cols = sorted(set(rows[row]))
+        starts = [c for c in cols if c - 1 not in cols]
+        for left in starts:
+            right = left
+            while right + 1 in cols:
+                right += 1
+            above = next((r for r in runs if r[1] == row - 1 and r[2:] == [left, right]), None)
+            if above:
+                above[1] = row
+            else:
+                runs.append([row, row, left, right])
+    runs.sort()
+    return [a1(t, l) if (t, l) == (b, r) else f"{a1(t, l)}:{a1(b, r)}" for t, b, l, r in runs]

@@ -152,6 +152,26 @@ class Layout:
         return values
 
 
+def formula(cells: list[Area], signs: list[int] | None = None) -> str:
+    """An Excel expression adding up cells: SUM over a contiguous line, else a chain."""
+    signs = signs or [1] * len(cells)
+    same_col = len({c.left for c in cells}) == 1 and [c.top for c in cells] == list(range(cells[0].top, cells[0].top + len(cells)))
+    same_row = len({c.top for c in cells}) == 1 and [c.left for c in cells] == list(range(cells[0].left, cells[0].left + len(cells)))
+    if len(cells) > 2 and all(s == 1 for s in signs) and (same_col or same_row):
+        return f"SUM({cells[0].a1}:{cells[-1].a1})"
+    out = ""
+    for cell, sign in zip(cells, signs):
+        out += ("-" if sign < 0 else "+" if out else "") + cell.a1
+    return out
+
+
+def total_formula(layout: Layout, field_id: str) -> str:
+    """The formula the template writes in a total's cell (and `fill` restores, and a
+    finding about the total tells the clerk to type)."""
+    cells = layout.cells
+    return "=" + formula([cells[p] for p in layout.format.fields[field_id].parts])
+
+
 def stamp_checksum(values: dict[str, str]) -> str:
     payload = "|".join(values[k] for k in ("template", "template_version", "format", "fingerprint"))
     return hashlib.sha256(payload.encode()).hexdigest()[:16]

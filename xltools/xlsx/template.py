@@ -14,7 +14,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from xltools.model.schema import Equation, load_rules
 from xltools.xlsx.a1 import col_letter
-from xltools.xlsx.layout import Area, Layout, load_layout
+from xltools.xlsx.layout import Area, Layout, formula, load_layout, total_formula
 from xltools.xlsx.sizes import LINE_HEIGHT, wrapped_lines
 
 _THIN = Side(style="thin", color="808080")
@@ -27,24 +27,6 @@ ROW_HEIGHT = 18  # points: one line of 11-point text with some air
 def needed_height(text: str, width: float, size: int = 11) -> float:
     """Points a wrapped label needs in an area `width` characters wide."""
     return max(ROW_HEIGHT, wrapped_lines(text, width, size) * LINE_HEIGHT * size / 11 + 5)
-
-
-def formula(cells: list[Area], signs: list[int] | None = None) -> str:
-    """An Excel expression adding up cells: SUM over a contiguous line, else a chain."""
-    signs = signs or [1] * len(cells)
-    same_col = len({c.left for c in cells}) == 1 and [c.top for c in cells] == list(range(cells[0].top, cells[0].top + len(cells)))
-    same_row = len({c.top for c in cells}) == 1 and [c.left for c in cells] == list(range(cells[0].left, cells[0].left + len(cells)))
-    if len(cells) > 2 and all(s == 1 for s in signs) and (same_col or same_row):
-        return f"SUM({cells[0].a1}:{cells[-1].a1})"
-    out = ""
-    for cell, sign in zip(cells, signs):
-        out += ("-" if sign < 0 else "+" if out else "") + cell.a1
-    return out
-
-
-def total_formula(layout: Layout, field_id: str) -> str:
-    cells = layout.cells
-    return "=" + formula([cells[p] for p in layout.format.fields[field_id].parts])
 
 
 def live_marks(layout: Layout) -> dict[str, str]:
