@@ -1,6 +1,8 @@
 """A report's score, counted the way evaluators count: each item of
 schemas/scoring.yaml deducts points for the findings of its rules that the county
-has not accepted (an explained warning deducts nothing)."""
+has not accepted (an explained warning deducts nothing). The one place a score is
+counted: check, fill, the marked copy, the desk, the Excel buttons and merge's
+质量评分 all take it from here, so that one file has one score."""
 from __future__ import annotations
 
 from collections import Counter
@@ -45,7 +47,24 @@ class Score:
                                  deductions=w["score_deductions"].format(items=items) if items else "")
 
 
-def score(findings: list[Finding]) -> Score:
+def unread(findings: list[Finding]) -> bool:
+    """Whether the findings say the report's tables were not read (scoring.yaml's
+    `unread`): a fatal finding, or a structure finding on a sheet of numbers or on
+    the whole workbook."""
+    from xltools.xlsx.layout import load_layout
+
+    layout = load_layout()
+    tables = {layout.cells[f.id].sheet for f in layout.format.numeric_fields()}
+    rules = load_scoring()["unread"]
+    # a missing sheet is named by its finding's detail: it has no cell to point to
+    return any(f.severity == "fatal" or f.rule in rules and (f.sheet or f.params.get("detail") or "") in tables | {""}
+               for f in findings)
+
+
+def score(findings: list[Finding]) -> Score | None:
+    """The score of a report read with these findings; None when its tables were not read."""
+    if unread(findings):
+        return None
     spec = load_scoring()
     deductions = []
     for item in spec["items"]:
@@ -54,3 +73,8 @@ def score(findings: list[Finding]) -> Score:
             points = min(item["points"], item["each"] * len(counted)) if "each" in item else item["points"]
             deductions.append(Deduction(item["id"], item["label"], points, counted))
     return Score(max(0, spec["of"] - sum(d.points for d in deductions)), spec["of"], deductions)
+
+
+def score_line(points: Score | None, lang: str = "zh") -> str:
+    """The line every command prints: the score, or that there is none."""
+    return points.text(lang) if points is not None else words(lang)["score_none"]
