@@ -93,6 +93,7 @@ def prepare(result: MergeResult, last: FileResult | None = None, draft: bool = T
         drafting = model.Drafting(result.summary, county.subtotals, county.units,
                                   last.report.values if last is not None else None)
         county.drafted = model.fill_empty(result.summary, model.draft(drafting))
+        result.summary.drafted = frozenset(county.drafted)  # marked in the workbook's stamp
     result.roster_notes += _kind_notes(county)
     return county
 
