@@ -508,11 +508,7 @@ def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, all
                 _cannot_write(output, exc, lang)
     click.echo(render_merge(result, output, why is None, why, lang), nl=False)
     if why is None:
-        from xltools.commands.county import draft_note
-
-        note = draft_note(result, draft, allow_incomplete, lang)
-        if note:
-            click.echo(note)
+        _draft_note(result, draft, allow_incomplete, lang)
     if last is not None:
         from xltools.commands.county import against_last_year
         from xltools.commands.render import render_compare
@@ -522,6 +518,15 @@ def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, all
         sys.exit(EXIT_UNREADABLE)
     if result.excluded or result.missing:
         sys.exit(1)
+
+
+def _draft_note(result, draft: bool, allow_incomplete: bool, lang: str) -> None:
+    """Why a merge that leaves units out drafted no figure sentences (or did anyway)."""
+    from xltools.commands.county import draft_note
+
+    note = draft_note(result, draft, allow_incomplete, lang)
+    if note:
+        click.echo(note)
 
 
 def _last_year(path: str, result, jobs, lang: str):
@@ -911,9 +916,11 @@ def desk_published(folder, unit, url, day, lang) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The summary workbook to write.")
 @click.option("--unit", help="单位名称 of the summary (default: the desk's --unit).")
 @click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
+@click.option("--allow-incomplete", is_flag=True,
+              help="Draft the figure sentences even when units are not filed or excluded.")
 @_force_option
 @_lang_option
-def desk_merge(folder, output, unit, jobs, force, lang) -> None:
+def desk_merge(folder, output, unit, jobs, allow_incomplete, force, lang) -> None:
     """Merge the filed version of every unit (as `xltools merge` with the roster);
     units not filed are listed as such in 上报情况. Exit 1 when any unit is not in
     the summary."""
@@ -925,12 +932,13 @@ def desk_merge(folder, output, unit, jobs, force, lang) -> None:
     _claim(out, WORKBOOK, force, lang)
     _backup(out, lang)
     try:
-        result = d.merge(out, _who(), unit, jobs)
+        result = d.merge(out, _who(), unit, jobs, allow_incomplete)
     except DeskError as exc:
         _refuse(exc, lang)
     except OSError as exc:
         _cannot_write(output, exc, lang)
     click.echo(render_desk_merge(d, result, output, lang), nl=False)
+    _draft_note(result, True, allow_incomplete, lang)
     if result.excluded or result.missing:
         sys.exit(1)
 
