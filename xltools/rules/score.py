@@ -5,6 +5,7 @@ counted: check, fill, the marked copy, the desk, the Excel buttons and merge's
 质量评分 all take it from here, so that one file has one score."""
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -47,17 +48,24 @@ class Score:
                                  deductions=w["score_deductions"].format(items=items) if items else "")
 
 
+@functools.cache
+def _number_sheets() -> frozenset[str]:
+    """The sheets that hold the report's numbers (二, 三, 四, 六), and "" for the
+    whole workbook."""
+    from xltools.xlsx.layout import load_layout
+
+    layout = load_layout()
+    return frozenset({layout.cells[f.id].sheet for f in layout.format.numeric_fields()} | {""})
+
+
 def unread(findings: list[Finding]) -> bool:
     """Whether the findings say the report's tables were not read (scoring.yaml's
     `unread`): a fatal finding, or a structure finding on a sheet of numbers or on
     the whole workbook."""
-    from xltools.xlsx.layout import load_layout
-
-    layout = load_layout()
-    tables = {layout.cells[f.id].sheet for f in layout.format.numeric_fields()}
     rules = load_scoring()["unread"]
     # a missing sheet is named by its finding's detail: it has no cell to point to
-    return any(f.severity == "fatal" or f.rule in rules and (f.sheet or f.params.get("detail") or "") in tables | {""}
+    sheets = _number_sheets()
+    return any(f.severity == "fatal" or f.rule in rules and (f.sheet or f.params.get("detail") or "") in sheets
                for f in findings)
 
 
