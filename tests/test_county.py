@@ -619,3 +619,60 @@ def test_breakdown_is_refused_where_it_would_be_wrong(county, tmp_path):
     assert edited.exit_code == 2
     assert "的“明细”与汇总数字不一致（一、本年新收政府信息公开申请数量 / 申请人情况 / 总计：各单位之和" in edited.output
     assert not (tmp_path / "r.md").exists()
+
+
+def test_a_merge_that_leaves_units_out_drafts_no_figures_unless_asked(last_year, tmp_path):
+    """1 of 14 units: a drafted "较上年减少…%" would compare one unit with last year's
+    county. Not drafted, and the terminal says why; --allow-incomplete drafts it."""
+    (tmp_path / "in").mkdir()
+    unit = SAMPLE_COUNTY / "示例县东岭镇人民政府.xlsx"
+    (tmp_path / "in" / unit.name).write_bytes(unit.read_bytes())
+    args = ("merge", tmp_path / "in", "--unit", "示例县", "--roster", ROSTER, "--previous", last_year)
+    left_out = "未汇总：示例县人民政府办公室、示例县发展和改革委员会"
+    result = run(*args, "-o", tmp_path / "s.xlsx")
+    assert result.exit_code == 1
+    [line] = [x for x in result.output.splitlines() if x.startswith("未起草")]
+    assert line.startswith(f"未起草数字段落（一（二）依申请公开）：只汇总了 14 个单位中的 1 个（{left_out}")
+    assert line.endswith("等 13 个），按部分单位的合计写出的数字和增减会是错的；补齐后重新汇总，或用 --allow-incomplete 照样起草。")
+    assert read(tmp_path / "s.xlsx").text["overview.requests"] is None
+    allowed = run(*args, "-o", tmp_path / "all.xlsx", "--allow-incomplete")
+    assert allowed.exit_code == 1
+    assert f"已按 14 个单位中的 1 个单位（{left_out}" in allowed.output
+    assert "较上年" in read(tmp_path / "all.xlsx").text["overview.requests"]
+
+
+# --- merge's drafted text is not the county's writing (issue 24, defect 3) ---------------
+
+C3_DRAFT = "C3 文字与上年重复 一、总体情况!A6"
+
+
+def test_last_years_drafted_text_is_not_repeated_text(last_year, tmp_path):
+    """Both years' 一（二） drafted by merge: the same sentences with other numbers,
+    which C3 would call 92% repeated; they are the tool's, so nothing is said."""
+    assert read(last_year).drafted == {"overview.requests"}
+    result = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER,
+                 "--previous", last_year)
+    assert result.exit_code == 0 and C3_DRAFT not in result.output
+    assert C3_DRAFT not in run("compare", last_year, tmp_path / "s.xlsx").output
+    assert read(tmp_path / "s.xlsx").drafted == {"overview.requests"}
+
+
+def test_an_edited_draft_is_the_countys_text_and_compared_again(last_year, tmp_path):
+    wb = openpyxl.load_workbook(last_year)
+    wb["一、总体情况"]["A6"].value = wb["一、总体情况"]["A6"].value.replace("共收到", "共受理")  # one word edited
+    wb.save(tmp_path / "2022.xlsx")
+    assert read(tmp_path / "2022.xlsx").drafted == frozenset()
+    result = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER,
+                 "--previous", tmp_path / "2022.xlsx")
+    assert C3_DRAFT in result.output
+
+
+def test_two_counties_drafts_are_not_copied_text(county, tmp_path):
+    """A city's check of its counties' summaries: their drafts share every sentence
+    but the numbers, and T5 would call each a copy of the other."""
+    (tmp_path / "in").mkdir()
+    for r in sample_county(county="示例二县", seed=7):
+        write(r, tmp_path / "in" / f"{r.unit}.xlsx")
+    assert run("merge", tmp_path / "in", "-o", tmp_path / "二县.xlsx", "--unit", "示例二县").exit_code == 0
+    results = check([county[0], tmp_path / "二县.xlsx"])
+    assert [f.rule for r in results for f in r.findings if f.rule in ("T1", "T5")] == []

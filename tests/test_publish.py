@@ -202,3 +202,36 @@ def test_markdown_escapes_the_units_text_and_imports_it_back(tmp_path):
     assert md.startswith("# 示例\\<b\\>县\\</b\\>局2023年政府信息公开工作年度报告\n")
     back = import_document(read_document(tmp_path / "r.md")).report
     assert back.text["problems"] == report.text["problems"] and back.unit == report.unit
+
+
+# --- a summary that leaves units out (issue 24, defect 2) -------------------------------
+
+def test_a_summary_of_some_units_is_published_only_when_asked_and_says_so(tmp_path):
+    """1 of the sample county's 14 units merged: publish refuses the summary in one
+    line; with --allow-incomplete the report says under its title what it covers."""
+    (tmp_path / "in").mkdir()
+    unit = SAMPLE_COUNTY / "示例县东岭镇人民政府.xlsx"
+    (tmp_path / "in" / unit.name).write_bytes(unit.read_bytes())
+    merged = run("merge", tmp_path / "in", "-o", tmp_path / "s.xlsx", "--unit", "示例县",
+                 "--roster", EXAMPLES / "sample-county-roster.csv")
+    assert merged.exit_code == 1
+    left_out = ("示例县人民政府办公室、示例县发展和改革委员会、示例县教育局、示例县公安局、示例县民政局、示例县财政局、"
+                "示例县人力资源和社会保障局、示例县自然资源局、示例县住房和城乡建设局、示例县城关镇人民政府等 13 个")
+    refused = run("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.docx")
+    assert (refused.exit_code, refused.output) == (1, f"未写入报告：{tmp_path / 's.xlsx'} 是汇总表，只汇总了 14 个单位中的 1 个"
+                                                      f"（未汇总：{left_out}）；补齐后重新汇总，或用 --allow-incomplete 照样发布"
+                                                      "（报告开头会写明汇总了几个单位）。\n")
+    assert not (tmp_path / "年报.docx").exists()
+    allowed = run("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.docx", "--allow-incomplete")
+    assert allowed.exit_code == 0, allowed.output
+    paragraphs = [p.text for p in docx.Document(tmp_path / "年报.docx").paragraphs]
+    assert paragraphs[:3] == ["示例县2023年政府信息公开工作年度报告",
+                              f"本报告汇总了 14 个单位中的 1 个单位（未汇总：{left_out}）。", "一、总体情况"]
+
+
+def test_a_summary_of_every_unit_publishes_without_a_word_on_coverage(tmp_path):
+    merged = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县",
+                 "--roster", EXAMPLES / "sample-county-roster.csv")
+    assert merged.exit_code == 0
+    assert run("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.md").exit_code == 0
+    assert (tmp_path / "年报.md").read_text(encoding="utf-8").split("\n\n")[1] == "## 一、总体情况"

@@ -436,3 +436,64 @@ def test_copies_found_are_those_comparing_every_pair_finds():
             if i != j and len(texts[i]) >= check["min_chars"]:
                 every[(fid, int(i))] = every.get((fid, int(i)), 0) + 1
     assert len(found) > 40 and found == every
+
+
+# --- no score where nothing was read (issue 24, defect 4) ------------------------------
+
+def _unread_tables(path):
+    """The example of usual mistakes with 四 renamed and a row inserted in 三 (S3 + S4)."""
+    wb = openpyxl.load_workbook(EXAMPLES / "mistakes-2023.xlsx")
+    wb["四、复议诉讼"].title = "复议诉讼"
+    wb["三、依申请公开"].insert_rows(8)
+    wb.save(path)
+    return path
+
+
+def test_a_report_whose_tables_were_not_read_has_no_score(tmp_path):
+    path = _unread_tables(tmp_path / "r.xlsx")
+    text = run("check", path)
+    assert {"S3", "S4"} <= {line.split()[1] for line in text.output.splitlines() if line.startswith("  错误")}
+    assert text.output.splitlines()[-1] == "评分：无（表格无法读取，未评分）"
+    assert json.loads(run("check", path, "-f", "json").output)["files"][0]["score"] is None
+    assert run("check", path, "--lang", "en").output.splitlines()[-1] == \
+        "Score: none (the tables could not be read, so nothing is scored)"
+    [result] = check_paths([path])
+    assert result.score is None and xltools.check([path])[0].score is None
+
+
+def test_a_text_sheet_renamed_still_scores(tmp_path):
+    """Only a sheet of numbers unread takes the score away: 五 renamed costs its text."""
+    wb = openpyxl.load_workbook(EXAMPLES / "mistakes-2023.xlsx")
+    wb["五、问题及改进"].title = "问题"
+    wb.save(tmp_path / "r.xlsx")
+    [result] = check_paths([tmp_path / "r.xlsx"])
+    assert "S3" in {f.rule for f in result.findings} and result.score is not None
+
+
+def _score_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("评分：")]
+
+
+def test_one_file_one_score_in_check_fill_and_the_marked_copy(tmp_path):
+    """fill refuses a workbook with a word in a number cell (R0); the score it prints
+    is check's, counted from all of check's findings, not from R0 alone."""
+    wb = openpyxl.load_workbook(EXAMPLES / "mistakes-2023.xlsx")
+    wb["三、依申请公开"]["D6"].value = "约五件"
+    wb.save(tmp_path / "r0.xlsx")
+    for path in (tmp_path / "r0.xlsx", _unread_tables(tmp_path / "unread.xlsx")):
+        checked_out = run("check", path, "--annotate", tmp_path / f"marked-{path.name}")
+        filled = run("fill", path, "-o", tmp_path / f"filled-{path.name}")
+        assert filled.exit_code == 1 and filled.output.startswith("未补全")
+        marked = openpyxl.load_workbook(tmp_path / f"marked-{path.name}")["检查结果"]["A3"].value
+        [line] = _score_lines(checked_out.output)
+        assert _score_lines(filled.output) == [line] and marked == line
+    assert _score_lines(run("check", tmp_path / "r0.xlsx").output) == \
+        ["评分：11/20（要素不全 −5：T1、W4；数据差错 −3：R0、W3、R4；其他警告未说明 −1：W6）"]
+
+
+def test_import_refuses_a_text_that_is_no_report(tmp_path):
+    (tmp_path / "junk.txt").write_text("政府信息公开工作年度报告是一份很重要的文件。\n", encoding="utf-8")
+    result = run("import", tmp_path / "junk.txt", "-o", tmp_path / "junk.xlsx")
+    assert result.exit_code == 2
+    assert "无法读取：文档中没有年度报告的标题、章节或表格" in result.output and "评分" not in result.output
+    assert not (tmp_path / "junk.xlsx").exists()

@@ -48,12 +48,13 @@ def check(paths, previous=(), jobs=None):
     return check_paths(expand(_list(paths)).files, expand(_list(previous)).files, jobs)
 
 
-def merge(paths, unit, year=None, roster=None, output=None, jobs=None, previous=None, draft=True):
+def merge(paths, unit, year=None, roster=None, output=None, jobs=None, previous=None, draft=True,
+          allow_incomplete=False):
     """Add up units' workbooks (files or folders) into a summary report. `roster` is
     a CSV path (its 类型 gives each unit's kind); with `output`, the summary workbook
     is written there, with 分类汇总, 图表 and the figure sentences drafted into its
-    empty text unless `draft` is false (then in `.summary.text` too); `previous` is
-    last year's summary.
+    empty text unless `draft` is false or units are left out and not
+    `allow_incomplete` (then in `.summary.text` too); `previous` is last year's summary.
     The result lists every input with its status, and `.summary` is the summed Report."""
     from xltools.commands.county import last_year
     from xltools.commands.inputs import expand
@@ -66,7 +67,7 @@ def merge(paths, unit, year=None, roster=None, output=None, jobs=None, previous=
     result = _merge(found.files, unit, year, units, jobs, found.skipped)
     if output is not None and result.summary is not None:
         last = last_year(previous, result, jobs) if previous is not None else None
-        write_summary(result, output, last, draft)
+        write_summary(result, output, last, draft, allow_incomplete)
     return result
 
 

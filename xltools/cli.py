@@ -457,9 +457,11 @@ class _Progress:
                    "years, and compare's findings between them.")
 @click.option("--draft/--no-draft", default=True, show_default=True,
               help="Draft the figure sentences of 一（二） and 四 into the summary's text.")
+@click.option("--allow-incomplete", is_flag=True,
+              help="Draft the figure sentences even when units are missing or excluded.")
 @_force_option
 @_lang_option
-def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, force, lang) -> None:
+def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, allow_incomplete, force, lang) -> None:
     """Add up units' workbooks into a summary that is itself a report, with 分类汇总,
     图表 and the figure sentences drafted into its empty text.
 
@@ -501,10 +503,12 @@ def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, for
         if why is None:
             _backup(out, lang)
             try:
-                write_summary(result, out, last, draft)
+                write_summary(result, out, last, draft, allow_incomplete)
             except OSError as exc:
                 _cannot_write(output, exc, lang)
     click.echo(render_merge(result, output, why is None, why, lang), nl=False)
+    if why is None:
+        _draft_note(result, draft, allow_incomplete, lang)
     if last is not None:
         from xltools.commands.county import against_last_year
         from xltools.commands.render import render_compare
@@ -514,6 +518,15 @@ def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, for
         sys.exit(EXIT_UNREADABLE)
     if result.excluded or result.missing:
         sys.exit(1)
+
+
+def _draft_note(result, draft: bool, allow_incomplete: bool, lang: str) -> None:
+    """Why a merge that leaves units out drafted no figure sentences (or did anyway)."""
+    from xltools.commands.county import draft_note
+
+    note = draft_note(result, draft, allow_incomplete, lang)
+    if note:
+        click.echo(note)
 
 
 def _last_year(path: str, result, jobs, lang: str):
@@ -582,17 +595,22 @@ def import_(reports, output, out_dir, kind, fmt, force, lang) -> None:
 @click.option("--breakdown", type=click.Choice(["kind", "unit"]), is_flag=False, flag_value="kind",
               help="A summary's appendix: the main figures by kind of unit (--breakdown), or unit by unit too "
                    "(--breakdown unit).")
+@click.option("--allow-incomplete", is_flag=True,
+              help="Publish a summary that leaves units out; the report then says how many it covers.")
 @_force_option
 @_lang_option
-def publish(file: str, output: str, with_errors: bool, breakdown: str | None, force: bool, lang: str) -> None:
+def publish(file: str, output: str, with_errors: bool, breakdown: str | None, allow_incomplete: bool, force: bool,
+            lang: str) -> None:
     """Write the report document from a checked workbook: the six sections, the
     unit's text and the tables in the national layout.
 
-    Refuses a workbook with errors unless --with-errors; warnings are listed. Exit
+    Refuses a workbook with errors unless --with-errors, and a summary whose
+    上报情况 leaves units out unless --allow-incomplete; warnings are listed. Exit
     status: 0 written, 1 refused, 2 the workbook cannot be read.
     """
+    from xltools.commands.coverage import of_summary
     from xltools.commands.render import render_text
-    from xltools.documents.publish import WRITERS
+    from xltools.documents.publish import WRITERS, Part
     from xltools.documents.publish import publish as write_document
     from xltools.rules.batch import check_paths
 
@@ -607,12 +625,17 @@ def publish(file: str, output: str, with_errors: bool, breakdown: str | None, fo
         click.echo(render_text([result], lang), nl=False)
         click.echo(w["publish_refused"].format(path=file))
         sys.exit(1)
+    cover = of_summary(Path(file))
+    if cover is not None and not cover.complete and not allow_incomplete:
+        click.echo(w["publish_incomplete"].format(path=file, **cover.params(lang)))
+        sys.exit(1)
+    preface = [Part("paragraph", cover.sentence())] if cover is not None and not cover.complete else []
     appendix = _breakdown(result.report, Path(file), breakdown, lang) if breakdown else []
     if result.findings:
         click.echo(render_text([result], lang), nl=False)
     _backup(out, lang)
     try:
-        write_document(result.report, out, appendix)
+        write_document(result.report, out, appendix, preface)
     except OSError as exc:
         _cannot_write(output, exc, lang)
     click.echo(w["published"].format(out=out, unit=result.unit, year=result.year))
@@ -902,9 +925,11 @@ def desk_published(folder, unit, url, day, lang) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The summary workbook to write.")
 @click.option("--unit", help="单位名称 of the summary (default: the desk's --unit).")
 @click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
+@click.option("--allow-incomplete", is_flag=True,
+              help="Draft the figure sentences even when units are not filed or excluded.")
 @_force_option
 @_lang_option
-def desk_merge(folder, output, unit, jobs, force, lang) -> None:
+def desk_merge(folder, output, unit, jobs, allow_incomplete, force, lang) -> None:
     """Merge the filed version of every unit (as `xltools merge` with the roster);
     units not filed are listed as such in 上报情况. Exit 1 when any unit is not in
     the summary."""
@@ -916,12 +941,13 @@ def desk_merge(folder, output, unit, jobs, force, lang) -> None:
     _claim(out, WORKBOOK, force, lang)
     _backup(out, lang)
     try:
-        result = d.merge(out, _who(), unit, jobs)
+        result = d.merge(out, _who(), unit, jobs, allow_incomplete)
     except DeskError as exc:
         _refuse(exc, lang)
     except OSError as exc:
         _cannot_write(output, exc, lang)
     click.echo(render_desk_merge(d, result, output, lang), nl=False)
+    _draft_note(result, True, allow_incomplete, lang)
     if result.excluded or result.missing:
         sys.exit(1)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from xltools.commands.render import verdict
 from xltools.model.schema import load_template, words
 from xltools.rules.result import FileResult
+from xltools.rules.score import score_line
 from xltools.xlsx.a1 import col_letter
 
 
@@ -53,11 +54,12 @@ def checked_at() -> str:
 
 def result_table(result: FileResult, lang: str = "zh") -> tuple[list[list], int]:
     """The rows of the 检查结果 sheet and the index of its header row: a title (unit,
-    year, time of the check), the verdict, a blank row, the header, the findings.
+    year, time of the check), the verdict, the score, the header, the findings.
     The Excel add-in writes the same rows."""
     w = words(lang)
     title = w["result_title"].format(unit=result.unit or result.path.stem, year=result.year or "", time=checked_at())
-    rows = [[title], [verdict(result, lang)], [], list(w["result_headers"]), *map(list, finding_rows(result, lang))]
+    rows = [[title], [verdict(result, lang)], [score_line(result.score, lang)], list(w["result_headers"]),
+            *map(list, finding_rows(result, lang))]
     return rows, 3
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from xltools.commands.merge import MergeResult, Missing, row_order
 from xltools.commands.roster import RosterNote
 from xltools.model import county as model
-from xltools.model.schema import load_format, load_summary
+from xltools.model.schema import load_format, load_summary, words
 from xltools.rules.batch import Submission
 from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
@@ -53,8 +53,34 @@ class County:
         return kind
 
 
-def prepare(result: MergeResult, last: FileResult | None = None, draft: bool = True) -> County:
-    """Kinds, subtotals and (with `draft`) the drafted text of a merge, before its
+def drafts(result: MergeResult, draft: bool = True, allow_incomplete: bool = False) -> bool:
+    """Whether the figure sentences are drafted: asked for, and from a merge of every
+    unit (figures and changes summed over some units only would be wrong in the
+    county's own words) unless `allow_incomplete`."""
+    from xltools.commands.coverage import of_merge
+
+    return draft and (allow_incomplete or of_merge(result).complete)
+
+
+def draft_note(result: MergeResult, draft: bool = True, allow_incomplete: bool = False,
+               lang: str = "zh") -> str | None:
+    """The terminal's line about the drafts of a merge that leaves units out: not
+    drafted and why, or drafted anyway; None when there is nothing to say."""
+    from xltools.commands.coverage import of_merge
+
+    cover = of_merge(result)
+    if not draft or cover.complete:
+        return None
+    fmt = load_format()
+    sections = words(lang)["list_separator"].join(fmt.fields[fid].section + fmt.fields[fid].label
+                                                  for fid in model.spec()["drafts"])
+    key = "merge_drafted_incomplete" if allow_incomplete else "merge_not_drafted"
+    return words(lang)[key].format(sections=sections, **cover.params(lang))
+
+
+def prepare(result: MergeResult, last: FileResult | None = None, draft: bool = True,
+            allow_incomplete: bool = False) -> County:
+    """Kinds, subtotals and (see `drafts`) the drafted text of a merge, before its
     workbook is written: the drafts go into the summary's text sections that are empty."""
     county = County(result, last)
     county.kinds = [county.kind(s) for s in result.merged]
@@ -63,10 +89,11 @@ def prepare(result: MergeResult, last: FileResult | None = None, draft: bool = T
         by_kind.setdefault(kind, []).append(s.result.report)
     county.subtotals = model.subtotals(by_kind)
     county.units = {k: len(by_kind.get(k, [])) for k in model.kind_ids()}
-    if draft:
+    if drafts(result, draft, allow_incomplete):
         drafting = model.Drafting(result.summary, county.subtotals, county.units,
                                   last.report.values if last is not None else None)
         county.drafted = model.fill_empty(result.summary, model.draft(drafting))
+        result.summary.drafted = frozenset(county.drafted)  # marked in the workbook's stamp
     result.roster_notes += _kind_notes(county)
     return county
 

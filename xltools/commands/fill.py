@@ -10,7 +10,7 @@ from typing import Any, Callable
 from xltools.commands.outputs import backup_path
 from xltools.model.totals import complete
 from xltools.model.values import parse
-from xltools.rules.check import check_cells
+from xltools.rules.check import check_cells, judge
 from xltools.rules.result import FileResult
 from xltools.xlsx.layout import Area, Layout, load_layout
 from xltools.xlsx.reader import Cells, read_cells
@@ -41,7 +41,7 @@ class FillResult:
     changes: list[Change] = field(default_factory=list)
     writes: list[tuple[Area, Any]] = field(default_factory=list)  # numbers and formulas to put in cells
     totals: dict[str, Any] = field(default_factory=dict)  # every field's value once filled
-    refused: FileResult | None = None  # the findings that stopped it
+    refused: FileResult | None = None  # the check that stopped it, as `xltools check` gives it
 
     def count(self, kind: str) -> int:
         return sum(c.kind == kind for c in self.changes)
@@ -53,9 +53,9 @@ def plan(path: Path, cells: Cells, layout: Layout, formula_of: Callable[[Area], 
     Excel add-in apply it."""
     fmt = layout.format
     checked = check_cells(path, cells, layout)
-    blocking = [f for f in checked.findings if f.rule in BLOCKING]
-    if blocking:
-        return FillResult(path, refused=FileResult(path, findings=blocking, report=checked.report))
+    if any(f.rule in BLOCKING for f in checked.findings):
+        judge([checked], [None], layout)  # the whole check, so that its score is check's
+        return FillResult(path, refused=checked)
     result = FillResult(path)
     details: dict[str, Any] = {}
     for f in fmt.numeric_fields():

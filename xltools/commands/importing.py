@@ -37,11 +37,10 @@ def import_paths(paths: list[Path], output: Path | None, out_dir: Path, kind: st
     imported: dict[Path, list[Finding]] = {}
     for source in paths:
         try:
-            doc = read_document(source, kind)
+            result = import_document(read_document(source, kind))
         except DocumentError as exc:
             done.append(Done(source, None, FileResult(source, unreadable=exc.message(), findings=[exc.finding])))
             continue
-        result = import_document(doc)
         out = output or out_dir / _name(result.report.unit, result.report.year, source)
         first, n = out, 1
         # a name given with -o is the user's; a made-up name never replaces a file

@@ -7,6 +7,7 @@ from xltools.model.report import dumps
 from xltools.model.schema import words
 from xltools.model.totals import is_number
 from xltools.rules.result import FileResult
+from xltools.rules.score import score_line
 
 
 def _header(r: FileResult, w: dict) -> str:
@@ -61,8 +62,7 @@ def render_text(results: list[FileResult], lang: str = "zh") -> str:
             continue
         lines += finding_lines(r.findings, lang)
         lines.append(verdict(r, lang))
-        if r.score is not None:
-            lines.append(r.score.text(lang))
+        lines.append(score_line(r.score, lang))
         lines.append("")
     if len(results) > 1:
         lines.append(w["total"].format(files=len(results), ok=sum(r.ok for r in results),

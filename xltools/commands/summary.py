@@ -176,15 +176,17 @@ def _units_sheet(wb, result: MergeResult, spec: dict) -> Rows:
     return Rows([list(u) for u in sorted({u for s in result.merged for u in s.units})])
 
 
-def write_summary(result: MergeResult, out: Path, last: FileResult | None = None, draft: bool = True) -> None:
+def write_summary(result: MergeResult, out: Path, last: FileResult | None = None, draft: bool = True,
+                  allow_incomplete: bool = False) -> None:
     """The summary workbook, with the figure sentences drafted into its empty text
-    unless `draft` is false; with `last`, last year's summary (county.last_year), for
-    the change in the drafted text and the chart of this year against last year."""
+    unless `draft` is false or units are left out (unless `allow_incomplete`, see
+    county.drafts); with `last`, last year's summary (county.last_year), for the
+    change in the drafted text and the chart of this year against last year."""
     from xltools.commands import county
 
     spec = load_summary()
     words = spec["status"]
-    by_kind = county.prepare(result, last, draft)
+    by_kind = county.prepare(result, last, draft, allow_incomplete)
     wb, cached = report_workbook(result.summary)
     sheets = spec["sheets"]
     rows = {sheets["status"]["name"]: _table(wb, sheets["status"], _status_rows(result, words))}

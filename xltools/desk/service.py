@@ -448,9 +448,11 @@ class Desk:
             mark(self.version_path(version), out, lang)
         return out
 
-    def merge(self, out: Path, who: str, unit: str | None = None, jobs: int | None = None):
+    def merge(self, out: Path, who: str, unit: str | None = None, jobs: int | None = None,
+              allow_incomplete: bool = False):
         """The approved version of every unit merged (as `xltools merge` does, with the
-        roster); every other unit in 上报情况 with its desk status."""
+        roster); every other unit in 上报情况 with its desk status. The figure sentences
+        are drafted only when every unit is in, unless `allow_incomplete`."""
         from xltools.commands.merge import merge
         from xltools.commands.summary import write_summary
 
@@ -473,7 +475,7 @@ class Desk:
                 m.reason_params = {"status": status_word(st.status), "versions": len(st.versions)}
         if result.summary is None:
             raise DeskError("nothing_merged")
-        write_summary(result, out)
+        write_summary(result, out, allow_incomplete=allow_incomplete)
         with self.ledger.write() as conn:
             self.ledger.add_event(conn, "merged", who, stamp(now()), detail={
                 "file": str(out), "merged": len(result.merged), "excluded": len(result.excluded),

@@ -40,7 +40,7 @@ from xltools.documents.rows import (
     split_line,
 )
 from xltools.documents.runs import resplit, unrun
-from xltools.documents.sources import Document, Line
+from xltools.documents.sources import Document, DocumentError, Line
 from xltools.model.findings import Finding
 from xltools.model.report import Report
 from xltools.model.schema import Format, format_ids, leaves, load_format
@@ -592,6 +592,9 @@ def import_document(doc: Document) -> Imported:
         if number not in sections:
             reader.finding("I3", "section", [f.id for f in target.text_fields() if f.section == number], label=title)
     where, taken = outline.table_lines(target, lines, sections, headings)
+    if unit is None and year is None and not sections and not any(where.values()):
+        # not the title, a section or a table of the report: a workbook of blanks would be no import of it
+        raise DocumentError(doc.path, "nothing")
     tables = {tid: [outline.rest_of_heading(lines[i], i in headings) for i in idx] for tid, idx in where.items()}
     fmt = _format_of([ln for t in tables.values() for ln in t], target)
     values: dict[str, Any] = {}

@@ -88,10 +88,11 @@ class Part:
     header_rows: int = 0
 
 
-def parts(report: Report) -> list[Part]:
-    """The document in order: title, the six sections with their text and tables."""
+def parts(report: Report, preface: list[Part] = ()) -> list[Part]:
+    """The document in order: title, `preface` (what a summary covers, where it
+    leaves units out), the six sections with their text and tables."""
     fmt = load_format(report.format)
-    out = [Part("title", f"{report.unit or ''}{report.year or ''}年政府信息公开工作年度报告")]
+    out = [Part("title", f"{report.unit or ''}{report.year or ''}年政府信息公开工作年度报告"), *preface]
     tables_of = {}
     for tid, t in fmt.tables.items():
         tables_of.setdefault(t.section, []).append(tid)
@@ -131,10 +132,10 @@ def md_text(text: str) -> str:
                               text)
 
 
-def to_markdown(report: Report, appendix: list[Part] = ()) -> str:
+def to_markdown(report: Report, appendix: list[Part] = (), preface: list[Part] = ()) -> str:
     lines: list[str] = []
     marks = {"title": "# ", "heading": "## ", "subheading": "### ", "caption": "#### "}
-    for p in parts(report) + list(appendix):
+    for p in parts(report, preface) + list(appendix):
         if p.kind in marks:
             lines += [marks[p.kind] + md_text(p.text), ""]
         elif p.kind == "paragraph":
@@ -201,10 +202,10 @@ thead th{min-width:3.5em}
 tbody th{min-width:6em}"""
 
 
-def to_html(report: Report, appendix: list[Part] = ()) -> str:
+def to_html(report: Report, appendix: list[Part] = (), preface: list[Part] = ()) -> str:
     title = f"{report.unit or ''}{report.year or ''}年政府信息公开工作年度报告"
     body: list[str] = []
-    for p in parts(report) + list(appendix):
+    for p in parts(report, preface) + list(appendix):
         text = html.escape(p.text)
         if p.kind == "title":
             body.append(f"<h1>{text}</h1>")
@@ -266,7 +267,7 @@ def _font(run, kind: str) -> None:
     fonts.set(qn("w:eastAsia"), name)
 
 
-def to_docx(report: Report, path: Path, appendix: list[Part] = ()) -> None:
+def to_docx(report: Report, path: Path, appendix: list[Part] = (), preface: list[Part] = ()) -> None:
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
@@ -278,7 +279,7 @@ def to_docx(report: Report, path: Path, appendix: list[Part] = ()) -> None:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
-    document = parts(report) + list(appendix)
+    document = parts(report, preface) + list(appendix)
     for p in document:
         if p.kind == "table":
             _docx_table(d, p)
@@ -439,14 +440,15 @@ def _docx_table(d, p: Part) -> None:
 WRITERS = {".md": "markdown", ".html": "html", ".htm": "html", ".docx": "docx"}
 
 
-def publish(report: Report, out: Path, appendix: list[Part] = ()) -> None:
-    """The document; `appendix`, parts after the six sections (publish --breakdown)."""
+def publish(report: Report, out: Path, appendix: list[Part] = (), preface: list[Part] = ()) -> None:
+    """The document; `appendix`, parts after the six sections (publish --breakdown);
+    `preface`, parts under the title."""
     from xltools.xlsx.saver import atomic_output
 
     kind = WRITERS[out.suffix.lower()]
     if kind == "docx":
-        to_docx(report, out, appendix)
+        to_docx(report, out, appendix, preface)
         return
-    text = to_markdown(report, appendix) if kind == "markdown" else to_html(report, appendix)
+    text = to_markdown(report, appendix, preface) if kind == "markdown" else to_html(report, appendix, preface)
     with atomic_output(out) as fh:
         fh.write(text.encode("utf-8"))

@@ -32,6 +32,9 @@ class Report:
     values: dict[str, Any] = field(default_factory=dict)
     text: dict[str, str | None] = field(default_factory=dict)
     explanations: list[dict[str, str]] = field(default_factory=list)
+    # text ids whose text is still exactly what merge drafted (the county's summary):
+    # the tool's sentences, not the unit's writing, so no rule scores or compares them
+    drafted: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __post_init__(self):
         for name, (ids, known) in _ids(self.format).items():
@@ -60,6 +63,10 @@ class Report:
     @property
     def year(self) -> int | None:
         return self.meta.get("year")
+
+    def own_text(self, fid: str) -> str | None:
+        """The text of a section as the unit wrote it: None where merge drafted it."""
+        return None if fid in self.drafted else self.text.get(fid)
 
     def to_dict(self) -> dict:
         return {"format": self.format, "meta": self.meta, "values": self.values,
@@ -111,6 +118,14 @@ class Report:
 
 
 @functools.cache
+def text_digest(text: str) -> str:
+    """What the workbook's stamp keeps of a drafted text, to tell it from an edit of
+    it (spaces and line breaks aside: Excel and WPS may change those)."""
+    import hashlib
+
+    return hashlib.sha256("".join(text.split()).encode("utf-8")).hexdigest()[:16]
+
+
 def _ids(format_id: str) -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
     """The field ids of each part of a report, in order and as a set: a report is made
     for every file read."""

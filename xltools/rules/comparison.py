@@ -78,10 +78,14 @@ def repeated(old: Report, new: Report, layout: Layout) -> list[Finding]:
     """C3: text sections nearly the same as last year's, compared as T5 compares two
     units' texts: without the sentences every report writes every year, the unit's
     own name, and with every number 0 (this year's figures in last year's words are
-    still last year's text)."""
+    still last year's text). Last year's text as merge drafted it is not the unit's
+    own writing, so nothing repeats it (this year's draft follows the same pattern);
+    once the county has edited it, it is compared as any text."""
     check, common = load_rules()["C3"].check, boilerplate("T5")
     out = []
     for f in layout.format.text_fields():
+        if f.id in old.drafted:
+            continue
         a, b = (normalised(r.text.get(f.id) or "", r.unit, common) for r in (old, new))
         if min(len(a), len(b)) < check["min_length"]:
             continue

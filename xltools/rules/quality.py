@@ -1,6 +1,7 @@
 """The text as evaluators read it: what each part of 一 must state (T1), a section
 that says nothing beyond boilerplate (T2), the length of 一 (T3), and whether 五
 names problems and measures (T4). Text copied between units (T5) is copying.py's.
+Text merge drafted, while it is as drafted, is the tool's, not the unit's: not judged.
 
 A section W4 already calls empty (blank, or only 无) is left to W4: one finding
 for one shortcoming. The phrasings, elements and thresholds are schemas/rules.yaml's.
@@ -68,8 +69,9 @@ def characters(text: str) -> int:
 
 
 def _said(report: Report, fid: str) -> str | None:
-    """The section's text, or None where W4 answers for it (empty, or only 无)."""
-    text = (report.text.get(fid) or "").strip()
+    """The section's text, or None where W4 answers for it (empty, or only 无) and
+    where merge drafted it (the tool's sentences are not the unit's writing)."""
+    text = (report.own_text(fid) or "").strip()
     return text if text and text not in load_rules()["W4"].check["empty_words"] else None
 
 
@@ -126,7 +128,7 @@ def substance(report: Report, layout: Layout) -> list[Finding]:
 def length(report: Report, layout: Layout) -> list[Finding]:
     """T3: 一 longer than the schema's limit, with the length of each part."""
     check = load_rules()["T3"].check
-    counts = {fid: len(SPACE.sub("", report.text.get(fid) or "")) for fid in check["text"] if fid in layout.cells}
+    counts = {fid: len(SPACE.sub("", report.own_text(fid) or "")) for fid in check["text"] if fid in layout.cells}
     total = sum(counts.values())
     if total <= check["max_chars"]:
         return []

@@ -1,8 +1,11 @@
 """A report's score, counted the way evaluators count: each item of
 schemas/scoring.yaml deducts points for the findings of its rules that the county
-has not accepted (an explained warning deducts nothing)."""
+has not accepted (an explained warning deducts nothing). The one place a score is
+counted: check, fill, the marked copy, the desk, the Excel buttons and merge's
+质量评分 all take it from here, so that one file has one score."""
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -45,7 +48,31 @@ class Score:
                                  deductions=w["score_deductions"].format(items=items) if items else "")
 
 
-def score(findings: list[Finding]) -> Score:
+@functools.cache
+def _number_sheets() -> frozenset[str]:
+    """The sheets that hold the report's numbers (二, 三, 四, 六), and "" for the
+    whole workbook."""
+    from xltools.xlsx.layout import load_layout
+
+    layout = load_layout()
+    return frozenset({layout.cells[f.id].sheet for f in layout.format.numeric_fields()} | {""})
+
+
+def unread(findings: list[Finding]) -> bool:
+    """Whether the findings say the report's tables were not read (scoring.yaml's
+    `unread`): a fatal finding, or a structure finding on a sheet of numbers or on
+    the whole workbook."""
+    rules = load_scoring()["unread"]
+    # a missing sheet is named by its finding's detail: it has no cell to point to
+    sheets = _number_sheets()
+    return any(f.severity == "fatal" or f.rule in rules and (f.sheet or f.params.get("detail") or "") in sheets
+               for f in findings)
+
+
+def score(findings: list[Finding]) -> Score | None:
+    """The score of a report read with these findings; None when its tables were not read."""
+    if unread(findings):
+        return None
     spec = load_scoring()
     deductions = []
     for item in spec["items"]:
@@ -54,3 +81,8 @@ def score(findings: list[Finding]) -> Score:
             points = min(item["points"], item["each"] * len(counted)) if "each" in item else item["points"]
             deductions.append(Deduction(item["id"], item["label"], points, counted))
     return Score(max(0, spec["of"] - sum(d.points for d in deductions)), spec["of"], deductions)
+
+
+def score_line(points: Score | None, lang: str = "zh") -> str:
+    """The line every command prints: the score, or that there is none."""
+    return points.text(lang) if points is not None else words(lang)["score_none"]

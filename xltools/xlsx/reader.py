@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xltools.model.report import Report
+from xltools.model.report import Report, text_digest
 from xltools.model.totals import complete
 from xltools.model.values import float_decimal, parse_year
 from xltools.xlsx.a1 import parse_a1
@@ -179,7 +179,15 @@ def report_from_cells(cells: Cells, layout: Layout | None = None, values: dict |
         item = {key: _as_text(cells.get(area)) for key, area in row.items()}
         if any(item.values()):
             explanations.append({k: v or "" for k, v in item.items()})
-    return Report(format=fmt.id, meta=meta, values=values, text=text, explanations=explanations)
+    return Report(format=fmt.id, meta=meta, values=values, text=text, explanations=explanations,
+                  drafted=drafted_text(cells, layout, text))
+
+
+def drafted_text(cells: Cells, layout: Layout, text: dict[str, str | None]) -> frozenset[str]:
+    """The text sections merge drafted (named in the stamp sheet) whose text is still
+    what was drafted: a section the county has edited is its own writing again."""
+    named = dict(x.split(":", 1) for x in cells.stamp.get(layout.template["stamp_drafted"], "").split() if ":" in x)
+    return frozenset(fid for fid, digest in named.items() if text.get(fid) and text_digest(text[fid]) == digest)
 
 
 def unread_cells(cells: Cells, layout: Layout) -> frozenset[str]:

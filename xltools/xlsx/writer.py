@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from xltools.model.report import Report, ReportError
+from xltools.model.report import Report, ReportError, text_digest
 from xltools.model.totals import complete, computed, is_number
 from xltools.xlsx.layout import Layout, load_layout
 from xltools.xlsx.saver import save
@@ -91,6 +91,9 @@ def fill_workbook(wb, report: Report, unread: frozenset[str] = frozenset()) -> s
     for fid, text in report.text.items():
         if text is not None:
             set_text(cell(layout.cells[fid]), text)
+    drafted = [f"{fid}:{text_digest(report.text[fid])}" for fid in sorted(report.drafted) if report.text.get(fid)]
+    if drafted:
+        sheets[layout.template["stamp_sheet"]].append([layout.template["stamp_drafted"], " ".join(drafted)])
     fmt = layout.format
     blind = over_unread(fmt, unread)
     typed = {fid for fid in blind if report.values[fid] is None}
