@@ -167,6 +167,7 @@ def test_same_name_without_codes_is_a_duplicate(inbox, tmp_path):
     unit = reports["示例县公安局"]
     unit.meta["credit_code"] = None
     write(unit, folder / "示例县公安局.xlsx")
+    unit.text["other"] += "（修改）"  # another file, not a byte-identical copy
     write(unit, folder / "公安局2.xlsx")
     run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     rows = [r for r in status_rows(tmp_path / "s.xlsx") if r["单位"] == "示例县公安局"]

@@ -139,7 +139,7 @@ def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit]
         elif s.result.year != year:
             s.status, s.reason = "year", "year"
     _own_summaries(subs)
-    codes = {u.code for u in roster if u.code} if roster is not None else None
+    codes = {u.code: fold_name(u.name) for u in roster if u.code} if roster is not None else None
     if roster is not None:
         names = {fold_name(u.name) for u in roster if u.name}
         for s in subs:
@@ -166,11 +166,12 @@ def _own_summaries(subs: list[Submission]) -> None:
 
 
 def _copies(subs: list[Submission]) -> None:
-    """Byte-identical files are one submission (a copy saved beside the first, "… -
-    副本.xlsx"): the one with the shortest name is read, the others name it."""
+    """Byte-identical reports are one submission (a copy saved beside the first, "… -
+    副本.xlsx"): the one with the shortest name is read, the others name it. Files
+    that cannot be read stay each its own (two empty files are two units' failures)."""
     same: dict[str, list[Submission]] = defaultdict(list)
     for s in subs:
-        if s.sha256:
+        if s.sha256 and s.result.report is not None:
             same[s.sha256].append(s)
     for group in (g for g in same.values() if len(g) > 1):
         kept = min(group, key=lambda s: (len(s.path.name), str(s.path)))
@@ -179,16 +180,20 @@ def _copies(subs: list[Submission]) -> None:
                 s.status, s.reason, s.reason_params = "copy", "copy", {"other": kept.path.name}
 
 
-def _picked(group: list[Submission], codes: set[str] | None) -> Submission | None:
-    """Of one unit's files, the only one whose code is on the roster, when the others'
-    codes are on it nowhere (a mistyped code corrected in a resubmission)."""
+def _picked(group: list[Submission], codes: dict[str, str] | None) -> Submission | None:
+    """Of one unit's files, the only one whose code is on the roster, for the unit its
+    name names, when the others' codes are on it nowhere (a mistyped code corrected in
+    a resubmission). `codes`: the roster's codes and the folded names they belong to."""
     if codes is None or any(s.is_summary for s in group):
         return None
     on = [s for s in group if s.code in codes]
-    return on[0] if len(on) == 1 else None
+    if len(on) != 1:
+        return None
+    name = codes[on[0].code]
+    return on[0] if not name or not on[0].key or name == on[0].key else None
 
 
-def _duplicates(subs: list[Submission], codes: set[str] | None = None) -> None:
+def _duplicates(subs: list[Submission], codes: dict[str, str] | None = None) -> None:
     """Inputs that stand for the same unit (the same code, or the same name as
     clerks type it, whatever their codes), or summaries that share units. Where the
     roster's codes (`codes`) pick exactly one, it is taken and the others say why;
