@@ -206,3 +206,12 @@ def test_an_unreadable_file_counts_its_fatal_finding_as_an_error(inbox, tmp_path
     assert (row["单位"], row["状态"], row["错误数"], row["警告数"]) == ("示例县教育局", "无法读取", 1, 0)
     assert row["主要问题"].startswith(why) and "\n" not in row["主要问题"]
     assert f"  无法读取  {name.rsplit('.', 1)[0]}  {inbox / name}\n    {why}" in result.output
+
+
+def test_two_empty_files_are_two_units_failures_not_copies(inbox, tmp_path):
+    for unit in ("示例县教育局", "示例县财政局"):
+        (inbox / f"{unit}.xlsx").write_bytes(b"")
+    run("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER)
+    rows = {r["单位"]: r for r in sheet(tmp_path / "s.xlsx", "上报情况")}
+    for unit in ("示例县教育局", "示例县财政局"):
+        assert (rows[unit]["状态"], rows[unit]["错误数"], rows[unit]["文件"]) == ("无法读取", 1, str(inbox / f"{unit}.xlsx"))
