@@ -215,3 +215,17 @@ def test_two_empty_files_are_two_units_failures_not_copies(inbox, tmp_path):
     rows = {r["单位"]: r for r in sheet(tmp_path / "s.xlsx", "上报情况")}
     for unit in ("示例县教育局", "示例县财政局"):
         assert (rows[unit]["状态"], rows[unit]["错误数"], rows[unit]["文件"]) == ("无法读取", 1, str(inbox / f"{unit}.xlsx"))
+
+
+def test_a_copy_does_not_count_twice_for_the_year(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    reports = {r.unit: r for r in sample_county()}
+    old = reports["示例县教育局"]
+    old.meta["year"] = 2022
+    write(old, folder / "示例县教育局.xlsx")
+    shutil.copy(folder / "示例县教育局.xlsx", folder / "示例县教育局 - 副本.xlsx")
+    write(reports["示例县财政局"], folder / "示例县财政局.xlsx")
+    result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    assert result.exit_code == 2
+    assert result.output == "xltools: 报送的报告年度不一，且份数相同：2022（1）、2023（1）；请用 --year 指定汇总哪一年\n"

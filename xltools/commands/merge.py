@@ -97,7 +97,7 @@ def _decide_year(subs: list[Submission], year: int | None) -> int | None:
     if year is not None:
         return year
     years = Counter(s.result.year for s in subs if s.result.report and isinstance(s.result.year, int)
-                    and not s.result.errors).most_common()
+                    and not s.result.errors and s.status != "copy").most_common()
     if len(years) > 1 and years[0][1] == years[1][1]:
         tied = [f"{y}（{n}）" for y, n in years if n == years[0][1]]
         raise MergeError("year_tie", years="、".join(tied))
@@ -126,7 +126,7 @@ _NUMBERS = frozenset(f.id for f in load_layout().format.numeric_fields())
 
 
 def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit] | None) -> None:
-    _copies(subs)
+    """The status of each input not yet a copy of another (_copies)."""
     for s in subs:
         if s.status is not None:
             continue
@@ -359,6 +359,7 @@ def merge(paths: list[Path], unit: str, year: int | None = None, roster: Roster 
     layout = load_layout()
     subs = inspect_all(paths, jobs, progress)
     judge([s.result for s in subs], [None] * len(subs), layout)
+    _copies(subs)
     year = _decide_year(subs, year)
     units = roster.units if roster is not None else None
     _statuses(subs, year, units)
