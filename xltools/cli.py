@@ -815,9 +815,8 @@ def desk_add(folder, files, lang) -> None:
     """File workbooks received by e-mail: each is checked and kept as the next
     version of the unit its cover names. Exit 1 when any was not received."""
     from xltools.commands.inputs import expand
-    from xltools.desk.render import render_added
-
     from xltools.commands.render import skipped_lines
+    from xltools.desk.render import render_added
 
     d = _open_desk(folder, lang)
     found = expand(list(files))

@@ -74,8 +74,8 @@ def render_text(results: list[FileResult], lang: str = "zh", skipped=()) -> str:
         if r.score is not None:
             lines.append(r.score.text(lang))
         lines.append("")
-    counts = dict(files=len(results), ok=sum(r.ok for r in results), bad=sum(bool(r.errors) for r in results),
-                  unreadable=sum(r.unreadable is not None for r in results))
+    counts = {"files": len(results), "ok": sum(r.ok for r in results), "bad": sum(bool(r.errors) for r in results),
+              "unreadable": sum(r.unreadable is not None for r in results)}
     if skipped:
         lines += skipped_lines(skipped, lang) + [""]
         lines.append(w["total_skipped"].format(all=len(results) + len(skipped), skipped=len(skipped), **counts))

@@ -94,7 +94,7 @@ def describe(data: bytes) -> Rejection:
         return Rejection("F2", "unknown", found=" ".join(f"{b:02X}" for b in head[:8]))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     first = lines[0] if lines else ""
-    if re.match(r"<!doctype html|<html|<\?xml", first, re.I) or "<html" in text[:1024].lower():
+    if re.match(r"<!doctype html|<html|<\?xml", first, re.IGNORECASE) or "<html" in text[:1024].lower():
         return looks("html" if "<html" in text[:1024].lower() else "xml")
     if not first:
         return looks("text")

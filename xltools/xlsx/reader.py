@@ -58,7 +58,7 @@ class Cells:
             return ""
 
 
-def finding_of(r) -> "Finding":
+def finding_of(r):
     """The finding of a file the guard rejected (a guard.Rejection)."""
     from xltools.model.findings import Finding
 
