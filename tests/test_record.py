@@ -102,9 +102,9 @@ def test_check_lists_every_file_of_a_folder(inbox):
     data = json.loads(run("check", inbox, "-f", "json").output)
     assert len(data["files"]) == 14
     assert data["skipped"] == [
-        {"path": str(inbox / "~$示例县教育局.xlsx"), "reason": LOCK_WHY},
-        {"path": str(inbox / NOT_WORKBOOKS[0][0]), "reason": NOT_WORKBOOKS[0][2].removeprefix("F2 ")},
-        {"path": str(inbox / NOT_WORKBOOKS[1][0]), "reason": NOT_WORKBOOKS[1][2].removeprefix("F2 ")}]
+        {"path": str(inbox / "~$示例县教育局.xlsx"), "rule": None, "reason": LOCK_WHY},
+        {"path": str(inbox / NOT_WORKBOOKS[0][0]), "rule": "F2", "reason": NOT_WORKBOOKS[0][2].removeprefix("F2 ")},
+        {"path": str(inbox / NOT_WORKBOOKS[1][0]), "rule": "F2", "reason": NOT_WORKBOOKS[1][2].removeprefix("F2 ")}]
 
 
 def test_a_file_named_that_is_no_workbook_says_what_it_is():

@@ -96,7 +96,8 @@ def result_dict(r: FileResult, lang: str = "zh") -> dict:
 
 def render_json(results: list[FileResult], lang: str = "zh", skipped=()) -> str:
     return dumps({"files": [result_dict(r, lang) for r in results],
-                  "skipped": [{"path": str(s.path), "reason": s.message(lang)} for s in skipped]}) + "\n"
+                  "skipped": [{"path": str(s.path), "rule": s.finding.rule if s.finding else None,
+                               "reason": s.message(lang)} for s in skipped]}) + "\n"
 
 
 def render_fill(result, lang: str = "zh") -> str:
