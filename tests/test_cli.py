@@ -115,7 +115,7 @@ def test_unreadable_file_is_a_message_and_exit_2(tmp_path):
     bad.write_text("not a workbook")
     result = run("export", str(bad))
     assert result.exit_code == 2
-    assert result.output == f"xltools: {bad}：文件不是 Excel 工作簿（文件开头为“not a workbook”）。\n"
+    assert result.output == f"xltools: {bad}：文件不是 Excel 工作簿：这是一个文本文件，开头为“not a workbook”。\n"
     assert "Traceback" not in result.output
 
 

@@ -147,7 +147,9 @@ def test_another_year_is_excluded(inbox, tmp_path):
 
 def test_two_inputs_of_one_unit_are_both_excluded(inbox, tmp_path):
     folder, reports = inbox
-    shutil.copy(folder / "示例县民政局.xlsx", folder / "民政局-修改版.xlsx")
+    changed = reports["示例县民政局"]
+    changed.text["other"] += "（修改）"
+    write(changed, folder / "民政局-修改版.xlsx")
     result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 1
     rows = [r for r in status_rows(tmp_path / "s.xlsx") if r["单位"] == "示例县民政局"]
@@ -165,6 +167,7 @@ def test_same_name_without_codes_is_a_duplicate(inbox, tmp_path):
     unit = reports["示例县公安局"]
     unit.meta["credit_code"] = None
     write(unit, folder / "示例县公安局.xlsx")
+    unit.text["other"] += "（修改）"  # another file, not a byte-identical copy
     write(unit, folder / "公安局2.xlsx")
     run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     rows = [r for r in status_rows(tmp_path / "s.xlsx") if r["单位"] == "示例县公安局"]
@@ -206,9 +209,10 @@ def test_unreadable_input_and_skipped_files(inbox, tmp_path):
     result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 1
     rows = {r["单位"]: r for r in status_rows(tmp_path / "s.xlsx")}
-    assert rows["坏文件"]["状态"] == "有错误" and rows["坏文件"]["主要问题"].startswith("无法读取\n")
-    assert "跳过 2 个文件（锁定文件、隐藏文件或不是工作簿）：" in result.output
-    assert str(folder / "说明.docx") in result.output
+    assert (rows["坏文件"]["状态"], rows["坏文件"]["错误数"]) == ("无法读取", 1)
+    assert rows["坏文件"]["主要问题"].startswith("F3 文件不完整或已损坏")
+    assert "跳过 2 个文件：\n" in result.output
+    assert f"  {folder / '说明.docx'}：文件不是 Excel 工作簿：这是一个文本文件，开头为“doc”。\n" in result.output
 
 
 def test_strict_writes_nothing_and_a_failed_run_keeps_the_old_output(inbox, tmp_path):

@@ -230,8 +230,8 @@ def test_a_summary_saved_in_the_inbox_is_skipped(inbox, tmp_path):
     again = run("merge", folder, "-o", tmp_path / "s2.xlsx", "--unit", "示例县")
     assert again.exit_code == 0, again.output
     assert again.output.splitlines()[:3] == [
-        f"已写入汇总表 {tmp_path / 's2.xlsx'}（示例县，2023年）：汇总 14 个单位。", "跳过 1 份汇总表：",
-        f"  {folder / '示例县汇总.xlsx'}  本工具生成的汇总表，其中的单位都已单独报送，已跳过"]
+        f"已写入汇总表 {tmp_path / 's2.xlsx'}（示例县，2023年）：汇总 14 个单位。", "另有 1 份由其他文件代表，不重复计入：",
+        f"  已跳过  {folder / '示例县汇总.xlsx'}  本工具生成的汇总表，其中的单位都已单独报送，已跳过"]
     assert read(tmp_path / "s2.xlsx").values == read(tmp_path / "s.xlsx").values
     assert status_rows(tmp_path / "s2.xlsx")["示例县汇总.xlsx"]["状态"] == "已跳过"
 
@@ -270,7 +270,8 @@ def test_old_and_opendocument_files_in_a_folder_are_named_and_counted(inbox, tmp
     merged = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", roster)
     assert merged.exit_code == 1
     rows = status_rows(tmp_path / "s.xlsx")
-    assert rows["示例县民政局.xls"]["状态"] == rows["示例县财政局.ods"]["状态"] == "有错误"
+    assert rows["示例县民政局.xls"]["状态"] == rows["示例县财政局.ods"]["状态"] == "无法读取"
+    assert rows["示例县民政局.xls"]["错误数"] == rows["示例县财政局.ods"]["错误数"] == 1
     assert "未报送" not in merged.output  # they did submit, in the wrong format
 
 

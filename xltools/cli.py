@@ -48,6 +48,16 @@ def _fail(lang: str, word: str, **params) -> None:
     sys.exit(EXIT_UNREADABLE)
 
 
+def _no_workbooks(found, files, lang: str) -> None:
+    """Exit 2 when the files named hold no workbook, naming what they held instead."""
+    from xltools.commands.render import skipped_lines
+
+    if not found.files:
+        for line in skipped_lines(found.skipped, lang):
+            click.echo(line, err=True)
+        _fail(lang, "no_workbooks", paths="、".join(files))
+
+
 def _refuse(exc, lang: str) -> None:
     """A problem with what the user gave (a UserError): one line, exit 2."""
     click.echo("xltools: " + exc.message(lang), err=True)
@@ -345,8 +355,7 @@ def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> Non
     from xltools.rules.batch import check_paths
 
     found = expand(list(files))
-    if not found.files:
-        _fail(lang, "no_workbooks", paths="、".join(files))
+    _no_workbooks(found, files, lang)
     if output:
         _claim(Path(output), (".txt", ".json", ".log"), force, lang, found.files)
     targets = _annotate_targets(found.files, Path(annotate_to), force, lang) if annotate_to else {}
@@ -354,7 +363,7 @@ def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> Non
         results = check_paths(found.files, expand(list(previous)).files)
     if output:
         _backup(output, lang)
-    _write_out((render_json if fmt == "json" else render_text)(results, lang), output, lang)
+    _write_out((render_json if fmt == "json" else render_text)(results, lang, found.skipped), output, lang)
     if annotate_to:
         _annotate(results, targets, lang)
     if any(r.unreadable for r in results):
@@ -838,14 +847,16 @@ def desk_add(folder, files, lang) -> None:
     """File workbooks received by e-mail: each is checked and kept as the next
     version of the unit its cover names. Exit 1 when any was not received."""
     from xltools.commands.inputs import expand
+    from xltools.commands.render import skipped_lines
     from xltools.desk.render import render_added
 
     d = _open_desk(folder, lang)
     found = expand(list(files))
-    if not found.files:
-        _fail(lang, "no_workbooks", paths="、".join(files))
+    _no_workbooks(found, files, lang)
     received = d.add_files(found.files, _who())
     click.echo(render_added(received, lang), nl=False)
+    for line in skipped_lines(found.skipped, lang):  # every file of the folder said, read or not
+        click.echo(line)
     if any(r.version is None for r in received):
         sys.exit(1)
 

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xltools.commands.inputs import Skipped
 from xltools.commands.roster import Roster, RosterNote, RosterUnit
 from xltools.model.codes import fold_name, similarity
 from xltools.model.errors import UserError
@@ -22,8 +23,32 @@ from xltools.xlsx.layout import load_layout
 
 
 @dataclass
+class Unread:
+    """A file found among the inputs and left unread (not a workbook, a lock file …):
+    listed in 上报情况 and 来源 with why, on the row of the roster unit its name names
+    when that unit sent nothing else (as received, but unreadable), else on its own."""
+
+    skip: Skipped
+    roster_index: int | None = None
+    status: str = "skipped"
+    size: int | None = None
+    sha256: str = ""
+    modified: str = ""
+    for_unit: bool = False  # on the row of a roster unit that sent nothing else
+
+    @property
+    def path(self) -> Path:
+        return self.skip.path
+
+    @property
+    def shown(self) -> str:
+        return self.path.stem
+
+
+@dataclass
 class Missing:
-    """A roster unit with no submission."""
+    """A roster unit with no submission read: none at all, or only files that could
+    not be read (`files`)."""
 
     unit: RosterUnit
     hint: str | None = None  # an input whose name nearly agrees
@@ -31,6 +56,7 @@ class Missing:
     status: str = "missing"  # a key of summary.yaml's status: the review desk says "not approved"
     reason: str = "missing"  # a key of summary.yaml's reasons, and what its words name
     reason_params: dict = field(default_factory=dict)
+    files: list[Unread] = field(default_factory=list)  # what the unit sent that could not be read
 
 
 @dataclass
@@ -39,7 +65,7 @@ class MergeResult:
     year: int | None
     submissions: list[Submission]
     missing: list[Missing] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
+    skipped: list[Unread] = field(default_factory=list)
     summary: Report | None = None
     roster_notes: list[RosterNote] = field(default_factory=list)
     roster: list[RosterUnit] | None = None  # the units that must report, for their 类型
@@ -50,12 +76,16 @@ class MergeResult:
 
     @property
     def excluded(self) -> list[Submission]:
-        return [s for s in self.submissions if s.status not in ("merged", "skipped")]
+        return [s for s in self.submissions if s.status not in ("merged", *PASSED_OVER)]
 
     @property
     def passed_over(self) -> list[Submission]:
-        """Inputs left out on purpose (a summary of units that are all here)."""
-        return [s for s in self.submissions if s.status == "skipped"]
+        """Inputs left out because other inputs stand for their units: a summary of units
+        that are all here, a byte-identical copy, the file the roster's code did not pick."""
+        return [s for s in self.submissions if s.status in PASSED_OVER]
+
+
+PASSED_OVER = ("skipped", "copy", "not_taken")  # statuses of summary.yaml
 
 
 class MergeError(UserError):
@@ -67,7 +97,7 @@ def _decide_year(subs: list[Submission], year: int | None) -> int | None:
     if year is not None:
         return year
     years = Counter(s.result.year for s in subs if s.result.report and isinstance(s.result.year, int)
-                    and not s.result.errors).most_common()
+                    and not s.result.errors and s.status != "copy").most_common()
     if len(years) > 1 and years[0][1] == years[1][1]:
         tied = [f"{y}（{n}）" for y, n in years if n == years[0][1]]
         raise MergeError("year_tie", years="、".join(tied))
@@ -87,7 +117,8 @@ def row_order(result: MergeResult) -> list:
     """Inputs and missing roster units as 上报情况 lists them: in roster order where
     there is a roster, the rest after, by name in natural order."""
     rows = [(s.roster_index, s.shown, s) for s in result.submissions] + \
-           [(m.roster_index, m.unit.name, m) for m in result.missing]
+           [(m.roster_index, m.unit.name, m) for m in result.missing] + \
+           [(u.roster_index, u.shown, u) for u in result.skipped if not u.for_unit]
     return [x for _, _, x in sorted(rows, key=lambda r: (r[0] is None, r[0] or 0, natural(r[1])))]
 
 
@@ -95,9 +126,12 @@ _NUMBERS = frozenset(f.id for f in load_layout().format.numeric_fields())
 
 
 def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit] | None) -> None:
+    """The status of each input not yet a copy of another (_copies)."""
     for s in subs:
+        if s.status is not None:
+            continue
         if s.result.unreadable is not None:
-            s.status, s.reason = "errors", "unreadable"
+            s.status = "unreadable"
         elif s.result.errors:
             s.status = "errors"
         elif s.result.not_imported & _NUMBERS:  # blank, not 0: adding them up would lose what the unit reported
@@ -105,12 +139,13 @@ def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit]
         elif s.result.year != year:
             s.status, s.reason = "year", "year"
     _own_summaries(subs)
+    codes = {u.code: fold_name(u.name) for u in roster if u.code} if roster is not None else None
     if roster is not None:
-        codes, names = {u.code for u in roster if u.code}, {fold_name(u.name) for u in roster if u.name}
+        names = {fold_name(u.name) for u in roster if u.name}
         for s in subs:
             if s.status is None and s.code not in codes and s.key not in names:
                 s.status, s.reason = "not_on_roster", "roster"
-    _duplicates(subs)
+    _duplicates(subs, codes)
     for s in subs:
         if s.status is None:
             s.status = "merged"
@@ -130,10 +165,39 @@ def _own_summaries(subs: list[Submission]) -> None:
             s.status, s.reason = "skipped", "own_summary"
 
 
-def _duplicates(subs: list[Submission]) -> None:
+def _copies(subs: list[Submission]) -> None:
+    """Byte-identical reports are one submission (a copy saved beside the first, "… -
+    副本.xlsx"): the one with the shortest name is read, the others name it. Files
+    that cannot be read stay each its own (two empty files are two units' failures)."""
+    same: dict[str, list[Submission]] = defaultdict(list)
+    for s in subs:
+        if s.sha256 and s.result.report is not None:
+            same[s.sha256].append(s)
+    for group in (g for g in same.values() if len(g) > 1):
+        kept = min(group, key=lambda s: (len(s.path.name), str(s.path)))
+        for s in group:
+            if s is not kept:
+                s.status, s.reason, s.reason_params = "copy", "copy", {"other": kept.path.name}
+
+
+def _picked(group: list[Submission], codes: dict[str, str] | None) -> Submission | None:
+    """Of one unit's files, the only one whose code is on the roster, for the unit its
+    name names, when the others' codes are on it nowhere (a mistyped code corrected in
+    a resubmission). `codes`: the roster's codes and the folded names they belong to."""
+    if codes is None or any(s.is_summary for s in group):
+        return None
+    on = [s for s in group if s.code in codes]
+    if len(on) != 1:
+        return None
+    name = codes[on[0].code]
+    return on[0] if not name or not on[0].key or name == on[0].key else None
+
+
+def _duplicates(subs: list[Submission], codes: dict[str, str] | None = None) -> None:
     """Inputs that stand for the same unit (the same code, or the same name as
-    clerks type it, whatever their codes), or summaries that share units: all of
-    them excluded, none preferred, each naming the others."""
+    clerks type it, whatever their codes), or summaries that share units. Where the
+    roster's codes (`codes`) pick exactly one, it is taken and the others say why;
+    else all of them are excluded, none preferred, each naming the others."""
     groups: dict[int, int] = {}  # union-find over the inputs still in
 
     def root(i: int) -> int:
@@ -154,6 +218,12 @@ def _duplicates(subs: list[Submission]) -> None:
     for i in groups:
         members[root(i)].append(i)
     for group in (g for g in members.values() if len(g) > 1):
+        picked = _picked([subs[i] for i in group], codes)
+        if picked is not None:
+            for s in (subs[i] for i in group if subs[i] is not picked):
+                s.status, s.reason = "not_taken", "roster_code" if s.code else "roster_no_code"
+                s.reason_params = {"code": s.code, "roster": picked.code, "taken": picked.path.name}
+            continue
         for i in group:
             s = subs[i]
             # the inputs this one shares a unit with: the whole group is excluded, but
@@ -201,40 +271,57 @@ class _RosterIndex:
 
     def match(self, sub: Submission) -> int | None:
         """The place on the roster of the unit an input stands for; an unreadable file
-        by its file name (示例县教育局.xls is 示例县教育局's, though it cannot be read)."""
+        by its file name."""
         if sub.result.report is not None:
             found = [i for i in (self.by_code.get(sub.code) if sub.code else None, self.by_name.get(sub.key))
                      if i is not None]
             return min(found, default=None)
-        stem = fold_name(sub.path.stem)
+        return self.named(sub.path)
+
+    def named(self, path: Path) -> int | None:
+        """The unit a file's name contains (示例县教育局.xls and 示例县教育局2023年报.pdf
+        are 示例县教育局's, though neither can be read); the longest name where several do."""
+        stem = fold_name(path.stem)
         named = [i for i, folded in enumerate(self.folded) if len(folded) >= 4 and folded in stem]
         return max(named, key=lambda i: len(self.roster[i].name), default=None)
 
 
 def _code_notes(subs: list[Submission], roster: list[RosterUnit]) -> list[RosterNote]:
     """A roster unit found by its name whose code differs from the workbook's: one of
-    the two codes is wrong, and merge tells units apart by them."""
+    the two codes is wrong, and merge tells units apart by them (a file the roster's
+    code did not pick says so itself)."""
     out = []
     for s in subs:
-        unit = roster[s.roster_index] if s.result.report is not None and s.roster_index is not None else None
+        unit = roster[s.roster_index] if s.result.report is not None and s.roster_index is not None \
+            and s.status != "not_taken" else None
         if unit is not None and unit.code and s.code and unit.code != s.code:
             out.append(RosterNote("code", {"name": unit.name, "roster": unit.code, "found": s.code,
                                            "file": s.path.name}))
     return out
 
 
-def _missing(subs: list[Submission], roster: list[RosterUnit] | None) -> list[Missing]:
-    """The roster's units without an input; on the way, each input's place on the roster."""
+def _missing(subs: list[Submission], roster: list[RosterUnit] | None, unread: list[Unread]) -> list[Missing]:
+    """The roster's units without an input; on the way, each input's place on the
+    roster. A unit that sent only files that are no workbook (its name in theirs) is
+    not missing: it is listed with them, as received but unreadable."""
     if roster is None:
         return []
     index = _RosterIndex(roster)
     keys = set().union(*(_keys(s.units) for s in subs if s.result.report is not None))
     for s in subs:
         s.roster_index = index.match(s)
+    for u in unread:
+        u.roster_index = index.named(u.path)
     matched = {s.roster_index for s in subs if s.result.report is None and s.roster_index is not None}
     missing = [Missing(u, roster_index=i) for i, u in enumerate(roster)
                if i not in matched and not (_keys([(u.code, u.name)]) & keys)]
-    _near_matches(subs, missing)
+    for m in missing:
+        m.files = [u for u in unread if u.roster_index == m.roster_index]
+        if m.files:
+            m.status, m.reason = "unreadable", "unread"
+            for u in m.files:
+                u.for_unit = True
+    _near_matches(subs, [m for m in missing if not m.files])
     return missing
 
 
@@ -249,15 +336,35 @@ def _near_matches(subs: list[Submission], missing: list[Missing]) -> None:
             s.hint, best[1].hint = best[1].unit.name, s.shown
 
 
+def _unread(skipped: list[Skipped]) -> list[Unread]:
+    """The files left unread, with what 来源 records of each (what can be known)."""
+    import hashlib
+    from datetime import datetime
+
+    out = []
+    for skip in skipped:
+        u = Unread(skip)
+        try:
+            u.size = skip.path.stat().st_size
+            u.modified = datetime.fromtimestamp(skip.path.stat().st_mtime).isoformat(timespec="seconds")
+            u.sha256 = hashlib.sha256(skip.path.read_bytes()).hexdigest()
+        except OSError:  # a folder that cannot be opened, a file Excel holds locked
+            pass
+        out.append(u)
+    return out
+
+
 def merge(paths: list[Path], unit: str, year: int | None = None, roster: Roster | None = None,
-          jobs: int | None = None, skipped: list[Path] = (), progress=None) -> MergeResult:
+          jobs: int | None = None, skipped: list[Skipped] = (), progress=None) -> MergeResult:
     layout = load_layout()
     subs = inspect_all(paths, jobs, progress)
     judge([s.result for s in subs], [None] * len(subs), layout)
+    _copies(subs)
     year = _decide_year(subs, year)
     units = roster.units if roster is not None else None
     _statuses(subs, year, units)
-    result = MergeResult(unit, year, subs, _missing(subs, units), list(skipped), roster=units)
+    unread = _unread(list(skipped))
+    result = MergeResult(unit, year, subs, _missing(subs, units, unread), unread, roster=units)
     if roster is not None:
         result.roster_notes = roster.notes + _code_notes(subs, units)
     if result.merged:

@@ -44,7 +44,17 @@ def finding_lines(findings: list, lang: str = "zh", indent: str = "  ") -> list[
     return lines
 
 
-def render_text(results: list[FileResult], lang: str = "zh") -> str:
+def skipped_lines(skipped, lang: str = "zh") -> list[str]:
+    """The files a folder held that were not read, each with why (inputs.Skipped)."""
+    w = words(lang)
+    if not skipped:
+        return []
+    return [w["skipped"].format(n=len(skipped))] + \
+        [w["skipped_file"].format(path=s.path, why=s.message(lang)) for s in skipped]
+
+
+def render_text(results: list[FileResult], lang: str = "zh", skipped=()) -> str:
+    """Each file's findings; then the files skipped, with why, and the totals."""
     w = words(lang)
 
     def labelled(indent: str, label: str, text: str) -> str:
@@ -64,10 +74,13 @@ def render_text(results: list[FileResult], lang: str = "zh") -> str:
         lines.append(verdict(r, lang))
         lines.append(score_line(r.score, lang))
         lines.append("")
-    if len(results) > 1:
-        lines.append(w["total"].format(files=len(results), ok=sum(r.ok for r in results),
-                                       bad=sum(bool(r.errors) for r in results),
-                                       unreadable=sum(r.unreadable is not None for r in results)))
+    counts = {"files": len(results), "ok": sum(r.ok for r in results), "bad": sum(bool(r.errors) for r in results),
+              "unreadable": sum(r.unreadable is not None for r in results)}
+    if skipped:
+        lines += skipped_lines(skipped, lang) + [""]
+        lines.append(w["total_skipped"].format(all=len(results) + len(skipped), skipped=len(skipped), **counts))
+    elif len(results) > 1:
+        lines.append(w["total"].format(**counts))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -81,8 +94,10 @@ def result_dict(r: FileResult, lang: str = "zh") -> dict:
     return out
 
 
-def render_json(results: list[FileResult], lang: str = "zh") -> str:
-    return dumps({"files": [result_dict(r, lang) for r in results]}) + "\n"
+def render_json(results: list[FileResult], lang: str = "zh", skipped=()) -> str:
+    return dumps({"files": [result_dict(r, lang) for r in results],
+                  "skipped": [{"path": str(s.path), "rule": s.finding.rule if s.finding else None,
+                               "reason": s.message(lang)} for s in skipped]}) + "\n"
 
 
 def render_fill(result, lang: str = "zh") -> str:
@@ -125,18 +140,19 @@ def render_merge(result, out, written: bool, why: str | None = None, lang: str =
             lines += [f"    {line}" for line in problems(s, result.year, lang, warnings=False).splitlines()]
     if result.passed_over:
         lines.append(w["passed_over"].format(n=len(result.passed_over)))
-        lines += [f"  {s.path}  {reason_text(s, result.year, lang)}" for s in result.passed_over]
-    if result.missing:
-        lines.append(w["missing"].format(n=len(result.missing)))
-        for m in (x for x in row_order(result) if isinstance(x, Missing)):
+        lines += [f"  {status[s.status][lang]}  {s.path}  {reason_text(s, result.year, lang)}"
+                  for s in result.passed_over]
+    missing = [x for x in row_order(result) if isinstance(x, Missing)]
+    for key, group in (("unread_units", [m for m in missing if m.files]), ("missing", [m for m in missing if not m.files])):
+        if group:
+            lines.append(w[key].format(n=len(group)))
+        for m in group:
             lines.append(f"  {m.unit.name} {m.unit.code}".rstrip())
             lines += [f"    {line}" for line in missing_text(m, lang).splitlines()[1:]]
     if result.roster_notes:
         lines.append(w["roster_notes"].format(n=len(result.roster_notes)))
         lines += [f"  {note.message(lang)}" for note in result.roster_notes]
-    if result.skipped:
-        lines.append(w["skipped"].format(n=len(result.skipped)))
-        lines += [f"  {p}" for p in result.skipped]
+    lines += skipped_lines([u.skip for u in result.skipped if not u.for_unit], lang)
     return "\n".join(lines) + "\n"
 
 

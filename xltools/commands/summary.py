@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xltools.commands.merge import MergeResult, natural, row_order
+from xltools.commands.merge import MergeResult, Unread, natural, row_order
 from xltools.model.schema import load_summary, words
 from xltools.rules.batch import Submission
 from xltools.rules.result import FileResult
@@ -52,7 +52,7 @@ def problems(sub: Submission, year, lang: str = "zh", warnings: bool = True) -> 
     if sub.hint:
         parts.append(reasons["near_roster"][lang].format(name=sub.hint))
     if sub.result.unreadable:
-        parts += [f.message(lang) for f in sub.result.findings[:1]] or [sub.result.unreadable]
+        parts += [f"{f.rule} {f.message(lang)}" for f in sub.result.findings[:1]] or [sub.result.unreadable]
     ranked = sub.result.errors + (sub.result.unexplained if warnings else [])
     parts += [f"{f.rule} {f.message(lang)}" for f in ranked[:MAX_PROBLEMS]]
     if len(ranked) > MAX_PROBLEMS:
@@ -61,9 +61,24 @@ def problems(sub: Submission, year, lang: str = "zh", warnings: bool = True) -> 
 
 
 def missing_text(m, lang: str = "zh") -> str:
+    """Why a roster unit has no report: nothing received, or each file it sent and why
+    it could not be read."""
     reasons = load_summary()["reasons"]
     hint = reasons["near_input"][lang].format(name=m.hint) if m.hint else ""
-    return "\n".join(p for p in (reasons[m.reason][lang].format(**m.reason_params), hint) if p)
+    files = [reasons["unread_file"][lang].format(file=u.path.name, why=unread_why(u, lang)) for u in m.files]
+    return "\n".join(p for p in (reasons[m.reason][lang].format(**m.reason_params), *files, hint) if p)
+
+
+def unread_why(u, lang: str = "zh") -> str:
+    """Why a file was left unread: its rule and message where a rule says it (F2)."""
+    finding = u.skip.finding
+    return f"{finding.rule} {finding.message(lang)}" if finding is not None else u.skip.message(lang)
+
+
+def error_count(r: FileResult) -> int:
+    """错误数: a file that cannot be read counts its fatal finding (F1–F7) as an error,
+    so that a status of 无法读取 never stands beside 0 errors."""
+    return sum(f.severity in ("error", "fatal") for f in r.findings)
 
 
 def _table(wb, spec: dict, rows: list[list]) -> Rows:
@@ -97,10 +112,17 @@ def _wrapped(ws, horizontal: str | None = None) -> int:
 
 
 def _status_rows(result: MergeResult, words: dict) -> list[list]:
-    return [[x.shown, x.code, words[x.status]["zh"], len(x.result.errors), len(x.result.warnings),
-             problems(x, result.year), str(x.path)] if isinstance(x, Submission) else
-            [x.unit.name, x.unit.code, words[x.status]["zh"], None, None, missing_text(x), ""]
-            for x in row_order(result)]
+    """A row per input, per roster unit without one (with the files it sent that could
+    not be read, each counted as an error), and per file left unread on its own."""
+    def row(x) -> list:
+        if isinstance(x, Submission):
+            return [x.shown, x.code, words[x.status]["zh"], error_count(x.result), len(x.result.warnings),
+                    problems(x, result.year), str(x.path)]
+        if isinstance(x, Unread):
+            return [x.shown, "", words[x.status]["zh"], None, None, unread_why(x), str(x.path)]
+        return [x.unit.name, x.unit.code, words[x.status]["zh"], len(x.files) if x.files else None, None,
+                missing_text(x), "\n".join(str(u.path) for u in x.files)]
+    return [row(x) for x in row_order(result)]
 
 
 def _quality_rows(result: MergeResult, status: dict) -> list[list]:
@@ -109,7 +131,7 @@ def _quality_rows(result: MergeResult, status: dict) -> list[list]:
     rows = []
     for s in result.submissions:
         score = s.result.score
-        if score is None:
+        if score is None or s.status == "copy":  # a copy's report is the one of the file it copies
             continue
         deductions = []
         for d in score.deductions:
@@ -159,8 +181,13 @@ def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:
 
 
 def _source_rows(result: MergeResult, words: dict) -> list[list]:
-    return [[str(s.path), s.size, s.sha256, s.template_version, s.modified, words[s.status]["zh"]]
+    """Every file received: the inputs read, then the files left unread, each with its
+    status and, where it is not merged, why (the first line of its 主要问题)."""
+    rows = [[str(s.path), s.size, s.sha256, s.template_version, s.modified, words[s.status]["zh"],
+             problems(s, result.year, warnings=False).split("\n")[0] if s.status != "merged" else ""]
             for s in result.submissions]
+    return rows + [[str(u.path), u.size, u.sha256, "", u.modified,
+                    words["unreadable" if u.for_unit else u.status]["zh"], unread_why(u)] for u in result.skipped]
 
 
 def _texts_sheet(wb, result: MergeResult, spec: dict) -> Rows:

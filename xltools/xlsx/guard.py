@@ -42,6 +42,7 @@ class Rejection(Exception):
     found: object = ""
     expected: object = ""
     detail: str = ""
+    kind: dict | None = None  # F2: what the file looks like, in words.yaml's words ({zh, en})
 
 
 def _limits() -> dict:
@@ -56,10 +57,74 @@ def kind_of(data: bytes) -> None:
         # An encrypted .xlsx is an OLE2 file holding the streams below (names in UTF-16).
         if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
             raise Rejection("F5", "encrypted")
-        raise Rejection("F4", "xls")
+        if _ole2_kind(data) is None:
+            raise Rejection("F4", "xls")
+        raise describe(data)
     if not data.startswith(ZIP):
-        shown = data[:16].decode("latin-1")
-        raise Rejection("F2", "unknown", found="".join(ch if ch.isprintable() else "·" for ch in shown))
+        raise describe(data)
+
+
+# Old Office files are OLE2 containers; the name of the main stream (UTF-16) tells which.
+_OLE2_STREAMS = (("WordDocument", "doc"), ("PowerPoint Document", "ppt"))
+_MAGIC = ((b"%PDF", "pdf"), (b"{\\rtf", "rtf"), (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"),
+          (b"GIF8", "image"), (b"Rar!", "archive"), (b"7z\xbc\xaf", "archive"), (b"\x1f\x8b", "archive"))
+_ZIP_PARTS = ((b"word/", "docx"), (b"ppt/", "pptx"), (b"opendocument.text", "odt"))
+_START = 30  # characters of a text file shown: enough to recognise it
+
+
+def describe(data: bytes) -> Rejection:
+    """F2 for a file that is not a workbook, saying what it looks like (words.yaml's
+    file_kind_*): a PDF, a Word document, a CSV text file with its first characters as
+    the text they are (UTF-8 with or without BOM, UTF-16, GBK) …"""
+    from xltools.model.schema import load_words
+
+    def looks(kind: str, case: str = "looks", found: str = "") -> Rejection:
+        return Rejection("F2", case, found=found, kind=load_words()[f"file_kind_{kind}"])
+
+    head = data[:4096]
+    if head.startswith(OLE2):
+        return looks(_ole2_kind(data) or "office")
+    if head.startswith(ZIP):
+        return looks(next((k for part, k in _ZIP_PARTS if part in data), "archive"))
+    kind = next((k for magic, k in _MAGIC if head.startswith(magic)), None)
+    if kind:
+        return looks(kind)
+    text = _text(head)
+    if text is None:
+        return Rejection("F2", "unknown", found=" ".join(f"{b:02X}" for b in head[:8]))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    if re.match(r"<!doctype html|<html|<\?xml", first, re.IGNORECASE) or "<html" in text[:1024].lower():
+        return looks("html" if "<html" in text[:1024].lower() else "xml")
+    if not first:
+        return looks("text")
+    shown = "".join(ch for ch in first if ch.isprintable())[:_START]
+    if lines and (all("," in line for line in lines[:5]) or all("\t" in line for line in lines[:5])):
+        return looks("csv", "text", shown)
+    return looks("text", "text", shown)
+
+
+def _ole2_kind(data: bytes) -> str | None:
+    """A Word or PowerPoint file among OLE2 containers (None: an old .xls, or other)."""
+    return next((k for name, k in _OLE2_STREAMS if name.encode("utf-16-le") in data), None)
+
+
+def _text(head: bytes) -> str | None:
+    """The start of a file as text, if it is text: decoded as UTF-16 (with its BOM),
+    UTF-8 or GBK (GB18030), a character cut at the end left out; None for bytes no
+    text holds (controls other than line breaks and tabs)."""
+    import codecs
+
+    encodings = ("utf-16",) if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
+        else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        if not any(ch < " " and ch not in "\t\r\n\f" for ch in text):
+            return text
+    return None
 
 
 @dataclass
@@ -112,6 +177,8 @@ def inspect_zip(data: bytes) -> Inspected:
                             expected=limits["max_ratio"], detail=i.filename)
     missing = [n for n in REQUIRED if n not in names]
     if missing:
+        if any(part in data for part, _ in _ZIP_PARTS):  # a Word document, a presentation …
+            raise describe(data)
         raise Rejection("F2", "parts", found="、".join(missing))
     by_part: dict[str, dict[str, str]] = {}
     inflated: dict[int, bytes] = {}

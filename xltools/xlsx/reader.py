@@ -62,6 +62,14 @@ class Cells:
             return ""
 
 
+def finding_of(r):
+    """The finding of a file the guard rejected (a guard.Rejection)."""
+    from xltools.model.findings import Finding
+
+    return Finding(r.rule, r.case, expected=r.expected, actual=r.found,
+                   params={"found": r.found, "detail": r.detail, "kind": r.kind})
+
+
 def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str, ...] = (),
                data: bytes | None = None) -> Cells:
     """The raw values of the layout's sheets (and of `extra` sheets, when present);
@@ -79,8 +87,7 @@ def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str,
     except OSError as exc:
         raise ReadError(path, Finding("F3", "truncated", params={"found": exc.strerror or str(exc)})) from None
     except Rejection as r:
-        raise ReadError(path, Finding(r.rule, r.case, expected=r.expected, actual=r.found,
-                                      params={"found": r.found, "detail": r.detail})) from None
+        raise ReadError(path, finding_of(r)) from None
     except BaseException as exc:  # calamine raises several unrelated types for unreadable files
         parser_failure(exc)
         raise ReadError(path, Finding("F3", "truncated", params={"found": str(exc)})) from None
