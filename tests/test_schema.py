@@ -1,6 +1,13 @@
 """The schema files expand into the fields and equations the format defines."""
 from __future__ import annotations
 
+import shutil
+
+import openpyxl
+from click.testing import CliRunner
+from conftest import EXAMPLES
+
+from xltools.cli import main
 from xltools.model.schema import equations, load_format, load_rules
 
 
@@ -95,3 +102,18 @@ def test_every_message_the_code_uses_is_in_the_catalogue():
     assert len({(r, c) for r, c, _ in used}) > 40  # the scan finds the code's findings
     missing = sorted((r, c, where) for r, c, where in used if c not in load_rules()[r].messages)
     assert missing == []
+
+
+def test_marked_copy_paints_an_explained_warning_green(tmp_path):
+    # the colours of the marks come from template.yaml: one read as a number by
+    # YAML (548235 unquoted) was an internal error at the first explained warning
+    shutil.copy(EXAMPLES / "mistakes-2023.xlsx", tmp_path / "x.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    for cell, value in zip(("A4", "B4", "C4"), ("W0", "三、依申请公开!D6", "原件如此")):
+        wb["审核说明"][cell] = value
+    wb.save(tmp_path / "x.xlsx")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "x.xlsx"), "--annotate", str(tmp_path / "y.xlsx")])
+    assert result.exit_code == 1 and "内部错误" not in result.output
+    assert "警告（已说明） W0 数字以文字形式填写 三、依申请公开!D6" in result.output
+    d6 = openpyxl.load_workbook(tmp_path / "y.xlsx")["三、依申请公开"]["D6"]
+    assert (d6.fill.fgColor.rgb[2:], d6.border.left.style, d6.border.left.color.rgb[2:]) == ("A9D08E", "thin", "548235")
