@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, RootModel, ValidationError
 from pydantic_core import PydanticCustomError
+from typing_extensions import TypeAliasType
 
 
 class SchemaError(Exception):
@@ -215,6 +216,7 @@ class Scoring(_Fixed):
     of: Count
     items: list[ScoreItem]
     not_scored: list[RuleId]
+    unread: list[RuleId] | None = None
 
 
 # ---------------------------------------------------------------- template.yaml
@@ -320,6 +322,7 @@ class Template(_Fixed):
     format: str
     stamp_sheet: str
     stamp_unread: str
+    stamp_drafted: str | None = None
     excel: Excel
     sheets: list[Sheet]
     styles: Styles
@@ -343,11 +346,13 @@ class DetailSheet(_Fixed):
     name: str
     fixed: list[SheetColumn]
     total_label: str
+    width: Number | None = None
 
 
 class TextsSheet(_Fixed):
     name: str
-    unit_label: str
+    columns: list[SheetColumn] | None = None
+    unit_label: str | None = None
 
 
 class UnitsSheet(_Fixed):
@@ -540,9 +545,13 @@ class Desk(_Fixed):
 
 # ---------------------------------------------------------------- words.yaml
 
+# a word is a text, a list of texts, or texts by name (click's words, a command's help)
+WordText = TypeAliasType("WordText", "str | list[str] | dict[str, WordText]")
+
+
 class Word(_Fixed):
-    zh: str | list[str] | dict[str, str]
-    en: str | list[str] | dict[str, str]
+    zh: WordText
+    en: WordText
 
 
 Words = RootModel[dict[str, Word]]
