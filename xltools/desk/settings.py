@@ -5,7 +5,7 @@ import functools
 from datetime import date, datetime, timedelta, timezone
 
 from xltools.model.errors import UserError
-from xltools.model.resources import data_dir
+from xltools.model.schema import read_schema
 
 
 class DeskError(UserError):
@@ -16,10 +16,7 @@ class DeskError(UserError):
 
 @functools.cache
 def settings() -> dict:
-    import yaml
-
-    with (data_dir("schemas") / "desk.yaml").open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=yaml.CSafeLoader)
+    return read_schema("desk.yaml")
 
 
 def tz() -> timezone:

@@ -212,6 +212,30 @@ def _read_yaml(path: Path) -> dict:
         return yaml.load(fh, Loader=yaml.CSafeLoader)
 
 
+def read_schema(name: str) -> dict:
+    """A file of schemas/ (`name` inside it), checked against its typed model
+    (xltools.model.config): a value of the wrong kind raises SchemaError naming
+    the file and the key, here rather than where the value is used."""
+    path = data_dir("schemas") / name
+    raw = _read_yaml(path)
+    _validate(path, raw)
+    _words_validated()
+    return raw
+
+
+def _validate(path: Path, raw: dict) -> None:
+    from xltools.model.config import validate  # pydantic: only once a command loads what it works with
+
+    validate(path, raw, path.relative_to(data_dir("schemas").parent).as_posix())
+
+
+@functools.cache
+def _words_validated() -> None:
+    # words.yaml is read by every help screen, which must stay instant without
+    # pydantic: it is validated with the first other schema file a process loads
+    _validate(data_dir("schemas") / "words.yaml", load_words())
+
+
 def _parse_table(table_id: str, raw: dict) -> Table:
     blocks = raw.get("blocks") or [raw]
     return Table(
@@ -281,7 +305,7 @@ def _resolve(raw: dict) -> dict:
     """Apply `inherits:`: a format may take another's parts and change some rows."""
     if "inherits" not in raw:
         return raw
-    base = copy.deepcopy(_resolve(_read_yaml(data_dir("schemas") / "formats" / f"{raw['inherits']}.yaml")))
+    base = copy.deepcopy(_resolve(read_schema(f"formats/{raw['inherits']}.yaml")))
     for key in ("meta", "sections", "text"):
         base[key] = raw.get(key, base[key])
     for table_id, patch in raw["tables"].items():
@@ -304,7 +328,7 @@ def load_format(format_id: str = "2021") -> Format:
     path = data_dir("schemas") / "formats" / f"{format_id}.yaml"
     if not path.is_file():
         raise KeyError(f"unknown report format {format_id!r}")
-    raw = _resolve(_read_yaml(path))
+    raw = _resolve(read_schema(f"formats/{format_id}.yaml"))
     sections = {s["number"]: s["title"] for s in raw["sections"]}
     fmt = Format(
         id=str(raw["id"]), title=raw["title"], source=raw["source"], sections=sections,
@@ -323,7 +347,7 @@ def load_format(format_id: str = "2021") -> Format:
 
 @functools.cache
 def load_rules() -> dict[str, Rule]:
-    raw = _read_yaml(data_dir("schemas") / "rules.yaml")
+    raw = read_schema("rules.yaml")
     return {
         rid: Rule(id=rid, severity=r["severity"], title=r["title"], description=r["description"],
                   check=r["check"], messages=r.get("messages", {}), fix=r.get("fix", {}),
@@ -334,26 +358,26 @@ def load_rules() -> dict[str, Rule]:
 
 @functools.cache
 def load_template() -> dict:
-    return _read_yaml(data_dir("schemas") / "template.yaml")
+    return read_schema("template.yaml")
 
 
 @functools.cache
 def load_county() -> dict:
     """Kinds of unit, figures, rates, charts and drafted sentences of the county's
     own report (schemas/county.yaml)."""
-    return _read_yaml(data_dir("schemas") / "county.yaml")
+    return read_schema("county.yaml")
 
 
 @functools.cache
 def load_summary() -> dict:
     """The sheets and words of a summary workbook (merge)."""
-    return _read_yaml(data_dir("schemas") / "summary.yaml")
+    return read_schema("summary.yaml")
 
 
 @functools.cache
 def load_scoring() -> dict:
     """The items of a report's score and the rules each counts (schemas/scoring.yaml)."""
-    return _read_yaml(data_dir("schemas") / "scoring.yaml")
+    return read_schema("scoring.yaml")
 
 
 def _term(table: str, row: str | None, column: str | None, spec: str) -> Term:
