@@ -490,7 +490,7 @@ def test_one_file_one_score_in_check_fill_and_the_marked_copy(tmp_path):
         [line] = _score_lines(checked_out.output)
         assert _score_lines(filled.output) == [line] and marked == line
     assert _score_lines(run("check", tmp_path / "r0.xlsx").output) == \
-        ["评分：11/20（要素不全 −5：T1、W4；数据差错 −3：R0、W3、R4；其他警告未说明 −1：W6）"]
+        ["评分：11/20（要素不全 −5：T1、W4；数据差错 −3：R0、R4、W3；其他警告未说明 −1：W6）"]
 
 
 def test_import_refuses_a_text_that_is_no_report(tmp_path):
