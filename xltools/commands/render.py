@@ -148,6 +148,7 @@ def render_compare(comp, lang: str = "zh") -> str:
     """What compare found: the kind of comparison first, then the findings of each
     pair (for folders, a line per unit and its findings)."""
     from xltools.commands.summary import reason_text
+    from xltools.model.schema import load_summary
 
     w = words(lang)
     if comp.unreadable and comp.kind != "folders":
@@ -170,7 +171,7 @@ def render_compare(comp, lang: str = "zh") -> str:
     lines.append(w["compare_old"].format(path=comp.old, about=_about(first.old, w)))
     if comp.kind == "summary":
         included = [s.shown for s in first.units if s.status == "merged"]
-        left_out = [f"{s.shown}（{reason_text(s, first.new.year, lang) or s.status}）" for s in first.units
+        left_out = [f"{s.shown}（{reason_text(s, first.new.year, lang) or load_summary()['status'][s.status][lang]}）" for s in first.units
                     if s.status != "merged"]
         lines.append(w["compare_new"].format(path=comp.new, about=w["compare_summary_label"]))
         lines.append(w["compare_included"].format(n=len(included), units="、".join(included)))
