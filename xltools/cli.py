@@ -85,7 +85,7 @@ def _backup(path, lang: str) -> None:
 def _cannot_write(path, exc: OSError, lang: str) -> None:
     from xltools.commands.outputs import reason
 
-    _fail(lang, "cannot_write", path=path, reason=reason(exc, lang))
+    _fail(lang, "cannot_write", path=path, reason=reason(exc, lang, path))
 
 
 def _write_out(text: str, output: str | None, lang: str, bom: bool = False) -> None:
@@ -504,12 +504,15 @@ def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> Non
         _fail(lang, "no_workbooks", paths="、".join(files))
     if output:
         _claim(Path(output), (".txt", ".json", ".log"), force, lang, found.files)
-    targets = _annotate_targets(found.files, Path(annotate_to), force, lang) if annotate_to else {}
+    targets = _annotate_targets(found.files, annotate_to, force, lang) if annotate_to else {}
     with _batch():
         results = check_paths(found.files, expand(list(previous)).files)
     if output:
         _backup(output, lang)
-    _write_out((render_json if fmt == "json" else render_text)(results, lang), output, lang)
+    # A text report starts with a byte order mark, so that Notepad and Excel on Chinese Windows read it as
+    # UTF-8; JSON does not, as its standard forbids (JSON.parse and jq refuse one)
+    _write_out((render_json if fmt == "json" else render_text)(results, lang), output, lang,
+               bom=fmt == "text" and output is not None)
     if annotate_to:
         _annotate(results, targets, lang)
     if any(r.unreadable for r in results):
@@ -518,14 +521,22 @@ def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> Non
         sys.exit(1)
 
 
-def _annotate_targets(files: list[Path], target: Path, force: bool, lang: str) -> dict[Path, Path]:
-    """The marked copy of each input, checked before anything is read: one file for
-    one input, an existing folder for several."""
-    if len(files) > 1 and not target.is_dir():
+def _annotate_targets(files: list[Path], given: str, force: bool, lang: str) -> dict[Path, Path]:
+    """The marked copy of each input, checked before anything is read: a file (.xlsx)
+    for one input, else a folder, made when it is not there yet."""
+    target = Path(given)
+    named_file = target.is_file() or \
+        target.suffix.lower() in WORKBOOK and not given.endswith(("/", os.sep)) and not target.is_dir()
+    if named_file and len(files) > 1:
         _fail(lang, "annotate_folder", path=target)
-    out = {f: target / f"{f.stem}.检查结果.xlsx" if target.is_dir() else target for f in files}
-    for f, path in out.items():
+    out = {f: target if named_file else target / f"{f.stem}.检查结果.xlsx" for f in files}
+    for path in out.values():
         _claim(path, WORKBOOK, force, lang, files)
+    if not named_file:
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _cannot_write(target, exc, lang)
     return out
 
 
@@ -772,7 +783,7 @@ def excel_setup(output: str, unit: str | None, year: int | None, force: bool, la
         write_macro_template(output, unit=unit, year=year)
     except OSError as exc:
         _cannot_write(output, exc, lang)
-    click.echo(_words(lang)["excel_setup"].format(out=output, install=install_command()))
+    click.echo(_words(lang)["excel_setup"].format(out=output, install=install_command(lang)))
 
 
 @main.command()
@@ -1025,6 +1036,26 @@ def desk_password(folder, lang) -> None:
     click.echo(_words(lang)["desk_password_new"].format(password=d.reset_password(_who())))
 
 
+def _unlistenable(host: str, port: int) -> str | None:
+    """Why the page could not listen at host:port (busy, address, denied, other), found
+    before it says where it is: uvicorn would say it in English after that line."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            if os.name != "nt":  # as uvicorn binds: a port the last run left in TIME_WAIT is free
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except socket.gaierror:
+        return "address"
+    except OSError as exc:
+        return {errno.EADDRINUSE: "busy", errno.EADDRNOTAVAIL: "address", errno.EACCES: "denied",
+                10013: "denied"}.get(exc.errno, "other")  # 10013: Windows' WSAEACCES
+    return None
+
+
 @main.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -1040,6 +1071,10 @@ def serve(folder, host, port, workers, lang) -> None:
         _fail(lang, "desk_extra_missing")
     d = _open_desk(folder, lang)
     w = _words(lang)
+    refused = _unlistenable(host, port)
+    if refused is not None:
+        _fail(lang, "desk_cannot_listen", host=host, port=port, reason=w[f"desk_listen_{refused}"].format(
+            host=host, port=port))
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(w["desk_serving_open"].format(host=host), err=True)
     click.echo(w["desk_serving"].format(host=host, port=port), err=True)
