@@ -208,13 +208,13 @@ def _localize(root: click.Group, lang: str, table: dict[str, str]) -> None:
         if isinstance(command, click.Group):
             command.subcommand_metavar = table.get("COMMAND [ARGS]...", "COMMAND [ARGS]...")
         for param in command.params:
+            kind = _path_kind(param.type) if isinstance(param.type, click.Path) else param.type.name
+            if isinstance(param.type, click.Path):  # said in its messages: "文件 'x.xlsx' 不存在"
+                param.type.name = table.get(kind, kind)
             if isinstance(param, click.Argument):
                 placeholder = arguments.get(param.name.upper())
                 param.metavar = None if placeholder is None else placeholder + ("..." if param.nargs != 1 else "")
                 continue
-            kind = _path_kind(param.type) if isinstance(param.type, click.Path) else param.type.name
-            if isinstance(param.type, click.Path):  # said in its messages: "文件 'x.xlsx' 不存在"
-                param.type.name = table.get(kind, kind)
             name = max(param.opts, key=len)
             param.help = own.get(name, shared.get(name))
             param.metavar = None if param.is_flag or isinstance(param.type, click.Choice) else metavars.get(kind)
@@ -243,22 +243,27 @@ def _columns(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-_NO_LINE_START = "，。；：、）”’》」』！？"
+_NO_LINE_START = "，。；：、）”’》」』！？.,;:)]"
 
 
 def _wrapped(text: str, width: int) -> list[str]:
     """Lines of at most `width` columns: a line may break between any two Chinese
-    characters (never before their closing punctuation) and between words."""
+    characters and between words, never before a closing punctuation mark (the
+    character before it goes down with it), nor inside the [默认：…] click adds."""
     import re
 
-    lines, line = [], ""
-    for token in re.findall(r"\[[^\]]{1,24}\]\s*|[\u2e80-\u9fff\uff00-\uffef]\s*|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+", text):
-        if line.strip() and _columns(line + token.rstrip()) > width and token[0] not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line = token.lstrip()
-        else:
-            line += token
-    return [*lines, line.rstrip()]
+    lines, line = [], []
+    for token in re.findall(r"(?<=  )\[[^\]]{1,40}\]\s*|[\u2e80-\u9fff\uff00-\uffef]\s*|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+",
+                            text):
+        if line and _columns("".join(line) + token.rstrip()) > width:
+            down = 0
+            while down < len(line) - 1 and (line[len(line) - down] if down else token)[0] in _NO_LINE_START:
+                down += 1
+            lines.append("".join(line[:len(line) - down]).rstrip())
+            line = line[len(line) - down:]
+            token = token.lstrip() if not line else token
+        line.append(token)
+    return [*lines, "".join(line).rstrip()]
 
 
 class _Formatter(click.HelpFormatter):
