@@ -79,6 +79,13 @@ def test_every_help_is_chinese_and_fits_the_console(path):
     assert not re.search(r"[\u4e00-\u9fff]", english.output.split("\n\n")[0])  # the usage line
 
 
+def test_the_version_in_both_languages():
+    from importlib.metadata import version
+
+    assert run("--version").output == f"xltools 版本 {version('xltools')}\n"
+    assert run("--lang", "en", "--version").output == f"xltools, version {version('xltools')}\n"
+
+
 def test_help_follows_the_environment_and_the_commands_own_lang():
     said = words("en")["help"]
     assert said["check"]["summary"] in run("--help", env={"XLTOOLS_LANG": "en"}).output

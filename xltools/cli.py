@@ -386,6 +386,14 @@ def _version() -> str:
         return "(source)"
 
 
+def _show_version(ctx: click.Context, _param, value: bool) -> None:
+    """--version in the words of the command line (click's own option words it on import)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(click.core._("%(prog)s, version %(version)s") % {"prog": ctx.find_root().info_name,
+                                                                     "version": _version()})
+        ctx.exit()
+
+
 def _lang_option(f):
     return click.option("--lang", type=click.Choice(["zh", "en"]), default=_default_lang)(f)
 
@@ -415,7 +423,7 @@ def _batch():
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="xltools")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version)
 @click.option("--debug", is_flag=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]))
 def main(debug: bool, lang: str | None) -> None:
