@@ -204,7 +204,7 @@ def _localize(root: click.Group, lang: str, table: dict[str, str]) -> None:
         own = said[key]
         command.help, command.short_help = own["text"], own["summary"]
         command.options_metavar = table.get("[OPTIONS]", "[OPTIONS]")
-        command.help_text_of_help = shared["--help"]
+        command.help_option_help = shared["--help"]
         if isinstance(command, click.Group):
             command.subcommand_metavar = table.get("COMMAND [ARGS]...", "COMMAND [ARGS]...")
         for param in command.params:
@@ -305,12 +305,12 @@ class _Said:
     keeps it)."""
 
     context_class = _Context
-    help_text_of_help: str | None = None
+    help_option_help: str | None = None
 
     def get_help_option(self, ctx: click.Context):
         option = super().get_help_option(ctx)
-        if option is not None and self.help_text_of_help is not None:
-            option.help = self.help_text_of_help
+        if option is not None and self.help_option_help is not None:
+            option.help = self.help_option_help
         return option
 
 
@@ -330,14 +330,15 @@ class _Commands(_Said, click.Group):
         """Help and click's usage errors in the language of the command line, on a
         console that cannot show every character too."""
         args = list(sys.argv[1:] if args is None else args)
+        lang = _lang_asked(args)
         _tolerant(sys.stdout)
         _tolerant(sys.stderr)
-        with _speaking(_lang_asked(args)) as table:
-            _localize(self, _lang_asked(args), table)
+        with _speaking(lang) as table:
+            _localize(self, lang, table)
             try:
                 return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             except click.ClickException as exc:
-                if table and isinstance(exc, click.MissingParameter):
+                if lang != "en" and isinstance(exc, click.MissingParameter):
                     exc.format_message = _full_stop(exc.format_message)
                 exc.show()
                 sys.exit(exc.exit_code)
