@@ -271,6 +271,12 @@ def test_an_output_in_a_read_only_folder_is_told_and_nothing_is_left(tmp_path):
         folder.chmod(0o755)
 
 
+def test_an_output_name_too_long_is_one_line(tmp_path):
+    out = tmp_path / ("长" * 200 + ".xlsx")
+    result = run("template", "-o", str(out))
+    assert (result.exit_code, result.output) == (2, f"xltools: 无法写入 {out}：文件名或路径太长\n")
+
+
 # --- check --annotate into a folder that is not there yet ---------------------------------
 
 def test_annotate_makes_the_folder_it_is_given(tmp_path):

@@ -68,6 +68,8 @@ def _claim(path: Path, suffixes: tuple[str, ...], force: bool, lang: str, inputs
         claim(path, suffixes, force, list(inputs))
     except OutputError as exc:
         _refuse(exc, lang)
+    except OSError as exc:  # a name the system refuses to look at (too long, a device's)
+        _cannot_write(path, exc, lang)
 
 
 def _backup(path, lang: str) -> None:
