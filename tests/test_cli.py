@@ -135,9 +135,12 @@ def test_inputs_are_never_modified(tmp_path):
 
 
 def test_help_does_not_import_heavy_libraries():
+    """Its words come from words.yaml (yaml is read), nothing more."""
+    heavy = ('pandas', 'pandera', 'numpy', 'openpyxl', 'python_calamine', 'pydantic', 'jsonschema', 'starlette',
+             'uvicorn', 'docx')
     code = ("import sys; from xltools.cli import main\n"
             "try: main(['--help'])\nexcept SystemExit: pass\n"
-            "print(sorted(m for m in ('pandas', 'pandera', 'openpyxl', 'python_calamine', 'yaml') if m in sys.modules))")
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
@@ -150,3 +153,180 @@ def test_api_round_trip(tmp_path):
     xltools.write(report, tmp_path / "x.xlsx")
     assert xltools.read(tmp_path / "x.xlsx").values["requests.new.commercial"] == 2
     assert isinstance(report, Report)
+
+
+# --- A Chinese Windows console or a redirected output (GBK) ----------------------------
+
+def _console(tmp_path, encoding: str, *args) -> tuple[int, str]:
+    """A run in its own process whose output is written in `encoding`, as Python
+    writes redirected output on Chinese Windows (the code page, GBK)."""
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "XLTOOLS_LANG": "zh"}
+    done = subprocess.run([sys.executable, "-m", "xltools", *map(str, args)], cwd=tmp_path, env=env,
+                          capture_output=True, timeout=300)
+    return done.returncode, (done.stdout + done.stderr).decode(encoding)
+
+
+def test_every_step_runs_on_a_gbk_console(tmp_path):
+    """− ✓ ✗ are not in GBK: they are written as －, √ and ×, nothing fails, and each
+    step ends as it does on a UTF-8 console."""
+    steps = [
+        (["check", EXAMPLES / "chitudian-2023.xlsx", EXAMPLES / "mistakes-2023.xlsx", "--lang", "zh"],
+         "共检查 2 个文件：1 个无错误，1 个有错误，0 个无法读取。"),
+        (["merge", SAMPLE_COUNTY, "-o", "县.xlsx", "--unit", "示例县", "--lang", "zh"],
+         "已写入汇总表 县.xlsx（示例县，2023年）：汇总 14 个单位。"),
+        (["compare", "县.xlsx", SAMPLE_COUNTY, "--lang", "zh"], "结果：两份报告没有需要注意的差异。"),
+        (["publish", EXAMPLES / "chitudian-2023.xlsx", "-o", "年报.docx", "--lang", "zh"],
+         "已写入报告：年报.docx（栾川县赤土店镇人民政府，2023年）"),
+    ]
+    (tmp_path / "gbk").mkdir()
+    (tmp_path / "utf8").mkdir()
+    for args, line in steps:
+        code, said = _console(tmp_path / "gbk", "gbk", *args)
+        utf8_code, utf8_said = _console(tmp_path / "utf8", "utf-8", *args)
+        assert code == utf8_code, (args, said)
+        assert line in said.splitlines(), (args, said)
+        assert said.replace("－", "−").replace("√", "✓") == utf8_said, args
+    assert "评分：15/20（要素不全 －5：T1）" in _console(tmp_path / "gbk", "gbk", "check",
+                                                    EXAMPLES / "chitudian-2023.xlsx")[1].splitlines()
+
+
+def test_a_character_gbk_lacks_becomes_its_like_or_a_question_mark():
+    from xltools.cli import _stand_in
+
+    import codecs
+
+    codecs.register_error("xltools", _stand_in)
+    assert "得分 −5 ✓ ✗ ① \ufeff😀".encode("gbk", errors="xltools").decode("gbk") == "得分 －5 √ × ① ?"
+
+
+def test_a_text_report_file_starts_with_a_bom_and_json_does_not(tmp_path):
+    assert run("check", str(EXAMPLES / "chitudian-2023.xlsx"), "-o", str(tmp_path / "r.txt")).exit_code == 0
+    assert (tmp_path / "r.txt").read_bytes().startswith("\ufeff== ".encode("utf-8"))
+    assert run("check", str(EXAMPLES / "chitudian-2023.xlsx"), "-f", "json", "-o", str(tmp_path / "r.json")).exit_code == 0
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["files"][0]["errors"] == 0
+
+
+# --- A file open in Excel -----------------------------------------------------------------
+
+def _leftovers(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_an_output_open_in_another_program_is_told_before_any_work(tmp_path, monkeypatch):
+    """On Windows a file open in Excel cannot be opened for writing though its
+    permissions allow it; nothing is backed up or written."""
+    import pathlib
+
+    out = tmp_path / "县.xlsx"
+    out.write_bytes(b"the summary as Excel shows it")
+    opened = pathlib.Path.open
+
+    def held_by_excel(self, mode="r", *a, **k):
+        if self == out and mode == "r+b":
+            raise PermissionError(13, "Permission denied")
+        return opened(self, mode, *a, **k)
+
+    monkeypatch.setattr(pathlib.Path, "open", held_by_excel)
+    result = run("merge", str(SAMPLE_COUNTY), "-o", str(out), "--unit", "示例县", "--force")
+    assert (result.exit_code, result.output) == (2, f"xltools: {out}：文件正被其他程序打开（如 Excel），请关闭后重试\n")
+    assert out.read_bytes() == b"the summary as Excel shows it"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["县.xlsx"]
+
+
+def test_an_output_refused_at_the_write_is_told_and_left_as_it_was(tmp_path, monkeypatch):
+    import xltools.xlsx.saver
+
+    def refused(*_a, **_k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(xltools.xlsx.saver.os, "replace", refused)
+    for args, out in [(["template", "-o"], tmp_path / "t.xlsx"),
+                      (["check", str(EXAMPLES / "chitudian-2023.xlsx"), "-o"], tmp_path / "r.txt"),
+                      (["publish", str(EXAMPLES / "chitudian-2023.xlsx"), "-o"], tmp_path / "年报.docx")]:
+        out.write_bytes(b"as it was")
+        result = run(*args, str(out), "--force")
+        assert result.exit_code == 2, result.output
+        assert result.output.splitlines()[-1] == f"xltools: 无法写入 {out}：文件正被其他程序打开（如 Excel），请关闭后重试"
+        assert out.read_bytes() == b"as it was"
+        assert _leftovers(tmp_path) == []
+
+
+def test_an_output_in_a_read_only_folder_is_told_and_nothing_is_left(tmp_path):
+    import os
+
+    import pytest
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes into a read-only folder")
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        result = run("template", "-o", str(folder / "t.xlsx"))
+        assert (result.exit_code, result.output) == (2, f"xltools: 无法写入 {folder / 't.xlsx'}：没有写入权限\n")
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+
+
+def test_an_output_name_too_long_is_one_line(tmp_path):
+    out = tmp_path / ("长" * 200 + ".xlsx")
+    result = run("template", "-o", str(out))
+    assert (result.exit_code, result.output) == (2, f"xltools: 无法写入 {out}：文件名或路径太长\n")
+
+
+# --- check --annotate into a folder that is not there yet ---------------------------------
+
+def test_annotate_makes_the_folder_it_is_given(tmp_path):
+    two = [str(EXAMPLES / "chitudian-2023.xlsx"), str(EXAMPLES / "mistakes-2023.xlsx")]
+    result = run("check", *two, "--annotate", str(tmp_path / "标注" / "2023"))
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in (tmp_path / "标注" / "2023").iterdir()) == [
+        "chitudian-2023.检查结果.xlsx", "mistakes-2023.检查结果.xlsx"]
+    one = run("check", two[0], "--annotate", str(tmp_path / "一个") + "/")
+    assert one.exit_code == 0 and [p.name for p in (tmp_path / "一个").iterdir()] == ["chitudian-2023.检查结果.xlsx"]
+    named = run("check", two[0], "--annotate", str(tmp_path / "标注.xlsx"))
+    assert named.exit_code == 0 and (tmp_path / "标注.xlsx").is_file()
+    several = run("check", *two, "--annotate", str(tmp_path / "x.xlsx"))
+    assert (several.exit_code, several.output) == (
+        2, f"xltools: --annotate {tmp_path / 'x.xlsx'}：检查多个文件时，请给出一个文件夹（没有时会新建）\n")
+
+
+# --- excel-setup: the install command that works on the clerk's PC ------------------------
+
+def _installed_from(monkeypatch, direct_url: dict | None, version: str = "9.9.9"):
+    import importlib.metadata
+
+    class Installed:
+        def read_text(self, name):
+            return json.dumps(direct_url) if direct_url is not None and name == "direct_url.json" else None
+
+    Installed.version = version
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Installed())
+
+
+def test_the_install_command_names_the_wheel_this_copy_came_from(tmp_path, monkeypatch):
+    from xltools.excel.macrobook import install_command
+
+    wheel = tmp_path / "安装" / "xltools-9.9.9-py3-none-any.whl"
+    wheel.parent.mkdir()
+    wheel.write_bytes(b"PK")
+    _installed_from(monkeypatch, {"url": wheel.as_uri(), "archive_info": {}})
+    assert install_command() == f'pip install "{wheel}[excel]"'
+    wheel.unlink()  # the file was deleted after installing: the one the county hands out
+    assert install_command() == ('pip install "D:\\下载\\xltools-9.9.9-py3-none-any.whl[excel]"（把 D:\\下载 换成'
+                                 '县政务公开办发的安装文件 xltools-9.9.9-py3-none-any.whl 所在的文件夹）')
+
+
+def test_the_install_command_from_a_checkout_names_the_wheel_not_the_folder(tmp_path, monkeypatch):
+    from xltools.excel.macrobook import install_command
+
+    for how in ({"url": tmp_path.as_uri(), "dir_info": {"editable": True}}, {"url": tmp_path.as_uri(), "dir_info": {}},
+                None):
+        _installed_from(monkeypatch, how)
+        said = install_command("en")
+        assert said == ('pip install "D:\\Downloads\\xltools-9.9.9-py3-none-any.whl[excel]" (with the folder where '
+                        'the installation file xltools-9.9.9-py3-none-any.whl from your county office is)')
+        assert str(tmp_path) not in said

@@ -269,3 +269,16 @@ def test_this_years_explanation_accepts_a_jump(tmp_path):
     out = json.loads(run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json").output)
     [jump] = [f for f in out["findings"] if f["rule"] == "C2"]
     assert (jump["explained"], jump["explanation"]) == (True, "本年起承接全县教育类行政许可")
+
+
+@pytest.mark.parametrize("lang, said", [("zh", "未纳入 1 份：示例县错误示范镇人民政府（有错误）"),
+                                        ("en", "1 not added up: 示例县错误示范镇人民政府 (has errors)")])
+def test_a_unit_left_out_of_the_summary_is_said_in_the_language_of_the_command_line(tmp_path, lang, said):
+    from conftest import EXAMPLES
+
+    units = tmp_path / "units"
+    shutil.copytree(SAMPLE_COUNTY, units)
+    shutil.copy(EXAMPLES / "mistakes-2023.xlsx", units)
+    assert run("merge", units, "-o", tmp_path / "县.xlsx", "--unit", "示例县").exit_code == 1
+    result = run("compare", tmp_path / "县.xlsx", units, "--lang", lang)
+    assert said in result.output.splitlines()

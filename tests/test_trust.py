@@ -403,10 +403,17 @@ def test_an_output_of_the_wrong_kind_is_refused(tmp_path, args, suffixes):
 
 # --- 13. never the bare package name ----------------------------------------------------
 
-def test_excel_setup_names_the_install_command_of_this_copy(tmp_path):
+def test_excel_setup_names_the_wheel_a_clerk_has_not_the_countys_checkout(tmp_path):
+    """Installed from the checkout (as the tests are), the command names the wheel it
+    builds; the checkout's folder is on the county's computer only."""
+    from importlib.metadata import version
+
+    wheel = f"xltools-{version('xltools')}-py3-none-any.whl"
     result = run("excel-setup", "-o", tmp_path / "x.xlsm")
     assert result.exit_code == 0
-    assert f'pip install "{REPO}[excel]"' in result.output
+    assert f'pip install "D:\\下载\\{wheel}[excel]"（把 D:\\下载 换成县政务公开办发的安装文件 {wheel} 所在的文件夹）' \
+        in result.output
+    assert str(REPO) not in result.output
     assert 'pip install "xltools[excel]"' not in result.output
     assert 'pip install "xltools[excel]"' not in (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -54,10 +54,10 @@ def test_english_on_request_by_option_or_environment(tmp_path):
 def test_click_usage_errors_in_chinese():
     missing = run("merge", SAMPLE_COUNTY, "-o", "s.xlsx", prog_name="xltools")
     assert missing.exit_code == 2
-    assert missing.output.splitlines() == ["用法： xltools merge [OPTIONS] INPUTS...", "运行“xltools merge --help”查看用法。",
-                                           "", "错误：缺少选项 '--unit'."]
+    assert missing.output.splitlines() == ["用法： xltools merge [选项] 文件或文件夹...", "运行“xltools merge --help”查看用法。",
+                                           "", "错误：缺少选项 '--unit'。"]
     number = run("template", "-o", "t.xlsx", "--year", "abc", prog_name="xltools")
-    assert number.output.splitlines()[-1] == "错误：'--year' 的值不对：'abc' 不是有效的数字（integer）。"
+    assert number.output.splitlines()[-1] == "错误：'--year' 的值不对：'abc' 不是整数。"
     typo = run("chek", prog_name="xltools")
     assert typo.output.splitlines()[-1] == "错误：没有命令 'chek'。 是不是 'check'？"
 
@@ -250,8 +250,8 @@ def test_formulas_saved_without_their_values_are_no_finding(tmp_path):
 
 
 def test_a_value_click_checks_while_reading_the_command_line_is_told_in_chinese(tmp_path):
-    """click words such a message before the words are looked up: it is told again
-    from its template (English with --lang en)."""
+    """click names a path parameter once, on import: it is named again in the words
+    of the command line (English with --lang en)."""
     missing = tmp_path / "上年.xlsx"
     result = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "县", "--previous", missing)
     assert result.exit_code == 2

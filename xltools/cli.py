@@ -23,18 +23,24 @@ WORKBOOK = (".xlsx",)
 
 
 def _default_lang() -> str:
+    """A command's --lang when none is given: `xltools --lang en COMMAND` speaks for
+    the command too; else XLTOOLS_LANG, else Chinese."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root().params.get("lang") if ctx is not None else None
+    if root is not None:
+        return root
     return "en" if os.environ.get(LANG_VARIABLE, "").strip().lower().startswith("en") else "zh"
 
 
 def _lang_asked(args: list[str]) -> str:
-    """The language of a command line (its --lang, else XLTOOLS_LANG, else zh), for
-    words said before or after click has read the options."""
+    """The language of a command line (its last --lang, else XLTOOLS_LANG, else zh),
+    for words said before or after click has read the options: help, usage errors."""
+    asked = None
     for i, arg in enumerate(args):
         value = arg.partition("=")[2] if arg.startswith("--lang=") else \
             args[i + 1] if arg == "--lang" and i + 1 < len(args) else None
-        if value in ("zh", "en"):
-            return value
-    return _default_lang()
+        asked = value if value in ("zh", "en") else asked
+    return asked or _default_lang()
 
 
 def _words(lang: str) -> dict:
@@ -72,6 +78,8 @@ def _claim(path: Path, suffixes: tuple[str, ...], force: bool, lang: str, inputs
         claim(path, suffixes, force, list(inputs))
     except OutputError as exc:
         _refuse(exc, lang)
+    except OSError as exc:  # a name the system refuses to look at (too long, a device's)
+        _cannot_write(path, exc, lang)
 
 
 def _backup(path, lang: str) -> None:
@@ -89,7 +97,7 @@ def _backup(path, lang: str) -> None:
 def _cannot_write(path, exc: OSError, lang: str) -> None:
     from xltools.commands.outputs import reason
 
-    _fail(lang, "cannot_write", path=path, reason=reason(exc, lang))
+    _fail(lang, "cannot_write", path=path, reason=reason(exc, lang, path))
 
 
 def _write_out(text: str, output: str | None, lang: str, bom: bool = False) -> None:
@@ -108,9 +116,9 @@ def _write_out(text: str, output: str | None, lang: str, bom: bool = False) -> N
 @contextmanager
 def _speaking(lang: str):
     """click's own words (usage errors, help) in the language of the command line,
-    while an error is shown: each of its modules looks its messages up through a
-    gettext function of its own, which is pointed at schemas/words.yaml, and given
-    back afterwards (a program may run the command line again)."""
+    while it runs: each of its modules looks its messages up through a gettext
+    function of its own, which is pointed at schemas/words.yaml, and given back
+    afterwards (a program may run the command line again)."""
     import click.core
     import click.decorators
     import click.exceptions
@@ -141,42 +149,214 @@ def _speaking(lang: str):
                 module.ngettext = ngettext
 
 
-def _retold(message: str, table: dict[str, str]) -> str:
-    """A message click put together before its words were looked up (a value is
-    checked as the command line is read: "File '/x.xlsx' does not exist."), told
-    again from the same template in the table."""
+def _full_stop(format_message):
+    """click ends a missing parameter's message with an English full stop of its own."""
+    def said() -> str:
+        text = format_message()
+        return text[:-1] + "。" if text.endswith(".") else text
+
+    return said
+
+
+# Characters the words use that a Chinese Windows code page (GBK) lacks, and what it
+# has that means the same; any other is tried in its compatibility form, else "?".
+_STAND_INS = {"\u2212": "－", "✓": "√", "✗": "×", "\ufeff": ""}
+
+
+def _stand_in(exc: UnicodeError) -> tuple[str, int]:
+    """A codecs error handler: output redirected on Chinese Windows is written in
+    GBK, and a character it lacks must never end the run."""
+    import unicodedata
+
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+
+    def fits(text: str) -> bool:
+        try:
+            text.encode(exc.encoding)
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    said = []
+    for char in exc.object[exc.start:exc.end]:
+        said.append(next(c for c in (_STAND_INS.get(char), unicodedata.normalize("NFKC", char), "?")
+                         if c is not None and fits(c)))
+    return "".join(said), exc.end
+
+
+def _tolerant(stream) -> None:
+    """A console or file of another encoding than UTF-8 takes what it cannot show in
+    characters it has (see _stand_in)."""
+    import codecs
+
+    encoding = getattr(stream, "encoding", None)
+    if not encoding or not hasattr(stream, "reconfigure") or codecs.lookup(encoding).name == "utf-8":
+        return
+    codecs.register_error("xltools", _stand_in)
+    stream.reconfigure(errors="xltools")
+
+
+def _commands(group: click.Group, prefix: str = ""):
+    """Every command under `group` with its words' key: "check", "desk init"."""
+    for name, command in group.commands.items():
+        yield prefix + name, command
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{prefix}{name} ")
+
+
+def _localize(root: click.Group, lang: str, table: dict[str, str]) -> None:
+    """Put the help of every command in the language of the command line: texts,
+    summaries, option help and what follows an argument or option (the placeholders
+    of the usage line and of usage errors) all come from the `help` words; the
+    command tree is shared, so both languages set every one of them."""
+    said = _words(lang)["help"]
+    shared, metavars, arguments = said["options"], said["metavars"], said["arguments"]
+    for key, command in [("xltools", root), *_commands(root)]:
+        own = said[key]
+        command.help, command.short_help = own["text"], own["summary"]
+        command.options_metavar = table.get("[OPTIONS]", "[OPTIONS]")
+        command.help_option_help = shared["--help"]
+        if isinstance(command, click.Group):
+            command.subcommand_metavar = table.get("COMMAND [ARGS]...", "COMMAND [ARGS]...")
+        for param in command.params:
+            kind = _path_kind(param.type) if isinstance(param.type, click.Path) else param.type.name
+            if isinstance(param.type, click.Path):  # said in its messages: "文件 'x.xlsx' 不存在"
+                param.type.name = table.get(kind, kind)
+            if isinstance(param, click.Argument):
+                placeholder = arguments.get(param.name.upper())
+                param.metavar = None if placeholder is None else placeholder + ("..." if param.nargs != 1 else "")
+                continue
+            name = max(param.opts, key=len)
+            param.help = own.get(name, shared.get(name))
+            param.metavar = None if param.is_flag or isinstance(param.type, click.Choice) else metavars.get(kind)
+
+
+def _path_kind(path: click.Path) -> str:
+    """What click calls a path parameter in English (it names it once, on import)."""
+    return "file" if path.file_okay and not path.dir_okay else \
+        "directory" if path.dir_okay and not path.file_okay else "path"
+
+
+class _Range(click.IntRange):
+    """A whole number from `min` on (up to `max`), described in the words of the
+    command line (click writes "x>=1" itself)."""
+
+    def _describe_range(self) -> str:
+        if self.max is None:
+            return click.types._("x>={min}").format(min=self.min)
+        return click.types._("{min}<=x<={max}").format(min=self.min, max=self.max)
+
+
+def _columns(text: str) -> int:
+    """How wide `text` shows on a console: a Chinese character takes two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_NO_LINE_START = "，。；：、）”’》」』！？.,;:)]"
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """Lines of at most `width` columns: a line may break between any two Chinese
+    characters and between words, never before a closing punctuation mark (the
+    character before it goes down with it), nor inside the [默认：…] click adds."""
     import re
 
-    for english, said in table.items():
-        if "{" not in english:
-            continue
-        pattern = re.sub(r"\\\{(\w+)(?:!r)?\\\}", r"(?P<\1>.+?)", re.escape(english))
-        found = re.fullmatch(pattern, message)
-        if found:
-            values = {k: table.get(v.lower(), v) if k == "name" else v for k, v in found.groupdict().items()}
-            return said.replace("!r}", "}").format(**values)
-    return message
+    lines, line = [], []
+    for token in re.findall(r"(?<=  )\[[^\]]{1,40}\]\s*|[\u2e80-\u9fff\uff00-\uffef]\s*|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+",
+                            text):
+        if line and _columns("".join(line) + token.rstrip()) > width:
+            down = 0
+            while down < len(line) - 1 and (line[len(line) - down] if down else token)[0] in _NO_LINE_START:
+                down += 1
+            lines.append("".join(line[:len(line) - down]).rstrip())
+            line = line[len(line) - down:]
+            token = token.lstrip() if not line else token
+        line.append(token)
+    return [*lines, "".join(line).rstrip()]
 
 
-class _Commands(click.Group):
+class _Formatter(click.HelpFormatter):
+    """click's help layout, measured in console columns, so that Chinese help lines
+    up and wraps at the console's width (click counts characters)."""
+
+    def write_heading(self, heading: str) -> None:
+        colon = "：" if _columns(heading[-1:]) == 2 else ":"
+        self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+        self.write("\n\n".join("\n".join(indent + line for line in _wrapped(p, self.width - self.current_indent))
+                               for p in paragraphs) + "\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first = min(max(_columns(term) for term, _ in rows), col_max) + col_spacing
+        indent = " " * (first + self.current_indent)
+        for term, text in rows:
+            self.write(" " * self.current_indent + term)
+            if not text:
+                self.write("\n")
+                continue
+            shown = _columns(term)
+            self.write(" " * (first - shown) if shown <= first - col_spacing else "\n" + indent)
+            lines = _wrapped(text, max(self.width - first - self.current_indent, 10))
+            self.write(lines[0] + "\n" + "".join(indent + line + "\n" for line in lines[1:]))
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _Said:
+    """A command whose help is laid out in console columns, and whose --help option
+    says its help in the command line's language (click makes that option once and
+    keeps it)."""
+
+    context_class = _Context
+    help_option_help: str | None = None
+
+    def get_help_option(self, ctx: click.Context):
+        option = super().get_help_option(ctx)
+        if option is not None and self.help_option_help is not None:
+            option.help = self.help_option_help
+        return option
+
+
+class _Command(_Said, click.Command):
+    pass
+
+
+class _Commands(_Said, click.Group):
     """Every command runs inside one guard: an exception nobody expected becomes one
     line that names a log file with the traceback (exit 2), never a traceback on
     the clerk's screen; `xltools --debug …` shows it instead."""
 
+    command_class = _Command
+    group_class = type  # desk's commands are guarded and said as the root's
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        """click's usage errors in the language of the command line; its words are
-        loaded only then, so that `--help` stays instant."""
-        try:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.ClickException as exc:
-            with _speaking(_lang_asked(list(sys.argv[1:] if args is None else args))) as table:
-                exc.message = _retold(exc.message, table)
+        """Help and click's usage errors in the language of the command line, on a
+        console that cannot show every character too."""
+        args = list(sys.argv[1:] if args is None else args)
+        lang = _lang_asked(args)
+        _tolerant(sys.stdout)
+        _tolerant(sys.stderr)
+        with _speaking(lang) as table:
+            _localize(self, lang, table)
+            try:
+                return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except click.ClickException as exc:
+                if lang != "en" and isinstance(exc, click.MissingParameter):
+                    exc.format_message = _full_stop(exc.format_message)
                 exc.show()
-            sys.exit(exc.exit_code)
-        except click.Abort:
-            with _speaking(_lang_asked(list(sys.argv[1:] if args is None else args))):
+                sys.exit(exc.exit_code)
+            except click.Abort:
                 click.echo(click.core._("Aborted!"), err=True)
-            sys.exit(1)
+                sys.exit(1)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -219,14 +399,20 @@ def _version() -> str:
         return "(source)"
 
 
+def _show_version(ctx: click.Context, _param, value: bool) -> None:
+    """--version in the words of the command line (click's own option words it on import)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(click.core._("%(prog)s, version %(version)s") % {"prog": ctx.find_root().info_name,
+                                                                     "version": _version()})
+        ctx.exit()
+
+
 def _lang_option(f):
-    return click.option("--lang", type=click.Choice(["zh", "en"]), default=_default_lang,
-                        help=f"Language of the messages (default: ${LANG_VARIABLE}, else zh).")(f)
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default=_default_lang)(f)
 
 
 def _force_option(f):
-    return click.option("--force", is_flag=True,
-                        help="Replace an existing output file (it is backed up first).")(f)
+    return click.option("--force", is_flag=True)(f)
 
 
 @contextmanager
@@ -250,14 +436,10 @@ def _batch():
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="xltools")
-@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
-def main(debug: bool) -> None:
-    """政府信息公开工作年度报告的标准表格：生成、检查、补全、汇总、导入、发布。
-
-    Standard workbooks for the annual government information disclosure report:
-    template, check, fill, merge, import from documents, publish the report.
-    """
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version)
+@click.option("--debug", is_flag=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]))
+def main(debug: bool, lang: str | None) -> None:
     # The command line never generates test data, but pandera imports hypothesis's
     # strategies whenever hypothesis is installed (the test extra: with trio, which
     # selenium brings, 0.3 s of every check). Where nothing has imported it yet, it
@@ -266,15 +448,13 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
-@click.option("--unit", help="单位名称 to fill in on the cover sheet.")
-@click.option("--year", type=int, help="报告年度 to fill in on the cover sheet.")
-@click.option("--data", "data", type=click.Path(exists=True, dir_okay=False),
-              help="A report as JSON (see `xltools export`): write a filled workbook.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--unit")
+@click.option("--year", type=int)
+@click.option("--data", "data", type=click.Path(exists=True, dir_okay=False))
 @_force_option
 @_lang_option
 def template(output: str, unit: str | None, year: int | None, data: str | None, force: bool, lang: str) -> None:
-    """Write the standard workbook template, empty or filled from JSON."""
     from xltools.model.report import Report, ReportError
     from xltools.model.values import year_range
     from xltools.xlsx.writer import write, write_template
@@ -307,14 +487,12 @@ def template(output: str, unit: str | None, year: int | None, data: str | None, 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
-              show_default=True, help="json: one object for one file, JSON Lines for several.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-@click.option("--bom/--no-bom", default=True, show_default=True,
-              help="CSV: start with a byte order mark, so that Excel on Chinese Windows reads it as UTF-8.")
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+@click.option("--bom/--no-bom", default=True)
 @_force_option
 @_lang_option
 def export(files: tuple[str, ...], fmt: str, output: str | None, bom: bool, force: bool, lang: str) -> None:
-    """Read filled workbooks back as data (every field id, blanks as null)."""
     from xltools.commands.export import FORMATS
     from xltools.commands.inputs import expand
     from xltools.xlsx.reader import ReadError, read
@@ -336,20 +514,13 @@ def export(files: tuple[str, ...], fmt: str, output: str | None, bom: bool, forc
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--previous", multiple=True, type=click.Path(exists=True),
-              help="Last year's workbook(s) or folder, for W1/W2; matched by credit code or unit name.")
-@click.option("--annotate", "annotate_to", type=click.Path(),
-              help="Write a marked copy: a file for one input, a folder for several.")
-@click.option("--strict", is_flag=True, help="Exit 1 on any unexplained warning too.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option("--previous", multiple=True, type=click.Path(exists=True))
+@click.option("--annotate", "annotate_to", type=click.Path())
+@click.option("--strict", is_flag=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
 @_force_option
 @_lang_option
 def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> None:
-    """Check filled workbooks against every rule of the format.
-
-    Exit status: 0 no errors, 1 errors (with --strict: or unexplained warnings),
-    2 a file could not be read.
-    """
     from xltools.commands.inputs import expand
     from xltools.commands.render import render_json, render_text
     from xltools.rules.batch import check_paths
@@ -358,12 +529,15 @@ def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> Non
     _no_workbooks(found, files, lang)
     if output:
         _claim(Path(output), (".txt", ".json", ".log"), force, lang, found.files)
-    targets = _annotate_targets(found.files, Path(annotate_to), force, lang) if annotate_to else {}
+    targets = _annotate_targets(found.files, annotate_to, force, lang) if annotate_to else {}
     with _batch():
         results = check_paths(found.files, expand(list(previous)).files)
     if output:
         _backup(output, lang)
-    _write_out((render_json if fmt == "json" else render_text)(results, lang, found.skipped), output, lang)
+    # A text report starts with a byte order mark, so that Notepad and Excel on Chinese Windows read it as
+    # UTF-8; JSON does not, as its standard forbids (JSON.parse and jq refuse one)
+    _write_out((render_json if fmt == "json" else render_text)(results, lang, found.skipped), output, lang,
+               bom=fmt == "text" and output is not None)
     if annotate_to:
         _annotate(results, targets, lang)
     if any(r.unreadable for r in results):
@@ -372,14 +546,22 @@ def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> Non
         sys.exit(1)
 
 
-def _annotate_targets(files: list[Path], target: Path, force: bool, lang: str) -> dict[Path, Path]:
-    """The marked copy of each input, checked before anything is read: one file for
-    one input, an existing folder for several."""
-    if len(files) > 1 and not target.is_dir():
+def _annotate_targets(files: list[Path], given: str, force: bool, lang: str) -> dict[Path, Path]:
+    """The marked copy of each input, checked before anything is read: a file (.xlsx)
+    for one input, else a folder, made when it is not there yet."""
+    target = Path(given)
+    named_file = target.is_file() or \
+        target.suffix.lower() in WORKBOOK and not given.endswith(("/", os.sep)) and not target.is_dir()
+    if named_file and len(files) > 1:
         _fail(lang, "annotate_folder", path=target)
-    out = {f: target / f"{f.stem}.检查结果.xlsx" if target.is_dir() else target for f in files}
-    for f, path in out.items():
+    out = {f: target if named_file else target / f"{f.stem}.检查结果.xlsx" for f in files}
+    for path in out.values():
         _claim(path, WORKBOOK, force, lang, files)
+    if not named_file:
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _cannot_write(target, exc, lang)
     return out
 
 
@@ -397,16 +579,11 @@ def _annotate(results, targets: dict[Path, Path], lang: str) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the completed workbook here.")
-@click.option("--in-place", is_flag=True, help="Replace FILE, after keeping a backup FILE.bak.xlsx.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+@click.option("--in-place", is_flag=True)
 @_force_option
 @_lang_option
 def fill(file: str, output: str | None, in_place: bool, force: bool, lang: str) -> None:
-    """Complete the totals: formulas with their values, blank details 0.
-
-    Refuses (exit 1) a workbook whose structure or numbers make it unsafe, and
-    leaves it untouched.
-    """
     from xltools.commands.fill import fill as fill_workbook
     from xltools.commands.render import render_fill
     from xltools.xlsx.reader import ReadError
@@ -454,29 +631,18 @@ class _Progress:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The summary workbook to write.")
-@click.option("--unit", required=True, help="单位名称 of the summary, e.g. the county.")
-@click.option("--year", type=int, help="报告年度 (default: the year most inputs report).")
-@click.option("--roster", type=click.Path(exists=True, dir_okay=False),
-              help="CSV of the units that must report: 统一社会信用代码, 单位名称[, 上级单位, 类型].")
-@click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
-@click.option("--strict", is_flag=True, help="Write nothing when any input is excluded.")
-@click.option("--previous", type=click.Path(exists=True, dir_okay=False),
-              help="Last year's summary (or published report): the change in the drafted text, a chart of both "
-                   "years, and compare's findings between them.")
-@click.option("--draft/--no-draft", default=True, show_default=True,
-              help="Draft the figure sentences of 一（二） and 四 into the summary's text.")
-@click.option("--allow-incomplete", is_flag=True,
-              help="Draft the figure sentences even when units are missing or excluded.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--unit", required=True)
+@click.option("--year", type=int)
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False))
+@click.option("--jobs", type=_Range(1, None))
+@click.option("--strict", is_flag=True)
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False))
+@click.option("--draft/--no-draft", default=True)
+@click.option("--allow-incomplete", is_flag=True)
 @_force_option
 @_lang_option
 def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, allow_incomplete, force, lang) -> None:
-    """Add up units' workbooks into a summary that is itself a report, with 分类汇总,
-    图表 and the figure sentences drafted into its empty text.
-
-    Exit status: 0 all merged and nobody missing; 1 written, but inputs excluded or
-    roster units missing; 2 nothing written.
-    """
     from xltools.commands.inputs import expand
     from xltools.commands.merge import MergeError
     from xltools.commands.merge import merge as merge_all
@@ -552,19 +718,13 @@ def _last_year(path: str, result, jobs, lang: str):
 
 @main.command("import")
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Workbook to write, for one report.")
-@click.option("--out-dir", type=click.Path(file_okay=False),
-              help="Folder for the workbooks, each named after unit and year (default: the current folder).")
-@click.option("--format", "kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True,
-              help="What the reports are; auto looks at each file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+@click.option("--out-dir", type=click.Path(file_okay=False))
+@click.option("--format", "kind", type=click.Choice(["auto", *KINDS]), default="auto", show_default=True)
 @click.option("-f", "--report-format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_force_option
 @_lang_option
 def import_(reports, output, out_dir, kind, fmt, force, lang) -> None:
-    """Turn published reports (text, HTML, Word .docx, PDF) into standard workbooks,
-    then check them. Values that cannot be placed with confidence stay blank and
-    are reported (I1–I4); totals are kept as published, so check finds the
-    report's own mistakes. Exit status as for check."""
     from xltools.commands.importing import import_paths
     from xltools.commands.inputs import DOCUMENT_SUFFIXES, expand
     from xltools.commands.render import render_json, render_text
@@ -598,25 +758,14 @@ def import_(reports, output, out_dir, kind, fmt, force, lang) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Document to write: .docx, .html or .md.")
-@click.option("--with-errors", is_flag=True, help="Publish even when the check finds errors (they are listed).")
-@click.option("--breakdown", type=click.Choice(["kind", "unit"]), is_flag=False, flag_value="kind",
-              help="A summary's appendix: the main figures by kind of unit (--breakdown), or unit by unit too "
-                   "(--breakdown unit).")
-@click.option("--allow-incomplete", is_flag=True,
-              help="Publish a summary that leaves units out; the report then says how many it covers.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--with-errors", is_flag=True)
+@click.option("--breakdown", type=click.Choice(["kind", "unit"]), is_flag=False, flag_value="kind")
+@click.option("--allow-incomplete", is_flag=True)
 @_force_option
 @_lang_option
 def publish(file: str, output: str, with_errors: bool, breakdown: str | None, allow_incomplete: bool, force: bool,
             lang: str) -> None:
-    """Write the report document from a checked workbook: the six sections, the
-    unit's text and the tables in the national layout.
-
-    Refuses a workbook with errors unless --with-errors, and a summary whose
-    上报情况 leaves units out unless --allow-incomplete; warnings are listed. Exit
-    status: 0 written, 1 refused, 2 the workbook cannot be read.
-    """
     from xltools.commands.coverage import of_summary
     from xltools.commands.render import render_text
     from xltools.documents.publish import WRITERS, Part
@@ -661,14 +810,12 @@ def _breakdown(report, path: Path, by: str, lang: str) -> list:
 
 @main.command("excel-setup")
 @click.option("-o", "--output", default="政府信息公开年度报告.xlsm", show_default=True,
-              type=click.Path(dir_okay=False), help="Macro-enabled workbook to write (.xlsm).")
-@click.option("--unit", help="单位名称 to fill in on the cover sheet.")
-@click.option("--year", type=int, help="报告年度 to fill in on the cover sheet.")
+              type=click.Path(dir_okay=False))
+@click.option("--unit")
+@click.option("--year", type=int)
 @_force_option
 @_lang_option
 def excel_setup(output: str, unit: str | None, year: int | None, force: bool, lang: str) -> None:
-    """Write the template with buttons 检查 / 填写合计 / 清除标记 (.xlsm) and print how
-    to set up Excel for them (xlwings add-in)."""
     from xltools.excel.macrobook import install_command, write_macro_template
     from xltools.model.values import year_range
 
@@ -681,24 +828,18 @@ def excel_setup(output: str, unit: str | None, year: int | None, force: bool, la
         write_macro_template(output, unit=unit, year=year)
     except OSError as exc:
         _cannot_write(output, exc, lang)
-    click.echo(_words(lang)["excel_setup"].format(out=output, install=install_command()))
+    click.echo(_words(lang)["excel_setup"].format(out=output, install=install_command(lang)))
 
 
 @main.command()
 @click.argument("old", type=click.Path(exists=True))
 @click.argument("new", type=click.Path(exists=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the comparison workbook (.xlsx).")
-@click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+@click.option("--jobs", type=_Range(1, None))
 @_force_option
 @_lang_option
 def compare(old: str, new: str, fmt: str, output: str | None, jobs: int | None, force: bool, lang: str) -> None:
-    """Compare two reports, or two folders of them: last year's with this year's,
-    the approved workbook with the published page, a summary with its units' folder.
-
-    Each side is a workbook, a document import reads, or a folder. Exit status: 0
-    nothing flagged as an error, 1 errors, 2 unreadable or misused.
-    """
     from xltools.commands.compare import CompareError
     from xltools.commands.compare import compare as compare_paths
     from xltools.commands.render import render_compare, render_compare_json
@@ -727,7 +868,6 @@ def compare(old: str, new: str, fmt: str, output: str | None, jobs: int | None, 
 @main.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def fields(fmt: str) -> None:
-    """List every field: id, sheet, cell, kind and labels."""
     from xltools.model.report import dumps
     from xltools.xlsx.layout import describe_fields
 
@@ -783,30 +923,25 @@ def _on_unit(folder: str, unit: str, lang: str, act):
         _refuse(exc, lang)
 
 
-def _date_option(name: str, help: str):
-    return click.option(name, type=click.DateTime(formats=["%Y-%m-%d"]), help=help)
+def _date_option(name: str):
+    return click.option(name, type=click.DateTime(formats=["%Y-%m-%d"]))
 
 
 @main.group()
 def desk() -> None:
-    """The county's review desk: a ledger of every unit's submissions, returns,
-    approvals and publications (审核台). Start its web page with `xltools serve`."""
+    pass
 
 
 @desk.command("init")
 @click.argument("folder", type=click.Path(file_okay=False))
-@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="CSV of the units: 统一社会信用代码, 单位名称[, 上级单位, 类型].")
-@click.option("--year", required=True, type=int, help="报告年度 the desk receives.")
-@click.option("--unit", help="The summary's unit (the county), for `desk merge`.")
-@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
-              help="The address units reach the page at; each unit's link starts with it.")
-@_date_option("--submit-by", "Units submit by this date (default: 1月31日 of the next year).")
-@_date_option("--publish-by", "Units publish by this date (default: 1月31日 of the next year).")
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", required=True, type=int)
+@click.option("--unit")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True)
+@_date_option("--submit-by")
+@_date_option("--publish-by")
 @_lang_option
 def desk_init(folder, roster, year, unit, base_url, submit_by, publish_by, lang) -> None:
-    """Set up a desk for a year's roster: the ledger, one private upload link per
-    unit (FOLDER/单位链接.csv) and the office's password (printed once)."""
     from xltools.commands.roster import RosterError, read_roster
     from xltools.desk.service import create
     from xltools.desk.settings import DeskError
@@ -844,8 +979,6 @@ def _warn_local_links(d, folder: str, lang: str) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @_lang_option
 def desk_add(folder, files, lang) -> None:
-    """File workbooks received by e-mail: each is checked and kept as the next
-    version of the unit its cover names. Exit 1 when any was not received."""
     from xltools.commands.inputs import expand
     from xltools.commands.render import skipped_lines
     from xltools.desk.render import render_added
@@ -866,7 +999,6 @@ def desk_add(folder, files, lang) -> None:
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_lang_option
 def desk_status(folder, fmt, lang) -> None:
-    """Every unit: status, latest version, errors and warnings, overdue first."""
     from xltools.desk.render import render_status, render_status_json
 
     d = _open_desk(folder, lang)
@@ -877,11 +1009,10 @@ def desk_status(folder, fmt, lang) -> None:
 @desk.command("return")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.argument("unit")
-@click.option("--note", help="The note to the unit (default: drafted from the version's findings).")
-@click.option("--version", "number", type=int, help="Refuse unless this is still the latest version.")
+@click.option("--note")
+@click.option("--version", "number", type=int)
 @_lang_option
 def desk_return(folder, unit, note, number, lang) -> None:
-    """Return UNIT's latest version for correction, with a note."""
     d, u, said = _on_unit(folder, unit, lang, lambda d, u: d.return_report(u, note, _who(), number, lang))
     click.echo(_words(lang)["desk_returned_done"].format(unit=u.name, number=d.standing(u).returned_number))
     click.echo(said)
@@ -890,12 +1021,10 @@ def desk_return(folder, unit, note, number, lang) -> None:
 @desk.command("note")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.argument("unit")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Word document to write (.docx).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @_force_option
 @_lang_option
 def desk_note(folder, unit, output, force, lang) -> None:
-    """Write the note returning UNIT's report as a Word document: the note it was
-    returned with, or the note drafted from its latest version's findings."""
     from xltools.desk.note import write_docx
 
     _claim(Path(output), (".docx",), force, lang)
@@ -911,10 +1040,9 @@ def desk_note(folder, unit, output, force, lang) -> None:
 @desk.command("approve")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.argument("unit")
-@click.option("--version", "number", type=int, help="Refuse unless this is still the latest version.")
+@click.option("--version", "number", type=int)
 @_lang_option
 def desk_approve(folder, unit, number, lang) -> None:
-    """File (备案) UNIT's latest version; a version with errors cannot be filed."""
     _, u, version = _on_unit(folder, unit, lang, lambda d, u: d.approve(u, _who(), number))
     click.echo(_words(lang)["desk_approved_done"].format(unit=u.name, number=version.number))
 
@@ -922,28 +1050,23 @@ def desk_approve(folder, unit, number, lang) -> None:
 @desk.command("published")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.argument("unit")
-@click.option("--url", required=True, help="Where the report was published.")
-@click.option("--date", "day", required=True, help="When, as 2024-01-31.")
+@click.option("--url", required=True)
+@click.option("--date", "day", required=True)
 @_lang_option
 def desk_published(folder, unit, url, day, lang) -> None:
-    """Record that UNIT published its filed report (先备案后公布)."""
     _, u, _ = _on_unit(folder, unit, lang, lambda d, u: d.published(u, url, day, _who()))
     click.echo(_words(lang)["desk_published_done"].format(unit=u.name, date=day.strip(), url=url.strip()))
 
 
 @desk.command("merge")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The summary workbook to write.")
-@click.option("--unit", help="单位名称 of the summary (default: the desk's --unit).")
-@click.option("--jobs", type=click.IntRange(1, None), help="Worker processes (default: the number of CPUs).")
-@click.option("--allow-incomplete", is_flag=True,
-              help="Draft the figure sentences even when units are not filed or excluded.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--unit")
+@click.option("--jobs", type=_Range(1, None))
+@click.option("--allow-incomplete", is_flag=True)
 @_force_option
 @_lang_option
 def desk_merge(folder, output, unit, jobs, allow_incomplete, force, lang) -> None:
-    """Merge the filed version of every unit (as `xltools merge` with the roster);
-    units not filed are listed as such in 上报情况. Exit 1 when any unit is not in
-    the summary."""
     from xltools.desk.render import render_desk_merge
     from xltools.desk.settings import DeskError
 
@@ -967,17 +1090,15 @@ def desk_merge(folder, output, unit, jobs, allow_incomplete, force, lang) -> Non
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @_lang_option
 def desk_password(folder, lang) -> None:
-    """Set a new password for the office (printed once; the old one stops working)."""
     d = _open_desk(folder, lang)
     click.echo(_words(lang)["desk_password_new"].format(password=d.reset_password(_who())))
 
 
 @desk.command("links")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--base-url", required=True, help="The address units reach the page at, e.g. http://10.1.2.3:8000.")
+@click.option("--base-url", required=True)
 @_lang_option
 def desk_links(folder, base_url, lang) -> None:
-    """Rewrite the units' links (单位链接.csv) to start with --base-url; the tokens stay."""
     from xltools.desk.settings import DeskError
 
     d = _open_desk(folder, lang)
@@ -991,15 +1112,33 @@ def desk_links(folder, base_url, lang) -> None:
     _warn_local_links(d, folder, lang)
 
 
+def _unlistenable(host: str, port: int) -> str | None:
+    """Why the page could not listen at host:port (busy, address, denied, other), found
+    before it says where it is: uvicorn would say it in English after that line."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            if os.name != "nt":  # as uvicorn binds: a port the last run left in TIME_WAIT is free
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except socket.gaierror:
+        return "address"
+    except OSError as exc:
+        return {errno.EADDRINUSE: "busy", errno.EADDRNOTAVAIL: "address", errno.EACCES: "denied",
+                10013: "denied"}.get(exc.errno, "other")  # 10013: Windows' WSAEACCES
+    return None
+
+
 @main.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 makes the page reachable from other computers.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", type=click.IntRange(1, None), help="Processes that check uploads (default: the number of CPUs).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=_Range(1, 65535))
+@click.option("--workers", type=_Range(1, None))
 @_lang_option
 def serve(folder, host, port, workers, lang) -> None:
-    """Run the desk's web page: units upload by their links, the office reviews."""
     try:
         import uvicorn
 
@@ -1008,6 +1147,10 @@ def serve(folder, host, port, workers, lang) -> None:
         _fail(lang, "desk_extra_missing")
     d = _open_desk(folder, lang)
     w = _words(lang)
+    refused = _unlistenable(host, port)
+    if refused is not None:
+        _fail(lang, "desk_cannot_listen", host=host, port=port, reason=w[f"desk_listen_{refused}"].format(
+            host=host, port=port))
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(w["desk_serving_open"].format(host=host), err=True)
     click.echo(w["desk_serving"].format(host=host, port=port), err=True)

@@ -164,6 +164,7 @@ def render_compare(comp, lang: str = "zh") -> str:
     """What compare found: the kind of comparison first, then the findings of each
     pair (for folders, a line per unit and its findings)."""
     from xltools.commands.summary import reason_text
+    from xltools.model.schema import load_summary
 
     w = words(lang)
     if comp.unreadable and comp.kind != "folders":
@@ -186,12 +187,13 @@ def render_compare(comp, lang: str = "zh") -> str:
     lines.append(w["compare_old"].format(path=comp.old, about=_about(first.old, w)))
     if comp.kind == "summary":
         included = [s.shown for s in first.units if s.status == "merged"]
-        left_out = [f"{s.shown}（{reason_text(s, first.new.year, lang) or s.status}）" for s in first.units
-                    if s.status != "merged"]
+        left_out = [w["compare_left_out_unit"].format(unit=s.shown, why=reason_text(s, first.new.year, lang)
+                                                      or load_summary()["status"][s.status][lang])
+                    for s in first.units if s.status != "merged"]
         lines.append(w["compare_new"].format(path=comp.new, about=w["compare_summary_label"]))
-        lines.append(w["compare_included"].format(n=len(included), units="、".join(included)))
+        lines.append(w["compare_included"].format(n=len(included), units=w["list_separator"].join(included)))
         if left_out:
-            lines.append(w["compare_left_out"].format(n=len(left_out), units="、".join(left_out)))
+            lines.append(w["compare_left_out"].format(n=len(left_out), units=w["list_separator"].join(left_out)))
     else:
         lines.append(w["compare_new"].format(path=comp.new, about=_about(first.new, w)))
     lines += finding_lines(first.findings, lang)

@@ -33,26 +33,29 @@ def _vba_text(lines: list[str]) -> str:
 
 
 def install_command(lang: str = "zh") -> str:
-    """The pip command that installs this very copy of xltools with its Excel extra:
-    from the wheel or folder it was installed from (pip records it, PEP 610), else
-    from this source folder. Never the bare name: on the public package index,
-    `xltools` is an unrelated project."""
+    """The pip command that installs xltools with its Excel extra on the clerk's PC:
+    the wheel this copy was installed from, where that file is (pip records it, PEP
+    610); installed from a folder (the county's checkout, editable or not) or run
+    from one, the wheel that folder builds, which the county hands out. Never the
+    bare name: on the public package index, `xltools` is an unrelated project."""
     import json
     from importlib.metadata import PackageNotFoundError, distribution
     from urllib.parse import unquote, urlparse
     from urllib.request import url2pathname
 
     try:
-        info = json.loads(distribution("xltools").read_text("direct_url.json") or "null")
+        found = distribution("xltools")
+        info, version = json.loads(found.read_text("direct_url.json") or "null"), found.version
     except PackageNotFoundError:
-        info = None
-    if info and str(info.get("url", "")).startswith("file:"):
-        where = url2pathname(unquote(urlparse(info["url"]).path))
-    elif info is None and (Path(__file__).resolve().parents[2] / "pyproject.toml").is_file():
-        where = str(Path(__file__).resolve().parents[2])
-    else:
+        info, version = None, None
+    url = str((info or {}).get("url", ""))
+    if url.startswith("file:") and "archive_info" in info:
+        wheel = Path(url2pathname(unquote(urlparse(url).path)))
+        if wheel.is_file():
+            return f'pip install "{wheel}[excel]"'
+    if version is None:
         return words(lang)["install_from_wheel"]
-    return f'pip install "{where}[excel]"'
+    return words(lang)["install_the_wheel"].format(wheel=f"xltools-{version}-py3-none-any.whl")
 
 
 _BUTTON_WIDTH = 16  # characters: the column each button sits in
