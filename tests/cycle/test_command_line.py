@@ -306,3 +306,77 @@ def test_the_city_is_the_sum_of_its_counties(county, merged, city):
         [(C.COUNTY, "已汇总"), (C.OTHER_COUNTY, "已汇总")]), f"merge 县汇总 → 市汇总, 上报情况: {rows}"
     assert_sums("merge 县汇总 → 市汇总", city.path, merged_reports(county, merged.path) + county.other)
     cli("check 市汇总", "check", city.path).sound(allowed=(0,))
+
+
+# --- what the summary shows beside the report: by kind, unit by unit
+
+
+def test_the_breakdown_by_kind_is_the_exact_sum_of_each_kinds_units(county, merged):
+    reports = merged_reports(county, merged.path)
+    rows = sheet_rows(merged.path, "分类汇总")
+    kinds = ("本级", "部门", "乡镇街道", "其他")
+    want = {k: C.expected_sum([r for r in reports if C.kind(r.unit) == k]) for k in kinds}
+    total = C.expected_sum(reports)
+    wrong = []
+    for row in rows:
+        fid = row[-1]
+        if fid == "units":
+            got = row[2:7]
+            expect = tuple(sum(C.kind(r.unit) == k for r in reports) for k in kinds) + (len(reports),)
+        elif fid in C.FMT.fields:
+            got = row[2:7]
+            expect = tuple(want[k][fid] for k in kinds) + (total[fid],)
+        else:
+            continue
+        if tuple(Decimal(str(v or 0)) for v in got) != tuple(Decimal(e) for e in expect):
+            wrong.append((fid, got, expect))
+    assert not wrong, f"merge 收件箱, 分类汇总: rows that are not the sum of their kind's units: {wrong[:6]}"
+
+
+def test_each_units_row_of_the_detail_is_its_report(county, merged):
+    rows = sheet_rows(merged.path, "明细")
+    ids = rows[1]
+    wrong = []
+    for row in rows[2:]:
+        unit = row[0]
+        expect = C.expected_sum(merged_reports(county, merged.path)) if unit == "合计" else (
+            C.expected_sum([county.this[unit]]) if unit in county.this else None)
+        if expect is None:
+            wrong.append((unit, "not a unit of the county"))
+            continue
+        for fid, value in zip(ids, row):
+            if fid in expect and Decimal(str(value or 0)) != expect[fid]:
+                wrong.append((unit, fid, value, expect[fid]))
+    assert not wrong, f"merge 收件箱, 明细: cells that are not the unit's own figure: {wrong[:6]}"
+
+
+# --- last year's folder against this year's inbox, and the inbox as data
+
+
+def test_last_years_folder_against_this_years_inbox(county):
+    step = cli("compare 2022 收件箱", "compare", county.last_dir, county.inbox.folder, "-f", "json")
+    step.sound(allowed=(0, 1))
+    units = json.loads(step.output)["units"]
+    compared = {u["unit"]: u for u in units if u["status"] == "compared"}
+    problems = []
+    finance = compared.get(C.CODE, {}).get("new") or {}
+    if not str(finance.get("path", "")).endswith("（更正版）.xlsx"):
+        problems.append(f"{C.CODE}: last year's code is the one of 财政局（更正版）.xlsx, yet compared with "
+                        f"{finance.get('path')} (units are matched by credit code first)")
+    both = [(u["unit"], u["status"]) for u in units if u["status"] != "compared" and u["unit"] in compared]
+    if both:
+        problems.append(f"units compared and also listed as only in one folder: {both}")
+    said = json.dumps(units, ensure_ascii=False)
+    for name, unit in county.inbox.files.items():
+        if unit in C.UNREADABLE and name not in said:
+            problems.append(f"{name}: received, but not listed (its unit is said to be only in the old folder)")
+    assert not problems, "compare 2022 收件箱:\n" + "\n".join(problems)
+
+
+def test_export_of_the_inbox_gives_every_readable_workbook(county):
+    step = cli("export 收件箱 -f csv", "export", county.inbox.folder, "-f", "csv")
+    step.sound(allowed=(0, 2))
+    readable = {u for n, u in county.inbox.files.items() if u not in C.UNREADABLE and not n.startswith("~$")}
+    missing = sorted(u for u in readable if f",{u}," not in step.output)
+    assert not missing, (f"export 收件箱: one unreadable file and nothing of the {len(readable)} readable units "
+                         f"is exported (exit {step.code}); missing: {missing[:5]}…\n{step.output[-300:]}")
