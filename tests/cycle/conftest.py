@@ -8,6 +8,7 @@ import csv
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -288,6 +289,15 @@ def desk(county, tmp_path_factory):
                 r = client.post(f"/office/unit/{uid}/approve", data={"csrf": token, "version": str(latest)})
                 pages.append(Page(f"approve {unit} v{latest}", r.status_code, r.content))
                 approved[unit] = latest
+            for unit in sorted(returned):
+                uid = office.find_unit(unit).id
+                get(f"compare {unit} v1 → v2", f"/office/unit/{uid}/compare?old=1&new=2")
+            if C.COPY in approved:  # its website published it: today, and (refused) before it was filed
+                uid = office.find_unit(C.COPY).id
+                for when in (date.today().isoformat(), "2023-12-01"):
+                    r = client.post(f"/office/unit/{uid}/published",
+                                    data={"csrf": token, "url": "https://www.example.gov.cn/2023nb.html", "date": when})
+                    pages.append(Page(f"published {C.COPY} {when}", r.status_code, r.content))
             get("board", "/office")
             r = client.post("/office/merge", data={"csrf": token, "unit": C.COUNTY})
             pages.append(Page("merge on the page", r.status_code, r.content))

@@ -380,3 +380,27 @@ def test_export_of_the_inbox_gives_every_readable_workbook(county):
     missing = sorted(u for u in readable if f",{u}," not in step.output)
     assert not missing, (f"export 收件箱: one unreadable file and nothing of the {len(readable)} readable units "
                          f"is exported (exit {step.code}); missing: {missing[:5]}…\n{step.output[-300:]}")
+
+
+def test_a_workbook_saved_as_xls_by_a_real_spreadsheet_is_recorded(county, soffice, tmp_path):
+    """The .xls of the inbox is an OLE header; here LibreOffice saves the unit's
+    workbook as Excel 97-2003 does, and check and merge say so of that unit."""
+    unit = C.XLS
+    made = tmp_path / f"{unit}.xlsx"
+    made.write_bytes(county.inbox.path(C.COPY).read_bytes())
+    xls = soffice(made, "xls")
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    (inbox / f"{unit}.xls").write_bytes(xls.read_bytes())
+    step = cli("check 收件箱 (.xls by LibreOffice)", "check", inbox / f"{unit}.xls", "-f", "json")
+    step.sound(allowed=(2,))
+    [result] = json.loads(step.output)["files"]
+    (inbox / made.name).write_bytes(made.read_bytes())  # with a unit whose workbook is read, merge writes
+    assert [f["rule"] for f in result["findings"]] == ["F4"], f"check {unit}.xls: {result['findings']}"
+    out = tmp_path / "汇总.xlsx"
+    merge = cli("merge 收件箱 (.xls by LibreOffice)", "merge", inbox, "-o", out, "--unit", C.COUNTY, "--roster",
+                county.roster)
+    merge.sound(allowed=(1,))
+    rows = [r for r in status_rows(out) if r["单位"] == unit] if out.exists() else []
+    assert [(r["状态"], r["错误数"] > 0) for r in rows] == [("有错误", True)], (
+        f"merge 收件箱 (.xls by LibreOffice), 上报情况 of {unit}: {rows}")

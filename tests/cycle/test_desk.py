@@ -92,3 +92,19 @@ def test_the_desk_adds_files_received_by_mail_and_lists_each(county, desk, tmp_p
     assert not unsaid, f"desk add: files given but not named in what it says: {unsaid}\n{step.output}"
     assert Path(desk.folder).is_dir() and json.loads(
         cli("desk status -f json (after add)", "desk", "status", desk.folder, "-f", "json").output)
+
+
+def test_the_version_comparison_shows_the_fix_once(desk):
+    page = next(p for p in desk.pages if p.what == f"compare {C.DELETED_TOTAL} v1 → v2")
+    shown = desk.text(page.body.decode())
+    assert page.status == 200 and "已改正 错误 R4" in shown, f"desk compare {C.DELETED_TOTAL} v1 → v2: {shown[:300]}"
+    assert "新出现 错误 R4" not in shown, f"desk compare {C.DELETED_TOTAL} v1 → v2: the fixed R4 shown as new"
+
+
+def test_a_publication_before_the_filing_is_refused(desk):
+    answers = {p.what: p.status for p in desk.pages if p.what.startswith(f"published {C.COPY}")}
+    today, before = sorted(answers, key=lambda w: "2023-12-01" in w)
+    assert answers[today] == 303, f"desk published {C.COPY} today: {answers[today]}"
+    assert answers[before] == 409, (
+        f"desk published {C.COPY} 2023-12-01: a publication dated before the report was filed is accepted "
+        f"({answers[before]}), against 先备案后公布")
