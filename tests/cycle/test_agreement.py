@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
+import fake_xlwings
 import openpyxl
 import pytest
 
 from . import county as C
 from .conftest import cli
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: fake_xlwings
-import fake_xlwings  # noqa: E402
 
 STORIES = (C.TEXT_NUMBER, C.EXPLAINED, C.DELETED_TOTAL, C.CODE, C.OPEN, C.COPY)
 # F8 says a lock file lies beside the file on disk: a fact about the folder, which

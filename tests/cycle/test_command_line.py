@@ -43,7 +43,7 @@ def status_rows(path: Path) -> list[dict]:
     return [dict(zip(head, r)) for r in rows[1:] if any(v is not None for v in r)]
 
 
-def drafted_cells(path: Path) -> set[str]:
+def drafted_cells() -> set[str]:
     """The text cells merge drafted into (一（二） and 四's paragraph), as a check names them."""
     from xltools.xlsx.layout import load_layout
 
@@ -209,7 +209,7 @@ def test_the_summary_passes_check_without_complaint_about_its_own_text(merged):
     step = cli("check 县汇总", "check", merged.path, "-f", "json")
     step.sound(allowed=(0,))
     [result] = json.loads(step.output)["files"]
-    drafted = drafted_cells(merged.path)
+    drafted = drafted_cells()
     own = [f for f in result["findings"] if set(f["cells"]) & drafted]
     assert not own, f"check 县汇总: findings about the text merge drafted: {own}"
 
@@ -260,7 +260,7 @@ def test_this_year_against_last_year(merged, last_summary):
     step.sound(allowed=(0, 1))
     found = json.loads(step.output)
     assert found["kind"] == "year_over_year", f"compare 2022汇总 县汇总: {found['kind']}"
-    drafted = drafted_cells(merged.path)
+    drafted = drafted_cells()
     own = [f for f in found["findings"] if f["rule"] == "C3" and set(f["cells"]) & drafted]
     assert not own, f"compare 2022汇总 县汇总: C3 on the text merge drafted: {own}"
 
