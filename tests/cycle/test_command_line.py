@@ -137,6 +137,19 @@ def test_output_redirected_on_a_chinese_windows_console_is_the_same(county):
 # --- last year, and this year's merge
 
 
+def test_check_previous_finds_this_years_report_following_last_years(county):
+    """The generator links the two years (carry-over, documents in force): a check
+    against last year's workbook has nothing to say of either."""
+    for unit in (C.COUNTY + "人民政府办公室", C.COPY, C.OPEN):
+        src = county.inbox.path(unit)
+        step = cli(f"check {src.name} --previous", "check", src, "--previous", county.last_dir / f"{unit}.xlsx",
+                   "-f", "json")
+        step.sound(allowed=(0,))
+        [result] = json.loads(step.output)["files"]
+        said = [(f["rule"], f["cells"][:1]) for f in result["findings"] if f["rule"] in ("W1", "W2", "W8")]
+        assert not said, f"check {src.name} --previous 2022/{unit}.xlsx: {said}"
+
+
 def test_last_years_summary_is_complete_and_passes_check(county, last_summary):
     last_summary.step.sound(allowed=(0,))
     assert_sums("merge 2022", last_summary.path, list(county.last.values()))
@@ -367,9 +380,13 @@ def test_last_years_folder_against_this_years_inbox(county):
     if both:
         problems.append(f"units compared and also listed as only in one folder: {both}")
     said = json.dumps(units, ensure_ascii=False)
+    only_old = {u["unit"] for u in units if u["status"] == "only_old"}
     for name, unit in county.inbox.files.items():
         if unit in C.UNREADABLE and name not in said:
             problems.append(f"{name}: received, but not listed (its unit is said to be only in the old folder)")
+        elif unit in C.UNREADABLE and unit in only_old:
+            problems.append(f"{unit}: its file {name} is listed as unreadable, and the unit as only in the old "
+                            f"folder (C5) as if nothing had arrived")
     assert not problems, "compare 2022 收件箱:\n" + "\n".join(problems)
 
 
