@@ -379,6 +379,10 @@ def test_last_years_folder_against_this_years_inbox(county):
     both = [(u["unit"], u["status"]) for u in units if u["status"] != "compared" and u["unit"] in compared]
     if both:
         problems.append(f"units compared and also listed as only in one folder: {both}")
+    text = compared.get(C.TXT)
+    if text is not None and not text["findings"]:
+        problems.append(f"{C.TXT}: its .txt (a title and one sentence, no table) is 'compared' with last year's "
+                        f"workbook with nothing to note, as if every figure agreed")
     said = json.dumps(units, ensure_ascii=False)
     only_old = {u["unit"] for u in units if u["status"] == "only_old"}
     for name, unit in county.inbox.files.items():
