@@ -107,7 +107,8 @@ def test_annotate_marks_every_workbook_into_a_new_folder(county, checked):
         if name.endswith(".xlsx") and not name.startswith(LOCK) and (county.inbox.folder / name).stat().st_size:
             if county.inbox.files[name] == C.PASSWORD:
                 continue
-            assert name in marked, f"check --annotate: no marked copy of {name} in {sorted(marked)}"
+            copy = name.removesuffix(".xlsx") + ".检查结果.xlsx"
+            assert copy in marked, f"check --annotate: no marked copy {copy} in {sorted(marked)}"
 
 
 def test_the_explained_warning_is_green_in_the_marked_copy(county):
