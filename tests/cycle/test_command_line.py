@@ -424,5 +424,5 @@ def test_a_workbook_saved_as_xls_by_a_real_spreadsheet_is_recorded(county, soffi
                 county.roster)
     merge.sound(allowed=(1,))
     rows = [r for r in status_rows(out) if r["单位"] == unit] if out.exists() else []
-    assert [(r["状态"], r["错误数"] > 0) for r in rows] == [("有错误", True)], (
+    assert [(r["状态"], r["错误数"] > 0) for r in rows] == [("无法读取", True)], (
         f"merge 收件箱 (.xls by LibreOffice), 上报情况 of {unit}: {rows}")

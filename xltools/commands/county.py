@@ -90,9 +90,16 @@ def prepare(result: MergeResult, last: FileResult | None = None, draft: bool = T
     county.subtotals = model.subtotals(by_kind)
     county.units = {k: len(by_kind.get(k, [])) for k in model.kind_ids()}
     if drafts(result, draft, allow_incomplete):
+        from xltools.commands.coverage import of_merge
+
         drafting = model.Drafting(result.summary, county.subtotals, county.units,
                                   last.report.values if last is not None else None)
-        county.drafted = model.fill_empty(result.summary, model.draft(drafting))
+        texts = model.draft(drafting)
+        cover = of_merge(result)
+        if not cover.complete:  # drafted anyway (allow_incomplete): the paragraph says whose figures it gives
+            texts = {fid: words("zh")["draft_coverage"].format(**cover.params("zh")) + text if text else text
+                     for fid, text in texts.items()}
+        county.drafted = model.fill_empty(result.summary, texts)
         result.summary.drafted = frozenset(county.drafted)  # marked in the workbook's stamp
     result.roster_notes += _kind_notes(county)
     return county
