@@ -638,7 +638,8 @@ def test_a_merge_that_leaves_units_out_drafts_no_figures_unless_asked(last_year,
     allowed = run(*args, "-o", tmp_path / "all.xlsx", "--allow-incomplete")
     assert allowed.exit_code == 1
     assert f"已按 14 个单位中的 1 个单位（{left_out}" in allowed.output
-    assert "较上年" in read(tmp_path / "all.xlsx").text["overview.requests"]
+    drafted = read(tmp_path / "all.xlsx").text["overview.requests"]
+    assert drafted.startswith(f"（本段数字为 14 个单位中已汇总的 1 个单位的合计，{left_out}") and "较上年" in drafted
 
 
 # --- merge's drafted text is not the county's writing (issue 24, defect 3) ---------------
