@@ -231,7 +231,7 @@ def test_a_summary_saved_in_the_inbox_is_skipped(inbox, tmp_path):
     assert again.exit_code == 0, again.output
     assert again.output.splitlines()[:3] == [
         f"已写入汇总表 {tmp_path / 's2.xlsx'}（示例县，2023年）：汇总 14 个单位。", "另有 1 份由其他文件代表，不重复计入：",
-        f"  已跳过  {folder / '示例县汇总.xlsx'}  本工具生成的汇总表，其中的单位都已单独报送，已跳过"]
+        f"  已跳过  {folder / '示例县汇总.xlsx'}  本工具生成的汇总表，其中的单位都已单独报送"]
     assert read(tmp_path / "s2.xlsx").values == read(tmp_path / "s.xlsx").values
     assert status_rows(tmp_path / "s2.xlsx")["示例县汇总.xlsx"]["状态"] == "已跳过"
 
