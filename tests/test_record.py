@@ -113,7 +113,7 @@ def test_a_file_named_that_is_no_workbook_says_what_it_is():
     assert result.output == (
         f"== {ROSTER} ==\n"
         "  无法读取：文件不是 Excel 工作簿：这是一个 CSV 文本文件，开头为“统一社会信用代码,单位名称,上级单位,类型”。\n"
-        "    修改：请用 Excel 或 WPS 打开后另存为“Excel 工作簿（*.xlsx）”再报送。\n")
+        "    修改：请报送按标准模板填写的 Excel 工作簿（.xlsx）：PDF、Word、网页和文字文件不能按模板读取；模板另存成了其他格式的，请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”。\n")
 
 
 @pytest.mark.parametrize("data,why", [
