@@ -74,7 +74,7 @@ def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh") -> N
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     from xltools.xlsx.saver import save
-    from xltools.xlsx.template import needed_height
+    from xltools.xlsx.sizes import print_across, row_height
     from xltools.xlsx.writer import set_text
 
     wb = openpyxl.load_workbook(source)
@@ -114,13 +114,8 @@ def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh") -> N
         for c in range(1, 7):
             ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")
         # spreadsheets do not grow rows written by a program: give each its height
-        ws.row_dimensions[r].height = max(needed_height(str(ws.cell(r, c).value or ""), widths()[c - 1])
-                                          for c in range(4, 7))
+        ws.row_dimensions[r].height = row_height([ws.cell(r, c).value for c in range(4, 7)], widths()[3:6])
     ws.freeze_panes = f"A{header + 2}"
-    ws.print_title_rows = f"{header + 1}:{header + 1}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_across(ws, f"{header + 1}:{header + 1}")
     wb.active = 0
     save(wb, Path(out))
