@@ -330,3 +330,14 @@ def test_the_install_command_from_a_checkout_names_the_wheel_not_the_folder(tmp_
         assert said == ('pip install "D:\\Downloads\\xltools-9.9.9-py3-none-any.whl[excel]" (with the folder where '
                         'the installation file xltools-9.9.9-py3-none-any.whl from your county office is)')
         assert str(tmp_path) not in said
+
+
+def test_a_refusal_the_words_do_not_know_is_said_in_chinese_first():
+    """An error code words.yaml has no sentence for (EIO, a failing disk) leads with
+    Chinese and keeps the system's own words in brackets, for the maintainer."""
+    import errno
+
+    from xltools.commands.outputs import reason
+
+    assert reason(OSError(errno.EIO, "Input/output error")) == "系统拒绝写入（EIO：Input/output error）"
+    assert reason(OSError(errno.EIO, "Input/output error"), "en") == "Input/output error (EIO)"

@@ -78,4 +78,4 @@ def reason(exc: OSError, lang: str = "zh", path: Path | None = None) -> str:
             os.access(path, os.W_OK) and os.access(Path(path).parent, os.W_OK):
         return w["in_use"]
     name = errorcode.get(exc.errno or 0, "")
-    return w.get(f"errno_{name}") or exc.strerror or str(exc)
+    return w.get(f"errno_{name}") or w["errno_other"].format(code=name or exc.errno, text=exc.strerror or exc)
