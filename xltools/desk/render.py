@@ -70,6 +70,7 @@ def render_desk_merge(desk: Desk, result, out, lang: str = "zh") -> str:
             lines += [f"    {line}" for line in problems(s, result.year, lang, warnings=False).splitlines()]
     if result.missing:
         lines.append(w["desk_merge_not_approved"].format(n=len(result.missing)))
-        lines += [f"  {m.unit.name}  {status[m.status][lang]}  {''.join(missing_text(m, lang).splitlines()[:1 + bool(m.files)])}"
-                  for m in result.missing]
+        for m in result.missing:  # a unit whose file could not be read: the file and why, on its line
+            said = "".join(missing_text(m, lang).splitlines()[:1 + bool(m.files)])
+            lines.append(f"  {m.unit.name}  {status[m.status][lang]}  {said}")
     return "\n".join(lines) + "\n"

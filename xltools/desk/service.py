@@ -552,11 +552,9 @@ def _unread_row(m, st: Standing, result) -> None:
     that file and why, as merge says of such a file in a folder (and in 来源 too)."""
     from xltools.commands.inputs import Skipped
     from xltools.commands.merge import Unread
-    from xltools.desk.checking import findings as said
 
     event = st.unread
-    finding = said({"findings": [event.detail["finding"]]})[0] if event.detail.get("finding") else None
-    file = Unread(Skipped(Path(event.detail["filename"]), finding=finding, why="unopened",
+    file = Unread(Skipped(Path(event.detail["filename"]), finding=st.unread_finding, why="unopened",
                           reason=event.detail["message"]), roster_index=m.roster_index, status="unreadable",
                   modified=shown_time(event.at), for_unit=True)
     m.status, m.reason, m.files = "unreadable", "unread", [file]

@@ -75,13 +75,15 @@ class Standing:
         return next((e for e in reversed(self.events) if _unreadable(e)), None) \
             if self.status == UNREADABLE else None
 
+    @property
+    def unread_finding(self) -> Finding | None:
+        """Why that file could not be read: its fatal finding (F1–F7)."""
+        kept = self.unread.detail.get("finding")
+        return Finding(**kept) if kept else None  # refused before the desk kept the finding
+
     def unread_why(self, lang: str = "zh") -> str:
-        """Why that file could not be read: its fatal finding (F1–F7), rule and message."""
-        detail = self.unread.detail
-        if detail.get("finding"):
-            finding = Finding(**detail["finding"])
-            return f"{finding.rule} {finding.message(lang)}"
-        return detail["message"]  # refused before the finding was kept: the office's sentence
+        finding = self.unread_finding
+        return f"{finding.rule} {finding.message(lang)}" if finding else self.unread.detail["message"]
 
     @property
     def notes(self) -> list[Event]:
