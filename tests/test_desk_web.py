@@ -535,14 +535,15 @@ def test_a_unit_whose_upload_could_not_be_read_has_a_status_of_its_own(client, m
     why = "F1 文件是空的（0 字节）。"
     unit_page = text(client.get(f"/u/{tok}").text)
     assert "状态 文件无法读取" in unit_page
-    assert (f"你单位 2024-01-10 09:30 上传的 年报.xlsx 无法读取（{why}），县政务公开办还没有收到你单位的报告。"
+    assert (f"你单位 2024-01-10 09:30 上传的 年报.xlsx 无法读取：{why} 县政务公开办还没有收到你单位的报告，"
             "请上传填好的 .xlsx 工作簿。") in unit_page
     login(client, made.password)
     said = f"收到的文件无法读取：年报.xlsx（2024-01-10 09:30），{why}"
     board = text(client.get("/office").text)
     assert f"{EDUCATION} 部门 文件无法读取 {said}" in board and "文件无法读取 1" in board
     unit_id = made.desk.find_unit(EDUCATION).id
-    assert said in text(client.get(f"/office/unit/{unit_id}").text)
+    record = text(client.get(f"/office/unit/{unit_id}").text)
+    assert said in record and "这个单位还没有上传" not in record
     status = {u["unit"]: u for u in client.get("/api/status").json()}
     assert (status[EDUCATION]["status"], status[EDUCATION]["status_key"], status[EDUCATION]["unread"]["file"],
             status[EDUCATION]["unread"]["why"]) == ("文件无法读取", "unreadable", "年报.xlsx", why)
