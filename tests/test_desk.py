@@ -320,3 +320,47 @@ def test_a_publication_dated_before_the_filing_is_refused(desk_dir, tmp_path):
         2, f"xltools: 发布日期 2024-01-17 早于 {EDUCATION} 的备案日期 2024-01-18：先备案后公布，请核对发布日期\n")
     same_day = run("desk", "published", desk_dir, "教育局", "--url", "https://a.gov.cn/nb.html", "--date", "2024-01-18")
     assert same_day.exit_code == 0
+
+
+def test_a_unit_whose_file_could_not_be_read_is_accounted_for_until_it_sends_one(desk_dir, tmp_path):
+    """A file that arrived but could not be read (named after its unit, as merge matches
+    such a file) gives the unit a status of its own, with the file, when and why, in
+    desk status and in desk merge's 上报情况; it still owes its report; a readable upload
+    supersedes it."""
+    xls = tmp_path / f"{EDUCATION}.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    why = "F4 文件是旧版 Excel 97-2003 格式（.xls）。"
+    with clock(datetime(2024, 1, 10, 9, 30)):
+        added = run("desk", "add", desk_dir, xls, workbook(tmp_path / "财政局.xlsx", FINANCE))
+    assert added.exit_code == 1
+    assert added.output.splitlines()[0] == (
+        f"未收下：{xls}：文件无法读取，未收下：文件是旧版 Excel 97-2003 格式（.xls）。"
+        "修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。")
+
+    by_unit = {u["unit"]: u for u in json.loads(run("desk", "status", desk_dir, "-f", "json").output)}
+    assert {k: by_unit[EDUCATION][k] for k in ("status", "status_key", "versions", "unread", "due", "overdue")} == {
+        "status": "文件无法读取", "status_key": "unreadable", "versions": 0,
+        "unread": {"file": f"{EDUCATION}.xls", "at": by_unit[EDUCATION]["unread"]["at"], "why": why},
+        "due": "2024-01-31", "overdue": ["submit", "publish"]}  # still owed: no report was received
+    assert by_unit[EDUCATION]["unread"]["at"].startswith("2024-01-10T09:30")
+    assert by_unit["示例县民政局"]["status"] == "未报送" and by_unit["示例县民政局"]["unread"] is None
+    english = {u["unit"]: u for u in json.loads(run("desk", "status", desk_dir, "-f", "json", "--lang", "en").output)}
+    assert (english[EDUCATION]["status"], english[EDUCATION]["unread"]["why"]) == (
+        "file cannot be read", "F4 The file is an old Excel 97-2003 workbook (.xls).")
+    text = run("desk", "status", desk_dir).output
+    assert f"  {EDUCATION}  文件无法读取  收到的文件无法读取：{EDUCATION}.xls（2024-01-10 09:30），{why}" in text
+    assert "文件无法读取 1" in text.splitlines()[0]
+
+    assert run("desk", "approve", desk_dir, FINANCE).exit_code == 0
+    merged = run("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx")
+    assert f"  {EDUCATION}  无法读取  收到了这个单位的文件，但无法读取：{EDUCATION}.xls：{why}" in merged.output.splitlines()
+    book = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
+    rows = {r[0]: r for r in book["上报情况"].iter_rows(min_row=2, values_only=True)}
+    assert rows[EDUCATION][2:7] == ("无法读取", 1, None, f"收到了这个单位的文件，但无法读取：\n{EDUCATION}.xls：{why}",
+                                    f"{EDUCATION}.xls")
+    sources = {r[0]: r for r in book["来源"].iter_rows(min_row=2, values_only=True)}
+    assert sources[f"{EDUCATION}.xls"][4:] == ("2024-01-10 09:30", "无法读取", why)
+
+    assert run("desk", "add", desk_dir, workbook(tmp_path / "教育局年报.xlsx")).exit_code == 0
+    again = {u["unit"]: u for u in json.loads(run("desk", "status", desk_dir, "-f", "json").output)}
+    assert (again[EDUCATION]["status"], again[EDUCATION]["unread"]) == ("待审核", None)

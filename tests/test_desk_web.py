@@ -523,3 +523,33 @@ def test_an_address_the_desk_does_not_have_is_said_in_chinese(client, made):
         assert text(answer.text).endswith("页面不存在 链接不对，或已失效。请使用县政务公开办发给你单位的链接。"), path
     api = client.get("/api/nothing")
     assert (api.status_code, api.json()) == (404, {"error": "链接不对，或已失效。请使用县政务公开办发给你单位的链接。"})
+
+
+def test_a_unit_whose_upload_could_not_be_read_has_a_status_of_its_own(client, made, tmp_path):
+    """issue 24 (2.5): a unit whose only upload was refused as unreadable is not 未报送:
+    the board, both unit pages and the status API name the file, when and why."""
+    tok = token(made.desk.folder, EDUCATION)
+    with clock(datetime(2024, 1, 10, 9, 30)):
+        refused = client.post(f"/u/{tok}/upload", files={"file": ("年报.xlsx", b"")})
+    assert refused.status_code == 422
+    why = "F1 文件是空的（0 字节）。"
+    unit_page = text(client.get(f"/u/{tok}").text)
+    assert "状态 文件无法读取" in unit_page
+    assert (f"你单位 2024-01-10 09:30 上传的 年报.xlsx 无法读取：{why} 县政务公开办还没有收到你单位的报告，"
+            "请上传填好的 .xlsx 工作簿。") in unit_page
+    login(client, made.password)
+    said = f"收到的文件无法读取：年报.xlsx（2024-01-10 09:30），{why}"
+    board = text(client.get("/office").text)
+    assert f"{EDUCATION} 部门 文件无法读取 {said}" in board and "文件无法读取 1" in board
+    unit_id = made.desk.find_unit(EDUCATION).id
+    record = text(client.get(f"/office/unit/{unit_id}").text)
+    assert said in record and "这个单位还没有上传" not in record
+    status = {u["unit"]: u for u in client.get("/api/status").json()}
+    assert (status[EDUCATION]["status"], status[EDUCATION]["status_key"], status[EDUCATION]["unread"]["file"],
+            status[EDUCATION]["unread"]["why"]) == ("文件无法读取", "unreadable", "年报.xlsx", why)
+    assert status[OTHER]["status"] == "未报送"
+
+    assert upload(client, tok, workbook(tmp_path / "年报.xlsx")).status_code == 303
+    assert "文件无法读取" not in text(client.get(f"/u/{tok}").text)
+    again = {u["unit"]: u for u in client.get("/api/status").json()}[EDUCATION]
+    assert (again["status"], again["unread"]) == ("待审核", None)

@@ -213,6 +213,7 @@ def desk(county, tmp_path_factory):
 
     from xltools.desk.checking import Checker
     from xltools.desk.service import Desk
+    from xltools.desk.settings import now
     from xltools.desk.web import create_app
 
     root = tmp_path_factory.mktemp("desk")
@@ -294,7 +295,7 @@ def desk(county, tmp_path_factory):
                 get(f"compare {unit} v1 → v2", f"/office/unit/{uid}/compare?old=1&new=2")
             if C.COPY in approved:  # its website published it: today, and (refused) before it was filed
                 uid = office.find_unit(C.COPY).id
-                for when in (now().date().isoformat(), "2023-12-01"):  # the desk's today (China's)
+                for when in (now().date().isoformat(), "2023-12-01"):  # today where the desk is (UTC+8)
                     r = client.post(f"/office/unit/{uid}/published",
                                     data={"csrf": token, "url": "https://www.example.gov.cn/2023nb.html", "date": when})
                     pages.append(Page(f"published {C.COPY} {when}", r.status_code, r.content))

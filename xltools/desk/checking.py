@@ -14,7 +14,7 @@ from typing import Callable
 from xltools.model.findings import Finding
 from xltools.rules.result import FileResult
 
-_FINDING = ("rule", "case", "fields", "cells", "expected", "actual", "params", "explanation")
+FINDING_FIELDS = ("rule", "case", "fields", "cells", "expected", "actual", "params", "explanation")
 
 
 def score_of(result: FileResult) -> dict | None:
@@ -35,7 +35,7 @@ def outcome(result: FileResult) -> dict:
         "unit": result.unit, "year": result.year,
         "code": ((report.meta.get("credit_code") if report else None) or "").strip().upper(),
         "errors": len(result.errors), "warnings": len(result.warnings), "unexplained": len(result.unexplained),
-        "findings": [{k: getattr(f, k) for k in _FINDING} for f in result.findings],
+        "findings": [{k: getattr(f, k) for k in FINDING_FIELDS} for f in result.findings],
         "score": score_of(result),
     }
 

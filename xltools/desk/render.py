@@ -27,11 +27,17 @@ def render_status(desk: Desk, standings: list[Standing], lang: str = "zh") -> st
     for s in standings:
         v = s.current
         version = w["desk_status_version"].format(number=v.number, time=shown_time(v.at), counts=verdict(v, lang)) \
-            if v else w["desk_status_none"]
+            if v else unread_text(s, lang) if s.unread else w["desk_status_none"]
         late = [w["desk_overdue_short_" + k] for k in s.overdue] + [w["desk_late_" + k] for k in s.late]
         lines.append(w["desk_status_line"].format(unit=s.unit.name, status=status_word(s.status, lang), version=version,
                                                   overdue="  " + w["list_separator"].join(late) if late else ""))
     return "\n".join(lines) + "\n"
+
+
+def unread_text(s: Standing, lang: str = "zh") -> str:
+    """The file a unit sent that could not be read: its name, when, and why."""
+    return words(lang)["desk_unread"].format(file=s.unread.detail["filename"], time=shown_time(s.unread.at),
+                                             why=s.unread_why(lang))
 
 
 def render_status_json(standings: list[Standing], lang: str = "zh") -> str:
@@ -64,6 +70,7 @@ def render_desk_merge(desk: Desk, result, out, lang: str = "zh") -> str:
             lines += [f"    {line}" for line in problems(s, result.year, lang, warnings=False).splitlines()]
     if result.missing:
         lines.append(w["desk_merge_not_approved"].format(n=len(result.missing)))
-        lines += [f"  {m.unit.name}  {status[m.status][lang]}  {missing_text(m, lang).splitlines()[0]}"
-                  for m in result.missing]
+        for m in result.missing:  # a unit whose file could not be read: the file and why, on its line
+            said = "".join(missing_text(m, lang).splitlines()[:1 + bool(m.files)])
+            lines.append(f"  {m.unit.name}  {status[m.status][lang]}  {said}")
     return "\n".join(lines) + "\n"

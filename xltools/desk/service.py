@@ -19,9 +19,10 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from xltools.commands.roster import Roster, RosterUnit
-from xltools.desk.checking import findings
+from xltools.desk.checking import FINDING_FIELDS, findings
 from xltools.desk.ledger import Ledger, Unit, Version, token_hash
-from xltools.desk.settings import DeskError, default_deadline, now, parse_stamp, settings, stamp, status_word
+from xltools.desk.settings import (DeskError, default_deadline, now, parse_stamp, settings, shown_time, stamp,
+                                   status_word)
 from xltools.desk.standing import Deadlines, Standing, board_order, standing
 from xltools.model.codes import fold_name
 from xltools.model.findings import Finding
@@ -275,8 +276,11 @@ class Desk:
 
     def _refused(self, answer: Received, who: str, log: bool = True) -> Received:
         if log:
-            detail = {"reason": answer.refusal, "filename": answer.filename,
+            detail = {"reason": answer.refusal, "filename": Path(answer.filename).name,
                       "message": answer.message()}
+            fatal = answer.params.get("message")
+            if isinstance(fatal, Finding):  # kept as data, to be said again in either language
+                detail["finding"] = {k: getattr(fatal, k) for k in FINDING_FIELDS}
             with self.ledger.write() as conn:
                 self.ledger.add_event(conn, "refused", who, stamp(now()), answer.unit.id if answer.unit else None,
                                       detail=detail)
@@ -299,24 +303,27 @@ class Desk:
         """Workbooks received by e-mail: checked together (as `xltools check` does),
         each filed under the roster unit its cover names (code or name, as merge
         matches them)."""
+        from xltools.commands.merge import _RosterIndex
         from xltools.desk.checking import outcome
         from xltools.rules.batch import check_paths
 
         units = self.ledger.units()
+        by_name = _RosterIndex([RosterUnit(u.code, u.name, u.parent, u.kind) for u in units])
         out = []
         for path, result in zip(paths, check_paths(list(paths))):
             stored = outcome(result)
-            unit = None if stored["unreadable"] else \
-                next((u for u in units if _same(u, stored["code"], stored["unit"] or "")), None)
-            if stored["unreadable"] is None and unit is None:
-                out.append(self._refused(Received(None, str(path), refusal="no_unit", outcome=stored,
-                                                  params={"found": stored["unit"] or stored["code"] or "—"}), who))
-                continue
-            if unit is None:
+            if stored["unreadable"] is not None:  # the unit its file's name names, as merge finds it
+                named = by_name.named(Path(path))
                 first = findings(stored)[:1]
-                out.append(self._refused(Received(None, str(path), refusal="unreadable", outcome=stored,
+                out.append(self._refused(Received(None if named is None else units[named], str(path),
+                                                  refusal="unreadable", outcome=stored,
                                                   params={"message": first[0] if first else stored["unreadable"]}),
                                          who))
+                continue
+            unit = next((u for u in units if _same(u, stored["code"], stored["unit"] or "")), None)
+            if unit is None:
+                out.append(self._refused(Received(None, str(path), refusal="no_unit", outcome=stored,
+                                                  params={"found": stored["unit"] or stored["code"] or "—"}), who))
                 continue
             closed = self._closed(unit)
             if closed:
@@ -470,7 +477,9 @@ class Desk:
         by_roster = {id(r): s for s in standings for r in [roster_units[s.unit.id]]}
         for m in result.missing:
             st = by_roster.get(id(m.unit))
-            if st is not None and st.status != "unsubmitted":
+            if st is not None and st.unread is not None:
+                _unread_row(m, st, result)
+            elif st is not None and st.status != "unsubmitted":
                 m.status, m.reason = "not_approved", "not_approved"
                 m.reason_params = {"status": status_word(st.status), "versions": len(st.versions)}
         if result.summary is None:
@@ -480,6 +489,7 @@ class Desk:
             self.ledger.add_event(conn, "merged", who, stamp(now()), detail={
                 "file": str(out), "merged": len(result.merged), "excluded": len(result.excluded),
                 "not_approved": sum(m.status == "not_approved" for m in result.missing),
+                "unreadable": sum(m.status == "unreadable" for m in result.missing),
                 "missing": sum(m.status == "missing" for m in result.missing)})
         return result
 
@@ -537,6 +547,20 @@ class Desk:
             self.ledger.add_event(conn, kind, who, stamp(now()), unit.id if unit else None, detail=detail)
 
 
+def _unread_row(m, st: Standing, result) -> None:
+    """A unit that sent only a file the desk could not read is 无法读取 in 上报情况, with
+    that file and why, as merge says of such a file in a folder (and in 来源 too)."""
+    from xltools.commands.inputs import Skipped
+    from xltools.commands.merge import Unread
+
+    event = st.unread
+    file = Unread(Skipped(Path(event.detail["filename"]), finding=st.unread_finding, why="unopened",
+                          reason=event.detail["message"]), roster_index=m.roster_index, status="unreadable",
+                  modified=shown_time(event.at), for_unit=True)
+    m.status, m.reason, m.files = "unreadable", "unread", [file]
+    result.skipped.append(file)
+
+
 def _links_text(data: bytes, path: Path) -> str:
     """单位链接.csv as written (UTF-8), or as Excel on Chinese Windows saves it again (GBK)."""
     for encoding in ("utf-8-sig", "gb18030"):
@@ -562,6 +586,7 @@ def unit_json(st: Standing, lang: str = "zh") -> dict:
     """A unit as the status API and `desk status -f json` give it."""
     cur = st.current
     publication = st.publication
+    unread = st.unread
     return {
         "unit": st.unit.name, "code": st.unit.code, "kind": st.unit.kind, "parent": st.unit.parent,
         "status": status_word(st.status, lang), "status_key": st.status,
@@ -574,6 +599,7 @@ def unit_json(st: Standing, lang: str = "zh") -> dict:
         "due": st.due.isoformat() if st.due else None,
         "overdue": st.overdue, "late": st.late,
         "note": st.last_return.note if st.status == "returned" else None,
+        "unread": {"file": unread.detail["filename"], "at": unread.at, "why": st.unread_why(lang)} if unread else None,
     }
 
 

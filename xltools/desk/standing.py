@@ -1,6 +1,7 @@
 """Where a unit stands, derived from its events and never stored: its status (the
-last of submitted, returned, approved, published), its current and its approved
-version, and the deadlines it has missed or met late."""
+last of submitted, returned, approved, published; before any, whether a file it
+sent was refused as unreadable), its current and its approved version, and the
+deadlines it has missed or met late."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,6 +9,9 @@ from datetime import date, datetime, timedelta
 
 from xltools.desk.ledger import Event, Unit, Version
 from xltools.desk.settings import parse_stamp, settings
+from xltools.model.findings import Finding
+
+UNREADABLE = "unreadable"  # a refusal's reason, and the status of a unit that sent only such files
 
 
 @dataclass(frozen=True)
@@ -65,9 +69,30 @@ class Standing:
         return self._last("published") if self.status == "published" else None
 
     @property
+    def unread(self) -> Event | None:
+        """The refusal of the unreadable file that is all the unit has sent: the file
+        arrived (a status of its own), but no report was received."""
+        return next((e for e in reversed(self.events) if _unreadable(e)), None) \
+            if self.status == UNREADABLE else None
+
+    @property
+    def unread_finding(self) -> Finding | None:
+        """Why that file could not be read: its fatal finding (F1–F7)."""
+        kept = self.unread.detail.get("finding")
+        return Finding(**kept) if kept else None  # refused before the desk kept the finding
+
+    def unread_why(self, lang: str = "zh") -> str:
+        finding = self.unread_finding
+        return f"{finding.rule} {finding.message(lang)}" if finding else self.unread.detail["message"]
+
+    @property
     def notes(self) -> list[Event]:
         """The office's notes to the unit, newest first."""
         return [e for e in reversed(self.events) if e.kind == "returned"]
+
+
+def _unreadable(event: Event) -> bool:
+    return event.kind == "refused" and (event.detail or {}).get("reason") == UNREADABLE
 
 
 def _day(event: Event) -> date:
@@ -78,7 +103,7 @@ def standing(unit: Unit, versions: list[Version], events: list[Event], deadlines
              at: datetime) -> Standing:
     moves = settings()["events"]
     cycle = [e for e in events if e.kind in moves]
-    status = moves[cycle[-1].kind] if cycle else "unsubmitted"
+    status = moves[cycle[-1].kind] if cycle else UNREADABLE if any(map(_unreadable, events)) else "unsubmitted"
     s = Standing(unit, versions, events, status)
     today = at.date()
     submitted = [e for e in cycle if e.kind == "submitted"]

@@ -499,7 +499,7 @@ class County(_Fixed):
 
 # ---------------------------------------------------------------- desk.yaml
 
-Status = Literal["unsubmitted", "pending", "returned", "approved", "published"]
+Status = Literal["unsubmitted", "unreadable", "pending", "returned", "approved", "published"]
 
 
 class MonthDay(_Fixed):
