@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from desk_helpers import EDUCATION, FINANCE, clock, crash, make_desk, reports, token, workbook
 from starlette.testclient import TestClient
 
+from xltools import read, write
 from xltools.cli import main
 from xltools.desk.checking import Checker
 from xltools.desk.service import Desk
@@ -480,6 +481,25 @@ def test_the_comparison_matches_each_finding_once_and_says_what_became_of_it(cli
             "而表格 四、复议诉讼!E6（行政复议 / 总计）为 4。 警告（已说明） W3 文字与表格不一致") in page
     assert page.endswith("已说明：原件如此")
     assert "新出现" not in page and "已改正" not in page
+
+
+def test_a_tables_blanks_are_one_finding_from_version_to_version(client, made, tmp_path):
+    """W6 names a table's blank cells: a version that fills one of them has the same
+    finding with fewer cells, still there, not one new and one fixed."""
+    from xltools.desk.service import side_by_side
+
+    tok = token(made.desk.folder, EDUCATION)
+    for name, blank in [("两格", ("commercial", "nonprofit")), ("一格", ("commercial",))]:
+        path = workbook(tmp_path / f"{name}.xlsx")
+        report = read(path)
+        for column in blank:
+            report.values[f"requests.carried_in.{column}"] = None
+        write(report, path)
+        assert upload(client, tok, path).status_code == 303
+    st = made.desk.standing(made.desk.find_unit(EDUCATION))
+    [row] = side_by_side(st.version(1), st.version(2))
+    assert (row["state"], row["old"].cells, row["new"].cells) == (
+        "still", ["三、依申请公开!E7", "三、依申请公开!G7"], ["三、依申请公开!E7"])
 
 
 def test_the_office_cannot_record_a_publication_before_the_filing(client, made, tmp_path):

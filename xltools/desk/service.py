@@ -631,25 +631,34 @@ def changes(old: Path, new: Path) -> list[dict] | None:
 
 def side_by_side(old: Version, new: Version) -> list[dict]:
     """The findings of two versions, each matched with the same finding in the other
-    (the same rule and case at the same fields and cells): new (only in the new
-    version), still there, explained (unexplained before, explained in 审核说明 now:
-    neither new nor fixed), or fixed (only in the old); newest first."""
-    def key(f: Finding) -> tuple:
+    (the same rule and case at the same fields and cells, else on the same sheets: a
+    table's W6 names fewer cells once one blank is filled, and is still the one
+    finding): new (only in the new version), still there, explained (unexplained
+    before, explained in 审核说明 now: neither new nor fixed), or fixed (only in the
+    old); newest first."""
+    def exact(f: Finding) -> tuple:
         return f.rule, f.case, tuple(f.fields), tuple(f.cells)
 
-    before = findings(old.result)
-    waiting: dict[tuple, list[Finding]] = {}
-    for f in before:
-        waiting.setdefault(key(f), []).append(f)
-    rows, matched = [], set()
-    for f in findings(new.result):
-        same = waiting.get(key(f))
-        if same:
-            was = same.pop(0)
-            matched.add(id(was))
-            rows.append({"old": was, "new": f, "state": "explained" if f.explained and not was.explained else "still"})
-        else:
-            rows.append({"old": None, "new": f, "state": "new"})
+    def sheets(f: Finding) -> tuple:
+        return f.rule, f.case, tuple(sorted({c.partition("!")[0] for c in f.cells}))
+
+    before, after = findings(old.result), findings(new.result)
+    pairs: dict[int, Finding] = {}  # id of a new finding → its old one
+    for key in (exact, sheets):
+        waiting: dict[tuple, list[Finding]] = {}
+        taken = {id(f) for f in pairs.values()}
+        for f in before:
+            if id(f) not in taken:
+                waiting.setdefault(key(f), []).append(f)
+        for f in after:
+            if id(f) not in pairs and waiting.get(key(f)):
+                pairs[id(f)] = waiting[key(f)].pop(0)
+    rows = []
+    for f in after:
+        was = pairs.get(id(f))
+        state = "new" if was is None else "explained" if f.explained and not was.explained else "still"
+        rows.append({"old": was, "new": f, "state": state})
+    matched = {id(f) for f in pairs.values()}
     rows += [{"old": f, "new": None, "state": "fixed"} for f in before if id(f) not in matched]
     order = {"new": 0, "still": 1, "explained": 2, "fixed": 3}
     return sorted(rows, key=lambda r: order[r["state"]])
