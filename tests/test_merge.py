@@ -103,7 +103,7 @@ def test_city_of_county_summaries_equals_merging_all_units(tmp_path):
     assert again.exit_code == 1
     rows = {r["单位"]: r for r in status_rows(tmp_path / "错.xlsx")}
     assert rows["示例甲县"]["状态"] == rows[a[0].stem]["状态"] == "重复"
-    assert rows["示例甲县"]["主要问题"].startswith(f"其中的 {a[0].stem} 也在 {a[0].name} 中\n")
+    assert rows["示例甲县"]["主要问题"].startswith(f"其中的单位（{a[0].stem}）也在 {a[0].name} 中\n")
     assert rows[a[0].stem]["主要问题"].startswith("已包含在汇总表 甲县.xlsx 中")
     assert rows["示例乙县"]["状态"] == "已汇总"
 

@@ -249,8 +249,8 @@ def test_two_summaries_that_share_units_are_both_excluded(inbox, tmp_path):
     result = run("merge", tmp_path / "甲.xlsx", tmp_path / "乙.xlsx", "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 2  # nothing left to merge
     shared = sorted(folder.glob("*.xlsx"))[0].stem
-    assert f"    其中的 {shared} 也在 乙.xlsx 中" in result.output.splitlines()
-    assert f"    其中的 {shared} 也在 甲.xlsx 中" in result.output.splitlines()
+    assert f"    其中的单位（{shared}）也在 乙.xlsx 中" in result.output.splitlines()
+    assert f"    其中的单位（{shared}）也在 甲.xlsx 中" in result.output.splitlines()
 
 
 # --- 5. .xls and .ods in a folder ----------------------------------------------------

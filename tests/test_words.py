@@ -59,7 +59,7 @@ def test_click_usage_errors_in_chinese():
     number = run("template", "-o", "t.xlsx", "--year", "abc", prog_name="xltools")
     assert number.output.splitlines()[-1] == "错误：'--year' 的值不对：'abc' 不是整数。"
     typo = run("chek", prog_name="xltools")
-    assert typo.output.splitlines()[-1] == "错误：没有命令 'chek'。 是不是 'check'？"
+    assert typo.output.splitlines()[-1] == "错误：没有命令 'chek'。是不是 'check'？"
 
 
 def test_a_workbook_given_to_import_is_said_in_chinese(tmp_path):

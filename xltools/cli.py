@@ -150,9 +150,10 @@ def _speaking(lang: str):
 
 
 def _full_stop(format_message):
-    """click ends a missing parameter's message with an English full stop of its own."""
+    """click ends a missing parameter's message with an English full stop of its own,
+    and joins a suggestion ("是不是 'check'？") to its message with a space."""
     def said() -> str:
-        text = format_message()
+        text = format_message().replace("。 ", "。")
         return text[:-1] + "。" if text.endswith(".") else text
 
     return said
@@ -350,7 +351,7 @@ class _Commands(_Said, click.Group):
             try:
                 return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             except click.ClickException as exc:
-                if lang != "en" and isinstance(exc, click.MissingParameter):
+                if lang != "en":
                     exc.format_message = _full_stop(exc.format_message)
                 exc.show()
                 sys.exit(exc.exit_code)
