@@ -86,7 +86,7 @@ def test_export_several_files_is_json_lines():
 
 def test_export_csv_is_long(tmp_path):
     result = run("export", str(EXAMPLES / "chitudian-2023.xlsx"), "--format", "csv", "-o", str(tmp_path / "c.csv"))
-    assert result.exit_code == 0 and result.output == ""
+    assert result.exit_code == 0 and result.output == f"已写入：{tmp_path / 'c.csv'}\n"  # on stderr
     data = (tmp_path / "c.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbffile,unit,")  # a BOM: Excel on Chinese Windows then reads UTF-8
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
@@ -341,3 +341,11 @@ def test_a_refusal_the_words_do_not_know_is_said_in_chinese_first():
 
     assert reason(OSError(errno.EIO, "Input/output error")) == "系统拒绝写入（EIO：Input/output error）"
     assert reason(OSError(errno.EIO, "Input/output error"), "en") == "Input/output error (EIO)"
+
+
+def test_check_says_where_it_wrote_its_marked_copies(tmp_path):
+    one = run("check", str(EXAMPLES / "mistakes-2023.xlsx"), "--annotate", str(tmp_path / "m.xlsx"))
+    assert one.output.splitlines()[-1] == f"已写入：{tmp_path / 'm.xlsx'}"
+    two = run("check", str(EXAMPLES / "mistakes-2023.xlsx"), str(EXAMPLES / "chitudian-2023.xlsx"),
+              "--annotate", str(tmp_path / "标注"))
+    assert two.output.splitlines()[-1] == f"已写入 2 份标注了问题的副本：{tmp_path / '标注'}"

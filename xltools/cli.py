@@ -111,6 +111,7 @@ def _write_out(text: str, output: str | None, lang: str, bom: bool = False) -> N
             fh.write(("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8"))
     except OSError as exc:
         _cannot_write(output, exc, lang)
+    click.echo(_words(lang)["wrote"].format(path=output), err=True)
 
 
 @contextmanager
@@ -569,6 +570,7 @@ def _annotate_targets(files: list[Path], given: str, force: bool, lang: str) -> 
 def _annotate(results, targets: dict[Path, Path], lang: str) -> None:
     from xltools.commands.annotate import annotate
 
+    written = []
     for r in results:
         if r.unreadable is None:
             _backup(targets[r.path], lang)
@@ -576,6 +578,11 @@ def _annotate(results, targets: dict[Path, Path], lang: str) -> None:
                 annotate(r.path, r, targets[r.path], lang)
             except OSError as exc:
                 _cannot_write(targets[r.path], exc, lang)
+            written.append(targets[r.path])
+    if len(written) == 1:
+        click.echo(_words(lang)["wrote"].format(path=written[0]), err=True)
+    elif written:
+        click.echo(_words(lang)["annotated"].format(n=len(written), folder=written[0].parent), err=True)
 
 
 @main.command()
