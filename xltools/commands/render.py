@@ -179,9 +179,16 @@ def render_compare(comp, lang: str = "zh") -> str:
             lines.append(w["compare_unit_line"].format(status=w["compare_status_compared"], unit=p.new.unit, kind=kind,
                                                        errors=len(p.errors), warnings=len(p.warnings)))
             lines += finding_lines(p.findings, lang, indent="    ")
-        for status, results in (("only_old", comp.only_old), ("only_new", comp.only_new), ("unreadable", comp.unreadable)):
-            lines += [f"  {w['compare_status_' + status]}  {r.unit or r.path.stem}  {r.path}" for r in results]
-        lines += [f"  {w['compare_status_apart']}  {b.unit}  {a.year} → {b.year}" for a, b in comp.apart]
+            lines += _aside_lines(comp.asides_of(p.old, p.new), lang)
+        for status, results in (("only_old", comp.only_old), ("only_new", comp.only_new), ("received", comp.received)):
+            for r in results:
+                lines.append(f"  {w['compare_status_' + status]}  {r.unit or r.path.stem}  {r.path}")
+                lines += _aside_lines(comp.asides_of(r), lang)
+        for a, b in comp.apart:
+            lines.append(f"  {w['compare_status_apart']}  {b.unit}  {a.year} → {b.year}")
+            lines += _aside_lines(comp.asides_of(a, b), lang)
+        lines += [w["compare_file_line"].format(status=w["compare_status_" + x.status], path=x.path,
+                                                why=x.message(lang)) for x in comp.asides if x.of is None]
         lines.append(compare_verdict(comp, lang))
         return "\n".join(lines) + "\n"
     lines.append(w["compare_old"].format(path=comp.old, about=_about(first.old, w)))
@@ -201,6 +208,13 @@ def render_compare(comp, lang: str = "zh") -> str:
     return "\n".join(lines) + "\n"
 
 
+def _aside_lines(asides, lang: str) -> list[str]:
+    """The files of a unit not compared, under the unit's line, each with why."""
+    w = words(lang)
+    return [w["compare_aside_line"].format(status=w["compare_status_" + a.status], path=a.path, why=a.message(lang))
+            for a in asides]
+
+
 def compare_title(comp, lang: str = "zh") -> str:
     """The first line: what kind of comparison this is."""
     first = comp.pairs[0] if comp.pairs else None
@@ -215,9 +229,9 @@ def compare_verdict(comp, lang: str = "zh") -> str:
     errors = sum(len(p.errors) for p in comp.pairs)
     warnings = sum(len(p.warnings) for p in comp.pairs) + len(comp.findings)
     if comp.kind == "folders":
-        return w["compare_verdict_folders"].format(compared=len(comp.pairs), only_old=len(comp.only_old),
-                                                   only_new=len(comp.only_new), unreadable=len(comp.unreadable),
-                                                   errors=errors, warnings=warnings)
+        return w["compare_verdict_folders"].format(
+            compared=len(comp.pairs), only_old=len(comp.only_old), only_new=len(comp.only_new),
+            received=len(comp.received), aside=len(comp.asides), errors=errors, warnings=warnings)
     return w["compare_verdict"].format(errors=errors, warnings=warnings) if errors + warnings \
         else w["compare_nothing_found"]
 
@@ -246,13 +260,21 @@ def compare_dict(comp, lang: str = "zh") -> dict:
                 "findings": [f.to_dict(lang) for f in p.findings], "fields": fields(p),
                 **({"units": [{"unit": s.shown, "code": s.code, "status": s.status, "path": str(s.path)}
                               for s in p.units]} if comp.kind == "summary" else {})}
+    def aside(a) -> dict:
+        return {"path": str(a.path), "status": a.status, "folder": a.side, "reason": a.message(lang),
+                "findings": [f.to_dict(lang) for f in a.findings]}
+
+    def also(*results) -> dict:
+        return {"also": [aside(a) for a in comp.asides_of(*results)]}
+
     units = [{"unit": p.new.unit, "status": "compared", "kind": p.kind, "old": side(p.old.path, p.old),
-              "new": side(p.new.path, p.new), "findings": [f.to_dict(lang) for f in p.findings], "fields": fields(p)}
-             for p in comp.pairs]
-    units += [{"unit": r.unit, "status": status, "path": str(r.path)} for status, rs in
-              (("only_old", comp.only_old), ("only_new", comp.only_new)) for r in rs]
-    units += [{"unit": b.unit, "status": "apart", "old": side(a.path, a), "new": side(b.path, b)} for a, b in comp.apart]
-    units += [{"unit": None, "status": "unreadable", "path": str(r.path), "error": r.unreadable} for r in comp.unreadable]
+              "new": side(p.new.path, p.new), "findings": [f.to_dict(lang) for f in p.findings], "fields": fields(p),
+              **also(p.old, p.new)} for p in comp.pairs]
+    units += [{"unit": r.unit, "status": status, "path": str(r.path), **also(r)} for status, rs in
+              (("only_old", comp.only_old), ("only_new", comp.only_new), ("received", comp.received)) for r in rs]
+    units += [{"unit": b.unit, "status": "apart", "old": side(a.path, a), "new": side(b.path, b), **also(a, b)}
+              for a, b in comp.apart]
+    units += [{"unit": None, **aside(a)} for a in comp.asides if a.of is None]
     return {"kind": comp.kind, "old": side(comp.old, None), "new": side(comp.new, None),
             "findings": [f.to_dict(lang) for f in comp.all_findings], "fields": [], "units": units}
 
