@@ -296,6 +296,8 @@ def test_a_summary_against_its_inbox_adds_up_the_file_its_roster_picked(tmp_path
     assert not out["findings"]
     assert [(Path(u["path"]).name, u["status"]) for u in out["units"] if u["unit"] == "示例县财政局"] == [
         ("示例县财政局.xlsx", "not_taken"), ("示例县财政局（更正版）.xlsx", "merged")]
+    text = run("compare", tmp_path / "县.xlsx", units).output
+    assert "不在汇总报告的单位名单中" in text and "已采用 示例县财政局（更正版）.xlsx" in text
 
 
 def test_a_summary_against_its_units(tmp_path):

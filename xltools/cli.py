@@ -507,13 +507,11 @@ def export(files: tuple[str, ...], fmt: str, output: str | None, bom: bool, forc
             reports.append((p, read(p)))
         except ReadError as exc:  # one unreadable file costs the county only that file
             unread.append((p, f"{exc.finding.rule} {exc.finding.message(lang)}"))
-    # a lock file or a hidden one is no submission: said, but no file of data was lost
+    # a lock file or a hidden one is no submission and loses no data: not said
     unread += [(s.path, f"{s.finding.rule} {s.message(lang)}") for s in found.skipped if s.finding is not None]
     w = _words(lang)
     for path, why in unread:
         click.echo(w["export_not_exported"].format(path=path, why=why), err=True)
-    for s in (s for s in found.skipped if s.finding is None):
-        click.echo(w["export_skipped"].format(path=s.path, why=s.message(lang)), err=True)
     if reports:
         if output:
             _backup(output, lang)

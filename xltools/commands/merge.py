@@ -147,7 +147,7 @@ def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit]
         for s in subs:
             if s.status is None and s.code not in codes and s.key not in names:
                 s.status, s.reason = "not_on_roster", "roster"
-    _duplicates(subs, codes)
+    _duplicates(subs, codes, "roster" if roster is not None else "listed")
     for s in subs:
         if s.status is None:
             s.status = "merged"
@@ -195,10 +195,11 @@ def _picked(group: list[Submission], codes: dict[str, str] | None) -> Submission
     return on[0] if not name or not on[0].key or name == on[0].key else None
 
 
-def _duplicates(subs: list[Submission], codes: dict[str, str] | None = None) -> None:
+def _duplicates(subs: list[Submission], codes: dict[str, str] | None = None, source: str = "roster") -> None:
     """Inputs that stand for the same unit (the same code, or the same name as
     clerks type it, whatever their codes), or summaries that share units. Where the
-    roster's codes (`codes`) pick exactly one, it is taken and the others say why;
+    roster's codes (`codes`; `source`: roster, or the units a summary lists) pick
+    exactly one, it is taken and the others say why;
     else all of them are excluded, none preferred, each naming the others."""
     groups: dict[int, int] = {}  # union-find over the inputs still in
 
@@ -223,7 +224,7 @@ def _duplicates(subs: list[Submission], codes: dict[str, str] | None = None) -> 
         picked = _picked([subs[i] for i in group], codes)
         if picked is not None:
             for s in (subs[i] for i in group if subs[i] is not picked):
-                s.status, s.reason = "not_taken", "roster_code" if s.code else "roster_no_code"
+                s.status, s.reason = "not_taken", f"{source}_code" if s.code else f"{source}_no_code"
                 s.reason_params = {"code": s.code, "roster": picked.code, "taken": picked.path.name}
             continue
         for i in group:
