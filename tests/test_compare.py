@@ -244,8 +244,9 @@ def test_two_folders_match_by_code_first_and_account_for_every_file(tmp_path):
                         "示例县自然资源局": [(str(new / "示例县自然资源局.txt"), "I0")]}
     assert not [f for f in json.loads(result.output)["findings"] if f["rule"] == "C5"]
     text = run("compare", old, new).output.splitlines()
+    assert text[1:3] == [f"旧：{old}（14 个单位）", f"新：{new}（11 个单位）"]
     assert f"  收到的文件无法比较  示例县自然资源局  {old / '示例县自然资源局.xlsx'}" in text
-    assert (f"    另有 无法读取  {new / '示例县自然资源局.txt'}：文档中一个表格的数字也没有读出，无法与另一份报告比较"
+    assert (f"    无法读取  {new / '示例县自然资源局.txt'}：文档中一个表格的数字也没有读出，无法与另一份报告比较"
             "（没有比较，不等于没有差异）。") in text
     assert text[-1] == ("结果：已比较 11 个单位，仅在旧文件夹 0 个，仅在新文件夹 0 个，收到的文件无法比较 3 个；"
                         "未比较的文件 5 份（原因见上）；0 个错误，0 个警告。")

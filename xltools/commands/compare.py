@@ -29,6 +29,7 @@ from xltools.rules.result import FileResult
 from xltools.xlsx.layout import load_layout
 
 KINDS = ("year_over_year", "same_report", "folders", "summary")
+ARRIVED = ("unreadable", "duplicate")  # a file of a unit that came, in a form that could not be compared
 
 
 class CompareError(UserError):
@@ -91,6 +92,13 @@ class Comparison:
 
     def asides_of(self, *results: FileResult) -> list[Aside]:
         return [a for a in self.asides if any(a.of is r for r in results)]
+
+    def units_in(self, side: str) -> int:
+        """How many units a folder's readable reports stand for: a unit received but not
+        compared is on the side other than that of the files that could not be."""
+        alone = self.only_old if side == "old" else self.only_new
+        received = [r for r in self.received if any(a.side != side and a.status in ARRIVED for a in self.asides_of(r))]
+        return len(self.pairs) + len(self.apart) + len(alone) + len(received)
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -206,7 +214,7 @@ def compare(old: Path, new: Path, jobs: int | None = None) -> Comparison:
                                 findings=[s.finding] * bool(s.finding), skipped=s) for s in found.skipped]
     _name_units(result, only_old, only_new)
     # a unit whose file arrived in the other folder, but in a form that could not be compared, is no missing unit
-    arrived = {id(a.of) for a in result.asides if a.of is not None and a.status in ("unreadable", "duplicate")
+    arrived = {id(a.of) for a in result.asides if a.of is not None and a.status in ARRIVED
                and a.side == ("new" if any(a.of is r for r in only_old) else "old")}
     result.received = [r for r in only_old + only_new if id(r) in arrived]
     result.only_old = [r for r in only_old if id(r) not in arrived]

@@ -172,8 +172,8 @@ def render_compare(comp, lang: str = "zh") -> str:
     first = comp.pairs[0] if comp.pairs else None
     lines = [compare_title(comp, lang)]
     if comp.kind == "folders":
-        lines += [w["compare_old"].format(path=comp.old, about=w["compare_units_folder"].format(n=len(comp.pairs) + len(comp.only_old))),
-                  w["compare_new"].format(path=comp.new, about=w["compare_units_folder"].format(n=len(comp.pairs) + len(comp.only_new)))]
+        lines += [w["compare_old"].format(path=comp.old, about=w["compare_units_folder"].format(n=comp.units_in("old"))),
+                  w["compare_new"].format(path=comp.new, about=w["compare_units_folder"].format(n=comp.units_in("new")))]
         for p in comp.pairs:
             kind = w[f"compare_pair_kind_{p.kind}"].format(old_year=p.old.year, new_year=p.new.year)
             lines.append(w["compare_unit_line"].format(status=w["compare_status_compared"], unit=p.new.unit, kind=kind,
@@ -183,7 +183,7 @@ def render_compare(comp, lang: str = "zh") -> str:
         for status, results in (("only_old", comp.only_old), ("only_new", comp.only_new), ("received", comp.received)):
             for r in results:
                 lines.append(f"  {w['compare_status_' + status]}  {r.unit or r.path.stem}  {r.path}")
-                lines += _aside_lines(comp.asides_of(r), lang)
+                lines += _aside_lines(comp.asides_of(r), lang, also=status != "received")
         for a, b in comp.apart:
             lines.append(f"  {w['compare_status_apart']}  {b.unit}  {a.year} → {b.year}")
             lines += _aside_lines(comp.asides_of(a, b), lang)
@@ -208,11 +208,12 @@ def render_compare(comp, lang: str = "zh") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _aside_lines(asides, lang: str) -> list[str]:
-    """The files of a unit not compared, under the unit's line, each with why."""
+def _aside_lines(asides, lang: str, also: bool = True) -> list[str]:
+    """The files of a unit not compared, under the unit's line, each with why: 另有 where
+    the unit was compared or found on one side, not where they are all that came."""
     w = words(lang)
-    return [w["compare_aside_line"].format(status=w["compare_status_" + a.status], path=a.path, why=a.message(lang))
-            for a in asides]
+    line = w["compare_aside_line" if also else "compare_received_line"]
+    return [line.format(status=w["compare_status_" + a.status], path=a.path, why=a.message(lang)) for a in asides]
 
 
 def compare_title(comp, lang: str = "zh") -> str:
@@ -275,6 +276,8 @@ def compare_dict(comp, lang: str = "zh") -> dict:
     units += [{"unit": b.unit, "status": "apart", "old": side(a.path, a), "new": side(b.path, b), **also(a, b)}
               for a, b in comp.apart]
     units += [{"unit": None, **aside(a)} for a in comp.asides if a.of is None]
+    units += [{"unit": None, "status": "unreadable", "path": str(r.path), "error": r.unreadable,
+               "findings": [f.to_dict(lang) for f in r.findings]} for r in comp.unreadable]
     return {"kind": comp.kind, "old": side(comp.old, None), "new": side(comp.new, None),
             "findings": [f.to_dict(lang) for f in comp.all_findings], "fields": [], "units": units}
 
