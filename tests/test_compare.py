@@ -259,11 +259,16 @@ def test_two_files_of_one_unit_that_no_code_decides_between(tmp_path):
     code = read(old / "示例县财政局.xlsx").meta["credit_code"]
     _with_code(old / "示例县财政局.xlsx", new / "示例县财政局.xlsx", code[:-1] + ("0" if code[-1] != "0" else "1"))
     _with_code(old / "示例县财政局.xlsx", new / "示例县财政局2.xlsx", code[:-1] + ("2" if code[-1] != "2" else "3"))
-    units = json.loads(run("compare", old, new, "-f", "json").output)["units"]
+    out = json.loads(run("compare", old, new, "-f", "json").output)
+    units = out["units"]
     [finance] = [u for u in units if u["unit"] == "示例县财政局"]
     assert finance["status"] == "received"
     assert [(a["status"], a["reason"].split("，")[0]) for a in finance["also"]] == [
         ("duplicate", "与 示例县财政局2.xlsx 是同一单位的文件"), ("duplicate", "与 示例县财政局.xlsx 是同一单位的文件")]
+    [c6] = [f for f in out["findings"] if f["rule"] == "C6"]
+    assert c6["message"].startswith("新文件夹中“示例县财政局”有 2 份文件（示例县财政局.xlsx：")
+    assert c6["message"].endswith("），统一社会信用代码不能确定比较哪一份，都未比较。")
+    assert not [f for f in out["findings"] if f["rule"] == "C5"]
 
 
 def test_a_text_with_no_table_is_not_compared(tmp_path):

@@ -219,12 +219,8 @@ def compare(old: Path, new: Path, jobs: int | None = None) -> Comparison:
     result.received = [r for r in only_old + only_new if id(r) in arrived]
     result.only_old = [r for r in only_old if id(r) not in arrived]
     result.only_new = [r for r in only_new if id(r) not in arrived]
-    result.findings = comparison.missing_units(result.only_old)
+    result.findings += comparison.missing_units(result.only_old)
     return result
-
-
-def _code(r: FileResult) -> str:
-    return (r.report.meta.get("credit_code") or "").strip().upper()
 
 
 def _without_copies(results: list[FileResult], side: str, asides: list[Aside]) -> list[FileResult]:
@@ -242,7 +238,8 @@ def _without_copies(results: list[FileResult], side: str, asides: list[Aside]) -
     for group in same.values():
         kept = min(group, key=lambda r: (len(r.path.name), str(r.path)))
         out.append(kept)
-        asides += [Aside(r.path, "copy", side, of=kept, params={"other": kept.path.name}) for r in group if r is not kept]
+        asides += [Aside(r.path, "copy", side, of=kept, params={"other": kept.path.name})
+                   for r in group if r is not kept]
     return out
 
 
@@ -286,7 +283,7 @@ def _match(olds: list[FileResult], news: list[FileResult], result: Comparison):
                 pairs.append((old_groups[i], g))
     matched = []
     for a, b in pairs:
-        a1, b1 = _pick(a, b, "old", result.asides), _pick(b, a, "new", result.asides)
+        a1, b1 = _pick(a, b, "old", result), _pick(b, a, "new", result)
         if a1 is not None and b1 is not None:
             matched.append((a1, b1))
         else:  # the unit's files set aside as duplicates, the unit as received but not compared
@@ -298,23 +295,24 @@ def _match(olds: list[FileResult], news: list[FileResult], result: Comparison):
     return [(a, b) for a, b in matched if a is not None and b is not None], only_old, only_new
 
 
-def _pick(mine: list[FileResult], theirs: list[FileResult], side: str, asides: list[Aside]) -> FileResult | None:
+def _pick(mine: list[FileResult], theirs: list[FileResult], side: str, result: Comparison) -> FileResult | None:
     """Of one unit's files in one folder, the one to compare: the only one, or the
     only one whose credit code the other folder's file of the unit has; None where
-    nothing decides (each set aside naming the others)."""
+    nothing decides (each set aside naming the others, and C6)."""
     if len(mine) == 1:
         return mine[0]
-    codes = {_code(r) for r in theirs} - {""}
-    on = [r for r in mine if _code(r) in codes]
+    codes = {comparison.credit_code(r) for r in theirs} - {""}
+    on = [r for r in mine if comparison.credit_code(r) in codes]
     if len(on) == 1:
-        asides += [Aside(r.path, "not_taken", side, of=on[0], params={"code": _code(r) or "—", "taken": on[0].path.name,
-                                                                  "other": _code(on[0])})
-                   for r in mine if r is not on[0]]
+        result.asides += [Aside(r.path, "not_taken", side, of=on[0], params={
+            "code": comparison.credit_code(r) or "—", "taken": on[0].path.name,
+            "other": comparison.credit_code(on[0])}) for r in mine if r is not on[0]]
         return on[0]
     of = theirs[0] if len(theirs) == 1 else None
-    asides += [Aside(r.path, "duplicate", side, of=of, params={
+    result.asides += [Aside(r.path, "duplicate", side, of=of, params={
         "others": "、".join(o.path.name for o in mine if o is not r),
-        "codes": "；".join(f"{o.path.name}：{_code(o) or '—'}" for o in mine)}) for r in mine]
+        "codes": "；".join(f"{o.path.name}：{comparison.credit_code(o) or '—'}" for o in mine)}) for r in mine]
+    result.findings.append(comparison.undecided(side, mine[0].unit, mine))
     return None
 
 

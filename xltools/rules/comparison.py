@@ -182,13 +182,24 @@ def sum_of_units(summary: Report, units: list[Report], layout: Layout) -> tuple[
     return sums, out
 
 
+def credit_code(result: FileResult) -> str:
+    return (result.report.meta.get("credit_code") or "").strip().upper()
+
+
 def unit_keys(result: FileResult) -> list[str]:
     """What identifies the unit of a report between two folders: its credit code, and
     its name as clerks type it (folded as merge folds names)."""
     from xltools.model.codes import fold_name
 
-    code = (result.report.meta.get("credit_code") or "").strip().upper()
+    code = credit_code(result)
     return [k for k in (code and f"code:{code}", result.unit and f"name:{fold_name(result.unit)}") if k]
+
+
+def undecided(side: str, unit: str, files: list[FileResult]) -> Finding:
+    """C6: a unit with several files in one folder (old or new) of which no credit
+    code decides the one to compare."""
+    detail = "；".join(f"{r.path.name}：{credit_code(r) or '—'}" for r in files)
+    return Finding("C6", side, params={"found": unit, "n": len(files), "detail": detail})
 
 
 def missing_units(only_old: list[FileResult]) -> list[Finding]:
