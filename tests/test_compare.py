@@ -302,8 +302,10 @@ def test_a_summary_against_its_inbox_adds_up_the_file_its_roster_picked(tmp_path
     assert not out["findings"]
     assert [(Path(u["path"]).name, u["status"]) for u in out["units"] if u["unit"] == "示例县财政局"] == [
         ("示例县财政局.xlsx", "not_taken"), ("示例县财政局（更正版）.xlsx", "merged")]
+    (units / "说明.csv").write_text("file,unit\n", encoding="utf-8")  # no report: said, not added up
     text = run("compare", tmp_path / "县.xlsx", units).output
     assert "不在汇总报告的单位名单中" in text and "已采用 示例县财政局（更正版）.xlsx" in text
+    assert "、说明.csv（文件不是 Excel 工作簿：这是一个 CSV 文本文件，开头为“file,unit”。）" in text
 
 
 def test_a_summary_against_its_units(tmp_path):

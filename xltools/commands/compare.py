@@ -7,7 +7,8 @@ is compared follows from the reports' units and years:
   same_report     one unit, one year (the approved workbook and the published page):
                   every number and text section that differs (P1, P2)
   folders         units matched by credit code, then by name; each pair as above,
-                  and the units found on one side only (C5)
+                  the units found on one side only (C5), and every other file with
+                  why it was not compared (a copy, not taken, unreadable, skipped)
   summary         OLD a summary, NEW the folder of its units: every figure against
                   the exact sum of the units merge would add up (U1)
 """
@@ -45,6 +46,7 @@ class Pair(Findings):
     kind: str  # year_over_year | same_report | summary
     findings: list[Finding] = field(default_factory=list)
     units: list = field(default_factory=list)  # summary: merge's submissions (which units were included)
+    unread: list = field(default_factory=list)  # summary: the folder's files that are no workbook (merge's Unread)
 
     def value(self, side: str, fid: str):
         return getattr(self, side).report.values.get(fid)
@@ -115,8 +117,8 @@ def _load(paths: list[Path], jobs: int | None) -> list[FileResult]:
     books = [p for p in paths if p.suffix.lower() in WORKBOOK_SUFFIXES]
     results = {p: s.result for p, s in zip(books, inspect_all(books, jobs))}
     documents = [p for p in paths if p not in results]
-    numeric = {f.id for f in load_layout().format.numeric_fields()}
     if documents:
+        numeric = {f.id for f in load_layout().format.numeric_fields()}
         with tempfile.TemporaryDirectory(prefix="xltools-compare-") as tmp:
             made = {}
             for i, p in enumerate(documents):
@@ -353,7 +355,6 @@ def year_over_year(old: FileResult, new: FileResult) -> Comparison:
 
 def _summary(old: Path, folder: Path, jobs: int | None, layout) -> Comparison:
     from xltools.commands.merge import merge
-
     from xltools.commands.roster import RosterUnit
 
     if old.suffix.lower() in WORKBOOK_SUFFIXES:
@@ -367,13 +368,14 @@ def _summary(old: Path, folder: Path, jobs: int | None, layout) -> Comparison:
         return result
     # of two files of one unit, the one whose code the summary lists is the one it added up
     # (merge --roster picks it so); the units it does not list are added up all the same
-    merged = merge(expand([folder]).files, summary.unit or "", summary.year, jobs=jobs,
+    found = expand([folder])
+    merged = merge(found.files, summary.unit or "", summary.year, jobs=jobs, skipped=found.skipped,
                    chosen=[RosterUnit(code, name) for code, name in contained])
     reports = [s.result.report for s in merged.merged]
     if not reports:
         raise CompareError("nothing", path=folder)
     units = FileResult(folder, report=merged.summary)  # the sum of the units, as merge adds them up
-    pair = Pair(summary, units, "summary", units=merged.submissions)
+    pair = Pair(summary, units, "summary", units=merged.submissions, unread=merged.skipped)
     _, pair.findings = comparison.sum_of_units(summary.report, reports, layout)
     result.pairs = [pair]
     return result

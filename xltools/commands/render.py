@@ -197,6 +197,8 @@ def render_compare(comp, lang: str = "zh") -> str:
         left_out = [w["compare_left_out_unit"].format(unit=s.shown, why=reason_text(s, first.new.year, lang)
                                                       or load_summary()["status"][s.status][lang])
                     for s in first.units if s.status != "merged"]
+        left_out += [w["compare_left_out_unit"].format(unit=u.path.name, why=u.skip.message(lang))
+                     for u in first.unread]
         lines.append(w["compare_new"].format(path=comp.new, about=w["compare_summary_label"]))
         lines.append(w["compare_included"].format(n=len(included), units=w["list_separator"].join(included)))
         if left_out:
@@ -260,7 +262,9 @@ def compare_dict(comp, lang: str = "zh") -> dict:
         return {"kind": comp.kind, "old": side(comp.old, p.old), "new": side(comp.new, p.new),
                 "findings": [f.to_dict(lang) for f in p.findings], "fields": fields(p),
                 **({"units": [{"unit": s.shown, "code": s.code, "status": s.status, "path": str(s.path)}
-                              for s in p.units]} if comp.kind == "summary" else {})}
+                              for s in p.units]
+                    + [{"unit": None, "code": "", "status": u.status, "path": str(u.path),
+                        "reason": u.skip.message(lang)} for u in p.unread]} if comp.kind == "summary" else {})}
     def aside(a) -> dict:
         return {"path": str(a.path), "status": a.status, "folder": a.side, "reason": a.message(lang),
                 "findings": [f.to_dict(lang) for f in a.findings]}
