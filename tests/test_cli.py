@@ -115,7 +115,8 @@ def test_unreadable_file_is_a_message_and_exit_2(tmp_path):
     bad.write_text("not a workbook")
     result = run("export", str(bad))
     assert result.exit_code == 2
-    assert result.output == f"xltools: {bad}：文件不是 Excel 工作簿：这是一个文本文件，开头为“not a workbook”。\n"
+    assert result.output == (f"xltools: 未导出 {bad}：F2 文件不是 Excel 工作簿：这是一个文本文件，开头为“not a workbook”。\n"
+                             "xltools: 已导出 0 份报告；1 个文件未导出（见上），退出码为 2\n")
     assert "Traceback" not in result.output
 
 

@@ -191,12 +191,121 @@ def test_two_folders_unit_by_unit(tmp_path):
     assert "  已比较  示例县教育局（同一年度 2023）：0 个错误，0 个警告" in lines
     assert f"  仅在旧文件夹  示例县民政局  {old / '示例县民政局.xlsx'}" in lines
     assert f"  仅在新文件夹  示例县新区管理委员会  {new / '新区.xlsx'}" in lines
-    assert lines[-1] == "结果：已比较 13 个单位，仅在旧文件夹 1 个，仅在新文件夹 1 个，无法读取 0 份；1 个错误，1 个警告。"
+    assert lines[-1] == ("结果：已比较 13 个单位，仅在旧文件夹 1 个，仅在新文件夹 1 个，收到的文件无法比较 0 个；"
+                         "未比较的文件 0 份（原因见上）；1 个错误，1 个警告。")
     out = json.loads(run("compare", old, new, "-f", "json").output)
     assert out["kind"] == "folders"
     assert [(f["rule"], f["message"]) for f in out["findings"]][0] == (
         "C5", "旧文件夹中有“示例县民政局”的报告（示例县民政局.xlsx），新文件夹中没有。")
     assert sorted(u["status"] for u in out["units"]) == ["compared"] * 13 + ["only_new", "only_old"]
+
+
+def _with_code(src: Path, dst: Path, code: str) -> None:
+    report = read(src)
+    report.meta["credit_code"] = code
+    write(report, dst)
+
+
+def test_two_folders_match_by_code_first_and_account_for_every_file(tmp_path):
+    """Last year's 财政局 against this year's two files of it (a mistyped check digit,
+    then 更正版 with last year's code), a byte-identical copy, and files that cannot be
+    read or compared: each file is accounted for, under the unit its name names."""
+    old, new = tmp_path / "2023备案", tmp_path / "收件箱"
+    shutil.copytree(SAMPLE_COUNTY, old)
+    shutil.copytree(SAMPLE_COUNTY, new)
+    finance = read(old / "示例县财政局.xlsx")
+    right = finance.meta["credit_code"]
+    wrong = right[:-1] + ("0" if right[-1] != "0" else "1")
+    _with_code(old / "示例县财政局.xlsx", new / "示例县财政局.xlsx", wrong)
+    shutil.copy(old / "示例县财政局.xlsx", new / "示例县财政局（更正版）.xlsx")
+    shutil.copy(new / "示例县教育局.xlsx", new / "示例县教育局 - 副本.xlsx")
+    (new / "示例县民政局.xlsx").unlink()
+    (new / "示例县民政局.xls").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))
+    (new / "示例县公安局.xlsx").unlink()
+    (new / "示例县公安局.csv").write_text("file,unit,year,id,label,value\n", encoding="utf-8")
+    (new / "示例县自然资源局.xlsx").unlink()
+    (new / "示例县自然资源局.txt").write_text("示例县自然资源局2023年政府信息公开工作年度报告\n本年度依法做好政府信息公开工作。\n",
+                                      encoding="utf-8")
+    result = run("compare", old, new, "-f", "json")
+    assert result.exit_code == 0, result.output
+    units = json.loads(result.output)["units"]
+    by_unit = {u["unit"]: u for u in units}
+    assert len(units) == 14 and {u["status"] for u in units} == {"compared", "received"}
+    assert by_unit["示例县财政局"]["new"]["path"] == str(new / "示例县财政局（更正版）.xlsx")
+    assert [(a["path"], a["status"], a["reason"]) for a in by_unit["示例县财政局"]["also"]] == [
+        (str(new / "示例县财政局.xlsx"), "not_taken",
+         f"统一社会信用代码 {wrong} 与另一个文件夹中这个单位的 {right} 不同，已采用代码相同的 示例县财政局（更正版）.xlsx")]
+    assert [(a["path"], a["status"], a["reason"]) for a in by_unit["示例县教育局"]["also"]] == [
+        (str(new / "示例县教育局 - 副本.xlsx"), "copy", "与 示例县教育局.xlsx 内容完全相同，按一份计")]
+    received = {u["unit"]: [(a["path"], a["findings"][0]["rule"]) for a in u["also"]]
+                for u in units if u["status"] == "received"}
+    assert received == {"示例县民政局": [(str(new / "示例县民政局.xls"), "F4")],
+                        "示例县公安局": [(str(new / "示例县公安局.csv"), "F2")],
+                        "示例县自然资源局": [(str(new / "示例县自然资源局.txt"), "I0")]}
+    assert not [f for f in json.loads(result.output)["findings"] if f["rule"] == "C5"]
+    text = run("compare", old, new).output.splitlines()
+    assert text[1:3] == [f"旧：{old}（14 个单位）", f"新：{new}（11 个单位）"]
+    assert f"  收到的文件无法比较  示例县自然资源局  {old / '示例县自然资源局.xlsx'}" in text
+    assert (f"    无法读取  {new / '示例县自然资源局.txt'}：文档中一个表格的数字也没有读出，无法与另一份报告比较"
+            "（没有比较，不等于没有差异）。") in text
+    assert text[-1] == ("结果：已比较 11 个单位，仅在旧文件夹 0 个，仅在新文件夹 0 个，收到的文件无法比较 3 个；"
+                        "未比较的文件 5 份（原因见上）；0 个错误，0 个警告。")
+
+
+def test_two_files_of_one_unit_that_no_code_decides_between(tmp_path):
+    old, new = tmp_path / "旧", tmp_path / "新"
+    shutil.copytree(SAMPLE_COUNTY, old)
+    shutil.copytree(SAMPLE_COUNTY, new)
+    code = read(old / "示例县财政局.xlsx").meta["credit_code"]
+    _with_code(old / "示例县财政局.xlsx", new / "示例县财政局.xlsx", code[:-1] + ("0" if code[-1] != "0" else "1"))
+    _with_code(old / "示例县财政局.xlsx", new / "示例县财政局2.xlsx", code[:-1] + ("2" if code[-1] != "2" else "3"))
+    out = json.loads(run("compare", old, new, "-f", "json").output)
+    units = out["units"]
+    [finance] = [u for u in units if u["unit"] == "示例县财政局"]
+    assert finance["status"] == "received"
+    assert [(a["status"], a["reason"].split("，")[0]) for a in finance["also"]] == [
+        ("duplicate", "与 示例县财政局2.xlsx 是同一单位的文件"), ("duplicate", "与 示例县财政局.xlsx 是同一单位的文件")]
+    [c6] = [f for f in out["findings"] if f["rule"] == "C6"]
+    assert c6["message"].startswith("新文件夹中“示例县财政局”有 2 份文件（示例县财政局.xlsx：")
+    assert c6["message"].endswith("），统一社会信用代码不能确定比较哪一份，都未比较。")
+    assert not [f for f in out["findings"] if f["rule"] == "C5"]
+
+
+def test_a_text_with_no_table_is_not_compared(tmp_path):
+    last, _ = two_years()
+    write(last, tmp_path / "2022.xlsx")
+    (tmp_path / "2023.txt").write_text("示例县教育局2023年政府信息公开工作年度报告\n本年度依法做好政府信息公开工作。\n",
+                                       encoding="utf-8")
+    result = run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.txt")
+    assert result.exit_code == 2
+    assert "无法读取：文档中一个表格的数字也没有读出，无法与另一份报告比较（没有比较，不等于没有差异）。" in result.output
+    assert "没有需要注意的差异" not in result.output
+
+
+def test_a_summary_against_its_inbox_adds_up_the_file_its_roster_picked(tmp_path):
+    """Merged with the roster, the summary took 财政局（更正版）(the roster's code) over a
+    mistyped one; compare adds up the same file, by the codes the summary lists."""
+    from conftest import EXAMPLES
+
+    units = tmp_path / "收件箱"
+    shutil.copytree(SAMPLE_COUNTY, units)
+    code = read(units / "示例县财政局.xlsx").meta["credit_code"]
+    shutil.copy(units / "示例县财政局.xlsx", units / "示例县财政局（更正版）.xlsx")
+    _with_code(units / "示例县财政局（更正版）.xlsx", units / "示例县财政局.xlsx",
+               code[:-1] + ("0" if code[-1] != "0" else "1"))
+    merged = run("merge", units, "-o", tmp_path / "县.xlsx", "--unit", "示例县", "--roster",
+                 EXAMPLES / "sample-county-roster.csv")
+    assert merged.exit_code == 0, merged.output
+    result = run("compare", tmp_path / "县.xlsx", units, "-f", "json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert not out["findings"]
+    assert [(Path(u["path"]).name, u["status"]) for u in out["units"] if u["unit"] == "示例县财政局"] == [
+        ("示例县财政局.xlsx", "not_taken"), ("示例县财政局（更正版）.xlsx", "merged")]
+    (units / "说明.csv").write_text("file,unit\n", encoding="utf-8")  # no report: said, not added up
+    text = run("compare", tmp_path / "县.xlsx", units).output
+    assert "不在汇总报告的单位名单中" in text and "已采用 示例县财政局（更正版）.xlsx" in text
+    assert "、说明.csv（文件不是 Excel 工作簿：这是一个 CSV 文本文件，开头为“file,unit”。）" in text
 
 
 def test_a_summary_against_its_units(tmp_path):

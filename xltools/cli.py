@@ -500,17 +500,27 @@ def export(files: tuple[str, ...], fmt: str, output: str | None, bom: bool, forc
     from xltools.xlsx.reader import ReadError, read
 
     found = expand(list(files))
-    if not found.files:
-        _fail(lang, "no_workbooks", paths="、".join(files))
+    _no_workbooks(found, files, lang)
     if output:
         _claim(Path(output), (f".{fmt}", ".txt"), force, lang, found.files)
-    try:
-        reports = [(p, read(p)) for p in found.files]
-    except ReadError as exc:
-        _fail(lang, "in_file", path=exc.path, message=exc.finding.message(lang))
-    if output:
-        _backup(output, lang)
-    _write_out(FORMATS[fmt](reports), output, lang, bom=bom and fmt == "csv")
+    reports, unread = [], []
+    for p in found.files:
+        try:
+            reports.append((p, read(p)))
+        except ReadError as exc:  # one unreadable file costs the county only that file
+            unread.append((p, f"{exc.finding.rule} {exc.finding.message(lang)}"))
+    # a lock file or a hidden one is no submission and loses no data: not said
+    unread += [(s.path, f"{s.finding.rule} {s.message(lang)}") for s in found.skipped if s.finding is not None]
+    w = _words(lang)
+    for path, why in unread:
+        click.echo(w["export_not_exported"].format(path=path, why=why), err=True)
+    if reports:
+        if output:
+            _backup(output, lang)
+        _write_out(FORMATS[fmt](reports), output, lang, bom=bom and fmt == "csv")
+    if unread:
+        click.echo(w["export_incomplete"].format(done=len(reports), n=len(unread)), err=True)
+        sys.exit(EXIT_UNREADABLE)
 
 
 @main.command()

@@ -119,14 +119,22 @@ def _units_sheet(wb, comp: Comparison, lang: str) -> dict[int, int]:
             _put(ws, r, c, v)
         rows[id(p)] = r
         r += 1
-    for status, results in (("only_old", comp.only_old), ("only_new", comp.only_new), ("unreadable", comp.unreadable)):
+    for status, results in (("only_old", comp.only_old), ("only_new", comp.only_new), ("received", comp.received)):
         for x in results:
-            old, new = (str(x.path), "") if status == "only_old" else ("", str(x.path))
+            on_old = status == "only_old" or status == "received" and x.path.is_relative_to(comp.old)
+            old, new = (str(x.path), "") if on_old else ("", str(x.path))
             for c, v in enumerate((x.unit or x.path.stem, "", w[f"compare_status_{status}"], old, new), 1):
                 _put(ws, r, c, v)
             r += 1
     for a, b in comp.apart:
         for c, v in enumerate((b.unit, "", w["compare_status_apart"], str(a.path), str(b.path)), 1):
+            _put(ws, r, c, v)
+        r += 1
+    # every file not compared, under the unit it belongs to where there is one, with why
+    for x in comp.asides:
+        old, new = (str(x.path), "") if x.side == "old" else ("", str(x.path))
+        unit = x.of.unit if x.of is not None else x.path.stem
+        for c, v in enumerate((unit, "", w[f"compare_status_{x.status}"], old, new, None, None, x.message(lang)), 1):
             _put(ws, r, c, v)
         r += 1
     _print_wide(ws)

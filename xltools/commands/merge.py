@@ -125,8 +125,9 @@ def row_order(result: MergeResult) -> list:
 _NUMBERS = frozenset(f.id for f in load_layout().format.numeric_fields())
 
 
-def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit] | None) -> None:
-    """The status of each input not yet a copy of another (_copies)."""
+def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit] | None,
+              chosen: list[RosterUnit] = ()) -> None:
+    """The status of each input not yet a copy of another (_copies); `chosen` as merge's."""
     for s in subs:
         if s.status is not None:
             continue
@@ -139,13 +140,14 @@ def _statuses(subs: list[Submission], year: int | None, roster: list[RosterUnit]
         elif s.result.year != year:
             s.status, s.reason = "year", "year"
     _own_summaries(subs)
-    codes = {u.code: fold_name(u.name) for u in roster if u.code} if roster is not None else None
+    codes = {u.code: fold_name(u.name) for u in (roster if roster is not None else chosen) if u.code}
+    codes = codes if roster is not None or chosen else None
     if roster is not None:
         names = {fold_name(u.name) for u in roster if u.name}
         for s in subs:
             if s.status is None and s.code not in codes and s.key not in names:
                 s.status, s.reason = "not_on_roster", "roster"
-    _duplicates(subs, codes)
+    _duplicates(subs, codes, "roster" if roster is not None else "listed")
     for s in subs:
         if s.status is None:
             s.status = "merged"
@@ -193,10 +195,11 @@ def _picked(group: list[Submission], codes: dict[str, str] | None) -> Submission
     return on[0] if not name or not on[0].key or name == on[0].key else None
 
 
-def _duplicates(subs: list[Submission], codes: dict[str, str] | None = None) -> None:
+def _duplicates(subs: list[Submission], codes: dict[str, str] | None = None, source: str = "roster") -> None:
     """Inputs that stand for the same unit (the same code, or the same name as
     clerks type it, whatever their codes), or summaries that share units. Where the
-    roster's codes (`codes`) pick exactly one, it is taken and the others say why;
+    roster's codes (`codes`; `source`: roster, or the units a summary lists) pick
+    exactly one, it is taken and the others say why;
     else all of them are excluded, none preferred, each naming the others."""
     groups: dict[int, int] = {}  # union-find over the inputs still in
 
@@ -221,7 +224,7 @@ def _duplicates(subs: list[Submission], codes: dict[str, str] | None = None) -> 
         picked = _picked([subs[i] for i in group], codes)
         if picked is not None:
             for s in (subs[i] for i in group if subs[i] is not picked):
-                s.status, s.reason = "not_taken", "roster_code" if s.code else "roster_no_code"
+                s.status, s.reason = "not_taken", f"{source}_code" if s.code else f"{source}_no_code"
                 s.reason_params = {"code": s.code, "roster": picked.code, "taken": picked.path.name}
             continue
         for i in group:
@@ -279,11 +282,17 @@ class _RosterIndex:
         return self.named(sub.path)
 
     def named(self, path: Path) -> int | None:
-        """The unit a file's name contains (示例县教育局.xls and 示例县教育局2023年报.pdf
-        are 示例县教育局's, though neither can be read); the longest name where several do."""
-        stem = fold_name(path.stem)
-        named = [i for i, folded in enumerate(self.folded) if len(folded) >= 4 and folded in stem]
-        return max(named, key=lambda i: len(self.roster[i].name), default=None)
+        return unit_named(path, [u.name for u in self.roster], self.folded)
+
+
+def unit_named(path: Path, names: list[str], folded: list[str] | None = None) -> int | None:
+    """The place in `names` of the unit a file's name contains (示例县教育局.xls and
+    示例县教育局2023年报.pdf are 示例县教育局's, though neither can be read); the longest
+    name where several do. `folded`: the names folded, where the caller keeps them."""
+    stem = fold_name(path.stem)
+    folded = folded if folded is not None else [fold_name(n) for n in names]
+    named = [i for i, f in enumerate(folded) if len(f) >= 4 and f in stem]
+    return max(named, key=lambda i: len(names[i]), default=None)
 
 
 def _code_notes(subs: list[Submission], roster: list[RosterUnit]) -> list[RosterNote]:
@@ -355,14 +364,18 @@ def _unread(skipped: list[Skipped]) -> list[Unread]:
 
 
 def merge(paths: list[Path], unit: str, year: int | None = None, roster: Roster | None = None,
-          jobs: int | None = None, skipped: list[Skipped] = (), progress=None) -> MergeResult:
+          jobs: int | None = None, skipped: list[Skipped] = (), progress=None,
+          chosen: list[RosterUnit] = ()) -> MergeResult:
+    """`chosen`: units whose codes pick between two files of one unit as a roster's do,
+    without leaving out the inputs not among them (compare: the units a summary says
+    it added up, so that its sum is made as the summary's was)."""
     layout = load_layout()
     subs = inspect_all(paths, jobs, progress)
     judge([s.result for s in subs], [None] * len(subs), layout)
     _copies(subs)
     year = _decide_year(subs, year)
     units = roster.units if roster is not None else None
-    _statuses(subs, year, units)
+    _statuses(subs, year, units, chosen)
     unread = _unread(list(skipped))
     result = MergeResult(unit, year, subs, _missing(subs, units, unread), unread, roster=units)
     if roster is not None:

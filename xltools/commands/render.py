@@ -172,16 +172,23 @@ def render_compare(comp, lang: str = "zh") -> str:
     first = comp.pairs[0] if comp.pairs else None
     lines = [compare_title(comp, lang)]
     if comp.kind == "folders":
-        lines += [w["compare_old"].format(path=comp.old, about=w["compare_units_folder"].format(n=len(comp.pairs) + len(comp.only_old))),
-                  w["compare_new"].format(path=comp.new, about=w["compare_units_folder"].format(n=len(comp.pairs) + len(comp.only_new)))]
+        lines += [w["compare_old"].format(path=comp.old, about=w["compare_units_folder"].format(n=comp.units_in("old"))),
+                  w["compare_new"].format(path=comp.new, about=w["compare_units_folder"].format(n=comp.units_in("new")))]
         for p in comp.pairs:
             kind = w[f"compare_pair_kind_{p.kind}"].format(old_year=p.old.year, new_year=p.new.year)
             lines.append(w["compare_unit_line"].format(status=w["compare_status_compared"], unit=p.new.unit, kind=kind,
                                                        errors=len(p.errors), warnings=len(p.warnings)))
             lines += finding_lines(p.findings, lang, indent="    ")
-        for status, results in (("only_old", comp.only_old), ("only_new", comp.only_new), ("unreadable", comp.unreadable)):
-            lines += [f"  {w['compare_status_' + status]}  {r.unit or r.path.stem}  {r.path}" for r in results]
-        lines += [f"  {w['compare_status_apart']}  {b.unit}  {a.year} → {b.year}" for a, b in comp.apart]
+            lines += _aside_lines(comp.asides_of(p.old, p.new), lang)
+        for status, results in (("only_old", comp.only_old), ("only_new", comp.only_new), ("received", comp.received)):
+            for r in results:
+                lines.append(f"  {w['compare_status_' + status]}  {r.unit or r.path.stem}  {r.path}")
+                lines += _aside_lines(comp.asides_of(r), lang, also=status != "received")
+        for a, b in comp.apart:
+            lines.append(f"  {w['compare_status_apart']}  {b.unit}  {a.year} → {b.year}")
+            lines += _aside_lines(comp.asides_of(a, b), lang)
+        lines += [w["compare_file_line"].format(status=w["compare_status_" + x.status], path=x.path,
+                                                why=x.message(lang)) for x in comp.asides if x.of is None]
         lines.append(compare_verdict(comp, lang))
         return "\n".join(lines) + "\n"
     lines.append(w["compare_old"].format(path=comp.old, about=_about(first.old, w)))
@@ -190,6 +197,8 @@ def render_compare(comp, lang: str = "zh") -> str:
         left_out = [w["compare_left_out_unit"].format(unit=s.shown, why=reason_text(s, first.new.year, lang)
                                                       or load_summary()["status"][s.status][lang])
                     for s in first.units if s.status != "merged"]
+        left_out += [w["compare_left_out_unit"].format(unit=u.path.name, why=u.skip.message(lang))
+                     for u in first.unread]
         lines.append(w["compare_new"].format(path=comp.new, about=w["compare_summary_label"]))
         lines.append(w["compare_included"].format(n=len(included), units=w["list_separator"].join(included)))
         if left_out:
@@ -199,6 +208,14 @@ def render_compare(comp, lang: str = "zh") -> str:
     lines += finding_lines(first.findings, lang)
     lines.append(compare_verdict(comp, lang))
     return "\n".join(lines) + "\n"
+
+
+def _aside_lines(asides, lang: str, also: bool = True) -> list[str]:
+    """The files of a unit not compared, under the unit's line, each with why: 另有 where
+    the unit was compared or found on one side, not where they are all that came."""
+    w = words(lang)
+    line = w["compare_aside_line" if also else "compare_received_line"]
+    return [line.format(status=w["compare_status_" + a.status], path=a.path, why=a.message(lang)) for a in asides]
 
 
 def compare_title(comp, lang: str = "zh") -> str:
@@ -215,9 +232,9 @@ def compare_verdict(comp, lang: str = "zh") -> str:
     errors = sum(len(p.errors) for p in comp.pairs)
     warnings = sum(len(p.warnings) for p in comp.pairs) + len(comp.findings)
     if comp.kind == "folders":
-        return w["compare_verdict_folders"].format(compared=len(comp.pairs), only_old=len(comp.only_old),
-                                                   only_new=len(comp.only_new), unreadable=len(comp.unreadable),
-                                                   errors=errors, warnings=warnings)
+        return w["compare_verdict_folders"].format(
+            compared=len(comp.pairs), only_old=len(comp.only_old), only_new=len(comp.only_new),
+            received=len(comp.received), aside=len(comp.asides), errors=errors, warnings=warnings)
     return w["compare_verdict"].format(errors=errors, warnings=warnings) if errors + warnings \
         else w["compare_nothing_found"]
 
@@ -245,14 +262,26 @@ def compare_dict(comp, lang: str = "zh") -> dict:
         return {"kind": comp.kind, "old": side(comp.old, p.old), "new": side(comp.new, p.new),
                 "findings": [f.to_dict(lang) for f in p.findings], "fields": fields(p),
                 **({"units": [{"unit": s.shown, "code": s.code, "status": s.status, "path": str(s.path)}
-                              for s in p.units]} if comp.kind == "summary" else {})}
+                              for s in p.units]
+                    + [{"unit": None, "code": "", "status": u.status, "path": str(u.path),
+                        "reason": u.skip.message(lang)} for u in p.unread]} if comp.kind == "summary" else {})}
+    def aside(a) -> dict:
+        return {"path": str(a.path), "status": a.status, "folder": a.side, "reason": a.message(lang),
+                "findings": [f.to_dict(lang) for f in a.findings]}
+
+    def also(*results) -> dict:
+        return {"also": [aside(a) for a in comp.asides_of(*results)]}
+
     units = [{"unit": p.new.unit, "status": "compared", "kind": p.kind, "old": side(p.old.path, p.old),
-              "new": side(p.new.path, p.new), "findings": [f.to_dict(lang) for f in p.findings], "fields": fields(p)}
-             for p in comp.pairs]
-    units += [{"unit": r.unit, "status": status, "path": str(r.path)} for status, rs in
-              (("only_old", comp.only_old), ("only_new", comp.only_new)) for r in rs]
-    units += [{"unit": b.unit, "status": "apart", "old": side(a.path, a), "new": side(b.path, b)} for a, b in comp.apart]
-    units += [{"unit": None, "status": "unreadable", "path": str(r.path), "error": r.unreadable} for r in comp.unreadable]
+              "new": side(p.new.path, p.new), "findings": [f.to_dict(lang) for f in p.findings], "fields": fields(p),
+              **also(p.old, p.new)} for p in comp.pairs]
+    units += [{"unit": r.unit, "status": status, "path": str(r.path), **also(r)} for status, rs in
+              (("only_old", comp.only_old), ("only_new", comp.only_new), ("received", comp.received)) for r in rs]
+    units += [{"unit": b.unit, "status": "apart", "old": side(a.path, a), "new": side(b.path, b), **also(a, b)}
+              for a, b in comp.apart]
+    units += [{"unit": None, **aside(a)} for a in comp.asides if a.of is None]
+    units += [{"unit": None, "status": "unreadable", "path": str(r.path), "error": r.unreadable,
+               "findings": [f.to_dict(lang) for f in r.findings]} for r in comp.unreadable]
     return {"kind": comp.kind, "old": side(comp.old, None), "new": side(comp.new, None),
             "findings": [f.to_dict(lang) for f in comp.all_findings], "fields": [], "units": units}
 

@@ -130,7 +130,7 @@ class Check(_Fixed):
     """What a rule checks: one model for every `type`, each key with its type."""
 
     type: Literal["file", "structure", "cell", "sum", "balance", "previous", "text", "empty", "fees", "blank",
-                  "written", "code", "previous_match", "explanation", "carry", "jump", "repeat", "answer", "units",
+                  "written", "code", "previous_match", "explanation", "carry", "jump", "repeat", "answer", "units", "undecided",
                   "changed_number", "changed_text", "sum_of_units", "elements", "substance", "length", "problems",
                   "copying", "import"]
     table: str | None = None

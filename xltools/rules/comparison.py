@@ -182,31 +182,24 @@ def sum_of_units(summary: Report, units: list[Report], layout: Layout) -> tuple[
     return sums, out
 
 
-def _keys(result: FileResult) -> list[str]:
+def credit_code(result: FileResult) -> str:
+    return (result.report.meta.get("credit_code") or "").strip().upper()
+
+
+def unit_keys(result: FileResult) -> list[str]:
+    """What identifies the unit of a report between two folders: its credit code, and
+    its name as clerks type it (folded as merge folds names)."""
     from xltools.model.codes import fold_name
 
-    code = (result.report.meta.get("credit_code") or "").strip().upper()
+    code = credit_code(result)
     return [k for k in (code and f"code:{code}", result.unit and f"name:{fold_name(result.unit)}") if k]
 
 
-def match_units(old: list[FileResult], new: list[FileResult]) -> tuple[list[tuple[FileResult, FileResult]],
-                                                                         list[FileResult], list[FileResult]]:
-    """Units of two folders matched by credit code, then by name as clerks type it:
-    the pairs, those only in the old folder, those only in the new."""
-    by_key: dict[str, FileResult] = {}
-    for r in old:
-        for key in _keys(r):
-            by_key.setdefault(key, r)
-    pairs, taken = [], set()
-    only_new = []
-    for r in new:
-        match = next((by_key[k] for k in _keys(r) if k in by_key and id(by_key[k]) not in taken), None)
-        if match is None:
-            only_new.append(r)
-        else:
-            taken.add(id(match))
-            pairs.append((match, r))
-    return pairs, [r for r in old if id(r) not in taken], only_new
+def undecided(side: str, unit: str, files: list[FileResult]) -> Finding:
+    """C6: a unit with several files in one folder (old or new) of which no credit
+    code decides the one to compare."""
+    detail = "；".join(f"{r.path.name}：{credit_code(r) or '—'}" for r in files)
+    return Finding("C6", side, params={"found": unit, "n": len(files), "detail": detail})
 
 
 def missing_units(only_old: list[FileResult]) -> list[Finding]:

@@ -63,7 +63,7 @@ WITH_PREVIOUS = {"previous_match": previous.match_previous}
 ON_DOCUMENT = {"import": "xltools.documents.importer.import_document"}  # a later layer: named, not imported
 # Between two reports (xltools compare).
 BETWEEN = {"carry": comparison.carry_over, "jump": comparison.jumps, "repeat": comparison.repeated,
-           "answer": comparison.unanswered, "units": comparison.missing_units,
+           "answer": comparison.unanswered, "units": comparison.missing_units, "undecided": comparison.undecided,
            "changed_number": comparison.changed_numbers, "changed_text": comparison.changed_text,
            "sum_of_units": comparison.sum_of_units}
 
