@@ -125,11 +125,20 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice):
 
 def test_versions_are_kept_by_hash_and_never_changed(desk_dir, tmp_path):
     path = workbook(tmp_path / "我的年报.xlsx")
-    run("desk", "add", desk_dir, path)
-    run("desk", "add", desk_dir, path)  # the same bytes again: a second version, stored once
+    copy = tmp_path / "我的年报 - 副本.xlsx"
+    copy.write_bytes(path.read_bytes())
+    changed = workbook(tmp_path / "改过.xlsx", mistake=True)
+    assert run("desk", "add", desk_dir, copy).output == f"已收下：{copy} → 示例县教育局 第 1 版（检查通过）\n"
+    for _ in range(2):  # the same bytes again, under any name: no new version
+        result = run("desk", "add", desk_dir, path)
+        assert result.exit_code == 0
+        assert result.output == f"{path} → 示例县教育局：与第 1 版内容完全相同，未另存新版\n"
+    run("desk", "add", desk_dir, changed)
+    result = run("desk", "add", desk_dir, path)  # back to the first: a new version, said to be the first again
+    assert result.output == f"已收下：{path} → 示例县教育局 第 3 版（检查通过；与第 1 版内容完全相同）\n"
     d = Desk(desk_dir)
     versions = d.ledger.versions()
-    assert [v.number for v in versions] == [1, 2] and versions[0].sha256 == versions[1].sha256
+    assert [v.number for v in versions] == [1, 2, 3] and versions[0].sha256 == versions[2].sha256
     import hashlib
 
     stored = desk_dir / versions[0].stored
@@ -143,7 +152,7 @@ def test_versions_are_kept_by_hash_and_never_changed(desk_dir, tmp_path):
             with pytest.raises(sqlite3.IntegrityError):
                 conn.execute(sql)
     kinds = [e.kind for e in d.ledger.events()]
-    assert kinds == ["created", "submitted", "submitted"]
+    assert kinds == ["created", "submitted", "submitted", "submitted"]
     assert all(e.who == "office:cli:" + e.who.split(":", 2)[2] for e in d.ledger.events())
 
 

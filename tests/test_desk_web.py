@@ -98,11 +98,32 @@ def test_the_api_gives_what_check_gives(client, made, tmp_path):
     answer = api(client, tok, wrong.read_bytes())
     assert answer.status_code == 200
     body = answer.json()
-    assert list(body) == ["unit", "version", "status", "findings", "score"]
+    assert list(body) == ["unit", "version", "status", "findings", "score", "unchanged", "same_as"]
+    assert (body["unchanged"], body["same_as"]) == (False, None)
     checked = json.loads(CliRunner().invoke(main, ["check", str(wrong), "-f", "json"]).output)
     assert (body["unit"], body["version"], body["status"]) == (EDUCATION, 1, "待审核")
     assert body["findings"] == checked["files"][0]["findings"]
     assert body["score"] == checked["files"][0]["score"] and body["score"]["points"] < body["score"]["of"]
+
+
+def test_a_file_sent_again_as_it_was_is_not_a_new_version(client, made, tmp_path):
+    """issue 24: the same bytes as the unit's current version are said to be so and kept
+    once; the same bytes as an older version are a new version (a unit may go back)."""
+    tok = token(made.desk.folder, EDUCATION)
+    first, second = workbook(tmp_path / "教育局.xlsx"), workbook(tmp_path / "教育局-改.xlsx", mistake=True)
+    assert upload(client, tok, first).headers["location"] == f"/u/{tok}/v/1"
+    again = upload(client, tok, first, name="教育局 - 副本.xlsx")
+    assert again.headers["location"] == f"/u/{tok}/v/1?same=1"
+    assert "这次上传的文件与第 1 版内容完全相同，未另存新版" in text(client.get(again.headers["location"]).text)
+    answer = api(client, tok, first.read_bytes())
+    assert answer.status_code == 200
+    assert (answer.json()["version"], answer.json()["unchanged"], answer.json()["same_as"]) == (1, True, 1)
+    upload(client, tok, second)
+    back = upload(client, tok, first)
+    assert back.headers["location"] == f"/u/{tok}/v/3?same=1"
+    page = text(client.get(back.headers["location"]).text)
+    assert "这次上传的文件与第 1 版内容完全相同" in page and "未另存新版" not in page
+    assert [v.number for v in Desk(made.desk.folder).ledger.versions()] == [1, 2, 3]
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}])

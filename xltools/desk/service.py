@@ -52,6 +52,18 @@ class Received:
     refusal: str | None = None
     params: dict = field(default_factory=dict)
     outcome: dict | None = None
+    same_as: int | None = None  # the number of the unit's version with these very bytes
+
+    @property
+    def unchanged(self) -> bool:
+        """The same bytes as the unit's current version: nothing new was kept."""
+        return self.version is not None and self.version.number == self.same_as
+
+    def sameness(self, lang: str = "zh") -> str:
+        """What the upload is beside the unit's earlier versions, when it is one of them again."""
+        if self.same_as is None:
+            return ""
+        return words(lang)["desk_same_unchanged" if self.unchanged else "desk_same_as"].format(number=self.same_as)
 
     def message(self, lang: str = "zh", to_unit: bool = False) -> str:
         """Why the upload was refused, for the office, or (`to_unit`) for the unit that sent it."""
@@ -243,6 +255,13 @@ class Desk:
         if other:
             answer.refusal, answer.params = other
             return self._refused(answer, who)
+        sha = hashlib.sha256(data).hexdigest()
+        versions = self.ledger.versions(unit.id)
+        # a file sent again as it was is not a new version; a unit going back to an earlier one is
+        answer.same_as = next((v.number for v in reversed(versions) if v.sha256 == sha), None)
+        if versions and versions[-1].sha256 == sha:
+            answer.version = versions[-1]
+            return answer
         sha, stored = self.ledger.store(data, _suffix(filename))
         at = stamp(now())
         with self.ledger.write() as conn:

@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from xltools.desk.checking import Checker, findings
-from xltools.desk.service import Desk, unit_json, who_text
+from xltools.desk.service import Desk, Received, unit_json, who_text
 from xltools.desk.settings import DeskError, now, settings, shown_time, status_word
 from xltools.model.report import dumps
 from xltools.model.schema import words
@@ -159,7 +159,13 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         return await unit_page(request)
 
     async def unit_version(request: Request) -> Response:
-        return await unit_page(request, number=request.path_params["number"])
+        number = request.path_params["number"]
+        same = request.query_params.get("same", "")  # set by the upload that led here
+        received = None
+        if same.isdigit():
+            received = Received(own(request), "", same_as=int(same))
+            received.version = received.unit and desk.standing(received.unit).version(number)
+        return await unit_page(request, received=received, number=number)
 
     async def receive_upload(request: Request, unit, channel: str):
         form = await request.form(max_files=1, max_fields=4)
@@ -180,7 +186,8 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
             return page(request, "message.html", 400, title=w["desk_upload_refused"], message=problem)
         if received.version is None:
             return await unit_page(request, received=received, status=422)
-        return RedirectResponse(f"/u/{request.path_params['token']}/v/{received.version.number}", 303)
+        same = f"?same={received.same_as}" if received.same_as else ""
+        return RedirectResponse(f"/u/{request.path_params['token']}/v/{received.version.number}{same}", 303)
 
     async def unit_file(request: Request) -> Response:
         unit = own(request)
@@ -393,7 +400,8 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         st = desk.standing(unit)
         return JSONResponse({"unit": unit.name, "version": received.version.number,
                              "status": status_word(st.status, lang), "findings": found,
-                             "score": received.version.score})
+                             "score": received.version.score, "unchanged": received.unchanged,
+                             "same_as": received.same_as})
 
     async def api_status(request: Request) -> Response:
         token = bearer(request)
