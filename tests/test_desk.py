@@ -373,3 +373,20 @@ def test_a_unit_whose_file_could_not_be_read_is_accounted_for_until_it_sends_one
     assert run("desk", "add", desk_dir, workbook(tmp_path / "教育局年报.xlsx")).exit_code == 0
     again = {u["unit"]: u for u in json.loads(run("desk", "status", desk_dir, "-f", "json").output)}
     assert (again[EDUCATION]["status"], again[EDUCATION]["unread"]) == ("待审核", None)
+
+
+def test_a_lock_file_in_the_offices_folder_is_said_there_and_not_kept_with_the_version(desk_dir, tmp_path):
+    """issue 24: Excel's ~$ file beside a workbook in the folder given to desk add is
+    the county's own inbox: said on its terminal, not an F8 on the unit's version."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    workbook(inbox / "示例县教育局.xlsx")
+    (inbox / "~$示例县教育局.xlsx").write_bytes(b"x" * 165)
+    result = run("desk", "add", desk_dir, inbox)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:2] == [
+        f"已收下：{inbox / '示例县教育局.xlsx'} → 示例县教育局 第 1 版（检查通过）",
+        "  注意（本机的情况，不记入该版本）：文件可能正在 Excel 或 WPS 中打开（有锁定文件 ~$示例县教育局.xlsx），"
+        "读取的是最后一次保存的内容。修改：请先在 Excel 中保存并关闭文件，再检查。"]
+    [version] = Desk(desk_dir).ledger.versions()
+    assert (version.warnings, [f["rule"] for f in version.result["findings"]]) == (0, [])

@@ -56,6 +56,7 @@ def render_added(received: list[Received], lang: str = "zh") -> str:
             lines.append(w["desk_added"].format(file=r.filename, unit=r.unit.name, number=v.number, verdict=said))
         else:
             lines.append(w["desk_add_refused"].format(file=r.filename, reason=r.message(lang)))
+        lines += r.beside_lines(lang)
     return "\n".join(lines) + "\n"
 
 

@@ -29,7 +29,8 @@ from xltools.model.findings import Finding
 from xltools.model.schema import words
 from xltools.xlsx.layout import load_layout
 
-CLOSED = ("approved", "published")  # a filed report changes only after the office returns it
+CLOSED = ("approved", "published")
+BESIDE = ("F8",)  # findings about the folder a file was added from, not about the file the desk keeps  # a filed report changes only after the office returns it
 
 
 @dataclass
@@ -53,6 +54,10 @@ class Received:
     params: dict = field(default_factory=dict)
     outcome: dict | None = None
     same_as: int | None = None  # the number of the unit's version with these very bytes
+    beside: list = field(default_factory=list)  # what the office's folder says of the file (F8), not kept
+
+    def beside_lines(self, lang: str = "zh") -> list[str]:
+        return [words(lang)["desk_add_beside"].format(said=_said(f, lang)) for f in self.beside]
 
     @property
     def unchanged(self) -> bool:
@@ -330,6 +335,9 @@ class Desk:
         by_name = _RosterIndex([RosterUnit(u.code, u.name, u.parent, u.kind) for u in units])
         out = []
         for path, result in zip(paths, check_paths(list(paths))):
+            # a lock file beside it is the office's folder, not the unit's report: said here, not kept
+            beside = [f for f in result.findings if f.rule in BESIDE]
+            result.findings = [f for f in result.findings if f.rule not in BESIDE]
             stored = outcome(result)
             if stored["unreadable"] is not None:  # the unit its file's name names, as merge finds it
                 named = by_name.named(Path(path))
@@ -351,6 +359,7 @@ class Desk:
                 continue
             answer = self.accept(unit, Path(path).read_bytes(), Path(path).name, stored, who)
             answer.filename = str(path)  # said as the office named it; the ledger keeps the file's name
+            answer.beside = beside
             out.append(answer)
         return out
 
