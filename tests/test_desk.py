@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import hashlib
 import sqlite3
 import stat
 from datetime import date, datetime, timedelta
@@ -139,8 +140,6 @@ def test_versions_are_kept_by_hash_and_never_changed(desk_dir, tmp_path):
     d = Desk(desk_dir)
     versions = d.ledger.versions()
     assert [v.number for v in versions] == [1, 2, 3] and versions[0].sha256 == versions[2].sha256
-    import hashlib
-
     stored = desk_dir / versions[0].stored
     assert stored.name == hashlib.sha256(path.read_bytes()).hexdigest() + ".xlsx"
     assert stored.read_bytes() == path.read_bytes()
@@ -390,3 +389,22 @@ def test_a_lock_file_in_the_offices_folder_is_said_there_and_not_kept_with_the_v
         "读取的是最后一次保存的内容。修改：请先在 Excel 中保存并关闭文件，再检查。"]
     [version] = Desk(desk_dir).ledger.versions()
     assert (version.warnings, [f["rule"] for f in version.result["findings"]]) == (0, [])
+
+
+def test_desk_merge_names_each_file_as_the_unit_sent_it_with_its_version(desk_dir, tmp_path):
+    """issue 24: 上报情况, 质量评分 and 来源 name the approved version by the name its
+    unit gave it and its number, not by the desk's store (versions/aa/aa8c….xlsx)."""
+    run("desk", "add", desk_dir, workbook(tmp_path / "教育局年报.xlsx", mistake=True))
+    fixed = workbook(tmp_path / "教育局-补全.xlsx")
+    run("desk", "add", desk_dir, fixed)
+    with clock(datetime(2024, 1, 18, 9, 30)):
+        assert run("desk", "approve", desk_dir, EDUCATION).exit_code == 0
+    assert run("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx").exit_code == 1  # 13 units not in
+    wb = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
+    said = "教育局-补全.xlsx（第 2 版）"
+    status = {r[0]: r for r in wb["上报情况"].iter_rows(min_row=2, values_only=True)}
+    quality = {r[0]: r for r in wb["质量评分"].iter_rows(min_row=2, values_only=True)}
+    sources = [r for r in wb["来源"].iter_rows(min_row=2, values_only=True)]
+    assert status[EDUCATION][6] == said and quality[EDUCATION][6] == said
+    assert [r[0] for r in sources] == [said]
+    assert sources[0][2] == hashlib.sha256(fixed.read_bytes()).hexdigest()

@@ -500,8 +500,10 @@ class Desk:
             raise DeskError("nothing_approved")
         roster_units = {s.unit.id: RosterUnit(s.unit.code, s.unit.name, s.unit.parent, s.unit.kind)
                         for s in sorted(standings, key=lambda s: s.unit.position)}
+        named = words("zh")["desk_merge_file"]  # the summary is in Chinese
         result = merge([self.version_path(s.approved) for s in approved], unit, self.year,
-                       Roster(list(roster_units.values())), jobs)
+                       Roster(list(roster_units.values())), jobs,
+                       names=[named.format(file=s.approved.filename, number=s.approved.number) for s in approved])
         by_roster = {id(r): s for s in standings for r in [roster_units[s.unit.id]]}
         for m in result.missing:
             st = by_roster.get(id(m.unit))
