@@ -169,9 +169,9 @@ def test_what_add_does_not_receive_is_said(desk_dir, tmp_path):
     result = run("desk", "add", desk_dir, other_year, stranger, xls)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        f"未收下：{other_year}：工作簿封面的报告年度是 2022，这里收的是 2023 年度的报告；未收下",
-        f"未收下：{stranger}：封面上的单位“外县某局”不在名册中，未收下",
-        f"未收下：{xls}：文件无法读取，未收下：文件是旧版 Excel 97-2003 格式（.xls）。修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"]
+        f"未收下：{other_year}：工作簿封面的报告年度是 2022，这里收的是 2023 年度的报告",
+        f"未收下：{stranger}：封面上的单位“外县某局”不在名册中",
+        f"未收下：{xls}：文件无法读取：文件是旧版 Excel 97-2003 格式（.xls）。修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"]
     assert Desk(desk_dir).ledger.versions() == []
     assert [e.kind for e in Desk(desk_dir).ledger.events()] == ["created", "refused", "refused", "refused"]
 
@@ -342,7 +342,7 @@ def test_a_unit_whose_file_could_not_be_read_is_accounted_for_until_it_sends_one
         added = run("desk", "add", desk_dir, xls, workbook(tmp_path / "财政局.xlsx", FINANCE))
     assert added.exit_code == 1
     assert added.output.splitlines()[0] == (
-        f"未收下：{xls}：文件无法读取，未收下：文件是旧版 Excel 97-2003 格式（.xls）。"
+        f"未收下：{xls}：文件无法读取：文件是旧版 Excel 97-2003 格式（.xls）。"
         "修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。")
 
     by_unit = {u["unit"]: u for u in json.loads(run("desk", "status", desk_dir, "-f", "json").output)}

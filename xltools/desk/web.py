@@ -136,8 +136,11 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
     def client(request: Request) -> str:
         return request.client.host if request.client else "-"
 
-    def not_found(request: Request) -> Response:
-        return page(request, "message.html", 404, title=w["desk_not_found"], message=w["desk_not_found_text"])
+    def not_found(request: Request, message: str | None = None, status: int = 404) -> Response:
+        """No such page, said to whom asked: the office (its own pages), or a unit (by its link)."""
+        office = request.url.path.startswith("/office")
+        said = message or w["desk_not_found_office" if office else "desk_not_found_text"]
+        return page(request, "message.html", status, title=w["desk_not_found"], message=said, office=office)
 
     # --- the unit's pages, by its private link
 
@@ -303,11 +306,14 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
     async def compare(request: Request, csrf: str, unit) -> Response:
         st = desk.standing(unit)
         try:
-            old, new = (st.version(int(request.query_params.get(k, ""))) for k in ("old", "new"))
+            numbers = [int(request.query_params.get(k, "")) for k in ("old", "new")]
         except ValueError:
-            old = new = None
-        if old is None or new is None:
             return not_found(request)
+        lacking = next((n for n in numbers if st.version(n) is None), None)
+        if lacking is not None:
+            return not_found(request, w["desk_compare_missing"].format(unit=unit.name, number=lacking,
+                                                                       n=len(st.versions)))
+        old, new = (st.version(n) for n in numbers)
         from xltools.desk.service import changes, side_by_side
 
         return page(request, "compare.html", st=st, old=old, new=new, rows=side_by_side(old, new),
@@ -428,8 +434,7 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         words, not Starlette's English "Not Found"."""
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": w["desk_not_found_text"]}, status_code=exc.status_code)
-        return page(request, "message.html", exc.status_code, title=w["desk_not_found"],
-                    message=w["desk_not_found_text"])
+        return not_found(request, status=exc.status_code)
 
     async def too_large(request: Request, exc: _TooLarge) -> Response:
         return _too_large_answer(413, lang)
