@@ -126,6 +126,18 @@ def test_the_offices_pages_speak_to_the_office_when_a_version_is_not_there(clien
     assert 'aria-label="较早的版本"' in page and 'aria-label="较新的版本"' in page
 
 
+def test_the_marked_copy_gives_the_time_of_its_check_as_the_desk_does(client, made, tmp_path):
+    """issue 24: the desk's pages and its marked copy tell time in the desk's zone
+    (UTC+8, schemas/desk.yaml), not one in it and one in the server's."""
+    tok = token(made.desk.folder, EDUCATION)
+    with clock(datetime(2024, 1, 22, 8, 6)):
+        upload(client, tok, workbook(tmp_path / "教育局.xlsx", mistake=True))
+        marked = client.get(f"/u/{tok}/v/1/marked")
+    assert "上传于 2024-01-22 08:06" in text(client.get(f"/u/{tok}/v/1").text)
+    title = openpyxl.load_workbook(io.BytesIO(marked.content))["检查结果"]["A1"].value
+    assert title.endswith("检查时间：2024-01-22 08:06")
+
+
 def test_a_file_sent_again_as_it_was_is_not_a_new_version(client, made, tmp_path):
     """issue 24: the same bytes as the unit's current version are said to be so and kept
     once; the same bytes as an older version are a new version (a unit may go back)."""

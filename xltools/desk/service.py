@@ -475,12 +475,12 @@ class Desk:
     def version_path(self, version: Version) -> Path:
         return self.folder / version.stored
 
-    def marked(self, version: Version, mark: Callable[[Path, Path, str], None], lang: str = "zh") -> Path:
-        """The marked copy of a version (made once, in a worker)."""
+    def marked(self, version: Version, mark: Callable[[Path, Path, str, str], None], lang: str = "zh") -> Path:
+        """The marked copy of a version (made once, in a worker), its check time the desk's."""
         out = self.path("marked") / f"{version.sha256}.{lang}.xlsx"
         if not out.exists():
             out.parent.mkdir(parents=True, exist_ok=True)
-            mark(self.version_path(version), out, lang)
+            mark(self.version_path(version), out, lang, shown_time(stamp(now())))
         return out
 
     def merge(self, out: Path, who: str, unit: str | None = None, jobs: int | None = None,

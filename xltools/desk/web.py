@@ -206,7 +206,7 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
             path, name = desk.version_path(version), w["desk_version_file"].format(
                 unit=unit.name, number=version.number, suffix=Path(version.stored).suffix)
         else:
-            path = await run_in_threadpool(desk.marked, version, lambda p, o, lg: checker.mark(p, o, lg), lang)
+            path = await run_in_threadpool(desk.marked, version, checker.mark, lang)
             name = w["desk_marked_file"].format(unit=unit.name, number=version.number)
         await run_in_threadpool(desk.record, "downloaded", f"{role}:{client(request)}", unit,
                                 {"version": version.number, "what": what})
