@@ -156,6 +156,7 @@ def test_a_file_sent_again_as_it_was_is_not_a_new_version(client, made, tmp_path
     page = text(client.get(back.headers["location"]).text)
     assert "这次上传的文件与第 1 版内容完全相同" in page and "未另存新版" not in page
     assert [v.number for v in Desk(made.desk.folder).ledger.versions()] == [1, 2, 3]
+    assert "内容完全相同" not in text(client.get(f"/u/{tok}/v/2?same=1").text)  # said only when true
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}])

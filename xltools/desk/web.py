@@ -162,12 +162,14 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         return await unit_page(request)
 
     async def unit_version(request: Request) -> Response:
-        number = request.path_params["number"]
+        number, unit = request.path_params["number"], own(request)
         same = request.query_params.get("same", "")  # set by the upload that led here
         received = None
-        if same.isdigit():
-            received = Received(own(request), "", same_as=int(same))
-            received.version = received.unit and desk.standing(received.unit).version(number)
+        if unit is not None and same.isdigit():  # said only when true of the two versions' bytes
+            st = desk.standing(unit)
+            shown, earlier = st.version(number), st.version(int(same))
+            if shown and earlier and shown.sha256 == earlier.sha256:
+                received = Received(unit, "", version=shown, same_as=earlier.number)
         return await unit_page(request, received=received, number=number)
 
     async def receive_upload(request: Request, unit, channel: str):
