@@ -30,7 +30,8 @@ from xltools.model.schema import words
 from xltools.xlsx.layout import load_layout
 
 CLOSED = ("approved", "published")
-BESIDE = ("F8",)  # findings about the folder a file was added from, not about the file the desk keeps  # a filed report changes only after the office returns it
+# findings about the folder a file was added from (Excel's lock file), not about the file the desk keeps
+BESIDE = ("F8",)
 
 
 @dataclass
