@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import hashlib
 import sqlite3
 import stat
 from datetime import date, datetime, timedelta
@@ -125,13 +126,20 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice):
 
 def test_versions_are_kept_by_hash_and_never_changed(desk_dir, tmp_path):
     path = workbook(tmp_path / "我的年报.xlsx")
-    run("desk", "add", desk_dir, path)
-    run("desk", "add", desk_dir, path)  # the same bytes again: a second version, stored once
+    copy = tmp_path / "我的年报 - 副本.xlsx"
+    copy.write_bytes(path.read_bytes())
+    changed = workbook(tmp_path / "改过.xlsx", mistake=True)
+    assert run("desk", "add", desk_dir, copy).output == f"已收下：{copy} → 示例县教育局 第 1 版（检查通过）\n"
+    for _ in range(2):  # the same bytes again, under any name: no new version
+        result = run("desk", "add", desk_dir, path)
+        assert result.exit_code == 0
+        assert result.output == f"{path} → 示例县教育局：与第 1 版内容完全相同，未另存新版\n"
+    run("desk", "add", desk_dir, changed)
+    result = run("desk", "add", desk_dir, path)  # back to the first: a new version, said to be the first again
+    assert result.output == f"已收下：{path} → 示例县教育局 第 3 版（检查通过；与第 1 版内容完全相同）\n"
     d = Desk(desk_dir)
     versions = d.ledger.versions()
-    assert [v.number for v in versions] == [1, 2] and versions[0].sha256 == versions[1].sha256
-    import hashlib
-
+    assert [v.number for v in versions] == [1, 2, 3] and versions[0].sha256 == versions[2].sha256
     stored = desk_dir / versions[0].stored
     assert stored.name == hashlib.sha256(path.read_bytes()).hexdigest() + ".xlsx"
     assert stored.read_bytes() == path.read_bytes()
@@ -143,7 +151,7 @@ def test_versions_are_kept_by_hash_and_never_changed(desk_dir, tmp_path):
             with pytest.raises(sqlite3.IntegrityError):
                 conn.execute(sql)
     kinds = [e.kind for e in d.ledger.events()]
-    assert kinds == ["created", "submitted", "submitted"]
+    assert kinds == ["created", "submitted", "submitted", "submitted"]
     assert all(e.who == "office:cli:" + e.who.split(":", 2)[2] for e in d.ledger.events())
 
 
@@ -161,9 +169,9 @@ def test_what_add_does_not_receive_is_said(desk_dir, tmp_path):
     result = run("desk", "add", desk_dir, other_year, stranger, xls)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        f"未收下：{other_year}：工作簿封面的报告年度是 2022，这里收的是 2023 年度的报告；未收下",
-        f"未收下：{stranger}：封面上的单位“外县某局”不在名册中，未收下",
-        f"未收下：{xls}：文件无法读取，未收下：文件是旧版 Excel 97-2003 格式（.xls）。修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"]
+        f"未收下：{other_year}：工作簿封面的报告年度是 2022，这里收的是 2023 年度的报告",
+        f"未收下：{stranger}：封面上的单位“外县某局”不在名册中",
+        f"未收下：{xls}：文件无法读取：文件是旧版 Excel 97-2003 格式（.xls）。修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"]
     assert Desk(desk_dir).ledger.versions() == []
     assert [e.kind for e in Desk(desk_dir).ledger.events()] == ["created", "refused", "refused", "refused"]
 
@@ -334,7 +342,7 @@ def test_a_unit_whose_file_could_not_be_read_is_accounted_for_until_it_sends_one
         added = run("desk", "add", desk_dir, xls, workbook(tmp_path / "财政局.xlsx", FINANCE))
     assert added.exit_code == 1
     assert added.output.splitlines()[0] == (
-        f"未收下：{xls}：文件无法读取，未收下：文件是旧版 Excel 97-2003 格式（.xls）。"
+        f"未收下：{xls}：文件无法读取：文件是旧版 Excel 97-2003 格式（.xls）。"
         "修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。")
 
     by_unit = {u["unit"]: u for u in json.loads(run("desk", "status", desk_dir, "-f", "json").output)}
@@ -364,3 +372,39 @@ def test_a_unit_whose_file_could_not_be_read_is_accounted_for_until_it_sends_one
     assert run("desk", "add", desk_dir, workbook(tmp_path / "教育局年报.xlsx")).exit_code == 0
     again = {u["unit"]: u for u in json.loads(run("desk", "status", desk_dir, "-f", "json").output)}
     assert (again[EDUCATION]["status"], again[EDUCATION]["unread"]) == ("待审核", None)
+
+
+def test_a_lock_file_in_the_offices_folder_is_said_there_and_not_kept_with_the_version(desk_dir, tmp_path):
+    """issue 24: Excel's ~$ file beside a workbook in the folder given to desk add is
+    the county's own inbox: said on its terminal, not an F8 on the unit's version."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    workbook(inbox / "示例县教育局.xlsx")
+    (inbox / "~$示例县教育局.xlsx").write_bytes(b"x" * 165)
+    result = run("desk", "add", desk_dir, inbox)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:2] == [
+        f"已收下：{inbox / '示例县教育局.xlsx'} → 示例县教育局 第 1 版（检查通过）",
+        "  注意（本机的情况，不记入该版本）：文件可能正在 Excel 或 WPS 中打开（有锁定文件 ~$示例县教育局.xlsx），"
+        "读取的是最后一次保存的内容。修改：请先在 Excel 中保存并关闭文件，再检查。"]
+    [version] = Desk(desk_dir).ledger.versions()
+    assert (version.warnings, [f["rule"] for f in version.result["findings"]]) == (0, [])
+
+
+def test_desk_merge_names_each_file_as_the_unit_sent_it_with_its_version(desk_dir, tmp_path):
+    """issue 24: 上报情况, 质量评分 and 来源 name the approved version by the name its
+    unit gave it and its number, not by the desk's store (versions/aa/aa8c….xlsx)."""
+    run("desk", "add", desk_dir, workbook(tmp_path / "教育局年报.xlsx", mistake=True))
+    fixed = workbook(tmp_path / "教育局-补全.xlsx")
+    run("desk", "add", desk_dir, fixed)
+    with clock(datetime(2024, 1, 18, 9, 30)):
+        assert run("desk", "approve", desk_dir, EDUCATION).exit_code == 0
+    assert run("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx").exit_code == 1  # 13 units not in
+    wb = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
+    said = "教育局-补全.xlsx（第 2 版）"
+    status = {r[0]: r for r in wb["上报情况"].iter_rows(min_row=2, values_only=True)}
+    quality = {r[0]: r for r in wb["质量评分"].iter_rows(min_row=2, values_only=True)}
+    sources = [r for r in wb["来源"].iter_rows(min_row=2, values_only=True)]
+    assert status[EDUCATION][6] == said and quality[EDUCATION][6] == said
+    assert [r[0] for r in sources] == [said]
+    assert sources[0][2] == hashlib.sha256(fixed.read_bytes()).hexdigest()

@@ -98,11 +98,65 @@ def test_the_api_gives_what_check_gives(client, made, tmp_path):
     answer = api(client, tok, wrong.read_bytes())
     assert answer.status_code == 200
     body = answer.json()
-    assert list(body) == ["unit", "version", "status", "findings", "score"]
+    assert list(body) == ["unit", "version", "status", "findings", "score", "unchanged", "same_as"]
+    assert (body["unchanged"], body["same_as"]) == (False, None)
     checked = json.loads(CliRunner().invoke(main, ["check", str(wrong), "-f", "json"]).output)
     assert (body["unit"], body["version"], body["status"]) == (EDUCATION, 1, "待审核")
     assert body["findings"] == checked["files"][0]["findings"]
     assert body["score"] == checked["files"][0]["score"] and body["score"]["points"] < body["score"]["of"]
+
+
+def test_the_offices_pages_speak_to_the_office_when_a_version_is_not_there(client, made, tmp_path):
+    """issue 24: a comparison with a version the unit does not have says so to the
+    office (not "use the link the county office sent your unit"); the form's lists
+    are named in words."""
+    tok = token(made.desk.folder, EDUCATION)
+    upload(client, tok, workbook(tmp_path / "教育局.xlsx", mistake=True))
+    login(client, made.password)
+    unit_id = made.desk.find_unit(EDUCATION).id
+    answer = client.get(f"/office/unit/{unit_id}/compare?old=1&new=2")
+    assert answer.status_code == 404
+    said = text(answer.text)
+    assert "示例县教育局没有第 2 版（共 1 个版本）。请在该单位的页面上选择要比较的两个版本。" in said
+    assert "发给你单位" not in said
+    missing = text(client.get(f"/office/unit/{unit_id}/v/7").text)
+    assert "审核台没有这个地址（单位或版本不存在，或地址输错了）。请从审核台首页进入。" in missing
+    upload(client, tok, workbook(tmp_path / "教育局-改.xlsx"))
+    page = client.get(f"/office/unit/{unit_id}").text
+    assert 'aria-label="较早的版本"' in page and 'aria-label="较新的版本"' in page
+
+
+def test_the_marked_copy_gives_the_time_of_its_check_as_the_desk_does(client, made, tmp_path):
+    """issue 24: the desk's pages and its marked copy tell time in the desk's zone
+    (UTC+8, schemas/desk.yaml), not one in it and one in the server's."""
+    tok = token(made.desk.folder, EDUCATION)
+    with clock(datetime(2024, 1, 22, 8, 6)):
+        upload(client, tok, workbook(tmp_path / "教育局.xlsx", mistake=True))
+        marked = client.get(f"/u/{tok}/v/1/marked")
+    assert "上传于 2024-01-22 08:06" in text(client.get(f"/u/{tok}/v/1").text)
+    title = openpyxl.load_workbook(io.BytesIO(marked.content))["检查结果"]["A1"].value
+    assert title.endswith("检查时间：2024-01-22 08:06")
+
+
+def test_a_file_sent_again_as_it_was_is_not_a_new_version(client, made, tmp_path):
+    """issue 24: the same bytes as the unit's current version are said to be so and kept
+    once; the same bytes as an older version are a new version (a unit may go back)."""
+    tok = token(made.desk.folder, EDUCATION)
+    first, second = workbook(tmp_path / "教育局.xlsx"), workbook(tmp_path / "教育局-改.xlsx", mistake=True)
+    assert upload(client, tok, first).headers["location"] == f"/u/{tok}/v/1"
+    again = upload(client, tok, first, name="教育局 - 副本.xlsx")
+    assert again.headers["location"] == f"/u/{tok}/v/1?same=1"
+    assert "这次上传的文件与第 1 版内容完全相同，未另存新版" in text(client.get(again.headers["location"]).text)
+    answer = api(client, tok, first.read_bytes())
+    assert answer.status_code == 200
+    assert (answer.json()["version"], answer.json()["unchanged"], answer.json()["same_as"]) == (1, True, 1)
+    upload(client, tok, second)
+    back = upload(client, tok, first)
+    assert back.headers["location"] == f"/u/{tok}/v/3?same=1"
+    page = text(client.get(back.headers["location"]).text)
+    assert "这次上传的文件与第 1 版内容完全相同" in page and "未另存新版" not in page
+    assert [v.number for v in Desk(made.desk.folder).ledger.versions()] == [1, 2, 3]
+    assert "内容完全相同" not in text(client.get(f"/u/{tok}/v/2?same=1").text)  # said only when true
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}])
@@ -185,13 +239,13 @@ def workbook_bytes() -> bytes:
 
 @pytest.mark.parametrize("name, make, rule, said", [
     ("年报.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000, "F4",
-     "文件无法读取，未收下：文件是旧版 Excel 97-2003 格式（.xls）。修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"),
-    ("年报.xlsx", lambda: b"", "F1", "文件无法读取，未收下：文件是空的（0 字节）。"),
-    ("年报.xlsx", lambda: b"%PDF-1.7 not a workbook", "F2", "文件无法读取，未收下："),
-    ("年报.xlsx", lambda: workbook_bytes()[:5000], "F3", "文件无法读取，未收下："),
-    ("炸弹.xlsx", _zip_bomb, "F7", "文件无法读取，未收下："),
-    ("远.xlsx", _far_cell, "F7", "文件无法读取，未收下："),
-    ("实体.xlsx", _entities, "F7", "文件无法读取，未收下："),
+     "文件无法读取：文件是旧版 Excel 97-2003 格式（.xls）。修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"),
+    ("年报.xlsx", lambda: b"", "F1", "文件无法读取：文件是空的（0 字节）。"),
+    ("年报.xlsx", lambda: b"%PDF-1.7 not a workbook", "F2", "文件无法读取："),
+    ("年报.xlsx", lambda: workbook_bytes()[:5000], "F3", "文件无法读取："),
+    ("炸弹.xlsx", _zip_bomb, "F7", "文件无法读取："),
+    ("远.xlsx", _far_cell, "F7", "文件无法读取："),
+    ("实体.xlsx", _entities, "F7", "文件无法读取："),
 ])
 def test_unreadable_and_hostile_files_are_refused_with_the_reason(client, made, name, make, rule, said):
     tok = token(made.desk.folder, EDUCATION)
@@ -208,7 +262,7 @@ def test_unreadable_and_hostile_files_are_refused_with_the_reason(client, made, 
 
 def test_an_oversized_upload_is_refused_before_it_is_read(client, made):
     tok = token(made.desk.folder, EDUCATION)
-    said = "文件超过 20 MB，未收下（填好的工作簿通常不到 1 MB）"
+    said = "文件超过 20 MB（填好的工作簿通常不到 1 MB）"
     big = api(client, tok, b"PK\x03\x04" + b"\0" * 21 * 2**20)  # refused by its declared length, unread
     assert (big.status_code, big.json()) == (413, {"error": said})
     just = api(client, tok, b"PK\x03\x04" + b"\0" * (20 * 2**20 + 1))  # one byte over: refused before any check
@@ -227,7 +281,7 @@ def test_a_check_that_crashes_answers_that_upload_with_an_error_and_nothing_else
             tok = token(made.desk.folder, EDUCATION)
             answer = api(c, tok, workbook(tmp_path / "a.xlsx").read_bytes())
             assert answer.status_code == 500
-            assert answer.json()["error"].startswith("检查这份文件时程序出错，文件未收下（不是你单位的错误）")
+            assert answer.json()["error"].startswith("检查这份文件时程序出错（不是你单位的错误）")
             assert c.get(f"/u/{tok}").status_code == 200  # the server is still up
             dying.check = Checker().check  # the real check: a new worker replaces the one that died
             assert api(c, tok, workbook(tmp_path / "a.xlsx").read_bytes()).status_code == 200
@@ -447,7 +501,7 @@ def test_a_body_longer_than_it_said_is_refused_as_too_large(made, checker):
                          (b"authorization", f"Bearer {token(made.desk.folder, EDUCATION)}".encode())]}
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 413
-    assert json.loads(sent[1]["body"]) == {"error": "文件超过 20 MB，未收下（填好的工作簿通常不到 1 MB）"}
+    assert json.loads(sent[1]["body"]) == {"error": "文件超过 20 MB（填好的工作簿通常不到 1 MB）"}
     assert made.desk.ledger.versions() == [] and not (made.desk.folder / "logs").exists()
 
 
@@ -517,9 +571,9 @@ def test_the_office_cannot_record_a_publication_before_the_filing(client, made, 
 
 
 @pytest.mark.parametrize("data, said", [
-    (b"", "文件无法读取，未收下：文件是空的（0 字节）。修改：请重新选择文件上传；如果仍是空的，请在 Excel 或 WPS 中打开原文件，"
+    (b"", "文件无法读取：文件是空的（0 字节）。修改：请重新选择文件上传；如果仍是空的，请在 Excel 或 WPS 中打开原文件，"
           "确认内容后重新保存，再上传。"),
-    (b"PK\x03\x04" + b"\0" * 100, "文件无法读取，未收下：文件不完整或已损坏，无法打开。修改：请重新选择文件上传；如果仍不完整，"
+    (b"PK\x03\x04" + b"\0" * 100, "文件无法读取：文件不完整或已损坏，无法打开。修改：请重新选择文件上传；如果仍不完整，"
                                    "请在 Excel 或 WPS 中打开原文件，另存为“Excel 工作簿（*.xlsx）”，再上传。"),
     (_zip_bomb, "修改：请用县政务公开办发的标准模板重新填写，保存为 .xlsx 后再上传。"),
 ])
@@ -536,11 +590,15 @@ def test_the_units_page_speaks_to_the_unit_about_a_file_it_cannot_read(client, m
 
 
 def test_an_address_the_desk_does_not_have_is_said_in_chinese(client, made):
-    for method, path, status in [("GET", "/nothing", 404), ("GET", "/u/x/v/abc", 404), ("POST", "/office/login/x", 404),
+    for method, path, status in [("GET", "/nothing", 404), ("GET", "/u/x/v/abc", 404),
                                  ("DELETE", f"/u/{token(made.desk.folder, EDUCATION)}", 405)]:
         answer = client.request(method, path)
         assert answer.status_code == status, path
         assert text(answer.text).endswith("页面不存在 链接不对，或已失效。请使用县政务公开办发给你单位的链接。"), path
+    answer = client.post("/office/login/x")  # the office's pages speak to the office
+    assert answer.status_code == 404
+    assert text(answer.text).endswith("页面不存在 审核台没有这个地址（单位或版本不存在，或地址输错了）。请从审核台首页进入。 "
+                                      "← 各单位报送情况")
     api = client.get("/api/nothing")
     assert (api.status_code, api.json()) == (404, {"error": "链接不对，或已失效。请使用县政务公开办发给你单位的链接。"})
 

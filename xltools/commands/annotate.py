@@ -52,12 +52,13 @@ def checked_at() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M")
 
 
-def result_table(result: FileResult, lang: str = "zh") -> tuple[list[list], int]:
+def result_table(result: FileResult, lang: str = "zh", at: str | None = None) -> tuple[list[list], int]:
     """The rows of the 检查结果 sheet and the index of its header row: a title (unit,
-    year, time of the check), the verdict, the score, the header, the findings.
-    The Excel add-in writes the same rows."""
+    year, time of the check: `at`, else this computer's clock), the verdict, the
+    score, the header, the findings. The Excel add-in writes the same rows."""
     w = words(lang)
-    title = w["result_title"].format(unit=result.unit or result.path.stem, year=result.year or "", time=checked_at())
+    title = w["result_title"].format(unit=result.unit or result.path.stem, year=result.year or "",
+                                     time=at or checked_at())
     rows = [[title], [verdict(result, lang)], [score_line(result.score, lang)], list(w["result_headers"]),
             *map(list, finding_rows(result, lang))]
     return rows, 3
@@ -67,7 +68,9 @@ def result_sheet() -> str:
     return load_template()["excel"]["result_sheet"]
 
 
-def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh") -> None:
+def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh", at: str | None = None) -> None:
+    """The workbook with its findings marked and the 检查结果 sheet first; `at` is the
+    time of the check as its title says it, when not this computer's (the desk's zone)."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -91,7 +94,7 @@ def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh") -> N
     if result_sheet() in wb.sheetnames:
         del wb[result_sheet()]
     ws = wb.create_sheet(result_sheet(), 0)
-    rows, header = result_table(result, lang)
+    rows, header = result_table(result, lang, at)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             if isinstance(value, str):

@@ -179,7 +179,7 @@ def _copies(subs: list[Submission]) -> None:
         kept = min(group, key=lambda s: (len(s.path.name), str(s.path)))
         for s in group:
             if s is not kept:
-                s.status, s.reason, s.reason_params = "copy", "copy", {"other": kept.path.name}
+                s.status, s.reason, s.reason_params = "copy", "copy", {"other": kept.shown_as or kept.path.name}
 
 
 def _picked(group: list[Submission], codes: dict[str, str] | None) -> Submission | None:
@@ -365,12 +365,15 @@ def _unread(skipped: list[Skipped]) -> list[Unread]:
 
 def merge(paths: list[Path], unit: str, year: int | None = None, roster: Roster | None = None,
           jobs: int | None = None, skipped: list[Skipped] = (), progress=None,
-          chosen: list[RosterUnit] = ()) -> MergeResult:
+          chosen: list[RosterUnit] = (), names: list[str] | None = None) -> MergeResult:
     """`chosen`: units whose codes pick between two files of one unit as a roster's do,
     without leaving out the inputs not among them (compare: the units a summary says
-    it added up, so that its sum is made as the summary's was)."""
+    it added up, so that its sum is made as the summary's was). `names`: how to name
+    each of `paths` to the reader, when not by its path (the desk's stored versions)."""
     layout = load_layout()
     subs = inspect_all(paths, jobs, progress)
+    for s, name in zip(subs, names or []):
+        s.shown_as = name
     judge([s.result for s in subs], [None] * len(subs), layout)
     _copies(subs)
     year = _decide_year(subs, year)

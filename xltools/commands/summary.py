@@ -117,7 +117,7 @@ def _status_rows(result: MergeResult, words: dict) -> list[list]:
     def row(x) -> list:
         if isinstance(x, Submission):
             return [x.shown, x.code, words[x.status]["zh"], error_count(x.result), len(x.result.warnings),
-                    problems(x, result.year), str(x.path)]
+                    problems(x, result.year), x.file]
         if isinstance(x, Unread):
             return [x.shown, "", words[x.status]["zh"], None, None, unread_why(x), str(x.path)]
         return [x.unit.name, x.unit.code, words[x.status]["zh"], len(x.files) if x.files else None, None,
@@ -144,7 +144,7 @@ def _quality_rows(result: MergeResult, status: dict) -> list[list]:
         counted = sum(len(d.findings) for d in score.deductions)
         rows.append(((score.points, -counted, natural(s.shown)),
                      [s.shown, score.points, score.of, status[s.status]["zh"], "\n".join(deductions),
-                      "\n".join(copies), str(s.path)]))
+                      "\n".join(copies), s.file]))
     return [row for _, row in sorted(rows, key=lambda r: r[0])]
 
 
@@ -183,7 +183,7 @@ def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:
 def _source_rows(result: MergeResult, words: dict) -> list[list]:
     """Every file received: the inputs read, then the files left unread, each with its
     status and, where it is not merged, why (the first line of its 主要问题)."""
-    rows = [[str(s.path), s.size, s.sha256, s.template_version, s.modified, words[s.status]["zh"],
+    rows = [[s.file, s.size, s.sha256, s.template_version, s.modified, words[s.status]["zh"],
              problems(s, result.year, warnings=False).split("\n")[0] if s.status != "merged" else ""]
             for s in result.submissions]
     return rows + [[str(u.path), u.size, u.sha256, "", u.modified,

@@ -52,13 +52,14 @@ def check_file(path: str) -> dict:
     return outcome(result)
 
 
-def mark_file(path: str, out: str, lang: str) -> None:
-    """The marked copy of a stored version (`check --annotate`), checked again."""
+def mark_file(path: str, out: str, lang: str, at: str) -> None:
+    """The marked copy of a stored version (`check --annotate`), checked again at `at`
+    (the desk's time, as its pages say it)."""
     from xltools.commands.annotate import annotate
     from xltools.rules.batch import check_paths
 
     [result] = check_paths([Path(path)], jobs=1)
-    annotate(Path(path), result, Path(out), lang)
+    annotate(Path(path), result, Path(out), lang, at)
 
 
 def _warm() -> None:
@@ -122,8 +123,8 @@ class Checker:
     def check_path(self, path: Path) -> dict:
         return self.run(self.check, str(path))
 
-    def mark(self, path: Path, out: Path, lang: str) -> None:
-        self.run(mark_file, str(path), str(out), lang)
+    def mark(self, path: Path, out: Path, lang: str, at: str) -> None:
+        self.run(mark_file, str(path), str(out), lang, at)
 
     def close(self) -> None:
         with self._lock:

@@ -48,12 +48,15 @@ def render_added(received: list[Received], lang: str = "zh") -> str:
     w = words(lang)
     lines = []
     for r in received:
-        if r.version is not None:
+        if r.unchanged:
+            lines.append(w["desk_add_unchanged"].format(file=r.filename, unit=r.unit.name, same=r.sameness(lang)))
+        elif r.version is not None:
             v = r.version
-            lines.append(w["desk_added"].format(file=r.filename, unit=r.unit.name, number=v.number,
-                                                verdict=verdict(v, lang)))
+            said = verdict(v, lang) + (w["desk_add_same_sep"] + r.sameness(lang) if r.same_as else "")
+            lines.append(w["desk_added"].format(file=r.filename, unit=r.unit.name, number=v.number, verdict=said))
         else:
             lines.append(w["desk_add_refused"].format(file=r.filename, reason=r.message(lang)))
+        lines += r.beside_lines(lang)
     return "\n".join(lines) + "\n"
 
 

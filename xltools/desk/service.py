@@ -29,7 +29,9 @@ from xltools.model.findings import Finding
 from xltools.model.schema import words
 from xltools.xlsx.layout import load_layout
 
-CLOSED = ("approved", "published")  # a filed report changes only after the office returns it
+CLOSED = ("approved", "published")
+# findings about the folder a file was added from (Excel's lock file), not about the file the desk keeps
+BESIDE = ("F8",)
 
 
 @dataclass
@@ -52,6 +54,22 @@ class Received:
     refusal: str | None = None
     params: dict = field(default_factory=dict)
     outcome: dict | None = None
+    same_as: int | None = None  # the number of the unit's version with these very bytes
+    beside: list = field(default_factory=list)  # what the office's folder says of the file (F8), not kept
+
+    def beside_lines(self, lang: str = "zh") -> list[str]:
+        return [words(lang)["desk_add_beside"].format(said=_said(f, lang)) for f in self.beside]
+
+    @property
+    def unchanged(self) -> bool:
+        """The same bytes as the unit's current version: nothing new was kept."""
+        return self.version is not None and self.version.number == self.same_as
+
+    def sameness(self, lang: str = "zh") -> str:
+        """What the upload is beside the unit's earlier versions, when it is one of them again."""
+        if self.same_as is None:
+            return ""
+        return words(lang)["desk_same_unchanged" if self.unchanged else "desk_same_as"].format(number=self.same_as)
 
     def message(self, lang: str = "zh", to_unit: bool = False) -> str:
         """Why the upload was refused, for the office, or (`to_unit`) for the unit that sent it."""
@@ -243,6 +261,13 @@ class Desk:
         if other:
             answer.refusal, answer.params = other
             return self._refused(answer, who)
+        sha = hashlib.sha256(data).hexdigest()
+        versions = self.ledger.versions(unit.id)
+        # a file sent again as it was is not a new version; a unit going back to an earlier one is
+        answer.same_as = next((v.number for v in reversed(versions) if v.sha256 == sha), None)
+        if versions and versions[-1].sha256 == sha:
+            answer.version = versions[-1]
+            return answer
         sha, stored = self.ledger.store(data, _suffix(filename))
         at = stamp(now())
         with self.ledger.write() as conn:
@@ -311,6 +336,9 @@ class Desk:
         by_name = _RosterIndex([RosterUnit(u.code, u.name, u.parent, u.kind) for u in units])
         out = []
         for path, result in zip(paths, check_paths(list(paths))):
+            # a lock file beside it is the office's folder, not the unit's report: said here, not kept
+            beside = [f for f in result.findings if f.rule in BESIDE]
+            result.findings = [f for f in result.findings if f.rule not in BESIDE]
             stored = outcome(result)
             if stored["unreadable"] is not None:  # the unit its file's name names, as merge finds it
                 named = by_name.named(Path(path))
@@ -332,6 +360,7 @@ class Desk:
                 continue
             answer = self.accept(unit, Path(path).read_bytes(), Path(path).name, stored, who)
             answer.filename = str(path)  # said as the office named it; the ledger keeps the file's name
+            answer.beside = beside
             out.append(answer)
         return out
 
@@ -447,12 +476,12 @@ class Desk:
     def version_path(self, version: Version) -> Path:
         return self.folder / version.stored
 
-    def marked(self, version: Version, mark: Callable[[Path, Path, str], None], lang: str = "zh") -> Path:
-        """The marked copy of a version (made once, in a worker)."""
+    def marked(self, version: Version, mark: Callable[[Path, Path, str, str], None], lang: str = "zh") -> Path:
+        """The marked copy of a version (made once, in a worker), its check time the desk's."""
         out = self.path("marked") / f"{version.sha256}.{lang}.xlsx"
         if not out.exists():
             out.parent.mkdir(parents=True, exist_ok=True)
-            mark(self.version_path(version), out, lang)
+            mark(self.version_path(version), out, lang, shown_time(stamp(now())))
         return out
 
     def merge(self, out: Path, who: str, unit: str | None = None, jobs: int | None = None,
@@ -472,8 +501,10 @@ class Desk:
             raise DeskError("nothing_approved")
         roster_units = {s.unit.id: RosterUnit(s.unit.code, s.unit.name, s.unit.parent, s.unit.kind)
                         for s in sorted(standings, key=lambda s: s.unit.position)}
+        named = words("zh")["desk_merge_file"]  # the summary is in Chinese
         result = merge([self.version_path(s.approved) for s in approved], unit, self.year,
-                       Roster(list(roster_units.values())), jobs)
+                       Roster(list(roster_units.values())), jobs,
+                       names=[named.format(file=s.approved.filename, number=s.approved.number) for s in approved])
         by_roster = {id(r): s for s in standings for r in [roster_units[s.unit.id]]}
         for m in result.missing:
             st = by_roster.get(id(m.unit))

@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from xltools.desk.checking import Checker, findings
-from xltools.desk.service import Desk, unit_json, who_text
+from xltools.desk.service import Desk, Received, unit_json, who_text
 from xltools.desk.settings import DeskError, now, settings, shown_time, status_word
 from xltools.model.report import dumps
 from xltools.model.schema import words
@@ -136,8 +136,11 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
     def client(request: Request) -> str:
         return request.client.host if request.client else "-"
 
-    def not_found(request: Request) -> Response:
-        return page(request, "message.html", 404, title=w["desk_not_found"], message=w["desk_not_found_text"])
+    def not_found(request: Request, message: str | None = None, status: int = 404) -> Response:
+        """No such page, said to whom asked: the office (its own pages), or a unit (by its link)."""
+        office = request.url.path.startswith("/office")
+        said = message or w["desk_not_found_office" if office else "desk_not_found_text"]
+        return page(request, "message.html", status, title=w["desk_not_found"], message=said, office=office)
 
     # --- the unit's pages, by its private link
 
@@ -159,7 +162,15 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         return await unit_page(request)
 
     async def unit_version(request: Request) -> Response:
-        return await unit_page(request, number=request.path_params["number"])
+        number, unit = request.path_params["number"], own(request)
+        same = request.query_params.get("same", "")  # set by the upload that led here
+        received = None
+        if unit is not None and same.isdigit():  # said only when true of the two versions' bytes
+            st = desk.standing(unit)
+            shown, earlier = st.version(number), st.version(int(same))
+            if shown and earlier and shown.sha256 == earlier.sha256:
+                received = Received(unit, "", version=shown, same_as=earlier.number)
+        return await unit_page(request, received=received, number=number)
 
     async def receive_upload(request: Request, unit, channel: str):
         form = await request.form(max_files=1, max_fields=4)
@@ -180,7 +191,8 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
             return page(request, "message.html", 400, title=w["desk_upload_refused"], message=problem)
         if received.version is None:
             return await unit_page(request, received=received, status=422)
-        return RedirectResponse(f"/u/{request.path_params['token']}/v/{received.version.number}", 303)
+        same = f"?same={received.same_as}" if received.same_as else ""
+        return RedirectResponse(f"/u/{request.path_params['token']}/v/{received.version.number}{same}", 303)
 
     async def unit_file(request: Request) -> Response:
         unit = own(request)
@@ -196,7 +208,7 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
             path, name = desk.version_path(version), w["desk_version_file"].format(
                 unit=unit.name, number=version.number, suffix=Path(version.stored).suffix)
         else:
-            path = await run_in_threadpool(desk.marked, version, lambda p, o, lg: checker.mark(p, o, lg), lang)
+            path = await run_in_threadpool(desk.marked, version, checker.mark, lang)
             name = w["desk_marked_file"].format(unit=unit.name, number=version.number)
         await run_in_threadpool(desk.record, "downloaded", f"{role}:{client(request)}", unit,
                                 {"version": version.number, "what": what})
@@ -296,11 +308,14 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
     async def compare(request: Request, csrf: str, unit) -> Response:
         st = desk.standing(unit)
         try:
-            old, new = (st.version(int(request.query_params.get(k, ""))) for k in ("old", "new"))
+            numbers = [int(request.query_params.get(k, "")) for k in ("old", "new")]
         except ValueError:
-            old = new = None
-        if old is None or new is None:
             return not_found(request)
+        lacking = next((n for n in numbers if st.version(n) is None), None)
+        if lacking is not None:
+            return not_found(request, w["desk_compare_missing"].format(unit=unit.name, number=lacking,
+                                                                       n=len(st.versions)))
+        old, new = (st.version(n) for n in numbers)
         from xltools.desk.service import changes, side_by_side
 
         return page(request, "compare.html", st=st, old=old, new=new, rows=side_by_side(old, new),
@@ -393,7 +408,8 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         st = desk.standing(unit)
         return JSONResponse({"unit": unit.name, "version": received.version.number,
                              "status": status_word(st.status, lang), "findings": found,
-                             "score": received.version.score})
+                             "score": received.version.score, "unchanged": received.unchanged,
+                             "same_as": received.same_as})
 
     async def api_status(request: Request) -> Response:
         token = bearer(request)
@@ -420,8 +436,7 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         words, not Starlette's English "Not Found"."""
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": w["desk_not_found_text"]}, status_code=exc.status_code)
-        return page(request, "message.html", exc.status_code, title=w["desk_not_found"],
-                    message=w["desk_not_found_text"])
+        return not_found(request, status=exc.status_code)
 
     async def too_large(request: Request, exc: _TooLarge) -> Response:
         return _too_large_answer(413, lang)

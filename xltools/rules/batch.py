@@ -39,6 +39,7 @@ class Submission:
     reason_params: dict = field(default_factory=dict)  # what the reason's words name
     hint: str | None = None  # a roster unit whose name nearly agrees
     roster_index: int | None = None  # its place on the roster, for the order of 上报情况
+    shown_as: str = ""  # the name its sender gave it, when read from elsewhere (the desk keeps files by hash)
 
     @property
     def code(self) -> str:
@@ -57,6 +58,11 @@ class Submission:
     @property
     def shown(self) -> str:
         return (self.result.unit if self.result.report else None) or self.path.stem
+
+    @property
+    def file(self) -> str:
+        """The file as 上报情况, 质量评分 and 来源 name it."""
+        return self.shown_as or str(self.path)
 
 
 def _units(cells) -> tuple[tuple[str, str], ...] | None:
