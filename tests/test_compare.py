@@ -391,3 +391,19 @@ def test_a_unit_left_out_of_the_summary_is_said_in_the_language_of_the_command_l
     assert run("merge", units, "-o", tmp_path / "县.xlsx", "--unit", "示例县").exit_code == 1
     result = run("compare", tmp_path / "县.xlsx", units, "--lang", lang)
     assert said in result.output.splitlines()
+
+
+def test_a_summary_that_leaves_units_out_is_said_beside_the_comparison(tmp_path):
+    """The differences of a summary of 1 of 14 units from last year's come from the
+    13 left out: compare says so, on stderr, so that its JSON stays JSON."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(SAMPLE_COUNTY / "示例县东岭镇人民政府.xlsx", inbox)
+    roster = SAMPLE_COUNTY.parent / "sample-county-roster.csv"
+    run("merge", inbox, "-o", tmp_path / "part.xlsx", "--unit", "示例县", "--roster", roster)
+    run("merge", SAMPLE_COUNTY, "-o", tmp_path / "all.xlsx", "--unit", "示例县", "--roster", roster)
+    result = run("compare", tmp_path / "all.xlsx", tmp_path / "part.xlsx", "-f", "json")
+    note = result.output.splitlines()[-1]
+    assert note.startswith(f"注意：{tmp_path / 'part.xlsx'} 只汇总了 14 个单位中的 1 个（未汇总：示例县人民政府办公室、")
+    assert note.endswith("），上面的差异可能来自未汇总的单位。")
+    assert "只汇总了" not in run("compare", tmp_path / "all.xlsx", tmp_path / "all.xlsx").output

@@ -869,6 +869,7 @@ def compare(old: str, new: str, fmt: str, output: str | None, jobs: int | None, 
     except CompareError as exc:
         _refuse(exc, lang)
     click.echo((render_compare_json if fmt == "json" else render_compare)(result, lang), nl=False)
+    _say_coverage((old, new), lang)
     if output and result.pairs:
         from xltools.commands.comparebook import write_comparison
 
@@ -881,6 +882,22 @@ def compare(old: str, new: str, fmt: str, output: str | None, jobs: int | None, 
         sys.exit(EXIT_UNREADABLE)
     if any(f.severity == "error" for f in result.all_findings):
         sys.exit(1)
+
+
+def _say_coverage(paths, lang: str) -> None:
+    """A summary that leaves units out differs from a complete one by their figures:
+    compare says so beside its findings (on stderr, so that its JSON stays JSON)."""
+    from xltools.commands.coverage import of_summary
+    from xltools.xlsx.reader import ReadError
+
+    for path in map(Path, paths):
+        if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
+            try:
+                cover = of_summary(path)
+            except ReadError:
+                continue  # compare has said why it cannot read it
+            if cover is not None and not cover.complete:
+                click.echo(_words(lang)["compare_incomplete"].format(path=path, **cover.params(lang)), err=True)
 
 
 @main.command()
