@@ -207,3 +207,30 @@ def test_fill_makes_every_rule_hold(tmp_path, details):
     for reader, got in totals_by_reader(tmp_path / "out.xlsx").items():
         for fid, want in expected.items():
             assert got[fid] == want, (reader, fid)
+
+
+def test_a_marked_copy_sent_back_loses_the_marks_of_its_last_check(tmp_path):
+    """A unit fixes the marked copy it downloaded: fill makes it clean (no 检查结果 sheet,
+    no comment of xltools, each cell's fill and border as the template has them), and
+    a marked copy checked again carries this check's marks only."""
+    from conftest import EXAMPLES
+
+    source = EXAMPLES / "mistakes-2023.xlsx"
+    marked, filled, again = tmp_path / "标注.xlsx", tmp_path / "补全.xlsx", tmp_path / "再标注.xlsx"
+    run("check", source, "--annotate", marked)
+    result = run("fill", marked, "-o", filled)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == "  清除了上次检查留下的标注（12 个单元格的颜色和批注，以及“检查结果”表）"
+    run("fill", source, "-o", tmp_path / "未标注补全.xlsx")  # what fill makes of the file never marked
+    original, clean = openpyxl.load_workbook(tmp_path / "未标注补全.xlsx"), openpyxl.load_workbook(filled)
+    assert clean.sheetnames == original.sheetnames
+    for ws in original.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                there = clean[ws.title][cell.coordinate]
+                assert (repr(there.fill), repr(there.border), there.comment) == \
+                    (repr(cell.fill), repr(cell.border), cell.comment), f"{ws.title}!{cell.coordinate}"
+    run("check", marked, "--annotate", again)
+    book = openpyxl.load_workbook(again)
+    comments = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.comment is not None]
+    assert book.sheetnames.count("检查结果") == 1 and len(comments) == 12  # the same findings, marked once

@@ -68,6 +68,39 @@ def result_sheet() -> str:
     return load_template()["excel"]["result_sheet"]
 
 
+MARKER = "xltools"  # the author of every comment a marked copy carries
+
+
+def unmark(wb) -> int:
+    """A marked copy made clean again, as the template has it: a unit fixes the copy
+    it downloaded and sends it back, so the marks of the last check (fill, border,
+    comment) and its 检查结果 sheet would otherwise stay, saying what is no longer
+    true. The cells' fill and border come back from the template's same cell; the
+    number of cells unmarked."""
+    marked = [cell for ws in wb.worksheets if ws.title != result_sheet()
+              for row in ws.iter_rows() for cell in row
+              if cell.comment is not None and cell.comment.author == MARKER]
+    if marked:
+        from copy import copy
+
+        from openpyxl.styles import Border, PatternFill
+
+        from xltools.xlsx.template import build_workbook
+
+        template = build_workbook()
+        for cell in marked:
+            ws = cell.parent
+            if ws.title in template.sheetnames:
+                original = template[ws.title][cell.coordinate]
+                cell.fill, cell.border = copy(original.fill), copy(original.border)
+            else:  # a sheet the template does not have: no fill, no border
+                cell.fill, cell.border = PatternFill(), Border()
+            cell.comment = None
+    if result_sheet() in wb.sheetnames:
+        del wb[result_sheet()]
+    return len(marked)
+
+
 def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh", at: str | None = None) -> None:
     """The workbook with its findings marked and the 检查结果 sheet first; `at` is the
     time of the check as its title says it, when not this computer's (the desk's zone)."""
@@ -81,6 +114,7 @@ def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh", at: 
     from xltools.xlsx.writer import set_text
 
     wb = openpyxl.load_workbook(source)
+    unmark(wb)  # a marked copy checked again: this check's marks only
     styles = marks()
     for cell, (level, text) in mark_cells(result, lang).items():
         sheet, _, a1 = cell.partition("!")
@@ -90,9 +124,7 @@ def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh", at: 
         side = Side(style=styles[level]["border"], color=styles[level]["color"])
         target.fill = PatternFill("solid", fgColor=styles[level]["fill"])
         target.border = Border(left=side, right=side, top=side, bottom=side)
-        target.comment = Comment(text, "xltools", width=320, height=140)
-    if result_sheet() in wb.sheetnames:
-        del wb[result_sheet()]
+        target.comment = Comment(text, MARKER, width=320, height=140)
     ws = wb.create_sheet(result_sheet(), 0)
     rows, header = result_table(result, lang, at)
     for r, row in enumerate(rows, start=1):

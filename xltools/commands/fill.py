@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from xltools.commands.annotate import unmark
 from xltools.commands.outputs import backup_path
 from xltools.model.totals import complete
 from xltools.model.values import parse
@@ -42,6 +43,7 @@ class FillResult:
     writes: list[tuple[Area, Any]] = field(default_factory=list)  # numbers and formulas to put in cells
     totals: dict[str, Any] = field(default_factory=dict)  # every field's value once filled
     refused: FileResult | None = None  # the check that stopped it, as `xltools check` gives it
+    unmarked: int = 0  # cells a marked copy's last check had marked, made clean
 
     def count(self, kind: str) -> int:
         return sum(c.kind == kind for c in self.changes)
@@ -99,6 +101,7 @@ def fill(source: Path, out: Path | None = None, in_place: bool = False) -> FillR
     result.out = target
     for area, value in result.writes:
         wb[area.sheet][area.a1].value = value
+    result.unmarked = unmark(wb)  # the marks say what this fill makes untrue
     if in_place:
         shutil.copy2(source, backup_path(source))
     save(wb, target, cached=formula_values(layout, result.totals, set()))

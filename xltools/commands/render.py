@@ -116,7 +116,9 @@ def render_fill(result, lang: str = "zh") -> str:
     for kind in ("formula", "blank", "mark"):
         if result.count(kind):
             lines.append(w[f"fill_{kind}"].format(n=result.count(kind)))
-    if not result.changes:
+    if result.unmarked:
+        lines.append(w["fill_unmarked"].format(n=result.unmarked))
+    if not result.changes and not result.unmarked:
         lines.append(w["fill_nothing"])
     return "\n".join(lines) + "\n"
 
