@@ -528,7 +528,7 @@ def test_the_comparison_matches_each_finding_once_and_says_what_became_of_it(cli
     login(client, made.password)
     unit = made.desk.find_unit(EDUCATION)
     page = text(client.get(f"/office/unit/{unit.id}/compare?old=2&new=3").text)
-    assert "改动的单元格 （无） 检查结果对照" in page  # only 审核说明 changed
+    assert "改动的数字和文字 （无） 检查结果对照" in page  # only 审核说明 changed
     assert page.count("R4 复议诉讼总计不符") == 1 and page.count("W3 文字与表格不一致") == 2
     assert "仍存在 错误 R4 复议诉讼总计不符" in page
     assert ("已说明 警告 W3 文字与表格不一致 四、复议诉讼!E6 正文“因政府信息公开被申请行政复议3件，被提起行政诉讼2件。”写的是 3，"
