@@ -42,6 +42,11 @@ class Step:
         return self.result.output
 
     @property
+    def stdout(self) -> str:
+        """What a pipe or `> file` receives: JSON is read from here (notes go to stderr)."""
+        return self.result.stdout
+
+    @property
     def code(self) -> int:
         return self.result.exit_code
 
@@ -314,7 +319,7 @@ def desk(county, tmp_path_factory):
     summary = root / "审核台汇总.xlsx"
     steps.append(cli("desk merge", "desk", "merge", folder, "-o", summary))
     steps.append(cli("desk status -f json", "desk", "status", folder, "-f", "json"))
-    status = json.loads(steps[-1].output) if steps[-1].code == 0 else None
+    status = json.loads(steps[-1].stdout) if steps[-1].code == 0 else None
     return SimpleNamespace(folder=folder, links=links, pages=pages, uploads=uploads, steps=steps, returned=returned,
                            fixed=fixed, approved=approved, summary=summary, web_summary=web_summary, status=status,
                            text=_text)

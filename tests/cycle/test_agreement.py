@@ -39,7 +39,7 @@ def checked(path: Path) -> tuple[list[tuple], str | None, str | None]:
     """(findings, score) of `check -f json`, and the score the text prints."""
     as_json = cli(f"check {path.name} -f json", "check", path, "-f", "json")
     as_json.sound(allowed=(0, 1, 2))
-    [result] = json.loads(as_json.output)["files"]
+    [result] = json.loads(as_json.stdout)["files"]
     as_text = cli(f"check {path.name}", "check", path)
     as_text.sound(allowed=(0, 1, 2))
     return verdict(result["findings"]), json_score(result["score"]), text_score(as_text.output)

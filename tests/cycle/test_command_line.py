@@ -26,7 +26,7 @@ def exported(step_name: str, path: Path) -> dict:
     """A summary's numbers as `xltools export` reads them back."""
     step = cli(f"export {path.name} (after {step_name})", "export", path)
     step.sound(allowed=(0,))
-    return json.loads(step.output, parse_float=Decimal)["values"]
+    return json.loads(step.stdout, parse_float=Decimal)["values"]
 
 
 def assert_sums(step: str, path: Path, reports: list) -> None:
@@ -62,7 +62,7 @@ def test_the_county_is_the_template_filled_by_thirty_two_units(county):
     assert len(county.this) >= 30 and kinds == {"本级", "部门", "乡镇街道"}, (len(county.this), kinds)
     template = cli("check 模板.xlsx (the empty template)", "check", county.root / "模板.xlsx", "-f", "json")
     template.sound(allowed=(0, 1))
-    [result] = json.loads(template.output)["files"]
+    [result] = json.loads(template.stdout)["files"]
     assert not [f for f in result["findings"] if f["rule"][0] in "SF"], (
         f"check of the empty template: findings about its own structure: {result['findings']}")
 
@@ -83,7 +83,7 @@ def test_check_of_the_inbox_lists_every_file_it_was_given(county, checked):
 def test_check_reads_the_text_number_and_accepts_the_explained_warning(county, checked):
     # T5 aside: 32 generated texts share passages, which is the generator's, not the story's
     files = {Path(f["path"]).name: {**f, "findings": [g for g in f["findings"] if g["rule"] != "T5"]}
-             for f in json.loads(checked.json.output)["files"]}
+             for f in json.loads(checked.json.stdout)["files"]}
     plain = files[f"{C.TEXT_NUMBER}.xlsx"]
     assert [f["rule"] for f in plain["findings"]] == ["W0"] and not plain["findings"][0]["explained"], (
         f"check {C.TEXT_NUMBER}.xlsx: {plain['findings']}")
@@ -146,7 +146,7 @@ def test_check_previous_finds_this_years_report_following_last_years(county):
         step = cli(f"check {src.name} --previous", "check", src, "--previous", county.last_dir / f"{unit}.xlsx",
                    "-f", "json")
         step.sound(allowed=(0,))
-        [result] = json.loads(step.output)["files"]
+        [result] = json.loads(step.stdout)["files"]
         said = [(f["rule"], f["cells"][:1]) for f in result["findings"] if f["rule"] in ("W1", "W2", "W8")]
         assert not said, f"check {src.name} --previous 2022/{unit}.xlsx: {said}"
 
@@ -222,7 +222,7 @@ def test_the_county_summary_is_the_exact_sum_of_what_was_merged(county, merged):
 def test_the_summary_passes_check_without_complaint_about_its_own_text(merged):
     step = cli("check 县汇总", "check", merged.path, "-f", "json")
     step.sound(allowed=(0,))
-    [result] = json.loads(step.output)["files"]
+    [result] = json.loads(step.stdout)["files"]
     drafted = drafted_cells()
     own = [f for f in result["findings"] if set(f["cells"]) & drafted]
     assert not own, f"check 县汇总: findings about the text merge drafted: {own}"
@@ -272,7 +272,7 @@ def test_publish_refuses_an_incomplete_summary_unless_told(county, merged):
 def test_this_year_against_last_year(merged, last_summary):
     step = cli("compare 2022汇总 县汇总", "compare", last_summary.path, merged.path, "-f", "json")
     step.sound(allowed=(0, 1))
-    found = json.loads(step.output)
+    found = json.loads(step.stdout)
     assert found["kind"] == "year_over_year", f"compare 2022汇总 县汇总: {found['kind']}"
     drafted = drafted_cells()
     own = [f for f in found["findings"] if f["rule"] == "C3" and set(f["cells"]) & drafted]
@@ -286,7 +286,7 @@ def test_a_units_approved_workbook_against_its_published_report(county):
         cli(f"publish {src.name} -o {out.name}", "publish", src, "-o", out).sound(allowed=(0,))
         step = cli(f"compare {src.name} {out.name}", "compare", src, out, "-f", "json")
         step.sound(allowed=(0,))
-        found = json.loads(step.output)
+        found = json.loads(step.stdout)
         assert found["kind"] == "same_report" and not found["findings"], (
             f"compare {src.name} {out.name}: the published report differs from the approved: {found['findings']}")
 
@@ -294,7 +294,7 @@ def test_a_units_approved_workbook_against_its_published_report(county):
 def test_the_summary_against_its_units(merged, county):
     step = cli("compare 县汇总 收件箱", "compare", merged.path, county.inbox.folder, "-f", "json")
     step.sound(allowed=(0,))
-    found = json.loads(step.output)
+    found = json.loads(step.stdout)
     assert not [f for f in found["findings"] if f["rule"] == "U1"], (
         f"compare 县汇总 收件箱: the summary is not the sum of its units: {found['findings'][:3]}")
 
@@ -309,8 +309,8 @@ def test_the_other_county_publishes_and_compares_clean(county, other_summary):
     cli(f"publish {C.OTHER_COUNTY}汇总", "publish", other_summary.path, "-o", out, "--breakdown").sound(allowed=(0,))
     step = cli(f"compare {C.OTHER_COUNTY}汇总 年报.html", "compare", other_summary.path, out, "-f", "json")
     step.sound(allowed=(0,))
-    assert not json.loads(step.output)["findings"], (
-        f"compare {C.OTHER_COUNTY}汇总 年报.html: {json.loads(step.output)['findings']}")
+    assert not json.loads(step.stdout)["findings"], (
+        f"compare {C.OTHER_COUNTY}汇总 年报.html: {json.loads(step.stdout)['findings']}")
 
 
 def test_the_city_is_the_sum_of_its_counties(county, merged, city):
@@ -370,7 +370,7 @@ def test_each_units_row_of_the_detail_is_its_report(county, merged):
 def test_last_years_folder_against_this_years_inbox(county):
     step = cli("compare 2022 收件箱", "compare", county.last_dir, county.inbox.folder, "-f", "json")
     step.sound(allowed=(0, 1))
-    units = json.loads(step.output)["units"]
+    units = json.loads(step.stdout)["units"]
     compared = {u["unit"]: u for u in units if u["status"] == "compared"}
     problems = []
     finance = compared.get(C.CODE, {}).get("new") or {}
@@ -416,7 +416,7 @@ def test_a_workbook_saved_as_xls_by_a_real_spreadsheet_is_recorded(county, soffi
     (inbox / f"{unit}.xls").write_bytes(xls.read_bytes())
     step = cli("check 收件箱 (.xls by LibreOffice)", "check", inbox / f"{unit}.xls", "-f", "json")
     step.sound(allowed=(2,))
-    [result] = json.loads(step.output)["files"]
+    [result] = json.loads(step.stdout)["files"]
     (inbox / made.name).write_bytes(made.read_bytes())  # with a unit whose workbook is read, merge writes
     assert [f["rule"] for f in result["findings"]] == ["F4"], f"check {unit}.xls: {result['findings']}"
     out = tmp_path / "汇总.xlsx"

@@ -96,8 +96,8 @@ SHOWN_LENGTH = 80  # what a message quotes of a cell: enough to recognise it
 def _shown(value: Any, lang: str = "zh") -> str:
     if isinstance(value, list):  # a list of cells, readings …, in the words of the language
         return words(lang)["list_separator"].join(_shown(v, lang) for v in value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
+    if isinstance(value, Decimal):  # as a person writes it: 80, 1.5 (not 80.000000, 8E+1)
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
     text = "" if value is None else str(value)
     if len(text) > SHOWN_LENGTH:
         text = text[:SHOWN_LENGTH] + words(lang)["shown_length"].format(n=len(text))
