@@ -407,3 +407,13 @@ def test_a_summary_that_leaves_units_out_is_said_beside_the_comparison(tmp_path)
     assert note.startswith(f"注意：{tmp_path / 'part.xlsx'} 只汇总了 14 个单位中的 1 个（未汇总：示例县人民政府办公室、")
     assert note.endswith("），上面的差异可能来自未汇总的单位。")
     assert "只汇总了" not in run("compare", tmp_path / "all.xlsx", tmp_path / "all.xlsx").output
+
+
+def test_a_difference_in_money_is_written_as_a_person_writes_it():
+    from decimal import Decimal
+
+    from xltools.model.findings import Finding
+
+    f = Finding("U1", "sum", fields=["fees.amount"], cells=["六、其他事项!B5"], expected=Decimal("12.500000"),
+                actual=Decimal("92.500000"), params={"label": "收取金额", "diff": Decimal("80.000000")})
+    assert f.message() == "六、其他事项!B5（收取金额）为 92.5，各单位之和为 12.5，相差 80。"
