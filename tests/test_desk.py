@@ -408,3 +408,28 @@ def test_desk_merge_names_each_file_as_the_unit_sent_it_with_its_version(desk_di
     assert status[EDUCATION][6] == said and quality[EDUCATION][6] == said
     assert [r[0] for r in sources] == [said]
     assert sources[0][2] == hashlib.sha256(fixed.read_bytes()).hexdigest()
+
+
+def test_desk_merge_with_last_years_summary_drafts_the_change_as_merge_does(desk_dir, tmp_path):
+    """A county that works through the desk gets what `xltools merge --previous` gives:
+    the change in the drafted text, both years in 图表, and compare's findings."""
+    from conftest import SAMPLE_COUNTY
+
+    from xltools import read, write
+    from xltools.model.samples import sample_county
+
+    (tmp_path / "2022").mkdir()
+    for r in sample_county(year=2022, seed=2022):
+        write(r, tmp_path / "2022" / f"{r.unit}.xlsx")
+    run("merge", tmp_path / "2022", "-o", tmp_path / "2022.xlsx", "--unit", "示例县")
+    files = sorted(SAMPLE_COUNTY.glob("*.xlsx"))
+    assert run("desk", "add", desk_dir, *files).exit_code == 0
+    for f in files:
+        assert run("desk", "approve", desk_dir, f.stem).exit_code == 0
+    merged = run("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx", "--previous", tmp_path / "2022.xlsx")
+    assert merged.exit_code == 0, merged.output
+    assert "比较：上年报告与本年报告（示例县，2022 年 → 2023 年）" in merged.output.splitlines()
+    assert "较上年" in read(tmp_path / "汇总.xlsx").text["overview.requests"]
+    assert "C3" not in merged.output  # merge's own drafts are not the county's copied text
+    wrong = run("desk", "merge", desk_dir, "-o", tmp_path / "汇总2.xlsx", "--previous", tmp_path / "汇总.xlsx")
+    assert wrong.exit_code == 2 and not (tmp_path / "汇总2.xlsx").exists()

@@ -1099,24 +1099,36 @@ def desk_published(folder, unit, url, day, lang) -> None:
 @click.option("--unit")
 @click.option("--jobs", type=_Range(1, None))
 @click.option("--allow-incomplete", is_flag=True)
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False))
 @_force_option
 @_lang_option
-def desk_merge(folder, output, unit, jobs, allow_incomplete, force, lang) -> None:
+def desk_merge(folder, output, unit, jobs, allow_incomplete, previous, force, lang) -> None:
+    from xltools.commands.compare import CompareError
+    from xltools.commands.compare import last_year as read_last_year
     from xltools.desk.render import render_desk_merge
     from xltools.desk.settings import DeskError
 
     d = _open_desk(folder, lang)
     out = Path(output)
     _claim(out, WORKBOOK, force, lang)
+    try:
+        last = read_last_year(Path(previous), d.summary_unit(unit), d.year, jobs) if previous else None
+    except (CompareError, DeskError) as exc:
+        _refuse(exc, lang)
     _backup(out, lang)
     try:
-        result = d.merge(out, _who(), unit, jobs, allow_incomplete)
+        result = d.merge(out, _who(), unit, jobs, allow_incomplete, last)
     except DeskError as exc:
         _refuse(exc, lang)
     except OSError as exc:
         _cannot_write(output, exc, lang)
     click.echo(render_desk_merge(d, result, output, lang), nl=False)
     _draft_note(result, True, allow_incomplete, lang)
+    if last is not None:
+        from xltools.commands.county import against_last_year
+        from xltools.commands.render import render_compare
+
+        click.echo(render_compare(against_last_year(last, out), lang), nl=False)
     if result.excluded or result.missing:
         sys.exit(1)
 

@@ -485,16 +485,16 @@ class Desk:
         return out
 
     def merge(self, out: Path, who: str, unit: str | None = None, jobs: int | None = None,
-              allow_incomplete: bool = False):
+              allow_incomplete: bool = False, last=None):
         """The approved version of every unit merged (as `xltools merge` does, with the
         roster); every other unit in 上报情况 with its desk status. The figure sentences
-        are drafted only when every unit is in, unless `allow_incomplete`."""
+        are drafted only when every unit is in, unless `allow_incomplete`; with `last`
+        (last year's summary, read as `xltools merge --previous` reads it), they say the
+        change, and 图表 compares both years."""
         from xltools.commands.merge import merge
         from xltools.commands.summary import write_summary
 
-        unit = (unit or self.unit_name or "").strip()
-        if not unit:
-            raise DeskError("merge_unit")
+        unit = self.summary_unit(unit)
         standings = self.standings()
         approved = [s for s in standings if s.approved is not None]
         if not approved:
@@ -515,7 +515,7 @@ class Desk:
                 m.reason_params = {"status": status_word(st.status), "versions": len(st.versions)}
         if result.summary is None:
             raise DeskError("nothing_merged")
-        write_summary(result, out, allow_incomplete=allow_incomplete)
+        write_summary(result, out, last, allow_incomplete=allow_incomplete)
         with self.ledger.write() as conn:
             self.ledger.add_event(conn, "merged", who, stamp(now()), detail={
                 "file": str(out), "merged": len(result.merged), "excluded": len(result.excluded),
@@ -523,6 +523,13 @@ class Desk:
                 "unreadable": sum(m.status == "unreadable" for m in result.missing),
                 "missing": sum(m.status == "missing" for m in result.missing)})
         return result
+
+    def summary_unit(self, unit: str | None = None) -> str:
+        """The summary's unit: as given, else the desk's --unit."""
+        unit = (unit or self.unit_name or "").strip()
+        if not unit:
+            raise DeskError("merge_unit")
+        return unit
 
     def summary_path(self) -> Path:
         """Where a merge made on the web page is kept: a new file each time."""
