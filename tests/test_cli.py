@@ -350,3 +350,11 @@ def test_check_says_where_it_wrote_its_marked_copies(tmp_path):
     two = run("check", str(EXAMPLES / "mistakes-2023.xlsx"), str(EXAMPLES / "chitudian-2023.xlsx"),
               "--annotate", str(tmp_path / "标注"))
     assert two.output.splitlines()[-1] == f"已写入 2 份标注了问题的副本：{tmp_path / '标注'}"
+
+
+def test_a_pipe_closed_early_ends_quietly():
+    """`xltools fields | head -1`: the reader stops after one line; no internal error."""
+    import subprocess
+
+    done = subprocess.run("xltools fields | head -1", shell=True, capture_output=True, text=True, timeout=60)
+    assert done.stdout.startswith("unit\t封面!B3") and done.stderr == ""

@@ -405,7 +405,7 @@ def test_a_summary_that_leaves_units_out_is_said_beside_the_comparison(tmp_path)
     result = run("compare", tmp_path / "all.xlsx", tmp_path / "part.xlsx", "-f", "json")
     note = result.output.splitlines()[-1]
     assert note.startswith(f"注意：{tmp_path / 'part.xlsx'} 只汇总了 14 个单位中的 1 个（未汇总：示例县人民政府办公室、")
-    assert note.endswith("），上面的差异可能来自未汇总的单位。")
+    assert note.endswith("），比较时请考虑未汇总的单位。")
     assert "只汇总了" not in run("compare", tmp_path / "all.xlsx", tmp_path / "all.xlsx").output
 
 

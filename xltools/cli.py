@@ -366,6 +366,9 @@ class _Commands(_Said, click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt,
                 GeneratorExit):
             raise
+        except BrokenPipeError:  # the reader of a pipe has all it wanted (| head): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit
+            sys.exit(0)
         except BaseException as exc:  # a Rust panic in a parser is not an Exception
             if ctx.params.get("debug"):
                 raise
@@ -902,7 +905,8 @@ def _say_coverage(paths, lang: str) -> None:
 
 @main.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def fields(fmt: str) -> None:
+@_lang_option
+def fields(fmt: str, lang: str) -> None:
     from xltools.model.report import dumps
     from xltools.xlsx.layout import describe_fields
 
