@@ -252,3 +252,16 @@ def test_a_broken_schema_file_is_told_by_the_command_with_file_and_key(schemas, 
                                        "--annotate", str(tmp_path / "marked.xlsx")])
     assert result.exit_code == 2 and not (tmp_path / "marked.xlsx").exists()
     assert "SchemaError: schemas/template.yaml: excel.marks.explained.color: 应为 6 位十六进制颜色" in result.output
+
+
+def test_a_pyyaml_without_libyaml_reads_the_schemas(tmp_path):
+    """PyYAML built without libyaml has no CSafeLoader: the README's first command
+    must still work (the schema files read with the pure Python loader)."""
+    import subprocess
+    import sys
+
+    script = ("import yaml; del yaml.CSafeLoader; "
+              "from xltools.cli import main; main(['check', r'%s'])" % (EXAMPLES / "chitudian-2023.xlsx"))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "评分：15/20" in done.stdout

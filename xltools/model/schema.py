@@ -207,9 +207,14 @@ class Format:
         return self.fields[".".join(p for p in (table, row, column) if p)]
 
 
+# libyaml's loader where PyYAML was built with it (pip's wheels are), else the pure
+# Python one: a PyYAML without libyaml has no CSafeLoader at all
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> dict:
     with path.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=yaml.CSafeLoader)
+        return yaml.load(fh, Loader=_LOADER)
 
 
 def read_schema(name: str) -> dict:
