@@ -265,7 +265,7 @@ def test_text_output_and_exit_status(tmp_path):
         "评分：19/20（数据差错 −1：R4）\n")
     english = run("check", str(tmp_path / "r.xlsx"), "--lang", "en")
     assert "  error R4 Appeals total does not add up 四、复议诉讼!E6\n" in english.output
-    assert "Result: 1 errors, 0 warnings.\n" in english.output
+    assert "Result: errors 1, warnings 0.\n" in english.output
 
 
 def test_json_output_shape(tmp_path):

@@ -276,7 +276,7 @@ def test_check_of_a_folder_and_the_json_score(tmp_path):
     assert text.output.endswith("评分：20/20\n\n共检查 2 个文件：2 个无错误，0 个有错误，0 个无法读取。\n")
     assert "结果：0 个错误，1 个警告。\n评分：15/20（内容雷同 −5：T5）\n" in text.output
     english = run("check", tmp_path, "--lang", "en")
-    assert "Result: 0 errors, 1 warnings.\nScore: 15/20 (Copied text −5: T5)\n" in english.output
+    assert "Result: errors 0, warnings 1.\nScore: 15/20 (Copied text −5: T5)\n" in english.output
     api = {r.unit: r.score.points for r in xltools.check([tmp_path])}
     assert api == {"示例县东岭镇人民政府": 15, "示例县西河乡人民政府": 20}
 

@@ -260,3 +260,11 @@ def test_a_value_click_checks_while_reading_the_command_line_is_told_in_chinese(
                   "--lang", "en")
     assert english.output.splitlines()[-1] == f"Error: Invalid value for '--previous': File '{missing}' does not exist."
     assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_english_says_its_counts_and_brackets_in_english():
+    """No '1 warnings', no full-width brackets in the English heading of a file."""
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES / "mistakes-2023.xlsx"), "--lang", "en"])
+    lines = result.output.splitlines()
+    assert lines[0] == f"== {EXAMPLES / 'mistakes-2023.xlsx'} (示例县错误示范镇人民政府, 2023) =="
+    assert "Result: errors 1, warnings 5." in lines

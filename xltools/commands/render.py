@@ -12,7 +12,7 @@ from xltools.rules.score import score_line
 
 def _header(r: FileResult, w: dict) -> str:
     about = [x for x in (r.unit, w["year"].format(year=r.year) if r.year else None) if x]
-    return f"== {r.path}" + (f"（{'，'.join(about)}）" if about else "") + " =="
+    return f"== {r.path}" + (w["file_about"].format(about=w["about_separator"].join(about)) if about else "") + " =="
 
 
 def verdict(r: FileResult, lang: str = "zh") -> str:
