@@ -61,6 +61,18 @@ _ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 @pytest.fixture(scope="session")
+def shared() -> Path:
+    """../shared beside the checkout (the real reports and the spec the import tests
+    read): required in CI, whose clone has it, as LibreOffice is; skipped elsewhere."""
+    folder = REPO.parent / "shared"
+    if not (folder / "realworld").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("../shared is required in CI: the import tests read its real reports")
+        pytest.skip("../shared is not beside this checkout")
+    return folder
+
+
+@pytest.fixture(scope="session")
 def soffice(tmp_path_factory):
     """Run LibreOffice headless with a profile of its own that recalculates every
     formula on load; convert(src, ext) → path."""

@@ -166,11 +166,8 @@ def test_template_texts_come_from_the_template_schema(workbook_texts):
             assert line in workbook_texts[sheet["name"]]
 
 
-def test_vendored_spec_matches_shared_copy():
-    shared = REPO.parent / "shared" / "spec" / "report-format.md"
-    if not shared.is_file():
-        pytest.skip("no ../shared beside this checkout")
-    assert shared.read_text(encoding="utf-8") == SPEC
+def test_vendored_spec_matches_shared_copy(shared):
+    assert (shared / "spec" / "report-format.md").read_text(encoding="utf-8") == SPEC
 
 
 def test_a_label_without_its_item_number_names_its_row_only_where_unique():
