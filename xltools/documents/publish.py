@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools.model.report import Report
-from xltools.model.schema import Block, Node, leaves, load_format
+from xltools.model.schema import Block, Node, leaves, load_format, words
 
 PARAGRAPHS = re.compile(r"\s*\n\s*")  # a line break in a text cell starts a paragraph
 
@@ -88,11 +88,17 @@ class Part:
     header_rows: int = 0
 
 
+def title_of(report: Report) -> str:
+    """某县某镇人民政府2023年政府信息公开工作年度报告: the document's title (always
+    Chinese: it is the published report's own)."""
+    return words("zh")["report_title"].format(unit=report.unit or "", year=report.year or "")
+
+
 def parts(report: Report, preface: list[Part] = ()) -> list[Part]:
     """The document in order: title, `preface` (what a summary covers, where it
     leaves units out), the six sections with their text and tables."""
     fmt = load_format(report.format)
-    out = [Part("title", f"{report.unit or ''}{report.year or ''}年政府信息公开工作年度报告"), *preface]
+    out = [Part("title", title_of(report)), *preface]
     tables_of = {}
     for tid, t in fmt.tables.items():
         tables_of.setdefault(t.section, []).append(tid)
@@ -203,7 +209,7 @@ tbody th{min-width:6em}"""
 
 
 def to_html(report: Report, appendix: list[Part] = (), preface: list[Part] = ()) -> str:
-    title = f"{report.unit or ''}{report.year or ''}年政府信息公开工作年度报告"
+    title = title_of(report)
     body: list[str] = []
     for p in parts(report, preface) + list(appendix):
         text = html.escape(p.text)
