@@ -235,3 +235,14 @@ def test_a_summary_of_every_unit_publishes_without_a_word_on_coverage(tmp_path):
     assert merged.exit_code == 0
     assert run("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.md").exit_code == 0
     assert (tmp_path / "年报.md").read_text(encoding="utf-8").split("\n\n")[1] == "## 一、总体情况"
+
+
+def test_a_file_the_rosters_code_did_not_pick_is_no_unit_left_out():
+    """A unit's second file under a wrong code and its name spelt with a space (示例县
+    教育局) is 未采用: one of the files the others stand for, not a 15th unit."""
+    from xltools.commands.coverage import coverage
+
+    rows = [("示例县教育局", "已汇总"), ("示例县 教育局", "未采用"), ("示例县公安局", "已汇总"),
+            ("示例县公安局", "重复副本"), ("示例县汇总", "已跳过"), ("示例县财政局", "未报送")]
+    cover = coverage(rows)
+    assert (cover.units, cover.merged, cover.left_out) == (3, 2, ["示例县财政局"])

@@ -1,6 +1,6 @@
 """How many of its units a summary covers, from its 上报情况: a unit is covered
-when one of its rows is 已汇总; rows 已跳过 (a summary whose units are all here on
-their own) are no unit; every other status (未报送, 有错误, 重复, 不在名册, a file
+when one of its rows is 已汇总; rows 已跳过, 重复副本 and 未采用 (files other files
+stand for) are no unit; every other status (未报送, 有错误, 重复, 不在名册, a file
 that could not be read …) is a unit the summary leaves out. Merge drafts the figure
 sentences, and publish writes the county's report, only from a summary that covers
 every unit, unless told to go on; then the report says what it covers."""
@@ -38,9 +38,13 @@ class Coverage:
 
 def coverage(rows: list[tuple[str, str]]) -> Coverage:
     """The coverage of 上报情况's rows, each (unit, 状态 as written in Chinese)."""
+    from xltools.commands.merge import PASSED_OVER
+
     status = load_summary()["status"]
-    merged, skipped = status["merged"]["zh"], status["skipped"]["zh"]
-    listed = list(dict.fromkeys(unit for unit, word in rows if word != skipped))
+    merged, passed = status["merged"]["zh"], {status[k]["zh"] for k in PASSED_OVER}
+    # a file other files stand for (a summary of units all here, a byte copy, the file
+    # the roster's code did not pick) is no unit, however its cover spells the name
+    listed = list(dict.fromkeys(unit for unit, word in rows if word not in passed))
     covered = {unit for unit, word in rows if word == merged}
     return Coverage(len(listed), len(covered), [u for u in listed if u not in covered])
 
