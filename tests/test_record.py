@@ -229,3 +229,18 @@ def test_a_copy_does_not_count_twice_for_the_year(tmp_path):
     result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 2
     assert result.output == "xltools: 报送的报告年度不一，且份数相同：2022（1）、2023（1）；请用 --year 指定汇总哪一年\n"
+
+
+def test_a_word_file_is_named_so_whether_checked_or_skipped(tmp_path):
+    """An old Word file names its main stream past its first 4 KB: the folder's list
+    of skipped files says Word as check of the same bytes does."""
+    from xltools.xlsx.guard import OLE2
+
+    data = OLE2 + b"\0" * 20000 + "WordDocument".encode("utf-16-le") + b"\0" * 100
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "报告.doc").write_bytes(data)
+    (tmp_path / "报告.xls").write_bytes(data)
+    folder = CliRunner().invoke(main, ["check", str(tmp_path / "in")])
+    named = CliRunner().invoke(main, ["check", str(tmp_path / "报告.xls")])
+    assert "Word 文档" in named.output
+    assert "Word 文档" in folder.output and "旧版 Office 文件" not in folder.output

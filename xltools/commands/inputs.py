@@ -7,7 +7,7 @@ from pathlib import Path
 
 from xltools.model.findings import Finding
 from xltools.model.schema import words
-from xltools.xlsx.guard import describe
+from xltools.xlsx.guard import describe_file
 from xltools.xlsx.reader import finding_of
 
 # Spreadsheets a folder may hold: the template's own kinds, and the kinds clerks
@@ -45,13 +45,11 @@ def _skipped(path: Path, hidden: bool) -> Skipped:
     if hidden:
         return Skipped(path, "hidden")
     try:
-        with open(path, "rb") as f:
-            head = f.read(4096)
+        if not path.stat().st_size:
+            return Skipped(path, finding=Finding("F1", "empty"))
+        return Skipped(path, finding=finding_of(describe_file(path)))
     except OSError as exc:
         return Skipped(path, "unopened", reason=exc.strerror or str(exc))
-    if not head:
-        return Skipped(path, finding=Finding("F1", "empty"))
-    return Skipped(path, finding=finding_of(describe(head)))
 
 
 @dataclass
