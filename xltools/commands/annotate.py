@@ -4,6 +4,7 @@ apart), a comment with the message on each, and a first sheet 检查结果 that 
 every finding with a link to its cell. The original is never touched."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -71,6 +72,15 @@ def result_sheet() -> str:
 MARKER = "xltools"  # the author of every comment a marked copy carries
 
 
+@functools.cache
+def _template():
+    """The empty template, built once a process and only read: where a marked cell's
+    fill and border come back from (a folder of re-sent marked copies builds it once)."""
+    from xltools.xlsx.template import build_workbook
+
+    return build_workbook()
+
+
 def unmark(wb) -> int:
     """A marked copy made clean again, as the template has it: a unit fixes the copy
     it downloaded and sends it back, so the marks of the last check (fill, border,
@@ -85,9 +95,7 @@ def unmark(wb) -> int:
 
         from openpyxl.styles import Border, PatternFill
 
-        from xltools.xlsx.template import build_workbook
-
-        template = build_workbook()
+        template = _template()
         for cell in marked:
             ws = cell.parent
             if ws.title in template.sheetnames:

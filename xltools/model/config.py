@@ -351,8 +351,7 @@ class DetailSheet(_Fixed):
 
 class TextsSheet(_Fixed):
     name: str
-    columns: list[SheetColumn] | None = None
-    unit_label: str | None = None
+    columns: list[SheetColumn]
 
 
 class UnitsSheet(_Fixed):
