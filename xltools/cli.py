@@ -695,7 +695,7 @@ def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, all
         finally:
             progress.close()
         why = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
-        last = _last_year(previous, result, jobs, lang) if previous and why is None else None
+        last = _last_year(previous, result.unit, result.year, jobs, lang) if previous and why is None else None
         if why is None:
             _backup(out, lang)
             try:
@@ -706,10 +706,7 @@ def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, all
     if why is None:
         _draft_note(result, draft, allow_incomplete, lang)
     if last is not None:
-        from xltools.commands.county import against_last_year
-        from xltools.commands.render import render_compare
-
-        click.echo(render_compare(against_last_year(last, out), lang), nl=False)
+        _say_last_year(last, out, lang)
     if why is not None:
         sys.exit(EXIT_UNREADABLE)
     if result.excluded or result.missing:
@@ -725,16 +722,23 @@ def _draft_note(result, draft: bool, allow_incomplete: bool, lang: str) -> None:
         click.echo(note)
 
 
-def _last_year(path: str, result, jobs, lang: str):
-    """Last year's summary for merge --previous, read as compare reads it; one line and
-    exit 2 when it cannot serve, before anything is written."""
-    from xltools.commands.compare import CompareError
-    from xltools.commands.county import last_year
+def _last_year(path: str, unit: str, year: int | None, jobs, lang: str):
+    """Last year's summary for merge --previous (and desk merge's), read as compare
+    reads it; one line and exit 2 when it cannot serve, before anything is written."""
+    from xltools.commands.compare import CompareError, last_year
 
     try:
-        return last_year(Path(path), result, jobs)
+        return last_year(Path(path), unit, year, jobs)
     except CompareError as exc:
         _refuse(exc, lang)
+
+
+def _say_last_year(last, summary: Path, lang: str) -> None:
+    """The written summary against last year's, as `xltools compare` says it."""
+    from xltools.commands.county import against_last_year
+    from xltools.commands.render import render_compare
+
+    click.echo(render_compare(against_last_year(last, summary), lang), nl=False)
 
 
 @main.command("import")
@@ -1107,8 +1111,6 @@ def desk_published(folder, unit, url, day, lang) -> None:
 @_force_option
 @_lang_option
 def desk_merge(folder, output, unit, jobs, allow_incomplete, previous, force, lang) -> None:
-    from xltools.commands.compare import CompareError
-    from xltools.commands.compare import last_year as read_last_year
     from xltools.desk.render import render_desk_merge
     from xltools.desk.settings import DeskError
 
@@ -1116,9 +1118,10 @@ def desk_merge(folder, output, unit, jobs, allow_incomplete, previous, force, la
     out = Path(output)
     _claim(out, WORKBOOK, force, lang)
     try:
-        last = read_last_year(Path(previous), d.summary_unit(unit), d.year, jobs) if previous else None
-    except (CompareError, DeskError) as exc:
+        summary_unit = d.summary_unit(unit)
+    except DeskError as exc:
         _refuse(exc, lang)
+    last = _last_year(previous, summary_unit, d.year, jobs, lang) if previous else None
     _backup(out, lang)
     try:
         result = d.merge(out, _who(), unit, jobs, allow_incomplete, last)
@@ -1129,10 +1132,7 @@ def desk_merge(folder, output, unit, jobs, allow_incomplete, previous, force, la
     click.echo(render_desk_merge(d, result, output, lang), nl=False)
     _draft_note(result, True, allow_incomplete, lang)
     if last is not None:
-        from xltools.commands.county import against_last_year
-        from xltools.commands.render import render_compare
-
-        click.echo(render_compare(against_last_year(last, out), lang), nl=False)
+        _say_last_year(last, out, lang)
     if result.excluded or result.missing:
         sys.exit(1)
 
