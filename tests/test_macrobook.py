@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from xltools.cli import main
 from xltools.excel.macrobook import macros
 from xltools.excel.vba import compress
-from xltools.model.schema import load_template
+from xltools.model.schema import load_template_raw
 from xltools.rules.batch import check_paths
 from xltools.xlsx.layout import load_layout
 
-BUTTONS = load_template()["excel"]["buttons"]
+BUTTONS = load_template_raw()["excel"]["buttons"]
 
 
 def decompress(data: bytes) -> bytes:

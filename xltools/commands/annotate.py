@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from xltools.commands.render import verdict
-from xltools.model.schema import load_template, words
+from xltools.model.schema import load_template_raw, words
 from xltools.rules.result import FileResult
 from xltools.rules.score import score_line
 from xltools.xlsx.a1 import col_letter
@@ -18,11 +18,11 @@ from xltools.xlsx.a1 import col_letter
 
 def marks() -> dict[str, dict]:
     """Level → {fill, border, color} (schemas/template.yaml)."""
-    return load_template()["excel"]["marks"]
+    return load_template_raw()["excel"]["marks"]
 
 
 def widths() -> list[int]:
-    return load_template()["excel"]["result_widths"]
+    return load_template_raw()["excel"]["result_widths"]
 
 
 def level_of(finding) -> str:
@@ -66,7 +66,7 @@ def result_table(result: FileResult, lang: str = "zh", at: str | None = None) ->
 
 
 def result_sheet() -> str:
-    return load_template()["excel"]["result_sheet"]
+    return load_template_raw()["excel"]["result_sheet"]
 
 
 MARKER = "xltools"  # the author of every comment a marked copy carries

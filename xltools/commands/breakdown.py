@@ -12,7 +12,7 @@ from xltools.documents.publish import Cell, Part
 from xltools.model import county as model
 from xltools.model.errors import UserError
 from xltools.model.report import Report, number_text
-from xltools.model.schema import load_format, load_summary
+from xltools.model.schema import load_format, load_summary_raw
 
 
 class BreakdownError(UserError):
@@ -30,7 +30,7 @@ def _units(path: Path) -> list[tuple[str, str, dict]]:
     """(unit, kind, values) of each row of 明细."""
     from xltools.xlsx.reader import read_cells
 
-    spec = load_summary()["sheets"]["detail"]
+    spec = load_summary_raw()["sheets"]["detail"]
     rows = read_cells(path, extra=(spec["name"],)).extra.get(spec["name"])
     if not rows or len(rows) < 2:
         raise BreakdownError("not_summary", path=path)

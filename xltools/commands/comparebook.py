@@ -144,9 +144,9 @@ def _units_sheet(wb, comp: Comparison, lang: str) -> dict[int, int]:
 def _included_sheet(wb, pair: Pair, lang: str) -> None:
     """A summary: the units merge added up, and those it left out, with why."""
     from xltools.commands.summary import problems
-    from xltools.model.schema import load_summary
+    from xltools.model.schema import load_summary_raw
 
-    w, status = words(lang), load_summary()["status"]
+    w, status = words(lang), load_summary_raw()["status"]
     ws = wb.create_sheet(w["compare_sheet_included"])
     _header(ws, list(w["compare_unit_headers"])[:3] + list(w["compare_unit_headers"])[-1:], [30, 22, 12, 80])
     for r, s in enumerate(pair.units, start=2):

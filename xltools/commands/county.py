@@ -13,7 +13,7 @@ from typing import Any
 from xltools.commands.merge import MergeResult, Missing, row_order
 from xltools.commands.roster import RosterNote
 from xltools.model import county as model
-from xltools.model.schema import load_format, load_summary, words
+from xltools.model.schema import load_format, load_summary_raw, words
 from xltools.rules.batch import Submission
 from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
@@ -137,8 +137,8 @@ def status_kinds(county: County, ws, rows: Rows) -> None:
     if county.no_kinds:
         return
     column = model.spec()["column"]
-    n = len(load_summary()["sheets"]["status"]["columns"])
-    problems = [c["id"] for c in load_summary()["sheets"]["status"]["columns"]].index("problems")
+    n = len(load_summary_raw()["sheets"]["status"]["columns"])
+    problems = [c["id"] for c in load_summary_raw()["sheets"]["status"]["columns"]].index("problems")
     _add_header(ws, n + 1, column["label"], column["width"])
     ws.auto_filter.ref = f"A1:{col_letter(n + 1)}{len(rows.rows) + 1}"
     for row, x in zip(rows.rows, row_order(county.result)):
@@ -306,7 +306,7 @@ def write_sheets(county: County, wb, rows: dict[str, Rows]) -> None:
     上报情况's and 明细's columns, then 分类汇总 and 图表 before 上报情况."""
     from xltools.commands.charts import charts_sheet
 
-    sheets = load_summary()["sheets"]
+    sheets = load_summary_raw()["sheets"]
     status, detail = sheets["status"]["name"], sheets["detail"]["name"]
     status_kinds(county, wb[status], rows[status])
     detail_columns(county, wb[detail], rows[detail])

@@ -15,7 +15,7 @@ from xltools.commands.roster import Roster, RosterNote, RosterUnit
 from xltools.model.codes import fold_name, similarity
 from xltools.model.errors import UserError
 from xltools.model.report import Report
-from xltools.model.schema import load_summary, words
+from xltools.model.schema import load_summary_raw, words
 from xltools.model.totals import add_up
 from xltools.rules.batch import Submission, inspect_all
 from xltools.rules.check import judge
@@ -337,7 +337,7 @@ def _missing(subs: list[Submission], roster: list[RosterUnit] | None, unread: li
 def _near_matches(subs: list[Submission], missing: list[Missing]) -> None:
     """An input not on the roster and a roster unit not submitted whose names nearly
     agree are probably one unit written two ways: each row names the other."""
-    threshold = load_summary()["near_match"]
+    threshold = load_summary_raw()["near_match"]
     for s in (s for s in subs if s.status == "not_on_roster"):
         scored = [(similarity(s.key, fold_name(m.unit.name)), m) for m in missing if m.unit.name]
         best = max(scored, key=lambda x: x[0], default=(0, None))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xltools.commands.merge import MergeResult, Unread, natural, row_order
-from xltools.model.schema import load_summary, words
+from xltools.model.schema import load_summary_raw, words
 from xltools.rules.batch import Submission
 from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
@@ -38,7 +38,7 @@ def _header(ws, labels: list[str], widths: list[int | None] = ()) -> None:
 
 
 def reason_text(sub: Submission, year, lang: str = "zh") -> str:
-    reasons = load_summary()["reasons"]
+    reasons = load_summary_raw()["reasons"]
     if sub.reason is None:
         return ""
     return reasons[sub.reason][lang].format(found=sub.result.year, expected=year, **sub.reason_params)
@@ -47,7 +47,7 @@ def reason_text(sub: Submission, year, lang: str = "zh") -> str:
 def problems(sub: Submission, year, lang: str = "zh", warnings: bool = True) -> str:
     """Why an input is not merged as it is, then its first findings in words (its
     errors, and its unexplained warnings unless `warnings` is false)."""
-    reasons = load_summary()["reasons"]
+    reasons = load_summary_raw()["reasons"]
     parts = [reason_text(sub, year, lang)] if sub.reason else []
     if sub.hint:
         parts.append(reasons["near_roster"][lang].format(name=sub.hint))
@@ -63,7 +63,7 @@ def problems(sub: Submission, year, lang: str = "zh", warnings: bool = True) -> 
 def missing_text(m, lang: str = "zh") -> str:
     """Why a roster unit has no report: nothing received, or each file it sent and why
     it could not be read."""
-    reasons = load_summary()["reasons"]
+    reasons = load_summary_raw()["reasons"]
     hint = reasons["near_input"][lang].format(name=m.hint) if m.hint else ""
     files = [reasons["unread_file"][lang].format(file=u.path.name, why=unread_why(u, lang)) for u in m.files]
     return "\n".join(p for p in (reasons[m.reason][lang].format(**m.reason_params), *files, hint) if p)
@@ -211,7 +211,7 @@ def write_summary(result: MergeResult, out: Path, last: FileResult | None = None
     change in the drafted text and the chart of this year against last year."""
     from xltools.commands import county
 
-    spec = load_summary()
+    spec = load_summary_raw()
     words = spec["status"]
     by_kind = county.prepare(result, last, draft, allow_incomplete)
     wb, cached = report_workbook(result.summary)

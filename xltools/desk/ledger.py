@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
-from xltools.desk.settings import DeskError, settings
+from xltools.desk.settings import DeskError, settings_raw
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -109,7 +109,7 @@ def token_hash(token: str) -> str:
 class Ledger:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self.path = self.folder / settings()["files"]["ledger"]
+        self.path = self.folder / settings_raw()["files"]["ledger"]
 
     def exists(self) -> bool:
         return self.path.is_file()
@@ -240,7 +240,7 @@ class Ledger:
         """Keep a version's bytes under their SHA-256 (the same bytes are kept once);
         return (sha256, path relative to the desk folder)."""
         sha = hashlib.sha256(data).hexdigest()
-        rel = f"{settings()['files']['versions']}/{sha[:2]}/{sha}{suffix}"
+        rel = f"{settings_raw()['files']['versions']}/{sha[:2]}/{sha}{suffix}"
         target = self.folder / rel
         if not target.exists():
             from xltools.xlsx.saver import atomic_output

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from xltools.desk.service import Desk, Received, unit_json
-from xltools.desk.settings import now, settings, shown_time, status_word
+from xltools.desk.settings import now, settings_raw, shown_time, status_word
 from xltools.desk.standing import Standing
 from xltools.model.report import dumps
 from xltools.model.schema import words
@@ -21,7 +21,7 @@ def render_status(desk: Desk, standings: list[Standing], lang: str = "zh") -> st
     lines = [w["desk_status_head"].format(
         unit=desk.unit_name or "", year=desk.year, time=now().strftime("%Y-%m-%d %H:%M"), n=len(standings),
         counts=tally.join(w["desk_status_count"].format(status=status_word(key, lang), n=n)
-                          for key in settings()["status"] for n in [sum(s.status == key for s in standings)] if n)),
+                          for key in settings_raw()["status"] for n in [sum(s.status == key for s in standings)] if n)),
         w["desk_status_deadlines"].format(submit_by=desk.deadlines.submit, publish_by=desk.deadlines.publish,
                                           fix_days=desk.deadlines.fix_days)]
     for s in standings:
@@ -62,9 +62,9 @@ def render_added(received: list[Received], lang: str = "zh") -> str:
 
 def render_desk_merge(desk: Desk, result, out, lang: str = "zh") -> str:
     from xltools.commands.summary import missing_text, problems
-    from xltools.model.schema import load_summary
+    from xltools.model.schema import load_summary_raw
 
-    w, status = words(lang), load_summary()["status"]
+    w, status = words(lang), load_summary_raw()["status"]
     lines = [w["desk_merge_done"].format(out=out, unit=result.unit, year=result.year, n=len(result.merged))]
     if result.excluded:
         lines.append(w["desk_merge_excluded"].format(n=len(result.excluded)))

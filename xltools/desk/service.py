@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from xltools.commands.roster import Roster, RosterUnit
 from xltools.desk.checking import FINDING_FIELDS, findings
 from xltools.desk.ledger import Ledger, Unit, Version, token_hash
-from xltools.desk.settings import (DeskError, default_deadline, now, parse_stamp, settings, shown_time, stamp,
+from xltools.desk.settings import (DeskError, default_deadline, now, parse_stamp, settings_raw, shown_time, stamp,
                                    status_word)
 from xltools.desk.standing import Deadlines, Standing, board_order, standing
 from xltools.model.codes import fold_name
@@ -90,7 +90,7 @@ def _said(finding: Finding, lang: str, to_unit: bool = False) -> str:
 
 
 def _scrypt(password: str, salt: bytes) -> bytes:
-    c = settings()["security"]["scrypt"]
+    c = settings_raw()["security"]["scrypt"]
     return hashlib.scrypt(_typed(password).encode("utf-8"), salt=salt, n=c["n"], r=c["r"], p=c["p"],
                           maxmem=256 * 1024 * 1024)
 
@@ -106,7 +106,7 @@ def hash_password(password: str) -> str:
 
 
 def new_password() -> str:
-    sec = settings()["security"]
+    sec = settings_raw()["security"]
     raw = "".join(secrets.choice(sec["password_alphabet"]) for _ in range(sec["password_length"]))
     return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
@@ -151,18 +151,18 @@ def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None =
     if nameless is not None:
         raise DeskError("roster_no_name", code=nameless.code)
     password = new_password()
-    tokens = [secrets.token_urlsafe(settings()["security"]["token_bytes"]) for _ in roster.units]
+    tokens = [secrets.token_urlsafe(settings_raw()["security"]["token_bytes"]) for _ in roster.units]
     base = base_address(base_url)
     folder.mkdir(parents=True, exist_ok=True)
-    links = folder / settings()["files"]["links"]
+    links = folder / settings_raw()["files"]["links"]
     with atomic_output(links) as fh:
-        fh.write(_links_csv([settings()["links_columns"]] + [[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"]
+        fh.write(_links_csv([settings_raw()["links_columns"]] + [[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"]
                                                              for u, t in zip(roster.units, tokens)]))
     submit_by = submit_by or default_deadline(year, "submit")
     publish_by = publish_by or default_deadline(year, "publish")
     at = stamp(now())
     meta = {"year": str(year), "unit": unit or "", "base_url": base, "submit_by": submit_by.isoformat(),
-            "publish_by": publish_by.isoformat(), "fix_days": str(settings()["deadlines"]["fix_days"]),
+            "publish_by": publish_by.isoformat(), "fix_days": str(settings_raw()["deadlines"]["fix_days"]),
             "admin_hash": hash_password(password), "created": at}
     ledger.create(meta, [(u.code, u.name, u.kind, u.parent, token_hash(t)) for u, t in zip(roster.units, tokens)],
                   {"kind": "created", "who": who, "at": at, "detail": {"units": len(roster.units), "year": year}})
@@ -183,7 +183,7 @@ class Desk:
                                    int(meta["fix_days"]))
 
     def path(self, key: str) -> Path:
-        return self.folder / settings()["files"][key]
+        return self.folder / settings_raw()["files"][key]
 
     # --- where units stand
 
@@ -224,7 +224,7 @@ class Desk:
         """A unit's upload: checked in a worker (`check`), then kept as its next
         version, or refused with the reason. A check that fails answers this upload
         with an error and records nothing but that it failed."""
-        limit = settings()["upload"]["max_bytes"]
+        limit = settings_raw()["upload"]["max_bytes"]
         if len(data) > limit:
             return self._refused(Received(unit, filename, refusal="too_large", params={"limit": limit // 2**20}), who)
         closed = self._closed(unit)
@@ -433,7 +433,7 @@ class Desk:
             rows = [r for r in csv.reader(io.StringIO(_links_text(links.read_bytes(), links))) if any(r)]
         except FileNotFoundError:
             raise DeskError("links_missing", path=links) from None
-        column = settings()["links_columns"][-1]
+        column = settings_raw()["links_columns"][-1]
         if not rows or column not in rows[0]:
             raise DeskError("links_unreadable", path=links, column=column)
         at = rows[0].index(column)
@@ -559,7 +559,7 @@ class Desk:
             if not ok:
                 return None
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-            expires = at + timedelta(hours=settings()["security"]["session_hours"])
+            expires = at + timedelta(hours=settings_raw()["security"]["session_hours"])
             conn.execute("DELETE FROM sessions WHERE expires < ?", (stamp(at),))
             conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", (token_hash(token), csrf, stamp(expires)))
         return token, csrf
@@ -606,7 +606,7 @@ def _links_text(data: bytes, path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DeskError("links_unreadable", path=path, column=settings()["links_columns"][-1])
+    raise DeskError("links_unreadable", path=path, column=settings_raw()["links_columns"][-1])
 
 
 def _same(unit: Unit, code: str, name: str) -> bool:
@@ -616,7 +616,7 @@ def _same(unit: Unit, code: str, name: str) -> bool:
 
 def _suffix(filename: str) -> str:
     suffix = Path(filename or "").suffix.lower()
-    allowed = settings()["upload"]["suffixes"]
+    allowed = settings_raw()["upload"]["suffixes"]
     return suffix if suffix in allowed else allowed[0]
 
 

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from xltools.model.errors import UserError
 from xltools.model.schema import read_schema
+
+if TYPE_CHECKING:
+    from xltools.model.config import Desk
 
 
 class DeskError(UserError):
@@ -15,12 +19,21 @@ class DeskError(UserError):
 
 
 @functools.cache
-def settings() -> dict:
+def settings() -> Desk:
+    """schemas/desk.yaml as its typed model."""
+    from xltools.model.config import Desk
+
+    return Desk.model_validate(read_schema("desk.yaml"))
+
+
+# TRANSITION (issue 25 item 3): the raw dictionary, until every reader takes settings()
+@functools.cache
+def settings_raw() -> dict:
     return read_schema("desk.yaml")
 
 
 def tz() -> timezone:
-    return timezone(timedelta(hours=settings()["utc_offset_hours"]))
+    return timezone(timedelta(hours=settings().utc_offset_hours))
 
 
 def now() -> datetime:
@@ -42,9 +55,9 @@ def shown_time(text: str | None) -> str:
 
 def default_deadline(year: int, which: str) -> date:
     """The regulation's date in the year after the report year."""
-    d = settings()["deadlines"][which]
-    return date(year + 1, d["month"], d["day"])
+    d = getattr(settings().deadlines, which)
+    return date(year + 1, d.month, d.day)
 
 
 def status_word(key: str, lang: str = "zh") -> str:
-    return settings()["status"][key][lang]
+    return settings().status[key][lang]

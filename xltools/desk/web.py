@@ -25,7 +25,7 @@ from starlette.templating import Jinja2Templates
 
 from xltools.desk.checking import Checker, findings
 from xltools.desk.service import Desk, Received, unit_json, who_text
-from xltools.desk.settings import DeskError, now, settings, shown_time, status_word
+from xltools.desk.settings import DeskError, now, settings_raw, shown_time, status_word
 from xltools.model.report import dumps
 from xltools.model.schema import words
 
@@ -108,7 +108,7 @@ ANSWERED = "xltools.desk.answered"  # set in a request's scope once its unexpect
 
 
 def _too_large_answer(status: int, lang: str) -> JSONResponse:
-    limit = settings()["upload"]["max_bytes"] // 2**20
+    limit = settings_raw()["upload"]["max_bytes"] // 2**20
     word = "desk_refused_too_large" if status == 413 else "desk_length_required"
     return JSONResponse({"error": words(lang)[word].format(limit=limit)}, status_code=status)
 
@@ -156,7 +156,7 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         if number is not None and shown is None:
             return not_found(request)
         return page(request, "unit.html", status, st=st, shown=shown, received=received,
-                    token=request.path_params["token"], limit=settings()["upload"]["max_bytes"] // 2**20)
+                    token=request.path_params["token"], limit=settings_raw()["upload"]["max_bytes"] // 2**20)
 
     async def unit_home(request: Request) -> Response:
         return await unit_page(request)
@@ -250,7 +250,7 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
             return RedirectResponse("/office/login?wrong=1", 303)
         response = RedirectResponse("/office", 303)
         response.set_cookie(SESSION_COOKIE, made[0], httponly=True, samesite="strict",
-                            max_age=settings()["security"]["session_hours"] * 3600)
+                            max_age=settings_raw()["security"]["session_hours"] * 3600)
         response.delete_cookie(LOGIN_COOKIE)
         return response
 
@@ -268,7 +268,7 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
         if csrf is None:
             return to_login(request)
         standings = desk.standings()
-        counts = {key: sum(s.status == key for s in standings) for key in settings()["status"]}
+        counts = {key: sum(s.status == key for s in standings) for key in settings_raw()["status"]}
         summaries = sorted(desk.path("summaries").glob("*.xlsx"), reverse=True) if desk.path("summaries").is_dir() else []
         return page(request, "board.html", standings=standings, counts=counts, csrf=csrf, desk=desk,
                     summaries=[p.name for p in summaries[:5]], merged=request.query_params.get("merged"),
@@ -482,4 +482,4 @@ def create_app(folder: Path, lang: str = "zh", workers: int | None = None, warm:
                     exception_handlers={HTTPException: no_such_page, _TooLarge: too_large,
                                         Exception: internal_error})
     app.state.desk, app.state.checker = desk, checker
-    return Limits(app, settings()["upload"]["max_bytes"], lang)
+    return Limits(app, settings_raw()["upload"]["max_bytes"], lang)

@@ -19,7 +19,7 @@ from typing import Any
 
 from xltools.commands.annotate import level_of, mark_cells, marks, result_sheet, result_table, widths
 from xltools.commands.render import verdict
-from xltools.model.schema import load_template, words
+from xltools.model.schema import load_template_raw, words
 from xltools.model.values import CellError
 from xltools.rules.check import check_cells, judge
 from xltools.rules.result import FileResult
@@ -104,7 +104,7 @@ def _hex(color) -> str:
 
 def _unmark(book) -> None:
     """Put every cell the last check marked back as it was; drop the result sheets."""
-    excel = load_template()["excel"]
+    excel = load_template_raw()["excel"]
     marks = _sheet(book, excel["marks_sheet"])
     if marks is not None:
         rows = marks.used_range.options(ndim=2).value
@@ -126,7 +126,7 @@ def _unmark(book) -> None:
 
 
 def _mark(book, result: FileResult, lang: str) -> None:
-    excel = load_template()["excel"]
+    excel = load_template_raw()["excel"]
     remembered = [["cell", "color", "note"]]
     for address, (level, text) in mark_cells(result, lang).items():
         sheet_name, _, a1 = address.partition("!")

@@ -60,6 +60,9 @@ class Text(_Fixed):
     zh: str
     en: str
 
+    def __getitem__(self, lang: str) -> str:
+        return getattr(self, lang)
+
 
 # ---------------------------------------------------------------- formats/*.yaml
 

@@ -14,12 +14,12 @@ from typing import Any
 
 from xltools.model.codes import fold_name
 from xltools.model.report import Report, number_text
-from xltools.model.schema import load_county, load_format
+from xltools.model.schema import load_county_raw, load_format
 from xltools.model.totals import add_up, is_number
 
 
 def spec() -> dict:
-    return load_county()
+    return load_county_raw()
 
 
 # --- kinds of unit -------------------------------------------------------------------

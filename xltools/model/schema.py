@@ -10,10 +10,14 @@ import copy
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from xltools.model.resources import data_dir
+
+if TYPE_CHECKING:
+    from xltools.model import config
 
 NUMERIC_KINDS = ("count", "signed", "money")
 
@@ -361,27 +365,55 @@ def load_rules() -> dict[str, Rule]:
     }
 
 
+def _typed(name: str):
+    from xltools.model.config import model  # pydantic: only once a command loads what it works with
+
+    return model(data_dir("schemas") / name).model_validate(read_schema(name))
+
+
 @functools.cache
-def load_template() -> dict:
+def load_template() -> config.Template:
+    """The standard workbook's sheets, styles and validations (schemas/template.yaml)."""
+    return _typed("template.yaml")
+
+
+@functools.cache
+def load_county() -> config.County:
+    """Kinds of unit, figures, rates, charts and drafted sentences of the county's
+    own report (schemas/county.yaml)."""
+    return _typed("county.yaml")
+
+
+@functools.cache
+def load_summary() -> config.Summary:
+    """The sheets and words of a summary workbook (merge)."""
+    return _typed("summary.yaml")
+
+
+@functools.cache
+def load_scoring() -> config.Scoring:
+    """The items of a report's score and the rules each counts (schemas/scoring.yaml)."""
+    return _typed("scoring.yaml")
+
+
+# TRANSITION (issue 25 item 3): the raw dictionaries, until every reader takes the typed model above
+@functools.cache
+def load_template_raw() -> dict:
     return read_schema("template.yaml")
 
 
 @functools.cache
-def load_county() -> dict:
-    """Kinds of unit, figures, rates, charts and drafted sentences of the county's
-    own report (schemas/county.yaml)."""
+def load_county_raw() -> dict:
     return read_schema("county.yaml")
 
 
 @functools.cache
-def load_summary() -> dict:
-    """The sheets and words of a summary workbook (merge)."""
+def load_summary_raw() -> dict:
     return read_schema("summary.yaml")
 
 
 @functools.cache
-def load_scoring() -> dict:
-    """The items of a report's score and the rules each counts (schemas/scoring.yaml)."""
+def load_scoring_raw() -> dict:
     return read_schema("scoring.yaml")
 
 

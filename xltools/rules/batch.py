@@ -13,7 +13,7 @@ from typing import Callable
 
 from xltools.model.codes import fold_name
 from xltools.model.findings import Finding
-from xltools.model.schema import load_summary
+from xltools.model.schema import load_summary_raw
 from xltools.rules.check import check_cells, judge
 from xltools.rules.previous import match_previous
 from xltools.rules.result import FileResult
@@ -67,7 +67,7 @@ class Submission:
 
 def _units(cells) -> tuple[tuple[str, str], ...] | None:
     """The units a summary contains (its units sheet), or None for a unit's own report."""
-    rows = cells.extra.get(load_summary()["sheets"]["units"]["name"])
+    rows = cells.extra.get(load_summary_raw()["sheets"]["units"]["name"])
     if rows is None:
         return None
     # a row whose code cell is blank may come back shorter than two cells
@@ -88,7 +88,7 @@ def inspect(path: Path) -> Submission:
         return Submission(path, FileResult(path, unreadable=f"{path}: {exc.strerror or exc}"))
     layout = load_layout()
     try:
-        cells = read_cells(path, layout, extra=(load_summary()["sheets"]["units"]["name"],), data=data)
+        cells = read_cells(path, layout, extra=(load_summary_raw()["sheets"]["units"]["name"],), data=data)
         result = check_cells(path, cells, layout)
         result.findings[:0] = file_warnings(path)
         contained = _units(cells)

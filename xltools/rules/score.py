@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from xltools.model.findings import Finding
-from xltools.model.schema import load_scoring, words
+from xltools.model.schema import load_scoring_raw, words
 
 
 @dataclass
@@ -62,7 +62,7 @@ def unread(findings: list[Finding]) -> bool:
     """Whether the findings say the report's tables were not read (scoring.yaml's
     `unread`): a fatal finding, or a structure finding on a sheet of numbers or on
     the whole workbook."""
-    rules = load_scoring()["unread"]
+    rules = load_scoring_raw()["unread"]
     # a missing sheet is named by its finding's detail: it has no cell to point to
     sheets = _number_sheets()
     return any(f.severity == "fatal" or f.rule in rules and (f.sheet or f.params.get("detail") or "") in sheets
@@ -73,7 +73,7 @@ def score(findings: list[Finding]) -> Score | None:
     """The score of a report read with these findings; None when its tables were not read."""
     if unread(findings):
         return None
-    spec = load_scoring()
+    spec = load_scoring_raw()
     deductions = []
     for item in spec["items"]:
         counted = [f for f in findings if f.rule in item["rules"] and not f.explained]

@@ -18,7 +18,7 @@ from xltools.model.schema import (
     leaves,
     load_format,
     load_rules,
-    load_template,
+    load_template_raw,
     words,
 )
 from xltools.xlsx.a1 import col_letter, parse_a1
@@ -255,7 +255,7 @@ def _form(sheet: SheetLayout, fmt: Format, items: list[dict]) -> None:
 
 @functools.cache
 def load_layout() -> Layout:
-    template = load_template()
+    template = load_template_raw()
     fmt = load_format(str(template["format"]))
     rules = load_rules()
     sheets, explanations = [], []

@@ -20,7 +20,7 @@ from xltools.model.report import Report, text_digest
 from xltools.model.totals import complete
 from xltools.model.values import float_decimal, parse_year
 from xltools.xlsx.a1 import parse_a1
-from xltools.model.schema import load_template
+from xltools.model.schema import load_template_raw
 from xltools.xlsx.layout import Area, Layout, load_layout
 
 
@@ -123,7 +123,7 @@ def has_fill_button(archive: bytes) -> bool:
         names = z.namelist()
         if "xl/vbaProject.bin" not in names:
             return False
-        [macro] = [b["macro"] for b in load_template()["excel"]["buttons"] if b["call"] == "fill"]
+        [macro] = [b["macro"] for b in load_template_raw()["excel"]["buttons"] if b["call"] == "fill"]
         button = re.compile(rb"FmlaMacro>[^<]*!" + re.escape(macro.encode()) + rb"\s*<")
         return any(button.search(z.read(n)) for n in names if n.startswith("xl/drawings/") and n.endswith(".vml"))
 
