@@ -339,7 +339,7 @@ def test_readme_explains_every_rule():
 
     from xltools.model.schema import load_rules
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     for rule in load_rules().values():
         severity = {"error": "错误 error", "warning": "警告 warning", "fatal": "无法读取 fatal"}[rule.severity]
         assert (f"| {rule.id} | {severity} | {rule.title['zh']}：{rule.description['zh']} | "
@@ -350,7 +350,7 @@ def test_readme_shows_real_check_output(monkeypatch):
     from conftest import REPO
 
     monkeypatch.chdir(REPO)
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "clerk.md").read_text(encoding="utf-8")
     shown = readme.split("$ xltools check workbooks/examples/mistakes-2023.xlsx\n", 1)[1].split("```", 1)[0]
     assert CliRunner().invoke(main, ["check", "workbooks/examples/mistakes-2023.xlsx"]).output == shown
 

@@ -264,7 +264,7 @@ def test_rates_by_kind_follow_the_definition_and_the_guard(fixed):
 
 
 def test_the_readme_defines_the_rates_as_the_schema_does():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "county.md").read_text(encoding="utf-8")
     rows = re.findall(r"^  \| (\S+率) \| (.+) \|$", readme, re.M)
     assert rows == [(r["label"], r["definition"]["zh"]) for r in SPEC["rates"]["list"]]
     assert f"fewer than {SPEC['rates']['threshold']} cases" in readme

@@ -1,5 +1,5 @@
 """The shape of the package: no import cycles, and each folder imports only what
-the README's layout table allows."""
+the layout table of docs/developer.md allows."""
 from __future__ import annotations
 
 import ast
@@ -42,8 +42,8 @@ def _folder(module: str) -> str:
 
 
 def _allowed() -> dict[str, set[str]]:
-    """The README's layout table: | `folder/` | what it owns | what it may import |."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    """The developer's guide's layout table: | `folder/` | what it owns | what it may import |."""
+    text = (REPO / "docs" / "developer.md").read_text(encoding="utf-8")
     section = text.split("## Layout", 1)[1].split("\n## ", 1)[0]
     out = {}
     for row in re.findall(r"^\| *`([a-z]+)/` *\|[^|]*\| *([^|]*)\|", section, re.M):
@@ -88,7 +88,7 @@ def test_each_folder_imports_only_what_the_readme_allows():
     modules = _modules()
     folders = {_folder(m) for m in modules}
     code_folders = {f for f in allowed if f == "xltools" or (PACKAGE / f).is_dir()}
-    assert folders == code_folders, "the README's layout table names every folder of code, and only those"
+    assert folders == code_folders, "the layout table (docs/developer.md) names every folder of code, and only those"
     wrong = sorted((m, dep) for m, deps in _imports(modules).items() for dep in deps
                    if _folder(dep) != _folder(m) and _folder(dep) not in allowed[_folder(m)]
                    and "everything" not in allowed[_folder(m)])
@@ -96,7 +96,7 @@ def test_each_folder_imports_only_what_the_readme_allows():
 
 
 def test_the_readme_names_each_folder_once_and_every_module_in_its_row():
-    section = (REPO / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("\n## ", 1)[0]
+    section = (REPO / "docs" / "developer.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| *`([a-z]+)/` *\|([^|]*)\|", section, re.M)
     assert len(rows) == len({folder for folder, _ in rows})
     unnamed = sorted(f"{folder}/{p.name}" for folder, owns in rows if folder not in ("xltools", "schemas")

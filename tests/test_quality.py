@@ -396,7 +396,7 @@ def test_readme_shows_the_seeds_real_check_output(monkeypatch):
     from conftest import REPO
 
     monkeypatch.chdir(REPO)
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     shown = readme.split("$ xltools check workbooks/examples/chitudian-2023.xlsx\n", 1)[1].split("```", 1)[0]
     assert run("check", "workbooks/examples/chitudian-2023.xlsx").output == shown
 

@@ -415,7 +415,8 @@ def test_excel_setup_names_the_wheel_a_clerk_has_not_the_countys_checkout(tmp_pa
         in result.output
     assert str(REPO) not in result.output
     assert 'pip install "xltools[excel]"' not in result.output
-    assert 'pip install "xltools[excel]"' not in (REPO / "README.md").read_text(encoding="utf-8")
+    for doc in [REPO / "README.md", *(REPO / "docs").glob("*.md")]:
+        assert 'pip install "xltools[excel]"' not in doc.read_text(encoding="utf-8"), doc
 
 
 def test_a_parser_panic_is_the_files_failure_not_a_crash(tmp_path, monkeypatch):
