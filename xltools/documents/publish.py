@@ -70,7 +70,8 @@ def table_rows(table_id: str, block: Block, values: dict) -> list[list[Cell]]:
             path = leaf.labels[:i + 1]
             if path not in done:
                 done.add(path)
-                cells.append(Cell(leaf.labels[i], rowspan=sum(1 for x in body if x.labels[:i + 1] == path), header=True))
+                span = sum(1 for x in body if x.labels[:i + 1] == path)
+                cells.append(Cell(leaf.labels[i], rowspan=span, header=True))
         if leaf.labels:
             cells.append(Cell(leaf.labels[-1], colspan=label_cols - len(leaf.labels) + 1, header=True))
         for col in leaves(block.columns):
@@ -134,8 +135,8 @@ _MD_LINE_START = re.compile(r"^(\s*)([+\-=]|\d+(?=[.)]))")
 
 def md_text(text: str) -> str:
     text = _MD_MARKUP.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)),
-                              text)
+    return _MD_LINE_START.sub(
+        lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), text)
 
 
 def to_markdown(report: Report, appendix: list[Part] = (), preface: list[Part] = ()) -> str:
@@ -192,8 +193,8 @@ def _markdown_table(p: Part) -> list[str]:
 
 _CSS = """body{font-family:"FangSong","仿宋","STFangsong","Noto Serif CJK SC",serif;font-size:16px;line-height:1.8;
 max-width:52em;margin:0 auto;padding:1em;color:#111}
-h1{font-family:"FZXiaoBiaoSong-B05S","方正小标宋简体","SimSun","Noto Serif CJK SC",serif;font-size:1.6em;text-align:center;
-font-weight:normal;line-height:1.5}
+h1{font-family:"FZXiaoBiaoSong-B05S","方正小标宋简体","SimSun","Noto Serif CJK SC",serif;font-size:1.6em;
+text-align:center;font-weight:normal;line-height:1.5}
 h2{font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif;font-size:1.15em;font-weight:normal;margin:1.2em 0 .4em}
 h3{font-family:"KaiTi","楷体","STKaiti","Noto Serif CJK SC",serif;font-size:1em;font-weight:normal;margin:.8em 0 .2em}
 p{text-indent:2em;margin:.3em 0}
@@ -314,7 +315,8 @@ def column_widths(p: Part, total: float = typography.TEXT_WIDTH_MM) -> list[floa
         # A header line holds at least two characters (one per line reads as a column of
         # letters); a number column is at least three characters wide, so that text
         # taken from a PDF keeps its numbers apart.
-        fixed = [max(margins + numbers[c] + em / 2, margins + em * min(len(heads[c]), max(2, -(-len(heads[c]) // lines))),
+        fixed = [max(margins + numbers[c] + em / 2,
+                     margins + em * min(len(heads[c]), max(2, -(-len(heads[c]) // lines))),
                      margins + 3 * em if label_cols else 0.0)
                  if is_number[c] else 0.0 for c in range(width)]
         least = [margins + em * (min(max(len(labels[c]), 2), 6) if labels[c] else min(max(len(parents[c]), 2), 4))

@@ -101,7 +101,8 @@ def _append_rows(xml: bytes, table: Rows) -> bytes:
     xml = xml.replace(b"<sheetData />", b"<sheetData></sheetData>")
     xml = xml.replace(b"</sheetData>", body + b"</sheetData>", 1)
     if rows:
-        xml = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:%s%d"' % (letters[-1].encode(), last + len(rows)), xml)
+        ref = b'<dimension ref="A1:%s%d"' % (letters[-1].encode(), last + len(rows))
+        xml = re.sub(rb'<dimension ref="[^"]*"', ref, xml)
     return xml
 
 
