@@ -21,7 +21,7 @@ from xltools.cli import main
 from xltools.documents.importer import import_document
 from xltools.documents.publish import publish
 from xltools.documents.sources import read_document
-from xltools.model.samples import sample_report
+from samples import sample_report
 
 FORMATS = ("docx", "html", "md")
 
