@@ -24,7 +24,7 @@ from pathlib import Path
 from timing import timed  # bench/ is on the path when a script here runs
 
 from xltools import write
-from xltools.model.samples import credit_code, sample_report
+from samples import credit_code, sample_report
 
 
 def _next_year(last, rng: random.Random):

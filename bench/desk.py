@@ -32,7 +32,7 @@ from xltools import write
 from xltools.commands.roster import read_roster
 from xltools.desk.checking import check_file
 from xltools.desk.service import Desk, create
-from xltools.model.samples import credit_code, sample_report
+from samples import credit_code, sample_report
 
 
 def _port() -> int:

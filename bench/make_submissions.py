@@ -19,7 +19,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from xltools.model.samples import credit_code, sample_report
+from samples import credit_code, sample_report
 from xltools.xlsx.layout import load_layout
 from xltools.xlsx.saver import workbook_bytes
 from xltools.xlsx.writer import TEMPLATE_DATE, report_workbook

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from xltools.model.samples import SAMPLE_UNITS, sample_report
+from samples import SAMPLE_UNITS, sample_report
 from xltools.model.schema import load_rules
 from xltools.rules.copying import normalised
 from xltools.rules.quality import boilerplate

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,10 @@ settings.register_profile("dev")
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 REPO = Path(__file__).resolve().parent.parent
+# samples/, the fictitious reports, is the repository's and not installed with xltools:
+# appended, so that an xltools installed from a wheel is still the one tested
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))
 WORKBOOKS = REPO / "workbooks"
 EXAMPLES = WORKBOOKS / "examples"
 SAMPLE_COUNTY = EXAMPLES / "sample-county"

@@ -11,7 +11,7 @@ from pathlib import Path
 from xltools import write
 from xltools.commands.roster import read_roster
 from xltools.desk.service import create
-from xltools.model.samples import sample_county
+from samples import sample_county
 
 TOWNS = ("镇人民政府", "乡人民政府", "街道办事处")
 EDUCATION = "示例县教育局"

@@ -12,7 +12,7 @@ from conftest import EXAMPLES, SAMPLE_COUNTY, WORKBOOKS, seed_report
 
 from xltools import Report, write
 from xltools.cli import main
-from xltools.model.samples import sample_report
+from samples import sample_report
 from xltools.model.schema import load_format
 from xltools.rules.batch import check_paths
 

@@ -237,12 +237,12 @@ def test_an_output_open_in_another_program_is_told_before_any_work(tmp_path, mon
 
 
 def test_an_output_refused_at_the_write_is_told_and_left_as_it_was(tmp_path, monkeypatch):
-    import xltools.xlsx.saver
+    import xltools.model.files
 
     def refused(*_a, **_k):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(xltools.xlsx.saver.os, "replace", refused)
+    monkeypatch.setattr(xltools.model.files.os, "replace", refused)
     for args, out in [(["template", "-o"], tmp_path / "t.xlsx"),
                       (["check", str(EXAMPLES / "chitudian-2023.xlsx"), "-o"], tmp_path / "r.txt"),
                       (["publish", str(EXAMPLES / "chitudian-2023.xlsx"), "-o"], tmp_path / "年报.docx")]:

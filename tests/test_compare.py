@@ -15,7 +15,7 @@ from conftest import SAMPLE_COUNTY
 
 from xltools import read, write
 from xltools.cli import main
-from xltools.model.samples import sample_county, sample_report
+from samples import sample_county, sample_report
 from xltools.model.schema import load_format
 from xltools.model.totals import complete
 

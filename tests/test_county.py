@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from xltools import Report, check, read, write
 from xltools.cli import main
 from xltools.model.codes import check_char
-from xltools.model.samples import sample_county, valid_values
+from samples import sample_county, valid_values
 from xltools.model.schema import load_format
 from xltools.model.totals import complete
 

@@ -416,7 +416,7 @@ def test_desk_merge_with_last_years_summary_drafts_the_change_as_merge_does(desk
     from conftest import SAMPLE_COUNTY
 
     from xltools import read, write
-    from xltools.model.samples import sample_county
+    from samples import sample_county
 
     (tmp_path / "2022").mkdir()
     for r in sample_county(year=2022, seed=2022):

@@ -562,7 +562,7 @@ def test_a_published_pdf_with_wide_numbers_and_brackets_imports_back_exactly(tmp
     import random
 
     from xltools.documents.publish import publish
-    from xltools.model.samples import sample_report
+    from samples import sample_report
 
     report = sample_report(unit, 2024, random.Random(seed))
     report.values["proactive.fee.amount"] = amount

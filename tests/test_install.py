@@ -65,3 +65,14 @@ def test_the_wheel_installs_with_its_excel_extra(installed):
     said = subprocess.run([str(root / "venv" / "bin" / "xltools"), "excel-setup", "-o", str(root / "x.xlsm")],
                           cwd=root, check=True, capture_output=True, text=True).stdout
     assert f'pip install "{wheel}[excel]"' in said  # the exact command for this copy
+
+
+def test_the_wheel_ships_xltools_and_nothing_of_the_repository_beside_it(installed):
+    """samples/, the fictitious reports of the tests, bench and examples, is no clerk's."""
+    import zipfile
+
+    root, _ = installed
+    wheel = next((root / "dist").glob("xltools-*.whl"))
+    tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"xltools"}
+    assert not any("sample" in name for name in zipfile.ZipFile(wheel).namelist())

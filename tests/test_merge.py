@@ -12,7 +12,7 @@ from conftest import SAMPLE_COUNTY
 
 from xltools import read, write
 from xltools.cli import main
-from xltools.model.samples import sample_county
+from samples import sample_county
 from xltools.model.schema import load_format
 from xltools.rules.batch import check_paths
 

@@ -21,7 +21,7 @@ from xltools.cli import main
 from xltools.documents.importer import import_document
 from xltools.documents.publish import publish
 from xltools.documents.sources import read_document
-from xltools.model.samples import sample_report
+from samples import sample_report
 
 FORMATS = ("docx", "html", "md")
 
@@ -159,7 +159,8 @@ def _tables(docx_path: Path) -> list[str]:
 def test_every_word_table_fits_the_page_and_no_number_wraps(tmp_path, scale):
     """Tables within the text width (A4 less the GB/T 9704 margins); each number
     column at least as wide as its widest number in 10.5 pt, cell margins included."""
-    from xltools.documents.publish import CELL_MARGIN_MM, FONTS, text_mm
+    from xltools.documents.publish import CELL_MARGIN_MM, text_mm
+    from xltools.documents.typography import FONTS
 
     report = sample_report("示例县人民政府办公室", 2023, random.Random(7), scale=scale)
     report.values["fees.notice_amount"] = report.values["fees.notice_amount"] * 1000 + Decimal("0.25")

@@ -16,7 +16,7 @@ from conftest import EXAMPLES, SAMPLE_COUNTY, seed_report
 import xltools
 from xltools import Report, write
 from xltools.cli import main
-from xltools.model.samples import sample_report
+from samples import sample_report
 from xltools.model.schema import load_rules, load_scoring_raw
 from xltools.rules.batch import check_paths
 

@@ -13,7 +13,7 @@ from conftest import EXAMPLES, SAMPLE_COUNTY
 
 from xltools import write
 from xltools.cli import main
-from xltools.model.samples import sample_county
+from samples import sample_county
 
 ROSTER = EXAMPLES / "sample-county-roster.csv"
 NDRC = "示例县发展和改革委员会"

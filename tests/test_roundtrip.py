@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from xltools import Report, read, write
-from xltools.model.samples import sample_county
+from samples import sample_county
 from xltools.model.schema import load_format
 from xltools.xlsx.layout import load_layout
 

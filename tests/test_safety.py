@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook
 
 from xltools import write
 from xltools.cli import main
-from xltools.model.samples import sample_county
+from samples import sample_county
 from xltools.rules.batch import check_paths
 from xltools.xlsx.guard import Rejection, inspect_zip
 from xltools.xlsx.layout import load_layout

@@ -10,7 +10,7 @@ import pytest
 from conftest import WORKBOOKS, differing_parts
 from python_calamine import CalamineWorkbook
 
-from xltools.model.samples import sample_report
+from samples import sample_report
 from xltools.model.schema import load_format
 from xltools.xlsx.layout import load_layout, stamp_checksum
 from xltools.xlsx.reader import read

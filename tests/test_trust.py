@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from xltools import read, write
 from xltools.cli import main
-from xltools.model.samples import sample_county
+from samples import sample_county
 from xltools.model.values import year_range
 from xltools.rules.batch import check_paths
 

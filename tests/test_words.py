@@ -14,7 +14,7 @@ from test_trust import _corpus, status_rows
 
 from xltools import read, write
 from xltools.cli import main
-from xltools.model.samples import sample_county
+from samples import sample_county
 from xltools.rules.batch import check_paths
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")

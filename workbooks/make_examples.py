@@ -12,7 +12,7 @@ from pathlib import Path
 
 from xltools.excel.macrobook import write_macro_template
 from xltools.model.report import Report
-from xltools.model.samples import SAMPLE_COUNTY, sample_county
+from samples import SAMPLE_COUNTY, sample_county
 from xltools.xlsx.writer import TEMPLATE_DATE, write, write_template
 
 HERE = Path(__file__).resolve().parent

@@ -104,7 +104,7 @@ def _write_out(text: str, output: str | None, lang: str, bom: bool = False) -> N
     if output is None:
         click.echo(("\ufeff" if bom else "") + text, nl=False)
         return
-    from xltools.xlsx.saver import atomic_output
+    from xltools.model.files import atomic_output
 
     try:
         with atomic_output(Path(output)) as fh:

@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from xltools import write
 from xltools.cli import main
-from xltools.model.samples import sample_county
+from samples import sample_county
 
 from . import county as C
 

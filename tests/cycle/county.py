@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from xltools.model.report import Report
-from xltools.model.samples import sample_report, sample_text
+from samples import sample_report, sample_text
 from xltools.model.schema import load_format
 from xltools.model.totals import complete
 

@@ -243,7 +243,7 @@ class Ledger:
         rel = f"{settings_raw()['files']['versions']}/{sha[:2]}/{sha}{suffix}"
         target = self.folder / rel
         if not target.exists():
-            from xltools.xlsx.saver import atomic_output
+            from xltools.model.files import atomic_output
 
             target.parent.mkdir(parents=True, exist_ok=True)
             with atomic_output(target) as fh:

@@ -3,7 +3,6 @@ in plain words (errors to correct, then warnings to correct or explain), for the
 office to edit; and as a Word document with the typography of the published report."""
 from __future__ import annotations
 
-import io
 from datetime import date
 from pathlib import Path
 
@@ -35,32 +34,15 @@ def draft(unit: str, year: int, version: Version, found: list[Finding], due: dat
 
 def write_docx(text: str, out: Path, lang: str = "zh") -> None:
     """The note as a Word document: its title, then a paragraph per line."""
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
+    from docx.shared import Pt
 
-    from xltools.documents.publish import _font, _with_fallbacks
-    from xltools.xlsx.saver import atomic_output
+    from xltools.documents import typography
 
-    d = docx.Document()
-    section = d.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    d = typography.new_document()
     title = words(lang)["desk_note_title"]
-    para = d.add_paragraph()
-    _font(para.add_run(title), "title")
-    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    para.paragraph_format.space_after = Pt(16)
+    typography.add_line(d, title, "title")
     for i, line in enumerate(text.splitlines()):
-        para = d.add_paragraph()
-        _font(para.add_run(line), "paragraph")
-        para.paragraph_format.space_after = Pt(0)
+        para = typography.add_line(d, line, "paragraph")
         if i:  # the first line is the salutation, flush left
-            para.paragraph_format.first_line_indent = Pt(32)
-    d.core_properties.title = title
-    d.core_properties.author = "xltools"
-    raw = io.BytesIO()
-    d.save(raw)
-    with atomic_output(Path(out)) as fh:
-        fh.write(_with_fallbacks(raw.getvalue()))
+            para.paragraph_format.first_line_indent = Pt(typography.INDENT_PT)
+    typography.save(d, out, title)

@@ -139,7 +139,7 @@ def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None =
     """A new desk: its ledger, each unit's private link (in 单位链接.csv, the only
     place a link is kept: the ledger holds its hash), the office's password (shown
     once, kept as a hash)."""
-    from xltools.xlsx.saver import atomic_output
+    from xltools.model.files import atomic_output
 
     folder = Path(folder)
     ledger = Ledger(folder)
@@ -425,7 +425,7 @@ class Desk:
         """Every unit's link rewritten in 单位链接.csv to start with a new address. The
         tokens stay (the ledger knows only their hashes): a link already sent works
         again with the new address in front."""
-        from xltools.xlsx.saver import atomic_output
+        from xltools.model.files import atomic_output
 
         base = base_address(base_url)
         links = self.path("links")

@@ -493,13 +493,16 @@ class _Reader:
         """The texts of 一's subsections, and those it could not tell apart (一 with
         no subsections: all of it is put under the first)."""
         fields = [f for f in fmt.text_fields() if f.section == "一"]
+        check = config("I1")
         out: dict[str, list[str]] = {}
         intro: list[str] = []
         current = None
         for p in paragraphs:
             m = outline.SUBSECTION.match(p)
             if m:
-                named = [f for f in fields if norm(m.group(2)) and score(norm(m.group(2)), norm(f.label)[3:]) >= 0.6]
+                heading = norm(m.group(2))
+                likeness = check["subsection_likeness"]
+                named = [f for f in fields if heading and score(heading, norm(_subsection_label(f.label))) >= likeness]
                 ordinal = "一二三四五".find(m.group(1))
                 target = named[0] if named else (fields[ordinal] if 0 <= ordinal < len(fields) else None)
                 if target is not None:
@@ -507,9 +510,11 @@ class _Reader:
                     # A heading that runs into its paragraph ("（一）主动公开2023年，…", PDF text)
                     # ends with its label; one that ends with a colon or soon after the
                     # label ("（一）主动公开情况：") ends where it says.
-                    label = target.label[3:]
+                    label = _subsection_label(target.label)
                     at = p.find(label, 0, m.end())
-                    ran_on = 3 <= at <= 4 and not m.group(0).endswith(("：", ":")) and len(m.group(2)) > len(label) + 4
+                    gap = at - m.end(1) - 1  # from the ordinal's closing bracket; negative: not there
+                    ran_on = (0 <= gap <= check["heading_gap"] and not m.group(0).endswith(("：", ":"))
+                              and len(m.group(2)) > len(label) + check["heading_suffix"])
                     rest = (p[at + len(label):] if ran_on else p[m.end():]).strip()
                     out.setdefault(current, [])
                     if rest:
@@ -525,6 +530,12 @@ class _Reader:
             unsplit = set() if out else {f.id for f in fields[1:]}
             out[fields[0].id] = intro + out.get(fields[0].id, [])
         return {k: PARAGRAPH.join(v) for k, v in out.items() if v}, unsplit
+
+
+def _subsection_label(label: str) -> str:
+    """An official subsection label of 一 less its ordinal: （一）主动公开 → 主动公开."""
+    m = outline.SUBSECTION.match(label)
+    return m.group(2) if m else label
 
 
 def _row_ids(fmt: Format, table_id: str, target: Target) -> tuple[str, list[str], bool]:

@@ -7,13 +7,12 @@ otherwise there is none."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from xltools.model.schema import Format, Node, leaves
+from xltools.model.values import plain_text
 
-_QUOTES = re.compile(r"[\s\"'“”‘’「」『』]")
 ITEM = re.compile(r"^(\d+\.|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 CONFIDENT, MARGIN = 0.8, 0.05
 SURE = 0.9  # a label that names its row by more than likeness: equal, its end, its start, unnumbered
@@ -22,7 +21,7 @@ SURE = 0.9  # a label that names its row by more than likeness: equal, its end, 
 def norm(text: str) -> str:
     """A label as compared: compatibility forms folded (（ → (, １ → 1), no spaces or
     quotes, 1、 and 1． as 1., no closing colon."""
-    text = _QUOTES.sub("", unicodedata.normalize("NFKC", text))
+    text = plain_text(text)
     text = re.sub(r"(?<=\d)[、.．]", ".", text)
     return text.rstrip(":：")
 

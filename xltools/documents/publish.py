@@ -5,14 +5,14 @@ national layout (multi-level headers, parent rows spanning their sub-rows)."""
 from __future__ import annotations
 
 import html
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from xltools.documents import typography
+from xltools.model.files import atomic_output
 from xltools.model.report import Report
 from xltools.model.schema import Block, Node, leaves, load_format, words
 
@@ -70,7 +70,8 @@ def table_rows(table_id: str, block: Block, values: dict) -> list[list[Cell]]:
             path = leaf.labels[:i + 1]
             if path not in done:
                 done.add(path)
-                cells.append(Cell(leaf.labels[i], rowspan=sum(1 for x in body if x.labels[:i + 1] == path), header=True))
+                span = sum(1 for x in body if x.labels[:i + 1] == path)
+                cells.append(Cell(leaf.labels[i], rowspan=span, header=True))
         if leaf.labels:
             cells.append(Cell(leaf.labels[-1], colspan=label_cols - len(leaf.labels) + 1, header=True))
         for col in leaves(block.columns):
@@ -134,8 +135,8 @@ _MD_LINE_START = re.compile(r"^(\s*)([+\-=]|\d+(?=[.)]))")
 
 def md_text(text: str) -> str:
     text = _MD_MARKUP.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)),
-                              text)
+    return _MD_LINE_START.sub(
+        lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), text)
 
 
 def to_markdown(report: Report, appendix: list[Part] = (), preface: list[Part] = ()) -> str:
@@ -192,8 +193,8 @@ def _markdown_table(p: Part) -> list[str]:
 
 _CSS = """body{font-family:"FangSong","仿宋","STFangsong","Noto Serif CJK SC",serif;font-size:16px;line-height:1.8;
 max-width:52em;margin:0 auto;padding:1em;color:#111}
-h1{font-family:"FZXiaoBiaoSong-B05S","方正小标宋简体","SimSun","Noto Serif CJK SC",serif;font-size:1.6em;text-align:center;
-font-weight:normal;line-height:1.5}
+h1{font-family:"FZXiaoBiaoSong-B05S","方正小标宋简体","SimSun","Noto Serif CJK SC",serif;font-size:1.6em;
+text-align:center;font-weight:normal;line-height:1.5}
 h2{font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif;font-size:1.15em;font-weight:normal;margin:1.2em 0 .4em}
 h3{font-family:"KaiTi","楷体","STKaiti","Noto Serif CJK SC",serif;font-size:1em;font-weight:normal;margin:.8em 0 .2em}
 p{text-indent:2em;margin:.3em 0}
@@ -254,82 +255,30 @@ def _html_table(p: Part) -> str:
 
 # --- Word ---------------------------------------------------------------------------
 
-# GB/T 9704: 方正小标宋 title, 黑体 first-level, 楷体 second-level, 仿宋_GB2312 body, 三号 (16 pt).
-# Where the GB/T 9704 fonts are not installed, Word takes each font table entry's
-# altName: the faces every Chinese Windows has.
-FALLBACKS = {"方正小标宋简体": "宋体", "黑体": "SimHei", "楷体_GB2312": "楷体", "仿宋_GB2312": "仿宋"}
-FONTS = {"title": ("方正小标宋简体", 22), "heading": ("黑体", 16), "subheading": ("楷体_GB2312", 16),
-         "paragraph": ("仿宋_GB2312", 16), "caption": ("黑体", 12), "table": ("仿宋_GB2312", 10.5)}
-
-
-def _font(run, kind: str) -> None:
-    from docx.oxml.ns import qn
+def to_docx(report: Report, path: Path, appendix: list[Part] = (), preface: list[Part] = ()) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    name, size = FONTS[kind]
-    run.font.size = Pt(size)
-    run.font.name = "Times New Roman"  # Latin letters and digits; Chinese takes the eastAsia font
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name)
-
-
-def to_docx(report: Report, path: Path, appendix: list[Part] = (), preface: list[Part] = ()) -> None:
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
-
-    from xltools.xlsx.saver import atomic_output
-
-    d = docx.Document()
-    section = d.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    d = typography.new_document()
     document = parts(report, preface) + list(appendix)
     for p in document:
         if p.kind == "table":
             _docx_table(d, p)
             continue
-        para = d.add_paragraph()
-        _font(para.add_run(p.text), p.kind)
+        para = typography.add_line(d, p.text, p.kind)
         fmt = para.paragraph_format
-        fmt.space_after = Pt(0)
-        if p.kind == "title":
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            fmt.space_after = Pt(16)
-        elif p.kind == "paragraph":
-            fmt.first_line_indent = Pt(32)  # two characters
+        if p.kind == "paragraph":
+            fmt.first_line_indent = Pt(typography.INDENT_PT)
             para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         elif p.kind == "caption":
             fmt.space_before = Pt(8)
             fmt.keep_with_next = True
         elif p.kind in ("heading", "subheading"):
-            fmt.first_line_indent = Pt(32)
+            fmt.first_line_indent = Pt(typography.INDENT_PT)
             fmt.keep_with_next = True  # never a heading alone at the foot of a page
-    d.core_properties.title = document[0].text
-    d.core_properties.author = "xltools"
-    raw = io.BytesIO()
-    d.save(raw)
-    with atomic_output(Path(path)) as fh:
-        fh.write(_with_fallbacks(raw.getvalue()))
+    typography.save(d, path, document[0].text)
 
 
-def _with_fallbacks(docx_bytes: bytes) -> bytes:
-    """The document with FALLBACKS in its font table (python-docx has no API for it)."""
-    entries = "".join(f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
-                      f'<w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
-                      for name, alt in FALLBACKS.items())
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "word/fontTable.xml":
-                data = data.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
-            dst.writestr(info, data)
-    return out.getvalue()
-
-
-TEXT_WIDTH_MM = 210 - 28 - 26 - 0.2  # A4 less the GB/T 9704 margins, less what rounding to twips may add
 CELL_MARGIN_MM = 1.0  # left and right inside each table cell (Word's default is 1.9)
 PT_MM = 25.4 / 72
 
@@ -341,12 +290,12 @@ def text_mm(text: str, size_pt: float) -> float:
     return sum(1.0 if ord(ch) > 0x2E7F else 0.62 for ch in text) * size_pt * PT_MM
 
 
-def column_widths(p: Part, total: float = TEXT_WIDTH_MM) -> list[float]:
+def column_widths(p: Part, total: float = typography.TEXT_WIDTH_MM) -> list[float]:
     """Millimetres per grid column such that the table fits the text width, no number
     ever wraps (each number column is as wide as its widest number) and headers wrap
     to a few lines of whole characters; the label columns share the rest by the
     length of their labels, each wide enough for a short item label on one line."""
-    size = FONTS["table"][1]
+    size = typography.FONTS["table"][1]
     em = size * PT_MM
     width = len(_grid(p.rows)[0])
     numbers, heads, labels, parents = [0.0] * width, [""] * width, [""] * width, [""] * width
@@ -366,7 +315,8 @@ def column_widths(p: Part, total: float = TEXT_WIDTH_MM) -> list[float]:
         # A header line holds at least two characters (one per line reads as a column of
         # letters); a number column is at least three characters wide, so that text
         # taken from a PDF keeps its numbers apart.
-        fixed = [max(margins + numbers[c] + em / 2, margins + em * min(len(heads[c]), max(2, -(-len(heads[c]) // lines))),
+        fixed = [max(margins + numbers[c] + em / 2,
+                     margins + em * min(len(heads[c]), max(2, -(-len(heads[c]) // lines))),
                      margins + 3 * em if label_cols else 0.0)
                  if is_number[c] else 0.0 for c in range(width)]
         least = [margins + em * (min(max(len(labels[c]), 2), 6) if labels[c] else min(max(len(parents[c]), 2), 4))
@@ -429,7 +379,7 @@ def _docx_table(d, p: Part) -> None:
         if cell.rowspan > 1 or cell.colspan > 1:
             target = target.merge(grid_cells[r + cell.rowspan - 1][c + cell.colspan - 1])
         para = target.paragraphs[0]
-        _font(para.add_run(cell.text), "table")
+        typography.font(para.add_run(cell.text), "table")
         para.paragraph_format.space_after = Pt(0)
         if cell.number:
             para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -449,8 +399,6 @@ WRITERS = {".md": "markdown", ".html": "html", ".htm": "html", ".docx": "docx"}
 def publish(report: Report, out: Path, appendix: list[Part] = (), preface: list[Part] = ()) -> None:
     """The document; `appendix`, parts after the six sections (publish --breakdown);
     `preface`, parts under the title."""
-    from xltools.xlsx.saver import atomic_output
-
     kind = WRITERS[out.suffix.lower()]
     if kind == "docx":
         to_docx(report, out, appendix, preface)

@@ -12,6 +12,7 @@ import re
 from difflib import SequenceMatcher
 
 from xltools.documents.labels import targets
+from xltools.documents.rows import config
 from xltools.documents.sources import Document, Line
 from xltools.model.schema import load_format
 
@@ -74,7 +75,7 @@ def _headings(text: str) -> str:
         best = max(range(len(title) - 2, len(title) + 3),
                    key=lambda n: SequenceMatcher(None, text[m.start():m.start() + n], title).ratio())
         heading = text[m.start():m.start() + best]
-        if heading != title and SequenceMatcher(None, heading, title).ratio() >= 0.9:
+        if heading != title and SequenceMatcher(None, heading, title).ratio() >= config("I1")["heading_likeness"]:
             out += [text[at:m.start()], "\n" + title + "\t"]
             at = m.start() + best
     return "".join(out) + text[at:]

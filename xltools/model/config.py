@@ -190,6 +190,10 @@ class Check(_Fixed):
     titles: list[str] | None = None
     unit_length: int | None = None
     wrap_offset: int | None = None
+    subsection_likeness: Number | None = None
+    heading_gap: Count | None = None
+    heading_suffix: Count | None = None
+    heading_likeness: Number | None = None
 
 
 class Rule(_Fixed):

@@ -1,5 +1,6 @@
 """What clerks type into number cells, understood: numbers stored as text, full-width
-digits, units after the number, blanks and the marks people use for "none"."""
+digits, units after the number, blanks and the marks people use for "none"; and
+text as two copies of it are compared."""
 from __future__ import annotations
 
 import functools
@@ -46,6 +47,16 @@ def blank_marks() -> frozenset[str]:
 
 def is_blank_mark(text: str) -> bool:
     return unicodedata.normalize("NFKC", text).strip().replace(" ", "") in blank_marks()
+
+
+# What a web page or a PDF changes in a text without anyone changing the text
+_SPACES_AND_QUOTES = re.compile(r"[\s\"'“”‘’「」『』]")
+
+
+def plain_text(text: str | None) -> str:
+    """Text as compared: compatibility forms folded (（ → (, １ → 1), no spaces, no
+    quotes."""
+    return _SPACES_AND_QUOTES.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
 def float_decimal(value: float) -> Decimal:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from decimal import Decimal
 
 from xltools.model.codes import similarity
@@ -15,6 +14,7 @@ from xltools.model.findings import Finding
 from xltools.model.report import Report
 from xltools.model.schema import load_rules
 from xltools.model.totals import add_up, is_number
+from xltools.model.values import plain_text
 from xltools.rules.arithmetic import equation_findings
 from xltools.rules.copying import normalised
 from xltools.rules.quality import boilerplate
@@ -65,13 +65,6 @@ def jumps(old: Report, new: Report, layout: Layout) -> list[Finding]:
         out.append(Finding("C2", case, fields=[f.id], cells=[layout.cells[f.id].address], expected=a, actual=b,
                            params={"label": f.label, "ratio": ratio}))
     return out
-
-
-def _plain(text: str | None) -> str:
-    """Text as compared: compatibility forms folded, no spaces, no quotes (a page
-    or a PDF changes those without anyone changing the text)."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return re.sub(r"[\s\"'“”‘’「」『』]", "", text)
 
 
 def repeated(old: Report, new: Report, layout: Layout) -> list[Finding]:
@@ -132,7 +125,7 @@ _SENTENCE = re.compile(r"(?<=[。；;！？!?])")
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE.split(_plain(text)) if s]
+    return [s for s in _SENTENCE.split(plain_text(text)) if s]
 
 
 def sentence_diff(old: str, new: str, limit: int = 3) -> tuple[str, int]:
@@ -160,7 +153,7 @@ def changed_text(old: Report, new: Report, layout: Layout) -> list[Finding]:
     out = []
     for f in layout.format.text_fields():
         a, b = old.text.get(f.id) or "", new.text.get(f.id) or ""
-        if _plain(a) == _plain(b):
+        if plain_text(a) == plain_text(b):
             continue
         diff, n = sentence_diff(a, b)
         out.append(Finding("P2", "changed", fields=[f.id], cells=[layout.cells[f.id].address],

@@ -3,11 +3,8 @@ to a temporary file and renamed."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,36 +12,13 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from xltools.model.files import atomic_output
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.guard import sheet_parts
 
 # Zip entries carry this time so that the same content gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _CORE = "docProps/core.xml"
-
-
-@contextmanager
-def atomic_output(path: Path):
-    """Yield a binary file in the target folder; it replaces `path` only if the
-    block finishes, so a failure never leaves a half-written file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _fix_time(xml: bytes, when: datetime) -> bytes:
@@ -127,7 +101,8 @@ def _append_rows(xml: bytes, table: Rows) -> bytes:
     xml = xml.replace(b"<sheetData />", b"<sheetData></sheetData>")
     xml = xml.replace(b"</sheetData>", body + b"</sheetData>", 1)
     if rows:
-        xml = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:%s%d"' % (letters[-1].encode(), last + len(rows)), xml)
+        ref = b'<dimension ref="A1:%s%d"' % (letters[-1].encode(), last + len(rows))
+        xml = re.sub(rb'<dimension ref="[^"]*"', ref, xml)
     return xml
 
 

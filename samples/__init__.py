@@ -2,6 +2,10 @@
 
 Every report made here satisfies every rule of the format, and its text states
 the numbers the tables hold, so it passes `check` with no findings.
+
+Not shipped with xltools (no clerk needs it): it is found at the repository's root,
+which an editable install (pip install -e .) puts on the path of bench/ and
+workbooks/make_examples.py, and tests/conftest.py on the tests' path.
 """
 from __future__ import annotations
 
@@ -50,8 +54,9 @@ def valid_values(fmt: Format, rng: random.Random, scale: int = 10) -> dict:
             values[f"requests.{row}.{col}"] = _sparse(rng, scale * (3 if wide else 1), 0.5 if wide else 0.15)
         done = sum(values[f"requests.{row}.{col}"] for row in result_rows)
         values[f"requests.carried_out.{col}"] = _sparse(rng, max(1, scale // 3))
-        values[f"requests.carried_in.{col}"] = rng.randint(0, min(done + values[f"requests.carried_out.{col}"], scale // 3))
-        values[f"requests.new.{col}"] = done + values[f"requests.carried_out.{col}"] - values[f"requests.carried_in.{col}"]
+        carried_out = values[f"requests.carried_out.{col}"]
+        values[f"requests.carried_in.{col}"] = rng.randint(0, min(done + carried_out, scale // 3))
+        values[f"requests.new.{col}"] = done + carried_out - values[f"requests.carried_in.{col}"]
     for f in fmt.numeric_fields():
         if f.id in values or f.kind == "total" or f.table == "fees":
             continue
@@ -74,7 +79,8 @@ def _n(values: dict, fid: str) -> str:
 # What a unit publishes most, by a word of its name; the sample texts say it, so that
 # units write about their own work and no two write the same text (T5).
 _AREAS = (
-    ("办公室", "政府文件、常务会议、人事任免"), ("教育", "招生入学、学生资助、教育收费"), ("公安", "户籍办理、出入境证件、交通管理"),
+    ("办公室", "政府文件、常务会议、人事任免"), ("教育", "招生入学、学生资助、教育收费"),
+    ("公安", "户籍办理、出入境证件、交通管理"),
     ("民政", "低保救助、养老服务、婚姻登记"), ("财政", "预算决算、政府采购、惠民补贴资金"),
     ("人力资源", "就业创业、社会保险、职称评审"), ("自然资源", "土地征收、规划许可、不动产登记"),
     ("住房", "保障性住房、建筑市场监管、老旧小区改造"), ("发展和改革", "重大项目、价格收费、节能审查"),
