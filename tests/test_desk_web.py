@@ -21,7 +21,7 @@ from xltools import read, write
 from xltools.cli import main
 from xltools.desk.checking import Checker
 from xltools.desk.service import Desk
-from xltools.desk.web import create_app
+from xltools.desk.web import build_app
 
 OTHER = "示例县民政局"
 
@@ -40,7 +40,7 @@ def made(tmp_path):
 
 @pytest.fixture
 def client(made, checker):
-    with TestClient(create_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
+    with TestClient(build_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
         yield c
 
 
@@ -277,7 +277,7 @@ def test_a_check_that_crashes_answers_that_upload_with_an_error_and_nothing_else
     dying = Checker(workers=1, warm=False)
     dying.check = crash
     try:
-        with TestClient(create_app(made.desk.folder, checker=dying), follow_redirects=False) as c:
+        with TestClient(build_app(made.desk.folder, checker=dying), follow_redirects=False) as c:
             tok = token(made.desk.folder, EDUCATION)
             answer = api(c, tok, workbook(tmp_path / "a.xlsx").read_bytes())
             assert answer.status_code == 500
@@ -401,11 +401,11 @@ def test_the_note_downloads_as_a_word_document(client, made, tmp_path):
 
 def test_restarting_loses_nothing(made, checker, tmp_path):
     folder = made.desk.folder
-    with TestClient(create_app(folder, checker=checker), follow_redirects=False) as c:
+    with TestClient(build_app(folder, checker=checker), follow_redirects=False) as c:
         upload(c, token(folder, EDUCATION), workbook(tmp_path / "a.xlsx"))
         login(c, made.password)
         session = c.cookies.get("desk_session")
-    with TestClient(create_app(folder, checker=checker), follow_redirects=False, cookies={"desk_session": session}) as c:
+    with TestClient(build_app(folder, checker=checker), follow_redirects=False, cookies={"desk_session": session}) as c:
         assert c.get("/office").status_code == 200  # still signed in
         [edu] = [u for u in c.get("/api/status").json() if u["unit"] == EDUCATION]
         assert (edu["status"], edu["versions"]) == ("待审核", 1)
@@ -455,7 +455,7 @@ def test_an_unexpected_error_is_said_in_chinese_with_its_log_in_the_desks_folder
     tok = token(folder, EDUCATION)
     monkeypatch.setattr(Desk, "standing", _broken)  # the unit's page
     monkeypatch.setattr(Desk, "standings", _broken)  # the status API
-    with TestClient(create_app(folder, checker=checker), follow_redirects=False) as c:
+    with TestClient(build_app(folder, checker=checker), follow_redirects=False) as c:
         page = c.get(f"/u/{tok}")
         answer = c.get("/api/status", headers={"Authorization": f"Bearer {made.password}"})
     logs = {log.read_text(encoding="utf-8").split("\n")[0]: log for log in (folder / "logs").glob("web-*.log")}
@@ -474,7 +474,7 @@ def test_an_unexpected_error_is_said_in_chinese_with_its_log_in_the_desks_folder
 def test_an_unexpected_error_that_cannot_be_logged_is_still_said(made, checker, monkeypatch):
     monkeypatch.setattr(Desk, "standing", _broken)
     monkeypatch.setattr(Desk, "log", lambda *a: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
-    with TestClient(create_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
+    with TestClient(build_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
         page = c.get(f"/u/{token(made.desk.folder, EDUCATION)}")
     assert page.status_code == 500
     assert (f"审核台处理这个请求时程序出错，没有完成（不是你的操作有误），出错经过也无法写入 {made.desk.folder / 'logs'}。"
@@ -484,7 +484,7 @@ def test_an_unexpected_error_that_cannot_be_logged_is_still_said(made, checker, 
 def test_a_body_longer_than_it_said_is_refused_as_too_large(made, checker):
     import asyncio
 
-    app = create_app(made.desk.folder, checker=checker)
+    app = build_app(made.desk.folder, checker=checker)
     head = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\n'
     chunks = [head] + [b"\0" * 2**20] * 21
     sent = []
@@ -508,7 +508,7 @@ def test_a_body_longer_than_it_said_is_refused_as_too_large(made, checker):
 def test_the_comparison_matches_each_finding_once_and_says_what_became_of_it(client, made, tmp_path):
     # issue 24 (2.11): an explained warning was new and fixed at once, a finding still there
     # was shown twice, and no changed cell left a bare table header
-    from xltools.desk.service import side_by_side
+    from xltools.desk.web import side_by_side
 
     tok = token(made.desk.folder, EDUCATION)
     for name, kw in [("干净", {}), ("错", {"mistake": True}), ("说明", {"mistake": True, "explained": "原件如此"}),
@@ -540,7 +540,7 @@ def test_the_comparison_matches_each_finding_once_and_says_what_became_of_it(cli
 def test_a_tables_blanks_are_one_finding_from_version_to_version(client, made, tmp_path):
     """W6 names a table's blank cells: a version that fills one of them has the same
     finding with fewer cells, still there, not one new and one fixed."""
-    from xltools.desk.service import side_by_side
+    from xltools.desk.web import side_by_side
 
     tok = token(made.desk.folder, EDUCATION)
     for name, blank in [("两格", ("commercial", "nonprofit")), ("一格", ("commercial",))]:
