@@ -4,6 +4,7 @@ hostile and .xls files, a check that crashes). Real workbooks, real checks in re
 worker processes, a real SQLite ledger."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -631,3 +632,87 @@ def test_a_unit_whose_upload_could_not_be_read_has_a_status_of_its_own(client, m
     assert "文件无法读取" not in text(client.get(f"/u/{tok}").text)
     again = {u["unit"]: u for u in client.get("/api/status").json()}[EDUCATION]
     assert (again["status"], again["unread"]) == ("待审核", None)
+
+
+def _crowd(folder, n: int, spare: str) -> None:
+    """`n` more events in the desk's ledger, written straight into its table: every
+    unit but `spare` downloaded its files that many times."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(folder / "desk.sqlite")) as conn, conn:
+        units = [u for (u,) in conn.execute("SELECT id FROM units WHERE name != ?", (spare,))]
+        conn.executemany(
+            "INSERT INTO events (unit_id, version_id, kind, note, url, date, detail, who, at)"
+            " VALUES (?, NULL, 'downloaded', NULL, NULL, NULL, ?, 'unit:web:10.1.2.3', '2024-01-20T09:30:00+08:00')",
+            ((units[i % len(units)], '{"version": 1, "what": "file"}') for i in range(n)))
+
+
+@contextlib.contextmanager
+def _served(app):
+    """The application behind a real uvicorn on this computer, in a thread: its address."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started and thread.is_alive():
+            thread.join(0.05)
+        assert server.started, "uvicorn did not start"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join()
+        sock.close()
+
+
+def test_an_upload_is_answered_while_the_board_of_a_large_ledger_is_drawn(made, checker, tmp_path, monkeypatch):
+    """issue 25: the board reads the whole ledger and renders it in the thread pool, not
+    on the event loop. With 300,000 events in the ledger, an upload sent once the board
+    has begun is answered while the board is still being drawn. (The board does not
+    return before the upload's answer is in, or two minutes have passed: were it drawn
+    on the loop, that wait would hold the upload back and the order below would fail.)"""
+    import threading
+
+    import httpx2
+
+    folder = made.desk.folder
+    _crowd(folder, 300_000, EDUCATION)
+    drawing, answered, order = threading.Event(), threading.Event(), []
+    real = Desk.standings
+
+    def standings(self, *args, **kwargs):
+        drawing.set()
+        every = real(self, *args, **kwargs)
+        answered.wait(120)
+        return every
+
+    monkeypatch.setattr(Desk, "standings", standings)
+    session, _ = made.desk.login(made.password, "office:web:test")
+    tok = token(folder, EDUCATION)
+    with _served(build_app(folder, checker=checker)) as base, \
+            httpx2.Client(base_url=base, timeout=600, cookies={"desk_session": session}) as office, \
+            httpx2.Client(base_url=base, timeout=600) as unit:
+        first = unit.post("/api/upload", files={"file": ("年报.xlsx", workbook(tmp_path / "a.xlsx").read_bytes())},
+                          headers={"Authorization": f"Bearer {tok}"})
+        assert first.status_code == 200  # the worker is up: what follows is the upload, not its start
+
+        def board():
+            order.append(("board", office.get("/office")))
+
+        drawn = threading.Thread(target=board)
+        drawn.start()
+        assert drawing.wait(600)
+        sent = unit.post("/api/upload", headers={"Authorization": f"Bearer {tok}"},
+                         files={"file": ("年报.xlsx", workbook(tmp_path / "b.xlsx", mistake=True).read_bytes())})
+        order.append(("upload", sent))
+        answered.set()
+        drawn.join()
+    assert [(what, r.status_code) for what, r in order] == [("upload", 200), ("board", 200)]
+    assert sent.json()["version"] == 2
+    assert "示例县2023年度年报报送情况" in text(order[1][1].text)
