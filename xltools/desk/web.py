@@ -124,7 +124,6 @@ async def _too_large(status: int, lang: str, send) -> None:
     await _too_large_answer(status, lang)({"type": "http"}, None, send)
 
 
-
 # Every endpoint reads what it serves from `request.app.state` (see build_app). An
 # endpoint that reads the ledger, a stored file or renders a page is a plain `def`:
 # Starlette runs it in its thread pool, so that the event loop keeps answering
