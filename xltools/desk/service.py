@@ -134,7 +134,7 @@ def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None =
     links = folder / settings().files["links"]
     with atomic_output(links) as fh:
         fh.write(_links_csv([settings().links_columns] + [[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"]
-                                                             for u, t in zip(roster.units, tokens)]))
+                                                         for u, t in zip(roster.units, tokens)]))
     submit_by = submit_by or default_deadline(year, "submit")
     publish_by = publish_by or default_deadline(year, "publish")
     at = stamp(now())
