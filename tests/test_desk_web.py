@@ -4,6 +4,7 @@ hostile and .xls files, a check that crashes). Real workbooks, real checks in re
 worker processes, a real SQLite ledger."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -21,7 +22,7 @@ from xltools import read, write
 from xltools.cli import main
 from xltools.desk.checking import Checker
 from xltools.desk.service import Desk
-from xltools.desk.web import create_app
+from xltools.desk.web import build_app
 
 OTHER = "示例县民政局"
 
@@ -40,7 +41,7 @@ def made(tmp_path):
 
 @pytest.fixture
 def client(made, checker):
-    with TestClient(create_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
+    with TestClient(build_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
         yield c
 
 
@@ -277,7 +278,7 @@ def test_a_check_that_crashes_answers_that_upload_with_an_error_and_nothing_else
     dying = Checker(workers=1, warm=False)
     dying.check = crash
     try:
-        with TestClient(create_app(made.desk.folder, checker=dying), follow_redirects=False) as c:
+        with TestClient(build_app(made.desk.folder, checker=dying), follow_redirects=False) as c:
             tok = token(made.desk.folder, EDUCATION)
             answer = api(c, tok, workbook(tmp_path / "a.xlsx").read_bytes())
             assert answer.status_code == 500
@@ -401,11 +402,11 @@ def test_the_note_downloads_as_a_word_document(client, made, tmp_path):
 
 def test_restarting_loses_nothing(made, checker, tmp_path):
     folder = made.desk.folder
-    with TestClient(create_app(folder, checker=checker), follow_redirects=False) as c:
+    with TestClient(build_app(folder, checker=checker), follow_redirects=False) as c:
         upload(c, token(folder, EDUCATION), workbook(tmp_path / "a.xlsx"))
         login(c, made.password)
         session = c.cookies.get("desk_session")
-    with TestClient(create_app(folder, checker=checker), follow_redirects=False, cookies={"desk_session": session}) as c:
+    with TestClient(build_app(folder, checker=checker), follow_redirects=False, cookies={"desk_session": session}) as c:
         assert c.get("/office").status_code == 200  # still signed in
         [edu] = [u for u in c.get("/api/status").json() if u["unit"] == EDUCATION]
         assert (edu["status"], edu["versions"]) == ("待审核", 1)
@@ -455,7 +456,7 @@ def test_an_unexpected_error_is_said_in_chinese_with_its_log_in_the_desks_folder
     tok = token(folder, EDUCATION)
     monkeypatch.setattr(Desk, "standing", _broken)  # the unit's page
     monkeypatch.setattr(Desk, "standings", _broken)  # the status API
-    with TestClient(create_app(folder, checker=checker), follow_redirects=False) as c:
+    with TestClient(build_app(folder, checker=checker), follow_redirects=False) as c:
         page = c.get(f"/u/{tok}")
         answer = c.get("/api/status", headers={"Authorization": f"Bearer {made.password}"})
     logs = {log.read_text(encoding="utf-8").split("\n")[0]: log for log in (folder / "logs").glob("web-*.log")}
@@ -474,7 +475,7 @@ def test_an_unexpected_error_is_said_in_chinese_with_its_log_in_the_desks_folder
 def test_an_unexpected_error_that_cannot_be_logged_is_still_said(made, checker, monkeypatch):
     monkeypatch.setattr(Desk, "standing", _broken)
     monkeypatch.setattr(Desk, "log", lambda *a: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
-    with TestClient(create_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
+    with TestClient(build_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
         page = c.get(f"/u/{token(made.desk.folder, EDUCATION)}")
     assert page.status_code == 500
     assert (f"审核台处理这个请求时程序出错，没有完成（不是你的操作有误），出错经过也无法写入 {made.desk.folder / 'logs'}。"
@@ -484,7 +485,7 @@ def test_an_unexpected_error_that_cannot_be_logged_is_still_said(made, checker, 
 def test_a_body_longer_than_it_said_is_refused_as_too_large(made, checker):
     import asyncio
 
-    app = create_app(made.desk.folder, checker=checker)
+    app = build_app(made.desk.folder, checker=checker)
     head = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\n'
     chunks = [head] + [b"\0" * 2**20] * 21
     sent = []
@@ -508,7 +509,7 @@ def test_a_body_longer_than_it_said_is_refused_as_too_large(made, checker):
 def test_the_comparison_matches_each_finding_once_and_says_what_became_of_it(client, made, tmp_path):
     # issue 24 (2.11): an explained warning was new and fixed at once, a finding still there
     # was shown twice, and no changed cell left a bare table header
-    from xltools.desk.service import side_by_side
+    from xltools.desk.web import side_by_side
 
     tok = token(made.desk.folder, EDUCATION)
     for name, kw in [("干净", {}), ("错", {"mistake": True}), ("说明", {"mistake": True, "explained": "原件如此"}),
@@ -540,7 +541,7 @@ def test_the_comparison_matches_each_finding_once_and_says_what_became_of_it(cli
 def test_a_tables_blanks_are_one_finding_from_version_to_version(client, made, tmp_path):
     """W6 names a table's blank cells: a version that fills one of them has the same
     finding with fewer cells, still there, not one new and one fixed."""
-    from xltools.desk.service import side_by_side
+    from xltools.desk.web import side_by_side
 
     tok = token(made.desk.folder, EDUCATION)
     for name, blank in [("两格", ("commercial", "nonprofit")), ("一格", ("commercial",))]:
@@ -631,3 +632,87 @@ def test_a_unit_whose_upload_could_not_be_read_has_a_status_of_its_own(client, m
     assert "文件无法读取" not in text(client.get(f"/u/{tok}").text)
     again = {u["unit"]: u for u in client.get("/api/status").json()}[EDUCATION]
     assert (again["status"], again["unread"]) == ("待审核", None)
+
+
+def _crowd(folder, n: int, spare: str) -> None:
+    """`n` more events in the desk's ledger, written straight into its table: every
+    unit but `spare` downloaded its files that many times."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(folder / "desk.sqlite")) as conn, conn:
+        units = [u for (u,) in conn.execute("SELECT id FROM units WHERE name != ?", (spare,))]
+        conn.executemany(
+            "INSERT INTO events (unit_id, version_id, kind, note, url, date, detail, who, at)"
+            " VALUES (?, NULL, 'downloaded', NULL, NULL, NULL, ?, 'unit:web:10.1.2.3', '2024-01-20T09:30:00+08:00')",
+            ((units[i % len(units)], '{"version": 1, "what": "file"}') for i in range(n)))
+
+
+@contextlib.contextmanager
+def _served(app):
+    """The application behind a real uvicorn on this computer, in a thread: its address."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started and thread.is_alive():
+            thread.join(0.05)
+        assert server.started, "uvicorn did not start"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join()
+        sock.close()
+
+
+def test_an_upload_is_answered_while_the_board_of_a_large_ledger_is_drawn(made, checker, tmp_path, monkeypatch):
+    """issue 25: the board reads the whole ledger and renders it in the thread pool, not
+    on the event loop. With 300,000 events in the ledger, an upload sent once the board
+    has begun is answered while the board is still being drawn. (The board does not
+    return before the upload's answer is in, or two minutes have passed: were it drawn
+    on the loop, that wait would hold the upload back and the order below would fail.)"""
+    import threading
+
+    import httpx2
+
+    folder = made.desk.folder
+    _crowd(folder, 300_000, EDUCATION)
+    drawing, answered, order = threading.Event(), threading.Event(), []
+    real = Desk.standings
+
+    def standings(self, *args, **kwargs):
+        drawing.set()
+        every = real(self, *args, **kwargs)
+        answered.wait(120)
+        return every
+
+    monkeypatch.setattr(Desk, "standings", standings)
+    session, _ = made.desk.login(made.password, "office:web:test")
+    tok = token(folder, EDUCATION)
+    with _served(build_app(folder, checker=checker)) as base, \
+            httpx2.Client(base_url=base, timeout=600, cookies={"desk_session": session}) as office, \
+            httpx2.Client(base_url=base, timeout=600) as unit:
+        first = unit.post("/api/upload", files={"file": ("年报.xlsx", workbook(tmp_path / "a.xlsx").read_bytes())},
+                          headers={"Authorization": f"Bearer {tok}"})
+        assert first.status_code == 200  # the worker is up: what follows is the upload, not its start
+
+        def board():
+            order.append(("board", office.get("/office")))
+
+        drawn = threading.Thread(target=board)
+        drawn.start()
+        assert drawing.wait(600)
+        sent = unit.post("/api/upload", headers={"Authorization": f"Bearer {tok}"},
+                         files={"file": ("年报.xlsx", workbook(tmp_path / "b.xlsx", mistake=True).read_bytes())})
+        order.append(("upload", sent))
+        answered.set()
+        drawn.join()
+    assert [(what, r.status_code) for what, r in order] == [("upload", 200), ("board", 200)]
+    assert sent.json()["version"] == 2
+    assert "示例县2023年度年报报送情况" in text(order[1][1].text)

@@ -1193,7 +1193,7 @@ def serve(folder, host, port, workers, lang) -> None:
     try:
         import uvicorn
 
-        from xltools.desk.web import create_app
+        from xltools.desk.web import build_app
     except ImportError:
         _fail(lang, "desk_extra_missing")
     d = _open_desk(folder, lang)
@@ -1205,7 +1205,7 @@ def serve(folder, host, port, workers, lang) -> None:
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(w["desk_serving_open"].format(host=host), err=True)
     click.echo(w["desk_serving"].format(host=host, port=port), err=True)
-    uvicorn.run(create_app(d.folder, lang, workers), host=host, port=port, log_level="warning")
+    uvicorn.run(build_app(d.folder, lang, workers), host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -218,7 +218,7 @@ def desk(county, tmp_path_factory):
     from xltools.desk.checking import Checker
     from xltools.desk.service import Desk
     from xltools.desk.settings import now
-    from xltools.desk.web import create_app
+    from xltools.desk.web import build_app
 
     root = tmp_path_factory.mktemp("desk")
     folder = root / "审核台2023"
@@ -231,7 +231,7 @@ def desk(county, tmp_path_factory):
     uploads: dict[str, Page] = {}  # file name → the API's answer
     checker = Checker(workers=1, warm=False)
     try:
-        with TestClient(create_app(folder, checker=checker), follow_redirects=False,
+        with TestClient(build_app(folder, checker=checker), follow_redirects=False,
                         raise_server_exceptions=False) as client:  # a 500 is an answer to assert on
             def get(what: str, path: str) -> Page:
                 r = client.get(path)

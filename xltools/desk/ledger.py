@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
-from xltools.desk.settings import DeskError, settings_raw
+from xltools.desk.settings import DeskError, settings
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,7 +34,8 @@ CREATE TABLE events (
 CREATE INDEX events_unit ON events (unit_id, id);
 CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, csrf TEXT NOT NULL, expires TEXT NOT NULL);
 CREATE TRIGGER versions_kept BEFORE UPDATE ON versions BEGIN SELECT RAISE(ABORT, 'versions are kept as they are'); END;
-CREATE TRIGGER versions_never_deleted BEFORE DELETE ON versions BEGIN SELECT RAISE(ABORT, 'versions are never deleted'); END;
+CREATE TRIGGER versions_never_deleted BEFORE DELETE ON versions
+    BEGIN SELECT RAISE(ABORT, 'versions are never deleted'); END;
 CREATE TRIGGER events_kept BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are kept as they are'); END;
 CREATE TRIGGER events_never_deleted BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are never deleted'); END;
 """
@@ -109,7 +110,7 @@ def token_hash(token: str) -> str:
 class Ledger:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self.path = self.folder / settings_raw()["files"]["ledger"]
+        self.path = self.folder / settings().files["ledger"]
 
     def exists(self) -> bool:
         return self.path.is_file()
@@ -159,8 +160,8 @@ class Ledger:
             conn.executescript(SCHEMA)
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany("INSERT INTO meta VALUES (?, ?)", [("ledger_version", LEDGER_VERSION), *meta.items()])
-            conn.executemany("INSERT INTO units (position, code, name, kind, parent, token_hash) VALUES (?, ?, ?, ?, ?, ?)",
-                             [(i, *u) for i, u in enumerate(units, start=1)])
+            conn.executemany("INSERT INTO units (position, code, name, kind, parent, token_hash)"
+                             " VALUES (?, ?, ?, ?, ?, ?)", [(i, *u) for i, u in enumerate(units, start=1)])
             self.add_event(conn, **event)
             conn.execute("COMMIT")
         finally:
@@ -234,13 +235,32 @@ class Ledger:
             conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             self.add_event(conn, **event)
 
+    # --- the office's sessions (a session is kept by its token's hash, with its CSRF token)
+
+    @staticmethod
+    def open_session(conn, token: str, csrf: str, expires: str, at: str) -> None:
+        """A new session; the sessions expired by `at` are forgotten."""
+        conn.execute("DELETE FROM sessions WHERE expires < ?", (at,))
+        conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", (token_hash(token), csrf, expires))
+
+    def session(self, token: str) -> tuple[str, str] | None:
+        """A session's CSRF token and when it expires, or None."""
+        with self.read() as conn:
+            row = conn.execute("SELECT csrf, expires FROM sessions WHERE token_hash = ?",
+                               (token_hash(token),)).fetchone()
+        return (row["csrf"], row["expires"]) if row else None
+
+    @staticmethod
+    def close_session(conn, token: str) -> None:
+        conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
+
     # --- the content store
 
     def store(self, data: bytes, suffix: str) -> tuple[str, str]:
         """Keep a version's bytes under their SHA-256 (the same bytes are kept once);
         return (sha256, path relative to the desk folder)."""
         sha = hashlib.sha256(data).hexdigest()
-        rel = f"{settings_raw()['files']['versions']}/{sha[:2]}/{sha}{suffix}"
+        rel = f"{settings().files['versions']}/{sha[:2]}/{sha}{suffix}"
         target = self.folder / rel
         if not target.exists():
             from xltools.model.files import atomic_output

@@ -1,8 +1,8 @@
 """What the desk's commands print."""
 from __future__ import annotations
 
-from xltools.desk.service import Desk, Received, unit_json
-from xltools.desk.settings import now, settings_raw, shown_time, status_word
+from xltools.desk.service import Desk, Received
+from xltools.desk.settings import now, settings, shown_time, status_word
 from xltools.desk.standing import Standing
 from xltools.model.report import dumps
 from xltools.model.schema import words
@@ -21,7 +21,7 @@ def render_status(desk: Desk, standings: list[Standing], lang: str = "zh") -> st
     lines = [w["desk_status_head"].format(
         unit=desk.unit_name or "", year=desk.year, time=now().strftime("%Y-%m-%d %H:%M"), n=len(standings),
         counts=tally.join(w["desk_status_count"].format(status=status_word(key, lang), n=n)
-                          for key in settings_raw()["status"] for n in [sum(s.status == key for s in standings)] if n)),
+                          for key in settings().status for n in [sum(s.status == key for s in standings)] if n)),
         w["desk_status_deadlines"].format(submit_by=desk.deadlines.submit, publish_by=desk.deadlines.publish,
                                           fix_days=desk.deadlines.fix_days)]
     for s in standings:
@@ -38,6 +38,27 @@ def unread_text(s: Standing, lang: str = "zh") -> str:
     """The file a unit sent that could not be read: its name, when, and why."""
     return words(lang)["desk_unread"].format(file=s.unread.detail["filename"], time=shown_time(s.unread.at),
                                              why=s.unread_why(lang))
+
+
+def unit_json(st: Standing, lang: str = "zh") -> dict:
+    """A unit as the status API and `desk status -f json` give it."""
+    cur = st.current
+    publication = st.publication
+    unread = st.unread
+    return {
+        "unit": st.unit.name, "code": st.unit.code, "kind": st.unit.kind, "parent": st.unit.parent,
+        "status": status_word(st.status, lang), "status_key": st.status,
+        "versions": len(st.versions), "current_version": cur.number if cur else None,
+        "last_upload": cur.at if cur else None,
+        "errors": cur.errors if cur else None, "warnings": cur.warnings if cur else None,
+        "score": cur.score if cur else None,
+        "approved_version": st.approved.number if st.approved else None,
+        "published": {"url": publication.url, "date": publication.date} if publication else None,
+        "due": st.due.isoformat() if st.due else None,
+        "overdue": st.overdue, "late": st.late,
+        "note": st.last_return.note if st.status == "returned" else None,
+        "unread": {"file": unread.detail["filename"], "at": unread.at, "why": st.unread_why(lang)} if unread else None,
+    }
 
 
 def render_status_json(standings: list[Standing], lang: str = "zh") -> str:
@@ -62,9 +83,9 @@ def render_added(received: list[Received], lang: str = "zh") -> str:
 
 def render_desk_merge(desk: Desk, result, out, lang: str = "zh") -> str:
     from xltools.commands.summary import missing_text, problems
-    from xltools.model.schema import load_summary_raw
+    from xltools.model.schema import load_summary
 
-    w, status = words(lang), load_summary_raw()["status"]
+    w, status = words(lang), load_summary().status
     lines = [w["desk_merge_done"].format(out=out, unit=result.unit, year=result.year, n=len(result.merged))]
     if result.excluded:
         lines.append(w["desk_merge_excluded"].format(n=len(result.excluded)))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import hmac
 import io
 import os
 import secrets
@@ -19,15 +18,15 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from xltools.commands.roster import Roster, RosterUnit
+from xltools.desk.auth import hash_password, new_password, password_matches
 from xltools.desk.checking import FINDING_FIELDS, findings
 from xltools.desk.ledger import Ledger, Unit, Version, token_hash
-from xltools.desk.settings import (DeskError, default_deadline, now, parse_stamp, settings_raw, shown_time, stamp,
+from xltools.desk.settings import (DeskError, default_deadline, now, parse_stamp, settings, shown_time, stamp,
                                    status_word)
 from xltools.desk.standing import Deadlines, Standing, board_order, standing
 from xltools.model.codes import fold_name
 from xltools.model.findings import Finding
 from xltools.model.schema import words
-from xltools.xlsx.layout import load_layout
 
 CLOSED = ("approved", "published")
 # findings about the folder a file was added from (Excel's lock file), not about the file the desk keeps
@@ -89,28 +88,6 @@ def _said(finding: Finding, lang: str, to_unit: bool = False) -> str:
     return finding.message(lang) + (w["labelled"].format(label=w["fix"], text=fix) if fix else "")
 
 
-def _scrypt(password: str, salt: bytes) -> bytes:
-    c = settings_raw()["security"]["scrypt"]
-    return hashlib.scrypt(_typed(password).encode("utf-8"), salt=salt, n=c["n"], r=c["r"], p=c["p"],
-                          maxmem=256 * 1024 * 1024)
-
-
-def _typed(password: str) -> str:
-    """The password as typed, read aloud or copied: groups, spaces and case do not matter."""
-    return "".join(password.split()).replace("-", "").lower()
-
-
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    return f"scrypt${salt.hex()}${_scrypt(password, salt).hex()}"
-
-
-def new_password() -> str:
-    sec = settings_raw()["security"]
-    raw = "".join(secrets.choice(sec["password_alphabet"]) for _ in range(sec["password_length"]))
-    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
-
-
 def _links_csv(rows: list[list[str]]) -> bytes:
     """单位链接.csv: its header, then one row per unit."""
     out = io.StringIO()
@@ -151,18 +128,18 @@ def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None =
     if nameless is not None:
         raise DeskError("roster_no_name", code=nameless.code)
     password = new_password()
-    tokens = [secrets.token_urlsafe(settings_raw()["security"]["token_bytes"]) for _ in roster.units]
+    tokens = [secrets.token_urlsafe(settings().security.token_bytes) for _ in roster.units]
     base = base_address(base_url)
     folder.mkdir(parents=True, exist_ok=True)
-    links = folder / settings_raw()["files"]["links"]
+    links = folder / settings().files["links"]
     with atomic_output(links) as fh:
-        fh.write(_links_csv([settings_raw()["links_columns"]] + [[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"]
-                                                             for u, t in zip(roster.units, tokens)]))
+        fh.write(_links_csv([settings().links_columns] + [[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"]
+                                                         for u, t in zip(roster.units, tokens)]))
     submit_by = submit_by or default_deadline(year, "submit")
     publish_by = publish_by or default_deadline(year, "publish")
     at = stamp(now())
     meta = {"year": str(year), "unit": unit or "", "base_url": base, "submit_by": submit_by.isoformat(),
-            "publish_by": publish_by.isoformat(), "fix_days": str(settings_raw()["deadlines"]["fix_days"]),
+            "publish_by": publish_by.isoformat(), "fix_days": str(settings().deadlines.fix_days),
             "admin_hash": hash_password(password), "created": at}
     ledger.create(meta, [(u.code, u.name, u.kind, u.parent, token_hash(t)) for u, t in zip(roster.units, tokens)],
                   {"kind": "created", "who": who, "at": at, "detail": {"units": len(roster.units), "year": year}})
@@ -183,7 +160,7 @@ class Desk:
                                    int(meta["fix_days"]))
 
     def path(self, key: str) -> Path:
-        return self.folder / settings_raw()["files"][key]
+        return self.folder / settings().files[key]
 
     # --- where units stand
 
@@ -224,7 +201,7 @@ class Desk:
         """A unit's upload: checked in a worker (`check`), then kept as its next
         version, or refused with the reason. A check that fails answers this upload
         with an error and records nothing but that it failed."""
-        limit = settings_raw()["upload"]["max_bytes"]
+        limit = settings().upload.max_bytes
         if len(data) > limit:
             return self._refused(Received(unit, filename, refusal="too_large", params={"limit": limit // 2**20}), who)
         closed = self._closed(unit)
@@ -433,7 +410,7 @@ class Desk:
             rows = [r for r in csv.reader(io.StringIO(_links_text(links.read_bytes(), links))) if any(r)]
         except FileNotFoundError:
             raise DeskError("links_missing", path=links) from None
-        column = settings_raw()["links_columns"][-1]
+        column = settings().links_columns[-1]
         if not rows or column not in rows[0]:
             raise DeskError("links_unreadable", path=links, column=column)
         at = rows[0].index(column)
@@ -541,8 +518,7 @@ class Desk:
     # --- the office's password and sessions
 
     def check_password(self, password: str) -> bool:
-        kind, salt, digest = self.ledger.meta()["admin_hash"].split("$")
-        return kind == "scrypt" and hmac.compare_digest(_scrypt(password, bytes.fromhex(salt)).hex(), digest)
+        return password_matches(password, self.ledger.meta()["admin_hash"])
 
     def reset_password(self, who: str) -> str:
         password = new_password()
@@ -559,24 +535,20 @@ class Desk:
             if not ok:
                 return None
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-            expires = at + timedelta(hours=settings_raw()["security"]["session_hours"])
-            conn.execute("DELETE FROM sessions WHERE expires < ?", (stamp(at),))
-            conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", (token_hash(token), csrf, stamp(expires)))
+            expires = at + timedelta(hours=settings().security.session_hours)
+            self.ledger.open_session(conn, token, csrf, stamp(expires), stamp(at))
         return token, csrf
 
     def session(self, token: str | None) -> str | None:
         """The CSRF token of a live session, or None."""
-        if not token:
+        found = self.ledger.session(token) if token else None
+        if found is None or parse_stamp(found[1]) < now():
             return None
-        with self.ledger.read() as conn:
-            row = conn.execute("SELECT csrf, expires FROM sessions WHERE token_hash = ?", (token_hash(token),)).fetchone()
-        if row is None or parse_stamp(row["expires"]) < now():
-            return None
-        return row["csrf"]
+        return found[0]
 
     def logout(self, token: str, who: str) -> None:
         with self.ledger.write() as conn:
-            conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
+            self.ledger.close_session(conn, token)
             self.ledger.add_event(conn, "logout", who, stamp(now()))
 
     def record(self, kind: str, who: str, unit: Unit | None = None, detail: dict | None = None) -> None:
@@ -606,7 +578,7 @@ def _links_text(data: bytes, path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DeskError("links_unreadable", path=path, column=settings_raw()["links_columns"][-1])
+    raise DeskError("links_unreadable", path=path, column=settings().links_columns[-1])
 
 
 def _same(unit: Unit, code: str, name: str) -> bool:
@@ -616,87 +588,5 @@ def _same(unit: Unit, code: str, name: str) -> bool:
 
 def _suffix(filename: str) -> str:
     suffix = Path(filename or "").suffix.lower()
-    allowed = settings_raw()["upload"]["suffixes"]
+    allowed = settings().upload.suffixes
     return suffix if suffix in allowed else allowed[0]
-
-
-def unit_json(st: Standing, lang: str = "zh") -> dict:
-    """A unit as the status API and `desk status -f json` give it."""
-    cur = st.current
-    publication = st.publication
-    unread = st.unread
-    return {
-        "unit": st.unit.name, "code": st.unit.code, "kind": st.unit.kind, "parent": st.unit.parent,
-        "status": status_word(st.status, lang), "status_key": st.status,
-        "versions": len(st.versions), "current_version": cur.number if cur else None,
-        "last_upload": cur.at if cur else None,
-        "errors": cur.errors if cur else None, "warnings": cur.warnings if cur else None,
-        "score": cur.score if cur else None,
-        "approved_version": st.approved.number if st.approved else None,
-        "published": {"url": publication.url, "date": publication.date} if publication else None,
-        "due": st.due.isoformat() if st.due else None,
-        "overdue": st.overdue, "late": st.late,
-        "note": st.last_return.note if st.status == "returned" else None,
-        "unread": {"file": unread.detail["filename"], "at": unread.at, "why": st.unread_why(lang)} if unread else None,
-    }
-
-
-def who_text(who: str, lang: str = "zh") -> str:
-    """`role:channel:detail` as the ledger keeps it, in words."""
-    role, channel, detail = (who.split(":", 2) + ["", ""])[:3]
-    w = words(lang)
-    return w.get(f"desk_who_{role}_{channel}", who).format(detail=detail)
-
-
-def changes(old: Path, new: Path) -> list[dict] | None:
-    """What differs between two versions, cell by cell ({"cell", "label", "old",
-    "new"} each), as `xltools compare` finds it (P1 numbers; P2 text, with the changed
-    sentences marked). None when compare cannot pair them (one cover names another
-    unit or year): the page then shows the two versions' findings side by side."""
-    from xltools.commands.compare import CompareError, compare
-
-    try:
-        result = compare(old, new, jobs=1)
-    except CompareError:
-        return None
-    if not result.pairs or result.pairs[0].kind != "same_report":
-        return None
-    fields = load_layout().format.fields
-    return [{"cell": f.cells[0], "label": fields[f.fields[0]].label,
-             "old": f.expected if f.rule == "P1" else "", "new": f.actual if f.rule == "P1" else f.params["diff"]}
-            for f in result.pairs[0].findings if f.rule in ("P1", "P2")]
-
-
-def side_by_side(old: Version, new: Version) -> list[dict]:
-    """The findings of two versions, each matched with the same finding in the other
-    (the same rule and case at the same fields and cells, else on the same sheets: a
-    table's W6 names fewer cells once one blank is filled, and is still the one
-    finding): new (only in the new version), still there, explained (unexplained
-    before, explained in 审核说明 now: neither new nor fixed), or fixed (only in the
-    old); newest first."""
-    def exact(f: Finding) -> tuple:
-        return f.rule, f.case, tuple(f.fields), tuple(f.cells)
-
-    def sheets(f: Finding) -> tuple:
-        return f.rule, f.case, tuple(sorted({c.partition("!")[0] for c in f.cells}))
-
-    before, after = findings(old.result), findings(new.result)
-    pairs: dict[int, Finding] = {}  # id of a new finding → its old one
-    for key in (exact, sheets):
-        waiting: dict[tuple, list[Finding]] = {}
-        taken = {id(f) for f in pairs.values()}
-        for f in before:
-            if id(f) not in taken:
-                waiting.setdefault(key(f), []).append(f)
-        for f in after:
-            if id(f) not in pairs and waiting.get(key(f)):
-                pairs[id(f)] = waiting[key(f)].pop(0)
-    rows = []
-    for f in after:
-        was = pairs.get(id(f))
-        state = "new" if was is None else "explained" if f.explained and not was.explained else "still"
-        rows.append({"old": was, "new": f, "state": state})
-    matched = {id(f) for f in pairs.values()}
-    rows += [{"old": f, "new": None, "state": "fixed"} for f in before if id(f) not in matched]
-    order = {"new": 0, "still": 1, "explained": 2, "fixed": 3}
-    return sorted(rows, key=lambda r: order[r["state"]])

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from xltools.desk.ledger import Event, Unit, Version
-from xltools.desk.settings import parse_stamp, settings_raw
+from xltools.desk.settings import parse_stamp, settings
 from xltools.model.findings import Finding
 
 UNREADABLE = "unreadable"  # a refusal's reason, and the status of a unit that sent only such files
@@ -101,7 +101,7 @@ def _day(event: Event) -> date:
 
 def standing(unit: Unit, versions: list[Version], events: list[Event], deadlines: Deadlines,
              at: datetime) -> Standing:
-    moves = settings_raw()["events"]
+    moves = settings().events
     cycle = [e for e in events if e.kind in moves]
     status = moves[cycle[-1].kind] if cycle else UNREADABLE if any(map(_unreadable, events)) else "unsubmitted"
     s = Standing(unit, versions, events, status)
