@@ -26,7 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx  # the HTTP client the test extra installs
 
 from xltools import write
 from xltools.commands.roster import read_roster
