@@ -153,7 +153,7 @@ def schemas(tmp_path, monkeypatch):
 
 
 def _forget() -> None:
-    for loaded in (*(v for v in vars(schema).values() if hasattr(v, "cache_clear")), settings.settings, settings.settings_raw):
+    for loaded in (v for module in (schema, settings) for v in vars(module).values() if hasattr(v, "cache_clear")):
         loaded.cache_clear()
 
 
@@ -172,11 +172,11 @@ def _mutate(folder, name: str, keys: tuple, value) -> None:
 
 
 LOADERS = {
-    "template.yaml": schema.load_template_raw, "rules.yaml": schema.load_rules, "scoring.yaml": schema.load_scoring_raw,
-    "summary.yaml": schema.load_summary_raw, "county.yaml": schema.load_county_raw, "desk.yaml": settings.settings_raw,
+    "template.yaml": schema.load_template, "rules.yaml": schema.load_rules, "scoring.yaml": schema.load_scoring,
+    "summary.yaml": schema.load_summary, "county.yaml": schema.load_county, "desk.yaml": settings.settings,
     "formats/2021.yaml": lambda: schema.load_format("2021"), "formats/2019.yaml": lambda: schema.load_format("2019"),
     # words.yaml is read by help screens without pydantic: it is checked with the first other file loaded
-    "words.yaml": schema.load_template_raw,
+    "words.yaml": schema.load_template,
 }
 
 COLOUR, NUMBER, RULE_ID = "应为 6 位十六进制颜色", "应为数字", "应为规则编号"
@@ -245,7 +245,8 @@ def test_every_schema_file_is_checked_and_every_kind_of_mistake_is_tried(schemas
 
 def test_the_message_says_what_was_found():
     with pytest.raises(SchemaError) as error:
-        validate(Path("schemas/template.yaml"), {**schema.load_template_raw(), "version": "1"}, "schemas/template.yaml")
+        validate(Path("schemas/template.yaml"), {**schema.read_schema("template.yaml"), "version": "1"},
+                 "schemas/template.yaml")
     assert str(error.value) == "schemas/template.yaml: version: 应为整数 / Input should be a valid integer，实际为 '1'"
 
 

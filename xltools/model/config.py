@@ -264,11 +264,17 @@ class Grid(_Fixed):
     freeze: bool | None = None
 
 
+class LiveMarks(_Fixed):
+    ok: str
+    bad: str
+    text: str
+
+
 class LiveCheck(_Fixed):
     rule: RuleId
     label: str
     row: Count
-    marks: dict[Literal["ok", "bad", "text"], str]
+    marks: LiveMarks
 
 
 class ExplanationColumn(_Fixed):
@@ -311,8 +317,8 @@ class Styles(_Fixed):
 
 class Validation(_Fixed):
     type: Literal["whole", "decimal"]
-    min: Number | None = None
-    max: Number | None = None
+    min: int | None = None  # whole bounds (the years): written into the workbook's validation as typed
+    max: int | None = None
     prompt_title: str
     prompt: str
     error_title: str
