@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from xltools.cli import main
 from xltools.excel.macrobook import macros
 from xltools.excel.vba import compress
-from xltools.model.schema import load_template_raw
+from xltools.model.schema import load_template
 from xltools.rules.batch import check_paths
 from xltools.xlsx.layout import load_layout
 
-BUTTONS = load_template_raw()["excel"]["buttons"]
+BUTTONS = load_template().excel.buttons
 
 
 def decompress(data: bytes) -> bytes:
@@ -123,8 +123,8 @@ def test_libreoffice_finds_the_macros_and_the_buttons(tmp_path, soffice):
     assert macros().replace("\n", "") in source.replace("\r", "").replace("\n", "")
     sheets = [s.name for s in load_layout().data_sheets]
     for b in BUTTONS:
-        assert content.count(f'form:label="{b["caption"]}"') == len(sheets)
-        assert content.count(f'{b["macro"]}?language=Basic') == len(sheets)
+        assert content.count(f'form:label="{b.caption}"') == len(sheets)
+        assert content.count(f'{b.macro}?language=Basic') == len(sheets)
     CliRunner().invoke(main, ["template", "-o", str(tmp_path / "t.xlsx"), "--unit", "赤土店镇", "--year", "2023"])
     macro, plain = check_paths([tmp_path / "t.xlsm", tmp_path / "t.xlsx"])
     # the same workbook to the checker, which reads values only and never runs macros

@@ -17,7 +17,7 @@ import xltools
 from xltools import Report, write
 from xltools.cli import main
 from samples import sample_report
-from xltools.model.schema import load_rules, load_scoring_raw
+from xltools.model.schema import load_rules, load_scoring
 from xltools.rules.batch import check_paths
 
 
@@ -327,10 +327,10 @@ def test_no_fee_said_and_none_collected(tmp_path):
 # --- the score -----------------------------------------------------------------------
 
 def test_scoring_names_every_rule_once():
-    spec = load_scoring_raw()
-    named = [r for item in spec["items"] for r in item["rules"]] + spec["not_scored"]
+    spec = load_scoring()
+    named = [r for item in spec.items for r in item.rules] + spec.not_scored
     assert sorted(named) == sorted(load_rules()) and len(named) == len(set(named))
-    assert sum(item["points"] for item in spec["items"]) == spec["of"]
+    assert sum(item.points for item in spec.items) == spec.of
 
 
 def test_deductions_per_finding_stop_at_the_items_points(tmp_path):

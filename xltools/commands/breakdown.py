@@ -12,7 +12,7 @@ from xltools.documents.publish import Cell, Part
 from xltools.model import county as model
 from xltools.model.errors import UserError
 from xltools.model.report import Report, number_text
-from xltools.model.schema import load_format, load_summary_raw
+from xltools.model.schema import load_county, load_format, load_summary
 
 
 class BreakdownError(UserError):
@@ -30,22 +30,22 @@ def _units(path: Path) -> list[tuple[str, str, dict]]:
     """(unit, kind, values) of each row of 明细."""
     from xltools.xlsx.reader import read_cells
 
-    spec = load_summary_raw()["sheets"]["detail"]
-    rows = read_cells(path, extra=(spec["name"],)).extra.get(spec["name"])
+    spec = load_summary().sheets.detail
+    rows = read_cells(path, extra=(spec.name,)).extra.get(spec.name)
     if not rows or len(rows) < 2:
         raise BreakdownError("not_summary", path=path)
     ids = [str(x or "") for x in rows[1]]
-    column = model.spec()["column"]["id"]
+    column = load_county().column.id
     if column not in ids:
         raise BreakdownError("no_kinds", path=path)
-    fields = {f for name in model.spec()["breakdown"] for f in model.figure_fields(name)}
+    fields = {f for name in load_county().breakdown for f in model.figure_fields(name)}
     at = {f: ids.index(f) for f in fields}
     out = []
     for row in rows[2:]:
         name = str(row[0] or "").strip()
-        if not name or name == spec["total_label"]:
+        if not name or name == spec.total_label:
             continue
-        kind = model.kind_by_label(str(row[ids.index(column)] or "")) or model.spec()["fallback"]
+        kind = model.kind_by_label(str(row[ids.index(column)] or "")) or load_county().fallback
         out.append((name, kind, {f: _number(row[i]) if i < len(row) else None for f, i in at.items()}))
     return out
 
@@ -53,9 +53,10 @@ def _units(path: Path) -> list[tuple[str, str, dict]]:
 def breakdown(report: Report, path: Path, per_unit: bool = False) -> list[Part]:
     """The appendix: a heading and one table, a row per kind (with its units before
     it, if `per_unit`) and 合计; refused when 明细 does not add up to the report."""
-    s, t = model.spec(), model.spec()["breakdown_table"]
+    s = load_county()
+    t = s.breakdown_table
     units = _units(Path(path))
-    names = s["breakdown"]
+    names = s.breakdown
     for name in names:
         for f in model.figure_fields(name):
             parts = [v[f] for _, _, v in units]
@@ -67,8 +68,8 @@ def breakdown(report: Report, path: Path, per_unit: bool = False) -> list[Part]:
     def line(label: str, values: dict, header: bool = True) -> list[Cell]:
         return [Cell(label, header=header)] + [Cell(_shown(model.figure(values, n)), number=True) for n in names]
 
-    heads = [s["figures"][n].get("word", model.figure_label(n)) for n in names]  # short: ten columns on A4
-    rows = [[Cell(t["corner_units" if per_unit else "corner"], header=True)] + [Cell(h, header=True) for h in heads]]
+    heads = [s.figures[n].word or model.figure_label(n) for n in names]  # short: ten columns on A4
+    rows = [[Cell(t.corner_units if per_unit else t.corner, header=True)] + [Cell(h, header=True) for h in heads]]
     for kind in model.kind_ids():
         mine = [(u, v) for u, k, v in units if k == kind]
         if not mine:
@@ -77,9 +78,9 @@ def breakdown(report: Report, path: Path, per_unit: bool = False) -> list[Part]:
             rows += [line(u, v) for u, v in mine]
         total = {f: sum((v[f] for _, v in mine), 0) for f in units[0][2]}
         label = model.kind_label(kind)
-        rows.append(line(t["subtotal"].format(kind=label) if per_unit else label, total))
-    rows.append(line(t["total"], report.values))
-    return [Part("heading", t["heading"]), Part("caption", t["caption"]), Part("table", rows=rows, header_rows=1)]
+        rows.append(line(t.subtotal.format(kind=label) if per_unit else label, total))
+    rows.append(line(t.total, report.values))
+    return [Part("heading", t.heading), Part("caption", t.caption), Part("table", rows=rows, header_rows=1)]
 
 
 def _shown(value) -> str:

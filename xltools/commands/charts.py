@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from xltools.model import county as model
-from xltools.model.schema import load_format
+from xltools.model.schema import load_county, load_format
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.sizes import print_across
 from xltools.xlsx.writer import set_text
+
+if TYPE_CHECKING:
+    from xltools.model.config import ChartsSheet, SheetColours
 
 ROW_CM = 0.53  # a row of the default height (15 pt)
 PAGE_ROWS = 48  # rows of that height on an A4 portrait page within its margins
 
 
-def _colours() -> dict:
-    return model.spec()["sheets"]["colours"]
+def _colours() -> SheetColours:
+    return load_county().sheets.colours
 
 
 def _text_size(pt: float):
@@ -81,7 +85,7 @@ class _Sheet:
     """Charts one below the other, each followed by its table; a page break before
     each chart, and between a chart and its table where both do not fit a page."""
 
-    def __init__(self, ws, spec: dict):
+    def __init__(self, ws, spec: ChartsSheet):
         self.ws, self.spec, self.row = ws, spec, 4
 
     def block(self, chart, headers: list[str], rows: list[list], height: float) -> tuple[int, int]:
@@ -93,7 +97,7 @@ class _Sheet:
         if self.row > 4:  # a chart's frame drawn across a page break shows on both pages: a row between
             self.ws.row_breaks.append(Break(id=self.row - 1))
             self.row += 1
-        chart.width, chart.height = self.spec["width"], height
+        chart.width, chart.height = self.spec.width, height
         self.ws.add_chart(chart, f"A{self.row}")
         chart_rows = math.ceil(height / ROW_CM) + 1
         top = self.row + chart_rows
@@ -102,7 +106,7 @@ class _Sheet:
         for c, label in enumerate(headers, start=1):
             set_text(self.ws.cell(top, c), label)
             self.ws.cell(top, c).font = Font(bold=True)
-            self.ws.cell(top, c).fill = PatternFill("solid", fgColor=_colours()["header"])
+            self.ws.cell(top, c).fill = PatternFill("solid", fgColor=_colours().header)
             self.ws.cell(top, c).alignment = Alignment(wrap_text=True, vertical="center",
                                                         horizontal="left" if c == 1 else "center")
         self.ws.row_dimensions[top].height = 30
@@ -121,7 +125,7 @@ class _Sheet:
         from openpyxl.styles import Font
 
         set_text(self.ws.cell(self.row, 1), text)
-        self.ws.cell(self.row, 1).font = Font(italic=True, color=_colours()["muted"])
+        self.ws.cell(self.row, 1).font = Font(italic=True, color=_colours().muted)
         self.row += 3
 
 
@@ -143,73 +147,73 @@ def _units_chart(county, sheet: _Sheet) -> None:
     """本年新收 by unit, the largest first; beyond `most` bars, the rest as one."""
     from xltools.commands.merge import natural
 
-    spec = sheet.spec["units"]
-    name = spec["figure"]
+    spec = sheet.spec.units
+    name = spec.figure
     units = sorted(((model.figure(s.result.report.values, name), s.shown, kind)
                     for s, kind in zip(county.result.merged, county.kinds)),
                    key=lambda x: (-(x[0] or 0), natural(x[1])))
-    shown, rest = units[:spec["most"]], units[spec["most"]:]
+    shown, rest = units[:spec.most], units[spec.most:]
     rows = [[unit, n, model.kind_label(kind)] for n, unit, kind in shown]
     if rest:
-        rows.append([spec["rest"].format(n=len(rest)), sum(n or 0 for n, _, _ in rest), ""])
-    chart = _bar(spec["title"])
+        rows.append([spec.rest.format(n=len(rest)), sum(n or 0 for n, _, _ in rest), ""])
+    chart = _bar(spec.title)
     chart.legend = None
-    height = max(sheet.spec["height"], len(rows) * sheet.spec["bar_height"] + 2.5)
-    first, last = sheet.block(chart, spec["headers"], rows, height)
+    height = max(sheet.spec.height, len(rows) * sheet.spec.bar_height + 2.5)
+    first, last = sheet.block(chart, spec.headers, rows, height)
     _series(chart, sheet.ws, first, last, (2, 2))
 
 
 def _results_chart(county, sheet: _Sheet) -> None:
     """（一）…（六） as shares of each kind's results (and of all), stacked to 100 %."""
-    spec = sheet.spec["results"]
-    groups = spec["groups"]
+    spec = sheet.spec.results
+    groups = spec.groups
     kinds = [k for k in model.kind_ids() if county.units.get(k)]
     rows = [[model.kind_label(k)] + [model.figure(county.subtotals[k], g) for g in groups] for k in kinds]
     if len(kinds) > 1:
-        rows.append([spec["total_label"]] + [model.figure(county.result.summary.values, g) for g in groups])
-    chart = _bar(spec["title"], "percentStacked", labels=False)
+        rows.append([spec.total_label] + [model.figure(county.result.summary.values, g) for g in groups])
+    chart = _bar(spec.title, "percentStacked", labels=False)
     chart.y_axis.numFmt = "0%"
-    height = max(sheet.spec["height"], len(rows) * 1.2 + 4)
-    words = [model.spec()["figures"][g]["word"] for g in groups]  # short enough for a column and the legend
-    first, last = sheet.block(chart, spec["headers"] + words, rows, height)
+    height = max(sheet.spec.height, len(rows) * 1.2 + 4)
+    words = [load_county().figures[g].word for g in groups]  # short enough for a column and the legend
+    first, last = sheet.block(chart, spec.headers + words, rows, height)
     _series(chart, sheet.ws, first, last, (2, 1 + len(groups)))
 
 
 def _appeals_chart(county, sheet: _Sheet) -> None:
     """复议 and the two kinds of 诉讼 by outcome, stacked; no chart when there were none."""
-    spec = sheet.spec["appeals"]
+    spec = sheet.spec.appeals
     fmt, values = load_format(), county.result.summary.values
-    columns = [fmt.fields[f"appeals.review.{c}"].label.rsplit(" / ", 1)[-1] for c in spec["columns"]]
-    rows = [[r["label"]] + [values[f"appeals.{r['group']}.{c}"] for c in spec["columns"]] for r in spec["rows"]]
+    columns = [fmt.fields[f"appeals.review.{c}"].label.rsplit(" / ", 1)[-1] for c in spec.columns]
+    rows = [[r.label] + [values[f"appeals.{r.group}.{c}"] for c in spec.columns] for r in spec.rows]
     if not any(v for r in rows for v in r[1:]):
-        sheet.note(spec["none"])
+        sheet.note(spec.none)
         return
-    chart = _bar(spec["title"], "stacked")
-    first, last = sheet.block(chart, spec["headers"] + columns, rows, sheet.spec["height"])
+    chart = _bar(spec.title, "stacked")
+    first, last = sheet.block(chart, spec.headers + columns, rows, sheet.spec.height)
     _series(chart, sheet.ws, first, last, (2, 1 + len(columns)))
     _no_zero_labels(chart, rows, 2)
 
 
 def _years_chart(county, sheet: _Sheet) -> None:
     """The main figures this year against last year's summary, with the change."""
-    spec = sheet.spec["years"]
+    spec = sheet.spec.years
     if county.last is None:
-        sheet.note(spec["none"])
+        sheet.note(spec.none)
         return
     summary, last = county.result.summary, county.last.report
     rows = []
-    for name in model.spec()["main"]:
+    for name in load_county().main:
         now, before = model.figure(summary.values, name), model.figure(last.values, name)
         known = now is not None and before is not None
         rows.append([model.figure_label(name), before, now, now - before if known else None,
                      _change(now, before) if known else None])
-    headers = [h.format(old_year=last.year, new_year=summary.year) for h in spec["headers"]]
-    chart = _bar(spec["title"])
-    height = max(sheet.spec["height"], len(rows) * 2 * sheet.spec["bar_height"] + 3)
+    headers = [h.format(old_year=last.year, new_year=summary.year) for h in spec.headers]
+    chart = _bar(spec.title)
+    height = max(sheet.spec.height, len(rows) * 2 * sheet.spec.bar_height + 3)
     first, last_row = sheet.block(chart, headers, rows, height)
     _series(chart, sheet.ws, first, last_row, (2, 3))
     for r in range(first, last_row + 1):
-        sheet.ws.cell(r, 5).number_format = model.spec()["rates"]["format"]
+        sheet.ws.cell(r, 5).number_format = load_county().rates.format
 
 
 def _change(now, before) -> Decimal | None:
@@ -224,15 +228,15 @@ def charts_sheet(county, wb) -> None:
     and this year against last year."""
     from openpyxl.styles import Alignment, Font
 
-    spec = model.spec()["sheets"]["charts"]
-    ws = wb.create_sheet(spec["name"])
+    spec = load_county().sheets.charts
+    ws = wb.create_sheet(spec.name)
     summary = county.result.summary
-    set_text(ws.cell(1, 1), spec["title"].format(unit=summary.unit or "", year=summary.year or ""))
+    set_text(ws.cell(1, 1), spec.title.format(unit=summary.unit or "", year=summary.year or ""))
     ws.cell(1, 1).font = Font(bold=True, size=14)
-    set_text(ws.cell(2, 1), spec["note"])
-    ws.cell(2, 1).font = Font(color=_colours()["muted"])
+    set_text(ws.cell(2, 1), spec.note)
+    ws.cell(2, 1).font = Font(color=_colours().muted)
     ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    widest = 1 + len(spec["results"]["groups"])  # the table of results by kind
+    widest = 1 + len(spec.results.groups)  # the table of results by kind
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=widest)
     ws.row_dimensions[2].height = 30
     sheet = _Sheet(ws, spec)
@@ -240,7 +244,7 @@ def charts_sheet(county, wb) -> None:
     _results_chart(county, sheet)
     _appeals_chart(county, sheet)
     _years_chart(county, sheet)
-    ws.column_dimensions["A"].width = spec["columns"]["label"]
+    ws.column_dimensions["A"].width = spec.columns.label
     for c in range(2, widest + 1):
-        ws.column_dimensions[col_letter(c)].width = spec["columns"]["number"]
+        ws.column_dimensions[col_letter(c)].width = spec.columns.number
     print_across(ws, landscape=False)  # PAGE_ROWS: a chart and its table to a portrait page

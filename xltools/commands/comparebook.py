@@ -144,14 +144,14 @@ def _units_sheet(wb, comp: Comparison, lang: str) -> dict[int, int]:
 def _included_sheet(wb, pair: Pair, lang: str) -> None:
     """A summary: the units merge added up, and those it left out, with why."""
     from xltools.commands.summary import problems
-    from xltools.model.schema import load_summary_raw
+    from xltools.model.schema import load_summary
 
-    w, status = words(lang), load_summary_raw()["status"]
+    w, status = words(lang), load_summary().status
     ws = wb.create_sheet(w["compare_sheet_included"])
     _header(ws, list(w["compare_unit_headers"])[:3] + list(w["compare_unit_headers"])[-1:], [30, 22, 12, 80])
     for r, s in enumerate(pair.units, start=2):
-        for c, v in enumerate((s.shown, s.code, status[s.status][lang], problems(s, pair.old.year, lang, warnings=False)),
-                              start=1):
+        row = (s.shown, s.code, status[s.status][lang], problems(s, pair.old.year, lang, warnings=False))
+        for c, v in enumerate(row, start=1):
             _put(ws, r, c, v)
     _print_wide(ws)
 

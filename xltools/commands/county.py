@@ -8,18 +8,21 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xltools.commands.merge import MergeResult, Missing, row_order
 from xltools.commands.roster import RosterNote
 from xltools.model import county as model
-from xltools.model.schema import load_format, load_summary_raw, words
+from xltools.model.schema import load_county, load_format, load_summary, words
 from xltools.rules.batch import Submission
 from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.saver import Rows
 from xltools.xlsx.sizes import LINE_HEIGHT, print_across, text_width, wrapped_lines
 from xltools.xlsx.writer import set_text
+
+if TYPE_CHECKING:
+    from xltools.model.config import Rate as RateSpec
 
 
 @dataclass
@@ -46,10 +49,10 @@ class County:
         unit = x.unit if isinstance(x, Missing) else \
             roster[x.roster_index] if roster and x.roster_index is not None else None
         if self.no_kinds or unit is None:
-            return model.spec()["fallback"]
+            return load_county().fallback
         kind, why = model.kind_of(unit.kind)
         if why is not None:
-            self.why[id(x)] = model.spec()["unknown"][why]["zh"].format(word=unit.kind)
+            self.why[id(x)] = load_county().unknown[why].zh.format(word=unit.kind)
         return kind
 
 
@@ -73,7 +76,7 @@ def draft_note(result: MergeResult, draft: bool = True, allow_incomplete: bool =
         return None
     fmt = load_format()
     sections = words(lang)["list_separator"].join(fmt.fields[fid].section + fmt.fields[fid].label
-                                                  for fid in model.spec()["drafts"])
+                                                  for fid in load_county().drafts)
     key = "merge_drafted_incomplete" if allow_incomplete else "merge_not_drafted"
     return words(lang)[key].format(sections=sections, **cover.params(lang))
 
@@ -136,10 +139,10 @@ def status_kinds(county: County, ws, rows: Rows) -> None:
     under the fallback says why in 主要问题 (without, 分类汇总 says it once)."""
     if county.no_kinds:
         return
-    column = model.spec()["column"]
-    n = len(load_summary_raw()["sheets"]["status"]["columns"])
-    problems = [c["id"] for c in load_summary_raw()["sheets"]["status"]["columns"]].index("problems")
-    _add_header(ws, n + 1, column["label"], column["width"])
+    column = load_county().column
+    columns = load_summary().sheets.status.columns
+    n, problems = len(columns), [c.id for c in columns].index("problems")
+    _add_header(ws, n + 1, column.label, column.width)
     ws.auto_filter.ref = f"A1:{col_letter(n + 1)}{len(rows.rows) + 1}"
     for row, x in zip(rows.rows, row_order(county.result)):
         kind = county.kind(x)
@@ -150,42 +153,43 @@ def status_kinds(county: County, ws, rows: Rows) -> None:
 
 def _rate_columns() -> list[tuple[str, str]]:
     """(id, header) of the columns 明细 adds after 类型: each rate and its rank."""
-    r = model.spec()["rates"]
-    return [(f"{kind}.{x['id']}", r[f"{kind}_header"].format(label=x["label"]))
-            for x in model.rate_specs() for kind in ("rate", "rank")]
+    r = load_county().rates
+    return [column for x in r.list for column in ((f"rate.{x.id}", r.rate_header.format(label=x.label)),
+                                                  (f"rank.{x.id}", r.rank_header.format(label=x.label)))]
 
 
 def detail_columns(county: County, ws, rows: Rows) -> None:
     """明细 ends with 类型 and each rate with its rank (a unit with too few cases
     has its rate but no rank and no colour); the 合计 row has the county's rates."""
-    column = model.spec()["column"]
+    column = load_county().column
     first = ws.max_column + 1
-    headers = [(column["id"], column["label"], column["width"])] + \
+    headers = [(column.id, column.label, column.width)] + \
         [(i, h, text_width(h) + 2) for i, h in _rate_columns()]  # a header on one line
     for c, (key, label, width) in enumerate(headers, start=first):
         _add_header(ws, c, label, width)
         set_text(ws.cell(2, c), key)
     units = [model.rates(s.result.report.values) for s in county.result.merged]
-    places = [model.ranks([r[i] for r in units]) for i in range(len(model.rate_specs()))]
+    specs = load_county().rates.list
+    places = [model.ranks([r[i] for r in units]) for i in range(len(specs))]
     for j, (row, kind, rates) in enumerate(zip(rows.rows, county.kinds, units)):
         row.append(model.kind_label(kind))
         for i, rate in enumerate(rates):
             row += [rate.percent, places[i][j]]
     rows.rows[-1] += [None] + [x for rate in model.rates(county.result.summary.values) for x in (rate.percent, None)]
     ws.auto_filter.ref = f"A2:{col_letter(first + len(headers) - 1)}{len(rows.rows) + 2}"
-    for i, spec in enumerate(model.rate_specs()):
+    for i, spec in enumerate(specs):
         cells = [f"{col_letter(first + 1 + 2 * i)}{3 + j}" for j, r in enumerate(units) if r[i].ranked]
         colour(ws, cells, spec)
 
 
-def colour(ws, cells: list[str], spec: dict) -> None:
+def colour(ws, cells: list[str], spec: RateSpec) -> None:
     """A colour scale over the rates with enough cases: the `worse` end coloured."""
     from openpyxl.formatting.rule import ColorScaleRule
 
     if not cells:
         return
-    c = model.spec()["rates"]["colours"]
-    low, high = (c["worse"], c["better"]) if spec["worse"] == "low" else (c["better"], c["worse"])
+    c = load_county().rates.colours
+    low, high = (c.worse, c.better) if spec.worse == "low" else (c.better, c.worse)
     ws.conditional_formatting.add(" ".join(_runs(cells)), ColorScaleRule(start_type="min", start_color=low,
                                                                          end_type="max", end_color=high))
 
@@ -206,99 +210,134 @@ def _runs(cells: list[str]) -> list[str]:
 
 # --- 分类汇总 ------------------------------------------------------------------------
 
-def by_kind_sheet(county: County, wb) -> None:
-    """The main figures and the rates by kind, then every cell of 三 and 四 by kind;
-    each column an exact sum, the kinds adding up to 合计 (the summary)."""
-    from openpyxl.styles import Alignment, Font, PatternFill
+class _ByKind:
+    """分类汇总 as it is written: a column per kind and 合计 after 项目 and 口径 (or 栏目),
+    each row's key (field id, figure or rate) in a hidden column after them."""
 
-    s = model.spec()
-    sheet = s["sheets"]["by_kind"]
-    h, widths = sheet["headers"], sheet["widths"]
-    ws = wb.create_sheet(sheet["name"])
-    summary = county.result.summary
-    kinds = model.kind_ids()
-    last_col = 2 + len(kinds) + 1  # 项目, 口径 or 列, the kinds, 合计; then the hidden field ids
-    bold, grey = Font(bold=True), Font(color=s["sheets"]["colours"]["muted"])
-    band = PatternFill("solid", fgColor=s["sheets"]["colours"]["header"])
-    wrap, middle = Alignment(wrap_text=True, vertical="center"), Alignment(vertical="center")
-    set_text(ws.cell(1, 1), sheet["title"].format(unit=summary.unit or "", year=summary.year or ""))
-    ws.cell(1, 1).font = Font(bold=True, size=14)
-    notes = [n.format(threshold=s["rates"]["threshold"]) for n in sheet["notes"]]
-    if county.no_kinds:
-        notes.insert(0, s["unknown"]["roster"]["zh"])
-    page = widths["item"] + widths["column"] + widths["kind"] * (len(kinds) + 1)
-    for i, note in enumerate(notes, start=2):
-        set_text(ws.cell(i, 1), note)
-        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=last_col)
-        ws.cell(i, 1).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[i].height = LINE_HEIGHT * wrapped_lines(note, page)
-    row = len(notes) + 3
+    def __init__(self, county: County, wb):
+        from openpyxl.styles import Alignment, Font, PatternFill
 
-    def header(r: int, first: str, second: str = "") -> None:
-        for c, label in enumerate([first, second, *[model.kind_label(k) for k in kinds], h["total"]], start=1):
-            set_text(ws.cell(r, c), label)
-            ws.cell(r, c).font = bold
-            ws.cell(r, c).fill = band
-            ws.cell(r, c).alignment = Alignment(horizontal="center" if c > 2 else "left", wrap_text=True)
+        colours = load_county().sheets.colours
+        self.county, self.spec, self.kinds = county, load_county().sheets.by_kind, model.kind_ids()
+        self.ws = wb.create_sheet(self.spec.name)
+        self.last_col = 2 + len(self.kinds) + 1  # 项目, 口径 or 列, the kinds, 合计; then the hidden field ids
+        self.bold, self.grey = Font(bold=True), Font(color=colours.muted)
+        self.band = PatternFill("solid", fgColor=colours.header)
+        self.wrap, self.middle = Alignment(wrap_text=True, vertical="center"), Alignment(vertical="center")
 
-    def line(r: int, label: str, second: str, key: str, values: list, font=None) -> None:
+    def header(self, r: int, first: str, second: str = "") -> None:
+        from openpyxl.styles import Alignment
+
+        labels = [first, second, *[model.kind_label(k) for k in self.kinds], self.spec.headers.total]
+        for c, label in enumerate(labels, start=1):
+            set_text(self.ws.cell(r, c), label)
+            self.ws.cell(r, c).font = self.bold
+            self.ws.cell(r, c).fill = self.band
+            self.ws.cell(r, c).alignment = Alignment(horizontal="center" if c > 2 else "left", wrap_text=True)
+
+    def line(self, r: int, label: str, second: str, key: str, values: list, font=None) -> None:
+        ws, widths = self.ws, self.spec.widths
         set_text(ws.cell(r, 1), label)
         if second:
             set_text(ws.cell(r, 2), second)
-        set_text(ws.cell(r, last_col + 1), key)
+        set_text(ws.cell(r, self.last_col + 1), key)
         for c, v in enumerate(values, start=3):
             ws.cell(r, c).value = v
-            ws.cell(r, c).alignment = middle
+            ws.cell(r, c).alignment = self.middle
             if font is not None:
                 ws.cell(r, c).font = font
         for c in (1, 2):
-            ws.cell(r, c).alignment = wrap
-        lines = max(wrapped_lines(label, widths["item"]), wrapped_lines(second, widths["column"]))
+            ws.cell(r, c).alignment = self.wrap
+        lines = max(wrapped_lines(label, widths.item), wrapped_lines(second, widths.column))
         if lines > 1:
             ws.row_dimensions[r].height = LINE_HEIGHT * lines
 
-    head = row
-    header(row, h["item"])
+
+def by_kind_sheet(county: County, wb) -> None:
+    """The main figures and the rates by kind, then every cell of 三 and 四 by kind;
+    each column an exact sum, the kinds adding up to 合计 (the summary)."""
+    t = _ByKind(county, wb)
+    head = _by_kind_notes(t)
+    row = _by_kind_rates(t, _by_kind_figures(t, head))
+    row = _by_kind_cells(t, row + 2)
+    ws, widths = t.ws, t.spec.widths
+    ws.column_dimensions["A"].width = widths.item
+    ws.column_dimensions["B"].width = widths.column
+    for c in range(3, t.last_col + 1):
+        ws.column_dimensions[col_letter(c)].width = widths.kind
+    ws.column_dimensions[col_letter(t.last_col + 1)].hidden = True  # the field ids, for programs
+    ws.freeze_panes = ws.cell(head + 1, 3)
+    ws.print_area = f"A1:{col_letter(t.last_col)}{row}"
+    print_across(ws, f"{head}:{head}")
+
+
+def _by_kind_notes(t: _ByKind) -> int:
+    """The title and the notes (why every unit is 其他, where the roster gives no
+    kinds); the row of the first table's header."""
+    from openpyxl.styles import Alignment, Font
+
+    ws, summary, widths = t.ws, t.county.result.summary, t.spec.widths
+    set_text(ws.cell(1, 1), t.spec.title.format(unit=summary.unit or "", year=summary.year or ""))
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    notes = [n.format(threshold=load_county().rates.threshold) for n in t.spec.notes]
+    if t.county.no_kinds:
+        notes.insert(0, load_county().unknown["roster"].zh)
+    page = widths.item + widths.column + widths.kind * (len(t.kinds) + 1)
+    for i, note in enumerate(notes, start=2):
+        set_text(ws.cell(i, 1), note)
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=t.last_col)
+        ws.cell(i, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[i].height = LINE_HEIGHT * wrapped_lines(note, page)
+    return len(notes) + 3
+
+
+def _by_kind_figures(t: _ByKind, row: int) -> int:
+    """How many units each kind has, and the main figures; the last row written."""
+    county, kinds, summary = t.county, t.kinds, t.county.result.summary
+    t.header(row, t.spec.headers.item)
     row += 1
-    line(row, h["units"], "", "units", [county.units[k] for k in kinds] + [len(county.result.merged)])
-    for name in s["main"]:
+    t.line(row, t.spec.headers.units, "", "units", [county.units[k] for k in kinds] + [len(county.result.merged)])
+    for name in load_county().main:
         row += 1
-        line(row, model.figure_label(name), "", f"figure.{name}",
-             [model.figure(county.subtotals[k], name) for k in kinds] + [model.figure(summary.values, name)])
+        t.line(row, model.figure_label(name), "", f"figure.{name}",
+               [model.figure(county.subtotals[k], name) for k in kinds] + [model.figure(summary.values, name)])
+    return row
+
+
+def _by_kind_rates(t: _ByKind, row: int) -> int:
+    """Each rate by kind with its definition, and the basis it is over; the last row written."""
     row += 2
-    header(row, h["rate_section"], h["definition"])
-    by_kind = {k: model.rates(county.subtotals[k]) for k in kinds}
-    total = model.rates(summary.values)
-    for i, spec in enumerate(model.rate_specs()):
+    t.header(row, t.spec.headers.rate_section, t.spec.headers.definition)
+    rates, kinds = load_county().rates, t.kinds
+    by_kind = {k: model.rates(t.county.subtotals[k]) for k in kinds}
+    total = model.rates(t.county.result.summary.values)
+    for i, spec in enumerate(rates.list):
         row += 1
-        line(row, s["rates"]["rate_header"].format(label=spec["label"]), spec["definition"]["zh"],
-             f"rate.{spec['id']}", [by_kind[k][i].percent for k in kinds] + [total[i].percent])
-        colour(ws, [f"{col_letter(3 + j)}{row}" for j, k in enumerate(kinds) if by_kind[k][i].ranked], spec)
-        for c in range(3, last_col + 1):
-            ws.cell(row, c).number_format = s["rates"]["format"]
+        t.line(row, rates.rate_header.format(label=spec.label), spec.definition.zh,
+               f"rate.{spec.id}", [by_kind[k][i].percent for k in kinds] + [total[i].percent])
+        colour(t.ws, [f"{col_letter(3 + j)}{row}" for j, k in enumerate(kinds) if by_kind[k][i].ranked], spec)
+        for c in range(3, t.last_col + 1):
+            t.ws.cell(row, c).number_format = rates.format
         row += 1
-        line(row, s["rates"]["basis_header"].format(label=model.figure_label(spec["over"])), "",
-             f"basis.{spec['id']}", [by_kind[k][i].over for k in kinds] + [total[i].over], grey)
-        ws.cell(row, 1).font = grey
-    row += 2
-    header(row, h["detail_section"], h["column"])
-    fmt = load_format()
+        t.line(row, rates.basis_header.format(label=model.figure_label(spec.over)), "",
+               f"basis.{spec.id}", [by_kind[k][i].over for k in kinds] + [total[i].over], t.grey)
+        t.ws.cell(row, 1).font = t.grey
+    return row
+
+
+def _by_kind_cells(t: _ByKind, row: int) -> int:
+    """Every cell of 三 and 四 by kind; the last row written."""
+    t.header(row, t.spec.headers.detail_section, t.spec.headers.column)
+    fmt, summary, kinds = load_format(), t.county.result.summary, t.kinds
     # a table whose columns all sit under one header (三's 申请人情况) names it once, in 栏目's header
-    single = {t.id for t in fmt.tables.values() if all(len(b.columns) == 1 for b in t.blocks)}
+    single = {x.id for x in fmt.tables.values() if all(len(b.columns) == 1 for b in x.blocks)}
     for f in fmt.numeric_fields():
         if f.table in ("requests", "appeals"):
             row += 1
-            line(row, " / ".join(f.labels["row"]) or fmt.sections[fmt.tables[f.table].section],
-                 " / ".join(f.labels["column"][1:] if f.table in single else f.labels["column"]), f.id,
-                 [county.subtotals[k][f.id] for k in kinds] + [summary.values[f.id]])
-    ws.column_dimensions["A"].width = widths["item"]
-    ws.column_dimensions["B"].width = widths["column"]
-    for c in range(3, last_col + 1):
-        ws.column_dimensions[col_letter(c)].width = widths["kind"]
-    ws.column_dimensions[col_letter(last_col + 1)].hidden = True  # the field ids, for programs
-    ws.freeze_panes = ws.cell(head + 1, 3)
-    ws.print_area = f"A1:{col_letter(last_col)}{row}"
-    print_across(ws, f"{head}:{head}")
+            t.line(row, " / ".join(f.labels["row"]) or fmt.sections[fmt.tables[f.table].section],
+                   " / ".join(f.labels["column"][1:] if f.table in single else f.labels["column"]), f.id,
+                   [t.county.subtotals[k][f.id] for k in kinds] + [summary.values[f.id]])
+    return row
 
 
 def write_sheets(county: County, wb, rows: dict[str, Rows]) -> None:
@@ -306,14 +345,14 @@ def write_sheets(county: County, wb, rows: dict[str, Rows]) -> None:
     上报情况's and 明细's columns, then 分类汇总 and 图表 before 上报情况."""
     from xltools.commands.charts import charts_sheet
 
-    sheets = load_summary_raw()["sheets"]
-    status, detail = sheets["status"]["name"], sheets["detail"]["name"]
+    sheets = load_summary().sheets
+    status, detail = sheets.status.name, sheets.detail.name
     status_kinds(county, wb[status], rows[status])
     detail_columns(county, wb[detail], rows[detail])
     by_kind_sheet(county, wb)
     charts_sheet(county, wb)
     at = wb.sheetnames.index(status)
-    for name in (model.spec()["sheets"][key]["name"] for key in ("by_kind", "charts")):
+    for name in (load_county().sheets.by_kind.name, load_county().sheets.charts.name):
         wb.move_sheet(name, at - wb.sheetnames.index(name))
         at += 1
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xltools.model.schema import load_summary_raw, words
+from xltools.model.schema import load_summary, words
 
 SHOWN = 10  # units named in the sentence; the rest counted
 
@@ -40,8 +40,8 @@ def coverage(rows: list[tuple[str, str]]) -> Coverage:
     """The coverage of 上报情况's rows, each (unit, 状态 as written in Chinese)."""
     from xltools.commands.merge import PASSED_OVER
 
-    status = load_summary_raw()["status"]
-    merged, passed = status["merged"]["zh"], {status[k]["zh"] for k in PASSED_OVER}
+    status = load_summary().status
+    merged, passed = status["merged"].zh, {status[k].zh for k in PASSED_OVER}
     # a file other files stand for (a summary of units all here, a byte copy, the file
     # the roster's code did not pick) is no unit, however its cover spells the name
     listed = list(dict.fromkeys(unit for unit, word in rows if word not in passed))
@@ -53,8 +53,8 @@ def of_merge(result) -> Coverage:
     """The coverage of a merge (a MergeResult), as its 上报情况 will list it."""
     from xltools.commands.merge import Missing, row_order
 
-    status = load_summary_raw()["status"]
-    return coverage([((x.unit.name or x.unit.code) if isinstance(x, Missing) else x.shown, status[x.status]["zh"])
+    status = load_summary().status
+    return coverage([((x.unit.name or x.unit.code) if isinstance(x, Missing) else x.shown, status[x.status].zh)
                      for x in row_order(result)])
 
 
@@ -63,11 +63,11 @@ def of_summary(path: Path) -> Coverage | None:
     without that sheet (one unit's report)."""
     from xltools.xlsx.reader import read_cells
 
-    spec = load_summary_raw()["sheets"]["status"]
-    rows = read_cells(path, extra=(spec["name"],)).extra.get(spec["name"])
+    spec = load_summary().sheets.status
+    rows = read_cells(path, extra=(spec.name,)).extra.get(spec.name)
     if rows is None:
         return None
-    ids = [c["id"] for c in spec["columns"]]
+    ids = [c.id for c in spec.columns]
     unit, word = ids.index("unit"), ids.index("status")
     return coverage([(str(r[unit] or "").strip(), str(r[word] or "").strip())
                      for r in rows[1:] if len(r) > max(unit, word) and str(r[unit] or "").strip()])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from xltools.model.codes import fold_name
 from xltools.model.errors import UserError
-from xltools.model.schema import load_summary_raw, words
+from xltools.model.schema import load_summary, words
 
 
 class RosterError(UserError):
@@ -56,7 +56,7 @@ def read_roster(path: Path) -> Roster:
         raise RosterError("empty", path=path)
     header = [h.strip().lower() for h in rows[0]]
     where = {key: next((header.index(n.lower()) for n in names if n.lower() in header), None)
-             for key, names in load_summary_raw()["roster"].items()}
+             for key, names in load_summary().roster.items()}
     if where["name"] is None and where["code"] is None:
         raise RosterError("header", path=path, found="、".join(h for h in rows[0] if h.strip())[:60])
     roster, seen = Roster([]), {}

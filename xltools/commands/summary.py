@@ -3,9 +3,10 @@ schemas/summary.yaml (上报情况, 质量评分, 明细, 来源, 各单位文�
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xltools.commands.merge import MergeResult, Unread, natural, row_order
-from xltools.model.schema import load_summary_raw, words
+from xltools.model.schema import load_summary, words
 from xltools.rules.batch import Submission
 from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
@@ -13,6 +14,9 @@ from xltools.xlsx.layout import load_layout
 from xltools.xlsx.saver import Rows, save
 from xltools.xlsx.sizes import print_across, row_height
 from xltools.xlsx.writer import report_workbook, set_text
+
+if TYPE_CHECKING:
+    from xltools.model.config import ColumnsSheet, DetailSheet, Text, TextsSheet, UnitsSheet
 
 MAX_PROBLEMS = 3
 
@@ -25,7 +29,7 @@ def _put(ws, row: int, col: int, value) -> None:
         ws.cell(row, col).value = value
 
 
-def _header(ws, labels: list[str], widths: list[int | None] = ()) -> None:
+def _header(ws, labels: list[str], widths: list[float | None] = ()) -> None:
     from openpyxl.styles import Alignment, Font
 
     for c, label in enumerate(labels, start=1):
@@ -38,7 +42,7 @@ def _header(ws, labels: list[str], widths: list[int | None] = ()) -> None:
 
 
 def reason_text(sub: Submission, year, lang: str = "zh") -> str:
-    reasons = load_summary_raw()["reasons"]
+    reasons = load_summary().reasons
     if sub.reason is None:
         return ""
     return reasons[sub.reason][lang].format(found=sub.result.year, expected=year, **sub.reason_params)
@@ -47,7 +51,7 @@ def reason_text(sub: Submission, year, lang: str = "zh") -> str:
 def problems(sub: Submission, year, lang: str = "zh", warnings: bool = True) -> str:
     """Why an input is not merged as it is, then its first findings in words (its
     errors, and its unexplained warnings unless `warnings` is false)."""
-    reasons = load_summary_raw()["reasons"]
+    reasons = load_summary().reasons
     parts = [reason_text(sub, year, lang)] if sub.reason else []
     if sub.hint:
         parts.append(reasons["near_roster"][lang].format(name=sub.hint))
@@ -63,7 +67,7 @@ def problems(sub: Submission, year, lang: str = "zh", warnings: bool = True) -> 
 def missing_text(m, lang: str = "zh") -> str:
     """Why a roster unit has no report: nothing received, or each file it sent and why
     it could not be read."""
-    reasons = load_summary_raw()["reasons"]
+    reasons = load_summary().reasons
     hint = reasons["near_input"][lang].format(name=m.hint) if m.hint else ""
     files = [reasons["unread_file"][lang].format(file=u.path.name, why=unread_why(u, lang)) for u in m.files]
     return "\n".join(p for p in (reasons[m.reason][lang].format(**m.reason_params), *files, hint) if p)
@@ -81,12 +85,12 @@ def error_count(r: FileResult) -> int:
     return sum(f.severity in ("error", "fatal") for f in r.findings)
 
 
-def _table(wb, spec: dict, rows: list[list]) -> Rows:
+def _table(wb, spec: ColumnsSheet | TextsSheet, rows: list[list]) -> Rows:
     """A sheet with the header of `spec`, printed across A4 landscape with its header
     on each page; its rows are left to the saver (their heights to _fit)."""
-    ws = wb.create_sheet(spec["name"])
-    _header(ws, [c["label"] for c in spec["columns"]], [c.get("width") for c in spec["columns"]])
-    ws.auto_filter.ref = f"A1:{col_letter(len(spec['columns']))}{len(rows) + 1}"
+    ws = wb.create_sheet(spec.name)
+    _header(ws, [c.label for c in spec.columns], [c.width for c in spec.columns])
+    ws.auto_filter.ref = f"A1:{col_letter(len(spec.columns))}{len(rows) + 1}"
     print_across(ws, "1:1")
     return Rows(rows, _wrapped(ws))
 
@@ -111,21 +115,21 @@ def _wrapped(ws, horizontal: str | None = None) -> int:
     return style
 
 
-def _status_rows(result: MergeResult, words: dict) -> list[list]:
+def _status_rows(result: MergeResult, words: dict[str, Text]) -> list[list]:
     """A row per input, per roster unit without one (with the files it sent that could
     not be read, each counted as an error), and per file left unread on its own."""
     def row(x) -> list:
         if isinstance(x, Submission):
-            return [x.shown, x.code, words[x.status]["zh"], error_count(x.result), len(x.result.warnings),
+            return [x.shown, x.code, words[x.status].zh, error_count(x.result), len(x.result.warnings),
                     problems(x, result.year), x.file]
         if isinstance(x, Unread):
-            return [x.shown, "", words[x.status]["zh"], None, None, unread_why(x), str(x.path)]
-        return [x.unit.name, x.unit.code, words[x.status]["zh"], len(x.files) if x.files else None, None,
+            return [x.shown, "", words[x.status].zh, None, None, unread_why(x), str(x.path)]
+        return [x.unit.name, x.unit.code, words[x.status].zh, len(x.files) if x.files else None, None,
                 missing_text(x), "\n".join(str(u.path) for u in x.files)]
     return [row(x) for x in row_order(result)]
 
 
-def _quality_rows(result: MergeResult, status: dict) -> list[list]:
+def _quality_rows(result: MergeResult, status: dict[str, Text]) -> list[list]:
     """One row per unit whose report was read, the weakest report first."""
     w = words("zh")
     rows = []
@@ -136,42 +140,43 @@ def _quality_rows(result: MergeResult, status: dict) -> list[list]:
         deductions = []
         for d in score.deductions:
             deductions.append(w["score_item"].format(label=d.label["zh"], points=d.points, rules=d.rules()))
-            deductions += [w["score_finding"].format(rule=f.rule, message=f.message()) for f in d.findings[:MAX_PROBLEMS]]
+            deductions += [w["score_finding"].format(rule=f.rule, message=f.message())
+                           for f in d.findings[:MAX_PROBLEMS]]
             if len(d.findings) > MAX_PROBLEMS:
                 deductions.append(w["more_problems"].format(n=len(d.findings)))
         copies = [w["shared_text"].format(label=f.params["label"], others=f.params["others"]["zh"])
                   for f in s.result.findings if f.rule == "T5"]
         counted = sum(len(d.findings) for d in score.deductions)
         rows.append(((score.points, -counted, natural(s.shown)),
-                     [s.shown, score.points, score.of, status[s.status]["zh"], "\n".join(deductions),
+                     [s.shown, score.points, score.of, status[s.status].zh, "\n".join(deductions),
                       "\n".join(copies), s.file]))
     return [row for _, row in sorted(rows, key=lambda r: r[0])]
 
 
 
 
-def _quality_sheet(wb, spec: dict, rows: list[list]) -> Rows:
+def _quality_sheet(wb, spec: ColumnsSheet, rows: list[list]) -> Rows:
     """质量评分: the score centred, apart from the text beside it."""
     table = _table(wb, spec, rows)
-    centred = _wrapped(wb[spec["name"]], "center")
-    table.style = [centred if c["id"] in ("points", "of") else table.style for c in spec["columns"]]
+    centred = _wrapped(wb[spec.name], "center")
+    table.style = [centred if c.id in ("points", "of") else table.style for c in spec.columns]
     return table
 
 
-def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:
+def _detail_sheet(wb, result: MergeResult, spec: DetailSheet) -> Rows:
     """One row per merged unit and one column per field; the ids in a hidden second
     row; a last row that equals the summary. Returns the data rows, which are many:
     the saver writes them (as text and numbers, never formulas)."""
     fields = load_layout().format.numeric_fields()
-    ws = wb.create_sheet(spec["name"])
-    _header(ws, [c["label"] for c in spec["fixed"]] + [f.label for f in fields],
-            [c["width"] for c in spec["fixed"]] + [spec["width"]] * len(fields))
-    for c, key in enumerate([c["id"] for c in spec["fixed"]] + [f.id for f in fields], start=1):
+    ws = wb.create_sheet(spec.name)
+    _header(ws, [c.label for c in spec.fixed] + [f.label for f in fields],
+            [c.width for c in spec.fixed] + [spec.width] * len(fields))
+    for c, key in enumerate([c.id for c in spec.fixed] + [f.id for f in fields], start=1):
         _put(ws, 2, c, key)
     ws.row_dimensions[2].hidden = True
     ws.freeze_panes = "C3"
     rows = [[s.shown, s.code] + [s.result.report.values.get(f.id) for f in fields] for s in result.merged]
-    rows.append([spec["total_label"], ""] + [result.summary.values.get(f.id) for f in fields])
+    rows.append([spec.total_label, ""] + [result.summary.values.get(f.id) for f in fields])
     ws.auto_filter.ref = f"A2:{col_letter(len(fields) + 2)}{len(rows) + 2}"
     # hundreds of columns fit no page's width: printed at full size page by page
     # across, the header and the units' names on each page
@@ -180,17 +185,17 @@ def _detail_sheet(wb, result: MergeResult, spec: dict) -> Rows:
     return Rows(rows)
 
 
-def _source_rows(result: MergeResult, words: dict) -> list[list]:
+def _source_rows(result: MergeResult, words: dict[str, Text]) -> list[list]:
     """Every file received: the inputs read, then the files left unread, each with its
     status and, where it is not merged, why (the first line of its 主要问题)."""
-    rows = [[s.file, s.size, s.sha256, s.template_version, s.modified, words[s.status]["zh"],
+    rows = [[s.file, s.size, s.sha256, s.template_version, s.modified, words[s.status].zh,
              problems(s, result.year, warnings=False).split("\n")[0] if s.status != "merged" else ""]
             for s in result.submissions]
     return rows + [[str(u.path), u.size, u.sha256, "", u.modified,
-                    words["unreadable" if u.for_unit else u.status]["zh"], unread_why(u)] for u in result.skipped]
+                    words["unreadable" if u.for_unit else u.status].zh, unread_why(u)] for u in result.skipped]
 
 
-def _texts_sheet(wb, result: MergeResult, spec: dict) -> Rows:
+def _texts_sheet(wb, result: MergeResult, spec: TextsSheet) -> Rows:
     """One row per unit and text section: a unit's report reads down the page, and the
     filter on 部分 sets one section of every unit side by side."""
     texts = load_layout().format.text_fields()
@@ -198,8 +203,8 @@ def _texts_sheet(wb, result: MergeResult, spec: dict) -> Rows:
                              for s in result.merged for f in texts])
 
 
-def _units_sheet(wb, result: MergeResult, spec: dict) -> Rows:
-    wb.create_sheet(spec["name"]).sheet_state = "veryHidden"
+def _units_sheet(wb, result: MergeResult, spec: UnitsSheet) -> Rows:
+    wb.create_sheet(spec.name).sheet_state = "veryHidden"
     return Rows([list(u) for u in sorted({u for s in result.merged for u in s.units})])
 
 
@@ -211,19 +216,19 @@ def write_summary(result: MergeResult, out: Path, last: FileResult | None = None
     change in the drafted text and the chart of this year against last year."""
     from xltools.commands import county
 
-    spec = load_summary_raw()
-    words = spec["status"]
+    spec = load_summary()
+    words = spec.status
     by_kind = county.prepare(result, last, draft, allow_incomplete)
     wb, cached = report_workbook(result.summary)
-    sheets = spec["sheets"]
-    rows = {sheets["status"]["name"]: _table(wb, sheets["status"], _status_rows(result, words))}
-    rows[sheets["quality"]["name"]] = _quality_sheet(wb, sheets["quality"], _quality_rows(result, words))
-    rows[sheets["detail"]["name"]] = _detail_sheet(wb, result, sheets["detail"])
-    rows[sheets["sources"]["name"]] = _table(wb, sheets["sources"], _source_rows(result, words))
-    rows[sheets["texts"]["name"]] = _texts_sheet(wb, result, sheets["texts"])
-    rows[sheets["units"]["name"]] = _units_sheet(wb, result, sheets["units"])
+    sheets = spec.sheets
+    rows = {sheets.status.name: _table(wb, sheets.status, _status_rows(result, words))}
+    rows[sheets.quality.name] = _quality_sheet(wb, sheets.quality, _quality_rows(result, words))
+    rows[sheets.detail.name] = _detail_sheet(wb, result, sheets.detail)
+    rows[sheets.sources.name] = _table(wb, sheets.sources, _source_rows(result, words))
+    rows[sheets.texts.name] = _texts_sheet(wb, result, sheets.texts)
+    rows[sheets.units.name] = _units_sheet(wb, result, sheets.units)
     county.write_sheets(by_kind, wb, rows)
-    for key in ("status", "quality", "sources", "texts"):
-        _fit(wb[sheets[key]["name"]], rows[sheets[key]["name"]])
-    _fit(wb[sheets["detail"]["name"]])  # its rows are numbers on one line
+    for sheet in (sheets.status, sheets.quality, sheets.sources, sheets.texts):
+        _fit(wb[sheet.name], rows[sheet.name])
+    _fit(wb[sheets.detail.name])  # its rows are numbers on one line
     save(wb, Path(out), cached=cached, rows=rows)

@@ -54,7 +54,7 @@ def read_book(book, layout: Layout) -> Cells:
             rows = book.sheets[s.name].range((1, 1), (s.height, s.width)).options(ndim=2, err_to_str=True).value
             sheets[s.name] = [[_value(v) for v in row] for row in rows]
     stamp = {}
-    stamp_name = layout.template["stamp_sheet"]
+    stamp_name = layout.template.stamp_sheet
     if stamp_name in names:
         rows = book.sheets[stamp_name].used_range.options(ndim=2).value
         stamp = {str(r[0]): str(r[1]) for r in rows if len(r) >= 2 and r[0] is not None}

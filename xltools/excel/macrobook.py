@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from xltools.excel.vba import Module, project
-from xltools.model.schema import load_template_raw, words
+from xltools.model.schema import load_template, words
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.layout import load_layout
 
@@ -87,17 +87,17 @@ _ROOT_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 
 def macros() -> str:
     """The standard module behind the buttons."""
-    buttons = load_template_raw()["excel"]["buttons"]
-    subs = [f"Sub {b['macro']}()\n    RunXltools \"{b['call']}\"\nEnd Sub\n" for b in buttons]
+    buttons = load_template().excel.buttons
+    subs = [f"Sub {b.macro}()\n    RunXltools \"{b.call}\"\nEnd Sub\n" for b in buttons]
     runner = _RUNNER.format(addin=ADDIN, message=_vba_text(words("zh")["excel_addin_missing"]))
     return "\n".join([runner, *subs])
 
 
 def _vml(n: int, first_column: int) -> str:
     """Buttons side by side in the first two rows, from `first_column` (0-based) on."""
-    shapes = [_VML_BUTTON.format(id=n * 1024 + i + 1, z=i + 1, caption=escape(b["caption"]), macro=b["macro"],
+    shapes = [_VML_BUTTON.format(id=n * 1024 + i + 1, z=i + 1, caption=escape(b.caption), macro=b.macro,
                                  anchor=f"{first_column + i}, 4, 0, 4, {first_column + i}, 108, 1, 0")
-              for i, b in enumerate(load_template_raw()["excel"]["buttons"])]
+              for i, b in enumerate(load_template().excel.buttons)]
     return _VML_HEAD.format(n=n) + "".join(shapes) + "</xml>"
 
 
@@ -124,7 +124,7 @@ def macro_workbook(unit: str | None = None, year: int | None = None):
                 continue
             drawing += 1
             first = sheets[ws.title].width + 1  # one empty column between the table and the bar
-            for col in range(first + 1, first + 1 + len(load_template_raw()["excel"]["buttons"])):
+            for col in range(first + 1, first + 1 + len(load_template().excel.buttons)):
                 ws.column_dimensions[col_letter(col)].width = _BUTTON_WIDTH
             ws.legacy_drawing = f"xl/drawings/vmlDrawing{drawing}.vml"
             z.writestr(ws.legacy_drawing, _vml(drawing, first))

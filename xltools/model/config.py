@@ -268,11 +268,17 @@ class Grid(_Fixed):
     freeze: bool | None = None
 
 
+class LiveMarks(_Fixed):
+    ok: str
+    bad: str
+    text: str
+
+
 class LiveCheck(_Fixed):
     rule: RuleId
     label: str
     row: Count
-    marks: dict[Literal["ok", "bad", "text"], str]
+    marks: LiveMarks
 
 
 class ExplanationColumn(_Fixed):
@@ -315,8 +321,8 @@ class Styles(_Fixed):
 
 class Validation(_Fixed):
     type: Literal["whole", "decimal"]
-    min: Number | None = None
-    max: Number | None = None
+    min: int | None = None  # whole bounds (the years): written into the workbook's validation as typed
+    max: int | None = None
     prompt_title: str
     prompt: str
     error_title: str
@@ -407,23 +413,44 @@ class Rate(_Fixed):
     definition: Text
 
 
+class RateColours(_Fixed):
+    worse: Colour
+    better: Colour
+
+
 class Rates(_Fixed):
     threshold: Count
     decimals: Count
     format: str
-    colours: dict[Literal["worse", "better"], Colour]
+    colours: RateColours
     list: list[Rate]
     rate_header: str
     rank_header: str
     basis_header: str
 
 
+class ByKindHeaders(_Fixed):
+    item: str
+    total: str
+    units: str
+    rate_section: str
+    definition: str
+    detail_section: str
+    column: str
+
+
+class ByKindWidths(_Fixed):
+    item: Number
+    column: Number
+    kind: Number
+
+
 class ByKindSheet(_Fixed):
     name: str
     title: str
     notes: list[str]
-    headers: dict[str, str]
-    widths: dict[str, Number]
+    headers: ByKindHeaders
+    widths: ByKindWidths
 
 
 class ChartUnits(_Fixed):
@@ -460,11 +487,16 @@ class ChartYears(_Fixed):
     none: str
 
 
+class ChartColumns(_Fixed):
+    label: Number
+    number: Number
+
+
 class ChartsSheet(_Fixed):
     name: str
     title: str
     note: str
-    columns: dict[Literal["label", "number"], Number]
+    columns: ChartColumns
     width: Number
     height: Number
     bar_height: Number
@@ -474,8 +506,13 @@ class ChartsSheet(_Fixed):
     years: ChartYears
 
 
+class SheetColours(_Fixed):
+    header: Colour
+    muted: Colour
+
+
 class CountySheets(_Fixed):
-    colours: dict[str, Colour]
+    colours: SheetColours
     by_kind: ByKindSheet
     charts: ChartsSheet
 
@@ -483,6 +520,23 @@ class CountySheets(_Fixed):
 class DraftCase(_Fixed):
     zero: list[str] | None = None
     text: str
+
+
+class Change(_Fixed):
+    same: str
+    up_percent: str
+    down_percent: str
+    up_count: str
+    down_count: str
+
+
+class BreakdownTable(_Fixed):
+    heading: str
+    caption: str
+    corner: str
+    corner_units: str
+    subtotal: str
+    total: str
 
 
 class County(_Fixed):
@@ -496,11 +550,11 @@ class County(_Fixed):
     rates: Rates
     sheets: CountySheets
     drafts: dict[str, list[list[DraftCase] | Literal["paragraph"]]]
-    change: dict[Literal["same", "up_percent", "down_percent", "up_count", "down_count"], str]
+    change: Change
     kinds_lead: str
     item: str
     separator: str
-    breakdown_table: dict[Literal["heading", "caption", "corner", "corner_units", "subtotal", "total"], str]
+    breakdown_table: BreakdownTable
 
 
 # ---------------------------------------------------------------- desk.yaml

@@ -10,45 +10,44 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fnmatch import fnmatchcase
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xltools.model.codes import fold_name
 from xltools.model.report import Report, number_text
-from xltools.model.schema import load_county_raw, load_format
+from xltools.model.schema import load_county, load_format
 from xltools.model.totals import add_up, is_number
 
-
-def spec() -> dict:
-    return load_county_raw()
+if TYPE_CHECKING:
+    from xltools.model.config import DraftCase
 
 
 # --- kinds of unit -------------------------------------------------------------------
 
 def kind_ids() -> list[str]:
-    return [k["id"] for k in spec()["kinds"]]
+    return [k.id for k in load_county().kinds]
 
 
 def kind_label(kind: str) -> str:
-    return next(k["label"] for k in spec()["kinds"] if k["id"] == kind)
+    return next(k.label for k in load_county().kinds if k.id == kind)
 
 
 @functools.cache
 def _kind_words() -> dict[str, str]:
-    return {fold_name(w): k["id"] for k in spec()["kinds"] for w in [k["label"], *k["words"]]}
+    return {fold_name(w): k.id for k in load_county().kinds for w in [k.label, *k.words]}
 
 
 def kind_of(word: str | None) -> tuple[str, str | None]:
     """The kind a roster's 类型 names, and why it is the fallback instead (`blank`,
     `word`: an unknown word), or None when the roster names it."""
     if not (word or "").strip():
-        return spec()["fallback"], "blank"
+        return load_county().fallback, "blank"
     found = _kind_words().get(fold_name(word))
-    return (found, None) if found else (spec()["fallback"], "word")
+    return (found, None) if found else (load_county().fallback, "word")
 
 
 def kind_by_label(label: str | None) -> str | None:
     """A kind as 明细 writes it (its label) back to its id."""
-    return next((k["id"] for k in spec()["kinds"] if k["label"] == (label or "").strip()), None)
+    return next((k.id for k in load_county().kinds if k.label == (label or "").strip()), None)
 
 
 # --- figures and rates ---------------------------------------------------------------
@@ -58,7 +57,7 @@ def figure_fields(name: str, format_id: str = "2021") -> tuple[str, ...]:
     """The field ids a figure adds up, its patterns expanded in the format's order."""
     ids = [f.id for f in load_format(format_id).numeric_fields()]
     out = []
-    for pattern in spec()["figures"][name]["fields"]:
+    for pattern in load_county().figures[name].fields:
         found = [i for i in ids if fnmatchcase(i, pattern)]
         if not found:
             raise KeyError(f"county.yaml: figure {name!r} names no field of format {format_id}: {pattern}")
@@ -75,7 +74,7 @@ def figure(values: dict[str, Any], name: str) -> int | Decimal | None:
 
 
 def figure_label(name: str) -> str:
-    return spec()["figures"][name]["label"]
+    return load_county().figures[name].label
 
 
 @dataclass(frozen=True)
@@ -99,25 +98,21 @@ class Rate:
         exact = self.exact
         if exact is None:
             return None
-        step = Decimal(1).scaleb(-spec()["rates"]["decimals"])
+        step = Decimal(1).scaleb(-load_county().rates.decimals)
         return (Decimal(exact.numerator * 100) / Decimal(exact.denominator)).quantize(step, ROUND_HALF_UP)
 
     @property
     def ranked(self) -> bool:
         """Enough cases to compare units by: ranked and coloured."""
-        return self.exact is not None and self.over >= spec()["rates"]["threshold"]
-
-
-def rate_specs() -> list[dict]:
-    return spec()["rates"]["list"]
+        return self.exact is not None and self.over >= load_county().rates.threshold
 
 
 def rates(values: dict[str, Any]) -> list[Rate]:
     out = []
-    for r in rate_specs():
-        parts = [figure(values, f) for f in r["of"]]
+    for r in load_county().rates.list:
+        parts = [figure(values, f) for f in r.of]
         of = None if any(p is None for p in parts) else sum(parts, 0)
-        out.append(Rate(r["id"], r["label"], of, figure(values, r["over"])))
+        out.append(Rate(r.id, r.label, of, figure(values, r.over)))
     return out
 
 
@@ -147,17 +142,18 @@ _PLACE = re.compile(r"\{(\w+)(?::([\w,]+))?\}")
 def change(now, last) -> str:
     """How a figure changed since last year, as county.yaml words it; nothing when
     either year's figure is unknown."""
-    words = spec()["change"]
+    county = load_county()
+    words, threshold = county.change, county.rates.threshold
     if not (is_number(now) and is_number(last)):
         return ""
     if now == last:
-        return words["same"]
+        return words.same
     up = now > last
-    if last < spec()["rates"]["threshold"]:
-        return words["up_count" if up else "down_count"].format(n=number_text(abs(now - last)))
-    step = Decimal(1).scaleb(-spec()["rates"]["decimals"])
+    if last < threshold:
+        return (words.up_count if up else words.down_count).format(n=number_text(abs(now - last)))
+    step = Decimal(1).scaleb(-county.rates.decimals)
     percent = (Decimal(abs(now - last)) * 100 / Decimal(last)).quantize(step, ROUND_HALF_UP)
-    return words["up_percent" if up else "down_percent"].format(percent=number_text(percent))
+    return (words.up_percent if up else words.down_percent).format(percent=number_text(percent))
 
 
 @dataclass
@@ -178,7 +174,7 @@ class Drafting:
 
     def place(self, m: re.Match) -> str:
         what, arg = m.group(1), m.group(2)
-        s = spec()
+        s = load_county()
         if arg is None:
             if what == "unit":
                 return self.report.unit or ""
@@ -192,18 +188,18 @@ class Drafting:
             present = [k for k in kind_ids() if self.units.get(k)]
             if len(present) < 2:
                 return ""
-            phrase = {k["id"]: k["phrase"] for k in s["kinds"]}
-            return s["kinds_lead"] + s["separator"].join(
-                s["item"].format(word=phrase[k], n=number_text(figure(self.kinds[k], arg))) for k in present)
+            phrase = {k.id: k.phrase for k in s.kinds}
+            return s.kinds_lead + s.separator.join(
+                s.item.format(word=phrase[k], n=number_text(figure(self.kinds[k], arg))) for k in present)
         if what == "parts":
-            items = [(s["figures"][name]["word"], figure(self.report.values, name)) for name in arg.split(",")]
-            return s["separator"].join(s["item"].format(word=w, n=number_text(n)) for w, n in items if n)
+            items = [(s.figures[name].word, figure(self.report.values, name)) for name in arg.split(",")]
+            return s.separator.join(s.item.format(word=w, n=number_text(n)) for w, n in items if n)
         raise KeyError(f"county.yaml: unknown placeholder {m.group(0)}")
 
-    def sentence(self, cases: list[dict]) -> str:
+    def sentence(self, cases: list[DraftCase]) -> str:
         for case in cases:
-            if all(figure(self.report.values, z) == 0 for z in case.get("zero", [])):
-                return _PLACE.sub(self.place, case["text"])
+            if all(figure(self.report.values, z) == 0 for z in case.zero or ()):
+                return _PLACE.sub(self.place, case.text)
         return ""
 
 
@@ -211,7 +207,7 @@ def draft(d: Drafting) -> dict[str, str]:
     """The drafted text of each text section county.yaml drafts: its sentences, a
     line break where a new paragraph starts."""
     out = {}
-    for text_id, sentences in spec()["drafts"].items():
+    for text_id, sentences in load_county().drafts.items():
         paragraphs, current = [], ""
         for item in sentences:
             if item == "paragraph":

@@ -278,8 +278,9 @@ def _table_fields(table: Table) -> list[Field]:
                 across = ids((row.key, _join(col.prefix, p)) for p in col.node.sum or ())
                 down = ids((_join(row.prefix, p), col.key) for p in row.node.sum or ())
                 kind = "total" if across or down else (col.node.kind or row.node.kind or table.kind)
+                title = (block.title,) if block.title else ()
                 out.append(Field(
-                    id=fid, kind=kind, label=" / ".join(((block.title,) if block.title else ()) + row.labels + col.labels),
+                    id=fid, kind=kind, label=" / ".join(title + row.labels + col.labels),
                     table=table.id, block=b, block_title=block.title, row=row, column=col, section=table.section,
                     parts=across or down, row_parts=down, column_parts=across,
                 ))

@@ -1,12 +1,13 @@
-"""Which code answers for each `check.type` of schemas/rules.yaml. A rule whose type
-is not here would never be checked: tests/test_schema.py keeps every rule of the
-catalogue covered and every entry here used.
+"""The rules check.py runs over a list, by the `check.type` of schemas/rules.yaml
+each stands for: those about the report read from one workbook (ON_REPORT) and
+those across the units of one check or merge (ACROSS_UNITS).
 
-A workbook is checked in phases: its file before any parser (`file`, in the guard
-and the reader), its structure (`structure`), its number cells in one pass
-(`cell`, `blank`, `written`), the report read from them (ON_REPORT), the
-arithmetic of all files at once (ACROSS), and the texts of all units checked or
-merged together (ACROSS_UNITS). Documents have their own rules (`import`).
+The other phases are called by name where they happen: a file before any parser
+(`file`, xlsx/guard.py and the reader), its structure and its number cells
+(rules/check.py), the arithmetic of all files at once (rules/arithmetic.py, whose
+FINDINGS tells a failing equation by its rule's type), two reports (compare's
+rules/comparison.py) and documents (`import`). tests/test_schema.py keeps every
+rule of the catalogue made by some code and every type named here declared.
 """
 from __future__ import annotations
 
@@ -15,8 +16,7 @@ from typing import Callable
 
 from xltools.model.findings import Finding
 from xltools.model.report import Report
-from xltools.rules import arithmetic, cells, comparison, copying, explanations, previous, quality, structure, text
-from xltools.xlsx import guard
+from xltools.rules import copying, explanations, quality, structure, text
 from xltools.xlsx.layout import Layout
 from xltools.xlsx.reader import Cells
 
@@ -45,27 +45,8 @@ ON_REPORT: dict[str, Callable[[Context], list[Finding]]] = {
     "explanation": lambda c: explanations.unusable(c.cells, c.layout, c.unread),
 }
 
-# Rules across cells, judged for all files at once: the finding that tells a
-# failing equation of each type in words.
-ACROSS = arithmetic.FINDINGS
-
 # Rules across the units of one check or merge: each adds its findings to the
 # results it is given (every result, readable or not, in input order).
 ACROSS_UNITS = {"copying": copying.copied}
 # What each file prepares for them where it is read (in a worker process).
 BEFORE_ACROSS_UNITS = {"copying": copying.prepare}
-
-# The other phases, by the functions that run them.
-STRUCTURE = {"structure": (structure.check_structure, structure.check_cover)}
-ON_CELLS = {kind: cells.cell_findings for kind in ("cell", "blank", "written")}
-ON_FILE = {"file": (guard.inspect_zip, structure.file_warnings)}
-WITH_PREVIOUS = {"previous_match": previous.match_previous}
-ON_DOCUMENT = {"import": "xltools.documents.importer.import_document"}  # a later layer: named, not imported
-# Between two reports (xltools compare).
-BETWEEN = {"carry": comparison.carry_over, "jump": comparison.jumps, "repeat": comparison.repeated,
-           "answer": comparison.unanswered, "units": comparison.missing_units, "undecided": comparison.undecided,
-           "changed_number": comparison.changed_numbers, "changed_text": comparison.changed_text,
-           "sum_of_units": comparison.sum_of_units}
-
-CHECKS = {**ON_FILE, **STRUCTURE, **ON_CELLS, **ON_REPORT, **ACROSS, **ACROSS_UNITS, **WITH_PREVIOUS,
-          **ON_DOCUMENT, **BETWEEN}

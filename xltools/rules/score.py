@@ -8,15 +8,19 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from xltools.model.findings import Finding
-from xltools.model.schema import load_scoring_raw, words
+from xltools.model.schema import load_scoring, words
+
+if TYPE_CHECKING:
+    from xltools.model.config import Text
 
 
 @dataclass
 class Deduction:
     item: str
-    label: dict  # {zh, en}
+    label: Text
     points: int
     findings: list[Finding]
 
@@ -62,7 +66,7 @@ def unread(findings: list[Finding]) -> bool:
     """Whether the findings say the report's tables were not read (scoring.yaml's
     `unread`): a fatal finding, or a structure finding on a sheet of numbers or on
     the whole workbook."""
-    rules = load_scoring_raw()["unread"]
+    rules = load_scoring().unread or ()
     # a missing sheet is named by its finding's detail: it has no cell to point to
     sheets = _number_sheets()
     return any(f.severity == "fatal" or f.rule in rules and (f.sheet or f.params.get("detail") or "") in sheets
@@ -73,14 +77,14 @@ def score(findings: list[Finding]) -> Score | None:
     """The score of a report read with these findings; None when its tables were not read."""
     if unread(findings):
         return None
-    spec = load_scoring_raw()
+    spec = load_scoring()
     deductions = []
-    for item in spec["items"]:
-        counted = [f for f in findings if f.rule in item["rules"] and not f.explained]
+    for item in spec.items:
+        counted = [f for f in findings if f.rule in item.rules and not f.explained]
         if counted:
-            points = min(item["points"], item["each"] * len(counted)) if "each" in item else item["points"]
-            deductions.append(Deduction(item["id"], item["label"], points, counted))
-    return Score(max(0, spec["of"] - sum(d.points for d in deductions)), spec["of"], deductions)
+            points = item.points if item.each is None else min(item.points, item.each * len(counted))
+            deductions.append(Deduction(item.id, item.label, points, counted))
+    return Score(max(0, spec.of - sum(d.points for d in deductions)), spec.of, deductions)
 
 
 def score_line(points: Score | None, lang: str = "zh") -> str:

@@ -31,11 +31,11 @@ def _stamp_problem(layout: Layout, stamp: dict) -> Finding | None:
     if stamp.get("template") != ours["template"]:
         return Finding("S1", "stamp", params={"found": stamp.get("template", "")})
     if stamp.get("checksum") != stamp_checksum({k: stamp.get(k, "") for k in ours}):
-        return Finding("S2", "altered", params={"detail": layout.template["stamp_sheet"]})
+        return Finding("S2", "altered", params={"detail": layout.template.stamp_sheet})
     if stamp.get("template_version") != ours["template_version"]:
         return Finding("S2", "outdated", expected=ours["template_version"], actual=stamp.get("template_version"))
     if stamp.get("fingerprint") != ours["fingerprint"]:
-        return Finding("S2", "altered", params={"detail": layout.template["stamp_sheet"]})
+        return Finding("S2", "altered", params={"detail": layout.template.stamp_sheet})
     return None
 
 

@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from xltools.model.schema import (
     Field,
@@ -18,10 +19,13 @@ from xltools.model.schema import (
     leaves,
     load_format,
     load_rules,
-    load_template_raw,
+    load_template,
     words,
 )
 from xltools.xlsx.a1 import col_letter, parse_a1
+
+if TYPE_CHECKING:
+    from xltools.model.config import FormEntry, Grid, Sheet, Template
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class Label:
 @dataclass
 class SheetLayout:
     name: str
-    spec: dict
+    spec: Sheet
     width: int
     inputs_bottom: int = 0  # the last row of input rows that are not fields (审核说明)
 
@@ -93,7 +97,7 @@ class SheetLayout:
 
 @dataclass
 class Layout:
-    template: dict
+    template: Template
     format: Format
     sheets: list[SheetLayout]
     explanations: list[dict[str, Area]]  # one dict per input row: column id → cell
@@ -143,9 +147,9 @@ class Layout:
     def stamp(self) -> dict[str, str]:
         t = self.template
         values = {
-            "template": t["id"],
-            "template_version": str(t["version"]),
-            "format": str(t["format"]),
+            "template": t.id,
+            "template_version": str(t.version),
+            "format": t.format,
             "fingerprint": self.fingerprint,
         }
         values["checksum"] = stamp_checksum(values)
@@ -155,8 +159,9 @@ class Layout:
 def formula(cells: list[Area], signs: list[int] | None = None) -> str:
     """An Excel expression adding up cells: SUM over a contiguous line, else a chain."""
     signs = signs or [1] * len(cells)
-    same_col = len({c.left for c in cells}) == 1 and [c.top for c in cells] == list(range(cells[0].top, cells[0].top + len(cells)))
-    same_row = len({c.top for c in cells}) == 1 and [c.left for c in cells] == list(range(cells[0].left, cells[0].left + len(cells)))
+    n, first = len(cells), cells[0]
+    same_col = len({c.left for c in cells}) == 1 and [c.top for c in cells] == list(range(first.top, first.top + n))
+    same_row = len({c.top for c in cells}) == 1 and [c.left for c in cells] == list(range(first.left, first.left + n))
     if len(cells) > 2 and all(s == 1 for s in signs) and (same_col or same_row):
         return f"SUM({cells[0].a1}:{cells[-1].a1})"
     out = ""
@@ -199,9 +204,9 @@ def _place_tree(nodes: tuple[Node, ...], along: int, across: int,
     return out
 
 
-def _grid(sheet: SheetLayout, fmt: Format, spec: dict) -> None:
-    table = fmt.tables[spec["table"]]
-    top, left = parse_a1(spec["at"])
+def _grid(sheet: SheetLayout, fmt: Format, spec: Grid) -> None:
+    table = fmt.tables[spec.table]
+    top, left = parse_a1(spec.at)
     label_cols, width = table.label_depth, table.width
     right = left + label_cols + width - 1
     row = top
@@ -231,7 +236,7 @@ def _grid(sheet: SheetLayout, fmt: Format, spec: dict) -> None:
         row = data_top + len(leaves(block.rows))
         if b == 0:
             sheet.header_rows = (first_header, data_top - 1)
-            if spec.get("freeze"):
+            if spec.freeze:
                 sheet.freeze = f"{col_letter(left + label_cols)}{data_top}"
 
 
@@ -244,64 +249,64 @@ def _stretch(headers: list[Label], right: int) -> list[Label]:
             if h.area.right == edge else h for h in headers]
 
 
-def _form(sheet: SheetLayout, fmt: Format, items: list[dict]) -> None:
+def _form(sheet: SheetLayout, fmt: Format, items: list[FormEntry]) -> None:
     for item in items:
-        fid = item.get("meta") or item.get("text")
+        fid = item.meta or item.text
         f = fmt.fields[fid]
-        if "label" in item:
-            sheet.labels.append(Label(Area.parse(sheet.name, item["label"]), f.label, "form"))
-        sheet.fields[fid] = Area.parse(sheet.name, item["at"])
+        if item.label is not None:
+            sheet.labels.append(Label(Area.parse(sheet.name, item.label), f.label, "form"))
+        sheet.fields[fid] = Area.parse(sheet.name, item.at)
 
 
 @functools.cache
 def load_layout() -> Layout:
-    template = load_template_raw()
-    fmt = load_format(str(template["format"]))
+    template = load_template()
+    fmt = load_format(template.format)
     rules = load_rules()
     sheets, explanations = [], []
-    for spec in template["sheets"]:
-        width = max(parse_a1(f"{c}1")[1] for c in spec["widths"])
-        s = SheetLayout(spec["name"], spec, width)
-        title = spec.get("title") or fmt.sections[spec["section"]]
+    for spec in template.sheets:
+        width = max(parse_a1(f"{c}1")[1] for c in spec.widths)
+        s = SheetLayout(spec.name, spec, width)
+        title = spec.title or fmt.sections[spec.section]
         s.labels.append(Label(Area(s.name, 1, 1, 1, width), title, "title"))
-        _form(s, fmt, spec.get("form", []))
-        for note in spec.get("notes", []):
-            s.labels.append(Label(Area.parse(s.name, note["at"]), note["text"], "note"))
-        if "grid" in spec:
-            _grid(s, fmt, spec["grid"])
-        if "live_check" in spec:
-            live = spec["live_check"]
-            row = live["row"]
-            for eq in equations(fmt, rules[live["rule"]]):
+        _form(s, fmt, spec.form or [])
+        for note in spec.notes or []:
+            s.labels.append(Label(Area.parse(s.name, note.at), note.text, "note"))
+        if spec.grid is not None:
+            _grid(s, fmt, spec.grid)
+        if spec.live_check is not None:
+            live = spec.live_check
+            for eq in equations(fmt, rules[live.rule]):
                 col = s.fields[eq.left[0].field].left
-                s.live.append((Area(s.name, row, col, row, col), eq))
+                s.live.append((Area(s.name, live.row, col, live.row, col), eq))
             first = min(cell.left for cell, _ in s.live)
-            s.labels.append(Label(Area(s.name, row, 1, row, first - 1), live["label"], "row"))
-        if "explanations" in spec:
-            ex = spec["explanations"]
-            top, left = parse_a1(ex["header"])
-            for j, c in enumerate(ex["columns"]):
-                s.labels.append(Label(Area(s.name, top, left + j, top, left + j), c["label"], "header"))
-            for i in range(1, ex["rows"] + 1):
-                explanations.append({c["id"]: Area(s.name, top + i, left + j, top + i, left + j)
-                                     for j, c in enumerate(ex["columns"])})
-            s.inputs_bottom = top + ex["rows"]
+            s.labels.append(Label(Area(s.name, live.row, 1, live.row, first - 1), live.label, "row"))
+        if spec.explanations is not None:
+            ex = spec.explanations
+            top, left = parse_a1(ex.header)
+            for j, c in enumerate(ex.columns):
+                s.labels.append(Label(Area(s.name, top, left + j, top, left + j), c.label, "header"))
+            for i in range(1, ex.rows + 1):
+                explanations.append({c.id: Area(s.name, top + i, left + j, top + i, left + j)
+                                     for j, c in enumerate(ex.columns)})
+            s.inputs_bottom = top + ex.rows
         for i, line in enumerate(_instructions(spec, rules)):
             s.labels.append(Label(Area(s.name, 3 + i, 1, 3 + i, width), line, "instruction"))
         sheets.append(s)
     return Layout(template, fmt, sheets, explanations)
 
 
-def _instructions(spec: dict, rules: dict) -> list[str]:
-    if "instructions" not in spec:
+def _instructions(spec: Sheet, rules: dict) -> list[str]:
+    if spec.instructions is None:
         return []
     w = words("zh")  # the template is written in Chinese
-    lines = list(spec["instructions"]) + ["", spec["rules_heading"]]
+    lines = list(spec.instructions) + ["", spec.rules_heading]
     for r in rules.values():
-        if r.id.rstrip("0123456789") not in spec["rules_listed"]:
+        if r.id.rstrip("0123456789") not in spec.rules_listed:
             continue
         kind = w[f"level_{r.severity}"]
-        lines.append(w["rule_line"].format(rule=r.id, severity=kind, title=r.title["zh"], description=r.description["zh"]))
+        lines.append(w["rule_line"].format(rule=r.id, severity=kind, title=r.title["zh"],
+                                           description=r.description["zh"]))
     return lines
 
 

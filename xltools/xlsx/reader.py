@@ -20,7 +20,7 @@ from xltools.model.report import Report, text_digest
 from xltools.model.totals import complete
 from xltools.model.values import float_decimal, parse_year
 from xltools.xlsx.a1 import parse_a1
-from xltools.model.schema import load_template_raw
+from xltools.model.schema import load_template
 from xltools.xlsx.layout import Area, Layout, load_layout
 
 
@@ -107,7 +107,7 @@ def _sheets(wb, layout: Layout, extra: tuple[str, ...], seen) -> Cells:
             # Only the rows a report uses: a sheet's far corner is never materialised.
             rows = wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False, nrows=s.height)
             sheets[s.name] = _mark_errors(rows, seen.errors.get(s.name, {}))
-    stamp_name = layout.template["stamp_sheet"]
+    stamp_name = layout.template.stamp_sheet
     stamp = {}
     if stamp_name in names:
         stamp = {str(r[0]): str(r[1]) for r in wb.get_sheet_by_name(stamp_name).to_python() if len(r) >= 2}
@@ -123,7 +123,7 @@ def has_fill_button(archive: bytes) -> bool:
         names = z.namelist()
         if "xl/vbaProject.bin" not in names:
             return False
-        [macro] = [b["macro"] for b in load_template_raw()["excel"]["buttons"] if b["call"] == "fill"]
+        [macro] = [b.macro for b in load_template().excel.buttons if b.call == "fill"]
         button = re.compile(rb"FmlaMacro>[^<]*!" + re.escape(macro.encode()) + rb"\s*<")
         return any(button.search(z.read(n)) for n in names if n.startswith("xl/drawings/") and n.endswith(".vml"))
 
@@ -193,14 +193,14 @@ def report_from_cells(cells: Cells, layout: Layout | None = None, values: dict |
 def drafted_text(cells: Cells, layout: Layout, text: dict[str, str | None]) -> frozenset[str]:
     """The text sections merge drafted (named in the stamp sheet) whose text is still
     what was drafted: a section the county has edited is its own writing again."""
-    named = dict(x.split(":", 1) for x in cells.stamp.get(layout.template["stamp_drafted"], "").split() if ":" in x)
+    named = dict(x.split(":", 1) for x in cells.stamp.get(layout.template.stamp_drafted, "").split() if ":" in x)
     return frozenset(fid for fid, digest in named.items() if text.get(fid) and text_digest(text[fid]) == digest)
 
 
 def unread_cells(cells: Cells, layout: Layout) -> frozenset[str]:
     """The fields an import could not read from its document (named in the stamp
     sheet) that are still blank: nobody has filled them since."""
-    named = cells.stamp.get(layout.template["stamp_unread"], "").split()
+    named = cells.stamp.get(layout.template.stamp_unread, "").split()
     return frozenset(fid for fid in named if fid in layout.cells and plain(cells.get(layout.cells[fid])) is None)
 
 

@@ -3,6 +3,7 @@ validation, protection, print settings and the hidden stamp."""
 from __future__ import annotations
 
 from copy import copy
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
@@ -17,6 +18,9 @@ from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.layout import Area, Layout, formula, load_layout, total_formula
 from xltools.xlsx.sizes import LINE_HEIGHT, wrapped_lines
 
+if TYPE_CHECKING:
+    from xltools.model.config import LiveMarks
+
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _NUMBER_FORMATS = {"count": "0", "signed": "0", "total": "0", "money": "General", "year": "0", "text": "@"}
@@ -29,8 +33,8 @@ def needed_height(text: str, width: float, size: int = 11) -> float:
     return max(ROW_HEIGHT, wrapped_lines(text, width, size) * LINE_HEIGHT * size / 11 + 5)
 
 
-def live_marks(layout: Layout) -> dict[str, str]:
-    return next(s.spec["live_check"]["marks"] for s in layout.sheets if "live_check" in s.spec)
+def live_marks(layout: Layout) -> LiveMarks:
+    return next(s.spec.live_check.marks for s in layout.sheets if s.spec.live_check is not None)
 
 
 def live_formula(layout: Layout, eq: Equation) -> str:
@@ -42,23 +46,23 @@ def live_formula(layout: Layout, eq: Equation) -> str:
     right = formula([cells[t.field] for t in eq.right], [t.sign for t in eq.right])
     listed = ",".join(c.a1 for c in terms)
     marks = live_marks(layout)
-    return (f'=IF(COUNTA({listed})>COUNT({listed}),"{marks["text"]}",'
-            f'IF({left}={right},"{marks["ok"]}","{marks["bad"]}"))')
+    return (f'=IF(COUNTA({listed})>COUNT({listed}),"{marks.text}",'
+            f'IF({left}={right},"{marks.ok}","{marks.bad}"))')
 
 
 class _Painter:
     def __init__(self, layout: Layout):
         self.layout = layout
         self._styles: dict = {}
-        st = layout.template["styles"]
-        self.font = Font(name=st["font"], size=11)
-        self.bold = Font(name=st["font"], size=11, bold=True)
-        self.title_font = Font(name=st["title_font"], size=15, bold=True)
-        self.input_fill = PatternFill("solid", fgColor=st["input_fill"])
-        self.total_fill = PatternFill("solid", fgColor=st["total_fill"])
-        self.header_fill = PatternFill("solid", fgColor=st["header_fill"])
-        self.ok_fill = PatternFill("solid", fgColor=st["check_ok_fill"])
-        self.bad_fill = PatternFill("solid", fgColor=st["check_bad_fill"])
+        st = layout.template.styles
+        self.font = Font(name=st.font, size=11)
+        self.bold = Font(name=st.font, size=11, bold=True)
+        self.title_font = Font(name=st.title_font, size=15, bold=True)
+        self.input_fill = PatternFill("solid", fgColor=st.input_fill)
+        self.total_fill = PatternFill("solid", fgColor=st.total_fill)
+        self.header_fill = PatternFill("solid", fgColor=st.header_fill)
+        self.ok_fill = PatternFill("solid", fgColor=st.check_ok_fill)
+        self.bad_fill = PatternFill("solid", fgColor=st.check_bad_fill)
 
     def fit(self, ws, area: Area, text: str, size: int = 11) -> None:
         """Make the rows of an area tall enough for its wrapped text (Excel does not
@@ -131,23 +135,23 @@ class _Painter:
 
     def validations(self) -> dict:
         out = {}
-        for kind, v in self.layout.template["validation"].items():
+        for kind, v in self.layout.template.validation.items():
             if kind == "year":
-                dv = DataValidation(type=v["type"], operator="between", formula1=str(v["min"]), formula2=str(v["max"]))
+                dv = DataValidation(type=v.type, operator="between", formula1=str(v.min), formula2=str(v.max))
             elif kind == "signed":
-                dv = DataValidation(type=v["type"], operator="between", formula1="-999999999", formula2="999999999")
+                dv = DataValidation(type=v.type, operator="between", formula1="-999999999", formula2="999999999")
             else:
-                dv = DataValidation(type=v["type"], operator="greaterThanOrEqual", formula1="0")
+                dv = DataValidation(type=v.type, operator="greaterThanOrEqual", formula1="0")
             dv.allow_blank = True
             dv.showInputMessage = dv.showErrorMessage = True
-            dv.promptTitle, dv.prompt = v["prompt_title"], v["prompt"]
-            dv.errorTitle, dv.error = v["error_title"], v["error"]
+            dv.promptTitle, dv.prompt = v.prompt_title, v.prompt
+            dv.errorTitle, dv.error = v.error_title, v.error
             out[kind] = dv
         return out
 
     def sheet(self, wb, s) -> None:
         ws = wb.create_sheet(s.name)
-        for col, width in s.spec["widths"].items():
+        for col, width in s.spec.widths.items():
             ws.column_dimensions[col].width = width
         for lab in s.labels:
             self.label(ws, lab)
@@ -156,7 +160,7 @@ class _Painter:
         for field_id, area in s.fields.items():
             self.field(ws, field_id, area, validations)
         self.live_checks(ws, s)
-        if "explanations" in s.spec:
+        if s.spec.explanations is not None:
             validations["rule"] = self.explanation_rows(ws, s)
         for dv in validations.values():
             if dv.sqref:
@@ -167,9 +171,9 @@ class _Painter:
         """Every row of the report one line high at least, text fields as the template says."""
         for r in range(2, (max((a.bottom for a in s.fields.values()), default=1)) + 1):
             ws.row_dimensions[r].height = ws.row_dimensions[r].height or ROW_HEIGHT
-        for item in s.spec.get("form", []):
-            if "height" in item:
-                ws.row_dimensions[s.fields[item.get("text") or item.get("meta")].top].height = item["height"]
+        for item in s.spec.form or []:
+            if item.height is not None:
+                ws.row_dimensions[s.fields[item.text or item.meta].top].height = item.height
 
     def live_checks(self, ws, s) -> None:
         """The row of ✓/✗ that checks a rule live, green or red."""
@@ -179,7 +183,7 @@ class _Painter:
         if s.live:
             line = f"{s.live[0][0].a1}:{s.live[-1][0].a1}"
             marks = live_marks(self.layout)
-            for mark, fill in ((marks["ok"], self.ok_fill), (marks["bad"], self.bad_fill), (marks["text"], self.bad_fill)):
+            for mark, fill in ((marks.ok, self.ok_fill), (marks.bad, self.bad_fill), (marks.text, self.bad_fill)):
                 ws.conditional_formatting.add(line, CellIsRule(operator="equal", formula=[f'"{mark}"'], fill=fill))
 
     def explanation_rows(self, ws, s) -> DataValidation:
@@ -197,8 +201,8 @@ class _Painter:
         ws.protection.sheet = True
         ws.protection.formatColumns = ws.protection.formatRows = False  # resizing is harmless
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape" if s.spec.get("landscape") else "portrait"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, s.spec.get("pages_tall", 0)
+        ws.page_setup.orientation = "landscape" if s.spec.landscape else "portrait"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, s.spec.pages_tall or 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.horizontalCentered = True
         if s.header_rows and s.freeze:
@@ -207,7 +211,7 @@ class _Painter:
             ws.freeze_panes = s.freeze
 
     def stamp(self, wb) -> None:
-        ws = wb.create_sheet(self.layout.template["stamp_sheet"])
+        ws = wb.create_sheet(self.layout.template.stamp_sheet)
         for i, (key, value) in enumerate(self.layout.stamp().items(), start=1):
             ws.cell(i, 1, key)
             ws.cell(i, 2, value)
@@ -226,6 +230,6 @@ def build_workbook(layout: Layout | None = None) -> Workbook:
     painter.stamp(wb)
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)
-    wb.properties.title = layout.template["sheets"][0]["title"]
+    wb.properties.title = layout.template.sheets[0].title
     wb.properties.creator = "xltools"
     return wb

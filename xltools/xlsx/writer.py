@@ -44,10 +44,10 @@ def formula_values(layout: Layout, values: dict, typed: set[str]) -> dict[str, d
     for sheet in layout.sheets:
         for area, eq in sheet.live:
             if any(isinstance(values.get(t.field), str) for t in eq.left + eq.right):
-                out[area.sheet][area.a1] = marks["text"]
+                out[area.sheet][area.a1] = marks.text
                 continue
             left, right = (sum(t.sign * (numbers[t.field] or 0) for t in side) for side in (eq.left, eq.right))
-            out[area.sheet][area.a1] = marks["ok"] if left == right else marks["bad"]
+            out[area.sheet][area.a1] = marks.ok if left == right else marks.bad
     return out
 
 
@@ -93,15 +93,15 @@ def fill_workbook(wb, report: Report, unread: frozenset[str] = frozenset()) -> s
             set_text(cell(layout.cells[fid]), text)
     drafted = [f"{fid}:{text_digest(report.text[fid])}" for fid in sorted(report.drafted) if report.text.get(fid)]
     if drafted:
-        sheets[layout.template["stamp_sheet"]].append([layout.template["stamp_drafted"], " ".join(drafted)])
+        sheets[layout.template.stamp_sheet].append([layout.template.stamp_drafted, " ".join(drafted)])
     fmt = layout.format
     blind = over_unread(fmt, unread)
     typed = {fid for fid in blind if report.values[fid] is None}
     for fid in typed:
         cell(layout.cells[fid]).value = None
     if unread or typed:
-        stamp = sheets[layout.template["stamp_sheet"]]
-        stamp.append([layout.template["stamp_unread"], " ".join(sorted(set(unread) | typed))])
+        stamp = sheets[layout.template.stamp_sheet]
+        stamp.append([layout.template.stamp_unread, " ".join(sorted(set(unread) | typed))])
     for fid, value in report.values.items():
         if value is None:
             continue  # a detail stays blank
