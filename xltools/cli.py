@@ -250,6 +250,34 @@ class _Range(click.IntRange):
         return click.types._("{min}<=x<={max}").format(min=self.min, max=self.max)
 
 
+class _Refusal(click.ClickException):
+    """A value refused while click reads the command line, said as the commands say
+    a refusal (`_fail`: one line, exit 2) rather than as one of click's usage errors."""
+
+    exit_code = EXIT_UNREADABLE
+
+    def __init__(self, word: str, **params):
+        super().__init__(word)
+        self.word, self.params = word, params
+
+
+class _Year(click.types.IntParamType):
+    """A report year: a whole number (click says so when it is not one) within
+    year_range(), the years a report can be of."""
+
+    def convert(self, value, param, ctx):
+        from xltools.model.values import year_range
+
+        year = super().convert(value, param, ctx)
+        first, last = year_range()
+        if not first <= year <= last:
+            raise _Refusal("year_range", year=year, first=first, last=last)
+        return year
+
+
+_YEAR = _Year()
+
+
 def _columns(text: str) -> int:
     """How wide `text` shows on a console: a Chinese character takes two columns."""
     import unicodedata
@@ -351,6 +379,8 @@ class _Commands(_Said, click.Group):
             _localize(self, lang, table)
             try:
                 return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except _Refusal as exc:
+                _fail(lang, exc.word, **exc.params)
             except click.ClickException as exc:
                 if lang != "en":
                     exc.format_message = _full_stop(exc.format_message)
@@ -455,18 +485,14 @@ def main(debug: bool, lang: str | None) -> None:
 @main.command()
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @click.option("--unit")
-@click.option("--year", type=int)
+@click.option("--year", type=_YEAR)
 @click.option("--data", "data", type=click.Path(exists=True, dir_okay=False))
 @_force_option
 @_lang_option
 def template(output: str, unit: str | None, year: int | None, data: str | None, force: bool, lang: str) -> None:
     from xltools.model.report import Report, ReportError
-    from xltools.model.values import year_range
     from xltools.xlsx.writer import write, write_template
 
-    first, last = year_range()
-    if year is not None and not first <= year <= last:
-        _fail(lang, "year_range", year=year, first=first, last=last)
     report = None
     if data is not None:
         try:
@@ -654,7 +680,7 @@ class _Progress:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @click.option("--unit", required=True)
-@click.option("--year", type=int)
+@click.option("--year", type=_YEAR)
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False))
 @click.option("--jobs", type=_Range(1, None))
 @click.option("--strict", is_flag=True)
@@ -670,13 +696,9 @@ def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, all
     from xltools.commands.render import render_merge
     from xltools.commands.roster import RosterError, read_roster
     from xltools.commands.summary import write_summary
-    from xltools.model.values import year_range
 
     if not unit.strip():
         _fail(lang, "unit_blank")
-    first, last = year_range()
-    if year is not None and not first <= year <= last:
-        _fail(lang, "year_range", year=year, first=first, last=last)
     found = expand(list(inputs))
     out = Path(output)
     _claim(out, WORKBOOK, force, lang, found.files)
@@ -837,16 +859,12 @@ def _breakdown(report, path: Path, by: str, lang: str) -> list:
 @click.option("-o", "--output", default="政府信息公开年度报告.xlsm", show_default=True,
               type=click.Path(dir_okay=False))
 @click.option("--unit")
-@click.option("--year", type=int)
+@click.option("--year", type=_YEAR)
 @_force_option
 @_lang_option
 def excel_setup(output: str, unit: str | None, year: int | None, force: bool, lang: str) -> None:
     from xltools.excel.macrobook import install_command, write_macro_template
-    from xltools.model.values import year_range
 
-    first, last = year_range()
-    if year is not None and not first <= year <= last:
-        _fail(lang, "year_range", year=year, first=first, last=last)
     _claim(Path(output), (".xlsm",), force, lang)
     _backup(output, lang)
     try:
@@ -978,7 +996,7 @@ def desk() -> None:
 @desk.command("init")
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--year", required=True, type=int)
+@click.option("--year", required=True, type=_YEAR)
 @click.option("--unit")
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True)
 @_date_option("--submit-by")
@@ -988,11 +1006,7 @@ def desk_init(folder, roster, year, unit, base_url, submit_by, publish_by, lang)
     from xltools.commands.roster import RosterError, read_roster
     from xltools.desk.service import create
     from xltools.desk.settings import DeskError
-    from xltools.model.values import year_range
 
-    first, last = year_range()
-    if not first <= year <= last:
-        _fail(lang, "year_range", year=year, first=first, last=last)
     try:
         made = create(Path(folder), read_roster(Path(roster)), year, _who(), unit, base_url,
                       submit_by.date() if submit_by else None, publish_by.date() if publish_by else None)
