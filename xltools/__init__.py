@@ -49,13 +49,20 @@ def check(paths, previous=(), jobs=None):
 
 
 def merge(paths, unit, year=None, roster=None, output=None, jobs=None, previous=None, draft=True,
-          allow_incomplete=False):
+          allow_incomplete=False, strict=False, progress=None, before_write=None):
     """Add up units' workbooks (files or folders) into a summary report. `roster` is
-    a CSV path (its 类型 gives each unit's kind); with `output`, the summary workbook
-    is written there, with 分类汇总, 图表 and the figure sentences drafted into its
-    empty text unless `draft` is false or units are left out and not
-    `allow_incomplete` (then in `.summary.text` too); `previous` is last year's summary.
+    a CSV path (its 类型 gives each unit's kind) or a roster read by
+    `xltools.commands.roster.read_roster`. With `output`, the summary workbook is
+    written there, with 分类汇总, 图表 and the figure sentences drafted into its empty
+    text unless `draft` is false or units are left out and not `allow_incomplete`
+    (then in `.summary.text` too); it is not written when nothing could be added up,
+    nor with `strict` when a report is left out (`.unwritten` says which).
+    `previous` is last year's summary (`.last`), refused with a CompareError before
+    anything is written when it is another unit's or year's. `progress(n)` hears of
+    every n files read; `before_write(path)` is called just before the workbook is.
     The result lists every input with its status, and `.summary` is the summed Report."""
+    from pathlib import Path
+
     from xltools.commands.county import last_year
     from xltools.commands.inputs import expand
     from xltools.commands.merge import merge as _merge
@@ -63,11 +70,16 @@ def merge(paths, unit, year=None, roster=None, output=None, jobs=None, previous=
     from xltools.commands.summary import write_summary
 
     found = expand(_list(paths))
-    units = read_roster(roster) if roster is not None else None
-    result = _merge(found.files, unit, year, units, jobs, found.skipped)
-    if output is not None and result.summary is not None:
-        last = last_year(previous, result, jobs) if previous is not None else None
-        write_summary(result, output, last, draft, allow_incomplete)
+    units = read_roster(Path(roster)) if isinstance(roster, (str, Path)) else roster
+    result = _merge(found.files, unit, year, units, jobs, found.skipped, progress)
+    if output is None:
+        return result
+    result.unwritten = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
+    if result.unwritten is None:
+        result.last = last_year(previous, result, jobs) if previous is not None else None
+        if before_write is not None:
+            before_write(Path(output))
+        write_summary(result, Path(output), result.last, draft, allow_incomplete)
     return result
 
 

@@ -654,7 +654,8 @@ def fill(file: str, output: str | None, in_place: bool, force: bool, lang: str) 
 
 
 class _Progress:
-    """A counter on stderr, only on a terminal and only once a run passes a second."""
+    """A counter on stderr, only on a terminal and only once a run passes a second;
+    its line ends when every file is read, or at close()."""
 
     def __init__(self, total: int, lang: str):
         import time
@@ -670,10 +671,13 @@ class _Progress:
             self.shown = True
             click.echo("\r" + _words(self.lang)["progress"].format(done=self.done, total=self.total),
                        nl=False, err=True)
+        if self.done >= self.total:  # every file read: what is said next starts a line of its own
+            self.close()
 
     def close(self) -> None:
         if self.shown:
             click.echo(err=True)
+            self.shown = False
 
 
 @main.command()
@@ -690,45 +694,41 @@ class _Progress:
 @_force_option
 @_lang_option
 def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, allow_incomplete, force, lang) -> None:
+    import xltools
+    from xltools.commands.compare import CompareError
     from xltools.commands.inputs import expand
     from xltools.commands.merge import MergeError
-    from xltools.commands.merge import merge as merge_all
     from xltools.commands.render import render_merge
     from xltools.commands.roster import RosterError, read_roster
-    from xltools.commands.summary import write_summary
 
     if not unit.strip():
         _fail(lang, "unit_blank")
-    found = expand(list(inputs))
+    files = expand(list(inputs)).files
     out = Path(output)
-    _claim(out, WORKBOOK, force, lang, found.files)
+    _claim(out, WORKBOOK, force, lang, files)
     try:
         units = read_roster(Path(roster)) if roster else None
     except RosterError as exc:
         _refuse(exc, lang)
     except OSError as exc:
         _fail(lang, "cannot_read", path=roster, reason=exc.strerror or exc)
-    progress = _Progress(len(found.files), lang)
+    progress = _Progress(len(files), lang)
     with _batch():
         try:
-            result = merge_all(found.files, unit, year, units, jobs, found.skipped, progress)
-        except MergeError as exc:
+            result = xltools.merge(inputs, unit, year, units, out, jobs, previous, draft, allow_incomplete, strict,
+                                   progress, lambda path: _backup(path, lang))
+        except (MergeError, CompareError) as exc:
             _refuse(exc, lang)
+        except OSError as exc:
+            _cannot_write(output, exc, lang)
         finally:
             progress.close()
-        why = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
-        last = _last_year(previous, result.unit, result.year, jobs, lang) if previous and why is None else None
-        if why is None:
-            _backup(out, lang)
-            try:
-                write_summary(result, out, last, draft, allow_incomplete)
-            except OSError as exc:
-                _cannot_write(output, exc, lang)
+    why = result.unwritten
     click.echo(render_merge(result, output, why is None, why, lang), nl=False)
     if why is None:
         _draft_note(result, draft, allow_incomplete, lang)
-    if last is not None:
-        _say_last_year(last, out, lang)
+    if result.last is not None:
+        _say_last_year(result.last, out, lang)
     if why is not None:
         sys.exit(EXIT_UNREADABLE)
     if result.excluded or result.missing:
