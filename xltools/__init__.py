@@ -92,14 +92,25 @@ def import_document(path, kind="auto"):
     return _import(read_document(path, kind))
 
 
-def publish(report, out):
-    """Write the report document (.docx, .html or .md) from a Report or a workbook
-    path. Checking it first is the caller's choice (`xltools publish` refuses errors)."""
+def publish(report, out, breakdown=None, with_errors=False, allow_incomplete=False, before_write=None):
+    """Write the report document (.docx, .html or .md) from a Report, as it is, or
+    from a workbook's path, as `xltools publish` does: the workbook is checked first
+    and nothing is written when it cannot be read, when the check finds errors
+    (unless `with_errors`) or when it is a summary that leaves units out (unless
+    `allow_incomplete`, which says so under the title); `breakdown` ("kind" or
+    "unit") adds the appendix of a summary's units by kind. For a path, returns the
+    check (`.result`), why nothing was written (`.refused`) and the summary's
+    coverage (`.cover`); `before_write(result)` is called just before writing."""
     from pathlib import Path
 
     from xltools.documents.publish import publish as _publish
 
-    _publish(read(report) if isinstance(report, (str, Path)) else report, Path(out))
+    if not isinstance(report, (str, Path)):
+        _publish(report, Path(out))
+        return None
+    from xltools.commands.publishing import publish_workbook
+
+    return publish_workbook(Path(report), Path(out), breakdown, with_errors, allow_incomplete, before_write)
 
 
 def _list(paths):

@@ -813,46 +813,37 @@ def import_(reports, output, out_dir, kind, fmt, force, lang) -> None:
 @_lang_option
 def publish(file: str, output: str, with_errors: bool, breakdown: str | None, allow_incomplete: bool, force: bool,
             lang: str) -> None:
-    from xltools.commands.coverage import of_summary
+    import xltools
+    from xltools.commands.breakdown import BreakdownError
     from xltools.commands.render import render_text
-    from xltools.documents.publish import WRITERS, Part
-    from xltools.documents.publish import publish as write_document
-    from xltools.rules.batch import check_paths
+    from xltools.documents.publish import WRITERS
 
     out = Path(output)
     _claim(out, tuple(WRITERS), force, lang, [Path(file)])
-    [result] = check_paths([Path(file)])
-    if result.unreadable:
-        click.echo(render_text([result], lang), nl=False)
-        sys.exit(EXIT_UNREADABLE)
-    w = _words(lang)
-    if result.errors and not with_errors:
-        click.echo(render_text([result], lang), nl=False)
-        click.echo(w["publish_refused"].format(path=file))
-        sys.exit(1)
-    cover = of_summary(Path(file))
-    if cover is not None and not cover.complete and not allow_incomplete:
-        click.echo(w["publish_incomplete"].format(path=file, **cover.params(lang)))
-        sys.exit(1)
-    preface = [Part("paragraph", cover.sentence())] if cover is not None and not cover.complete else []
-    appendix = _breakdown(result.report, Path(file), breakdown, lang) if breakdown else []
-    if result.findings:
-        click.echo(render_text([result], lang), nl=False)
-    _backup(out, lang)
-    try:
-        write_document(result.report, out, appendix, preface)
-    except OSError as exc:
-        _cannot_write(output, exc, lang)
-    click.echo(w["published"].format(out=out, unit=result.unit, year=result.year))
 
-
-def _breakdown(report, path: Path, by: str, lang: str) -> list:
-    from xltools.commands.breakdown import BreakdownError, breakdown
+    def say_findings(result) -> None:
+        if result.findings:
+            click.echo(render_text([result], lang), nl=False)
+        _backup(out, lang)
 
     try:
-        return breakdown(report, path, per_unit=by == "unit")
+        done = xltools.publish(file, out, breakdown, with_errors, allow_incomplete, say_findings)
     except BreakdownError as exc:
         _refuse(exc, lang)
+    except OSError as exc:
+        _cannot_write(output, exc, lang)
+    w, result = _words(lang), done.result
+    if done.refused in ("unreadable", "errors"):
+        click.echo(render_text([result], lang), nl=False)
+    if done.refused == "unreadable":
+        sys.exit(EXIT_UNREADABLE)
+    if done.refused == "errors":
+        click.echo(w["publish_refused"].format(path=file))
+    elif done.refused == "incomplete":
+        click.echo(w["publish_incomplete"].format(path=file, **done.cover.params(lang)))
+    if done.refused is not None:
+        sys.exit(1)
+    click.echo(w["published"].format(out=out, unit=result.unit, year=result.year))
 
 
 @main.command("excel-setup")
