@@ -31,11 +31,19 @@ def write(report, path):
     _write(report, path)
 
 
-def write_template(path, unit=None, year=None):
-    """Write the empty standard workbook, optionally with unit and year on the cover."""
-    from xltools.xlsx.writer import write_template as _write_template
+def write_template(path, unit=None, year=None, report=None):
+    """Write the standard workbook, empty or filled with `report` (a Report), at
+    `path`, atomically; `unit` and `year`, when given, go on its cover (over the
+    report's)."""
+    if report is None:
+        from xltools.xlsx.writer import write_template as _write_template
 
-    _write_template(path, unit=unit, year=year)
+        _write_template(path, unit=unit, year=year)
+        return
+    from dataclasses import replace
+
+    given = {"unit": unit, "year": year}
+    write(replace(report, meta={**report.meta, **{k: v for k, v in given.items() if v is not None}}), path)
 
 
 def check(paths, previous=(), jobs=None):

@@ -490,8 +490,8 @@ def main(debug: bool, lang: str | None) -> None:
 @_force_option
 @_lang_option
 def template(output: str, unit: str | None, year: int | None, data: str | None, force: bool, lang: str) -> None:
+    import xltools
     from xltools.model.report import Report, ReportError
-    from xltools.xlsx.writer import write, write_template
 
     report = None
     if data is not None:
@@ -499,15 +499,10 @@ def template(output: str, unit: str | None, year: int | None, data: str | None, 
             report = Report.from_json_bytes(Path(data).read_bytes())
         except ReportError as exc:
             _fail(lang, "in_file", path=data, message=exc.message(lang))
-        report.meta["unit"] = unit if unit is not None else report.meta["unit"]
-        report.meta["year"] = year if year is not None else report.meta["year"]
     _claim(Path(output), WORKBOOK, force, lang)
     _backup(output, lang)
     try:
-        if report is None:
-            write_template(output, unit=unit, year=year)
-        else:
-            write(report, output)
+        xltools.write_template(output, unit, year, report)
     except ReportError as exc:
         _fail(lang, "in_file", path=data, message=exc.message(lang))
     except OSError as exc:
@@ -524,25 +519,17 @@ def template(output: str, unit: str | None, year: int | None, data: str | None, 
 @_force_option
 @_lang_option
 def export(files: tuple[str, ...], fmt: str, output: str | None, bom: bool, force: bool, lang: str) -> None:
-    from xltools.commands.export import FORMATS
+    from xltools.commands.export import FORMATS, read_reports
     from xltools.commands.inputs import expand
-    from xltools.xlsx.reader import ReadError, read
 
     found = expand(list(files))
     _no_workbooks(found, files, lang)
     if output:
         _claim(Path(output), (f".{fmt}", ".txt"), force, lang, found.files)
-    reports, unread = [], []
-    for p in found.files:
-        try:
-            reports.append((p, read(p)))
-        except ReadError as exc:  # one unreadable file costs the county only that file
-            unread.append((p, f"{exc.finding.rule} {exc.finding.message(lang)}"))
-    # a lock file or a hidden one is no submission and loses no data: not said
-    unread += [(s.path, f"{s.finding.rule} {s.message(lang)}") for s in found.skipped if s.finding is not None]
+    reports, unread = read_reports(found)
     w = _words(lang)
-    for path, why in unread:
-        click.echo(w["export_not_exported"].format(path=path, why=why), err=True)
+    for path, finding in unread:
+        click.echo(w["export_not_exported"].format(path=path, why=f"{finding.rule} {finding.message(lang)}"), err=True)
     if reports:
         if output:
             _backup(output, lang)
@@ -562,9 +549,9 @@ def export(files: tuple[str, ...], fmt: str, output: str | None, bom: bool, forc
 @_force_option
 @_lang_option
 def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> None:
+    import xltools
     from xltools.commands.inputs import expand
     from xltools.commands.render import render_json, render_text
-    from xltools.rules.batch import check_paths
 
     found = expand(list(files))
     _no_workbooks(found, files, lang)
@@ -572,7 +559,7 @@ def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> Non
         _claim(Path(output), (".txt", ".json", ".log"), force, lang, found.files)
     targets = _annotate_targets(found.files, annotate_to, force, lang) if annotate_to else {}
     with _batch():
-        results = check_paths(found.files, expand(list(previous)).files)
+        results = xltools.check(found.files, previous)
     if output:
         _backup(output, lang)
     # A text report starts with a byte order mark, so that Notepad and Excel on Chinese Windows read it as
