@@ -66,6 +66,23 @@ _ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 @pytest.fixture(scope="session")
+def cli():
+    """The command line as a user types it, through click's CliRunner:
+    `cli("check", path, "--lang", "en")` → click's result (`.exit_code`, `.output`;
+    `.stdout` and `.stderr` apart). Each argument is given as text (a path too), the
+    program is called xltools as on a console, and click's settings pass through
+    (`env=`, `input=`, `prog_name=`)."""
+    from click.testing import CliRunner
+
+    from xltools.cli import main
+
+    def invoke(*args, **settings):
+        return CliRunner().invoke(main, [str(a) for a in args], **{"prog_name": "xltools", **settings})
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
 def shared() -> Path:
     """../shared beside the checkout (the real reports and the spec the import tests
     read): required in CI, whose clone has it, as LibreOffice is; skipped elsewhere."""

@@ -7,20 +7,14 @@ import random
 from decimal import Decimal
 
 import openpyxl
-from click.testing import CliRunner
 from conftest import EXAMPLES, SAMPLE_COUNTY, WORKBOOKS, seed_report
 
 from xltools import Report, write
-from xltools.cli import main
 from samples import sample_report
 from xltools.model.schema import load_format
 from xltools.rules.batch import check_paths
 
 FMT = load_format()
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
 
 
 def one(path):
@@ -38,9 +32,9 @@ def valid(seed: int = 1, **changes) -> Report:
     return report
 
 
-def test_examples_pass_with_no_findings():
+def test_examples_pass_with_no_findings(cli):
     """The sample county passes; the seed as published states no figures in 一（三） (T1)."""
-    result = run("check", str(EXAMPLES / "chitudian-2023.xlsx"), str(SAMPLE_COUNTY))
+    result = cli("check", str(EXAMPLES / "chitudian-2023.xlsx"), str(SAMPLE_COUNTY))
     assert result.exit_code == 0, result.output
     assert result.output.count("结果：通过，没有发现问题。\n评分：20/20\n") == 14
     assert "警告 T1 总体情况缺少要素 一、总体情况!A8\n" in result.output
@@ -216,12 +210,12 @@ def test_typed_over_totals(tmp_path):
         ("R1", "三、依申请公开!J6"), ("R3", "三、依申请公开!J6"), ("W3", "三、依申请公开!J6")]
 
 
-def test_last_year_carry_over(tmp_path):
+def test_last_year_carry_over(tmp_path, cli):
     last, this = valid(4), valid(5)
     last.meta |= {"year": 2022, "credit_code": this.meta["credit_code"]}  # the same unit, the year before
     write(last, tmp_path / "2022.xlsx")
     write(this, tmp_path / "2023.xlsx")
-    result = run("check", str(tmp_path / "2023.xlsx"), "--previous", str(tmp_path / "2022.xlsx"), "-f", "json")
+    result = cli("check", str(tmp_path / "2023.xlsx"), "--previous", str(tmp_path / "2022.xlsx"), "-f", "json")
     findings = json.loads(result.output)["files"][0]["findings"]
     expected_w1 = [c for c in ("natural_person", "commercial", "research", "nonprofit", "legal_service",
                                "other_org", "total")
@@ -235,25 +229,25 @@ def test_last_year_carry_over(tmp_path):
     assert result.exit_code == 0
 
 
-def test_explained_warning_is_accepted(tmp_path):
+def test_explained_warning_is_accepted(tmp_path, cli):
     report = _chitudian()
     report.text["problems"] = "无"
     report.explanations = [{"rule": "W4", "target": "五、问题及改进!A3", "text": "本年度确无问题"}]
     write(report, tmp_path / "r.xlsx")
     [result] = check_paths([tmp_path / "r.xlsx"])
     assert [(f.rule, f.explained, f.explanation) for f in result.findings] == [("W4", True, "本年度确无问题")]
-    assert run("check", str(tmp_path / "r.xlsx"), "--strict").exit_code == 0
+    assert cli("check", str(tmp_path / "r.xlsx"), "--strict").exit_code == 0
     report.explanations = []
     write(report, tmp_path / "r.xlsx")
-    assert run("check", str(tmp_path / "r.xlsx")).exit_code == 0
-    assert run("check", str(tmp_path / "r.xlsx"), "--strict").exit_code == 1
+    assert cli("check", str(tmp_path / "r.xlsx")).exit_code == 0
+    assert cli("check", str(tmp_path / "r.xlsx"), "--strict").exit_code == 1
 
 
-def test_text_output_and_exit_status(tmp_path):
+def test_text_output_and_exit_status(tmp_path, cli):
     report = _chitudian()
     report.values["appeals.review.total"] = 0
     write(report, tmp_path / "r.xlsx")
-    result = run("check", str(tmp_path / "r.xlsx"))
+    result = cli("check", str(tmp_path / "r.xlsx"))
     assert result.exit_code == 1
     assert result.output == (
         f"== {tmp_path / 'r.xlsx'}（栾川县赤土店镇人民政府，2023年） ==\n"
@@ -263,16 +257,16 @@ def test_text_output_and_exit_status(tmp_path):
         "    修改：把 四、复议诉讼!E6 改为 1（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），或核对各项数字。\n"
         "结果：1 个错误，0 个警告。\n"
         "评分：19/20（数据差错 −1：R4）\n")
-    english = run("check", str(tmp_path / "r.xlsx"), "--lang", "en")
+    english = cli("check", str(tmp_path / "r.xlsx"), "--lang", "en")
     assert "  error R4 Appeals total does not add up 四、复议诉讼!E6\n" in english.output
     assert "Result: errors 1, warnings 0.\n" in english.output
 
 
-def test_json_output_shape(tmp_path):
+def test_json_output_shape(tmp_path, cli):
     report = _chitudian()
     report.values["appeals.review.total"] = 0
     write(report, tmp_path / "r.xlsx")
-    data = json.loads(run("check", str(tmp_path / "r.xlsx"), "--format", "json").output)
+    data = json.loads(cli("check", str(tmp_path / "r.xlsx"), "--format", "json").output)
     [file] = data["files"]
     assert {k: file[k] for k in ("unit", "year", "ok", "errors", "warnings")} == {
         "unit": "栾川县赤土店镇人民政府", "year": 2023, "ok": False, "errors": 1, "warnings": 0}
@@ -282,22 +276,22 @@ def test_json_output_shape(tmp_path):
     assert (finding["expected"], finding["actual"]) == (1, 0)
 
 
-def test_unreadable_file_exit_2_and_lock_files_skipped(tmp_path):
+def test_unreadable_file_exit_2_and_lock_files_skipped(tmp_path, cli):
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 truncated")
     (tmp_path / "~$open.xlsx").write_bytes(b"lock")
-    result = run("check", str(tmp_path))
+    result = cli("check", str(tmp_path))
     assert result.exit_code == 2
     assert f"{tmp_path / '~$open.xlsx'}：Excel 锁定文件" in result.output  # not checked, but listed
     assert "无法读取" in result.output and "Traceback" not in result.output
 
 
-def test_annotated_copy_marks_cells_and_lists_findings(tmp_path):
+def test_annotated_copy_marks_cells_and_lists_findings(tmp_path, cli):
     report = _chitudian()
     report.values["appeals.review.total"] = 0
     report.text["problems"] = "无"
     write(report, tmp_path / "r.xlsx")
     before = hashlib.sha256((tmp_path / "r.xlsx").read_bytes()).hexdigest()
-    result = run("check", str(tmp_path / "r.xlsx"), "--annotate", str(tmp_path / "marked.xlsx"))
+    result = cli("check", str(tmp_path / "r.xlsx"), "--annotate", str(tmp_path / "marked.xlsx"))
     assert result.exit_code == 1
     assert hashlib.sha256((tmp_path / "r.xlsx").read_bytes()).hexdigest() == before
     wb = openpyxl.load_workbook(tmp_path / "marked.xlsx")
@@ -346,13 +340,13 @@ def test_readme_explains_every_rule():
                 f"{rule.title['en']} |") in readme, rule.id
 
 
-def test_readme_shows_real_check_output(monkeypatch):
+def test_readme_shows_real_check_output(monkeypatch, cli):
     from conftest import REPO
 
     monkeypatch.chdir(REPO)
     readme = (REPO / "docs" / "clerk.md").read_text(encoding="utf-8")
     shown = readme.split("$ xltools check workbooks/examples/mistakes-2023.xlsx\n", 1)[1].split("```", 1)[0]
-    assert CliRunner().invoke(main, ["check", "workbooks/examples/mistakes-2023.xlsx"]).output == shown
+    assert cli("check", "workbooks/examples/mistakes-2023.xlsx").output == shown
 
 
 def test_credit_code_is_checked(tmp_path):
@@ -388,12 +382,12 @@ def _desk_note(path) -> str:
     return draft("示例镇", 2023, version, findings(check_file(str(path))), date(2024, 1, 20))
 
 
-def _advice_everywhere(path, tmp_path) -> list[str]:
+def _advice_everywhere(cli, path, tmp_path) -> list[str]:
     """The fixes of R3 at J6 and R4 at E6 as check's text and JSON, the marked copy and the desk's note say them."""
-    text = run("check", str(path)).output
-    data = json.loads(run("check", str(path), "--format", "json").output)
+    text = cli("check", str(path)).output
+    data = json.loads(cli("check", str(path), "--format", "json").output)
     marked = tmp_path / f"{path.stem}.marked.xlsx"
-    run("check", str(path), "--annotate", str(marked))
+    cli("check", str(path), "--annotate", str(marked))
     rows = [[c.value for c in r] for r in openpyxl.load_workbook(marked)["检查结果"].iter_rows(min_row=5)]
     note = _desk_note(path)
     out = []
@@ -406,24 +400,24 @@ def _advice_everywhere(path, tmp_path) -> list[str]:
     return out
 
 
-def test_a_totals_fix_names_its_formula_and_fill_in_every_output(tmp_path):
+def test_a_totals_fix_names_its_formula_and_fill_in_every_output(tmp_path, cli):
     """A plain .xlsx has no button 填写合计: the advice names the formula of the cell and xltools fill."""
     write(_chitudian(), tmp_path / "r.xlsx")
     path = _totals_broken(tmp_path / "r.xlsx")
     new = _chitudian().values["requests.new.total"]
-    assert _advice_everywhere(path, tmp_path) == [
+    assert _advice_everywhere(cli, path, tmp_path) == [
         f"把 三、依申请公开!J6 改为 {new}（或恢复公式：在该格输入 =SUM(D6:I6)，或运行 xltools fill），或核对各项数字。",
         "把 四、复议诉讼!E6 改为 4（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），或核对各项数字。"]
-    assert "填写合计" not in run("check", str(path)).output
-    english = json.loads(run("check", str(path), "--format", "json", "--lang", "en").output)["files"][0]["findings"]
+    assert "填写合计" not in cli("check", str(path)).output
+    english = json.loads(cli("check", str(path), "--format", "json", "--lang", "en").output)["files"][0]["findings"]
     assert [f["fix"] for f in english if f["rule"] == "R4"] == [
         "Set 四、复议诉讼!E6 to 4 (or restore its formula: type =SUM(A6:D6) in it, or run xltools fill), or check the parts."]
 
 
-def test_the_button_is_named_only_in_the_macro_workbook_that_has_it(tmp_path):
-    assert run("excel-setup", "-o", str(tmp_path / "t.xlsm")).exit_code == 0
+def test_the_button_is_named_only_in_the_macro_workbook_that_has_it(tmp_path, cli):
+    assert cli("excel-setup", "-o", str(tmp_path / "t.xlsm")).exit_code == 0
     made = _totals_broken(tmp_path / "u.xlsm", tmp_path / "t.xlsm", keep_vba=True)
-    fixes = _advice_everywhere(made, tmp_path)
+    fixes = _advice_everywhere(cli, made, tmp_path)
     assert fixes[1] == ("把 四、复议诉讼!E6 改为 3（或恢复公式：在该格输入 =SUM(A6:D6)，或点“填写合计”按钮，"
                         "或运行 xltools fill），或核对各项数字。")
     assert all("点“填写合计”按钮" in fix for fix in fixes)
@@ -431,7 +425,7 @@ def test_the_button_is_named_only_in_the_macro_workbook_that_has_it(tmp_path):
     write(_chitudian(), tmp_path / "r.xlsx")
     plain = _totals_broken(tmp_path / "r.xlsx")
     (tmp_path / "renamed.xlsm").write_bytes(plain.read_bytes())
-    assert not any("填写合计" in fix for fix in _advice_everywhere(tmp_path / "renamed.xlsm", tmp_path))
+    assert not any("填写合计" in fix for fix in _advice_everywhere(cli, tmp_path / "renamed.xlsm", tmp_path))
 
 
 def test_an_invalid_value_in_a_total_says_how_to_restore_its_formula(tmp_path):
@@ -463,7 +457,7 @@ def _zeros_left_blank(path):
     return path
 
 
-def test_blank_zeros_are_one_warning_per_table_below_the_errors(tmp_path):
+def test_blank_zeros_are_one_warning_per_table_below_the_errors(tmp_path, cli):
     path = _zeros_left_blank(tmp_path / "r.xlsx")
     result = one(path)
     w6 = [f for f in result.findings if f.rule == "W6"]
@@ -475,13 +469,13 @@ def test_blank_zeros_are_one_warning_per_table_below_the_errors(tmp_path):
     # errors first, in the text, the JSON, the marked copy and the desk's note
     levels = [f.severity for f in result.findings]
     assert levels == sorted(levels, key=["error", "warning"].index) and levels[0] == "error"
-    text = run("check", str(path)).output.splitlines()
+    text = cli("check", str(path)).output.splitlines()
     assert text[1:3] == ["  [四、复议诉讼]", "  错误 R4 复议诉讼总计不符 四、复议诉讼!E6"]
     assert sum(" W6 " in line for line in text) == 4
     assert text[-1] == "评分：14/20（数据差错 −2：R4、W3；其他警告未说明 −4：W6×4）"
-    data = json.loads(run("check", str(path), "--format", "json").output)["files"][0]["findings"]
+    data = json.loads(cli("check", str(path), "--format", "json").output)["files"][0]["findings"]
     assert [f["rule"] for f in data] == [f.rule for f in result.findings]
-    run("check", str(path), "--annotate", str(tmp_path / "marked.xlsx"))
+    cli("check", str(path), "--annotate", str(tmp_path / "marked.xlsx"))
     wb = openpyxl.load_workbook(tmp_path / "marked.xlsx")
     rows = [[c.value for c in r] for r in wb["检查结果"].iter_rows(min_row=5)]
     assert [r[1] for r in rows] == [f.rule for f in result.findings]

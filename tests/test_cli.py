@@ -9,19 +9,13 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from click.testing import CliRunner
 from conftest import EXAMPLES, SAMPLE_COUNTY, WORKBOOKS
 
 from xltools import Report, read
-from xltools.cli import main
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
-
-
-def test_fields_text_lists_every_field_with_its_cell():
-    result = run("fields")
+def test_fields_text_lists_every_field_with_its_cell(cli):
+    result = cli("fields")
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert len(lines) == 217
@@ -32,8 +26,8 @@ def test_fields_text_lists_every_field_with_its_cell():
     assert lines[-1] == "fees.collected\t六、其他事项!B10\tmoney\t实际收取的总金额（元） / 数值"
 
 
-def test_fields_json_names_totals_and_their_parts():
-    fields = {f["id"]: f for f in json.loads(run("fields", "--format", "json").output)}
+def test_fields_json_names_totals_and_their_parts(cli):
+    fields = {f["id"]: f for f in json.loads(cli("fields", "--format", "json").output)}
     total = fields["appeals.review.total"]
     assert total == {
         "id": "appeals.review.total", "sheet": "四、复议诉讼", "cell": "E6", "range": "E6", "kind": "total",
@@ -44,48 +38,48 @@ def test_fields_json_names_totals_and_their_parts():
     assert fields["proactive.license.decisions"]["range"] == "B9:D9"
 
 
-def test_template_writes_the_committed_template(tmp_path):
+def test_template_writes_the_committed_template(tmp_path, cli):
     out = tmp_path / "t.xlsx"
-    result = run("template", "-o", str(out))
+    result = cli("template", "-o", str(out))
     assert result.exit_code == 0
     assert out.read_bytes() == (WORKBOOKS / "template.xlsx").read_bytes()
 
 
-def test_template_with_unit_and_year(tmp_path):
+def test_template_with_unit_and_year(tmp_path, cli):
     out = tmp_path / "t.xlsx"
-    assert run("template", "-o", str(out), "--unit", "某县某镇人民政府", "--year", "2025").exit_code == 0
+    assert cli("template", "-o", str(out), "--unit", "某县某镇人民政府", "--year", "2025").exit_code == 0
     report = read(out)
     assert (report.unit, report.year) == ("某县某镇人民政府", 2025)
     assert all(v is None or v == 0 for v in report.values.values())
 
 
-def test_template_data_then_export_is_the_identity(tmp_path):
+def test_template_data_then_export_is_the_identity(tmp_path, cli):
     out = tmp_path / "c.xlsx"
     source = EXAMPLES / "chitudian-2023.json"
-    assert run("template", "-o", str(out), "--data", str(source)).exit_code == 0
-    exported = run("export", str(out))
+    assert cli("template", "-o", str(out), "--data", str(source)).exit_code == 0
+    exported = cli("export", str(out))
     assert exported.exit_code == 0
     assert json.loads(exported.output, parse_float=Decimal) == json.loads(source.read_text(encoding="utf-8"), parse_float=Decimal)
 
 
-def test_template_data_keeps_inconsistent_totals(tmp_path):
+def test_template_data_keeps_inconsistent_totals(tmp_path, cli):
     data = {"values": {"appeals.review.upheld": 10, "appeals.review.corrected": 1, "appeals.review.total": 0}}
     (tmp_path / "r.json").write_text(json.dumps(data), encoding="utf-8")
-    assert run("template", "-o", str(tmp_path / "r.xlsx"), "--data", str(tmp_path / "r.json")).exit_code == 0
+    assert cli("template", "-o", str(tmp_path / "r.xlsx"), "--data", str(tmp_path / "r.json")).exit_code == 0
     values = read(tmp_path / "r.xlsx").values
     assert (values["appeals.review.total"], values["appeals.suit_direct.total"]) == (0, 0)
 
 
-def test_export_several_files_is_json_lines():
-    result = run("export", str(SAMPLE_COUNTY))
+def test_export_several_files_is_json_lines(cli):
+    result = cli("export", str(SAMPLE_COUNTY))
     lines = result.output.splitlines()
     assert len(lines) == len(list(SAMPLE_COUNTY.glob("*.xlsx")))
     first = json.loads(lines[0])
     assert first["file"].endswith(".xlsx") and first["format"] == "2021" and len(first["values"]) == 203
 
 
-def test_export_csv_is_long(tmp_path):
-    result = run("export", str(EXAMPLES / "chitudian-2023.xlsx"), "--format", "csv", "-o", str(tmp_path / "c.csv"))
+def test_export_csv_is_long(tmp_path, cli):
+    result = cli("export", str(EXAMPLES / "chitudian-2023.xlsx"), "--format", "csv", "-o", str(tmp_path / "c.csv"))
     assert result.exit_code == 0 and result.output == f"已写入：{tmp_path / 'c.csv'}\n"  # on stderr
     data = (tmp_path / "c.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbffile,unit,")  # a BOM: Excel on Chinese Windows then reads UTF-8
@@ -98,40 +92,40 @@ def test_export_csv_is_long(tmp_path):
     assert by_id["other"]["value"] == "本单位 2023 年度未收取政府信息公开处理费。"
 
 
-def test_export_csv_without_a_bom_on_request(tmp_path):
-    result = run("export", str(EXAMPLES / "chitudian-2023.xlsx"), "-f", "csv", "--no-bom")
+def test_export_csv_without_a_bom_on_request(tmp_path, cli):
+    result = cli("export", str(EXAMPLES / "chitudian-2023.xlsx"), "-f", "csv", "--no-bom")
     assert result.output.startswith("file,unit,year,id,label,value\n")
 
 
-def test_export_skips_excel_lock_files(tmp_path):
+def test_export_skips_excel_lock_files(tmp_path, cli):
     (tmp_path / "~$unit.xlsx").write_bytes(b"lock")
     (tmp_path / "unit.xlsx").write_bytes((EXAMPLES / "chitudian-2023.xlsx").read_bytes())
-    result = run("export", str(tmp_path))
+    result = cli("export", str(tmp_path))
     assert result.exit_code == 0 and json.loads(result.output)["meta"]["unit"] == "栾川县赤土店镇人民政府"
 
 
-def test_unreadable_file_is_a_message_and_exit_2(tmp_path):
+def test_unreadable_file_is_a_message_and_exit_2(tmp_path, cli):
     bad = tmp_path / "bad.xlsx"
     bad.write_text("not a workbook")
-    result = run("export", str(bad))
+    result = cli("export", str(bad))
     assert result.exit_code == 2
     assert result.output == (f"xltools: 未导出 {bad}：F2 文件不是 Excel 工作簿：这是一个文本文件，开头为“not a workbook”。\n"
                              "xltools: 已导出 0 份报告；1 个文件未导出（见上），退出码为 2\n")
     assert "Traceback" not in result.output
 
 
-def test_bad_report_json_is_a_message_and_exit_2(tmp_path):
+def test_bad_report_json_is_a_message_and_exit_2(tmp_path, cli):
     (tmp_path / "r.json").write_text('{"values": {"requests.new.nobody": 1}}', encoding="utf-8")
-    result = run("template", "-o", str(tmp_path / "r.xlsx"), "--data", str(tmp_path / "r.json"))
+    result = cli("template", "-o", str(tmp_path / "r.xlsx"), "--data", str(tmp_path / "r.json"))
     assert result.exit_code == 2
     assert result.output == (f"xltools: {tmp_path / 'r.json'}：values 中有 2021 年格式没有的字段：requests.new.nobody"
                              "（字段列表见 xltools fields）\n")
     assert not (tmp_path / "r.xlsx").exists()
 
 
-def test_inputs_are_never_modified(tmp_path):
+def test_inputs_are_never_modified(tmp_path, cli):
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE_COUNTY.glob("*.xlsx")}
-    run("export", str(SAMPLE_COUNTY), "-f", "csv")
+    cli("export", str(SAMPLE_COUNTY), "-f", "csv")
     assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE_COUNTY.glob("*.xlsx")} == before
 
 
@@ -202,10 +196,10 @@ def test_a_character_gbk_lacks_becomes_its_like_or_a_question_mark():
     assert "得分 −5 ✓ ✗ ① \ufeff😀".encode("gbk", errors="xltools").decode("gbk") == "得分 －5 √ × ① ?"
 
 
-def test_a_text_report_file_starts_with_a_bom_and_json_does_not(tmp_path):
-    assert run("check", str(EXAMPLES / "chitudian-2023.xlsx"), "-o", str(tmp_path / "r.txt")).exit_code == 0
+def test_a_text_report_file_starts_with_a_bom_and_json_does_not(tmp_path, cli):
+    assert cli("check", str(EXAMPLES / "chitudian-2023.xlsx"), "-o", str(tmp_path / "r.txt")).exit_code == 0
     assert (tmp_path / "r.txt").read_bytes().startswith("\ufeff== ".encode("utf-8"))
-    assert run("check", str(EXAMPLES / "chitudian-2023.xlsx"), "-f", "json", "-o", str(tmp_path / "r.json")).exit_code == 0
+    assert cli("check", str(EXAMPLES / "chitudian-2023.xlsx"), "-f", "json", "-o", str(tmp_path / "r.json")).exit_code == 0
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["files"][0]["errors"] == 0
 
 
@@ -215,7 +209,7 @@ def _leftovers(folder) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
 
 
-def test_an_output_open_in_another_program_is_told_before_any_work(tmp_path, monkeypatch):
+def test_an_output_open_in_another_program_is_told_before_any_work(tmp_path, monkeypatch, cli):
     """On Windows a file open in Excel cannot be opened for writing though its
     permissions allow it; nothing is backed up or written."""
     import pathlib
@@ -230,13 +224,13 @@ def test_an_output_open_in_another_program_is_told_before_any_work(tmp_path, mon
         return opened(self, mode, *a, **k)
 
     monkeypatch.setattr(pathlib.Path, "open", held_by_excel)
-    result = run("merge", str(SAMPLE_COUNTY), "-o", str(out), "--unit", "示例县", "--force")
+    result = cli("merge", str(SAMPLE_COUNTY), "-o", str(out), "--unit", "示例县", "--force")
     assert (result.exit_code, result.output) == (2, f"xltools: {out}：文件正被其他程序打开（如 Excel），请关闭后重试\n")
     assert out.read_bytes() == b"the summary as Excel shows it"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["县.xlsx"]
 
 
-def test_an_output_refused_at_the_write_is_told_and_left_as_it_was(tmp_path, monkeypatch):
+def test_an_output_refused_at_the_write_is_told_and_left_as_it_was(tmp_path, monkeypatch, cli):
     import xltools.model.files
 
     def refused(*_a, **_k):
@@ -247,14 +241,14 @@ def test_an_output_refused_at_the_write_is_told_and_left_as_it_was(tmp_path, mon
                       (["check", str(EXAMPLES / "chitudian-2023.xlsx"), "-o"], tmp_path / "r.txt"),
                       (["publish", str(EXAMPLES / "chitudian-2023.xlsx"), "-o"], tmp_path / "年报.docx")]:
         out.write_bytes(b"as it was")
-        result = run(*args, str(out), "--force")
+        result = cli(*args, str(out), "--force")
         assert result.exit_code == 2, result.output
         assert result.output.splitlines()[-1] == f"xltools: 无法写入 {out}：文件正被其他程序打开（如 Excel），请关闭后重试"
         assert out.read_bytes() == b"as it was"
         assert _leftovers(tmp_path) == []
 
 
-def test_an_output_in_a_read_only_folder_is_told_and_nothing_is_left(tmp_path):
+def test_an_output_in_a_read_only_folder_is_told_and_nothing_is_left(tmp_path, cli):
     import os
 
     import pytest
@@ -265,32 +259,32 @@ def test_an_output_in_a_read_only_folder_is_told_and_nothing_is_left(tmp_path):
     folder.mkdir()
     folder.chmod(0o555)
     try:
-        result = run("template", "-o", str(folder / "t.xlsx"))
+        result = cli("template", "-o", str(folder / "t.xlsx"))
         assert (result.exit_code, result.output) == (2, f"xltools: 无法写入 {folder / 't.xlsx'}：没有写入权限\n")
         assert list(folder.iterdir()) == []
     finally:
         folder.chmod(0o755)
 
 
-def test_an_output_name_too_long_is_one_line(tmp_path):
+def test_an_output_name_too_long_is_one_line(tmp_path, cli):
     out = tmp_path / ("长" * 200 + ".xlsx")
-    result = run("template", "-o", str(out))
+    result = cli("template", "-o", str(out))
     assert (result.exit_code, result.output) == (2, f"xltools: 无法写入 {out}：文件名或路径太长\n")
 
 
 # --- check --annotate into a folder that is not there yet ---------------------------------
 
-def test_annotate_makes_the_folder_it_is_given(tmp_path):
+def test_annotate_makes_the_folder_it_is_given(tmp_path, cli):
     two = [str(EXAMPLES / "chitudian-2023.xlsx"), str(EXAMPLES / "mistakes-2023.xlsx")]
-    result = run("check", *two, "--annotate", str(tmp_path / "标注" / "2023"))
+    result = cli("check", *two, "--annotate", str(tmp_path / "标注" / "2023"))
     assert result.exit_code == 1, result.output
     assert sorted(p.name for p in (tmp_path / "标注" / "2023").iterdir()) == [
         "chitudian-2023.检查结果.xlsx", "mistakes-2023.检查结果.xlsx"]
-    one = run("check", two[0], "--annotate", str(tmp_path / "一个") + "/")
+    one = cli("check", two[0], "--annotate", str(tmp_path / "一个") + "/")
     assert one.exit_code == 0 and [p.name for p in (tmp_path / "一个").iterdir()] == ["chitudian-2023.检查结果.xlsx"]
-    named = run("check", two[0], "--annotate", str(tmp_path / "标注.xlsx"))
+    named = cli("check", two[0], "--annotate", str(tmp_path / "标注.xlsx"))
     assert named.exit_code == 0 and (tmp_path / "标注.xlsx").is_file()
-    several = run("check", *two, "--annotate", str(tmp_path / "x.xlsx"))
+    several = cli("check", *two, "--annotate", str(tmp_path / "x.xlsx"))
     assert (several.exit_code, several.output) == (
         2, f"xltools: --annotate {tmp_path / 'x.xlsx'}：检查多个文件时，请给出一个文件夹（没有时会新建）\n")
 
@@ -344,10 +338,10 @@ def test_a_refusal_the_words_do_not_know_is_said_in_chinese_first():
     assert reason(OSError(errno.EIO, "Input/output error"), "en") == "Input/output error (EIO)"
 
 
-def test_check_says_where_it_wrote_its_marked_copies(tmp_path):
-    one = run("check", str(EXAMPLES / "mistakes-2023.xlsx"), "--annotate", str(tmp_path / "m.xlsx"))
+def test_check_says_where_it_wrote_its_marked_copies(tmp_path, cli):
+    one = cli("check", str(EXAMPLES / "mistakes-2023.xlsx"), "--annotate", str(tmp_path / "m.xlsx"))
     assert one.output.splitlines()[-1] == f"已写入：{tmp_path / 'm.xlsx'}"
-    two = run("check", str(EXAMPLES / "mistakes-2023.xlsx"), str(EXAMPLES / "chitudian-2023.xlsx"),
+    two = cli("check", str(EXAMPLES / "mistakes-2023.xlsx"), str(EXAMPLES / "chitudian-2023.xlsx"),
               "--annotate", str(tmp_path / "标注"))
     assert two.output.splitlines()[-1] == f"已写入 2 份标注了问题的副本：{tmp_path / '标注'}"
 

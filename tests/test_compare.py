@@ -10,11 +10,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from conftest import SAMPLE_COUNTY
 
 from xltools import read, write
-from xltools.cli import main
 from samples import sample_county, sample_report
 from xltools.model.schema import load_format
 from xltools.model.totals import complete
@@ -46,10 +44,6 @@ THIS_TEXT = {
 }
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="xltools")
-
-
 def brief(findings: list[dict]) -> list[tuple]:
     return [(f["rule"], f["cells"][0] if f["cells"] else None, f["expected"], f["actual"]) for f in findings]
 
@@ -72,7 +66,7 @@ def two_years():
     return last, this
 
 
-def test_year_over_year_finds_the_carry_over_the_chain_a_jump_and_a_copied_section(tmp_path):
+def test_year_over_year_finds_the_carry_over_the_chain_a_jump_and_a_copied_section(tmp_path, cli):
     last, this = two_years()
     t = this.values
     t["requests.carried_in.commercial"] += 1  # does not follow from last year's carried_out
@@ -81,7 +75,7 @@ def test_year_over_year_finds_the_carry_over_the_chain_a_jump_and_a_copied_secti
     this.values = complete(FMT, t)
     write(last, tmp_path / "2022.xlsx")
     write(this, tmp_path / "2023.xlsx")
-    result = run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json")
+    result = cli("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json")
     assert result.exit_code == 1  # a carry-over that does not follow is an error
     out = json.loads(result.output)
     assert out["kind"] == "year_over_year"
@@ -94,7 +88,7 @@ def test_year_over_year_finds_the_carry_over_the_chain_a_jump_and_a_copied_secti
          last.values["requests.carried_out.commercial"] + 1),
         ("C1", "三、依申请公开!J7", last.values["requests.carried_out.total"], last.values["requests.carried_out.total"] + 1),
     ]
-    text = run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx").output
+    text = cli("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx").output
     assert text.splitlines()[0] == "比较：上年报告与本年报告（示例县教育局，2022 年 → 2023 年）"
     assert "    一、总体情况!A8“（三）政府信息管理”与上年报告重复 100%。" in text.splitlines()
     assert "    二、主动公开!B9（第二十条第（五）项 / 行政许可 / 本年处理决定数量）由上年的 12 变为 120（10.0 倍）。" \
@@ -102,12 +96,12 @@ def test_year_over_year_finds_the_carry_over_the_chain_a_jump_and_a_copied_secti
     assert text.endswith("结果：2 个错误，3 个警告。\n")
 
 
-def test_check_previous_calls_the_same_code(tmp_path):
+def test_check_previous_calls_the_same_code(tmp_path, cli):
     last, this = two_years()
     this.values["requests.carried_in.commercial"] += 1
     write(last, tmp_path / "2022.xlsx")
     write(this, tmp_path / "2023.xlsx")
-    out = json.loads(run("check", tmp_path / "2023.xlsx", "--previous", tmp_path / "2022.xlsx", "-f", "json").output)
+    out = json.loads(cli("check", tmp_path / "2023.xlsx", "--previous", tmp_path / "2022.xlsx", "-f", "json").output)
     w1 = [f for f in out["files"][0]["findings"] if f["rule"] == "W1"]
     assert [(f["cells"][0], f["message"]) for f in w1] == [(
         "三、依申请公开!E7",
@@ -116,14 +110,14 @@ def test_check_previous_calls_the_same_code(tmp_path):
         f"（{last.values['requests.carried_out.commercial']}）。")]
 
 
-def test_small_numbers_are_no_jump_and_last_years_problems_must_be_addressed(tmp_path):
+def test_small_numbers_are_no_jump_and_last_years_problems_must_be_addressed(tmp_path, cli):
     last, this = two_years()
     this.values["proactive.coercion.decisions"] = 5
     last.values["proactive.coercion.decisions"] = 1  # 1 → 5: too small to be a jump
     this.text["problems"] = "本年存在的问题是学位预警发布时间偏晚，下一步将提前到每年4月发布。"
     write(last, tmp_path / "2022.xlsx")
     write(this, tmp_path / "2023.xlsx")
-    out = json.loads(run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json").output)
+    out = json.loads(cli("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json").output)
     assert [(f["rule"], f["cells"][0], f["message"]) for f in out["findings"] if f["rule"] != "C3"] == [
         ("C4", "五、问题及改进!A3", "五、问题及改进!A3“五、存在的主要问题及改进情况”没有提到上年报告中的问题（与上年的这一部分没有共同内容）。")]
 
@@ -143,12 +137,12 @@ def _approved_and_published(approved, published_path: Path, field: str, more: in
 
 
 @pytest.mark.parametrize("ext", ["html", "docx"])
-def test_the_published_page_against_the_approved_workbook(tmp_path, ext):
+def test_the_published_page_against_the_approved_workbook(tmp_path, ext, cli):
     approved = sample_county()[2]
     approved.text["overview.platform"] = "持续优化门户网站信息公开专栏，规范政务新媒体管理。"
     _approved_and_published(approved, tmp_path / f"公布.{ext}", "requests.granted.commercial", 2,
                             "overview.platform", ("持续优化", "全面改版"))
-    result = run("compare", tmp_path / "备案.xlsx", tmp_path / f"公布.{ext}", "-f", "json")
+    result = cli("compare", tmp_path / "备案.xlsx", tmp_path / f"公布.{ext}", "-f", "json")
     assert result.exit_code == 1
     out = json.loads(result.output)
     assert out["kind"] == "same_report"
@@ -163,27 +157,20 @@ def test_the_published_page_against_the_approved_workbook(tmp_path, ext):
     assert out["findings"][0]["message"] == "一、总体情况!A10“（四）政府信息公开平台建设”有 1 处改动：[-持续优化-]{+全面改版+}门户网站信息…新媒体管理。"
 
 
-def test_the_published_pdf_against_the_approved_workbook(tmp_path, soffice):
+def test_the_published_pdf_against_the_approved_workbook(tmp_path, soffice, cli):
     approved = sample_county()[4]
     approved.text["problems"] = "部分信息公开不够及时，解读形式较为单一。下一步将完善公开流程，丰富解读形式。"
     _approved_and_published(approved, tmp_path / "公布.docx", "appeals.review.upheld", 1,
                             "problems", ("解读形式较为单一", "解读形式单一"))
     pdf = soffice(tmp_path / "公布.docx", "pdf")
-    out = json.loads(run("compare", tmp_path / "备案.xlsx", pdf, "-f", "json").output)
+    out = json.loads(cli("compare", tmp_path / "备案.xlsx", pdf, "-f", "json").output)
     assert [(f["rule"], f["cells"][0]) for f in out["findings"]] == [
         ("P1", "四、复议诉讼!A6"), ("P1", "四、复议诉讼!E6"), ("P2", "五、问题及改进!A3")]
 
 
-def test_two_folders_unit_by_unit(tmp_path):
-    old, new = tmp_path / "2023-备案", tmp_path / "2023-公布"
-    shutil.copytree(SAMPLE_COUNTY, old)
-    shutil.copytree(SAMPLE_COUNTY, new)
-    (new / "示例县民政局.xlsx").unlink()
-    changed = read(new / "示例县财政局.xlsx")
-    changed.values["proactive.penalty.decisions"] += 3
-    write(changed, new / "示例县财政局.xlsx")
-    write(sample_report("示例县新区管理委员会", 2023, random.Random(9)), new / "新区.xlsx")
-    result = run("compare", old, new)
+def test_two_folders_unit_by_unit(tmp_path, cli):
+    old, new = _two_folders(tmp_path)
+    result = cli("compare", old, new)
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[:3] == ["比较：两个文件夹，按单位对照", f"旧：{old}（14 个单位）", f"新：{new}（14 个单位）"]
@@ -193,7 +180,7 @@ def test_two_folders_unit_by_unit(tmp_path):
     assert f"  仅在新文件夹  示例县新区管理委员会  {new / '新区.xlsx'}" in lines
     assert lines[-1] == ("结果：已比较 13 个单位，仅在旧文件夹 1 个，仅在新文件夹 1 个，收到的文件无法比较 0 个；"
                          "未比较的文件 0 份（原因见上）；1 个错误，1 个警告。")
-    out = json.loads(run("compare", old, new, "-f", "json").output)
+    out = json.loads(cli("compare", old, new, "-f", "json").output)
     assert out["kind"] == "folders"
     assert [(f["rule"], f["message"]) for f in out["findings"]][0] == (
         "C5", "旧文件夹中有“示例县民政局”的报告（示例县民政局.xlsx），新文件夹中没有。")
@@ -206,7 +193,7 @@ def _with_code(src: Path, dst: Path, code: str) -> None:
     write(report, dst)
 
 
-def test_two_folders_match_by_code_first_and_account_for_every_file(tmp_path):
+def test_two_folders_match_by_code_first_and_account_for_every_file(tmp_path, cli):
     """Last year's 财政局 against this year's two files of it (a mistyped check digit,
     then 更正版 with last year's code), a byte-identical copy, and files that cannot be
     read or compared: each file is accounted for, under the unit its name names."""
@@ -226,7 +213,7 @@ def test_two_folders_match_by_code_first_and_account_for_every_file(tmp_path):
     (new / "示例县自然资源局.xlsx").unlink()
     (new / "示例县自然资源局.txt").write_text("示例县自然资源局2023年政府信息公开工作年度报告\n本年度依法做好政府信息公开工作。\n",
                                       encoding="utf-8")
-    result = run("compare", old, new, "-f", "json")
+    result = cli("compare", old, new, "-f", "json")
     assert result.exit_code == 0, result.output
     units = json.loads(result.output)["units"]
     by_unit = {u["unit"]: u for u in units}
@@ -243,7 +230,7 @@ def test_two_folders_match_by_code_first_and_account_for_every_file(tmp_path):
                         "示例县公安局": [(str(new / "示例县公安局.csv"), "F2")],
                         "示例县自然资源局": [(str(new / "示例县自然资源局.txt"), "I0")]}
     assert not [f for f in json.loads(result.output)["findings"] if f["rule"] == "C5"]
-    text = run("compare", old, new).output.splitlines()
+    text = cli("compare", old, new).output.splitlines()
     assert text[1:3] == [f"旧：{old}（14 个单位）", f"新：{new}（11 个单位）"]
     assert f"  收到的文件无法比较  示例县自然资源局  {old / '示例县自然资源局.xlsx'}" in text
     assert (f"    无法读取  {new / '示例县自然资源局.txt'}：文档中一个表格的数字也没有读出，无法与另一份报告比较"
@@ -252,14 +239,14 @@ def test_two_folders_match_by_code_first_and_account_for_every_file(tmp_path):
                         "未比较的文件 5 份（原因见上）；0 个错误，0 个警告。")
 
 
-def test_two_files_of_one_unit_that_no_code_decides_between(tmp_path):
+def test_two_files_of_one_unit_that_no_code_decides_between(tmp_path, cli):
     old, new = tmp_path / "旧", tmp_path / "新"
     shutil.copytree(SAMPLE_COUNTY, old)
     shutil.copytree(SAMPLE_COUNTY, new)
     code = read(old / "示例县财政局.xlsx").meta["credit_code"]
     _with_code(old / "示例县财政局.xlsx", new / "示例县财政局.xlsx", code[:-1] + ("0" if code[-1] != "0" else "1"))
     _with_code(old / "示例县财政局.xlsx", new / "示例县财政局2.xlsx", code[:-1] + ("2" if code[-1] != "2" else "3"))
-    out = json.loads(run("compare", old, new, "-f", "json").output)
+    out = json.loads(cli("compare", old, new, "-f", "json").output)
     units = out["units"]
     [finance] = [u for u in units if u["unit"] == "示例县财政局"]
     assert finance["status"] == "received"
@@ -271,18 +258,18 @@ def test_two_files_of_one_unit_that_no_code_decides_between(tmp_path):
     assert not [f for f in out["findings"] if f["rule"] == "C5"]
 
 
-def test_a_text_with_no_table_is_not_compared(tmp_path):
+def test_a_text_with_no_table_is_not_compared(tmp_path, cli):
     last, _ = two_years()
     write(last, tmp_path / "2022.xlsx")
     (tmp_path / "2023.txt").write_text("示例县教育局2023年政府信息公开工作年度报告\n本年度依法做好政府信息公开工作。\n",
                                        encoding="utf-8")
-    result = run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.txt")
+    result = cli("compare", tmp_path / "2022.xlsx", tmp_path / "2023.txt")
     assert result.exit_code == 2
     assert "无法读取：文档中一个表格的数字也没有读出，无法与另一份报告比较（没有比较，不等于没有差异）。" in result.output
     assert "没有需要注意的差异" not in result.output
 
 
-def test_a_summary_against_its_inbox_adds_up_the_file_its_roster_picked(tmp_path):
+def test_a_summary_against_its_inbox_adds_up_the_file_its_roster_picked(tmp_path, cli):
     """Merged with the roster, the summary took 财政局（更正版）(the roster's code) over a
     mistyped one; compare adds up the same file, by the codes the summary lists."""
     from conftest import EXAMPLES
@@ -293,24 +280,24 @@ def test_a_summary_against_its_inbox_adds_up_the_file_its_roster_picked(tmp_path
     shutil.copy(units / "示例县财政局.xlsx", units / "示例县财政局（更正版）.xlsx")
     _with_code(units / "示例县财政局（更正版）.xlsx", units / "示例县财政局.xlsx",
                code[:-1] + ("0" if code[-1] != "0" else "1"))
-    merged = run("merge", units, "-o", tmp_path / "县.xlsx", "--unit", "示例县", "--roster",
+    merged = cli("merge", units, "-o", tmp_path / "县.xlsx", "--unit", "示例县", "--roster",
                  EXAMPLES / "sample-county-roster.csv")
     assert merged.exit_code == 0, merged.output
-    result = run("compare", tmp_path / "县.xlsx", units, "-f", "json")
+    result = cli("compare", tmp_path / "县.xlsx", units, "-f", "json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     assert not out["findings"]
     assert [(Path(u["path"]).name, u["status"]) for u in out["units"] if u["unit"] == "示例县财政局"] == [
         ("示例县财政局.xlsx", "not_taken"), ("示例县财政局（更正版）.xlsx", "merged")]
     (units / "说明.csv").write_text("file,unit\n", encoding="utf-8")  # no report: said, not added up
-    text = run("compare", tmp_path / "县.xlsx", units).output
+    text = cli("compare", tmp_path / "县.xlsx", units).output
     assert "不在汇总报告的单位名单中" in text and "已采用 示例县财政局（更正版）.xlsx" in text
     assert "、说明.csv（文件不是 Excel 工作簿：这是一个 CSV 文本文件，开头为“file,unit”。）" in text
 
 
-def test_a_summary_against_its_units(tmp_path):
-    assert run("merge", SAMPLE_COUNTY, "-o", tmp_path / "县.xlsx", "--unit", "示例县").exit_code == 0
-    good = run("compare", tmp_path / "县.xlsx", SAMPLE_COUNTY)
+def test_a_summary_against_its_units(tmp_path, cli):
+    assert cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "县.xlsx", "--unit", "示例县").exit_code == 0
+    good = cli("compare", tmp_path / "县.xlsx", SAMPLE_COUNTY)
     assert good.exit_code == 0
     assert good.output.splitlines()[0] == "比较：汇总报告与各单位之和（示例县，2023 年）"
     assert good.output.splitlines()[3].startswith("纳入汇总 14 个单位：示例县东岭镇人民政府、")
@@ -318,7 +305,7 @@ def test_a_summary_against_its_units(tmp_path):
     altered = read(tmp_path / "县.xlsx")
     altered.values["appeals.suit_direct.corrected"] += 4  # a figure typed into the published summary
     write(altered, tmp_path / "县-改.xlsx")
-    bad = run("compare", tmp_path / "县-改.xlsx", SAMPLE_COUNTY, "-f", "json")
+    bad = cli("compare", tmp_path / "县-改.xlsx", SAMPLE_COUNTY, "-f", "json")
     assert bad.exit_code == 1
     out = json.loads(bad.output)
     right = read(tmp_path / "县.xlsx").values["appeals.suit_direct.corrected"]
@@ -329,12 +316,12 @@ def test_a_summary_against_its_units(tmp_path):
     assert len(out["units"]) == 14 and {u["status"] for u in out["units"]} == {"merged"}
 
 
-def test_the_comparison_workbook(tmp_path):
+def test_the_comparison_workbook(tmp_path, cli):
     last, this = two_years()
     this.values["proactive.license.decisions"] = 120
     write(last, tmp_path / "2022.xlsx")
     write(this, tmp_path / "2023.xlsx")
-    result = run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-o", tmp_path / "比较.xlsx")
+    result = cli("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-o", tmp_path / "比较.xlsx")
     assert result.exit_code == 0
     wb = openpyxl.load_workbook(tmp_path / "比较.xlsx")
     assert wb.sheetnames == ["比较结果", "示例县教育局"]
@@ -350,7 +337,7 @@ def test_the_comparison_workbook(tmp_path):
                                                 12, 120, 108, 10]
     assert [c.value for c in pair[1]][:6] == ["字段", "项目", "旧", "新", "差值", "比值"]
     assert pair.conditional_formatting  # flagged rows take the colour of their level
-    again = run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-o", tmp_path / "比较.xlsx")
+    again = cli("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-o", tmp_path / "比较.xlsx")
     assert again.exit_code == 2 and "已存在" in again.output
 
 
@@ -358,55 +345,55 @@ def test_the_comparison_workbook(tmp_path):
     ("2022.xlsx", "other.xlsx", "两份报告不是同一单位的"),
     ("2022.xlsx", "2025.xlsx", "两份报告的年度是 2022 和 2025"),
 ])
-def test_what_cannot_be_compared_is_said(tmp_path, old, new, message):
+def test_what_cannot_be_compared_is_said(tmp_path, old, new, message, cli):
     last, _ = two_years()
     write(last, tmp_path / "2022.xlsx")
     write(sample_report("示例县民政局", 2023, random.Random(3)), tmp_path / "other.xlsx")
     later = copy.deepcopy(last)
     later.meta["year"] = 2025
     write(later, tmp_path / "2025.xlsx")
-    result = run("compare", tmp_path / old, tmp_path / new)
+    result = cli("compare", tmp_path / old, tmp_path / new)
     assert result.exit_code == 2 and result.output.startswith(f"xltools: {message}")
 
 
-def test_this_years_explanation_accepts_a_jump(tmp_path):
+def test_this_years_explanation_accepts_a_jump(tmp_path, cli):
     last, this = two_years()
     this.values["proactive.license.decisions"] = 120
     this.explanations = [{"rule": "C2", "target": "二、主动公开!B9", "text": "本年起承接全县教育类行政许可"}]
     write(last, tmp_path / "2022.xlsx")
     write(this, tmp_path / "2023.xlsx")
-    out = json.loads(run("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json").output)
+    out = json.loads(cli("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json").output)
     [jump] = [f for f in out["findings"] if f["rule"] == "C2"]
     assert (jump["explained"], jump["explanation"]) == (True, "本年起承接全县教育类行政许可")
 
 
 @pytest.mark.parametrize("lang, said", [("zh", "未纳入 1 份：示例县错误示范镇人民政府（有错误）"),
                                         ("en", "1 not added up: 示例县错误示范镇人民政府 (has errors)")])
-def test_a_unit_left_out_of_the_summary_is_said_in_the_language_of_the_command_line(tmp_path, lang, said):
+def test_a_unit_left_out_of_the_summary_is_said_in_the_language_of_the_command_line(tmp_path, lang, said, cli):
     from conftest import EXAMPLES
 
     units = tmp_path / "units"
     shutil.copytree(SAMPLE_COUNTY, units)
     shutil.copy(EXAMPLES / "mistakes-2023.xlsx", units)
-    assert run("merge", units, "-o", tmp_path / "县.xlsx", "--unit", "示例县").exit_code == 1
-    result = run("compare", tmp_path / "县.xlsx", units, "--lang", lang)
+    assert cli("merge", units, "-o", tmp_path / "县.xlsx", "--unit", "示例县").exit_code == 1
+    result = cli("compare", tmp_path / "县.xlsx", units, "--lang", lang)
     assert said in result.output.splitlines()
 
 
-def test_a_summary_that_leaves_units_out_is_said_beside_the_comparison(tmp_path):
+def test_a_summary_that_leaves_units_out_is_said_beside_the_comparison(tmp_path, cli):
     """The differences of a summary of 1 of 14 units from last year's come from the
     13 left out: compare says so, on stderr, so that its JSON stays JSON."""
     inbox = tmp_path / "in"
     inbox.mkdir()
     shutil.copy(SAMPLE_COUNTY / "示例县东岭镇人民政府.xlsx", inbox)
     roster = SAMPLE_COUNTY.parent / "sample-county-roster.csv"
-    run("merge", inbox, "-o", tmp_path / "part.xlsx", "--unit", "示例县", "--roster", roster)
-    run("merge", SAMPLE_COUNTY, "-o", tmp_path / "all.xlsx", "--unit", "示例县", "--roster", roster)
-    result = run("compare", tmp_path / "all.xlsx", tmp_path / "part.xlsx", "-f", "json")
+    cli("merge", inbox, "-o", tmp_path / "part.xlsx", "--unit", "示例县", "--roster", roster)
+    cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "all.xlsx", "--unit", "示例县", "--roster", roster)
+    result = cli("compare", tmp_path / "all.xlsx", tmp_path / "part.xlsx", "-f", "json")
     note = result.output.splitlines()[-1]
     assert note.startswith(f"注意：{tmp_path / 'part.xlsx'} 只汇总了 14 个单位中的 1 个（未汇总：示例县人民政府办公室、")
     assert note.endswith("），比较时请考虑未汇总的单位。")
-    assert "只汇总了" not in run("compare", tmp_path / "all.xlsx", tmp_path / "all.xlsx").output
+    assert "只汇总了" not in cli("compare", tmp_path / "all.xlsx", tmp_path / "all.xlsx").output
 
 
 def test_a_difference_in_money_is_written_as_a_person_writes_it():
@@ -417,3 +404,48 @@ def test_a_difference_in_money_is_written_as_a_person_writes_it():
     f = Finding("U1", "sum", fields=["fees.amount"], cells=["六、其他事项!B5"], expected=Decimal("12.500000"),
                 actual=Decimal("92.500000"), params={"label": "收取金额", "diff": Decimal("80.000000")})
     assert f.message() == "六、其他事项!B5（收取金额）为 92.5，各单位之和为 12.5，相差 80。"
+
+
+def _two_folders(tmp_path: Path) -> tuple[Path, Path]:
+    """The sample county filed, and as published: 民政局 missing, a unit more, and
+    财政局 with 3 more 行政处罚 decisions than it filed."""
+    old, new = tmp_path / "2023-备案", tmp_path / "2023-公布"
+    shutil.copytree(SAMPLE_COUNTY, old)
+    shutil.copytree(SAMPLE_COUNTY, new)
+    (new / "示例县民政局.xlsx").unlink()
+    changed = read(new / "示例县财政局.xlsx")
+    changed.values["proactive.penalty.decisions"] += 3
+    write(changed, new / "示例县财政局.xlsx")
+    write(sample_report("示例县新区管理委员会", 2023, random.Random(9)), new / "新区.xlsx")
+    return old, new
+
+
+def test_two_folders_compared_into_a_workbook_of_findings_and_units(tmp_path, cli):
+    old, new = _two_folders(tmp_path)
+    result = cli("compare", old, new, "-o", tmp_path / "比较.xlsx")
+    assert result.exit_code == 1
+    assert result.stdout == cli("compare", old, new).stdout  # the workbook besides what compare says
+    wb = openpyxl.load_workbook(tmp_path / "比较.xlsx")
+    assert wb.sheetnames == ["比较结果", "单位对照"]
+    found = [[c.value for c in row] for row in wb["比较结果"].iter_rows()]
+    assert found[0][0] == "比较：两个文件夹，按单位对照"
+    assert found[1][0] == ("结果：已比较 13 个单位，仅在旧文件夹 1 个，仅在新文件夹 1 个，收到的文件无法比较 0 个；"
+                           "未比较的文件 0 份（原因见上）；1 个错误，1 个警告。")
+    assert found[3:] == [
+        ["序号", "单位", "规则", "级别", "单元格", "说明"],
+        [1, "示例县民政局", "C5", "警告", None, "旧文件夹中有“示例县民政局”的报告（示例县民政局.xlsx），新文件夹中没有。"],
+        [2, "示例县财政局", "P1", "错误", "二、主动公开!B12",
+         "二、主动公开!B12（第二十条第（六）项 / 行政处罚 / 本年处理决定数量）旧版为 0，新版为 3。"]]
+    units = [[c.value for c in row] for row in wb["单位对照"].iter_rows()]
+    assert units[0] == ["单位", "统一社会信用代码", "状态", "旧文件", "新文件", "错误数", "警告数", "主要问题"]
+    at = {row[0]: n for n, row in enumerate(units, start=1)}
+    assert wb["比较结果"]["E6"].hyperlink.location == f"'单位对照'!A{at['示例县财政局']}"  # the finding's unit
+    finance = units[at["示例县财政局"] - 1]
+    assert finance[2:7] == ["已比较", str(old / "示例县财政局.xlsx"), str(new / "示例县财政局.xlsx"), 1, 0]
+    assert finance[7].splitlines()[:3] == ["[二、主动公开]", "错误 P1 发布后数字有变动 二、主动公开!B12",
+                                           found[5][5]]
+    assert units[at["示例县教育局"] - 1][2:] == [
+        "已比较", str(old / "示例县教育局.xlsx"), str(new / "示例县教育局.xlsx"), 0, 0, None]
+    assert units[-2:] == [["示例县民政局", None, "仅在旧文件夹", str(old / "示例县民政局.xlsx"), None, None, None, None],
+                          ["示例县新区管理委员会", None, "仅在新文件夹", None, str(new / "新区.xlsx"), None, None, None]]
+    assert len(units) == 1 + 13 + 2

@@ -14,13 +14,11 @@ from fractions import Fraction
 import openpyxl
 import pytest
 import yaml
-from click.testing import CliRunner
 from conftest import EXAMPLES, REPO, SAMPLE_COUNTY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xltools import Report, check, read, write
-from xltools.cli import main
 from xltools.model.codes import check_char
 from samples import sample_county, valid_values
 from xltools.model.schema import load_format
@@ -30,10 +28,6 @@ FMT = load_format()
 SPEC = yaml.safe_load((REPO / "schemas" / "county.yaml").read_text(encoding="utf-8"))
 ROSTER = EXAMPLES / "sample-county-roster.csv"
 KINDS = [k["label"] for k in SPEC["kinds"]]  # 本级 部门 乡镇街道 其他
-
-
-def run(*args, **kw):
-    return CliRunner().invoke(main, [str(a) for a in args], **kw)
 
 
 def num(value):
@@ -61,10 +55,10 @@ def roster_kinds() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory):
+def county(tmp_path_factory, cli):
     """The sample county merged with its roster, as the README's first command does."""
     tmp = tmp_path_factory.mktemp("county")
-    result = run("merge", SAMPLE_COUNTY, "-o", tmp / "示例县汇总.xlsx", "--unit", "示例县", "--roster", ROSTER)
+    result = cli("merge", SAMPLE_COUNTY, "-o", tmp / "示例县汇总.xlsx", "--unit", "示例县", "--roster", ROSTER)
     assert result.exit_code == 0, result.output
     return tmp / "示例县汇总.xlsx", {r.unit: r for r in sample_county()}
 
@@ -107,12 +101,12 @@ def test_by_kind_sums_exactly_and_adds_up_to_the_summary(county):
         assert sum(row[at[k]] for k in KINDS) == row[at["合计"]] == figure(summary.values, name), name
 
 
-def test_status_says_each_units_kind_and_why_one_is_other(tmp_path):
+def test_status_says_each_units_kind_and_why_one_is_other(tmp_path, cli):
     lines = ROSTER.read_text(encoding="utf-8-sig").splitlines()
     lines = [re.sub(r",本级$", ",", x) if "人民政府办公室" in x else re.sub(r",部门$", ",县直单位", x) if "教育局" in x
              else x for x in lines]
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", tmp_path / "r.csv")
+    result = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", tmp_path / "r.csv")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1:] == [
         "名册提示 2 条：",
@@ -128,8 +122,8 @@ def test_status_says_each_units_kind_and_why_one_is_other(tmp_path):
     assert by_unit["示例县东岭镇人民政府"][7] == "乡镇街道"
 
 
-def test_without_kinds_every_unit_is_other_and_by_kind_says_so(tmp_path):
-    assert run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县").exit_code == 0
+def test_without_kinds_every_unit_is_other_and_by_kind_says_so(tmp_path, cli):
+    assert cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县").exit_code == 0
     rows = sheet_rows(tmp_path / "s.xlsx", "分类汇总")
     assert rows[1][0] == "没有名册（--roster）或名册没有“类型”列，各单位均计入“其他”"
     assert sheet_rows(tmp_path / "s.xlsx", "上报情况")[0][-1] == "文件"  # no 类型 column: it would say 其他 alone
@@ -184,7 +178,7 @@ FIXED = {  # unit: (kind, cells)
 
 
 @pytest.fixture(scope="module")
-def fixed(tmp_path_factory):
+def fixed(tmp_path_factory, cli):
     tmp = tmp_path_factory.mktemp("fixed")
     (tmp / "in").mkdir()
     lines = ["统一社会信用代码,单位名称,类型"]
@@ -192,7 +186,7 @@ def fixed(tmp_path_factory):
         write(unit(name, n, cells), tmp / "in" / f"{n}.xlsx")  # merged in this order
         lines.append(f"{_code(n)},{name},{kind}")
     (tmp / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run("merge", tmp / "in", "-o", tmp / "s.xlsx", "--unit", "某县", "--roster", tmp / "r.csv")
+    result = cli("merge", tmp / "in", "-o", tmp / "s.xlsx", "--unit", "某县", "--roster", tmp / "r.csv")
     assert result.exit_code == 0, result.output
     return tmp / "s.xlsx"
 
@@ -455,25 +449,25 @@ def test_every_number_of_the_drafted_text_is_its_field(county):
 
 
 @pytest.fixture(scope="module")
-def last_year(tmp_path_factory):
+def last_year(tmp_path_factory, cli):
     """A county of the year before, merged without a roster."""
     tmp = tmp_path_factory.mktemp("last")
     (tmp / "in").mkdir()
     for r in sample_county(year=2022, seed=2022):
         write(r, tmp / "in" / f"{r.unit}.xlsx")
-    assert run("merge", tmp / "in", "-o", tmp / "2022.xlsx", "--unit", "示例县").exit_code in (0, 1)
+    assert cli("merge", tmp / "in", "-o", tmp / "2022.xlsx", "--unit", "示例县").exit_code in (0, 1)
     return tmp / "2022.xlsx"
 
 
-def test_previous_year_gives_the_change_a_chart_and_compare_findings(last_year, tmp_path):
-    result = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER,
+def test_previous_year_gives_the_change_a_chart_and_compare_findings(last_year, tmp_path, cli):
+    result = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER,
                  "--previous", last_year)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[:4] == [f"已写入汇总表 {tmp_path / 's.xlsx'}（示例县，2023年）：汇总 14 个单位。",
                          "比较：上年报告与本年报告（示例县，2022 年 → 2023 年）",
                          f"旧：{last_year}（示例县，2022年）", f"新：{tmp_path / 's.xlsx'}（示例县，2023年）"]
-    compared = run("compare", last_year, tmp_path / "s.xlsx")
+    compared = cli("compare", last_year, tmp_path / "s.xlsx")
     assert result.output.split("\n", 1)[1] == compared.output  # compare's own judgement, word for word
     summary, last = read(tmp_path / "s.xlsx"), read(last_year)
     reports = {r.unit: r for r in sample_county()}
@@ -497,25 +491,25 @@ def test_previous_year_gives_the_change_a_chart_and_compare_findings(last_year, 
         assert num(ws.cell(first + i, 5).value) == (percent(b - a, a) if a >= 10 else None)
 
 
-def test_previous_of_another_year_or_unit_is_refused_before_anything_is_written(last_year, tmp_path):
-    wrong = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--previous",
+def test_previous_of_another_year_or_unit_is_refused_before_anything_is_written(last_year, tmp_path, cli):
+    wrong = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--previous",
                 EXAMPLES / "chitudian-2023.xlsx")
     assert (wrong.exit_code, wrong.output) == (2, f"xltools: 上年的汇总表 {EXAMPLES / 'chitudian-2023.xlsx'} 是“栾川县赤土店镇人民政府”"
                                                   "的，本次汇总的是“示例县”：请给出同一单位上一年的汇总表，或用与上年相同的 --unit\n")
     this_year = last_year.parent / "this.xlsx"
-    assert run("merge", SAMPLE_COUNTY, "-o", this_year, "--unit", "示例县").exit_code == 0
-    year = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--previous", this_year)
+    assert cli("merge", SAMPLE_COUNTY, "-o", this_year, "--unit", "示例县").exit_code == 0
+    year = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--previous", this_year)
     assert (year.exit_code, year.output) == (2, f"xltools: 上年的汇总表 {this_year} 是 2023 年的，本次汇总 2023 年："
                                                 "--previous 请给出上一年的汇总表\n")
     assert not (tmp_path / "s.xlsx").exists()
-    english = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--previous", this_year,
+    english = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--previous", this_year,
                   "--lang", "en")
     assert english.output == (f"xltools: Last year's summary {this_year} is of 2023, this summary of 2023: "
                               "--previous takes the summary of the year before\n")
 
 
-def test_no_draft_leaves_the_text_to_the_county(tmp_path):
-    assert run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--no-draft").exit_code == 0
+def test_no_draft_leaves_the_text_to_the_county(tmp_path, cli):
+    assert cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--no-draft").exit_code == 0
     assert read(tmp_path / "s.xlsx").text["overview.requests"] is None
 
 
@@ -569,10 +563,10 @@ def test_w3_passes_on_every_draft_by_construction(seed, zero, scale, with_last):
 
 # --- 5. publish --breakdown ------------------------------------------------------------------
 
-def test_breakdown_by_kind_and_by_unit(county, tmp_path):
+def test_breakdown_by_kind_and_by_unit(county, tmp_path, cli):
     path, reports = county
     kinds = roster_kinds()
-    result = run("publish", path, "-o", tmp_path / "r.md", "--breakdown")
+    result = cli("publish", path, "-o", tmp_path / "r.md", "--breakdown")
     assert result.exit_code == 0, result.output
     md = (tmp_path / "r.md").read_text(encoding="utf-8")
     appendix = md.split("## 附表\n", 1)[1]
@@ -584,7 +578,7 @@ def test_breakdown_by_kind_and_by_unit(county, tmp_path):
                 for k in ("本级", "部门", "乡镇街道")]
     expected.append(["合计"] + [figure(summary.values, n) for n in SPEC["breakdown"]])
     assert [line.strip("| ").split(" | ") for line in lines[1:]] == [[str(x) for x in row] for row in expected]
-    per_unit = run("publish", path, "-o", tmp_path / "u.md", "--breakdown", "unit")
+    per_unit = cli("publish", path, "-o", tmp_path / "u.md", "--breakdown", "unit")
     assert per_unit.exit_code == 0
     rows = [line.strip("| ").split(" | ") for line in (tmp_path / "u.md").read_text(encoding="utf-8").split("## 附表\n")[1]
             .splitlines() if line.startswith("| ") and not line.startswith("|---")]
@@ -596,16 +590,16 @@ def test_breakdown_by_kind_and_by_unit(county, tmp_path):
 
 
 @pytest.mark.parametrize("ext", ["docx", "html", "md"])
-def test_a_published_report_with_its_appendix_compares_clean(county, tmp_path, ext):
+def test_a_published_report_with_its_appendix_compares_clean(county, tmp_path, ext, cli):
     path, _ = county
-    assert run("publish", path, "-o", tmp_path / f"r.{ext}", "--breakdown", "unit").exit_code == 0
-    compared = run("compare", path, tmp_path / f"r.{ext}")
+    assert cli("publish", path, "-o", tmp_path / f"r.{ext}", "--breakdown", "unit").exit_code == 0
+    compared = cli("compare", path, tmp_path / f"r.{ext}")
     assert (compared.exit_code, compared.output.splitlines()[-1]) == (0, "结果：两份报告没有需要注意的差异。")
 
 
-def test_breakdown_is_refused_where_it_would_be_wrong(county, tmp_path):
+def test_breakdown_is_refused_where_it_would_be_wrong(county, tmp_path, cli):
     path, _ = county
-    unit_book = run("publish", EXAMPLES / "chitudian-2023.xlsx", "-o", tmp_path / "r.md", "--breakdown")
+    unit_book = cli("publish", EXAMPLES / "chitudian-2023.xlsx", "-o", tmp_path / "r.md", "--breakdown")
     assert unit_book.exit_code == 2
     assert unit_book.output.splitlines()[-1] == (f"xltools: {EXAMPLES / 'chitudian-2023.xlsx'} 不是汇总表（没有“明细”表）："
                                                  "--breakdown 只用于 xltools merge 写出的汇总表")
@@ -615,13 +609,13 @@ def test_breakdown_is_refused_where_it_would_be_wrong(county, tmp_path):
     col = [c.value for c in ws[2]].index("requests.new.total") + 1
     ws.cell(3, col).value += 1
     wb.save(tmp_path / "edited.xlsx")
-    edited = run("publish", tmp_path / "edited.xlsx", "-o", tmp_path / "r.md", "--breakdown")
+    edited = cli("publish", tmp_path / "edited.xlsx", "-o", tmp_path / "r.md", "--breakdown")
     assert edited.exit_code == 2
     assert "的“明细”与汇总数字不一致（一、本年新收政府信息公开申请数量 / 申请人情况 / 总计：各单位之和" in edited.output
     assert not (tmp_path / "r.md").exists()
 
 
-def test_a_merge_that_leaves_units_out_drafts_no_figures_unless_asked(last_year, tmp_path):
+def test_a_merge_that_leaves_units_out_drafts_no_figures_unless_asked(last_year, tmp_path, cli):
     """1 of 14 units: a drafted "较上年减少…%" would compare one unit with last year's
     county. Not drafted, and the terminal says why; --allow-incomplete drafts it."""
     (tmp_path / "in").mkdir()
@@ -629,13 +623,13 @@ def test_a_merge_that_leaves_units_out_drafts_no_figures_unless_asked(last_year,
     (tmp_path / "in" / unit.name).write_bytes(unit.read_bytes())
     args = ("merge", tmp_path / "in", "--unit", "示例县", "--roster", ROSTER, "--previous", last_year)
     left_out = "未汇总：示例县人民政府办公室、示例县发展和改革委员会"
-    result = run(*args, "-o", tmp_path / "s.xlsx")
+    result = cli(*args, "-o", tmp_path / "s.xlsx")
     assert result.exit_code == 1
     [line] = [x for x in result.output.splitlines() if x.startswith("未起草")]
     assert line.startswith(f"未起草数字段落（一（二）依申请公开）：只汇总了 14 个单位中的 1 个（{left_out}")
     assert line.endswith("等 13 个），按部分单位的合计写出的数字和增减会是错的；补齐后重新汇总，或用 --allow-incomplete 照样起草。")
     assert read(tmp_path / "s.xlsx").text["overview.requests"] is None
-    allowed = run(*args, "-o", tmp_path / "all.xlsx", "--allow-incomplete")
+    allowed = cli(*args, "-o", tmp_path / "all.xlsx", "--allow-incomplete")
     assert allowed.exit_code == 1
     assert f"已按 14 个单位中的 1 个单位（{left_out}" in allowed.output
     drafted = read(tmp_path / "all.xlsx").text["overview.requests"]
@@ -647,33 +641,33 @@ def test_a_merge_that_leaves_units_out_drafts_no_figures_unless_asked(last_year,
 C3_DRAFT = "C3 文字与上年重复 一、总体情况!A6"
 
 
-def test_last_years_drafted_text_is_not_repeated_text(last_year, tmp_path):
+def test_last_years_drafted_text_is_not_repeated_text(last_year, tmp_path, cli):
     """Both years' 一（二） drafted by merge: the same sentences with other numbers,
     which C3 would call 92% repeated; they are the tool's, so nothing is said."""
     assert read(last_year).drafted == {"overview.requests"}
-    result = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER,
+    result = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER,
                  "--previous", last_year)
     assert result.exit_code == 0 and C3_DRAFT not in result.output
-    assert C3_DRAFT not in run("compare", last_year, tmp_path / "s.xlsx").output
+    assert C3_DRAFT not in cli("compare", last_year, tmp_path / "s.xlsx").output
     assert read(tmp_path / "s.xlsx").drafted == {"overview.requests"}
 
 
-def test_an_edited_draft_is_the_countys_text_and_compared_again(last_year, tmp_path):
+def test_an_edited_draft_is_the_countys_text_and_compared_again(last_year, tmp_path, cli):
     wb = openpyxl.load_workbook(last_year)
     wb["一、总体情况"]["A6"].value = wb["一、总体情况"]["A6"].value.replace("共收到", "共受理")  # one word edited
     wb.save(tmp_path / "2022.xlsx")
     assert read(tmp_path / "2022.xlsx").drafted == frozenset()
-    result = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER,
+    result = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER,
                  "--previous", tmp_path / "2022.xlsx")
     assert C3_DRAFT in result.output
 
 
-def test_two_counties_drafts_are_not_copied_text(county, tmp_path):
+def test_two_counties_drafts_are_not_copied_text(county, tmp_path, cli):
     """A city's check of its counties' summaries: their drafts share every sentence
     but the numbers, and T5 would call each a copy of the other."""
     (tmp_path / "in").mkdir()
     for r in sample_county(county="示例二县", seed=7):
         write(r, tmp_path / "in" / f"{r.unit}.xlsx")
-    assert run("merge", tmp_path / "in", "-o", tmp_path / "二县.xlsx", "--unit", "示例二县").exit_code == 0
+    assert cli("merge", tmp_path / "in", "-o", tmp_path / "二县.xlsx", "--unit", "示例二县").exit_code == 0
     results = check([county[0], tmp_path / "二县.xlsx"])
     assert [f.rule for r in results for f in r.findings if f.rule in ("T1", "T5")] == []

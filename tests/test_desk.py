@@ -12,32 +12,26 @@ from datetime import date, datetime, timedelta
 import docx
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from desk_helpers import EDUCATION, FINANCE, clock, workbook, write_roster
 
-from xltools.cli import main
 from xltools.desk.ledger import Event, Unit, Version
 from xltools.desk.service import Desk
 from xltools.desk.settings import tz
 from xltools.desk.standing import Deadlines, standing
 
 
-def run(*args, **kw):
-    return CliRunner().invoke(main, [str(a) for a in args], **kw)
-
-
 @pytest.fixture
-def desk_dir(tmp_path):
+def desk_dir(tmp_path, cli):
     folder = tmp_path / "审核台"
-    result = run("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023,
+    result = cli("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023,
                  "--unit", "示例县", "--submit-by", "2024-01-31")
     assert result.exit_code == 0, result.output
     return folder
 
 
-def test_init_gives_each_unit_a_private_link_and_the_office_a_password_once(tmp_path):
+def test_init_gives_each_unit_a_private_link_and_the_office_a_password_once(tmp_path, cli):
     folder = tmp_path / "审核台"
-    result = run("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023,
+    result = cli("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023,
                  "--base-url", "http://10.0.0.5:8000")
     assert (result.exit_code, result.stderr) == (0, "")  # links other computers open: no warning
     lines = result.output.splitlines()
@@ -58,15 +52,15 @@ def test_init_gives_each_unit_a_private_link_and_the_office_a_password_once(tmp_
     assert not d.check_password("wrong")
     with sqlite3.connect(folder / "desk.sqlite") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    again = run("desk", "init", folder, "--roster", tmp_path / "名册.csv", "--year", 2023)
+    again = cli("desk", "init", folder, "--roster", tmp_path / "名册.csv", "--year", 2023)
     assert (again.exit_code, again.output) == (2, f"xltools: {folder} 中已有审核台，未改动；每年请用一个新的文件夹\n")
 
 
-def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice):
+def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice, cli):
     wrong = workbook(tmp_path / "教育局年报.xlsx", mistake=True)
-    added = run("desk", "add", desk_dir, wrong)
+    added = cli("desk", "add", desk_dir, wrong)
     assert (added.exit_code, added.output) == (0, f"已收下：{wrong} → {EDUCATION} 第 1 版（1 个错误，1 个警告）\n")
-    returned = run("desk", "return", desk_dir, "教育局")
+    returned = cli("desk", "return", desk_dir, "教育局")
     assert returned.exit_code == 0
     note = returned.output.splitlines()
     assert note[:3] == [f"已退回 {EDUCATION} 的第 1 版，意见如下：", f"{EDUCATION}：", note[2]]
@@ -79,26 +73,26 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice):
         "1. 【四、复议诉讼!E6】正文“因政府信息公开被申请行政复议3件，被提起行政诉讼2件。”写的是 3，而表格 四、复议诉讼!E6（行政复议 / 总计）为 4。"
         "修改方法：核对正文和表格，改正错误的一方。",
         "每个问题的位置已在“检查结果”中标出：上传页面可下载标注了问题的工作簿。"]
-    assert run("desk", "note", desk_dir, "教育局", "-o", tmp_path / "退回意见.docx").exit_code == 0
+    assert cli("desk", "note", desk_dir, "教育局", "-o", tmp_path / "退回意见.docx").exit_code == 0
     paragraphs = [p.text for p in docx.Document(tmp_path / "退回意见.docx").paragraphs]
     assert paragraphs == ["政府信息公开工作年度报告退回意见", *note[1:]]
     pdf = soffice(tmp_path / "退回意见.docx", "pdf")  # Word's reader opens it
     assert pdf.stat().st_size > 1000
-    refused = run("desk", "approve", desk_dir, "教育局")
+    refused = cli("desk", "approve", desk_dir, "教育局")
     assert (refused.exit_code, refused.output) == (2, f"xltools: {EDUCATION} 的第 1 版有 1 个错误，不能备案；请退回修改\n")
 
     fixed = workbook(tmp_path / "教育局年报-改.xlsx")
-    assert run("desk", "add", desk_dir, fixed).output == f"已收下：{fixed} → {EDUCATION} 第 2 版（检查通过）\n"
+    assert cli("desk", "add", desk_dir, fixed).output == f"已收下：{fixed} → {EDUCATION} 第 2 版（检查通过）\n"
     with clock(datetime(2024, 1, 18, 9, 30)):
-        assert run("desk", "approve", desk_dir, EDUCATION).output == f"已备案：{EDUCATION} 第 2 版\n"
-    late = run("desk", "add", desk_dir, fixed)
+        assert cli("desk", "approve", desk_dir, EDUCATION).output == f"已备案：{EDUCATION} 第 2 版\n"
+    late = cli("desk", "add", desk_dir, fixed)
     assert (late.exit_code, late.output) == (1, f"未收下：{fixed}：报告已备案，不能再上传；如需修改，请联系县政务公开办退回\n")
-    published = run("desk", "published", desk_dir, "教育局", "--url", "https://www.example.gov.cn/nb2023.html",
+    published = cli("desk", "published", desk_dir, "教育局", "--url", "https://www.example.gov.cn/nb2023.html",
                     "--date", "2024-01-20")
     assert published.output == f"已记录发布：{EDUCATION}，2024-01-20，https://www.example.gov.cn/nb2023.html\n"
-    run("desk", "add", desk_dir, workbook(tmp_path / "财政局.xlsx", FINANCE))
+    cli("desk", "add", desk_dir, workbook(tmp_path / "财政局.xlsx", FINANCE))
 
-    status = json.loads(run("desk", "status", desk_dir, "-f", "json").output)
+    status = json.loads(cli("desk", "status", desk_dir, "-f", "json").output)
     by_unit = {u["unit"]: u for u in status}
     assert {k: by_unit[EDUCATION][k] for k in ("status", "status_key", "versions", "approved_version", "published",
                                                "errors", "score", "late")} == {
@@ -108,7 +102,7 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice):
     assert by_unit[FINANCE]["status"] == "待审核"
     assert status[0]["overdue"] == ["submit", "publish"]  # the deadlines are long past: overdue first
 
-    merged = run("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx")
+    merged = cli("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx")
     assert merged.exit_code == 1  # written, but most units are not in it
     assert merged.output.splitlines()[:2] == [
         f"已写入汇总表 {tmp_path / '汇总.xlsx'}（示例县，2023年）：汇总 1 个已备案单位。", "未备案 13 个（上报情况中写明）："]
@@ -117,25 +111,25 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice):
     assert rows[EDUCATION][2] == "已汇总"
     assert rows[FINANCE][2:6] == ("未备案", None, None, "审核台状态：待审核（1 个版本，没有备案）")
     assert rows["示例县民政局"][2] == "未报送"
-    assert run("check", tmp_path / "汇总.xlsx").exit_code == 0
+    assert cli("check", tmp_path / "汇总.xlsx").exit_code == 0
 
-    text = run("desk", "status", desk_dir).output.splitlines()
+    text = cli("desk", "status", desk_dir).output.splitlines()
     assert text[1] == "报送截止 2024-01-31，发布截止 2024-01-31，退回后 5 日内重报"
     assert f"  {EDUCATION}  已发布  第 2 版 " in "\n".join(text)
 
 
-def test_versions_are_kept_by_hash_and_never_changed(desk_dir, tmp_path):
+def test_versions_are_kept_by_hash_and_never_changed(desk_dir, tmp_path, cli):
     path = workbook(tmp_path / "我的年报.xlsx")
     copy = tmp_path / "我的年报 - 副本.xlsx"
     copy.write_bytes(path.read_bytes())
     changed = workbook(tmp_path / "改过.xlsx", mistake=True)
-    assert run("desk", "add", desk_dir, copy).output == f"已收下：{copy} → 示例县教育局 第 1 版（检查通过）\n"
+    assert cli("desk", "add", desk_dir, copy).output == f"已收下：{copy} → 示例县教育局 第 1 版（检查通过）\n"
     for _ in range(2):  # the same bytes again, under any name: no new version
-        result = run("desk", "add", desk_dir, path)
+        result = cli("desk", "add", desk_dir, path)
         assert result.exit_code == 0
         assert result.output == f"{path} → 示例县教育局：与第 1 版内容完全相同，未另存新版\n"
-    run("desk", "add", desk_dir, changed)
-    result = run("desk", "add", desk_dir, path)  # back to the first: a new version, said to be the first again
+    cli("desk", "add", desk_dir, changed)
+    result = cli("desk", "add", desk_dir, path)  # back to the first: a new version, said to be the first again
     assert result.output == f"已收下：{path} → 示例县教育局 第 3 版（检查通过；与第 1 版内容完全相同）\n"
     d = Desk(desk_dir)
     versions = d.ledger.versions()
@@ -155,7 +149,7 @@ def test_versions_are_kept_by_hash_and_never_changed(desk_dir, tmp_path):
     assert all(e.who == "office:cli:" + e.who.split(":", 2)[2] for e in d.ledger.events())
 
 
-def test_what_add_does_not_receive_is_said(desk_dir, tmp_path):
+def test_what_add_does_not_receive_is_said(desk_dir, tmp_path, cli):
     other_year = workbook(tmp_path / "去年.xlsx", year=2022)
     stranger = tmp_path / "外县.xlsx"
     report = workbook(tmp_path / "x.xlsx")
@@ -166,7 +160,7 @@ def test_what_add_does_not_receive_is_said(desk_dir, tmp_path):
     write(r, stranger)
     xls = tmp_path / "旧格式.xls"
     xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
-    result = run("desk", "add", desk_dir, other_year, stranger, xls)
+    result = cli("desk", "add", desk_dir, other_year, stranger, xls)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"未收下：{other_year}：工作簿封面的报告年度是 2022，这里收的是 2023 年度的报告",
@@ -188,43 +182,43 @@ def test_what_add_does_not_receive_is_said(desk_dir, tmp_path):
     (["merge", "{desk}", "-o", "{tmp}/s.csv"], "xltools: {tmp}/s.csv：请写成 .xlsx 文件"),
     (["note", "{desk}", "教育局", "-o", "{tmp}/n.docx"], "xltools: 示例县教育局 还没有报送任何版本"),
 ])
-def test_what_the_desk_cannot_do_is_one_line(desk_dir, tmp_path, args, said):
-    result = run("desk", *[a.format(tmp=tmp_path, desk=desk_dir) for a in args])
+def test_what_the_desk_cannot_do_is_one_line(desk_dir, tmp_path, args, said, cli):
+    result = cli("desk", *[a.format(tmp=tmp_path, desk=desk_dir) for a in args])
     assert (result.exit_code, result.output) == (2, said.format(tmp=tmp_path) + "\n")
 
 
-def test_publication_needs_an_address_and_a_date(desk_dir, tmp_path):
-    run("desk", "add", desk_dir, workbook(tmp_path / "a.xlsx"))
-    assert run("desk", "approve", desk_dir, "教育局", "--version", "1").exit_code == 0
+def test_publication_needs_an_address_and_a_date(desk_dir, tmp_path, cli):
+    cli("desk", "add", desk_dir, workbook(tmp_path / "a.xlsx"))
+    assert cli("desk", "approve", desk_dir, "教育局", "--version", "1").exit_code == 0
     for url, day, said in [("www.a.gov.cn", "2024-01-02", "发布地址“www.a.gov.cn”不是网址（应以 http:// 或 https:// 开头）"),
                            ("https://a.gov.cn/x", "2024年1月2日", "发布日期“2024年1月2日”应写成 2024-01-31 这样"),
                            ("https://a.gov.cn/x", "2099-01-02", "发布日期 2099-01-02 不在 2023-01-01 至 ")]:
-        result = run("desk", "published", desk_dir, "教育局", "--url", url, "--date", day)
+        result = cli("desk", "published", desk_dir, "教育局", "--url", url, "--date", day)
         assert result.exit_code == 2 and result.output.startswith("xltools: " + said), result.output
 
 
-def test_a_return_names_the_version_it_saw(desk_dir, tmp_path):
-    run("desk", "add", desk_dir, workbook(tmp_path / "a.xlsx", mistake=True))
-    run("desk", "add", desk_dir, workbook(tmp_path / "b.xlsx"))
-    result = run("desk", "return", desk_dir, "教育局", "--version", "1", "--note", "请补充")
+def test_a_return_names_the_version_it_saw(desk_dir, tmp_path, cli):
+    cli("desk", "add", desk_dir, workbook(tmp_path / "a.xlsx", mistake=True))
+    cli("desk", "add", desk_dir, workbook(tmp_path / "b.xlsx"))
+    result = cli("desk", "return", desk_dir, "教育局", "--version", "1", "--note", "请补充")
     assert result.output == "xltools: 示例县教育局 的第 1 版已不是最新版（最新是第 2 版），请先查看最新版\n"
-    nothing = run("desk", "return", desk_dir, "教育局")
+    nothing = cli("desk", "return", desk_dir, "教育局")
     assert nothing.output == "xltools: 示例县教育局 的最新版检查没有发现问题，退回时请写明原因（--note）\n"
-    done = run("desk", "return", desk_dir, "教育局", "--note", "第五部分请写具体。")
+    done = cli("desk", "return", desk_dir, "教育局", "--note", "第五部分请写具体。")
     assert done.output == f"已退回 {EDUCATION} 的第 2 版，意见如下：\n第五部分请写具体。\n"
-    assert run("desk", "return", desk_dir, "教育局", "--note", "x").output == \
+    assert cli("desk", "return", desk_dir, "教育局", "--note", "x").output == \
         "xltools: 示例县教育局 的报告已退回，正等待单位重新报送\n"
 
 
-def test_a_new_password_replaces_the_old(desk_dir):
-    result = run("desk", "password", desk_dir)
+def test_a_new_password_replaces_the_old(desk_dir, cli):
+    result = cli("desk", "password", desk_dir)
     new = result.output.split("：")[-1].strip()
     assert Desk(desk_dir).check_password(new)
     assert [e.kind for e in Desk(desk_dir).ledger.events()][-1] == "password"
 
 
-def test_english_on_request(desk_dir):
-    result = run("desk", "status", desk_dir, "--lang", "en")
+def test_english_on_request(desk_dir, cli):
+    result = cli("desk", "status", desk_dir, "--lang", "en")
     assert result.output.splitlines()[0].startswith("Review desk 示例县 2023, at ")
     assert "  示例县人民政府办公室  not submitted  nothing uploaded  not submitted, overdue, not published, overdue" \
         in result.output.splitlines()
@@ -276,16 +270,16 @@ def _links(folder) -> list[str]:
         return [row["链接"] for row in csv.DictReader(fh)]
 
 
-def test_links_only_this_computer_opens_are_said_and_rewritten_for_the_intranet(tmp_path):
+def test_links_only_this_computer_opens_are_said_and_rewritten_for_the_intranet(tmp_path, cli):
     # issue 24 (2.11): init without --base-url wrote 127.0.0.1 links with no word of it
     folder = tmp_path / "审核台"
-    made = run("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023)
+    made = cli("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023)
     assert made.exit_code == 0
     assert made.stderr.splitlines() == [line.format(folder=folder) for line in LOCAL]
     before = _links(folder)
     assert all(link.startswith("http://127.0.0.1:8000/u/") for link in before)
 
-    moved = run("desk", "links", folder, "--base-url", "http://10.1.2.3:8000/")
+    moved = cli("desk", "links", folder, "--base-url", "http://10.1.2.3:8000/")
     assert (moved.exit_code, moved.output) == (0, f"已把 14 个单位的链接改为以 http://10.1.2.3:8000 开头：{folder / '单位链接.csv'}\n"
                                                   "  链接中的令牌没有变；请把新的链接发给各单位。\n")
     after = _links(folder)
@@ -294,23 +288,23 @@ def test_links_only_this_computer_opens_are_said_and_rewritten_for_the_intranet(
     assert d.base_url == "http://10.1.2.3:8000" and d.ledger.events()[-1].kind == "links"
     assert d.unit_by_token(after[2].rsplit("/", 1)[1]).name == EDUCATION  # the links sent still open the unit's page
 
-    again = run("desk", "links", folder, "--base-url", "http://localhost:8000")
+    again = cli("desk", "links", folder, "--base-url", "http://localhost:8000")
     assert again.exit_code == 0 and again.stderr.splitlines()[0].startswith("注意：各单位的链接以 http://localhost:8000 开头")
     for url in ("10.1.2.3:8000", "ftp://10.1.2.3", "http://"):
-        refused = run("desk", "links", folder, "--base-url", url)
+        refused = cli("desk", "links", folder, "--base-url", url)
         assert (refused.exit_code, refused.output) == (
             2, f"xltools: “{url}”不能作为链接的开头，应写成 http://10.1.2.3:8000 这样（本机在单位内网中的地址和端口）\n")
     (folder / "单位链接.csv").unlink()
-    gone = run("desk", "links", folder, "--base-url", "http://10.1.2.3:8000")
+    gone = cli("desk", "links", folder, "--base-url", "http://10.1.2.3:8000")
     assert (gone.exit_code, gone.output) == (2, f"xltools: {folder / '单位链接.csv'} 不在了：各单位的链接只保存在这个文件中"
                                                 "（台账只存其摘要），无法重写；请从备份中找回这个文件\n")
 
 
-def test_links_saved_again_by_excel_are_rewritten(desk_dir):
+def test_links_saved_again_by_excel_are_rewritten(desk_dir, cli):
     """Excel on Chinese Windows saves a CSV it opened in GBK: the links are read all the same."""
     path = desk_dir / "单位链接.csv"
     path.write_bytes(path.read_bytes().decode("utf-8-sig").encode("gbk") + b",,,,\r\n\r\n")  # and its empty rows
-    moved = run("desk", "links", desk_dir, "--base-url", "https://nb.example.gov.cn")
+    moved = cli("desk", "links", desk_dir, "--base-url", "https://nb.example.gov.cn")
     assert moved.exit_code == 0 and moved.output.startswith("已把 14 个单位的链接改为以 https://nb.example.gov.cn 开头")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -318,19 +312,19 @@ def test_links_saved_again_by_excel_are_rewritten(desk_dir):
     assert rows[2]["单位名称"] == EDUCATION and rows[2]["链接"].startswith("https://nb.example.gov.cn/u/")
 
 
-def test_a_publication_dated_before_the_filing_is_refused(desk_dir, tmp_path):
+def test_a_publication_dated_before_the_filing_is_refused(desk_dir, tmp_path, cli):
     # issue 24 (2.11): 先备案后公布, by the dates too
-    run("desk", "add", desk_dir, workbook(tmp_path / "a.xlsx"))
+    cli("desk", "add", desk_dir, workbook(tmp_path / "a.xlsx"))
     with clock(datetime(2024, 1, 18, 16, 45)):
-        assert run("desk", "approve", desk_dir, "教育局").exit_code == 0
-    early = run("desk", "published", desk_dir, "教育局", "--url", "https://a.gov.cn/nb.html", "--date", "2024-01-17")
+        assert cli("desk", "approve", desk_dir, "教育局").exit_code == 0
+    early = cli("desk", "published", desk_dir, "教育局", "--url", "https://a.gov.cn/nb.html", "--date", "2024-01-17")
     assert (early.exit_code, early.output) == (
         2, f"xltools: 发布日期 2024-01-17 早于 {EDUCATION} 的备案日期 2024-01-18：先备案后公布，请核对发布日期\n")
-    same_day = run("desk", "published", desk_dir, "教育局", "--url", "https://a.gov.cn/nb.html", "--date", "2024-01-18")
+    same_day = cli("desk", "published", desk_dir, "教育局", "--url", "https://a.gov.cn/nb.html", "--date", "2024-01-18")
     assert same_day.exit_code == 0
 
 
-def test_a_unit_whose_file_could_not_be_read_is_accounted_for_until_it_sends_one(desk_dir, tmp_path):
+def test_a_unit_whose_file_could_not_be_read_is_accounted_for_until_it_sends_one(desk_dir, tmp_path, cli):
     """A file that arrived but could not be read (named after its unit, as merge matches
     such a file) gives the unit a status of its own, with the file, when and why, in
     desk status and in desk merge's 上报情况; it still owes its report; a readable upload
@@ -339,28 +333,28 @@ def test_a_unit_whose_file_could_not_be_read_is_accounted_for_until_it_sends_one
     xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     why = "F4 文件是旧版 Excel 97-2003 格式（.xls）。"
     with clock(datetime(2024, 1, 10, 9, 30)):
-        added = run("desk", "add", desk_dir, xls, workbook(tmp_path / "财政局.xlsx", FINANCE))
+        added = cli("desk", "add", desk_dir, xls, workbook(tmp_path / "财政局.xlsx", FINANCE))
     assert added.exit_code == 1
     assert added.output.splitlines()[0] == (
         f"未收下：{xls}：文件无法读取：文件是旧版 Excel 97-2003 格式（.xls）。"
         "修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。")
 
-    by_unit = {u["unit"]: u for u in json.loads(run("desk", "status", desk_dir, "-f", "json").output)}
+    by_unit = {u["unit"]: u for u in json.loads(cli("desk", "status", desk_dir, "-f", "json").output)}
     assert {k: by_unit[EDUCATION][k] for k in ("status", "status_key", "versions", "unread", "due", "overdue")} == {
         "status": "文件无法读取", "status_key": "unreadable", "versions": 0,
         "unread": {"file": f"{EDUCATION}.xls", "at": by_unit[EDUCATION]["unread"]["at"], "why": why},
         "due": "2024-01-31", "overdue": ["submit", "publish"]}  # still owed: no report was received
     assert by_unit[EDUCATION]["unread"]["at"].startswith("2024-01-10T09:30")
     assert by_unit["示例县民政局"]["status"] == "未报送" and by_unit["示例县民政局"]["unread"] is None
-    english = {u["unit"]: u for u in json.loads(run("desk", "status", desk_dir, "-f", "json", "--lang", "en").output)}
+    english = {u["unit"]: u for u in json.loads(cli("desk", "status", desk_dir, "-f", "json", "--lang", "en").output)}
     assert (english[EDUCATION]["status"], english[EDUCATION]["unread"]["why"]) == (
         "file cannot be read", "F4 The file is an old Excel 97-2003 workbook (.xls).")
-    text = run("desk", "status", desk_dir).output
+    text = cli("desk", "status", desk_dir).output
     assert f"  {EDUCATION}  文件无法读取  收到的文件无法读取：{EDUCATION}.xls（2024-01-10 09:30），{why}" in text
     assert "文件无法读取 1" in text.splitlines()[0]
 
-    assert run("desk", "approve", desk_dir, FINANCE).exit_code == 0
-    merged = run("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx")
+    assert cli("desk", "approve", desk_dir, FINANCE).exit_code == 0
+    merged = cli("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx")
     assert f"  {EDUCATION}  无法读取  收到了这个单位的文件，但无法读取：{EDUCATION}.xls：{why}" in merged.output.splitlines()
     book = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
     rows = {r[0]: r for r in book["上报情况"].iter_rows(min_row=2, values_only=True)}
@@ -369,19 +363,19 @@ def test_a_unit_whose_file_could_not_be_read_is_accounted_for_until_it_sends_one
     sources = {r[0]: r for r in book["来源"].iter_rows(min_row=2, values_only=True)}
     assert sources[f"{EDUCATION}.xls"][4:] == ("2024-01-10 09:30", "无法读取", why)
 
-    assert run("desk", "add", desk_dir, workbook(tmp_path / "教育局年报.xlsx")).exit_code == 0
-    again = {u["unit"]: u for u in json.loads(run("desk", "status", desk_dir, "-f", "json").output)}
+    assert cli("desk", "add", desk_dir, workbook(tmp_path / "教育局年报.xlsx")).exit_code == 0
+    again = {u["unit"]: u for u in json.loads(cli("desk", "status", desk_dir, "-f", "json").output)}
     assert (again[EDUCATION]["status"], again[EDUCATION]["unread"]) == ("待审核", None)
 
 
-def test_a_lock_file_in_the_offices_folder_is_said_there_and_not_kept_with_the_version(desk_dir, tmp_path):
+def test_a_lock_file_in_the_offices_folder_is_said_there_and_not_kept_with_the_version(desk_dir, tmp_path, cli):
     """issue 24: Excel's ~$ file beside a workbook in the folder given to desk add is
     the county's own inbox: said on its terminal, not an F8 on the unit's version."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     workbook(inbox / "示例县教育局.xlsx")
     (inbox / "~$示例县教育局.xlsx").write_bytes(b"x" * 165)
-    result = run("desk", "add", desk_dir, inbox)
+    result = cli("desk", "add", desk_dir, inbox)
     assert result.exit_code == 0
     assert result.output.splitlines()[:2] == [
         f"已收下：{inbox / '示例县教育局.xlsx'} → 示例县教育局 第 1 版（检查通过）",
@@ -391,15 +385,15 @@ def test_a_lock_file_in_the_offices_folder_is_said_there_and_not_kept_with_the_v
     assert (version.warnings, [f["rule"] for f in version.result["findings"]]) == (0, [])
 
 
-def test_desk_merge_names_each_file_as_the_unit_sent_it_with_its_version(desk_dir, tmp_path):
+def test_desk_merge_names_each_file_as_the_unit_sent_it_with_its_version(desk_dir, tmp_path, cli):
     """issue 24: 上报情况, 质量评分 and 来源 name the approved version by the name its
     unit gave it and its number, not by the desk's store (versions/aa/aa8c….xlsx)."""
-    run("desk", "add", desk_dir, workbook(tmp_path / "教育局年报.xlsx", mistake=True))
+    cli("desk", "add", desk_dir, workbook(tmp_path / "教育局年报.xlsx", mistake=True))
     fixed = workbook(tmp_path / "教育局-补全.xlsx")
-    run("desk", "add", desk_dir, fixed)
+    cli("desk", "add", desk_dir, fixed)
     with clock(datetime(2024, 1, 18, 9, 30)):
-        assert run("desk", "approve", desk_dir, EDUCATION).exit_code == 0
-    assert run("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx").exit_code == 1  # 13 units not in
+        assert cli("desk", "approve", desk_dir, EDUCATION).exit_code == 0
+    assert cli("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx").exit_code == 1  # 13 units not in
     wb = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
     said = "教育局-补全.xlsx（第 2 版）"
     status = {r[0]: r for r in wb["上报情况"].iter_rows(min_row=2, values_only=True)}
@@ -410,7 +404,7 @@ def test_desk_merge_names_each_file_as_the_unit_sent_it_with_its_version(desk_di
     assert sources[0][2] == hashlib.sha256(fixed.read_bytes()).hexdigest()
 
 
-def test_desk_merge_with_last_years_summary_drafts_the_change_as_merge_does(desk_dir, tmp_path):
+def test_desk_merge_with_last_years_summary_drafts_the_change_as_merge_does(desk_dir, tmp_path, cli):
     """A county that works through the desk gets what `xltools merge --previous` gives:
     the change in the drafted text, both years in 图表, and compare's findings."""
     from conftest import SAMPLE_COUNTY
@@ -421,15 +415,15 @@ def test_desk_merge_with_last_years_summary_drafts_the_change_as_merge_does(desk
     (tmp_path / "2022").mkdir()
     for r in sample_county(year=2022, seed=2022):
         write(r, tmp_path / "2022" / f"{r.unit}.xlsx")
-    run("merge", tmp_path / "2022", "-o", tmp_path / "2022.xlsx", "--unit", "示例县")
+    cli("merge", tmp_path / "2022", "-o", tmp_path / "2022.xlsx", "--unit", "示例县")
     files = sorted(SAMPLE_COUNTY.glob("*.xlsx"))
-    assert run("desk", "add", desk_dir, *files).exit_code == 0
+    assert cli("desk", "add", desk_dir, *files).exit_code == 0
     for f in files:
-        assert run("desk", "approve", desk_dir, f.stem).exit_code == 0
-    merged = run("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx", "--previous", tmp_path / "2022.xlsx")
+        assert cli("desk", "approve", desk_dir, f.stem).exit_code == 0
+    merged = cli("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx", "--previous", tmp_path / "2022.xlsx")
     assert merged.exit_code == 0, merged.output
     assert "比较：上年报告与本年报告（示例县，2022 年 → 2023 年）" in merged.output.splitlines()
     assert "较上年" in read(tmp_path / "汇总.xlsx").text["overview.requests"]
     assert "C3" not in merged.output  # merge's own drafts are not the county's copied text
-    wrong = run("desk", "merge", desk_dir, "-o", tmp_path / "汇总2.xlsx", "--previous", tmp_path / "汇总.xlsx")
+    wrong = cli("desk", "merge", desk_dir, "-o", tmp_path / "汇总2.xlsx", "--previous", tmp_path / "汇总.xlsx")
     assert wrong.exit_code == 2 and not (tmp_path / "汇总2.xlsx").exists()

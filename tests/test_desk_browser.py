@@ -16,10 +16,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from desk_helpers import EDUCATION, FINANCE, make_desk, token, workbook
 
-from xltools.cli import main
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -128,7 +126,7 @@ def _wait_text(driver, text: str, timeout: float = 30) -> None:
     WebDriverWait(driver, timeout).until(shown)
 
 
-def test_the_whole_cycle_in_a_browser(server, browser, tmp_path):
+def test_the_whole_cycle_in_a_browser(server, browser, tmp_path, cli):
     from selenium.webdriver.common.by import By
 
     made, base = server
@@ -192,7 +190,7 @@ def test_the_whole_cycle_in_a_browser(server, browser, tmp_path):
     while not summary.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert summary.exists(), list(browser.downloads.iterdir())
-    checked = CliRunner().invoke(main, ["check", str(summary)])
+    checked = cli("check", str(summary))
     assert checked.exit_code == 0, checked.output
     import openpyxl
 

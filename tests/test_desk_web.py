@@ -14,7 +14,6 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from desk_helpers import EDUCATION, FINANCE, clock, crash, make_desk, reports, token, workbook
 from starlette.testclient import TestClient
 
@@ -93,7 +92,7 @@ def test_a_unit_uploads_and_sees_the_check_at_once(client, made, tmp_path):
                                                                "submitted"]
 
 
-def test_the_api_gives_what_check_gives(client, made, tmp_path):
+def test_the_api_gives_what_check_gives(client, made, tmp_path, cli):
     tok = token(made.desk.folder, EDUCATION)
     wrong = workbook(tmp_path / "教育局.xlsx", mistake=True)
     answer = api(client, tok, wrong.read_bytes())
@@ -101,7 +100,7 @@ def test_the_api_gives_what_check_gives(client, made, tmp_path):
     body = answer.json()
     assert list(body) == ["unit", "version", "status", "findings", "score", "unchanged", "same_as"]
     assert (body["unchanged"], body["same_as"]) == (False, None)
-    checked = json.loads(CliRunner().invoke(main, ["check", str(wrong), "-f", "json"]).output)
+    checked = json.loads(cli("check", str(wrong), "-f", "json").output)
     assert (body["unit"], body["version"], body["status"]) == (EDUCATION, 1, "待审核")
     assert body["findings"] == checked["files"][0]["findings"]
     assert body["score"] == checked["files"][0]["score"] and body["score"]["points"] < body["score"]["of"]
@@ -333,7 +332,7 @@ def test_office_actions_need_the_session_and_its_csrf_token(client, made, tmp_pa
     assert [e.kind for e in made.desk.ledger.events()] == ["created", "submitted", "login"]
 
 
-def test_the_office_returns_approves_publishes_and_merges(client, made, tmp_path):
+def test_the_office_returns_approves_publishes_and_merges(client, made, tmp_path, cli):
     folder = made.desk.folder
     tok = token(folder, EDUCATION)
     upload(client, tok, workbook(tmp_path / "a.xlsx", mistake=True))
@@ -379,7 +378,7 @@ def test_the_office_returns_approves_publishes_and_merges(client, made, tmp_path
     summary = client.get(f"/office/summaries/{name}")
     assert summary.status_code == 200
     (tmp_path / "汇总.xlsx").write_bytes(summary.content)
-    assert CliRunner().invoke(main, ["check", str(tmp_path / "汇总.xlsx")]).exit_code == 0
+    assert cli("check", str(tmp_path / "汇总.xlsx")).exit_code == 0
     rows = {r[0]: r[2] for r in openpyxl.load_workbook(tmp_path / "汇总.xlsx")["上报情况"].iter_rows(min_row=2, values_only=True)}
     assert (rows[EDUCATION], rows[FINANCE], rows[OTHER]) == ("已汇总", "未备案", "未报送")
     for bad in ("..%2Fdesk.sqlite", ".hidden.xlsx", "nothing.xlsx"):
@@ -428,10 +427,10 @@ def test_pages_use_nothing_from_outside(client, made, tmp_path):
         assert '<meta name="viewport"' in page.text
 
 
-def test_the_server_listens_on_this_computer_unless_told(tmp_path):
+def test_the_server_listens_on_this_computer_unless_told(tmp_path, cli):
     serve = main.commands["serve"]
     assert {p.name: p.default for p in serve.params}["host"] == "127.0.0.1"
-    result = CliRunner().invoke(main, ["serve", str(tmp_path)])
+    result = cli("serve", str(tmp_path))
     assert (result.exit_code, result.output) == (2, f"xltools: {tmp_path} 不是审核台文件夹（没有 desk.sqlite）；请先运行 xltools desk init\n")
 
 

@@ -6,13 +6,11 @@ import csv
 import io
 import shutil
 
-from click.testing import CliRunner
 from conftest import SAMPLE_COUNTY
 
-from xltools.cli import main
 
 
-def test_a_folder_with_an_unreadable_file_exports_every_readable_workbook(tmp_path):
+def test_a_folder_with_an_unreadable_file_exports_every_readable_workbook(tmp_path, cli):
     inbox = tmp_path / "收件箱"
     shutil.copytree(SAMPLE_COUNTY, inbox)
     (inbox / "示例县民政局.xlsx").unlink()
@@ -20,7 +18,7 @@ def test_a_folder_with_an_unreadable_file_exports_every_readable_workbook(tmp_pa
     (inbox / "示例县公安局.xlsx").unlink()
     (inbox / "示例县公安局.csv").write_text("file,unit,year,id,label,value\n", encoding="utf-8")
     (inbox / "~$示例县教育局.xlsx").write_bytes(b"\x00" * 162)
-    result = CliRunner().invoke(main, ["export", str(inbox), "-f", "csv"], prog_name="xltools")
+    result = cli("export", str(inbox), "-f", "csv", prog_name="xltools")
     assert result.exit_code == 2
     units = {row["unit"] for row in csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff")))}
     assert len(units) == 12 and "示例县教育局" in units

@@ -7,14 +7,12 @@ from decimal import Decimal
 
 import openpyxl
 import pandas as pd
-from click.testing import CliRunner
 from conftest import seed_report
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from xltools import Report, read, write
-from xltools.cli import main
 from xltools.commands.fill import fill
 from xltools.model.schema import leaves, load_format
 from xltools.rules.batch import check_paths
@@ -22,10 +20,6 @@ from xltools.xlsx.layout import load_layout
 
 FMT = load_format()
 LAYOUT = load_layout()
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def details_only(report: Report) -> Report:
@@ -53,11 +47,11 @@ def totals_by_reader(path) -> dict[str, dict]:
     return out
 
 
-def test_detail_only_workbook_is_completed(tmp_path, soffice):
+def test_detail_only_workbook_is_completed(tmp_path, soffice, cli):
     report = seed_report()
     expected = dict(report.values)
     write(details_only(report), tmp_path / "in.xlsx")
-    result = run("fill", tmp_path / "in.xlsx", "-o", tmp_path / "out.xlsx")
+    result = cli("fill", tmp_path / "in.xlsx", "-o", tmp_path / "out.xlsx")
     assert result.exit_code == 0
     assert result.output == f"已补全：{tmp_path / 'in.xlsx'} → {tmp_path / 'out.xlsx'}\n  无需修改，合计已写入公式和数值\n"
     [checked] = check_paths([tmp_path / "out.xlsx"])
@@ -71,12 +65,12 @@ def test_detail_only_workbook_is_completed(tmp_path, soffice):
     assert ws["J6"].value == "=SUM(D6:I6)" and ws["D29"].value == "=SUM(D8:D28)"
 
 
-def test_typed_over_totals_are_replaced_and_listed(tmp_path):
+def test_typed_over_totals_are_replaced_and_listed(tmp_path, cli):
     report = seed_report()
     report.values.update({"appeals.review.total": 0, "requests.new.total": 1, "requests.granted.commercial": None,
                           "requests.carried_out.research": "/", "requests.new.other_org": " 0 件"})
     write(report, tmp_path / "in.xlsx")
-    result = run("fill", tmp_path / "in.xlsx", "-o", tmp_path / "out.xlsx")
+    result = cli("fill", tmp_path / "in.xlsx", "-o", tmp_path / "out.xlsx")
     assert result.output.splitlines()[1:] == [
         "  三、依申请公开!I6：“ 0 件” → 0（文字改为数字）",
         "  四、复议诉讼!E6（行政复议 / 总计）：0 → 1",
@@ -113,13 +107,13 @@ def test_everything_else_stays(tmp_path):
     assert read(tmp_path / "out.xlsx").explanations == report.explanations
 
 
-def test_refuses_a_workbook_it_cannot_read_safely(tmp_path):
+def test_refuses_a_workbook_it_cannot_read_safely(tmp_path, cli):
     write(seed_report(), tmp_path / "in.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "in.xlsx")
     wb["三、依申请公开"].insert_rows(10)
     wb.save(tmp_path / "in.xlsx")
     before = sha(tmp_path / "in.xlsx")
-    result = run("fill", tmp_path / "in.xlsx", "--in-place")
+    result = cli("fill", tmp_path / "in.xlsx", "--in-place")
     assert result.exit_code == 1
     assert result.output.startswith(f"未补全 {tmp_path / 'in.xlsx'}：")
     assert "S4" in result.output
@@ -127,18 +121,18 @@ def test_refuses_a_workbook_it_cannot_read_safely(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx"]
 
 
-def test_in_place_keeps_a_backup(tmp_path):
+def test_in_place_keeps_a_backup(tmp_path, cli):
     write(details_only(seed_report()),
           tmp_path / "r.xlsx")
     original = (tmp_path / "r.xlsx").read_bytes()
-    assert run("fill", tmp_path / "r.xlsx", "--in-place").exit_code == 0
+    assert cli("fill", tmp_path / "r.xlsx", "--in-place").exit_code == 0
     assert (tmp_path / "r.bak.xlsx").read_bytes() == original
-    assert run("fill", tmp_path / "r.xlsx", "--in-place").exit_code == 0
+    assert cli("fill", tmp_path / "r.xlsx", "--in-place").exit_code == 0
     assert (tmp_path / "r.bak.2.xlsx").exists()
     assert read(tmp_path / "r.xlsx").values["requests.new.total"] == 1
 
 
-def test_interrupted_in_place_leaves_the_original_intact(tmp_path, monkeypatch):
+def test_interrupted_in_place_leaves_the_original_intact(tmp_path, monkeypatch, cli):
     write(details_only(seed_report()),
           tmp_path / "r.xlsx")
     before = sha(tmp_path / "r.xlsx")
@@ -147,16 +141,16 @@ def test_interrupted_in_place_leaves_the_original_intact(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", crash)
-    result = run("fill", tmp_path / "r.xlsx", "--in-place")
+    result = cli("fill", tmp_path / "r.xlsx", "--in-place")
     assert result.exit_code == 2
     assert "磁盘空间不足" in result.output
     assert sha(tmp_path / "r.xlsx") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.bak.xlsx", "r.xlsx"]  # no temporary file left
 
 
-def test_output_must_not_be_the_input(tmp_path):
+def test_output_must_not_be_the_input(tmp_path, cli):
     write(Report(), tmp_path / "r.xlsx")
-    result = run("fill", tmp_path / "r.xlsx", "-o", tmp_path / "r.xlsx")
+    result = cli("fill", tmp_path / "r.xlsx", "-o", tmp_path / "r.xlsx")
     assert result.exit_code == 2 and "--in-place" in result.output
 
 
@@ -209,7 +203,7 @@ def test_fill_makes_every_rule_hold(tmp_path, details):
             assert got[fid] == want, (reader, fid)
 
 
-def test_a_marked_copy_sent_back_loses_the_marks_of_its_last_check(tmp_path):
+def test_a_marked_copy_sent_back_loses_the_marks_of_its_last_check(tmp_path, cli):
     """A unit fixes the marked copy it downloaded: fill makes it clean (no 检查结果 sheet,
     no comment of xltools, each cell's fill and border as the template has them), and
     a marked copy checked again carries this check's marks only."""
@@ -217,11 +211,11 @@ def test_a_marked_copy_sent_back_loses_the_marks_of_its_last_check(tmp_path):
 
     source = EXAMPLES / "mistakes-2023.xlsx"
     marked, filled, again = tmp_path / "标注.xlsx", tmp_path / "补全.xlsx", tmp_path / "再标注.xlsx"
-    run("check", source, "--annotate", marked)
-    result = run("fill", marked, "-o", filled)
+    cli("check", source, "--annotate", marked)
+    result = cli("fill", marked, "-o", filled)
     assert result.exit_code == 0
     assert result.output.splitlines()[-1] == "  清除了上次检查留下的标注（12 个单元格的颜色和批注，以及“检查结果”表）"
-    run("fill", source, "-o", tmp_path / "未标注补全.xlsx")  # what fill makes of the file never marked
+    cli("fill", source, "-o", tmp_path / "未标注补全.xlsx")  # what fill makes of the file never marked
     original, clean = openpyxl.load_workbook(tmp_path / "未标注补全.xlsx"), openpyxl.load_workbook(filled)
     assert clean.sheetnames == original.sheetnames
     for ws in original.worksheets:
@@ -230,7 +224,7 @@ def test_a_marked_copy_sent_back_loses_the_marks_of_its_last_check(tmp_path):
                 there = clean[ws.title][cell.coordinate]
                 assert (repr(there.fill), repr(there.border), there.comment) == \
                     (repr(cell.fill), repr(cell.border), cell.comment), f"{ws.title}!{cell.coordinate}"
-    run("check", marked, "--annotate", again)
+    cli("check", marked, "--annotate", again)
     book = openpyxl.load_workbook(again)
     comments = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.comment is not None]
     assert book.sheetnames.count("检查结果") == 1 and len(comments) == 12  # the same findings, marked once

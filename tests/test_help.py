@@ -9,7 +9,6 @@ import sys
 
 import click
 import pytest
-from click.testing import CliRunner
 from conftest import EXAMPLES, SAMPLE_COUNTY
 
 from xltools.cli import _columns, _commands, main
@@ -28,10 +27,6 @@ TECHNICAL = {
     "null",  # JSON's blank, which export writes
     "XLTOOLS_LANG",  # an environment variable's name is typed as it is
 }
-
-
-def run(*args, **kw):
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="xltools", **kw)
 
 
 def _typed() -> set[str]:
@@ -66,37 +61,37 @@ def _every_command() -> list[list[str]]:
 
 
 @pytest.mark.parametrize("path", _every_command(), ids=lambda p: " ".join(p) or "xltools")
-def test_every_help_is_chinese_and_fits_the_console(path):
-    result = run(*path, "--help")
+def test_every_help_is_chinese_and_fits_the_console(path, cli):
+    result = cli(*path, "--help")
     assert result.exit_code == 0, result.output
     assert english_words(result.output) == [], result.output
     assert result.output.startswith("用法： xltools ")
     assert "选项：" in result.output and "显示本帮助后退出。" in result.output
     assert max(_columns(line) for line in result.output.splitlines()) <= 80, result.output
-    english = run("--lang", "en", *path, "--help")
+    english = cli("--lang", "en", *path, "--help")
     assert english.exit_code == 0 and english.output.startswith("Usage: xltools ")
     assert "Show this message and exit." in english.output
     assert not re.search(r"[\u4e00-\u9fff]", english.output.split("\n\n")[0])  # the usage line
 
 
-def test_the_version_in_both_languages():
+def test_the_version_in_both_languages(cli):
     from importlib.metadata import version
 
-    assert run("--version").output == f"xltools 版本 {version('xltools')}\n"
-    assert run("--lang", "en", "--version").output == f"xltools, version {version('xltools')}\n"
+    assert cli("--version").output == f"xltools 版本 {version('xltools')}\n"
+    assert cli("--lang", "en", "--version").output == f"xltools, version {version('xltools')}\n"
 
 
-def test_help_follows_the_environment_and_the_commands_own_lang():
+def test_help_follows_the_environment_and_the_commands_own_lang(cli):
     said = words("en")["help"]
-    assert said["check"]["summary"] in run("--help", env={"XLTOOLS_LANG": "en"}).output
-    assert said["check"]["--strict"] in run("check", "--help", "--lang", "en").output
-    assert said["check"]["--strict"] in run("--lang", "en", "check", "--help").output
+    assert said["check"]["summary"] in cli("--help", env={"XLTOOLS_LANG": "en"}).output
+    assert said["check"]["--strict"] in cli("check", "--help", "--lang", "en").output
+    assert said["check"]["--strict"] in cli("--lang", "en", "check", "--help").output
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_list_of_commands_shows_every_summary_whole(lang):
+def test_the_list_of_commands_shows_every_summary_whole(lang, cli):
     """No summary is cut with "...": each is its own line in words.yaml, shown whole."""
-    output = run("--lang", lang, "--help").output
+    output = cli("--lang", lang, "--help").output
     flat = re.sub(r"\n +", " " if lang == "en" else "", output)
     for key, _ in _commands(main):
         if " " not in key:
@@ -119,15 +114,15 @@ def test_help_texts_have_one_source():
     assert "help=" not in source.replace("help=help", "")
 
 
-def _desk(tmp_path):
+def _desk(cli, tmp_path):
     folder = tmp_path / "审核台"
-    assert run("desk", "init", folder, "--roster", ROSTER, "--year", 2023).exit_code == 0
+    assert cli("desk", "init", folder, "--roster", ROSTER, "--year", 2023).exit_code == 0
     return folder
 
 
-def _wrong(tmp_path) -> list[tuple[list, str | None]]:
+def _wrong(cli, tmp_path) -> list[tuple[list, str | None]]:
     """Wrong command lines and the last line each is told (None: any Chinese line)."""
-    desk = _desk(tmp_path)
+    desk = _desk(cli, tmp_path)
     return [
         (["check", "-f", "xml", CHITUDIAN], "错误：'-f' / '--format' 的值不对：'xml' 不是 'text', 'json' 之一。"),
         (["merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "县", "--jobs", "abc"],
@@ -163,24 +158,24 @@ def _wrong(tmp_path) -> list[tuple[list, str | None]]:
     ]
 
 
-def test_every_wrong_command_line_is_told_in_chinese(tmp_path):
-    for args, last in _wrong(tmp_path):
-        result = run(*args)
+def test_every_wrong_command_line_is_told_in_chinese(tmp_path, cli):
+    for args, last in _wrong(cli, tmp_path):
+        result = cli(*args)
         assert result.exit_code == 2, (args, result.output)
         assert english_words(result.output, args) == [], (args, result.output)
         if last is not None:
             assert result.output.splitlines()[-1] == last, args
         if "--lang" not in args:
-            english = run(*args, "--lang", "en")
+            english = cli(*args, "--lang", "en")
             assert english.exit_code == 2, (args, english.output)
 
 
-def test_a_wrong_command_line_in_english():
-    result = run("check", "-f", "xml", CHITUDIAN, "--lang", "en")
+def test_a_wrong_command_line_in_english(cli):
+    result = cli("check", "-f", "xml", CHITUDIAN, "--lang", "en")
     assert result.output.splitlines()[0] == "Usage: xltools check [OPTIONS] FILES..."
     assert result.output.splitlines()[-1] == \
         "Error: Invalid value for '-f' / '--format': 'xml' is not one of 'text', 'json'."
-    ranged = run("merge", SAMPLE_COUNTY, "-o", "s.xlsx", "--unit", "县", "--jobs", "0", "--lang", "en")
+    ranged = cli("merge", SAMPLE_COUNTY, "-o", "s.xlsx", "--unit", "县", "--jobs", "0", "--lang", "en")
     assert ranged.output.splitlines()[-1] == "Error: Invalid value for '--jobs': 0 is not in the range x>=1."
 
 
@@ -194,18 +189,18 @@ def test_help_is_instant_in_a_fresh_process():
     assert out.strip().splitlines()[-1].endswith("[]")
 
 
-def test_a_busy_port_is_one_chinese_line(tmp_path):
+def test_a_busy_port_is_one_chinese_line(tmp_path, cli):
     import socket
 
-    desk = _desk(tmp_path)
+    desk = _desk(cli, tmp_path)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run("serve", desk, "--port", port)
+        result = cli("serve", desk, "--port", port)
     assert (result.exit_code, result.output) == (
         2, f"xltools: 审核台网页无法在 127.0.0.1:{port} 启动：端口 {port} 已被其他程序占用（也许审核台已在运行）；"
            "请关闭它，或用 --port 换一个端口\n")
-    elsewhere = run("serve", desk, "--host", "192.0.2.1")  # TEST-NET-1: no computer's own address
+    elsewhere = cli("serve", desk, "--host", "192.0.2.1")  # TEST-NET-1: no computer's own address
     assert (elsewhere.exit_code, elsewhere.output) == (
         2, "xltools: 审核台网页无法在 192.0.2.1:8000 启动：这台电脑没有地址 192.0.2.1；--host 请写本机的地址，或 0.0.0.0\n")

@@ -6,11 +6,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import EXAMPLES, REPO
 
 from xltools import Report, read
-from xltools.cli import main
 from xltools.documents.importer import import_document
 from xltools.documents.sources import from_text, read_document
 from xltools.model.schema import leaves, load_format
@@ -59,8 +57,8 @@ def test_the_seed_report_imports_to_what_it_publishes():
     assert [f.message() for f in result.findings] == ["没有找到表格“信息处理费”的数字，相应单元格留空。"]
 
 
-def test_import_command_writes_and_checks(tmp_path):
-    run = CliRunner().invoke(main, ["import", str(SEED), "--out-dir", str(tmp_path)])
+def test_import_command_writes_and_checks(tmp_path, cli):
+    run = cli("import", str(SEED), "--out-dir", str(tmp_path))
     out = tmp_path / "栾川县赤土店镇人民政府-2023.xlsx"
     assert run.exit_code == 0, run.output
     assert run.output.splitlines()[0] == f"已导入：{SEED} → {out}（2021 年格式）"
@@ -295,11 +293,10 @@ def test_real_pdf_text_imports_what_the_researchers_read(name):
 
 
 @needs_shared
-def test_a_real_report_with_wrong_totals_gets_them_found(tmp_path):
+def test_a_real_report_with_wrong_totals_gets_them_found(tmp_path, cli):
     source, _ = _source_part(REALWORLD / "08_hongze_2023.txt")
     (tmp_path / "hongze.txt").write_text(source, encoding="utf-8")
-    run = CliRunner().invoke(main, ["import", str(tmp_path / "hongze.txt"), "-o", str(tmp_path / "h.xlsx"),
-                                    "-f", "json"])
+    run = cli("import", str(tmp_path / "hongze.txt"), "-o", str(tmp_path / "h.xlsx"), "-f", "json")
     assert run.exit_code == 1
     import json
     findings = json.loads(run.output)["files"][0]["findings"]
@@ -310,7 +307,7 @@ def test_a_real_report_with_wrong_totals_gets_them_found(tmp_path):
     assert not [f for f in findings if f["rule"] in ("R1", "R2", "R3", "I8")]  # 三 adds up, 3.其他 included
 
 
-def test_a_scan_without_text_and_an_empty_file_end_in_a_message(tmp_path):
+def test_a_scan_without_text_and_an_empty_file_end_in_a_message(tmp_path, cli):
     from pypdf import PdfWriter
 
     w = PdfWriter()
@@ -318,8 +315,7 @@ def test_a_scan_without_text_and_an_empty_file_end_in_a_message(tmp_path):
     with open(tmp_path / "scan.pdf", "wb") as fh:
         w.write(fh)
     (tmp_path / "empty.txt").write_bytes(b"")
-    run = CliRunner().invoke(main, ["import", str(tmp_path / "scan.pdf"), str(tmp_path / "empty.txt"),
-                                    "--out-dir", str(tmp_path / "out")])
+    run = cli("import", str(tmp_path / "scan.pdf"), str(tmp_path / "empty.txt"), "--out-dir", str(tmp_path / "out"))
     assert run.exit_code == 2
     assert "PDF 没有文字层（可能是扫描件），无法导入；xltools 不做文字识别（OCR）。" in run.output
     assert "文件是空的。" in run.output
@@ -473,14 +469,14 @@ def test_a_real_2019_format_page_one_cell_per_line():
     assert not [f for f in result.findings if f.rule in ("I1", "I2")]
 
 
-def test_a_folder_of_reports_each_to_its_own_workbook(tmp_path):
+def test_a_folder_of_reports_each_to_its_own_workbook(tmp_path, cli):
     src = tmp_path / "报送"
     src.mkdir()
     (src / "a.txt").write_text(seed_text(), encoding="utf-8")
     (src / "b.htm").write_bytes(chitudian_html())
     chitudian_docx(src / "c.docx")
     (src / "说明.xlsx").write_bytes(b"not a report")  # not a document: skipped
-    run = CliRunner().invoke(main, ["import", str(src), "--out-dir", str(tmp_path / "out")])
+    run = cli("import", str(src), "--out-dir", str(tmp_path / "out"))
     assert run.exit_code == 0, run.output
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["栾川县赤土店镇人民政府-2023-2.xlsx", "栾川县赤土店镇人民政府-2023-3.xlsx",
@@ -490,9 +486,9 @@ def test_a_folder_of_reports_each_to_its_own_workbook(tmp_path):
     assert "共检查 3 个文件：3 个无错误，0 个有错误，0 个无法读取。" in run.output
 
 
-def test_a_made_up_name_never_replaces_a_file(tmp_path):
+def test_a_made_up_name_never_replaces_a_file(tmp_path, cli):
     (tmp_path / "栾川县赤土店镇人民政府-2023.xlsx").write_bytes(b"the clerk's own work")
-    run = CliRunner().invoke(main, ["import", str(SEED), "--out-dir", str(tmp_path)])
+    run = cli("import", str(SEED), "--out-dir", str(tmp_path))
     assert run.exit_code == 0
     assert (tmp_path / "栾川县赤土店镇人民政府-2023.xlsx").read_bytes() == b"the clerk's own work"
     assert published(read(tmp_path / "栾川县赤土店镇人民政府-2023-2.xlsx")) == published(chitudian())

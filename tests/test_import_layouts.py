@@ -11,12 +11,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xltools import read
-from xltools.cli import main
 from xltools.documents.importer import import_document
 from xltools.documents.sources import from_text, read_document
 from xltools.model.schema import leaves, load_format
@@ -75,12 +73,12 @@ def _cell(path: Path, fid: str):
     return openpyxl.load_workbook(path)[area.sheet][area.a1].value
 
 
-def test_a_row_not_read_leaves_its_total_blank_and_a_read_total_as_published(tmp_path):
+def test_a_row_not_read_leaves_its_total_blank_and_a_read_total_as_published(tmp_path, cli):
     values = complete(new=[150, 3, 0, 0, 0, 1, 154], granted=[150, 3, 0, 0, 0, 1, 154],
                       results_total=[150, 3, 0, 0, 0, 1, 154])
     text = HEAD + national(values).replace("（一）予以公开\t150\t3\t0\t0\t0\t1\t154", "（一）予以公开\t150\t3\t0\t1\t154")
     (tmp_path / "r.txt").write_text(text, encoding="utf-8")
-    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json"])
+    run = cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json")
     findings = json.loads(run.output)["files"][0]["findings"]
     assert run.exit_code == 0, run.output
     # the refused row: its cells and its total blank, no SUM over them showing 0
@@ -92,11 +90,11 @@ def test_a_row_not_read_leaves_its_total_blank_and_a_read_total_as_published(tmp
     assert [(f["rule"], f["actual"]) for f in findings if f["rule"] == "I1"] == [("I1", 5)]
 
 
-def test_totals_the_document_leaves_out_stay_formulas_over_cells_read(tmp_path):
+def test_totals_the_document_leaves_out_stay_formulas_over_cells_read(tmp_path, cli):
     values = complete(new=[2, 1, 0, 0, 0, 0, 3], granted=[2, 1, 0, 0, 0, 0, 3])
     del values["results_total"]  # the report prints no （七）总计 row
     (tmp_path / "r.txt").write_text(HEAD + national(values) + APPEALS_TABLE, encoding="utf-8")
-    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx")])
+    run = cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"))
     assert run.exit_code == 0, run.output
     assert str(_cell(tmp_path / "r.xlsx", "requests.results_total.total")).startswith("=SUM(")
     assert read(tmp_path / "r.xlsx").values["requests.results_total.total"] == 3
@@ -212,12 +210,12 @@ def test_a_word_cell_too_narrow_for_its_number_printed_to_pdf(tmp_path, soffice)
 
 # --- 4. check does not blame the report for what import did not read ------------------
 
-def test_check_judges_only_what_was_imported(tmp_path):
+def test_check_judges_only_what_was_imported(tmp_path, cli):
     values = complete(new=[3, 0, 0, 0, 0, 0, 3], granted=[3, 0, 0, 0, 0, 0, 3], results_total=[3, 0, 0, 0, 0, 0, 3])
     text = HEAD + national(values).replace("（一）予以公开\t3\t0\t0\t0\t0\t0\t3", "（一）予以公开\t3\t0\t3")
     text += "四、政府信息公开行政复议、行政诉讼情况\n行政复议\t行政诉讼\n" + "\t".join(["1", "0", "0", "0", "0"] + ["0"] * 10)
     (tmp_path / "r.txt").write_text(text, encoding="utf-8")
-    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json"])
+    run = cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json")
     findings = json.loads(run.output)["files"][0]["findings"]
     # the report's own mistake is found: 四's 行政复议 adds up to 1, its 总计 says 0
     assert [(f["rule"], f["cells"][0]) for f in findings if f["rule"].startswith("R")] == [("R4", "四、复议诉讼!E6")]
@@ -233,9 +231,9 @@ def test_check_judges_only_what_was_imported(tmp_path):
     assert not [f for f in findings if f["rule"] == "W6" and "三、依申请公开!D8" in f["cells"]]
 
 
-def test_without_unread_cells_nothing_is_left_unjudged(tmp_path):
+def test_without_unread_cells_nothing_is_left_unjudged(tmp_path, cli):
     (tmp_path / "r.txt").write_text(HEAD + national(complete()) + APPEALS_TABLE, encoding="utf-8")
-    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx")])
+    run = cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"))
     assert "I8" not in run.output and " R" not in run.output
 
 
@@ -270,12 +268,12 @@ def test_tab_and_markdown_copies_keep_their_empty_cells(line, values):
     assert said(result) == []
 
 
-def test_blank_cells_are_checked_as_blanks(tmp_path):
+def test_blank_cells_are_checked_as_blanks(tmp_path, cli):
     (tmp_path / "r.txt").write_text(HEAD + national(complete()).replace(
         "一、本年新收政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0", "一、本年新收政府信息公开申请数量\t26\t\t\t\t\t\t26").replace(
         "（七）总计\t0\t0\t0\t0\t0\t0\t0", "（七）总计\t26\t0\t0\t0\t0\t0\t26").replace(
         "（一）予以公开\t0\t0\t0\t0\t0\t0\t0", "（一）予以公开\t26\t0\t0\t0\t0\t0\t26"), encoding="utf-8")
-    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json"])
+    run = cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json")
     findings = json.loads(run.output)["files"][0]["findings"]
     assert run.exit_code == 0
     assert [f["cells"] for f in findings if f["rule"] == "W6" and f["cells"][0].startswith("三")] == [
@@ -490,7 +488,7 @@ def test_numbers_with_units_are_read_and_said():
 
 # --- 11. the 2019 single （六）其他处理 row ------------------------------------------------
 
-def test_a_2019_other_handling_row_goes_to_3_other(tmp_path):
+def test_a_2019_other_handling_row_goes_to_3_other(tmp_path, cli):
     values = complete(new=[5, 0, 0, 0, 0, 0, 5], granted=[1, 0, 0, 0, 0, 0, 1], results_total=[5, 0, 0, 0, 0, 0, 5])
     old = {k: v for k, v in values.items() if not k.startswith("other_handling.")}
     text = HEAD + national(old).replace("（七）总计", "（六）其他处理\t4\t0\t0\t0\t0\t0\t4\n（七）总计")
@@ -501,7 +499,7 @@ def test_a_2019_other_handling_row_goes_to_3_other(tmp_path):
     assert (f.case, f.cells[0]) == ("into", "三、依申请公开!D28")
     assert f.message().startswith("第 23 行“（六）其他处理”是 2019 年格式的一行（4 0 0 0 0 0 4），已记入 2021 年格式的“3.其他”；")
     (tmp_path / "r.txt").write_text(text + APPEALS_TABLE, encoding="utf-8")
-    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx")])
+    run = cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"))
     assert run.exit_code == 0 and " R2 " not in run.output and "I8" not in run.output  # 三 adds up, 1. and 2. blank
 
 
@@ -544,9 +542,9 @@ def test_a_run_in_a_row_without_a_total_is_not_placed():
 
 # --- 13. names are kept as written ------------------------------------------------------
 
-def test_a_unit_name_keeps_its_full_width_brackets(tmp_path):
+def test_a_unit_name_keeps_its_full_width_brackets(tmp_path, cli):
     (tmp_path / "r.txt").write_text("某县（高新区）管委会2023年政府信息公开工作年度报告\n", encoding="utf-8")
-    run = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "--out-dir", str(tmp_path)])
+    run = cli("import", str(tmp_path / "r.txt"), "--out-dir", str(tmp_path))
     assert run.exit_code == 0
     assert read(tmp_path / "某县（高新区）管委会-2023.xlsx").unit == "某县（高新区）管委会"
 
@@ -574,28 +572,28 @@ def test_a_published_pdf_with_wide_numbers_and_brackets_imports_back_exactly(tmp
     assert back.report.values == report.values
 
 
-def test_the_workbook_remembers_what_was_not_read_until_it_is_filled(tmp_path):
+def test_the_workbook_remembers_what_was_not_read_until_it_is_filled(tmp_path, cli):
     values = complete(new=[3, 0, 0, 0, 0, 0, 3], granted=[3, 0, 0, 0, 0, 0, 3], results_total=[3, 0, 0, 0, 0, 0, 3])
     text = HEAD + national(values).replace("（一）予以公开\t3\t0\t0\t0\t0\t0\t3", "（一）予以公开\t3\t0\t3")
     (tmp_path / "r.txt").write_text(text + APPEALS_TABLE, encoding="utf-8")
-    CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx")])
-    later = CliRunner().invoke(main, ["check", str(tmp_path / "r.xlsx"), "--format", "json"])
+    cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"))
+    later = cli("check", str(tmp_path / "r.xlsx"), "--format", "json")
     findings = json.loads(later.output)["files"][0]["findings"]
     assert later.exit_code == 0
     assert sorted({f["rule"] for f in findings}) == ["I8"]  # the refused row and the fee table: not judged
-    exported = json.loads(CliRunner().invoke(main, ["export", str(tmp_path / "r.xlsx")]).output)
+    exported = json.loads(cli("export", str(tmp_path / "r.xlsx")).output)
     assert exported["values"]["requests.granted.total"] is None
     # the clerk fills the row from the document: now it is judged like any other
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     for c, v in zip("DEFGHIJ", [3, 0, 0, 0, 0, 0, 2]):
         wb["三、依申请公开"][f"{c}8"] = v
     wb.save(tmp_path / "r.xlsx")
-    filled = CliRunner().invoke(main, ["check", str(tmp_path / "r.xlsx"), "--format", "json"])
+    filled = cli("check", str(tmp_path / "r.xlsx"), "--format", "json")
     rules = [(f["rule"], f["cells"][0]) for f in json.loads(filled.output)["files"][0]["findings"]]
     assert ("R3", "三、依申请公开!J8") in rules and not [r for r in rules if r[0] == "I8"]
 
 
-def test_merge_leaves_out_a_workbook_whose_import_is_incomplete(tmp_path):
+def test_merge_leaves_out_a_workbook_whose_import_is_incomplete(tmp_path, cli):
     import shutil
 
     from conftest import SAMPLE_COUNTY
@@ -604,11 +602,11 @@ def test_merge_leaves_out_a_workbook_whose_import_is_incomplete(tmp_path):
     text = HEAD + national(values).replace("（一）予以公开\t3\t0\t0\t0\t0\t0\t3", "（一）予以公开\t3\t0\t3")
     (tmp_path / "r.txt").write_text(text + APPEALS_TABLE, encoding="utf-8")
     shutil.copytree(SAMPLE_COUNTY, tmp_path / "in")
-    CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "in" / "imported.xlsx")])
-    run = CliRunner().invoke(main, ["merge", str(tmp_path / "in"), "-o", str(tmp_path / "s.xlsx"), "--unit", "示例县"])
+    cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "in" / "imported.xlsx"))
+    run = cli("merge", str(tmp_path / "in"), "-o", str(tmp_path / "s.xlsx"), "--unit", "示例县")
     assert run.exit_code == 1
     assert f"导入不全  某县某局  {tmp_path / 'in' / 'imported.xlsx'}" in run.output
-    assert CliRunner().invoke(main, ["check", str(tmp_path / "s.xlsx")]).exit_code == 0  # the sum of the rest holds
+    assert cli("check", str(tmp_path / "s.xlsx")).exit_code == 0  # the sum of the rest holds
 
 
 def test_pdftotext_output_saved_as_text_is_read_as_a_printed_page(tmp_path):

@@ -12,12 +12,10 @@ from html import unescape
 
 import olefile
 import pytest
-from click.testing import CliRunner
 from conftest import REPO, differing_parts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xltools.cli import main
 from xltools.excel.macrobook import macros
 from xltools.excel.vba import compress
 from xltools.model.schema import load_template
@@ -102,19 +100,19 @@ def test_protection_fields_decrypt_as_excel_writes_them():
         assert decrypt(fields["GC"].strip('"'), pid) == (2, b"\xff")  # visible
 
 
-def test_excel_setup_writes_the_committed_workbook_and_says_how(tmp_path):
-    result = CliRunner().invoke(main, ["excel-setup", "-o", str(tmp_path / "t.xlsm")])
+def test_excel_setup_writes_the_committed_workbook_and_says_how(tmp_path, cli):
+    result = cli("excel-setup", "-o", str(tmp_path / "t.xlsm"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "t.xlsm").read_bytes() == (REPO / "workbooks" / "template.xlsm").read_bytes(), \
         differing_parts(tmp_path / "t.xlsm", REPO / "workbooks" / "template.xlsm")
     assert result.output.splitlines()[0] == f"已写入带按钮的模板：{tmp_path / 't.xlsm'}"
     assert "xlwings addin install" in result.output
-    bad = CliRunner().invoke(main, ["excel-setup", "-o", str(tmp_path / "t.xlsx")])
+    bad = cli("excel-setup", "-o", str(tmp_path / "t.xlsx"))
     assert bad.exit_code == 2 and "xlsm" in bad.output and not (tmp_path / "t.xlsx").exists()
 
 
-def test_libreoffice_finds_the_macros_and_the_buttons(tmp_path, soffice):
-    CliRunner().invoke(main, ["excel-setup", "-o", str(tmp_path / "t.xlsm"), "--unit", "赤土店镇", "--year", "2023"])
+def test_libreoffice_finds_the_macros_and_the_buttons(tmp_path, soffice, cli):
+    cli("excel-setup", "-o", str(tmp_path / "t.xlsm"), "--unit", "赤土店镇", "--year", "2023")
     ods = soffice(tmp_path / "t.xlsm", "ods")
     with zipfile.ZipFile(ods) as z:
         module = z.read("Basic/VBAProject/xltools.xml").decode("utf-8")
@@ -125,7 +123,7 @@ def test_libreoffice_finds_the_macros_and_the_buttons(tmp_path, soffice):
     for b in BUTTONS:
         assert content.count(f'form:label="{b.caption}"') == len(sheets)
         assert content.count(f'{b.macro}?language=Basic') == len(sheets)
-    CliRunner().invoke(main, ["template", "-o", str(tmp_path / "t.xlsx"), "--unit", "赤土店镇", "--year", "2023"])
+    cli("template", "-o", str(tmp_path / "t.xlsx"), "--unit", "赤土店镇", "--year", "2023")
     macro, plain = check_paths([tmp_path / "t.xlsm", tmp_path / "t.xlsx"])
     # the same workbook to the checker, which reads values only and never runs macros
     assert macro.findings[0].rule == "F9"

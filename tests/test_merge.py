@@ -7,21 +7,15 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from conftest import SAMPLE_COUNTY
 
 from xltools import read, write
-from xltools.cli import main
 from samples import sample_county
 from xltools.model.schema import load_format
 from xltools.rules.batch import check_paths
 
 FMT = load_format()
 STATUS_COLUMNS = ["单位", "统一社会信用代码", "状态", "错误数", "警告数", "主要问题", "文件"]
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def num(value) -> Decimal:
@@ -36,23 +30,23 @@ def status_rows(path) -> list[dict]:
     return [dict(zip(STATUS_COLUMNS, r)) for r in rows[1:]]
 
 
-def exported_sum(paths) -> dict:
+def exported_sum(cli, paths) -> dict:
     """The sum of every detail, computed from `xltools export` of each input."""
     total: dict = {}
     for p in paths:
-        data = json.loads(run("export", p).output, parse_float=Decimal)
+        data = json.loads(cli("export", p).output, parse_float=Decimal)
         for fid, value in data["values"].items():
             if FMT.fields[fid].kind != "total":
                 total[fid] = total.get(fid, 0) + (value or 0)
     return total
 
 
-def test_sample_county_summary_equals_an_independent_sum(tmp_path):
-    result = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "county.xlsx", "--unit", "示例县")
+def test_sample_county_summary_equals_an_independent_sum(tmp_path, cli):
+    result = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "county.xlsx", "--unit", "示例县")
     assert result.exit_code == 0, result.output
     assert result.output == f"已写入汇总表 {tmp_path / 'county.xlsx'}（示例县，2023年）：汇总 14 个单位。\n"
     summary = read(tmp_path / "county.xlsx")
-    expected = exported_sum(sorted(SAMPLE_COUNTY.glob("*.xlsx")))
+    expected = exported_sum(cli, sorted(SAMPLE_COUNTY.glob("*.xlsx")))
     assert {k: v for k, v in summary.values.items() if FMT.fields[k].kind != "total"} == expected
     assert isinstance(summary.values["fees.collected"], Decimal) or summary.values["fees.collected"] == 0
     assert summary.values["requests.new.total"] == sum(expected[f"requests.new.{c}"] for c in (
@@ -86,19 +80,19 @@ def _county(folder, county: str, seed: int) -> list:
     return paths
 
 
-def test_city_of_county_summaries_equals_merging_all_units(tmp_path):
+def test_city_of_county_summaries_equals_merging_all_units(tmp_path, cli):
     a = _county(tmp_path / "a", "示例甲县", 1)
     b = _county(tmp_path / "b", "示例乙县", 2)
-    assert run("merge", tmp_path / "a", "-o", tmp_path / "甲县.xlsx", "--unit", "示例甲县").exit_code == 0
-    assert run("merge", tmp_path / "b", "-o", tmp_path / "乙县.xlsx", "--unit", "示例乙县").exit_code == 0
-    city = run("merge", tmp_path / "甲县.xlsx", tmp_path / "乙县.xlsx", "-o", tmp_path / "市.xlsx", "--unit", "示例市")
+    assert cli("merge", tmp_path / "a", "-o", tmp_path / "甲县.xlsx", "--unit", "示例甲县").exit_code == 0
+    assert cli("merge", tmp_path / "b", "-o", tmp_path / "乙县.xlsx", "--unit", "示例乙县").exit_code == 0
+    city = cli("merge", tmp_path / "甲县.xlsx", tmp_path / "乙县.xlsx", "-o", tmp_path / "市.xlsx", "--unit", "示例市")
     assert city.exit_code == 0, city.output
-    direct = run("merge", tmp_path / "a", tmp_path / "b", "-o", tmp_path / "直接.xlsx", "--unit", "示例市")
+    direct = cli("merge", tmp_path / "a", tmp_path / "b", "-o", tmp_path / "直接.xlsx", "--unit", "示例市")
     assert direct.exit_code == 0
     assert read(tmp_path / "市.xlsx").values == read(tmp_path / "直接.xlsx").values
     assert len(a) + len(b) == 28
     # a county summary merged together with one of its own units counts twice: both excluded
-    again = run("merge", tmp_path / "甲县.xlsx", a[0], tmp_path / "乙县.xlsx", "-o", tmp_path / "错.xlsx",
+    again = cli("merge", tmp_path / "甲县.xlsx", a[0], tmp_path / "乙县.xlsx", "-o", tmp_path / "错.xlsx",
                 "--unit", "示例市")
     assert again.exit_code == 1
     rows = {r["单位"]: r for r in status_rows(tmp_path / "错.xlsx")}
@@ -116,12 +110,12 @@ def inbox(tmp_path):
     return folder, {r.unit: r for r in sample_county()}
 
 
-def test_an_input_with_errors_is_excluded(inbox, tmp_path):
+def test_an_input_with_errors_is_excluded(inbox, tmp_path, cli):
     folder, reports = inbox
     bad = reports["示例县教育局"]
     bad.values["appeals.review.total"] += 1
     write(bad, folder / "示例县教育局.xlsx")
-    result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    result = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 1
     row = next(r for r in status_rows(tmp_path / "s.xlsx") if r["单位"] == "示例县教育局")
     total = bad.values["appeals.review.total"]
@@ -134,23 +128,23 @@ def test_an_input_with_errors_is_excluded(inbox, tmp_path):
     assert merged.values["requests.new.total"] == sum(r.values["requests.new.total"] for r in others)
 
 
-def test_another_year_is_excluded(inbox, tmp_path):
+def test_another_year_is_excluded(inbox, tmp_path, cli):
     folder, reports = inbox
     old = reports["示例县财政局"]
     old.meta["year"] = 2022
     write(old, folder / "示例县财政局.xlsx")
-    result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--year", "2023")
+    result = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--year", "2023")
     assert result.exit_code == 1
     row = next(r for r in status_rows(tmp_path / "s.xlsx") if r["单位"] == "示例县财政局")
     assert (row["状态"], row["错误数"], row["主要问题"]) == ("年度不符", 0, "报告年度为 2022，汇总年度为 2023")
 
 
-def test_two_inputs_of_one_unit_are_both_excluded(inbox, tmp_path):
+def test_two_inputs_of_one_unit_are_both_excluded(inbox, tmp_path, cli):
     folder, reports = inbox
     changed = reports["示例县民政局"]
     changed.text["other"] += "（修改）"
     write(changed, folder / "民政局-修改版.xlsx")
-    result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    result = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 1
     rows = [r for r in status_rows(tmp_path / "s.xlsx") if r["单位"] == "示例县民政局"]
     code = reports["示例县民政局"].meta["credit_code"]
@@ -162,14 +156,14 @@ def test_two_inputs_of_one_unit_are_both_excluded(inbox, tmp_path):
     assert {r["文件"] for r in rows} == {str(folder / "示例县民政局.xlsx"), str(folder / "民政局-修改版.xlsx")}
 
 
-def test_same_name_without_codes_is_a_duplicate(inbox, tmp_path):
+def test_same_name_without_codes_is_a_duplicate(inbox, tmp_path, cli):
     folder, reports = inbox
     unit = reports["示例县公安局"]
     unit.meta["credit_code"] = None
     write(unit, folder / "示例县公安局.xlsx")
     unit.text["other"] += "（修改）"  # another file, not a byte-identical copy
     write(unit, folder / "公安局2.xlsx")
-    run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     rows = [r for r in status_rows(tmp_path / "s.xlsx") if r["单位"] == "示例县公安局"]
     assert sorted((r["状态"], r["主要问题"]) for r in rows) == [
         ("重复", "与 公安局2.xlsx 的单位名称相同（均未填代码），是同一单位的两份报送"),
@@ -184,12 +178,12 @@ def _roster(path, reports, encoding, extra=(), leave_out=()):
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gbk"])
-def test_roster_shows_who_is_missing_and_who_is_not_on_it(inbox, tmp_path, encoding):
+def test_roster_shows_who_is_missing_and_who_is_not_on_it(inbox, tmp_path, encoding, cli):
     folder, reports = inbox
     (folder / "示例县北坡镇人民政府.xlsx").unlink()
     _roster(tmp_path / "units.csv", reports, encoding, extra=["11419999000000001X,示例县审计局,示例县人民政府"],
             leave_out=["示例县教育局"])
-    result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", tmp_path / "units.csv")
+    result = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", tmp_path / "units.csv")
     assert result.exit_code == 1
     rows = {r["单位"]: r for r in status_rows(tmp_path / "s.xlsx")}
     assert (rows["示例县教育局"]["状态"], rows["示例县教育局"]["主要问题"]) == ("不在名册", "名册中没有这个单位")
@@ -201,12 +195,12 @@ def test_roster_shows_who_is_missing_and_who_is_not_on_it(inbox, tmp_path, encod
     assert "未报送 2 个：" in result.output
 
 
-def test_unreadable_input_and_skipped_files(inbox, tmp_path):
+def test_unreadable_input_and_skipped_files(inbox, tmp_path, cli):
     folder, _ = inbox
     (folder / "坏文件.xlsx").write_bytes(b"PK\x03\x04 not really")
     (folder / "~$示例县教育局.xlsx").write_bytes(b"lock")
     (folder / "说明.docx").write_bytes(b"doc")
-    result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    result = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 1
     rows = {r["单位"]: r for r in status_rows(tmp_path / "s.xlsx")}
     assert (rows["坏文件"]["状态"], rows["坏文件"]["错误数"]) == ("无法读取", 1)
@@ -215,39 +209,39 @@ def test_unreadable_input_and_skipped_files(inbox, tmp_path):
     assert f"  {folder / '说明.docx'}：文件不是 Excel 工作簿：这是一个文本文件，开头为“doc”。\n" in result.output
 
 
-def test_strict_writes_nothing_and_a_failed_run_keeps_the_old_output(inbox, tmp_path):
+def test_strict_writes_nothing_and_a_failed_run_keeps_the_old_output(inbox, tmp_path, cli):
     folder, reports = inbox
     (tmp_path / "s.xlsx").write_bytes(b"last week's summary")
     bad = reports["示例县教育局"]
     bad.meta["year"] = 2022
     write(bad, folder / "示例县教育局.xlsx")
-    result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--strict", "--force")
+    result = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--strict", "--force")
     assert result.exit_code == 2
     assert result.output.startswith("未写入汇总表：有报送被排除（--strict）\n")
     assert (tmp_path / "s.xlsx").read_bytes() == b"last week's summary"
 
 
-def test_nothing_to_merge_is_exit_2(tmp_path):
+def test_nothing_to_merge_is_exit_2(tmp_path, cli):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "x.xlsx").write_bytes(b"nope")
-    result = run("merge", tmp_path / "in", "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    result = cli("merge", tmp_path / "in", "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 2 and not (tmp_path / "s.xlsx").exists()
 
 
-def test_parallel_and_serial_runs_agree(tmp_path):
-    assert run("merge", SAMPLE_COUNTY, "-o", tmp_path / "p.xlsx", "--unit", "示例县", "--jobs", "2").exit_code == 0
-    assert run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--jobs", "1").exit_code == 0
+def test_parallel_and_serial_runs_agree(tmp_path, cli):
+    assert cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "p.xlsx", "--unit", "示例县", "--jobs", "2").exit_code == 0
+    assert cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--jobs", "1").exit_code == 0
     assert read(tmp_path / "p.xlsx") == read(tmp_path / "s.xlsx")
 
 
-def test_text_from_submissions_is_never_a_formula(tmp_path):
+def test_text_from_submissions_is_never_a_formula(tmp_path, cli):
     folder = tmp_path / "in"
     folder.mkdir()
     report = sample_county()[0]
     report.meta["unit"] = "=HYPERLINK(\"http://x\",\"点\")"
     report.text["problems"] = "+cmd|' /C calc'!A0"
     write(report, folder / "a.xlsx")
-    run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     wb = openpyxl.load_workbook(tmp_path / "s.xlsx")
     for name in ("上报情况", "明细", "各单位文字"):
         for row in wb[name].iter_rows():

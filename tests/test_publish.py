@@ -11,23 +11,17 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
 from conftest import EXAMPLES, SAMPLE_COUNTY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xltools import Report, read, write
-from xltools.cli import main
 from xltools.documents.importer import import_document
 from xltools.documents.publish import publish
 from xltools.documents.sources import read_document
 from samples import sample_report
 
 FORMATS = ("docx", "html", "md")
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def back(path: Path) -> Report:
@@ -37,10 +31,10 @@ def back(path: Path) -> Report:
 
 
 @pytest.mark.parametrize("ext", FORMATS)
-def test_chitudian_publishes_and_imports_back(tmp_path, ext):
+def test_chitudian_publishes_and_imports_back(tmp_path, ext, cli):
     src = EXAMPLES / "chitudian-2023.xlsx"
     out = tmp_path / f"赤土店镇.{ext}"
-    result = run("publish", src, "-o", out)
+    result = cli("publish", src, "-o", out)
     assert result.exit_code == 0, result.output
     # warnings are listed, not refused: the seed's 一（三） states no figures (T1)
     assert result.output.endswith(f"评分：15/20（要素不全 −5：T1）\n已写入报告：{out}（栾川县赤土店镇人民政府，2023年）\n")
@@ -51,24 +45,24 @@ def test_chitudian_publishes_and_imports_back(tmp_path, ext):
 
 
 @pytest.mark.parametrize("ext", FORMATS)
-def test_the_county_summary_publishes(tmp_path, ext):
-    run("merge", SAMPLE_COUNTY, "-o", tmp_path / "county.xlsx", "--unit", "示例县")
-    result = run("publish", tmp_path / "county.xlsx", "-o", tmp_path / f"county.{ext}")
+def test_the_county_summary_publishes(tmp_path, ext, cli):
+    cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "county.xlsx", "--unit", "示例县")
+    result = cli("publish", tmp_path / "county.xlsx", "-o", tmp_path / f"county.{ext}")
     assert result.exit_code == 0
     assert "W4" in result.output  # a summary has no text of its own: listed, not refused
     assert back(tmp_path / f"county.{ext}").values == read(tmp_path / "county.xlsx").values
 
 
-def test_errors_refuse_unless_forced(tmp_path):
+def test_errors_refuse_unless_forced(tmp_path, cli):
     src = EXAMPLES / "mistakes-2023.xlsx"
-    refused = run("publish", src, "-o", tmp_path / "r.docx")
+    refused = cli("publish", src, "-o", tmp_path / "r.docx")
     assert refused.exit_code == 1
     assert refused.output.splitlines()[-1] == f"未写入报告：{src} 有错误，请先改正，或用 --with-errors 照样发布。"
     assert "错误 R4" in refused.output and not (tmp_path / "r.docx").exists()
-    forced = run("publish", src, "-o", tmp_path / "r.docx", "--with-errors")
+    forced = cli("publish", src, "-o", tmp_path / "r.docx", "--with-errors")
     assert forced.exit_code == 0 and (tmp_path / "r.docx").is_file()
     assert "错误 R4" in forced.output
-    assert run("publish", src, "-o", tmp_path / "r.pdf").exit_code == 2
+    assert cli("publish", src, "-o", tmp_path / "r.pdf").exit_code == 2
 
 
 def test_word_document_follows_government_typography(tmp_path):
@@ -156,7 +150,7 @@ def _tables(docx_path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("scale", [1, 100])
-def test_every_word_table_fits_the_page_and_no_number_wraps(tmp_path, scale):
+def test_every_word_table_fits_the_page_and_no_number_wraps(tmp_path, scale, cli):
     """Tables within the text width (A4 less the GB/T 9704 margins); each number
     column at least as wide as its widest number in 10.5 pt, cell margins included."""
     from xltools.documents.publish import CELL_MARGIN_MM, text_mm
@@ -165,7 +159,7 @@ def test_every_word_table_fits_the_page_and_no_number_wraps(tmp_path, scale):
     report = sample_report("示例县人民政府办公室", 2023, random.Random(7), scale=scale)
     report.values["fees.notice_amount"] = report.values["fees.notice_amount"] * 1000 + Decimal("0.25")
     write(report, tmp_path / "u.xlsx")
-    assert run("publish", tmp_path / "u.xlsx", "-o", tmp_path / "r.docx").exit_code == 0
+    assert cli("publish", tmp_path / "u.xlsx", "-o", tmp_path / "r.docx").exit_code == 0
     text_width = round((210 - 28 - 26) / 25.4 * 1440)
     size = FONTS["table"][1]
     for tbl in _tables(tmp_path / "r.docx"):
@@ -181,22 +175,22 @@ def test_every_word_table_fits_the_page_and_no_number_wraps(tmp_path, scale):
                     assert width_mm >= text_mm(text, size) + 2 * CELL_MARGIN_MM, (text, width_mm)
 
 
-def test_html_escapes_everything_from_the_workbook(tmp_path):
+def test_html_escapes_everything_from_the_workbook(tmp_path, cli):
     report = sample_report("示例<b>县</b>&\"局\"", 2023, random.Random(1))
     report.text["problems"] = "<script>alert(1)</script> a | b & c \"q\""
     write(report, tmp_path / "u.xlsx")
-    run("publish", tmp_path / "u.xlsx", "-o", tmp_path / "r.html")
+    cli("publish", tmp_path / "u.xlsx", "-o", tmp_path / "r.html")
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<script>" not in page and "<b>县" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; a | b &amp; c &quot;q&quot;" in page
     assert "示例&lt;b&gt;县&lt;/b&gt;&amp;&quot;局&quot;2023年政府信息公开工作年度报告" in page
 
 
-def test_markdown_escapes_the_units_text_and_imports_it_back(tmp_path):
+def test_markdown_escapes_the_units_text_and_imports_it_back(tmp_path, cli):
     report = sample_report("示例<b>县</b>局", 2023, random.Random(1))
     report.text["problems"] = "# 标题\n| a | b |\n<script>alert(1)</script>\n1. 第一条 *重要* & _下划线_ \\ 反斜杠\n- 项"
     write(report, tmp_path / "u.xlsx")
-    assert run("publish", tmp_path / "u.xlsx", "-o", tmp_path / "r.md").exit_code == 0
+    assert cli("publish", tmp_path / "u.xlsx", "-o", tmp_path / "r.md").exit_code == 0
     md = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert "\\# 标题\n\n\\| a \\| b \\|\n\n\\<script\\>alert(1)\\</script\\>\n\n" in md
     assert "1\\. 第一条 \\*重要\\* \\& \\_下划线\\_ \\\\ 反斜杠\n\n\\- 项" in md
@@ -207,34 +201,34 @@ def test_markdown_escapes_the_units_text_and_imports_it_back(tmp_path):
 
 # --- a summary that leaves units out (issue 24, defect 2) -------------------------------
 
-def test_a_summary_of_some_units_is_published_only_when_asked_and_says_so(tmp_path):
+def test_a_summary_of_some_units_is_published_only_when_asked_and_says_so(tmp_path, cli):
     """1 of the sample county's 14 units merged: publish refuses the summary in one
     line; with --allow-incomplete the report says under its title what it covers."""
     (tmp_path / "in").mkdir()
     unit = SAMPLE_COUNTY / "示例县东岭镇人民政府.xlsx"
     (tmp_path / "in" / unit.name).write_bytes(unit.read_bytes())
-    merged = run("merge", tmp_path / "in", "-o", tmp_path / "s.xlsx", "--unit", "示例县",
+    merged = cli("merge", tmp_path / "in", "-o", tmp_path / "s.xlsx", "--unit", "示例县",
                  "--roster", EXAMPLES / "sample-county-roster.csv")
     assert merged.exit_code == 1
     left_out = ("示例县人民政府办公室、示例县发展和改革委员会、示例县教育局、示例县公安局、示例县民政局、示例县财政局、"
                 "示例县人力资源和社会保障局、示例县自然资源局、示例县住房和城乡建设局、示例县城关镇人民政府等 13 个")
-    refused = run("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.docx")
+    refused = cli("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.docx")
     assert (refused.exit_code, refused.output) == (1, f"未写入报告：{tmp_path / 's.xlsx'} 是汇总表，只汇总了 14 个单位中的 1 个"
                                                       f"（未汇总：{left_out}）；补齐后重新汇总，或用 --allow-incomplete 照样发布"
                                                       "（报告开头会写明汇总了几个单位）。\n")
     assert not (tmp_path / "年报.docx").exists()
-    allowed = run("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.docx", "--allow-incomplete")
+    allowed = cli("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.docx", "--allow-incomplete")
     assert allowed.exit_code == 0, allowed.output
     paragraphs = [p.text for p in docx.Document(tmp_path / "年报.docx").paragraphs]
     assert paragraphs[:3] == ["示例县2023年政府信息公开工作年度报告",
                               f"本报告汇总了 14 个单位中的 1 个单位（未汇总：{left_out}）。", "一、总体情况"]
 
 
-def test_a_summary_of_every_unit_publishes_without_a_word_on_coverage(tmp_path):
-    merged = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县",
+def test_a_summary_of_every_unit_publishes_without_a_word_on_coverage(tmp_path, cli):
+    merged = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县",
                  "--roster", EXAMPLES / "sample-county-roster.csv")
     assert merged.exit_code == 0
-    assert run("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.md").exit_code == 0
+    assert cli("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.md").exit_code == 0
     assert (tmp_path / "年报.md").read_text(encoding="utf-8").split("\n\n")[1] == "## 一、总体情况"
 
 

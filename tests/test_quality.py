@@ -10,19 +10,13 @@ import random
 from decimal import Decimal
 
 import openpyxl
-from click.testing import CliRunner
 from conftest import EXAMPLES, SAMPLE_COUNTY, seed_report
 
 import xltools
 from xltools import Report, write
-from xltools.cli import main
 from samples import sample_report
 from xltools.model.schema import load_rules, load_scoring
 from xltools.rules.batch import check_paths
-
-
-def run(*args) -> object:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def checked(tmp_path, *reports: Report) -> list:
@@ -256,13 +250,13 @@ def test_what_is_not_copying(tmp_path):
     assert [r.findings for r in checked(tmp_path / "years", a, last_year)] == [[], []]
 
 
-def test_check_of_a_folder_and_the_json_score(tmp_path):
+def test_check_of_a_folder_and_the_json_score(tmp_path, cli):
     east, west = township("示例县东岭镇人民政府", 1), township("示例县西河乡人民政府", 2)
     west.text["problems"] = east.text["problems"]
     west.explanations = [{"rule": "T5", "target": "五、问题及改进!A3", "text": "两镇合署办公，由县里统一撰写"}]
     for r in (east, west):
         write(r, tmp_path / f"{r.unit}.xlsx")
-    result = run("check", tmp_path, "-f", "json")
+    result = cli("check", tmp_path, "-f", "json")
     assert result.exit_code == 0
     files = {f["unit"]: f for f in json.loads(result.output)["files"]}
     assert files["示例县东岭镇人民政府"]["score"] == {"points": 15, "of": 20, "deductions": [
@@ -272,10 +266,10 @@ def test_check_of_a_folder_and_the_json_score(tmp_path):
     # the county accepted the explanation: the finding stays, the points do not go
     assert files["示例县西河乡人民政府"]["findings"][0]["explained"] is True
     assert files["示例县西河乡人民政府"]["score"] == {"points": 20, "of": 20, "deductions": []}
-    text = run("check", tmp_path)
+    text = cli("check", tmp_path)
     assert text.output.endswith("评分：20/20\n\n共检查 2 个文件：2 个无错误，0 个有错误，0 个无法读取。\n")
     assert "结果：0 个错误，1 个警告。\n评分：15/20（内容雷同 −5：T5）\n" in text.output
-    english = run("check", tmp_path, "--lang", "en")
+    english = cli("check", tmp_path, "--lang", "en")
     assert "Result: errors 0, warnings 1.\nScore: 15/20 (Copied text −5: T5)\n" in english.output
     api = {r.unit: r.score.points for r in xltools.check([tmp_path])}
     assert api == {"示例县东岭镇人民政府": 15, "示例县西河乡人民政府": 20}
@@ -351,7 +345,7 @@ def test_deductions_per_finding_stop_at_the_items_points(tmp_path):
 
 # --- merge: the 质量评分 sheet ----------------------------------------------------------
 
-def test_merge_sheet_lists_the_weakest_report_first(tmp_path):
+def test_merge_sheet_lists_the_weakest_report_first(tmp_path, cli):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for p in SAMPLE_COUNTY.glob("*.xlsx"):
@@ -363,7 +357,7 @@ def test_merge_sheet_lists_the_weakest_report_first(tmp_path):
     changed = xltools.read(SAMPLE_COUNTY / "示例县教育局.xlsx")
     changed.text["other"] += "（修改）"  # another file of the unit: a byte-identical copy would be one submission
     write(changed, inbox / "示例县教育局-改.xlsx")
-    result = run("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    result = cli("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 1  # the 教育局 twice: both excluded
     wb = openpyxl.load_workbook(tmp_path / "s.xlsx")
     assert wb.sheetnames[wb.sheetnames.index("上报情况") + 1] == "质量评分"
@@ -380,25 +374,25 @@ def test_merge_sheet_lists_the_weakest_report_first(tmp_path):
     assert [r[0] for r in rows[2:4]] == ["示例县东岭镇人民政府", "示例县人力资源和社会保障局"]
 
 
-def test_merge_sheet_names_the_units_that_share_text(tmp_path):
+def test_merge_sheet_names_the_units_that_share_text(tmp_path, cli):
     east, west = township("示例县东岭镇人民政府", 1), township("示例县西河乡人民政府", 2)
     west.text["overview.platform"] = east.text["overview.platform"]
     for r in (east, west):
         write(r, tmp_path / f"{r.unit}.xlsx")
-    assert run("merge", tmp_path, "-o", tmp_path / "s.xlsx", "--unit", "示例县").exit_code == 0
+    assert cli("merge", tmp_path, "-o", tmp_path / "s.xlsx", "--unit", "示例县").exit_code == 0
     rows = list(openpyxl.load_workbook(tmp_path / "s.xlsx")["质量评分"].iter_rows(values_only=True))
     assert [(r[0], r[1], r[5]) for r in rows[1:]] == [
         ("示例县东岭镇人民政府", 15, "（四）政府信息公开平台建设：示例县西河乡人民政府（100%）"),
         ("示例县西河乡人民政府", 15, "（四）政府信息公开平台建设：示例县东岭镇人民政府（100%）")]
 
 
-def test_readme_shows_the_seeds_real_check_output(monkeypatch):
+def test_readme_shows_the_seeds_real_check_output(monkeypatch, cli):
     from conftest import REPO
 
     monkeypatch.chdir(REPO)
     readme = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     shown = readme.split("$ xltools check workbooks/examples/chitudian-2023.xlsx\n", 1)[1].split("```", 1)[0]
-    assert run("check", "workbooks/examples/chitudian-2023.xlsx").output == shown
+    assert cli("check", "workbooks/examples/chitudian-2023.xlsx").output == shown
 
 
 def test_copies_found_are_those_comparing_every_pair_finds():
@@ -451,13 +445,13 @@ def _unread_tables(path):
     return path
 
 
-def test_a_report_whose_tables_were_not_read_has_no_score(tmp_path):
+def test_a_report_whose_tables_were_not_read_has_no_score(tmp_path, cli):
     path = _unread_tables(tmp_path / "r.xlsx")
-    text = run("check", path)
+    text = cli("check", path)
     assert {"S3", "S4"} <= {line.split()[1] for line in text.output.splitlines() if line.startswith("  错误")}
     assert text.output.splitlines()[-1] == "评分：无（表格无法读取，未评分）"
-    assert json.loads(run("check", path, "-f", "json").output)["files"][0]["score"] is None
-    assert run("check", path, "--lang", "en").output.splitlines()[-1] == \
+    assert json.loads(cli("check", path, "-f", "json").output)["files"][0]["score"] is None
+    assert cli("check", path, "--lang", "en").output.splitlines()[-1] == \
         "Score: none (the tables could not be read, so nothing is scored)"
     [result] = check_paths([path])
     assert result.score is None and xltools.check([path])[0].score is None
@@ -476,26 +470,26 @@ def _score_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.startswith("评分：")]
 
 
-def test_one_file_one_score_in_check_fill_and_the_marked_copy(tmp_path):
+def test_one_file_one_score_in_check_fill_and_the_marked_copy(tmp_path, cli):
     """fill refuses a workbook with a word in a number cell (R0); the score it prints
     is check's, counted from all of check's findings, not from R0 alone."""
     wb = openpyxl.load_workbook(EXAMPLES / "mistakes-2023.xlsx")
     wb["三、依申请公开"]["D6"].value = "约五件"
     wb.save(tmp_path / "r0.xlsx")
     for path in (tmp_path / "r0.xlsx", _unread_tables(tmp_path / "unread.xlsx")):
-        checked_out = run("check", path, "--annotate", tmp_path / f"marked-{path.name}")
-        filled = run("fill", path, "-o", tmp_path / f"filled-{path.name}")
+        checked_out = cli("check", path, "--annotate", tmp_path / f"marked-{path.name}")
+        filled = cli("fill", path, "-o", tmp_path / f"filled-{path.name}")
         assert filled.exit_code == 1 and filled.output.startswith("未补全")
         marked = openpyxl.load_workbook(tmp_path / f"marked-{path.name}")["检查结果"]["A3"].value
         [line] = _score_lines(checked_out.output)
         assert _score_lines(filled.output) == [line] and marked == line
-    assert _score_lines(run("check", tmp_path / "r0.xlsx").output) == \
+    assert _score_lines(cli("check", tmp_path / "r0.xlsx").output) == \
         ["评分：11/20（要素不全 −5：T1、W4；数据差错 −3：R0、R4、W3；其他警告未说明 −1：W6）"]
 
 
-def test_import_refuses_a_text_that_is_no_report(tmp_path):
+def test_import_refuses_a_text_that_is_no_report(tmp_path, cli):
     (tmp_path / "junk.txt").write_text("政府信息公开工作年度报告是一份很重要的文件。\n", encoding="utf-8")
-    result = run("import", tmp_path / "junk.txt", "-o", tmp_path / "junk.xlsx")
+    result = cli("import", tmp_path / "junk.txt", "-o", tmp_path / "junk.xlsx")
     assert result.exit_code == 2
     assert "无法读取：文档中没有年度报告的标题、章节或表格" in result.output and "评分" not in result.output
     assert not (tmp_path / "junk.xlsx").exists()

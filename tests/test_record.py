@@ -8,11 +8,9 @@ import shutil
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from conftest import EXAMPLES, SAMPLE_COUNTY
 
 from xltools import write
-from xltools.cli import main
 from samples import sample_county
 
 ROSTER = EXAMPLES / "sample-county-roster.csv"
@@ -20,10 +18,6 @@ NDRC = "示例县发展和改革委员会"
 NDRC_CODE = "11419999436642151R"
 LOCK_WHY = "Excel 锁定文件（工作簿在 Excel 中打开时生成，不是报送的文件）"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def sheet(path, name) -> list[dict]:
@@ -50,11 +44,11 @@ NOT_WORKBOOKS = [
 
 
 @pytest.mark.parametrize("name,data,why", NOT_WORKBOOKS, ids=["csv", "txt", "pdf", "doc"])
-def test_a_unit_whose_file_is_no_workbook_is_received_but_unreadable(inbox, tmp_path, name, data, why):
+def test_a_unit_whose_file_is_no_workbook_is_received_but_unreadable(inbox, tmp_path, name, data, why, cli):
     (inbox / f"{NDRC}.xlsx").unlink()
     (inbox / name).write_bytes(data)
     (inbox / "~$示例县教育局.xlsx").write_bytes(b"\x0bclerk")
-    result = run("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER)
+    result = cli("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER)
     assert result.exit_code == 1, result.output
     rows = sheet(tmp_path / "s.xlsx", "上报情况")
     assert rows[1] == {"单位": NDRC, "统一社会信用代码": NDRC_CODE, "状态": "无法读取", "错误数": 1, "警告数": None,
@@ -76,10 +70,10 @@ def test_a_unit_whose_file_is_no_workbook_is_received_but_unreadable(inbox, tmp_
     assert "未报送" not in result.output
 
 
-def test_without_a_roster_a_file_that_is_no_workbook_is_listed_as_skipped(inbox, tmp_path):
+def test_without_a_roster_a_file_that_is_no_workbook_is_listed_as_skipped(inbox, tmp_path, cli):
     name, data, why = NOT_WORKBOOKS[0]
     (inbox / name).write_bytes(data)
-    result = run("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    result = cli("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 0, result.output
     row = next(r for r in sheet(tmp_path / "s.xlsx", "上报情况") if r["文件"] == str(inbox / name))
     assert row == {"单位": NDRC, "统一社会信用代码": None, "状态": "已跳过", "错误数": None, "警告数": None,
@@ -87,11 +81,11 @@ def test_without_a_roster_a_file_that_is_no_workbook_is_listed_as_skipped(inbox,
     assert f"跳过 1 个文件：\n  {inbox / name}：{why.removeprefix('F2 ')}\n" in result.output
 
 
-def test_check_lists_every_file_of_a_folder(inbox):
+def test_check_lists_every_file_of_a_folder(inbox, cli):
     for name, data, _ in NOT_WORKBOOKS[:2]:
         (inbox / name).write_bytes(data)
     (inbox / "~$示例县教育局.xlsx").write_bytes(b"lock")
-    result = run("check", inbox)
+    result = cli("check", inbox)
     assert result.exit_code == 0, result.output
     assert result.output.endswith(
         "跳过 3 个文件：\n"
@@ -99,7 +93,7 @@ def test_check_lists_every_file_of_a_folder(inbox):
         f"  {inbox / NOT_WORKBOOKS[0][0]}：{NOT_WORKBOOKS[0][2].removeprefix('F2 ')}\n"
         f"  {inbox / NOT_WORKBOOKS[1][0]}：{NOT_WORKBOOKS[1][2].removeprefix('F2 ')}\n\n"
         "共 17 个文件：检查 14 个，14 个无错误，0 个有错误，0 个无法读取；跳过 3 个（原因见上）。\n")
-    data = json.loads(run("check", inbox, "-f", "json").output)
+    data = json.loads(cli("check", inbox, "-f", "json").output)
     assert len(data["files"]) == 14
     assert data["skipped"] == [
         {"path": str(inbox / "~$示例县教育局.xlsx"), "rule": None, "reason": LOCK_WHY},
@@ -107,8 +101,8 @@ def test_check_lists_every_file_of_a_folder(inbox):
         {"path": str(inbox / NOT_WORKBOOKS[1][0]), "rule": "F2", "reason": NOT_WORKBOOKS[1][2].removeprefix("F2 ")}]
 
 
-def test_a_file_named_that_is_no_workbook_says_what_it_is():
-    result = run("check", ROSTER)
+def test_a_file_named_that_is_no_workbook_says_what_it_is(cli):
+    result = cli("check", ROSTER)
     assert result.exit_code == 2
     assert result.output == (
         f"== {ROSTER} ==\n"
@@ -124,19 +118,19 @@ def test_a_file_named_that_is_no_workbook_says_what_it_is():
     (b"\x89PNG\r\n\x1a\n\0\0", "这是一张图片"),
     (b"\x00\x01\x02\x03\xfe\xff\x10\x11", "也不是能认出的其他文件（开头的字节为 00 01 02 03 FE FF 10 11）"),
 ], ids=["gbk-csv", "utf8-bom", "utf16", "html", "png", "binary"])
-def test_the_start_of_a_file_is_shown_as_the_text_it_is(tmp_path, data, why):
+def test_the_start_of_a_file_is_shown_as_the_text_it_is(tmp_path, data, why, cli):
     (tmp_path / "年报.xlsx").write_bytes(data)
-    result = run("check", tmp_path / "年报.xlsx")
+    result = cli("check", tmp_path / "年报.xlsx")
     assert result.exit_code == 2 and why in result.output.splitlines()[1], result.output
 
 
-def test_desk_add_of_a_folder_lists_the_files_it_skipped(tmp_path):
+def test_desk_add_of_a_folder_lists_the_files_it_skipped(tmp_path, cli):
     folder = tmp_path / "邮件"
     folder.mkdir()
     shutil.copy(SAMPLE_COUNTY / "示例县教育局.xlsx", folder)
     (folder / f"{NDRC}.csv").write_bytes(ROSTER.read_bytes())
-    assert run("desk", "init", tmp_path / "审核台", "--roster", ROSTER, "--year", 2023).exit_code == 0
-    result = run("desk", "add", tmp_path / "审核台", folder)
+    assert cli("desk", "init", tmp_path / "审核台", "--roster", ROSTER, "--year", 2023).exit_code == 0
+    result = cli("desk", "add", tmp_path / "审核台", folder)
     assert result.output.endswith(
         f"跳过 1 个文件：\n  {folder / f'{NDRC}.csv'}：{NOT_WORKBOOKS[0][2].removeprefix('F2 ')}\n"), result.output
 
@@ -150,10 +144,10 @@ def _finance_resubmitted(inbox):
     write(finance, inbox / "示例县财政局.xlsx")
 
 
-def test_the_roster_code_picks_one_of_two_files_and_a_copy_is_one_submission(inbox, tmp_path):
+def test_the_roster_code_picks_one_of_two_files_and_a_copy_is_one_submission(inbox, tmp_path, cli):
     _finance_resubmitted(inbox)
     shutil.copy(inbox / "示例县教育局.xlsx", inbox / "示例县教育局 - 副本.xlsx")
-    result = run("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER)
+    result = cli("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER)
     assert result.exit_code == 0, result.output
     rows = sheet(tmp_path / "s.xlsx", "上报情况")
     by_file = {r["文件"]: (r["状态"], r["错误数"], r["主要问题"]) for r in rows}
@@ -176,15 +170,15 @@ def test_the_roster_code_picks_one_of_two_files_and_a_copy_is_one_submission(inb
     scored = [r["文件"] for r in sheet(tmp_path / "s.xlsx", "质量评分")]
     assert str(inbox / "示例县教育局 - 副本.xlsx") not in scored
     # the same sums as the county sent once, each unit once
-    whole = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "whole.xlsx", "--unit", "示例县")
+    whole = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "whole.xlsx", "--unit", "示例县")
     assert whole.exit_code == 0
     from xltools import read
     assert read(tmp_path / "s.xlsx").values == read(tmp_path / "whole.xlsx").values
 
 
-def test_without_a_roster_two_codes_of_one_unit_remain_a_conflict(inbox, tmp_path):
+def test_without_a_roster_two_codes_of_one_unit_remain_a_conflict(inbox, tmp_path, cli):
     _finance_resubmitted(inbox)
-    result = run("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    result = cli("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 1
     rows = [r for r in sheet(tmp_path / "s.xlsx", "上报情况") if r["单位"] == "示例县财政局"]
     assert [r["状态"] for r in rows] == ["重复", "重复"]
@@ -197,10 +191,10 @@ def test_without_a_roster_two_codes_of_one_unit_remain_a_conflict(inbox, tmp_pat
     ("示例县教育局.xlsx", b"", "F1 "),
     ("示例县教育局.xlsx", (SAMPLE_COUNTY / "示例县教育局.xlsx").read_bytes()[:5000], "F3 文件不完整或已损坏，无法打开。"),
 ], ids=["xls", "password", "empty", "truncated"])
-def test_an_unreadable_file_counts_its_fatal_finding_as_an_error(inbox, tmp_path, name, data, why):
+def test_an_unreadable_file_counts_its_fatal_finding_as_an_error(inbox, tmp_path, name, data, why, cli):
     (inbox / "示例县教育局.xlsx").unlink()
     (inbox / name).write_bytes(data)
-    result = run("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER)
+    result = cli("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER)
     assert result.exit_code == 1
     row = next(r for r in sheet(tmp_path / "s.xlsx", "上报情况") if r["文件"] == str(inbox / name))
     assert (row["单位"], row["状态"], row["错误数"], row["警告数"]) == ("示例县教育局", "无法读取", 1, 0)
@@ -208,16 +202,16 @@ def test_an_unreadable_file_counts_its_fatal_finding_as_an_error(inbox, tmp_path
     assert f"  无法读取  {name.rsplit('.', 1)[0]}  {inbox / name}\n    {why}" in result.output
 
 
-def test_two_empty_files_are_two_units_failures_not_copies(inbox, tmp_path):
+def test_two_empty_files_are_two_units_failures_not_copies(inbox, tmp_path, cli):
     for unit in ("示例县教育局", "示例县财政局"):
         (inbox / f"{unit}.xlsx").write_bytes(b"")
-    run("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER)
+    cli("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER)
     rows = {r["单位"]: r for r in sheet(tmp_path / "s.xlsx", "上报情况")}
     for unit in ("示例县教育局", "示例县财政局"):
         assert (rows[unit]["状态"], rows[unit]["错误数"], rows[unit]["文件"]) == ("无法读取", 1, str(inbox / f"{unit}.xlsx"))
 
 
-def test_a_copy_does_not_count_twice_for_the_year(tmp_path):
+def test_a_copy_does_not_count_twice_for_the_year(tmp_path, cli):
     folder = tmp_path / "in"
     folder.mkdir()
     reports = {r.unit: r for r in sample_county()}
@@ -226,12 +220,12 @@ def test_a_copy_does_not_count_twice_for_the_year(tmp_path):
     write(old, folder / "示例县教育局.xlsx")
     shutil.copy(folder / "示例县教育局.xlsx", folder / "示例县教育局 - 副本.xlsx")
     write(reports["示例县财政局"], folder / "示例县财政局.xlsx")
-    result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    result = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 2
     assert result.output == "xltools: 报送的报告年度不一，且份数相同：2022（1）、2023（1）；请用 --year 指定汇总哪一年\n"
 
 
-def test_a_word_file_is_named_so_whether_checked_or_skipped(tmp_path):
+def test_a_word_file_is_named_so_whether_checked_or_skipped(tmp_path, cli):
     """An old Word file names its main stream past its first 4 KB: the folder's list
     of skipped files says Word as check of the same bytes does."""
     from xltools.xlsx.guard import OLE2
@@ -240,7 +234,7 @@ def test_a_word_file_is_named_so_whether_checked_or_skipped(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "报告.doc").write_bytes(data)
     (tmp_path / "报告.xls").write_bytes(data)
-    folder = CliRunner().invoke(main, ["check", str(tmp_path / "in")])
-    named = CliRunner().invoke(main, ["check", str(tmp_path / "报告.xls")])
+    folder = cli("check", str(tmp_path / "in"))
+    named = cli("check", str(tmp_path / "报告.xls"))
     assert "Word 文档" in named.output
     assert "Word 文档" in folder.output and "旧版 Office 文件" not in folder.output

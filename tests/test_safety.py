@@ -13,7 +13,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from conftest import EXAMPLES, seed_report
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -21,17 +20,12 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from python_calamine import CalamineWorkbook
 
 from xltools import write
-from xltools.cli import main
 from samples import sample_county
 from xltools.rules.batch import check_paths
 from xltools.xlsx.guard import Rejection, inspect_zip
 from xltools.xlsx.layout import load_layout
 
 CHITUDIAN = EXAMPLES / "chitudian-2023.xlsx"
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def rewrite(src: Path, dst: Path, change: dict[str, bytes | None]) -> Path:
@@ -70,18 +64,18 @@ def file_rule(path: Path) -> tuple[str, str]:
     ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") + b"\0" * 600,
      ("F5", "encrypted")),
 ])
-def test_files_that_are_not_workbooks(tmp_path, name, data, expected):
+def test_files_that_are_not_workbooks(tmp_path, name, data, expected, cli):
     (tmp_path / name).write_bytes(data)
     assert file_rule(tmp_path / name) == expected
-    result = run("check", tmp_path / name)
+    result = cli("check", tmp_path / name)
     assert result.exit_code == 2 and "Traceback" not in result.output
 
 
-def test_truncated_download(tmp_path):
+def test_truncated_download(tmp_path, cli):
     data = CHITUDIAN.read_bytes()
     (tmp_path / "half.xlsx").write_bytes(data[: len(data) // 2])
     assert file_rule(tmp_path / "half.xlsx") == ("F3", "truncated")
-    result = run("check", tmp_path / "half.xlsx")
+    result = cli("check", tmp_path / "half.xlsx")
     assert "文件不完整或已损坏" in result.output and "请报送单位重新发送完整的文件。" in result.output
 
 
@@ -91,12 +85,12 @@ def test_a_zip_that_is_not_a_workbook(tmp_path):
     assert file_rule(tmp_path / "photos.xlsx") == ("F2", "parts")
 
 
-def test_ods_is_asked_to_be_saved_as_xlsx(tmp_path, soffice):
+def test_ods_is_asked_to_be_saved_as_xlsx(tmp_path, soffice, cli):
     copy = tmp_path / "unit.xlsx"
     copy.write_bytes(CHITUDIAN.read_bytes())
     ods = soffice(copy, "ods")
     assert file_rule(ods) == ("F6", "ods")
-    assert "Save it as \"Excel 2007-365 (.xlsx)\"" in run("check", ods, "--lang", "en").output
+    assert "Save it as \"Excel 2007-365 (.xlsx)\"" in cli("check", ods, "--lang", "en").output
 
 
 def test_zip_bomb(tmp_path):
@@ -256,13 +250,13 @@ def test_lock_file_and_macros_are_said(tmp_path):
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+1", "@SUM(1,1)", "\t=1+1", "=HYPERLINK(\"http://x\",\"点\")"])
-def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path, soffice, text):
+def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path, soffice, text, cli):
     report = sample_county()[0]
     report.meta["unit"] = text
     report.text["problems"] = text
     (tmp_path / "in").mkdir()
     write(report, tmp_path / "in" / "u.xlsx")
-    assert run("merge", tmp_path / "in", "-o", tmp_path / "s.xlsx", "--unit", text).exit_code == 0
+    assert cli("merge", tmp_path / "in", "-o", tmp_path / "s.xlsx", "--unit", text).exit_code == 0
     with zipfile.ZipFile(tmp_path / "s.xlsx") as z:
         formulas = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")).count(b"<f>")
     assert formulas == 34 + 7  # the template's totals and live checks, nothing else
@@ -281,7 +275,7 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_no_command_modifies_its_inputs(tmp_path):
+def test_no_command_modifies_its_inputs(tmp_path, cli):
     src = tmp_path / "in"
     src.mkdir()
     for p in (EXAMPLES / "sample-county").glob("*.xlsx"):
@@ -289,39 +283,39 @@ def test_no_command_modifies_its_inputs(tmp_path):
     mistakes = src / "m.xlsx"
     mistakes.write_bytes((EXAMPLES / "mistakes-2023.xlsx").read_bytes())
     before = {p: sha(p) for p in src.iterdir()}
-    run("check", src, "--annotate", tmp_path)
-    run("export", src, "-f", "csv", "-o", tmp_path / "all.csv")
-    run("fill", mistakes, "-o", tmp_path / "filled.xlsx")
-    run("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    cli("check", src, "--annotate", tmp_path)
+    cli("export", src, "-f", "csv", "-o", tmp_path / "all.csv")
+    cli("fill", mistakes, "-o", tmp_path / "filled.xlsx")
+    cli("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert {p: sha(p) for p in src.iterdir()} == before
 
 
-def test_outputs_that_cannot_be_written(tmp_path):
+def test_outputs_that_cannot_be_written(tmp_path, cli):
     for args in (["fill", CHITUDIAN, "-o", tmp_path / "no" / "such" / "folder.xlsx"],
                  ["fill", CHITUDIAN, "-o", "/proc/xltools.xlsx"],
                  ["merge", EXAMPLES / "sample-county", "-o", "/proc/s.xlsx", "--unit", "示例县"],
                  ["template", "-o", tmp_path / "missing" / "t.xlsx"]):
-        result = run(*args)
+        result = cli(*args)
         assert result.exit_code == 2, args
         assert result.output.startswith("xltools: 无法写入"), result.output
         assert "Traceback" not in result.output
 
 
-def test_full_disk_leaves_the_old_summary(tmp_path, monkeypatch):
+def test_full_disk_leaves_the_old_summary(tmp_path, monkeypatch, cli):
     (tmp_path / "s.xlsx").write_bytes(b"old")
 
     def full(*_):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", full)
-    result = run("merge", EXAMPLES / "sample-county", "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--force")
+    result = cli("merge", EXAMPLES / "sample-county", "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--force")
     assert result.exit_code == 2 and "磁盘空间不足" in result.output
     assert (tmp_path / "s.xlsx").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.bak.xlsx", "s.xlsx"]  # no half-written file
     assert (tmp_path / "s.bak.xlsx").read_bytes() == b"old"
 
 
-def test_merge_survives_a_worker_that_dies(tmp_path, monkeypatch):
+def test_merge_survives_a_worker_that_dies(tmp_path, monkeypatch, cli):
     import xltools.rules.batch as merge_module
 
     src = tmp_path / "in"
@@ -337,7 +331,7 @@ def test_merge_survives_a_worker_that_dies(tmp_path, monkeypatch):
         return real(path)
 
     monkeypatch.setattr(merge_module, "inspect", fragile)
-    result = run("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--jobs", "2")
+    result = cli("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--jobs", "2")
     assert result.exit_code == 1, result.output
     assert "已写入汇总表" in result.output and "汇总 14 个单位" in result.output
     assert "读取此文件时读取程序异常终止" in result.output
@@ -353,7 +347,7 @@ VALUES = st.one_of(st.integers(-10**20, 10**20), st.floats(allow_nan=False), st.
        st.sets(st.sampled_from(["xl/worksheets/sheet2.xml", "xl/worksheets/sheet4.xml", "xl/styles.xml",
                                 "xl/sharedStrings.xml", "xl/_rels/workbook.xml.rels", "docProps/core.xml"]),
                max_size=2))
-def test_mutated_workbooks_end_in_a_finding_never_a_traceback(tmp_path, changes, removed):
+def test_mutated_workbooks_end_in_a_finding_never_a_traceback(tmp_path, changes, removed, cli):
     wb = openpyxl.load_workbook(CHITUDIAN)
     for (fid, area), value in changes:
         try:
@@ -367,7 +361,7 @@ def test_mutated_workbooks_end_in_a_finding_never_a_traceback(tmp_path, changes,
         assume(False)  # openpyxl cannot write this mutation; no file to check
     (tmp_path / "m.xlsx").write_bytes(buffer.getvalue())
     path = rewrite(tmp_path / "m.xlsx", tmp_path / "mutated.xlsx", {name: None for name in removed})
-    result = run("check", path, "--format", "json")
+    result = cli("check", path, "--format", "json")
     assert result.exit_code in (0, 1, 2) and result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
 

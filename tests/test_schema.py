@@ -7,10 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from click.testing import CliRunner
 from conftest import EXAMPLES
 
-from xltools.cli import main
 from xltools.desk import settings
 from xltools.model import resources, schema
 from xltools.model.config import SchemaError, validate
@@ -119,7 +117,7 @@ def test_every_message_the_code_uses_is_in_the_catalogue():
     assert missing == []
 
 
-def test_marked_copy_paints_an_explained_warning_green(tmp_path):
+def test_marked_copy_paints_an_explained_warning_green(tmp_path, cli):
     # the colours of the marks come from template.yaml: one read as a number by
     # YAML (548235 unquoted) was an internal error at the first explained warning
     shutil.copy(EXAMPLES / "mistakes-2023.xlsx", tmp_path / "x.xlsx")
@@ -127,7 +125,7 @@ def test_marked_copy_paints_an_explained_warning_green(tmp_path):
     for cell, value in zip(("A4", "B4", "C4"), ("W0", "三、依申请公开!D6", "原件如此")):
         wb["审核说明"][cell] = value
     wb.save(tmp_path / "x.xlsx")
-    result = CliRunner().invoke(main, ["check", str(tmp_path / "x.xlsx"), "--annotate", str(tmp_path / "y.xlsx")])
+    result = cli("check", str(tmp_path / "x.xlsx"), "--annotate", str(tmp_path / "y.xlsx"))
     assert result.exit_code == 1 and "内部错误" not in result.output
     assert "警告（已说明） W0 数字以文字形式填写 三、依申请公开!D6" in result.output
     d6 = openpyxl.load_workbook(tmp_path / "y.xlsx")["三、依申请公开"]["D6"]
@@ -256,10 +254,9 @@ def test_every_shipped_schema_file_validates():
         validate(path, yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
 
 
-def test_a_broken_schema_file_is_told_by_the_command_with_file_and_key(schemas, tmp_path):
+def test_a_broken_schema_file_is_told_by_the_command_with_file_and_key(schemas, tmp_path, cli):
     _mutate(schemas, "template.yaml", ("excel", "marks", "explained", "color"), 548235)
-    result = CliRunner().invoke(main, ["check", str(EXAMPLES / "chitudian-2023.xlsx"),
-                                       "--annotate", str(tmp_path / "marked.xlsx")])
+    result = cli("check", str(EXAMPLES / "chitudian-2023.xlsx"), "--annotate", str(tmp_path / "marked.xlsx"))
     assert result.exit_code == 2 and not (tmp_path / "marked.xlsx").exists()
     assert "SchemaError: schemas/template.yaml: excel.marks.explained.color: 应为 6 位十六进制颜色" in result.output
 

@@ -13,10 +13,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from conftest import EXAMPLES, SAMPLE_COUNTY
 
-from xltools.cli import main
 from xltools.model.schema import load_format
 from xltools.xlsx.sizes import LINE_HEIGHT, wrapped_lines
 
@@ -27,7 +25,7 @@ HEADERS = {"上报情况": "单位 统一社会信用代码 状态 错误数 警
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory) -> Path:
+def summary(tmp_path_factory, cli) -> Path:
     """The sample county with its roster, less 财政局, with a report full of mistakes
     (several lines of 主要问题 and of 扣分原因) and a file that is no workbook."""
     tmp = tmp_path_factory.mktemp("print")
@@ -36,8 +34,8 @@ def summary(tmp_path_factory) -> Path:
     (inbox / "示例县财政局.xlsx").unlink()
     (inbox / "示例县民政局.xlsx").write_text("junk", encoding="utf-8")
     shutil.copy(EXAMPLES / "mistakes-2023.xlsx", inbox)
-    result = CliRunner().invoke(main, ["merge", str(inbox), "-o", str(tmp / "s.xlsx"), "--unit", "示例县",
-                                       "--roster", str(EXAMPLES / "sample-county-roster.csv")])
+    result = cli("merge", str(inbox), "-o", str(tmp / "s.xlsx"), "--unit", "示例县",
+                 "--roster", str(EXAMPLES / "sample-county-roster.csv"))
     assert result.exit_code == 1, result.output  # excluded and missing units, as intended
     return tmp / "s.xlsx"
 

@@ -8,20 +8,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from conftest import EXAMPLES, SAMPLE_COUNTY
 from test_trust import _corpus, status_rows
 
 from xltools import read, write
-from xltools.cli import main
 from samples import sample_county
 from xltools.rules.batch import check_paths
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
-
-
-def run(*args, **kw):
-    return CliRunner().invoke(main, [str(a) for a in args], **kw)
 
 
 def _latin_only(output: str, tmp_path: Path) -> list[str]:
@@ -37,34 +31,34 @@ def _latin_only(output: str, tmp_path: Path) -> list[str]:
     return out
 
 
-def test_every_error_path_speaks_chinese_by_default(tmp_path):
+def test_every_error_path_speaks_chinese_by_default(tmp_path, cli):
     for args in _corpus(tmp_path):
-        result = run(*args)
+        result = cli(*args)
         assert _latin_only(result.output, tmp_path) == [], args
 
 
-def test_english_on_request_by_option_or_environment(tmp_path):
-    by_option = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.csv", "--unit", "县", "--lang", "en")
-    by_variable = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.csv", "--unit", "县", env={"XLTOOLS_LANG": "en"})
+def test_english_on_request_by_option_or_environment(tmp_path, cli):
+    by_option = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.csv", "--unit", "县", "--lang", "en")
+    by_variable = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.csv", "--unit", "县", env={"XLTOOLS_LANG": "en"})
     assert by_option.output == by_variable.output == f"xltools: {tmp_path / 's.csv'}: write a .xlsx file\n"
-    usage = run("merge", env={"XLTOOLS_LANG": "en"})
+    usage = cli("merge", env={"XLTOOLS_LANG": "en"})
     assert usage.output.splitlines()[-1] == "Error: Missing argument 'INPUTS...'."
 
 
-def test_click_usage_errors_in_chinese():
-    missing = run("merge", SAMPLE_COUNTY, "-o", "s.xlsx", prog_name="xltools")
+def test_click_usage_errors_in_chinese(cli):
+    missing = cli("merge", SAMPLE_COUNTY, "-o", "s.xlsx", prog_name="xltools")
     assert missing.exit_code == 2
     assert missing.output.splitlines() == ["用法： xltools merge [选项] 文件或文件夹...", "运行“xltools merge --help”查看用法。",
                                            "", "错误：缺少选项 '--unit'。"]
-    number = run("template", "-o", "t.xlsx", "--year", "abc", prog_name="xltools")
+    number = cli("template", "-o", "t.xlsx", "--year", "abc", prog_name="xltools")
     assert number.output.splitlines()[-1] == "错误：'--year' 的值不对：'abc' 不是整数。"
-    typo = run("chek", prog_name="xltools")
+    typo = cli("chek", prog_name="xltools")
     assert typo.output.splitlines()[-1] == "错误：没有命令 'chek'。是不是 'check'？"
 
 
-def test_a_workbook_given_to_import_is_said_in_chinese(tmp_path):
+def test_a_workbook_given_to_import_is_said_in_chinese(tmp_path, cli):
     shutil.copy(EXAMPLES / "chitudian-2023.xlsx", tmp_path / "good.docx")
-    result = run("import", tmp_path / "good.docx", "--out-dir", tmp_path)
+    result = cli("import", tmp_path / "good.docx", "--out-dir", tmp_path)
     assert result.exit_code == 2
     assert "无法读取：不是可读的 Word 文档（.docx）；工作簿请用 xltools check 检查。" in result.output
 
@@ -100,7 +94,7 @@ def test_blank_cells_of_section_four_are_named_by_their_sheet(tmp_path):
     assert w6.message() == "四、复议诉讼有 4 个数值单元格为空（A6:D6），已按0处理。"
 
 
-def test_fill_lists_every_total_it_changes(tmp_path):
+def test_fill_lists_every_total_it_changes(tmp_path, cli):
     report = sample_county()[0]
     write(report, tmp_path / "u.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "u.xlsx")
@@ -110,7 +104,7 @@ def test_fill_lists_every_total_it_changes(tmp_path):
     wb.save(tmp_path / "u.xlsx")
     # give the totals the values a spreadsheet would have saved: SUM leaves the text out
     from conftest import REPO  # noqa: F401  (the soffice fixture is not needed: values below are what it computes)
-    result = run("fill", tmp_path / "u.xlsx", "-o", tmp_path / "f.xlsx")
+    result = cli("fill", tmp_path / "u.xlsx", "-o", tmp_path / "f.xlsx")
     assert result.exit_code == 0
     v = report.values
     assert f"  三、依申请公开!J7（二、上年结转政府信息公开申请数量 / 申请人情况 / 总计）：空白 → {v['requests.carried_in.total']}（恢复了被删除的合计公式）" \
@@ -118,31 +112,31 @@ def test_fill_lists_every_total_it_changes(tmp_path):
     assert read(tmp_path / "f.xlsx").values["requests.new.total"] == v["requests.new.total"]
 
 
-def test_a_tie_of_years_asks_for_year(tmp_path):
+def test_a_tie_of_years_asks_for_year(tmp_path, cli):
     folder = tmp_path / "in"
     folder.mkdir()
     for i, r in enumerate(sample_county()[:4]):
         r.meta["year"] = 2023 if i % 2 else 2024
         write(r, folder / f"{i}.xlsx")
-    result = run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "县")
+    result = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "县")
     assert (result.exit_code, result.output) == (
         2, "xltools: 报送的报告年度不一，且份数相同：2024（2）、2023（2）；请用 --year 指定汇总哪一年\n")
     assert not (tmp_path / "s.xlsx").exists()
-    assert run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "县", "--year", "2023").exit_code == 1
+    assert cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "县", "--year", "2023").exit_code == 1
 
 
-def test_status_rows_in_natural_and_roster_order(tmp_path):
+def test_status_rows_in_natural_and_roster_order(tmp_path, cli):
     folder = tmp_path / "in"
     folder.mkdir()
     units = [f"示例县第{n}镇人民政府" for n in (10, 2, 1)]
     for r, unit in zip(sample_county(), units):
         r.meta |= {"unit": unit, "credit_code": None}
         write(r, folder / f"{unit}.xlsx")
-    run("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "县")
+    cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "县")
     assert [r["单位"] for r in status_rows(tmp_path / "s.xlsx").values()] == sorted(units, key=lambda u: int(re.search(r"\d+", u)[0]))
     roster = tmp_path / "r.csv"
     roster.write_text("单位名称\n" + "\n".join(["示例县第3镇人民政府", *units]) + "\n", encoding="utf-8")
-    run("merge", folder, "-o", tmp_path / "s2.xlsx", "--unit", "县", "--roster", roster)
+    cli("merge", folder, "-o", tmp_path / "s2.xlsx", "--unit", "县", "--roster", roster)
     assert [r["单位"] for r in status_rows(tmp_path / "s2.xlsx").values()] == ["示例县第3镇人民政府", *units]
 
 
@@ -163,13 +157,13 @@ def test_explanations_that_can_never_apply_are_said(tmp_path):
     assert r.ok  # warnings only
 
 
-def test_annotate_refuses_its_own_input_before_checking(tmp_path):
+def test_annotate_refuses_its_own_input_before_checking(tmp_path, cli):
     shutil.copy(EXAMPLES / "mistakes-2023.xlsx", tmp_path / "m.xlsx")
-    result = run("check", tmp_path / "m.xlsx", "--annotate", tmp_path / "m.xlsx")
+    result = cli("check", tmp_path / "m.xlsx", "--annotate", tmp_path / "m.xlsx")
     assert (result.exit_code, result.output) == (2, f"xltools: {tmp_path / 'm.xlsx'} 是输入文件之一，请换一个输出文件名\n")
 
 
-def test_roster_duplicates_and_other_codes_are_noted(tmp_path):
+def test_roster_duplicates_and_other_codes_are_noted(tmp_path, cli):
     reports = {r.unit: r for r in sample_county()}
     lines = ["统一社会信用代码,单位名称"] + [f"{r.meta['credit_code']},{u}" for u, r in reports.items()]
     hr = next(i for i, line in enumerate(lines) if line.endswith(",示例县人力资源和社会保障局"))
@@ -177,7 +171,7 @@ def test_roster_duplicates_and_other_codes_are_noted(tmp_path):
     lines.append(",示例县教育局")
     education = next(i for i, line in enumerate(lines) if line.endswith(",示例县教育局")) + 1
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", tmp_path / "r.csv")
+    result = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", tmp_path / "r.csv")
     notes = result.output.split("名册提示 2 条：\n")[1].splitlines()
     code = reports["示例县人力资源和社会保障局"].meta["credit_code"]
     assert notes == [
@@ -186,8 +180,8 @@ def test_roster_duplicates_and_other_codes_are_noted(tmp_path):
 
 
 @pytest.mark.parametrize("flag, bom", [((), True), (("--no-bom",), False)])
-def test_csv_for_excel_on_chinese_windows(tmp_path, flag, bom):
-    run("export", SAMPLE_COUNTY, "-f", "csv", "-o", tmp_path / "a.csv", *flag)
+def test_csv_for_excel_on_chinese_windows(tmp_path, flag, bom, cli):
+    cli("export", SAMPLE_COUNTY, "-f", "csv", "-o", tmp_path / "a.csv", *flag)
     assert (tmp_path / "a.csv").read_bytes().startswith(b"\xef\xbb\xbf") is bom
 
 
@@ -209,12 +203,12 @@ def _without_cell(src: Path, dst: Path, sheet_xml: str, ref: str, put: str = "")
     return dst
 
 
-def test_a_total_whose_formula_was_deleted_is_an_error(tmp_path):
+def test_a_total_whose_formula_was_deleted_is_an_error(tmp_path, cli):
     report = sample_county()[0]
     write(report, tmp_path / "u.xlsx")
     v = report.values
     blank = _without_cell(tmp_path / "u.xlsx", tmp_path / "blank.xlsx", "xl/worksheets/sheet4.xml", "J6")
-    result = run("check", blank)
+    result = cli("check", blank)
     assert result.exit_code == 1
     parts = [v[f"requests.new.{c}"] for c in ("natural_person", "commercial", "research", "nonprofit",
                                                "legal_service", "other_org")]
@@ -222,9 +216,9 @@ def test_a_total_whose_formula_was_deleted_is_an_error(tmp_path):
             f"应为 {v['requests.new.total']}（D6+E6+F6+G6+H6+I6 = {'+'.join(map(str, parts))}）。") \
         in result.output.splitlines(), result.output
     assert "错误 R3 申请人合计不符 三、依申请公开!J6" in result.output
-    fixed = run("fill", blank, "-o", tmp_path / "f.xlsx")
+    fixed = cli("fill", blank, "-o", tmp_path / "f.xlsx")
     assert "（恢复了被删除的合计公式）" in fixed.output
-    assert run("check", tmp_path / "f.xlsx").exit_code == 0
+    assert cli("check", tmp_path / "f.xlsx").exit_code == 0
 
     marked = _without_cell(tmp_path / "u.xlsx", tmp_path / "mark.xlsx", "xl/worksheets/sheet4.xml", "J6", "/")
     [r] = check_paths([marked])
@@ -249,22 +243,22 @@ def test_formulas_saved_without_their_values_are_no_finding(tmp_path):
         ("R2", "blank", "三、依申请公开!J29", report.values["requests.results_total.total"])]
 
 
-def test_a_value_click_checks_while_reading_the_command_line_is_told_in_chinese(tmp_path):
+def test_a_value_click_checks_while_reading_the_command_line_is_told_in_chinese(tmp_path, cli):
     """click names a path parameter once, on import: it is named again in the words
     of the command line (English with --lang en)."""
     missing = tmp_path / "上年.xlsx"
-    result = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "县", "--previous", missing)
+    result = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "县", "--previous", missing)
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == f"错误：'--previous' 的值不对：文件 '{missing}' 不存在。"
-    english = run("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "县", "--previous", missing,
+    english = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "县", "--previous", missing,
                   "--lang", "en")
     assert english.output.splitlines()[-1] == f"Error: Invalid value for '--previous': File '{missing}' does not exist."
     assert not (tmp_path / "s.xlsx").exists()
 
 
-def test_english_says_its_counts_and_brackets_in_english():
+def test_english_says_its_counts_and_brackets_in_english(cli):
     """No '1 warnings', no full-width brackets in the English heading of a file."""
-    result = CliRunner().invoke(main, ["check", str(EXAMPLES / "mistakes-2023.xlsx"), "--lang", "en"])
+    result = cli("check", str(EXAMPLES / "mistakes-2023.xlsx"), "--lang", "en")
     lines = result.output.splitlines()
     assert lines[0] == f"== {EXAMPLES / 'mistakes-2023.xlsx'} (示例县错误示范镇人民政府, 2023) =="
     assert "Result: errors 1, warnings 5." in lines

@@ -31,11 +31,19 @@ def write(report, path):
     _write(report, path)
 
 
-def write_template(path, unit=None, year=None):
-    """Write the empty standard workbook, optionally with unit and year on the cover."""
-    from xltools.xlsx.writer import write_template as _write_template
+def write_template(path, unit=None, year=None, report=None):
+    """Write the standard workbook, empty or filled with `report` (a Report), at
+    `path`, atomically; `unit` and `year`, when given, go on its cover (over the
+    report's)."""
+    if report is None:
+        from xltools.xlsx.writer import write_template as _write_template
 
-    _write_template(path, unit=unit, year=year)
+        _write_template(path, unit=unit, year=year)
+        return
+    from dataclasses import replace
+
+    given = {"unit": unit, "year": year}
+    write(replace(report, meta={**report.meta, **{k: v for k, v in given.items() if v is not None}}), path)
 
 
 def check(paths, previous=(), jobs=None):
@@ -49,13 +57,20 @@ def check(paths, previous=(), jobs=None):
 
 
 def merge(paths, unit, year=None, roster=None, output=None, jobs=None, previous=None, draft=True,
-          allow_incomplete=False):
+          allow_incomplete=False, strict=False, progress=None, before_write=None):
     """Add up units' workbooks (files or folders) into a summary report. `roster` is
-    a CSV path (its 类型 gives each unit's kind); with `output`, the summary workbook
-    is written there, with 分类汇总, 图表 and the figure sentences drafted into its
-    empty text unless `draft` is false or units are left out and not
-    `allow_incomplete` (then in `.summary.text` too); `previous` is last year's summary.
+    a CSV path (its 类型 gives each unit's kind) or a roster read by
+    `xltools.commands.roster.read_roster`. With `output`, the summary workbook is
+    written there, with 分类汇总, 图表 and the figure sentences drafted into its empty
+    text unless `draft` is false or units are left out and not `allow_incomplete`
+    (then in `.summary.text` too); it is not written when nothing could be added up,
+    nor with `strict` when a report is left out (`.unwritten` says which).
+    `previous` is last year's summary (`.last`), refused with a CompareError before
+    anything is written when it is another unit's or year's. `progress(n)` hears of
+    every n files read; `before_write(path)` is called just before the workbook is.
     The result lists every input with its status, and `.summary` is the summed Report."""
+    from pathlib import Path
+
     from xltools.commands.county import last_year
     from xltools.commands.inputs import expand
     from xltools.commands.merge import merge as _merge
@@ -63,11 +78,16 @@ def merge(paths, unit, year=None, roster=None, output=None, jobs=None, previous=
     from xltools.commands.summary import write_summary
 
     found = expand(_list(paths))
-    units = read_roster(roster) if roster is not None else None
-    result = _merge(found.files, unit, year, units, jobs, found.skipped)
-    if output is not None and result.summary is not None:
-        last = last_year(previous, result, jobs) if previous is not None else None
-        write_summary(result, output, last, draft, allow_incomplete)
+    units = read_roster(Path(roster)) if isinstance(roster, (str, Path)) else roster
+    result = _merge(found.files, unit, year, units, jobs, found.skipped, progress)
+    if output is None:
+        return result
+    result.unwritten = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
+    if result.unwritten is None:
+        result.last = last_year(previous, result, jobs) if previous is not None else None
+        if before_write is not None:
+            before_write(Path(output))
+        write_summary(result, Path(output), result.last, draft, allow_incomplete)
     return result
 
 
@@ -80,14 +100,25 @@ def import_document(path, kind="auto"):
     return _import(read_document(path, kind))
 
 
-def publish(report, out):
-    """Write the report document (.docx, .html or .md) from a Report or a workbook
-    path. Checking it first is the caller's choice (`xltools publish` refuses errors)."""
+def publish(report, out, breakdown=None, with_errors=False, allow_incomplete=False, before_write=None):
+    """Write the report document (.docx, .html or .md) from a Report, as it is, or
+    from a workbook's path, as `xltools publish` does: the workbook is checked first
+    and nothing is written when it cannot be read, when the check finds errors
+    (unless `with_errors`) or when it is a summary that leaves units out (unless
+    `allow_incomplete`, which says so under the title); `breakdown` ("kind" or
+    "unit") adds the appendix of a summary's units by kind. For a path, returns the
+    check (`.result`), why nothing was written (`.refused`) and the summary's
+    coverage (`.cover`); `before_write(result)` is called just before writing."""
     from pathlib import Path
 
     from xltools.documents.publish import publish as _publish
 
-    _publish(read(report) if isinstance(report, (str, Path)) else report, Path(out))
+    if not isinstance(report, (str, Path)):
+        _publish(report, Path(out))
+        return None
+    from xltools.commands.publishing import publish_workbook
+
+    return publish_workbook(Path(report), Path(out), breakdown, with_errors, allow_incomplete, before_write)
 
 
 def _list(paths):

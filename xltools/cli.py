@@ -250,6 +250,34 @@ class _Range(click.IntRange):
         return click.types._("{min}<=x<={max}").format(min=self.min, max=self.max)
 
 
+class _Refusal(click.ClickException):
+    """A value refused while click reads the command line, said as the commands say
+    a refusal (`_fail`: one line, exit 2) rather than as one of click's usage errors."""
+
+    exit_code = EXIT_UNREADABLE
+
+    def __init__(self, word: str, **params):
+        super().__init__(word)
+        self.word, self.params = word, params
+
+
+class _Year(click.types.IntParamType):
+    """A report year: a whole number (click says so when it is not one) within
+    year_range(), the years a report can be of."""
+
+    def convert(self, value, param, ctx):
+        from xltools.model.values import year_range
+
+        year = super().convert(value, param, ctx)
+        first, last = year_range()
+        if not first <= year <= last:
+            raise _Refusal("year_range", year=year, first=first, last=last)
+        return year
+
+
+_YEAR = _Year()
+
+
 def _columns(text: str) -> int:
     """How wide `text` shows on a console: a Chinese character takes two columns."""
     import unicodedata
@@ -351,6 +379,8 @@ class _Commands(_Said, click.Group):
             _localize(self, lang, table)
             try:
                 return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except _Refusal as exc:
+                _fail(lang, exc.word, **exc.params)
             except click.ClickException as exc:
                 if lang != "en":
                     exc.format_message = _full_stop(exc.format_message)
@@ -455,33 +485,24 @@ def main(debug: bool, lang: str | None) -> None:
 @main.command()
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @click.option("--unit")
-@click.option("--year", type=int)
+@click.option("--year", type=_YEAR)
 @click.option("--data", "data", type=click.Path(exists=True, dir_okay=False))
 @_force_option
 @_lang_option
 def template(output: str, unit: str | None, year: int | None, data: str | None, force: bool, lang: str) -> None:
+    import xltools
     from xltools.model.report import Report, ReportError
-    from xltools.model.values import year_range
-    from xltools.xlsx.writer import write, write_template
 
-    first, last = year_range()
-    if year is not None and not first <= year <= last:
-        _fail(lang, "year_range", year=year, first=first, last=last)
     report = None
     if data is not None:
         try:
             report = Report.from_json_bytes(Path(data).read_bytes())
         except ReportError as exc:
             _fail(lang, "in_file", path=data, message=exc.message(lang))
-        report.meta["unit"] = unit if unit is not None else report.meta["unit"]
-        report.meta["year"] = year if year is not None else report.meta["year"]
     _claim(Path(output), WORKBOOK, force, lang)
     _backup(output, lang)
     try:
-        if report is None:
-            write_template(output, unit=unit, year=year)
-        else:
-            write(report, output)
+        xltools.write_template(output, unit, year, report)
     except ReportError as exc:
         _fail(lang, "in_file", path=data, message=exc.message(lang))
     except OSError as exc:
@@ -498,25 +519,17 @@ def template(output: str, unit: str | None, year: int | None, data: str | None, 
 @_force_option
 @_lang_option
 def export(files: tuple[str, ...], fmt: str, output: str | None, bom: bool, force: bool, lang: str) -> None:
-    from xltools.commands.export import FORMATS
+    from xltools.commands.export import FORMATS, read_reports
     from xltools.commands.inputs import expand
-    from xltools.xlsx.reader import ReadError, read
 
     found = expand(list(files))
     _no_workbooks(found, files, lang)
     if output:
         _claim(Path(output), (f".{fmt}", ".txt"), force, lang, found.files)
-    reports, unread = [], []
-    for p in found.files:
-        try:
-            reports.append((p, read(p)))
-        except ReadError as exc:  # one unreadable file costs the county only that file
-            unread.append((p, f"{exc.finding.rule} {exc.finding.message(lang)}"))
-    # a lock file or a hidden one is no submission and loses no data: not said
-    unread += [(s.path, f"{s.finding.rule} {s.message(lang)}") for s in found.skipped if s.finding is not None]
+    reports, unread = read_reports(found)
     w = _words(lang)
-    for path, why in unread:
-        click.echo(w["export_not_exported"].format(path=path, why=why), err=True)
+    for path, finding in unread:
+        click.echo(w["export_not_exported"].format(path=path, why=f"{finding.rule} {finding.message(lang)}"), err=True)
     if reports:
         if output:
             _backup(output, lang)
@@ -536,9 +549,9 @@ def export(files: tuple[str, ...], fmt: str, output: str | None, bom: bool, forc
 @_force_option
 @_lang_option
 def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> None:
+    import xltools
     from xltools.commands.inputs import expand
     from xltools.commands.render import render_json, render_text
-    from xltools.rules.batch import check_paths
 
     found = expand(list(files))
     _no_workbooks(found, files, lang)
@@ -546,7 +559,7 @@ def check(files, fmt, previous, annotate_to, strict, output, force, lang) -> Non
         _claim(Path(output), (".txt", ".json", ".log"), force, lang, found.files)
     targets = _annotate_targets(found.files, annotate_to, force, lang) if annotate_to else {}
     with _batch():
-        results = check_paths(found.files, expand(list(previous)).files)
+        results = xltools.check(found.files, previous)
     if output:
         _backup(output, lang)
     # A text report starts with a byte order mark, so that Notepad and Excel on Chinese Windows read it as
@@ -628,7 +641,8 @@ def fill(file: str, output: str | None, in_place: bool, force: bool, lang: str) 
 
 
 class _Progress:
-    """A counter on stderr, only on a terminal and only once a run passes a second."""
+    """A counter on stderr, only on a terminal and only once a run passes a second;
+    its line ends when every file is read, or at close()."""
 
     def __init__(self, total: int, lang: str):
         import time
@@ -644,17 +658,20 @@ class _Progress:
             self.shown = True
             click.echo("\r" + _words(self.lang)["progress"].format(done=self.done, total=self.total),
                        nl=False, err=True)
+        if self.done >= self.total:  # every file read: what is said next starts a line of its own
+            self.close()
 
     def close(self) -> None:
         if self.shown:
             click.echo(err=True)
+            self.shown = False
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @click.option("--unit", required=True)
-@click.option("--year", type=int)
+@click.option("--year", type=_YEAR)
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False))
 @click.option("--jobs", type=_Range(1, None))
 @click.option("--strict", is_flag=True)
@@ -664,49 +681,41 @@ class _Progress:
 @_force_option
 @_lang_option
 def merge(inputs, output, unit, year, roster, jobs, strict, previous, draft, allow_incomplete, force, lang) -> None:
+    import xltools
+    from xltools.commands.compare import CompareError
     from xltools.commands.inputs import expand
     from xltools.commands.merge import MergeError
-    from xltools.commands.merge import merge as merge_all
     from xltools.commands.render import render_merge
     from xltools.commands.roster import RosterError, read_roster
-    from xltools.commands.summary import write_summary
-    from xltools.model.values import year_range
 
     if not unit.strip():
         _fail(lang, "unit_blank")
-    first, last = year_range()
-    if year is not None and not first <= year <= last:
-        _fail(lang, "year_range", year=year, first=first, last=last)
-    found = expand(list(inputs))
+    files = expand(list(inputs)).files
     out = Path(output)
-    _claim(out, WORKBOOK, force, lang, found.files)
+    _claim(out, WORKBOOK, force, lang, files)
     try:
         units = read_roster(Path(roster)) if roster else None
     except RosterError as exc:
         _refuse(exc, lang)
     except OSError as exc:
         _fail(lang, "cannot_read", path=roster, reason=exc.strerror or exc)
-    progress = _Progress(len(found.files), lang)
+    progress = _Progress(len(files), lang)
     with _batch():
         try:
-            result = merge_all(found.files, unit, year, units, jobs, found.skipped, progress)
-        except MergeError as exc:
+            result = xltools.merge(inputs, unit, year, units, out, jobs, previous, draft, allow_incomplete, strict,
+                                   progress, lambda path: _backup(path, lang))
+        except (MergeError, CompareError) as exc:
             _refuse(exc, lang)
+        except OSError as exc:
+            _cannot_write(output, exc, lang)
         finally:
             progress.close()
-        why = "nothing" if result.summary is None else "strict" if strict and result.excluded else None
-        last = _last_year(previous, result.unit, result.year, jobs, lang) if previous and why is None else None
-        if why is None:
-            _backup(out, lang)
-            try:
-                write_summary(result, out, last, draft, allow_incomplete)
-            except OSError as exc:
-                _cannot_write(output, exc, lang)
+    why = result.unwritten
     click.echo(render_merge(result, output, why is None, why, lang), nl=False)
     if why is None:
         _draft_note(result, draft, allow_incomplete, lang)
-    if last is not None:
-        _say_last_year(last, out, lang)
+    if result.last is not None:
+        _say_last_year(result.last, out, lang)
     if why is not None:
         sys.exit(EXIT_UNREADABLE)
     if result.excluded or result.missing:
@@ -791,62 +800,49 @@ def import_(reports, output, out_dir, kind, fmt, force, lang) -> None:
 @_lang_option
 def publish(file: str, output: str, with_errors: bool, breakdown: str | None, allow_incomplete: bool, force: bool,
             lang: str) -> None:
-    from xltools.commands.coverage import of_summary
+    import xltools
+    from xltools.commands.breakdown import BreakdownError
     from xltools.commands.render import render_text
-    from xltools.documents.publish import WRITERS, Part
-    from xltools.documents.publish import publish as write_document
-    from xltools.rules.batch import check_paths
+    from xltools.documents.publish import WRITERS
 
     out = Path(output)
     _claim(out, tuple(WRITERS), force, lang, [Path(file)])
-    [result] = check_paths([Path(file)])
-    if result.unreadable:
-        click.echo(render_text([result], lang), nl=False)
-        sys.exit(EXIT_UNREADABLE)
-    w = _words(lang)
-    if result.errors and not with_errors:
-        click.echo(render_text([result], lang), nl=False)
-        click.echo(w["publish_refused"].format(path=file))
-        sys.exit(1)
-    cover = of_summary(Path(file))
-    if cover is not None and not cover.complete and not allow_incomplete:
-        click.echo(w["publish_incomplete"].format(path=file, **cover.params(lang)))
-        sys.exit(1)
-    preface = [Part("paragraph", cover.sentence())] if cover is not None and not cover.complete else []
-    appendix = _breakdown(result.report, Path(file), breakdown, lang) if breakdown else []
-    if result.findings:
-        click.echo(render_text([result], lang), nl=False)
-    _backup(out, lang)
-    try:
-        write_document(result.report, out, appendix, preface)
-    except OSError as exc:
-        _cannot_write(output, exc, lang)
-    click.echo(w["published"].format(out=out, unit=result.unit, year=result.year))
 
-
-def _breakdown(report, path: Path, by: str, lang: str) -> list:
-    from xltools.commands.breakdown import BreakdownError, breakdown
+    def say_findings(result) -> None:
+        if result.findings:
+            click.echo(render_text([result], lang), nl=False)
+        _backup(out, lang)
 
     try:
-        return breakdown(report, path, per_unit=by == "unit")
+        done = xltools.publish(file, out, breakdown, with_errors, allow_incomplete, say_findings)
     except BreakdownError as exc:
         _refuse(exc, lang)
+    except OSError as exc:
+        _cannot_write(output, exc, lang)
+    w, result = _words(lang), done.result
+    if done.refused in ("unreadable", "errors"):
+        click.echo(render_text([result], lang), nl=False)
+    if done.refused == "unreadable":
+        sys.exit(EXIT_UNREADABLE)
+    if done.refused == "errors":
+        click.echo(w["publish_refused"].format(path=file))
+    elif done.refused == "incomplete":
+        click.echo(w["publish_incomplete"].format(path=file, **done.cover.params(lang)))
+    if done.refused is not None:
+        sys.exit(1)
+    click.echo(w["published"].format(out=out, unit=result.unit, year=result.year))
 
 
 @main.command("excel-setup")
 @click.option("-o", "--output", default="政府信息公开年度报告.xlsm", show_default=True,
               type=click.Path(dir_okay=False))
 @click.option("--unit")
-@click.option("--year", type=int)
+@click.option("--year", type=_YEAR)
 @_force_option
 @_lang_option
 def excel_setup(output: str, unit: str | None, year: int | None, force: bool, lang: str) -> None:
     from xltools.excel.macrobook import install_command, write_macro_template
-    from xltools.model.values import year_range
 
-    first, last = year_range()
-    if year is not None and not first <= year <= last:
-        _fail(lang, "year_range", year=year, first=first, last=last)
     _claim(Path(output), (".xlsm",), force, lang)
     _backup(output, lang)
     try:
@@ -978,7 +974,7 @@ def desk() -> None:
 @desk.command("init")
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--year", required=True, type=int)
+@click.option("--year", required=True, type=_YEAR)
 @click.option("--unit")
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True)
 @_date_option("--submit-by")
@@ -988,11 +984,7 @@ def desk_init(folder, roster, year, unit, base_url, submit_by, publish_by, lang)
     from xltools.commands.roster import RosterError, read_roster
     from xltools.desk.service import create
     from xltools.desk.settings import DeskError
-    from xltools.model.values import year_range
 
-    first, last = year_range()
-    if not first <= year <= last:
-        _fail(lang, "year_range", year=year, first=first, last=last)
     try:
         made = create(Path(folder), read_roster(Path(roster)), year, _who(), unit, base_url,
                       submit_by.date() if submit_by else None, publish_by.date() if publish_by else None)

@@ -5,10 +5,26 @@ import csv
 import io
 from pathlib import Path
 
+from xltools.commands.inputs import Inputs
+from xltools.model.findings import Finding
 from xltools.model.report import Report, dumps, number_text
 from xltools.model.schema import load_format
+from xltools.xlsx.reader import ReadError, read
 
 CSV_COLUMNS = ("file", "unit", "year", "id", "label", "value")
+
+
+def read_reports(found: Inputs) -> tuple[list[tuple[Path, Report]], list[tuple[Path, Finding]]]:
+    """The reports of the workbooks found, and the files not exported, each with the
+    finding why: one unreadable file costs the county only that file. A lock file or
+    a hidden one is no submission and loses no data: it is not among them."""
+    reports, unread = [], []
+    for path in found.files:
+        try:
+            reports.append((path, read(path)))
+        except ReadError as exc:
+            unread.append((path, exc.finding))
+    return reports, unread + [(s.path, s.finding) for s in found.skipped if s.finding is not None]
 
 
 def to_json(reports: list[tuple[Path, Report]]) -> str:

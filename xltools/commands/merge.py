@@ -19,6 +19,7 @@ from xltools.model.schema import load_summary_raw, words
 from xltools.model.totals import add_up
 from xltools.rules.batch import Submission, inspect_all
 from xltools.rules.check import judge
+from xltools.rules.result import FileResult
 from xltools.xlsx.layout import load_layout
 
 
@@ -69,6 +70,8 @@ class MergeResult:
     summary: Report | None = None
     roster_notes: list[RosterNote] = field(default_factory=list)
     roster: list[RosterUnit] | None = None  # the units that must report, for their 类型
+    unwritten: str | None = None  # why xltools.merge wrote no summary: "nothing" added up, "strict" (a key of words)
+    last: FileResult | None = None  # last year's summary, when the one written was set against it
 
     @property
     def merged(self) -> list[Submission]:
