@@ -11,7 +11,7 @@ from conftest import EXAMPLES, REPO, SAMPLE_COUNTY
 
 import xltools
 from xltools.commands.compare import CompareError
-from xltools.model.samples import sample_county
+from samples import sample_county
 
 
 def _block() -> list[str]:
