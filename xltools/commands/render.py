@@ -126,9 +126,9 @@ def render_fill(result, lang: str = "zh") -> str:
 def render_merge(result, out, written: bool, why: str | None = None, lang: str = "zh") -> str:
     from xltools.commands.merge import Missing, row_order
     from xltools.commands.summary import missing_text, problems, reason_text
-    from xltools.model.schema import load_summary_raw
+    from xltools.model.schema import load_summary
 
-    w, status = words(lang), load_summary_raw()["status"]
+    w, status = words(lang), load_summary().status
     lines = []
     if written:
         lines.append(w["merged"].format(out=out, unit=result.unit, year=result.year, n=len(result.merged)))
@@ -166,7 +166,7 @@ def render_compare(comp, lang: str = "zh") -> str:
     """What compare found: the kind of comparison first, then the findings of each
     pair (for folders, a line per unit and its findings)."""
     from xltools.commands.summary import reason_text
-    from xltools.model.schema import load_summary_raw
+    from xltools.model.schema import load_summary
 
     w = words(lang)
     if comp.unreadable and comp.kind != "folders":
@@ -197,7 +197,7 @@ def render_compare(comp, lang: str = "zh") -> str:
     if comp.kind == "summary":
         included = [s.shown for s in first.units if s.status == "merged"]
         left_out = [w["compare_left_out_unit"].format(unit=s.shown, why=reason_text(s, first.new.year, lang)
-                                                      or load_summary_raw()["status"][s.status][lang])
+                                                      or load_summary().status[s.status][lang])
                     for s in first.units if s.status != "merged"]
         left_out += [w["compare_left_out_unit"].format(unit=u.path.name, why=u.skip.message(lang))
                      for u in first.unread]
