@@ -113,6 +113,18 @@ class MergeError(UserError):
     prefix = "merge_"
 
 
+class YearTie(MergeError):
+    """The inputs report different years equally often: `years` is [(year, how many)]."""
+
+    def __init__(self, years: list[tuple[int, int]]):
+        super().__init__("year_tie", years=years)
+
+    def message(self, lang: str = "zh") -> str:
+        w = words(lang)
+        tied = w["list_separator"].join(w["merge_year_count"].format(year=y, n=n) for y, n in self.params["years"])
+        return w["merge_year_tie"].format(years=tied)
+
+
 def _decide_year(subs: list[Submission], year: int | None) -> int | None:
     """The year given, else the year most inputs report; a tie is not decided here."""
     if year is not None:
@@ -120,8 +132,7 @@ def _decide_year(subs: list[Submission], year: int | None) -> int | None:
     years = Counter(s.result.year for s in subs if s.result.report and isinstance(s.result.year, int)
                     and not s.result.errors and s.status != "copy").most_common()
     if len(years) > 1 and years[0][1] == years[1][1]:
-        tied = [f"{y}（{n}）" for y, n in years if n == years[0][1]]
-        raise MergeError("year_tie", years="、".join(tied))
+        raise YearTie([(y, n) for y, n in years if n == years[0][1]])
     return years[0][0] if years else None
 
 

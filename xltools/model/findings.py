@@ -64,8 +64,9 @@ class Finding:
         return load_rules()[self.rule].title[lang]
 
     def to_data(self) -> dict:
-        """The finding as data, in no language (the desk keeps it so, to say it in either)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The finding as data, in no language (the desk keeps it so, to say it in either):
+        JSON's shapes, so that what is read back is what was kept."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
 
     @classmethod
     def from_data(cls, data: dict) -> "Finding":
@@ -81,6 +82,15 @@ class Finding:
             if self.explained:
                 out["explanation"] = self.explanation
         return out
+
+
+def _plain(value: Any) -> Any:
+    """Tuples and sets in a finding's values as the lists JSON keeps them as."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    return value
 
 
 CELLS_SHOWN = 6  # ranges a message lists of a finding's cells (all of them are marked in the copy)

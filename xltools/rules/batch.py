@@ -15,7 +15,7 @@ from xltools.model.codes import fold_name
 from xltools.model.findings import Finding
 from xltools.rules.check import check_cells, judge
 from xltools.rules.previous import match_previous
-from xltools.rules.result import FileResult
+from xltools.rules.result import FileResult, Results
 from xltools.rules.structure import file_warnings
 from xltools.xlsx.layout import load_layout
 from xltools.xlsx.reader import ReadError, parser_failure, read_cells
@@ -156,7 +156,7 @@ def _alone(path: Path, contents: str | None) -> Inspected:
             return _crashed(path)
 
 
-def check_paths(paths: list[Path], previous: list[Path] = (), jobs: int | None = None) -> list[FileResult]:
+def check_paths(paths: list[Path], previous: list[Path] = (), jobs: int | None = None) -> Results:
     """Check many workbooks: read in worker processes as merge does, then the
     arithmetic of all of them validated in one go."""
     layout = load_layout()
@@ -164,4 +164,4 @@ def check_paths(paths: list[Path], previous: list[Path] = (), jobs: int | None =
     last = match_previous(results, [s.result for s in inspect_all(list(previous), jobs)]) if previous \
         else [None] * len(results)
     judge(results, last, layout)
-    return results
+    return Results(results)

@@ -77,3 +77,15 @@ class FileResult(Findings):
         read = data["score"] is not None or any(cover.values())
         return cls(Path(data.get("path", path or "")), [Finding.from_data(f) for f in data["findings"]],
                    Report(meta=cover) if read else None, data["unreadable"])
+
+
+class Results(list):
+    """What one run of check gives (as frictionless' Report, simply): a FileResult per
+    file, in the order given, kept and read back as data."""
+
+    def to_data(self) -> dict:
+        return {"files": [r.to_data() for r in self]}
+
+    @classmethod
+    def from_data(cls, data: dict) -> "Results":
+        return cls(FileResult.from_data(f) for f in data["files"])
