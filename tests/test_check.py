@@ -534,7 +534,7 @@ def test_english_counts_one_thing_in_the_singular_and_uses_ascii_brackets(tmp_pa
     """English says "1 total formula", "1 error", "2023 (2)"; Chinese stays as it was."""
     import shutil
 
-    from xltools.model.samples import sample_county
+    from xltools import read
 
     def said(*args):
         result = CliRunner().invoke(main, list(map(str, args)))
@@ -554,9 +554,10 @@ def test_english_counts_one_thing_in_the_singular_and_uses_ascii_brackets(tmp_pa
         "(see above)."
     tie = tmp_path / "tie"
     tie.mkdir()
-    for i, r in enumerate(sample_county()[:4]):
-        r.meta["year"] = 2023 if i % 2 else 2024
-        write(r, tie / f"{i}.xlsx")
+    for i, path in enumerate(sorted(SAMPLE_COUNTY.glob("*.xlsx"))[:4]):
+        report = read(path)
+        report.meta["year"] = 2023 if i % 2 else 2024
+        write(report, tie / path.name)
     out = said("--lang", "en", "merge", tie, "-o", tmp_path / "s.xlsx", "--unit", "县")
     assert out == "xltools: The inputs report different years, equally often: 2024 (2), 2023 (2); say which with " \
         "--year\n"

@@ -18,16 +18,10 @@ from xltools.rules.result import FileResult
 FINDING_FIELDS = tuple(f.name for f in fields(Finding))  # a finding as the ledger keeps it (Finding.to_data)
 
 
-def score_of(result: FileResult) -> dict | None:
-    """The quality score of a check result ({"points", "of", "deductions"}, issue 18),
-    or None while check gives none: as the result's data gives it, which is what
-    `check -f json` gives for the file."""
-    return result.to_data()["score"]
-
-
 def outcome(result: FileResult) -> dict:
-    """What the ledger keeps of a check: the result's data (FileResult.to_data), but
-    the path, which names the worker's copy of a file the desk keeps by its hash."""
+    """What the ledger keeps of a check: the result's data (FileResult.to_data: the
+    findings in no language, their counts, the cover, the score as `check -f json` gives
+    it), but the path, which names the worker's copy of a file the desk keeps by its hash."""
     data = result.to_data()
     del data["path"]
     return data
