@@ -484,3 +484,74 @@ def test_blank_zeros_are_one_warning_per_table_below_the_errors(tmp_path, cli):
     assert {f"三、依申请公开!{c.coordinate}" for c in orange} == set(w6[1].cells)  # every blank cell marked
     note = _desk_note(path).splitlines()
     assert note[2].startswith("一、必须改正的错误（1 处）") and note[4].startswith("二、请核实的问题（5 处")
+
+
+def test_a_run_of_check_kept_as_data_reads_back_as_the_same_results():
+    """check's results have one shape as data (FileResult.to_data, Results.to_data): read
+    back, they are said exactly as check says them, in text and JSON, in either language."""
+    from xltools.commands.render import render_json, render_text
+    from xltools.desk.ledger import dumps, loads
+    from xltools.rules.result import Results
+
+    results = check_paths([EXAMPLES / "mistakes-2023.xlsx", EXAMPLES / "chitudian-2023.xlsx"])
+    back = Results.from_data(loads(dumps(results.to_data())))  # through JSON, as the desk keeps it
+    assert back.to_data() == results.to_data()
+    for lang in ("zh", "en"):
+        assert render_text(back, lang) == render_text(results, lang)
+        assert render_json(back, lang) == render_json(results, lang)
+    assert [r.score.points for r in back] == [6, 10]  # each copies the other's text (T5)
+    assert "vector" not in json.dumps(results.to_data(), default=str)  # the run's scratch is not the result
+
+
+def test_an_outcome_the_desk_stored_before_the_result_model_reads_back():
+    """The desk's ledger holds outcomes that checking.outcome wrote before results had
+    to_data(): tests/data/desk-outcome-mistakes-2023.json is one, as the ledger's text
+    keeps it. It reads back as the result check gives today, findings, counts and score."""
+    from xltools.commands.render import result_dict
+    from xltools.desk.checking import findings, outcome
+    from xltools.desk.ledger import loads
+    from xltools.rules.result import FileResult
+
+    from conftest import DATA
+
+    stored = loads((DATA / "desk-outcome-mistakes-2023.json").read_text(encoding="utf-8"))
+    back = FileResult.from_data(stored, EXAMPLES / "mistakes-2023.xlsx")
+    checked = one(EXAMPLES / "mistakes-2023.xlsx")
+    assert outcome(back) == stored == outcome(checked)
+    assert (back.unit, back.year, back.code, len(back.errors), len(back.warnings)) == \
+        ("示例县错误示范镇人民政府", 2023, "", 1, 5)
+    assert [f.message("en") for f in findings(stored)] == [f.message("en") for f in checked.findings]
+    assert result_dict(back, "en") == result_dict(checked, "en")
+
+
+def test_english_counts_one_thing_in_the_singular_and_uses_ascii_brackets(tmp_path):
+    """English says "1 total formula", "1 error", "2023 (2)"; Chinese stays as it was."""
+    import shutil
+
+    from xltools import read
+
+    def said(*args):
+        result = CliRunner().invoke(main, list(map(str, args)))
+        return result.output
+
+    out = said("--lang", "en", "fill", EXAMPLES / "mistakes-2023.xlsx", "-o", tmp_path / "f.xlsx")
+    assert "  restored 1 total formula typed over with the same number" in out.splitlines()
+    assert "  2 blank cells set to 0" in out.splitlines()
+    out = said("fill", EXAMPLES / "mistakes-2023.xlsx", "-o", tmp_path / "g.xlsx")
+    assert "  恢复了 1 个被数字覆盖的合计公式（数值不变）" in out.splitlines()
+    folder = tmp_path / "one"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "chitudian-2023.xlsx", folder)
+    (folder / "readme.txt").write_text("hi", encoding="utf-8")
+    out = said("--lang", "en", "check", folder)
+    assert out.splitlines()[-1] == "2 files: 1 checked, 1 without errors, 0 with errors, 0 unreadable; 1 skipped " \
+        "(see above)."
+    tie = tmp_path / "tie"
+    tie.mkdir()
+    for i, path in enumerate(sorted(SAMPLE_COUNTY.glob("*.xlsx"))[:4]):
+        report = read(path)
+        report.meta["year"] = 2023 if i % 2 else 2024
+        write(report, tie / path.name)
+    out = said("--lang", "en", "merge", tie, "-o", tmp_path / "s.xlsx", "--unit", "县")
+    assert out == "xltools: The inputs report different years, equally often: 2024 (2), 2023 (2); say which with " \
+        "--year\n"

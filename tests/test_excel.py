@@ -16,16 +16,16 @@ from xltools import Report, write
 from xltools.commands.annotate import annotate, marks
 from xltools.commands.fill import fill
 from xltools.excel import bridge as excel
-from xltools.model.schema import load_format, load_template_raw
+from xltools.model.schema import load_format, load_template
 from xltools.rules.batch import check_paths
 from xltools.xlsx.layout import load_layout
 
 xw = pytest.importorskip("xlwings")
 FMT = load_format()
 LAYOUT = load_layout()
-RESULTS = load_template_raw()["excel"]["result_sheet"]
-MARKS = load_template_raw()["excel"]["marks_sheet"]
-FILLS = {level: m["fill"] for level, m in marks().items()}
+RESULTS = load_template().excel.result_sheet
+MARKS = load_template().excel.marks_sheet
+FILLS = {level: m.fill for level, m in marks().items()}
 MARK_COLORS = {tuple(int(h[i:i + 2], 16) for i in (0, 2, 4)) for h in FILLS.values()}
 
 

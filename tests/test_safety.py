@@ -325,10 +325,10 @@ def test_merge_survives_a_worker_that_dies(tmp_path, monkeypatch, cli):
     (src / "crash.xlsx").write_bytes(CHITUDIAN.read_bytes())
     real = merge_module.inspect
 
-    def fragile(path):
+    def fragile(path, *rest):
         if Path(path).name == "crash.xlsx":
             os.abort()  # what a parser's abort does to a worker
-        return real(path)
+        return real(path, *rest)
 
     monkeypatch.setattr(merge_module, "inspect", fragile)
     result = cli("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--jobs", "2")

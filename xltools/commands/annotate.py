@@ -10,19 +10,19 @@ from datetime import datetime
 from pathlib import Path
 
 from xltools.commands.render import verdict
-from xltools.model.schema import load_template_raw, words
+from xltools.model.schema import load_template, words
 from xltools.rules.result import FileResult
 from xltools.rules.score import score_line
 from xltools.xlsx.a1 import col_letter
 
 
-def marks() -> dict[str, dict]:
-    """Level → {fill, border, color} (schemas/template.yaml)."""
-    return load_template_raw()["excel"]["marks"]
+def marks() -> dict:
+    """Level → its Mark: fill, border, color (schemas/template.yaml)."""
+    return load_template().excel.marks
 
 
-def widths() -> list[int]:
-    return load_template_raw()["excel"]["result_widths"]
+def widths() -> list[float]:
+    return load_template().excel.result_widths
 
 
 def level_of(finding) -> str:
@@ -66,7 +66,7 @@ def result_table(result: FileResult, lang: str = "zh", at: str | None = None) ->
 
 
 def result_sheet() -> str:
-    return load_template_raw()["excel"]["result_sheet"]
+    return load_template().excel.result_sheet
 
 
 MARKER = "xltools"  # the author of every comment a marked copy carries
@@ -129,8 +129,8 @@ def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh", at: 
         if sheet not in wb.sheetnames:
             continue
         target = wb[sheet][a1]
-        side = Side(style=styles[level]["border"], color=styles[level]["color"])
-        target.fill = PatternFill("solid", fgColor=styles[level]["fill"])
+        side = Side(style=styles[level].border, color=styles[level].color)
+        target.fill = PatternFill("solid", fgColor=styles[level].fill)
         target.border = Border(left=side, right=side, top=side, bottom=side)
         target.comment = Comment(text, MARKER, width=320, height=140)
     ws = wb.create_sheet(result_sheet(), 0)
@@ -149,7 +149,7 @@ def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh", at: 
     for i, finding in enumerate(result.findings):
         r = header + 2 + i
         level = styles[level_of(finding)]
-        ws.cell(r, 3).fill = PatternFill("solid", fgColor=level["fill"])
+        ws.cell(r, 3).fill = PatternFill("solid", fgColor=level.fill)
         if finding.cells:
             sheet, _, a1 = finding.cells[0].partition("!")
             ws.cell(r, 4).hyperlink = Hyperlink(ref=ws.cell(r, 4).coordinate, location=f"'{sheet}'!{a1}")

@@ -22,7 +22,7 @@ from xltools.commands.inputs import DOCUMENT_SUFFIXES, WORKBOOK_SUFFIXES, Inputs
 from xltools.model.errors import UserError
 from xltools.model.findings import Finding, Findings
 from xltools.model.report import Report
-from xltools.model.schema import words
+from xltools.model.schema import load_summary, words
 from xltools.rules import comparison
 from xltools.rules.batch import inspect_all
 from xltools.rules.explanations import explain
@@ -358,7 +358,7 @@ def _summary(old: Path, folder: Path, jobs: int | None, layout) -> Comparison:
     from xltools.commands.roster import RosterUnit
 
     if old.suffix.lower() in WORKBOOK_SUFFIXES:
-        [read] = inspect_all([old], jobs)
+        [read] = inspect_all([old], jobs, contents=load_summary().sheets.units.name)
         summary, contained = read.result, read.units if read.is_summary else ()
     else:
         [summary], contained = _load([old], jobs), ()

@@ -87,7 +87,7 @@ def _pair_sheet(wb, pair: Pair, name: str, lang: str) -> dict[str, int]:
     area = f"A2:{col_letter(len(headers))}{r - 1}"
     for level, style in marks().items():
         ws.conditional_formatting.add(area, FormulaRule(formula=[f'${col_letter(flag)}2="{level}"'],
-                                                        fill=PatternFill("solid", fgColor=style["fill"]),
+                                                        fill=PatternFill("solid", fgColor=style.fill),
                                                         stopIfTrue=True))
     ws.auto_filter.ref = f"A1:{col_letter(len(headers))}{r - 1}"
     _print_wide(ws)
@@ -204,7 +204,7 @@ def write_comparison(comp: Comparison, out: Path, lang: str = "zh") -> None:
     # a county's folders can give thousands of findings
     for level, style in marks().items():
         first.conditional_formatting.add(f"D5:D{max(r - 1, 5)}", FormulaRule(
-            formula=[f'$D5="{w["level_" + level]}"'], fill=PatternFill("solid", fgColor=style["fill"])))
+            formula=[f'$D5="{w["level_" + level]}"'], fill=PatternFill("solid", fgColor=style.fill)))
     first.column_dimensions["F"].alignment = Alignment(wrap_text=True, vertical="top")
     _print_wide(first)
     first.print_title_rows = "4:4"

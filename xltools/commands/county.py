@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xltools.commands.merge import MergeResult, Missing, row_order
+from xltools.commands.merge import MergeResult, Missing, Submission, row_order
 from xltools.commands.roster import RosterNote
 from xltools.model import county as model
 from xltools.model.schema import load_county, load_format, load_summary, words
-from xltools.rules.batch import Submission
 from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.saver import Rows

@@ -7,7 +7,7 @@ inputs at once → statuses → exact sums → the summary workbook.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from xltools.commands.inputs import Skipped
@@ -15,12 +15,33 @@ from xltools.commands.roster import Roster, RosterNote, RosterUnit
 from xltools.model.codes import fold_name, similarity
 from xltools.model.errors import UserError
 from xltools.model.report import Report
-from xltools.model.schema import load_summary_raw, words
+from xltools.model.schema import load_summary, words
 from xltools.model.totals import add_up
-from xltools.rules.batch import Submission, inspect_all
+from xltools.rules.batch import Inspected, inspect_all
 from xltools.rules.check import judge
 from xltools.rules.result import FileResult
 from xltools.xlsx.layout import load_layout
+
+
+@dataclass
+class Submission(Inspected):
+    """An input as merge weighs it: what the worker read, and what merge decides of it."""
+
+    status: str | None = None  # a key of summary.yaml's status, once decided
+    reason: str | None = None  # why, where the findings do not say it
+    reason_params: dict = field(default_factory=dict)  # what the reason's words name
+    hint: str | None = None  # a roster unit whose name nearly agrees
+    roster_index: int | None = None  # its place on the roster, for the order of 上报情况
+    shown_as: str = ""  # the name its sender gave it, when read from elsewhere (the desk keeps files by hash)
+
+    @classmethod
+    def of(cls, read: Inspected) -> "Submission":
+        return cls(**{f.name: getattr(read, f.name) for f in fields(Inspected)})
+
+    @property
+    def file(self) -> str:
+        """The file as 上报情况, 质量评分 and 来源 name it."""
+        return self.shown_as or str(self.path)
 
 
 @dataclass
@@ -95,6 +116,18 @@ class MergeError(UserError):
     prefix = "merge_"
 
 
+class YearTie(MergeError):
+    """The inputs report different years equally often: `years` is [(year, how many)]."""
+
+    def __init__(self, years: list[tuple[int, int]]):
+        super().__init__("year_tie", years=years)
+
+    def message(self, lang: str = "zh") -> str:
+        w = words(lang)
+        tied = w["list_separator"].join(w["merge_year_count"].format(year=y, n=n) for y, n in self.params["years"])
+        return w["merge_year_tie"].format(years=tied)
+
+
 def _decide_year(subs: list[Submission], year: int | None) -> int | None:
     """The year given, else the year most inputs report; a tie is not decided here."""
     if year is not None:
@@ -102,8 +135,7 @@ def _decide_year(subs: list[Submission], year: int | None) -> int | None:
     years = Counter(s.result.year for s in subs if s.result.report and isinstance(s.result.year, int)
                     and not s.result.errors and s.status != "copy").most_common()
     if len(years) > 1 and years[0][1] == years[1][1]:
-        tied = [f"{y}（{n}）" for y, n in years if n == years[0][1]]
-        raise MergeError("year_tie", years="、".join(tied))
+        raise YearTie([(y, n) for y, n in years if n == years[0][1]])
     return years[0][0] if years else None
 
 
@@ -340,7 +372,7 @@ def _missing(subs: list[Submission], roster: list[RosterUnit] | None, unread: li
 def _near_matches(subs: list[Submission], missing: list[Missing]) -> None:
     """An input not on the roster and a roster unit not submitted whose names nearly
     agree are probably one unit written two ways: each row names the other."""
-    threshold = load_summary_raw()["near_match"]
+    threshold = load_summary().near_match
     for s in (s for s in subs if s.status == "not_on_roster"):
         scored = [(similarity(s.key, fold_name(m.unit.name)), m) for m in missing if m.unit.name]
         best = max(scored, key=lambda x: x[0], default=(0, None))
@@ -374,7 +406,8 @@ def merge(paths: list[Path], unit: str, year: int | None = None, roster: Roster 
     it added up, so that its sum is made as the summary's was). `names`: how to name
     each of `paths` to the reader, when not by its path (the desk's stored versions)."""
     layout = load_layout()
-    subs = inspect_all(paths, jobs, progress)
+    read = inspect_all(paths, jobs, progress, contents=load_summary().sheets.units.name)
+    subs = [Submission.of(r) for r in read]
     for s, name in zip(subs, names or []):
         s.shown_as = name
     judge([s.result for s in subs], [None] * len(subs), layout)

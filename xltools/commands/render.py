@@ -10,6 +10,23 @@ from xltools.rules.result import FileResult
 from xltools.rules.score import score_line
 
 
+class Count(int):
+    """A number a sentence counts. English words write `{n:unit|units}` and get "1 unit"
+    or "2 units"; `{n}` is the number alone (Chinese needs no plural)."""
+
+    def __format__(self, spec: str) -> str:
+        if "|" not in spec:
+            return int.__format__(self, spec)
+        one, many = spec.split("|", 1)
+        return f"{int(self)} {one if self == 1 else many}"
+
+
+def counted(text: str, **params) -> str:
+    """`text` filled with `params`, every whole number among them a Count."""
+    return text.format(**{k: Count(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                          for k, v in params.items()})
+
+
 def _header(r: FileResult, w: dict) -> str:
     about = [x for x in (r.unit, w["year"].format(year=r.year) if r.year else None) if x]
     return f"== {r.path}" + (w["file_about"].format(about=w["about_separator"].join(about)) if about else "") + " =="
@@ -78,9 +95,9 @@ def render_text(results: list[FileResult], lang: str = "zh", skipped=()) -> str:
               "unreadable": sum(r.unreadable is not None for r in results)}
     if skipped:
         lines += skipped_lines(skipped, lang) + [""]
-        lines.append(w["total_skipped"].format(all=len(results) + len(skipped), skipped=len(skipped), **counts))
+        lines.append(counted(w["total_skipped"], all=len(results) + len(skipped), skipped=len(skipped), **counts))
     elif len(results) > 1:
-        lines.append(w["total"].format(**counts))
+        lines.append(counted(w["total"], **counts))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -115,9 +132,9 @@ def render_fill(result, lang: str = "zh") -> str:
             lines.append(w["fill_text"].format(cell=c.cell, old=c.old, new=c.new))
     for kind in ("formula", "blank", "mark"):
         if result.count(kind):
-            lines.append(w[f"fill_{kind}"].format(n=result.count(kind)))
+            lines.append(counted(w[f"fill_{kind}"], n=result.count(kind)))
     if result.unmarked:
-        lines.append(w["fill_unmarked"].format(n=result.unmarked))
+        lines.append(counted(w["fill_unmarked"], n=result.unmarked))
     if not result.changes and not result.unmarked:
         lines.append(w["fill_nothing"])
     return "\n".join(lines) + "\n"
@@ -126,12 +143,12 @@ def render_fill(result, lang: str = "zh") -> str:
 def render_merge(result, out, written: bool, why: str | None = None, lang: str = "zh") -> str:
     from xltools.commands.merge import Missing, row_order
     from xltools.commands.summary import missing_text, problems, reason_text
-    from xltools.model.schema import load_summary_raw
+    from xltools.model.schema import load_summary
 
-    w, status = words(lang), load_summary_raw()["status"]
+    w, status = words(lang), load_summary().status
     lines = []
     if written:
-        lines.append(w["merged"].format(out=out, unit=result.unit, year=result.year, n=len(result.merged)))
+        lines.append(counted(w["merged"], out=out, unit=result.unit, year=result.year, n=len(result.merged)))
     else:
         lines.append(w["not_written"].format(why=w[why]))
     if result.excluded:
@@ -145,7 +162,8 @@ def render_merge(result, out, written: bool, why: str | None = None, lang: str =
         lines += [f"  {status[s.status][lang]}  {s.path}  {reason_text(s, result.year, lang)}"
                   for s in result.passed_over]
     missing = [x for x in row_order(result) if isinstance(x, Missing)]
-    for key, group in (("unread_units", [m for m in missing if m.files]), ("missing", [m for m in missing if not m.files])):
+    for key, group in (("unread_units", [m for m in missing if m.files]),
+                       ("missing", [m for m in missing if not m.files])):
         if group:
             lines.append(w[key].format(n=len(group)))
         for m in group:
@@ -166,7 +184,7 @@ def render_compare(comp, lang: str = "zh") -> str:
     """What compare found: the kind of comparison first, then the findings of each
     pair (for folders, a line per unit and its findings)."""
     from xltools.commands.summary import reason_text
-    from xltools.model.schema import load_summary_raw
+    from xltools.model.schema import load_summary
 
     w = words(lang)
     if comp.unreadable and comp.kind != "folders":
@@ -174,12 +192,13 @@ def render_compare(comp, lang: str = "zh") -> str:
     first = comp.pairs[0] if comp.pairs else None
     lines = [compare_title(comp, lang)]
     if comp.kind == "folders":
-        lines += [w["compare_old"].format(path=comp.old, about=w["compare_units_folder"].format(n=comp.units_in("old"))),
-                  w["compare_new"].format(path=comp.new, about=w["compare_units_folder"].format(n=comp.units_in("new")))]
+        lines += [w[f"compare_{side}"].format(path=path,
+                                              about=counted(w["compare_units_folder"], n=comp.units_in(side)))
+                  for side, path in (("old", comp.old), ("new", comp.new))]
         for p in comp.pairs:
             kind = w[f"compare_pair_kind_{p.kind}"].format(old_year=p.old.year, new_year=p.new.year)
-            lines.append(w["compare_unit_line"].format(status=w["compare_status_compared"], unit=p.new.unit, kind=kind,
-                                                       errors=len(p.errors), warnings=len(p.warnings)))
+            lines.append(counted(w["compare_unit_line"], status=w["compare_status_compared"], unit=p.new.unit,
+                                 kind=kind, errors=len(p.errors), warnings=len(p.warnings)))
             lines += finding_lines(p.findings, lang, indent="    ")
             lines += _aside_lines(comp.asides_of(p.old, p.new), lang)
         for status, results in (("only_old", comp.only_old), ("only_new", comp.only_new), ("received", comp.received)):
@@ -197,12 +216,12 @@ def render_compare(comp, lang: str = "zh") -> str:
     if comp.kind == "summary":
         included = [s.shown for s in first.units if s.status == "merged"]
         left_out = [w["compare_left_out_unit"].format(unit=s.shown, why=reason_text(s, first.new.year, lang)
-                                                      or load_summary_raw()["status"][s.status][lang])
+                                                      or load_summary().status[s.status][lang])
                     for s in first.units if s.status != "merged"]
         left_out += [w["compare_left_out_unit"].format(unit=u.path.name, why=u.skip.message(lang))
                      for u in first.unread]
         lines.append(w["compare_new"].format(path=comp.new, about=w["compare_summary_label"]))
-        lines.append(w["compare_included"].format(n=len(included), units=w["list_separator"].join(included)))
+        lines.append(counted(w["compare_included"], n=len(included), units=w["list_separator"].join(included)))
         if left_out:
             lines.append(w["compare_left_out"].format(n=len(left_out), units=w["list_separator"].join(left_out)))
     else:
@@ -234,10 +253,10 @@ def compare_verdict(comp, lang: str = "zh") -> str:
     errors = sum(len(p.errors) for p in comp.pairs)
     warnings = sum(len(p.warnings) for p in comp.pairs) + len(comp.findings)
     if comp.kind == "folders":
-        return w["compare_verdict_folders"].format(
-            compared=len(comp.pairs), only_old=len(comp.only_old), only_new=len(comp.only_new),
-            received=len(comp.received), aside=len(comp.asides), errors=errors, warnings=warnings)
-    return w["compare_verdict"].format(errors=errors, warnings=warnings) if errors + warnings \
+        return counted(w["compare_verdict_folders"], compared=len(comp.pairs), only_old=len(comp.only_old),
+                       only_new=len(comp.only_new), received=len(comp.received), aside=len(comp.asides),
+                       errors=errors, warnings=warnings)
+    return counted(w["compare_verdict"], errors=errors, warnings=warnings) if errors + warnings \
         else w["compare_nothing_found"]
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xltools.commands.merge import MergeResult, Unread, natural, row_order
+from xltools.commands.merge import MergeResult, Submission, Unread, natural, row_order
 from xltools.model.schema import load_summary, words
-from xltools.rules.batch import Submission
 from xltools.rules.result import FileResult
 from xltools.xlsx.a1 import col_letter
 from xltools.xlsx.layout import load_layout

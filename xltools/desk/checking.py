@@ -8,40 +8,28 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import fields
 from pathlib import Path
 from typing import Callable
 
 from xltools.model.findings import Finding
 from xltools.rules.result import FileResult
 
-FINDING_FIELDS = ("rule", "case", "fields", "cells", "expected", "actual", "params", "explanation")
-
-
-def score_of(result: FileResult) -> dict | None:
-    """The quality score of a check result ({"points", "of", "deductions"}, issue 18),
-    or None while check gives none. The one place the desk learns of a score: it is
-    taken from the JSON that `check -f json` gives for the file."""
-    from xltools.commands.render import result_dict
-
-    return result_dict(result).get("score")
+FINDING_FIELDS = tuple(f.name for f in fields(Finding))  # a finding as the ledger keeps it (Finding.to_data)
 
 
 def outcome(result: FileResult) -> dict:
-    """What the ledger keeps of a check: the findings as data (so that they can be
-    said again in either language), their counts, and what the cover says."""
-    report = result.report
-    return {
-        "unreadable": result.unreadable,
-        "unit": result.unit, "year": result.year,
-        "code": ((report.meta.get("credit_code") if report else None) or "").strip().upper(),
-        "errors": len(result.errors), "warnings": len(result.warnings), "unexplained": len(result.unexplained),
-        "findings": [{k: getattr(f, k) for k in FINDING_FIELDS} for f in result.findings],
-        "score": score_of(result),
-    }
+    """What the ledger keeps of a check: the result's data (FileResult.to_data: the
+    findings in no language, their counts, the cover, the score as `check -f json` gives
+    it), but the path, which names the worker's copy of a file the desk keeps by its hash."""
+    data = result.to_data()
+    del data["path"]
+    return data
 
 
 def findings(stored: dict) -> list[Finding]:
-    return [Finding(**f) for f in stored["findings"]]
+    """The findings of an outcome the ledger keeps, to be said in either language."""
+    return FileResult.from_data(stored).findings
 
 
 def check_file(path: str) -> dict:

@@ -26,12 +26,6 @@ def settings() -> Desk:
     return Desk.model_validate(read_schema("desk.yaml"))
 
 
-# TRANSITION (issue 25 item 3): the raw dictionary, until every reader takes settings()
-@functools.cache
-def settings_raw() -> dict:
-    return read_schema("desk.yaml")
-
-
 def tz() -> timezone:
     return timezone(timedelta(hours=settings().utc_offset_hours))
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from xltools.commands.annotate import level_of, mark_cells, marks, result_sheet, result_table, widths
 from xltools.commands.render import verdict
-from xltools.model.schema import load_template_raw, words
+from xltools.model.schema import load_template, words
 from xltools.model.values import CellError
 from xltools.rules.check import check_cells, judge
 from xltools.rules.result import FileResult
@@ -104,8 +104,8 @@ def _hex(color) -> str:
 
 def _unmark(book) -> None:
     """Put every cell the last check marked back as it was; drop the result sheets."""
-    excel = load_template_raw()["excel"]
-    marks = _sheet(book, excel["marks_sheet"])
+    excel = load_template().excel
+    marks = _sheet(book, excel.marks_sheet)
     if marks is not None:
         rows = marks.used_range.options(ndim=2).value
         for address, color, note in rows[1:]:
@@ -120,13 +120,13 @@ def _unmark(book) -> None:
             if note:
                 cell.add_note(note)
         marks.delete()
-    results = _sheet(book, excel["result_sheet"])
+    results = _sheet(book, excel.result_sheet)
     if results is not None:
         results.delete()
 
 
 def _mark(book, result: FileResult, lang: str) -> None:
-    excel = load_template_raw()["excel"]
+    excel = load_template().excel
     remembered = [["cell", "color", "note"]]
     for address, (level, text) in mark_cells(result, lang).items():
         sheet_name, _, a1 = address.partition("!")
@@ -136,11 +136,11 @@ def _mark(book, result: FileResult, lang: str) -> None:
         cell = sheet.range(a1)
         note = cell.note
         remembered.append([address, _hex(cell.color), note.text if note is not None else ""])
-        cell.color = "#" + marks()[level]["fill"]
+        cell.color = "#" + marks()[level].fill
         if note is not None:
             note.delete()
         cell.add_note(text)
-    kept = book.sheets.add(excel["marks_sheet"], after=book.sheets[len(book.sheets) - 1])
+    kept = book.sheets.add(excel.marks_sheet, after=book.sheets[len(book.sheets) - 1])
     kept.range((1, 1), (len(remembered), 3)).number_format = "@"
     kept.range("A1").value = remembered
     kept.visible = False
@@ -160,7 +160,7 @@ def _write_results(book, result: FileResult, lang: str):
         sheet.range((1, col)).column_width = width
     sheet.range((header + 2, 1), (max(len(rows), header + 2), columns)).wrap_text = True
     for r, finding in enumerate(result.findings, start=header + 2):
-        sheet.range((r, 3)).color = "#" + marks()[level_of(finding)]["fill"]
+        sheet.range((r, 3)).color = "#" + marks()[level_of(finding)].fill
         if finding.cells:
             target, _, a1 = finding.cells[0].partition("!")
             sheet.range((r, 4)).add_hyperlink(f"#'{target}'!{a1}", finding.cells[0])

@@ -6,10 +6,10 @@ message case with the values that fill its template, in Chinese or English.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from xltools.model.errors import shown
 from xltools.model.schema import load_rules, words
 
 LANGS = ("zh", "en")
@@ -39,9 +39,9 @@ class Finding:
         return self.explanation is not None
 
     def _values(self, lang: str) -> dict:
-        return {"cell": self.cells[0] if self.cells else "", "expected": _shown(self.expected, lang),
-                "actual": _shown(self.actual, lang), "cells_text": _cells_text(self, lang),
-                **{k: _shown(_in(v, lang), lang) for k, v in self.params.items()}}
+        return {"cell": self.cells[0] if self.cells else "", "expected": shown(self.expected, lang),
+                "actual": shown(self.actual, lang), "cells_text": _cells_text(self, lang),
+                **{k: shown(_in(v, lang), lang) for k, v in self.params.items()}}
 
     def message(self, lang: str = "zh") -> str:
         rule = load_rules()[self.rule]
@@ -63,7 +63,17 @@ class Finding:
     def title(self, lang: str = "zh") -> str:
         return load_rules()[self.rule].title[lang]
 
+    def to_data(self) -> dict:
+        """The finding as data, in no language (the desk keeps it so, to say it in either):
+        JSON's shapes, so that what is read back is what was kept."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_data(cls, data: dict) -> "Finding":
+        return cls(**data)
+
     def to_dict(self, lang: str = "zh") -> dict:
+        """The finding as check's JSON gives it: said in one language."""
         out = {"rule": self.rule, "severity": self.severity, "fields": self.fields, "cells": self.cells,
                "expected": self.expected, "actual": self.actual, "message": self.message(lang),
                "fix": self.fix(lang)}
@@ -72,6 +82,15 @@ class Finding:
             if self.explained:
                 out["explanation"] = self.explanation
         return out
+
+
+def _plain(value: Any) -> Any:
+    """Tuples and sets in a finding's values as the lists JSON keeps them as."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    return value
 
 
 CELLS_SHOWN = 6  # ranges a message lists of a finding's cells (all of them are marked in the copy)
@@ -90,22 +109,6 @@ def _in(value: Any, lang: str) -> Any:
     return value[lang] if isinstance(value, dict) and lang in value else value
 
 
-SHOWN_LENGTH = 80  # what a message quotes of a cell: enough to recognise it
-
-
-def _shown(value: Any, lang: str = "zh") -> str:
-    if isinstance(value, list):  # a list of cells, readings …, in the words of the language
-        return words(lang)["list_separator"].join(_shown(v, lang) for v in value)
-    if isinstance(value, Decimal):  # as a person writes it: 80, 1.5 (not 80.000000, 8E+1)
-        return format(value.normalize(), "f") if value.is_finite() else str(value)
-    text = "" if value is None else str(value)
-    if len(text) > SHOWN_LENGTH:
-        text = text[:SHOWN_LENGTH] + words(lang)["shown_length"].format(n=len(text))
-    if text.isprintable():  # nearly always: no character to replace
-        return text
-    return "".join(ch if ch.isprintable() or ch in "\n" else "�" for ch in text)
-
-
 def _chain(items: list[str], signs: list[int]) -> str:
     return "".join(("-" if s < 0 else "+" if i else "") + x for i, (x, s) in enumerate(zip(items, signs)))
 
@@ -114,12 +117,12 @@ def arithmetic(cells: list[str | None], values: list[Any], signs: list[int] | No
     """Where a number comes from: 'D6+D7 = 3+0', or for long sums 'D8+D9+…+D28 = 27'.
     A term with no cell (last year's report) shows its value alone."""
     signs = signs or [1] * len(values)
-    nums = [_shown(v) or "0" for v in values]
+    nums = [shown(v) or "0" for v in values]
     if any(c is None for c in cells):
         return _chain(nums, signs)
     refs = [c.split("!")[-1] for c in cells]
     if len(refs) > 6 and all(s > 0 for s in signs):
-        return f"{refs[0]}+{refs[1]}+…+{refs[-1]} = {_shown(sum(v or 0 for v in values))}"
+        return f"{refs[0]}+{refs[1]}+…+{refs[-1]} = {shown(sum(v or 0 for v in values))}"
     return f"{_chain(refs, signs)} = {_chain(nums, signs)}"
 
 

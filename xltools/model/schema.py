@@ -397,27 +397,6 @@ def load_scoring() -> config.Scoring:
     return _typed("scoring.yaml")
 
 
-# TRANSITION (issue 25 item 3): the raw dictionaries, until every reader takes the typed model above
-@functools.cache
-def load_template_raw() -> dict:
-    return read_schema("template.yaml")
-
-
-@functools.cache
-def load_county_raw() -> dict:
-    return read_schema("county.yaml")
-
-
-@functools.cache
-def load_summary_raw() -> dict:
-    return read_schema("summary.yaml")
-
-
-@functools.cache
-def load_scoring_raw() -> dict:
-    return read_schema("scoring.yaml")
-
-
 def _term(table: str, row: str | None, column: str | None, spec: str) -> Term:
     sign = -1 if spec.startswith("-") else 1
     spec = spec.lstrip("-")

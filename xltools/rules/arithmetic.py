@@ -184,9 +184,9 @@ FINDINGS = {"sum": sum_finding, "balance": balance_finding, "previous": previous
 
 
 def _stored(result: FileResult | None, size: int) -> np.ndarray:
-    if result is None or result.vector is None:
+    if result is None or result.scratch.vector is None:
         return np.full(size, np.nan)
-    return result.vector
+    return result.scratch.vector
 
 
 def equation_findings(results: list[FileResult], last: list[FileResult | None], layout: Layout,

@@ -6,24 +6,23 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
 from xltools.model.codes import fold_name
 from xltools.model.findings import Finding
-from xltools.model.schema import load_summary_raw
 from xltools.rules.check import check_cells, judge
 from xltools.rules.previous import match_previous
-from xltools.rules.result import FileResult
+from xltools.rules.result import FileResult, Results
 from xltools.rules.structure import file_warnings
 from xltools.xlsx.layout import load_layout
 from xltools.xlsx.reader import ReadError, parser_failure, read_cells
 
 
 @dataclass
-class Submission:
+class Inspected:
     """One input as a worker saw it: its check result and where it came from."""
 
     path: Path
@@ -33,17 +32,11 @@ class Submission:
     modified: str = ""
     template_version: str = ""
     units: tuple[tuple[str, str], ...] = ()  # (credit code, name) of every unit it stands for
-    is_summary: bool = False  # a summary of other units (it has the units sheet)
-    status: str | None = None  # a key of summary.yaml's status, once decided
-    reason: str | None = None  # why, where the findings do not say it
-    reason_params: dict = field(default_factory=dict)  # what the reason's words name
-    hint: str | None = None  # a roster unit whose name nearly agrees
-    roster_index: int | None = None  # its place on the roster, for the order of 上报情况
-    shown_as: str = ""  # the name its sender gave it, when read from elsewhere (the desk keeps files by hash)
+    is_summary: bool = False  # a summary of other units (it has the sheet `contents` named)
 
     @property
     def code(self) -> str:
-        return ((self.result.report.meta.get("credit_code") if self.result.report else None) or "").strip().upper()
+        return self.result.code
 
     @property
     def name(self) -> str:
@@ -59,15 +52,10 @@ class Submission:
     def shown(self) -> str:
         return (self.result.unit if self.result.report else None) or self.path.stem
 
-    @property
-    def file(self) -> str:
-        """The file as 上报情况, 质量评分 and 来源 name it."""
-        return self.shown_as or str(self.path)
 
-
-def _units(cells) -> tuple[tuple[str, str], ...] | None:
-    """The units a summary contains (its units sheet), or None for a unit's own report."""
-    rows = cells.extra.get(load_summary_raw()["sheets"]["units"]["name"])
+def _units(cells, contents: str | None) -> tuple[tuple[str, str], ...] | None:
+    """The units a summary contains (its sheet `contents`), or None for a unit's own report."""
+    rows = cells.extra.get(contents) if contents else None
     if rows is None:
         return None
     # a row whose code cell is blank may come back shorter than two cells
@@ -75,9 +63,11 @@ def _units(cells) -> tuple[tuple[str, str], ...] | None:
     return tuple((str(code or "").strip().upper(), str(name or "").strip()) for code, name in cells)
 
 
-def inspect(path: Path) -> Submission:
+def inspect(path: Path, contents: str | None = None) -> Inspected:
     """Read and check one input; runs in a worker process. Nothing it meets in a file
-    escapes as an exception: a file that cannot be read is a result too."""
+    escapes as an exception: a file that cannot be read is a result too. `contents` is
+    the sheet in which a summary lists the units it contains (summary.yaml's, given by
+    the commands that read summaries); without it every file stands for its own unit."""
     path = Path(path)
     try:
         stat = path.stat()
@@ -85,42 +75,42 @@ def inspect(path: Path) -> Submission:
         info = dict(size=stat.st_size, sha256=hashlib.sha256(data).hexdigest(),
                     modified=datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"))
     except OSError as exc:
-        return Submission(path, FileResult(path, unreadable=f"{path}: {exc.strerror or exc}"))
+        return Inspected(path, FileResult(path, unreadable=f"{path}: {exc.strerror or exc}"))
     layout = load_layout()
     try:
-        cells = read_cells(path, layout, extra=(load_summary_raw()["sheets"]["units"]["name"],), data=data)
+        cells = read_cells(path, layout, extra=(contents,) if contents else (), data=data)
         result = check_cells(path, cells, layout)
         result.findings[:0] = file_warnings(path)
-        contained = _units(cells)
+        contained = _units(cells, contents)
     except ReadError as exc:
-        return Submission(path, FileResult(path, unreadable=str(exc), findings=[exc.finding]), **info)
+        return Inspected(path, FileResult(path, unreadable=str(exc), findings=[exc.finding]), **info)
     except BaseException as exc:  # a hostile file must exclude itself only, never stop the merge
         parser_failure(exc)
         finding = Finding("F10", "internal", params={"found": f"{type(exc).__name__}: {exc}"[:200]})
-        return Submission(path, FileResult(path, unreadable=f"{path}: {finding.message()}", findings=[finding]),
+        return Inspected(path, FileResult(path, unreadable=f"{path}: {finding.message()}", findings=[finding]),
                           **info)
-    sub = Submission(path, result, template_version=cells.stamp.get("template_version", ""),
+    sub = Inspected(path, result, template_version=cells.stamp.get("template_version", ""),
                      is_summary=contained is not None, **info)
     sub.units = contained if contained is not None else ((sub.code, sub.name),)
     return sub
 
 
-def _inspect_many(paths: list[Path]) -> list[Submission]:
-    return [inspect(p) for p in paths]
+def _inspect_many(paths: list[Path], contents: str | None) -> list[Inspected]:
+    return [inspect(p, contents) for p in paths]
 
 
-def _crashed(path: Path) -> Submission:
+def _crashed(path: Path) -> Inspected:
     finding = Finding("F7", "crashed")
-    return Submission(path, FileResult(path, unreadable=f"{path}: {finding.message()}", findings=[finding]))
+    return Inspected(path, FileResult(path, unreadable=f"{path}: {finding.message()}", findings=[finding]))
 
 
-def inspect_all(paths: list[Path], jobs: int | None = None,
-                progress: Callable[[int], None] | None = None) -> list[Submission]:
+def inspect_all(paths: list[Path], jobs: int | None = None, progress: Callable[[int], None] | None = None,
+                contents: str | None = None) -> list[Inspected]:
     """Inspect every input, in worker processes. A worker that dies on a file (a
     parser's abort) takes only that file with it: the batches it was running are
     split and run again in a fresh pool until the file is alone, and excluded."""
     jobs = jobs or os.cpu_count() or 1
-    done: list[Submission | None] = [None] * len(paths)
+    done: list[Inspected | None] = [None] * len(paths)
 
     def record(indices, subs):
         for i, sub in zip(indices, subs):
@@ -130,7 +120,7 @@ def inspect_all(paths: list[Path], jobs: int | None = None,
 
     if jobs == 1 or len(paths) < 2 * jobs:
         for i, p in enumerate(paths):
-            record([i], [inspect(p)])
+            record([i], [inspect(p, contents)])
         return done
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -140,7 +130,7 @@ def inspect_all(paths: list[Path], jobs: int | None = None,
     while batches:
         failed = []
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [(b, pool.submit(_inspect_many, [paths[i] for i in b])) for b in batches]
+            futures = [(b, pool.submit(_inspect_many, [paths[i] for i in b], contents)) for b in batches]
             for batch, future in futures:
                 try:
                     record(batch, future.result())
@@ -149,24 +139,24 @@ def inspect_all(paths: list[Path], jobs: int | None = None,
         batches = []
         for batch in failed:
             if len(batch) == 1:  # it may only have shared a pool with the culprit: try it alone
-                record(batch, [_alone(paths[batch[0]])])
+                record(batch, [_alone(paths[batch[0]], contents)])
             else:
                 batches += [batch[: len(batch) // 2], batch[len(batch) // 2:]]
     return done
 
 
-def _alone(path: Path) -> Submission:
+def _alone(path: Path, contents: str | None) -> Inspected:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
-            return pool.submit(_inspect_many, [path]).result()[0]
+            return pool.submit(_inspect_many, [path], contents).result()[0]
         except BrokenProcessPool:
             return _crashed(path)
 
 
-def check_paths(paths: list[Path], previous: list[Path] = (), jobs: int | None = None) -> list[FileResult]:
+def check_paths(paths: list[Path], previous: list[Path] = (), jobs: int | None = None) -> Results:
     """Check many workbooks: read in worker processes as merge does, then the
     arithmetic of all of them validated in one go."""
     layout = load_layout()
@@ -174,4 +164,4 @@ def check_paths(paths: list[Path], previous: list[Path] = (), jobs: int | None =
     last = match_previous(results, [s.result for s in inspect_all(list(previous), jobs)]) if previous \
         else [None] * len(results)
     judge(results, last, layout)
-    return results
+    return Results(results)

@@ -13,7 +13,7 @@ from xltools.rules.arithmetic import equation_findings, equation_set, unjudged
 from xltools.rules.cells import cell_findings
 from xltools.rules.explanations import explain
 from xltools.rules.registry import ACROSS_UNITS, BEFORE_ACROSS_UNITS, ON_REPORT, Context
-from xltools.rules.result import FileResult
+from xltools.rules.result import FileResult, Scratch
 from xltools.rules.structure import check_cover, check_structure
 from xltools.xlsx.a1 import parse_a1
 from xltools.xlsx.layout import Layout
@@ -26,19 +26,19 @@ def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
     import could not read from its document, still blank, are not the report's
     mistakes: no rule judges them."""
     not_imported = unread_cells(cells, layout)
-    result = FileResult(path, not_imported=not_imported, fill_button=cells.fill_button)
+    result = FileResult(path, not_imported=not_imported, scratch=Scratch(fill_button=cells.fill_button))
     structure = check_structure(cells, layout)
     result.findings.extend(structure.findings)
     if structure.fatal:
         return result
     result.findings.extend(check_cover(cells, layout, structure.unread_sheets))
-    values, findings, result.readable = cell_findings(cells, layout, structure.unread_sheets, not_imported)
+    values, findings, result.scratch.readable = cell_findings(cells, layout, structure.unread_sheets, not_imported)
     result.findings.extend(findings)
     result.report = report_from_cells(cells, layout, values)
     if any(row["rule"].sheet in structure.unread_sheets for row in layout.explanations):
         result.report.explanations = []  # a sheet whose labels moved is not read
-    result.vector = _vector(result, equation_set(layout.format.id).fields)
-    context = Context(cells, layout, structure.unread_sheets, result.report, result.readable)
+    result.scratch.vector = _vector(result, equation_set(layout.format.id).fields)
+    context = Context(cells, layout, structure.unread_sheets, result.report, result.scratch.readable)
     for check in ON_REPORT.values():
         result.findings.extend(f for f in check(context) if not not_imported.intersection(f.fields))
     for prepare in BEFORE_ACROSS_UNITS.values():
@@ -48,7 +48,7 @@ def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
 
 def _vector(result: FileResult, fields: dict[str, int]) -> np.ndarray:
     values = result.report.values
-    return np.array([float(values[fid]) if fid in result.readable and is_number(values[fid]) else np.nan
+    return np.array([float(values[fid]) if fid in result.scratch.readable and is_number(values[fid]) else np.nan
                      for fid in fields])
 
 
@@ -74,7 +74,7 @@ def _sort(result: FileResult, layout: Layout) -> None:
 def _offer_button(result: FileResult) -> None:
     """A total's finding says to click 填写合计 only when the file has that button: the
     file is known here, after all findings about it are made."""
-    if result.fill_button:
+    if result.scratch.fill_button:
         for f in result.findings:
             if "formula" in f.params:
                 f.params["button"] = True

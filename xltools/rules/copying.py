@@ -169,7 +169,7 @@ def prepare(result: FileResult, layout: Layout) -> None:
     worker processes of a batch, so that the comparison of all units starts with
     them done)."""
     common = boilerplate("T5")
-    result.compared = {fid: normalised(result.report.own_text(fid) or "", result.unit, common)
+    result.scratch.compared = {fid: normalised(result.report.own_text(fid) or "", result.unit, common)
                        for fid in load_rules()["T5"].check["text"] if fid in layout.cells}
 
 
@@ -183,7 +183,7 @@ def copied(results: list[FileResult], layout: Layout) -> None:
         for i, r in enumerate(results):
             if r.report is None or fid in r.not_imported:
                 continue
-            text = r.compared[fid] if fid in r.compared else normalised(r.report.own_text(fid) or "", r.unit, common)
+            text = r.scratch.compared.get(fid) or normalised(r.report.own_text(fid) or "", r.unit, common)
             if len(text) >= max(check["min_chars"], SHINGLE):
                 texts.append(_Text(i, unit_of[i], text, r.year))
         for year in dict.fromkeys(t.year for t in texts):
