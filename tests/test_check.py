@@ -524,15 +524,14 @@ def test_an_outcome_the_desk_stored_before_the_result_model_reads_back():
     assert result_dict(back, "en") == result_dict(checked, "en")
 
 
-def test_english_counts_one_thing_in_the_singular_and_uses_ascii_brackets(tmp_path):
+def test_english_counts_one_thing_in_the_singular_and_uses_ascii_brackets(tmp_path, cli):
     """English says "1 total formula", "1 error", "2023 (2)"; Chinese stays as it was."""
     import shutil
 
     from xltools import read
 
     def said(*args):
-        result = CliRunner().invoke(main, list(map(str, args)))
-        return result.output
+        return cli(*args).output
 
     out = said("--lang", "en", "fill", EXAMPLES / "mistakes-2023.xlsx", "-o", tmp_path / "f.xlsx")
     assert "  restored 1 total formula typed over with the same number" in out.splitlines()

@@ -8,14 +8,11 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import fields
 from pathlib import Path
 from typing import Callable
 
 from xltools.model.findings import Finding
 from xltools.rules.result import FileResult
-
-FINDING_FIELDS = tuple(f.name for f in fields(Finding))  # a finding as the ledger keeps it (Finding.to_data)
 
 
 def outcome(result: FileResult) -> dict:

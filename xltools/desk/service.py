@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from xltools.commands.roster import Roster, RosterUnit
 from xltools.desk.auth import hash_password, new_password, password_matches
-from xltools.desk.checking import FINDING_FIELDS, findings
+from xltools.desk.checking import findings
 from xltools.desk.ledger import Ledger, Unit, Version, token_hash
 from xltools.desk.settings import (DeskError, default_deadline, now, parse_stamp, settings, shown_time, stamp,
                                    status_word)
@@ -282,7 +282,7 @@ class Desk:
                       "message": answer.message()}
             fatal = answer.params.get("message")
             if isinstance(fatal, Finding):  # kept as data, to be said again in either language
-                detail["finding"] = {k: getattr(fatal, k) for k in FINDING_FIELDS}
+                detail["finding"] = fatal.to_data()
             with self.ledger.write() as conn:
                 self.ledger.add_event(conn, "refused", who, stamp(now()), answer.unit.id if answer.unit else None,
                                       detail=detail)

@@ -79,7 +79,7 @@ class Standing:
     def unread_finding(self) -> Finding | None:
         """Why that file could not be read: its fatal finding (F1–F7)."""
         kept = self.unread.detail.get("finding")
-        return Finding(**kept) if kept else None  # refused before the desk kept the finding
+        return Finding.from_data(kept) if kept else None  # refused before the desk kept the finding
 
     def unread_why(self, lang: str = "zh") -> str:
         finding = self.unread_finding
