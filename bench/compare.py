@@ -23,8 +23,8 @@ from pathlib import Path
 
 from timing import timed  # bench/ is on the path when a script here runs
 
-from xltools import write
 from samples import credit_code, sample_report
+from xltools import write
 
 
 def _next_year(last, rng: random.Random):

@@ -28,11 +28,11 @@ from pathlib import Path
 
 import httpx2 as httpx  # the HTTP client the test extra installs
 
+from samples import credit_code, sample_report
 from xltools import write
 from xltools.commands.roster import read_roster
 from xltools.desk.checking import check_file
 from xltools.desk.service import Desk, create
-from samples import credit_code, sample_report
 
 
 def _port() -> int:

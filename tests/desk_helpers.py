@@ -8,10 +8,10 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from samples import sample_county
 from xltools import write
 from xltools.commands.roster import read_roster
 from xltools.desk.service import create
-from samples import sample_county
 
 TOWNS = ("镇人民政府", "乡人民政府", "街道办事处")
 EDUCATION = "示例县教育局"

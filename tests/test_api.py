@@ -10,8 +10,8 @@ import pytest
 from conftest import EXAMPLES, REPO, SAMPLE_COUNTY
 
 import xltools
-from xltools.commands.compare import CompareError
 from samples import sample_county
+from xltools.commands.compare import CompareError
 
 
 def _block() -> list[str]:

@@ -9,8 +9,8 @@ from decimal import Decimal
 import openpyxl
 from conftest import EXAMPLES, SAMPLE_COUNTY, WORKBOOKS, seed_report
 
-from xltools import Report, write
 from samples import sample_report
+from xltools import Report, write
 from xltools.model.schema import load_format
 from xltools.rules.batch import check_paths
 
@@ -507,12 +507,12 @@ def test_an_outcome_the_desk_stored_before_the_result_model_reads_back():
     """The desk's ledger holds outcomes that checking.outcome wrote before results had
     to_data(): tests/data/desk-outcome-mistakes-2023.json is one, as the ledger's text
     keeps it. It reads back as the result check gives today, findings, counts and score."""
+    from conftest import DATA
+
     from xltools.commands.render import result_dict
     from xltools.desk.checking import findings, outcome
     from xltools.desk.ledger import loads
     from xltools.rules.result import FileResult
-
-    from conftest import DATA
 
     stored = loads((DATA / "desk-outcome-mistakes-2023.json").read_text(encoding="utf-8"))
     back = FileResult.from_data(stored, EXAMPLES / "mistakes-2023.xlsx")

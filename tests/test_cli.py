@@ -188,9 +188,9 @@ def test_every_step_runs_on_a_gbk_console(tmp_path):
 
 
 def test_a_character_gbk_lacks_becomes_its_like_or_a_question_mark():
-    from xltools.cli import _stand_in
-
     import codecs
+
+    from xltools.cli import _stand_in
 
     codecs.register_error("xltools", _stand_in)
     assert "得分 −5 ✓ ✗ ① \ufeff😀".encode("gbk", errors="xltools").decode("gbk") == "得分 －5 √ × ① ?"

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 from conftest import SAMPLE_COUNTY
 
-from xltools import read, write
 from samples import sample_county, sample_report
+from xltools import read, write
 from xltools.model.schema import load_format
 from xltools.model.totals import complete
 

@@ -18,9 +18,9 @@ from conftest import EXAMPLES, REPO, SAMPLE_COUNTY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from samples import sample_county, valid_values
 from xltools import Report, check, read, write
 from xltools.model.codes import check_char
-from samples import sample_county, valid_values
 from xltools.model.schema import load_format
 from xltools.model.totals import complete
 

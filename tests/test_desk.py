@@ -3,8 +3,8 @@ workbooks, real checks; outputs as the office reads them."""
 from __future__ import annotations
 
 import csv
-import json
 import hashlib
+import json
 import sqlite3
 import stat
 from datetime import date, datetime, timedelta
@@ -409,8 +409,8 @@ def test_desk_merge_with_last_years_summary_drafts_the_change_as_merge_does(desk
     the change in the drafted text, both years in 图表, and compare's findings."""
     from conftest import SAMPLE_COUNTY
 
-    from xltools import read, write
     from samples import sample_county
+    from xltools import read, write
 
     (tmp_path / "2022").mkdir()
     for r in sample_county(year=2022, seed=2022):

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from desk_helpers import EDUCATION, FINANCE, make_desk, token, workbook
 
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

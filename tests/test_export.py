@@ -9,7 +9,6 @@ import shutil
 from conftest import SAMPLE_COUNTY
 
 
-
 def test_a_folder_with_an_unreadable_file_exports_every_readable_workbook(tmp_path, cli):
     inbox = tmp_path / "收件箱"
     shutil.copytree(SAMPLE_COUNTY, inbox)

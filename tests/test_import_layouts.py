@@ -559,8 +559,8 @@ def test_a_published_pdf_with_wide_numbers_and_brackets_imports_back_exactly(tmp
     amount prints on one line; wrapped cells are tested with Word files made to wrap."""
     import random
 
-    from xltools.documents.publish import publish
     from samples import sample_report
+    from xltools.documents.publish import publish
 
     report = sample_report(unit, 2024, random.Random(seed))
     report.values["proactive.fee.amount"] = amount

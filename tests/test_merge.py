@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from conftest import SAMPLE_COUNTY
 
-from xltools import read, write
 from samples import sample_county
+from xltools import read, write
 from xltools.model.schema import load_format
 from xltools.rules.batch import check_paths
 

@@ -108,3 +108,17 @@ def test_the_readme_names_each_folder_once_and_every_module_in_its_row():
 def test_only_the_command_line_and_the_api_stand_at_the_top():
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert top == ["__init__.py", "__main__.py", "cli.py"]
+
+
+def test_ruff_finds_nothing_to_say_about_the_code():
+    """`ruff check` with the project's settings (pyproject.toml: 120 columns, pycodestyle,
+    pyflakes, isort) passes on the whole repository, so that CI keeps it so."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert ruff, "ruff is in the test extra: pip install -e '.[test]'"
+    done = subprocess.run([ruff, "check", "--no-cache", str(REPO)], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stdout[-3000:]

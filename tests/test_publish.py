@@ -15,11 +15,11 @@ from conftest import EXAMPLES, SAMPLE_COUNTY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from samples import sample_report
 from xltools import Report, read, write
 from xltools.documents.importer import import_document
 from xltools.documents.publish import publish
 from xltools.documents.sources import read_document
-from samples import sample_report
 
 FORMATS = ("docx", "html", "md")
 

@@ -13,8 +13,8 @@ import openpyxl
 from conftest import EXAMPLES, SAMPLE_COUNTY, seed_report
 
 import xltools
-from xltools import Report, write
 from samples import sample_report
+from xltools import Report, write
 from xltools.model.schema import load_rules, load_scoring
 from xltools.rules.batch import check_paths
 

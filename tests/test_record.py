@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from conftest import EXAMPLES, SAMPLE_COUNTY
 
-from xltools import write
 from samples import sample_county
+from xltools import write
 
 ROSTER = EXAMPLES / "sample-county-roster.csv"
 NDRC = "示例县发展和改革委员会"

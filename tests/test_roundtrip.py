@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from xltools import Report, read, write
 from samples import sample_county
+from xltools import Report, read, write
 from xltools.model.schema import load_format
 from xltools.xlsx.layout import load_layout
 

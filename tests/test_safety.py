@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 from python_calamine import CalamineWorkbook
 
-from xltools import write
 from samples import sample_county
+from xltools import write
 from xltools.rules.batch import check_paths
 from xltools.xlsx.guard import Rejection, inspect_zip
 from xltools.xlsx.layout import load_layout

@@ -11,8 +11,8 @@ import pytest
 from conftest import EXAMPLES, REPO, SAMPLE_COUNTY
 from python_calamine import CalamineWorkbook
 
-from xltools import read, write
 from samples import sample_county
+from xltools import read, write
 from xltools.model.values import year_range
 from xltools.rules.batch import check_paths
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import EXAMPLES, SAMPLE_COUNTY
 from test_trust import _corpus, status_rows
 
-from xltools import read, write
 from samples import sample_county
+from xltools import read, write
 from xltools.rules.batch import check_paths
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")

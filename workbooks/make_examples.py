@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from samples import SAMPLE_COUNTY, sample_county
 from xltools.excel.macrobook import write_macro_template
 from xltools.model.report import Report
-from samples import SAMPLE_COUNTY, sample_county
 from xltools.xlsx.writer import TEMPLATE_DATE, write, write_template
 
 HERE = Path(__file__).resolve().parent

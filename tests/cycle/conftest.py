@@ -14,9 +14,9 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner, Result
 
+from samples import sample_county
 from xltools import write
 from xltools.cli import main
-from samples import sample_county
 
 from . import county as C
 

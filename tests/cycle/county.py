@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from xltools.model.report import Report
 from samples import sample_report, sample_text
+from xltools.model.report import Report
 from xltools.model.schema import load_format
 from xltools.model.totals import complete
 

@@ -230,7 +230,7 @@ def test_the_summary_passes_check_without_complaint_about_its_own_text(merged):
 
 def test_merge_previous_does_not_flag_its_own_drafted_text_as_copied(merged):
     assert "C3" not in merged.step.output, (
-        f"merge 收件箱 --previous: the comparison flags text (C3) merge itself drafted:\n"
+        "merge 收件箱 --previous: the comparison flags text (C3) merge itself drafted:\n"
         + "\n".join(line for line in merged.step.output.splitlines() if "C3" in line or "重复" in line))
 
 

@@ -21,8 +21,16 @@ from xltools.commands.roster import Roster, RosterUnit
 from xltools.desk.auth import hash_password, new_password, password_matches
 from xltools.desk.checking import findings
 from xltools.desk.ledger import Ledger, Unit, Version, token_hash
-from xltools.desk.settings import (DeskError, default_deadline, now, parse_stamp, settings, shown_time, stamp,
-                                   status_word)
+from xltools.desk.settings import (
+    DeskError,
+    default_deadline,
+    now,
+    parse_stamp,
+    settings,
+    shown_time,
+    stamp,
+    status_word,
+)
 from xltools.desk.standing import Deadlines, Standing, board_order, standing
 from xltools.model.codes import fold_name
 from xltools.model.findings import Finding

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from xltools.model.report import Report, text_digest
+from xltools.model.schema import load_template
 from xltools.model.totals import complete
 from xltools.model.values import float_decimal, parse_year
 from xltools.xlsx.a1 import parse_a1
-from xltools.model.schema import load_template
 from xltools.xlsx.layout import Area, Layout, load_layout
 
 
