@@ -123,6 +123,15 @@ def arithmetic_schema(format_id: str = "2021"):
 
 # --- its execution ---------------------------------------------------------------------
 
+def stacked(values: np.ndarray, previous: np.ndarray, format_id: str = "2021"):
+    """The frame the schema judges: a row per file, this year's values, then last
+    year's that the equations read (files × numeric fields both, NaN: not known)."""
+    import pandas as pd
+
+    eqs = equation_set(format_id)
+    return pd.DataFrame(np.hstack([values, previous[:, [eqs.fields[f] for f in eqs.last]]]), columns=eqs.columns)
+
+
 def failing(values: np.ndarray, previous: np.ndarray, format_id: str = "2021") -> list[tuple[int, int, float, float]]:
     """(file, equation, left, right) for every equation that does not hold, by file
     then equation.
@@ -131,11 +140,10 @@ def failing(values: np.ndarray, previous: np.ndarray, format_id: str = "2021") -
     missing (not readable, or no previous report). A failure case of anything but an
     equation is not the reports' doing: cells.py reads a value outside its bounds as
     not known (R0), so it means the frame was built wrong, and is raised."""
-    import pandas as pd
     import pandera.pandas as pa
 
     eqs = equation_set(format_id)
-    frame = pd.DataFrame(np.hstack([values, previous[:, [eqs.fields[f] for f in eqs.last]]]), columns=eqs.columns)
+    frame = stacked(values, previous, format_id)
     try:
         arithmetic_schema(format_id).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -143,7 +151,9 @@ def failing(values: np.ndarray, previous: np.ndarray, format_id: str = "2021") -
         equation = (cases["schema_context"].eq("DataFrameSchema") & cases["check_number"].lt(len(eqs.equations))
                     & cases["index"].notna())  # a check that raised has no index
         if not equation.all():
-            raise ValueError(f"the arithmetic's frame breaks its declaration:\n{cases[~equation]}") from exc
+            broken = dict.fromkeys(zip(cases["check"][~equation], cases["index"][~equation]))
+            raise ValueError("the arithmetic's frame breaks its declaration: "
+                             + ", ".join(f"{check} (row {row})" for check, row in broken)) from exc
         checks = arithmetic_schema(format_id).checks
         pairs = sorted(set(zip(cases["index"].astype(int), cases["check_number"].astype(int))))
         return [(row, e, *(sums(frame, checks[e].statistics[side])[row] for side in ("left", "right")))
