@@ -1,7 +1,8 @@
 """The arithmetic rules (R1–R4, and W1–W2 against last year's report), declared as a
 pandera schema generated from schemas/ and checked over one stacked DataFrame: a row
-per file, a column per numeric field. The schema declares each field's type and
-bounds by its kind and each equation as a check of its own; one validation call
+per file, a column per numeric field, NaN where a value is not known. The schema
+declares each field's bounds by its kind (a whole number or one with decimals, ≥ 0
+or signed) and each equation as a check of its own; one validation call
 judges all files, and each failure case of an equation (a file, an equation) becomes
 a finding, told in words by its rule's check type (sum, balance, previous)."""
 from __future__ import annotations
