@@ -1,8 +1,10 @@
-"""The arithmetic rules (R1–R4, and W1–W2 against last year's report), checked with
-pandera over one stacked DataFrame: a row per file and equation, one validation
-call for all files. Each failing row maps back, through our own table of
-equations, to the cells it involves, and is told in words by the finding of its
-rule's check type (sum, balance, previous)."""
+"""The arithmetic rules (R1–R4, and W1–W2 against last year's report), declared as a
+pandera schema generated from schemas/ and checked over one stacked DataFrame: a row
+per file, a column per numeric field, NaN where a value is not known. The schema
+declares each field's bounds by its kind (a whole number or one with decimals, ≥ 0
+or signed) and each equation as a check of its own; one validation call
+judges all files, and each failure case of an equation (a file, an equation) becomes
+a finding, told in words by its rule's check type (sum, balance, previous)."""
 from __future__ import annotations
 
 import functools
@@ -12,83 +14,151 @@ import numpy as np
 
 from xltools.model.findings import Finding, arithmetic
 from xltools.model.report import Report
-from xltools.model.schema import Equation, equations, load_format, load_rules
+from xltools.model.schema import Equation, Term, equations, load_format, load_rules
+from xltools.model.values import LARGEST, MAX_DECIMALS
 from xltools.rules.result import FileResult
 from xltools.xlsx.layout import Layout, total_formula
+
+LAST = "last."  # a column of last year's value of a field is the field's id after this
 
 
 @dataclass(frozen=True)
 class EquationSet:
     equations: list[Equation]
     fields: dict[str, int]  # numeric field id → column of the value matrix
-    this: tuple[np.ndarray, np.ndarray]  # (left, right) coefficients on this year's values
-    last: tuple[np.ndarray, np.ndarray]  # (left, right) coefficients on last year's values
-    rules: np.ndarray  # rule id of each equation
+    last: tuple[str, ...]  # the fields some equation reads from last year's report
+
+    @property
+    def columns(self) -> list[str]:
+        """The stacked frame's columns: this year's fields, then last year's that the equations read."""
+        return [*self.fields, *(LAST + f for f in self.last)]
 
 
 @functools.cache
 def equation_set(format_id: str = "2021") -> EquationSet:
     fmt = load_format(format_id)
     eqs = [eq for rule in load_rules().values() for eq in equations(fmt, rule)]
-    fields = {f.id: i for i, f in enumerate(fmt.numeric_fields())}
-    mats = {key: np.zeros((len(eqs), len(fields))) for key in ("tl", "tr", "ll", "lr")}
-    for e, eq in enumerate(eqs):
-        for side, terms in (("l", eq.left), ("r", eq.right)):
-            for t in terms:
-                mats[("l" if t.last_year else "t") + side][e, fields[t.field]] += t.sign
-    return EquationSet(eqs, fields, (mats["tl"], mats["tr"]), (mats["ll"], mats["lr"]),
-                       np.array([eq.rule for eq in eqs]))
+    last = (t.field for eq in eqs for t in eq.left + eq.right if t.last_year)
+    return EquationSet(eqs, {f.id: i for i, f in enumerate(fmt.numeric_fields())}, tuple(dict.fromkeys(last)))
+
+
+# --- the declaration -------------------------------------------------------------------
+
+# A number cell's bounds by its kind, as values.parse reads a cell (R0 tells one outside
+# them, and leaves it unknown): whole counts ≥ 0 (totals are counts), whole signed
+# numbers, money ≥ 0 with at most MAX_DECIMALS decimals; all of them below 10^15.
+BOUNDS = {"count": {"minimum": 0, "decimals": 0}, "signed": {"minimum": None, "decimals": 0},
+          "money": {"minimum": 0, "decimals": MAX_DECIMALS}}
+
+
+def _column(term: Term) -> str:
+    return LAST + term.field if term.last_year else term.field
+
+
+def _side(terms: tuple[Term, ...]) -> tuple[tuple[str, int], ...]:
+    return tuple((_column(t), t.sign) for t in terms)
+
+
+def _said(eq: Equation) -> str:
+    """An equation as a check's name: R1 三.new.x + 三.carried.x = … ."""
+    def side(terms):
+        return " ".join(f"{'-' if s < 0 else '+' if i else ''} {c}".strip() for i, (c, s) in enumerate(_side(terms)))
+    return f"{eq.rule} {side(eq.left)} = {side(eq.right)}"
+
+
+def _known(frame, columns) -> np.ndarray:
+    """The values of `columns`, files × columns, NaN where not known."""
+    return frame.to_numpy()[:, [frame.columns.get_loc(c) for c in columns]]
+
+
+def sums(frame, side: tuple[tuple[str, int], ...]) -> np.ndarray:
+    """One side of an equation per file: NaN when a term is not known."""
+    columns, signs = zip(*side)
+    return _known(frame, columns) @ np.array(signs, dtype=float)
+
+
+def holds(frame, left, right):
+    """Per file: the two sides are equal, or one of them is not known (a cell not
+    read, no report last year): an equation with a term missing is not judged, so one
+    bad cell does not cascade into other findings."""
+    import pandas as pd
+
+    lhs, rhs = sums(frame, left), sums(frame, right)
+    return pd.Series((lhs == rhs) | np.isnan(lhs) | np.isnan(rhs), index=frame.index)
+
+
+def within(frame, columns, minimum, decimals, below):
+    """Per file: every value of `columns` is not known, or within the bounds."""
+    import pandas as pd
+
+    values = _known(frame, columns)
+    scaled = values * 10.0 ** decimals  # a float's decimals are as exact as its 15 digits
+    ok = (np.abs(values) < below) & np.isclose(scaled, np.round(scaled), rtol=1e-9, atol=1e-6)
+    if minimum is not None:
+        ok &= values >= minimum
+    return pd.Series((ok | np.isnan(values)).all(axis=1), index=frame.index)
 
 
 @functools.cache
-def _schema(format_id: str):
+def arithmetic_schema(format_id: str = "2021"):
+    """The arithmetic of a format as pandera declares it, over the stacked frame (a row
+    per file, the columns of EquationSet.columns, NaN where a value is not known): one
+    check per equation, in equation_set's order (so a failure case's check_number is
+    its equation), then one per kind of field, naming its columns and their bounds.
+    The kinds' checks declare every column: one pandera Column per field would cost
+    more than the whole arithmetic (≈16 ms a validation, see bench/README.md)."""
     import pandera.pandas as pa
 
-    rules = sorted(set(equation_set(format_id).rules))
-    checks = [pa.Check(lambda df, rule=rule: (df["rule"] != rule) | (df["left"] == df["right"]),
-                       name=rule, error=load_rules()[rule].title["en"])
-              for rule in rules]
-    return pa.DataFrameSchema(
-        {"file": pa.Column(int), "equation": pa.Column(int), "rule": pa.Column(str),
-         "left": pa.Column(float), "right": pa.Column(float)},
-        checks=checks, strict=True, coerce=False,
-    )
+    fmt, eqs = load_format(format_id), equation_set(format_id)
+    rules = load_rules()
+    field = {**{f: fmt.fields[f] for f in eqs.fields}, **{LAST + f: fmt.fields[f] for f in eqs.last}}
+    checks = [pa.Check(holds, name=_said(eq), title=rules[eq.rule].title["en"], ignore_na=False,
+                       left=_side(eq.left), right=_side(eq.right)) for eq in eqs.equations]
+    for kind, bounds in BOUNDS.items():
+        columns = tuple(c for c in eqs.columns if field[c].value_kind == kind)
+        if columns:
+            checks.append(pa.Check(within, name=f"{kind} bounds", ignore_na=False, columns=columns,
+                                   below=float(LARGEST), **bounds))
+    return pa.DataFrameSchema(checks=checks, name=f"arithmetic {format_id}")
 
 
-def _sides(values: np.ndarray, coefficients: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Left and right sums per file and equation, and which of them miss a value."""
-    filled = np.nan_to_num(values, nan=0.0)
-    missing = np.isnan(values).astype(float)
-    left, right = (filled @ c.T for c in coefficients)
-    unknown = (missing @ np.abs(coefficients[0]).T + missing @ np.abs(coefficients[1]).T) > 0
-    return left, right, unknown
+# --- its execution ---------------------------------------------------------------------
+
+def stacked(values: np.ndarray, previous: np.ndarray, format_id: str = "2021"):
+    """The frame the schema judges: a row per file, this year's values, then last
+    year's that the equations read (files × numeric fields both, NaN: not known)."""
+    import pandas as pd
+
+    eqs = equation_set(format_id)
+    return pd.DataFrame(np.hstack([values, previous[:, [eqs.fields[f] for f in eqs.last]]]), columns=eqs.columns)
 
 
 def failing(values: np.ndarray, previous: np.ndarray, format_id: str = "2021") -> list[tuple[int, int, float, float]]:
-    """(file, equation, left, right) for every equation that does not hold.
+    """(file, equation, left, right) for every equation that does not hold, by file
+    then equation.
 
     `values` and `previous` are files × numeric fields, NaN where a value is
-    missing (not readable, or no previous report); an equation with a missing
-    term is not judged, so one bad cell does not cascade into other findings."""
-    import pandas as pd
+    missing (not readable, or no previous report). A failure case of anything but an
+    equation is not the reports' doing: cells.py reads a value outside its bounds as
+    not known (R0), so it means the frame was built wrong, and is raised."""
     import pandera.pandas as pa
 
     eqs = equation_set(format_id)
-    tl, tr, tu = _sides(values, eqs.this)
-    ll, lr, lu = _sides(previous, eqs.last)
-    uses_last = (np.abs(eqs.last[0]).sum(axis=1) + np.abs(eqs.last[1]).sum(axis=1)) > 0
-    unknown = tu | (lu & uses_last)
-    files, equation = np.nonzero(~unknown)
-    frame = pd.DataFrame({
-        "file": files.astype(int), "equation": equation.astype(int), "rule": eqs.rules[equation],
-        "left": (tl + ll)[files, equation], "right": (tr + lr)[files, equation],
-    })
+    frame = stacked(values, previous, format_id)
     try:
-        _schema(format_id).validate(frame, lazy=True)
+        arithmetic_schema(format_id).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        rows = sorted(set(exc.failure_cases["index"].dropna().astype(int)))
-        bad = frame.iloc[rows]
-        return list(zip(bad["file"], bad["equation"], bad["left"], bad["right"]))
+        cases = exc.failure_cases
+        equation = (cases["schema_context"].eq("DataFrameSchema") & cases["check_number"].lt(len(eqs.equations))
+                    & cases["index"].notna())  # a check that raised has no index
+        if not equation.all():
+            broken = dict.fromkeys(zip(cases["check"][~equation], cases["index"][~equation]))
+            raise ValueError("the arithmetic's frame breaks its declaration: "
+                             + ", ".join(f"{check} (row {row})" for check, row in broken)) from exc
+        checks = arithmetic_schema(format_id).checks
+        pairs = sorted(set(zip(cases["index"].astype(int), cases["check_number"].astype(int))))
+        return [(row, e, *(sums(frame, checks[e].statistics[side])[row] for side in ("left", "right")))
+                for row, e in pairs]
     return []
 
 
