@@ -53,7 +53,8 @@ def _next_year(last, rng: random.Random):
     if rng.random() < 0.05:
         v["proactive.license.decisions"] = (v["proactive.license.decisions"] + 3) * 10
     this.values = complete(fmt, {**v, **{f.id: None for f in fmt.totals()}})
-    this.text["overview.proactive"] = this.text["overview.proactive"].replace(str(last.meta["year"]), str(this.meta["year"]))
+    this.text["overview.proactive"] = this.text["overview.proactive"].replace(str(last.meta["year"]),
+                                                                              str(this.meta["year"]))
     this.text["problems"] = "上年提出的问题已逐项整改。" + this.text["problems"]
     return this
 

@@ -134,7 +134,8 @@ def uploads(root: Path, count: int) -> None:
           f"{len(versions) - len(alone)} from the concurrent run (after {len(alone)} one at a time), "
           f"{units_with_one} units")
     print(f"  baseline, one at a time: median {statistics.median(x[0] for x in alone) * 1000:.0f} ms")
-    print(f"  {count} at once: p50 {_percentile(latencies, 50) * 1000:.0f} ms, p95 {_percentile(latencies, 95) * 1000:.0f} ms, "
+    print(f"  {count} at once: p50 {_percentile(latencies, 50) * 1000:.0f} ms, "
+          f"p95 {_percentile(latencies, 95) * 1000:.0f} ms, "
           f"max {max(latencies) * 1000:.0f} ms, all done in {wall:.2f} s")
 
 
@@ -177,7 +178,8 @@ def board(root: Path, count: int, runs: int) -> None:
         server.stop()
     print(f"board: {count} units ({sum(1 for i in range(count) if i % 5 != 4)} with a version), page {size // 1024} KB")
     print(f"  baseline, sign-in page: median {statistics.median(login_page) * 1000:.1f} ms")
-    print(f"  board: median {statistics.median(board_page) * 1000:.1f} ms, p95 {_percentile(board_page, 95) * 1000:.1f} ms")
+    print(f"  board: median {statistics.median(board_page) * 1000:.1f} ms, "
+          f"p95 {_percentile(board_page, 95) * 1000:.1f} ms")
 
 
 def main() -> None:

@@ -72,7 +72,8 @@ def make(count: int, out: Path, seed: int) -> dict:
         kind, entries = bases[rng.randrange(len(bases))]
         made[kind] += 1
         patched = dict(entries)
-        patched[cover] = entries[cover].replace(NAME_MARK.encode(), name.encode()).replace(CODE_MARK.encode(), code.encode())
+        patched[cover] = (entries[cover].replace(NAME_MARK.encode(), name.encode())
+                          .replace(CODE_MARK.encode(), code.encode()))
         with zipfile.ZipFile(out / f"{i + 1:05d}-{name}.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
             for filename, data in patched.items():
                 z.writestr(zipfile.ZipInfo(filename, (1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)

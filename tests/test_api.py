@@ -84,7 +84,8 @@ def test_merge_writes_the_summary_against_last_years_and_refuses_another_years(t
 
 def test_merge_writes_nothing_when_nothing_adds_up_or_strict_leaves_a_report_out(tmp_path):
     nothing = xltools.merge([MISTAKES], unit="示例县", output=tmp_path / "n.xlsx")
-    assert (nothing.summary, nothing.unwritten, [s.status for s in nothing.submissions]) == (None, "nothing", ["errors"])
+    assert (nothing.summary, nothing.unwritten, [s.status for s in nothing.submissions]) == (
+        None, "nothing", ["errors"])
     strict = xltools.merge([SAMPLE_COUNTY, MISTAKES], unit="示例县", output=tmp_path / "s.xlsx", strict=True)
     assert (strict.unwritten, len(strict.merged), len(strict.excluded)) == ("strict", 14, 1)
     lenient = xltools.merge([SAMPLE_COUNTY, MISTAKES], unit="示例县", output=tmp_path / "l.xlsx")
@@ -109,7 +110,8 @@ def test_publish_of_a_workbook_checks_it_first_and_says_why_it_wrote_nothing(tmp
     done = xltools.publish(EXAMPLES / "chitudian-2023.xlsx", tmp_path / "r.md")
     assert (done.refused, done.cover, done.result.unit, [f.rule for f in done.result.findings]) == \
         (None, None, "栾川县赤土店镇人民政府", ["T1"])
-    assert (tmp_path / "r.md").read_text(encoding="utf-8").startswith("# 栾川县赤土店镇人民政府2023年政府信息公开工作年度报告")
+    assert (tmp_path / "r.md").read_text(encoding="utf-8").startswith(
+        "# 栾川县赤土店镇人民政府2023年政府信息公开工作年度报告")
     refused = xltools.publish(MISTAKES, tmp_path / "m.md")
     assert (refused.refused, refused.result.ok, (tmp_path / "m.md").exists()) == ("errors", False, False)
     assert xltools.publish(MISTAKES, tmp_path / "m.md", with_errors=True).refused is None

@@ -48,11 +48,13 @@ def test_appeals_total_left_at_zero(tmp_path):
                       for m in ("upheld", "corrected", "other", "pending", "total")})
     report.values.update({"appeals.review.upheld": 10, "appeals.review.corrected": 1, "appeals.review.total": 0,
                           "appeals.suit_after_review.upheld": 5, "appeals.suit_after_review.total": 0})
-    report.text["overview.requests"] = f"本年度新收政府信息公开申请{report.values['requests.new.total']}件，无行政复议和行政诉讼情况。"
+    report.text["overview.requests"] = (f"本年度新收政府信息公开申请{report.values['requests.new.total']}件，"
+                                        "无行政复议和行政诉讼情况。")
     write(report, tmp_path / "r.xlsx")
     result = one(tmp_path / "r.xlsx")
     assert brief(result) == [("R4", "四、复议诉讼!E6", 11, 0), ("R4", "四、复议诉讼!O6", 5, 0)]
-    assert result.findings[0].message() == "四、复议诉讼!E6（行政复议 / 总计）应为 11（A6+B6+C6+D6 = 10+1+0+0），实际为 0。"
+    assert result.findings[0].message() == (
+        "四、复议诉讼!E6（行政复议 / 总计）应为 11（A6+B6+C6+D6 = 10+1+0+0），实际为 0。")
     assert result.findings[0].fields == ["appeals.review.total", "appeals.review.upheld", "appeals.review.corrected",
                                          "appeals.review.other", "appeals.review.pending"]
     assert result.findings[0].cells == ["四、复议诉讼!E6", "四、复议诉讼!A6", "四、复议诉讼!B6", "四、复议诉讼!C6",
@@ -79,7 +81,8 @@ def test_result_rows_do_not_add_up_to_the_total(tmp_path):
     result = one(tmp_path / "r.xlsx")
     assert brief(result) == [("R2", "三、依申请公开!D29", 26, 20), ("R2", "三、依申请公开!J29", 27, 21)]
     assert result.findings[1].message() == (
-        "三、依申请公开!J29（三、本年度办理结果 / （七）总计 / 申请人情况 / 总计）应为 27（J8+J9+…+J28 = 27），实际为 21。")
+        "三、依申请公开!J29（三、本年度办理结果 / （七）总计 / 申请人情况 / 总计）"
+        "应为 27（J8+J9+…+J28 = 27），实际为 21。")
 
 
 def test_text_contradicts_the_table(tmp_path):
@@ -134,7 +137,8 @@ def test_what_clerks_type_is_understood(tmp_path):
         ("W0", "text", "二、主动公开!B16", Decimal("0.5")),
         ("W0", "text", "三、依申请公开!D6", 1),
     ]
-    assert result.findings[1].message() == "二、主动公开!B12（第二十条第（六）项 / 行政处罚 / 本年处理决定数量）填写的“三”不是数字。"
+    assert result.findings[1].message() == (
+        "二、主动公开!B12（第二十条第（六）项 / 行政处罚 / 本年处理决定数量）填写的“三”不是数字。")
 
 
 def test_2019_layout_rows_in_a_2021_workbook(tmp_path):
@@ -149,7 +153,8 @@ def test_2019_layout_rows_in_a_2021_workbook(tmp_path):
     result = one(tmp_path / "r.xlsx")
     assert [(f.rule, f.case, f.cells) for f in result.findings] == [("S4", "changed", ["三、依申请公开!C26"])]
     assert result.findings[0].message() == (
-        "三、依申请公开!C26 应为“1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请”，实际为“”，本表数字未读取。")
+        "三、依申请公开!C26 应为“1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请”，"
+        "实际为“”，本表数字未读取。")
     assert not result.ok
 
 
@@ -161,7 +166,8 @@ def test_inserted_row_is_found_and_no_number_is_read(tmp_path):
     result = one(tmp_path / "r.xlsx")
     assert [(f.rule, f.case, f.cells, f.params["found"]) for f in result.findings] == [
         ("S4", "moved", ["四、复议诉讼!A4"], "A5")]
-    assert result.findings[0].message() == "“结果维持”应在 四、复议诉讼!A4，现在在 A5：表中插入或删除了行或列，本表数字未读取。"
+    assert result.findings[0].message() == (
+        "“结果维持”应在 四、复议诉讼!A4，现在在 A5：表中插入或删除了行或列，本表数字未读取。")
 
 
 def test_renamed_sheet_and_missing_cover(tmp_path):
@@ -254,7 +260,8 @@ def test_text_output_and_exit_status(tmp_path, cli):
         "  [四、复议诉讼]\n"
         "  错误 R4 复议诉讼总计不符 四、复议诉讼!E6\n"
         "    四、复议诉讼!E6（行政复议 / 总计）应为 1（A6+B6+C6+D6 = 0+1+0+0），实际为 0。\n"
-        "    修改：把 四、复议诉讼!E6 改为 1（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），或核对各项数字。\n"
+        "    修改：把 四、复议诉讼!E6 改为 1（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），"
+        "或核对各项数字。\n"
         "结果：1 个错误，0 个警告。\n"
         "评分：19/20（数据差错 −1：R4）\n")
     english = cli("check", str(tmp_path / "r.xlsx"), "--lang", "en")
@@ -304,10 +311,13 @@ def test_annotated_copy_marks_cells_and_lists_findings(tmp_path, cli):
     assert sheet["A1"].value.startswith(f"检查结果：{report.unit}（2023年）　检查时间：")
     assert sheet["A2"].value == "结果：1 个错误，1 个警告。"
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=5)]
-    assert [(r[1], r[2], r[3]) for r in rows] == [("R4", "错误", "四、复议诉讼!E6"), ("W4", "警告", "五、问题及改进!A3")]
-    assert rows[0][5] == "把 四、复议诉讼!E6 改为 1（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），或核对各项数字。"
+    assert [(r[1], r[2], r[3]) for r in rows] == [("R4", "错误", "四、复议诉讼!E6"),
+                                                  ("W4", "警告", "五、问题及改进!A3")]
+    assert rows[0][5] == ("把 四、复议诉讼!E6 改为 1（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），"
+                          "或核对各项数字。")
     assert sheet["D5"].hyperlink.location == "'四、复议诉讼'!E6"
-    assert (sheet.page_setup.orientation, sheet.page_setup.paperSize, sheet.print_title_rows) == ("landscape", 9, "$4:$4")
+    assert (sheet.page_setup.orientation, sheet.page_setup.paperSize, sheet.print_title_rows) == (
+        "landscape", 9, "$4:$4")
     assert wb["三、依申请公开"]["J6"].value == "=SUM(D6:I6)"  # the copy keeps its formulas
 
 
@@ -411,7 +421,8 @@ def test_a_totals_fix_names_its_formula_and_fill_in_every_output(tmp_path, cli):
     assert "填写合计" not in cli("check", str(path)).output
     english = json.loads(cli("check", str(path), "--format", "json", "--lang", "en").output)["files"][0]["findings"]
     assert [f["fix"] for f in english if f["rule"] == "R4"] == [
-        "Set 四、复议诉讼!E6 to 4 (or restore its formula: type =SUM(A6:D6) in it, or run xltools fill), or check the parts."]
+        "Set 四、复议诉讼!E6 to 4 (or restore its formula: type =SUM(A6:D6) in it, or run xltools fill), "
+        "or check the parts."]
 
 
 def test_the_button_is_named_only_in_the_macro_workbook_that_has_it(tmp_path, cli):

@@ -22,7 +22,8 @@ def test_fields_text_lists_every_field_with_its_cell(cli):
     assert lines[0] == "unit\t封面!B3\ttext\t单位名称"
     assert "requests.refused.state_secret.commercial\t三、依申请公开!E10\tcount\t" \
            "三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密 / 申请人情况 / 法人或其他组织 / 商业企业" in lines
-    assert "proactive.fee.amount\t二、主动公开!B16\tmoney\t第二十条第（八）项 / 行政事业性收费 / 本年收费金额（单位：万元）" in lines
+    assert "proactive.fee.amount\t二、主动公开!B16\tmoney\t" \
+           "第二十条第（八）项 / 行政事业性收费 / 本年收费金额（单位：万元）" in lines
     assert lines[-1] == "fees.collected\t六、其他事项!B10\tmoney\t实际收取的总金额（元） / 数值"
 
 
@@ -32,7 +33,8 @@ def test_fields_json_names_totals_and_their_parts(cli):
     assert total == {
         "id": "appeals.review.total", "sheet": "四、复议诉讼", "cell": "E6", "range": "E6", "kind": "total",
         "label": "行政复议 / 总计", "labels": {"row": [], "column": ["行政复议", "总计"]},
-        "sum_of": ["appeals.review.upheld", "appeals.review.corrected", "appeals.review.other", "appeals.review.pending"],
+        "sum_of": ["appeals.review.upheld", "appeals.review.corrected", "appeals.review.other",
+                   "appeals.review.pending"],
     }
     assert fields["problems"]["range"] == "A3:H3"
     assert fields["proactive.license.decisions"]["range"] == "B9:D9"
@@ -59,7 +61,8 @@ def test_template_data_then_export_is_the_identity(tmp_path, cli):
     assert cli("template", "-o", str(out), "--data", str(source)).exit_code == 0
     exported = cli("export", str(out))
     assert exported.exit_code == 0
-    assert json.loads(exported.output, parse_float=Decimal) == json.loads(source.read_text(encoding="utf-8"), parse_float=Decimal)
+    assert json.loads(exported.output, parse_float=Decimal) == json.loads(source.read_text(encoding="utf-8"),
+                                                                          parse_float=Decimal)
 
 
 def test_template_data_keeps_inconsistent_totals(tmp_path, cli):
@@ -109,7 +112,8 @@ def test_unreadable_file_is_a_message_and_exit_2(tmp_path, cli):
     bad.write_text("not a workbook")
     result = cli("export", str(bad))
     assert result.exit_code == 2
-    assert result.output == (f"xltools: 未导出 {bad}：F2 文件不是 Excel 工作簿：这是一个文本文件，开头为“not a workbook”。\n"
+    assert result.output == (f"xltools: 未导出 {bad}：F2 文件不是 Excel 工作簿："
+                              "这是一个文本文件，开头为“not a workbook”。\n"
                              "xltools: 已导出 0 份报告；1 个文件未导出（见上），退出码为 2\n")
     assert "Traceback" not in result.output
 
@@ -199,7 +203,8 @@ def test_a_character_gbk_lacks_becomes_its_like_or_a_question_mark():
 def test_a_text_report_file_starts_with_a_bom_and_json_does_not(tmp_path, cli):
     assert cli("check", str(EXAMPLES / "chitudian-2023.xlsx"), "-o", str(tmp_path / "r.txt")).exit_code == 0
     assert (tmp_path / "r.txt").read_bytes().startswith("\ufeff== ".encode("utf-8"))
-    assert cli("check", str(EXAMPLES / "chitudian-2023.xlsx"), "-f", "json", "-o", str(tmp_path / "r.json")).exit_code == 0
+    assert cli("check", str(EXAMPLES / "chitudian-2023.xlsx"), "-f", "json",
+               "-o", str(tmp_path / "r.json")).exit_code == 0
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["files"][0]["errors"] == 0
 
 
@@ -243,7 +248,8 @@ def test_an_output_refused_at_the_write_is_told_and_left_as_it_was(tmp_path, mon
         out.write_bytes(b"as it was")
         result = cli(*args, str(out), "--force")
         assert result.exit_code == 2, result.output
-        assert result.output.splitlines()[-1] == f"xltools: 无法写入 {out}：文件正被其他程序打开（如 Excel），请关闭后重试"
+        assert result.output.splitlines()[-1] == (
+            f"xltools: 无法写入 {out}：文件正被其他程序打开（如 Excel），请关闭后重试")
         assert out.read_bytes() == b"as it was"
         assert _leftovers(tmp_path) == []
 

@@ -21,8 +21,8 @@ FMT = load_format()
 COLUMNS = ("natural_person", "commercial", "research", "nonprofit", "legal_service", "other_org")
 
 LAST_TEXT = {
-    "overview.proactive": "2022年，示例县教育局通过门户网站主动公开政府信息326条，其中招生入学信息85条、教育收费信息41条，"
-                          "发布政策解读12篇，回应社会关切7次。",
+    "overview.proactive": "2022年，示例县教育局通过门户网站主动公开政府信息326条，"
+                          "其中招生入学信息85条、教育收费信息41条，发布政策解读12篇，回应社会关切7次。",
     "overview.requests": "本年度新收政府信息公开申请若干件，均在法定期限内答复，未发生因答复引发的行政复议和诉讼。",
     "overview.management": "健全信息发布审核机制，严格执行“先审查、后公开”和“一事一审”制度，全年未发生泄密事件。",
     "overview.platform": "门户网站教育信息公开专栏调整为招生、收费、资助三个子栏目，微信公众号发布信息214条。",
@@ -32,8 +32,8 @@ LAST_TEXT = {
     "other": "本单位2022年度未收取信息处理费。",
 }
 THIS_TEXT = {
-    "overview.proactive": "2023年，示例县教育局通过门户网站主动公开政府信息351条，其中学位预警信息23条、资助政策信息37条，"
-                          "制作图解11件、短视频4条，回应家长关切15次。",
+    "overview.proactive": "2023年，示例县教育局通过门户网站主动公开政府信息351条，"
+                          "其中学位预警信息23条、资助政策信息37条，制作图解11件、短视频4条，回应家长关切15次。",
     "overview.requests": "全年受理的申请集中在学位分配和教师招聘两类，均在法定期限内答复，申请人均未提起复议。",
     "overview.management": LAST_TEXT["overview.management"],  # copied word for word
     "overview.platform": "新开设学位查询入口，门户网站与微信公众号同步发布，公众号全年推送信息268条。",
@@ -86,7 +86,8 @@ def test_year_over_year_finds_the_carry_over_the_chain_a_jump_and_a_copied_secti
         ("C2", "二、主动公开!B9", 12, 120),
         ("C1", "三、依申请公开!E7", last.values["requests.carried_out.commercial"],
          last.values["requests.carried_out.commercial"] + 1),
-        ("C1", "三、依申请公开!J7", last.values["requests.carried_out.total"], last.values["requests.carried_out.total"] + 1),
+        ("C1", "三、依申请公开!J7", last.values["requests.carried_out.total"],
+         last.values["requests.carried_out.total"] + 1),
     ]
     text = cli("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx").output
     assert text.splitlines()[0] == "比较：上年报告与本年报告（示例县教育局，2022 年 → 2023 年）"
@@ -106,7 +107,8 @@ def test_check_previous_calls_the_same_code(tmp_path, cli):
     assert [(f["cells"][0], f["message"]) for f in w1] == [(
         "三、依申请公开!E7",
         f"三、依申请公开!E7（二、上年结转政府信息公开申请数量 / 申请人情况 / 法人或其他组织 / 商业企业）为 "
-        f"{this.values['requests.carried_in.commercial']}，按上年报告应为 {last.values['requests.carried_out.commercial']}"
+        f"{this.values['requests.carried_in.commercial']}，"
+        f"按上年报告应为 {last.values['requests.carried_out.commercial']}"
         f"（{last.values['requests.carried_out.commercial']}）。")]
 
 
@@ -119,7 +121,8 @@ def test_small_numbers_are_no_jump_and_last_years_problems_must_be_addressed(tmp
     write(this, tmp_path / "2023.xlsx")
     out = json.loads(cli("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-f", "json").output)
     assert [(f["rule"], f["cells"][0], f["message"]) for f in out["findings"] if f["rule"] != "C3"] == [
-        ("C4", "五、问题及改进!A3", "五、问题及改进!A3“五、存在的主要问题及改进情况”没有提到上年报告中的问题（与上年的这一部分没有共同内容）。")]
+        ("C4", "五、问题及改进!A3",
+         "五、问题及改进!A3“五、存在的主要问题及改进情况”没有提到上年报告中的问题（与上年的这一部分没有共同内容）。")]
 
 
 def _approved_and_published(approved, published_path: Path, field: str, more: int, section: str,
@@ -151,10 +154,12 @@ def test_the_published_page_against_the_approved_workbook(tmp_path, ext, cli):
         ("P2", "一、总体情况!A10", None, None),
         ("P1", "三、依申请公开!E8", g["requests.granted.commercial"], g["requests.granted.commercial"] + 2),
         ("P1", "三、依申请公开!J8", g["requests.granted.total"], g["requests.granted.total"] + 2),
-        ("P1", "三、依申请公开!E29", g["requests.results_total.commercial"], g["requests.results_total.commercial"] + 2),
+        ("P1", "三、依申请公开!E29", g["requests.results_total.commercial"],
+         g["requests.results_total.commercial"] + 2),
         ("P1", "三、依申请公开!J29", g["requests.results_total.total"], g["requests.results_total.total"] + 2),
     ]
-    assert out["findings"][0]["message"] == "一、总体情况!A10“（四）政府信息公开平台建设”有 1 处改动：[-持续优化-]{+全面改版+}门户网站信息…新媒体管理。"
+    assert out["findings"][0]["message"] == (
+        "一、总体情况!A10“（四）政府信息公开平台建设”有 1 处改动：[-持续优化-]{+全面改版+}门户网站信息…新媒体管理。")
 
 
 def test_the_published_pdf_against_the_approved_workbook(tmp_path, soffice, cli):
@@ -211,8 +216,8 @@ def test_two_folders_match_by_code_first_and_account_for_every_file(tmp_path, cl
     (new / "示例县公安局.xlsx").unlink()
     (new / "示例县公安局.csv").write_text("file,unit,year,id,label,value\n", encoding="utf-8")
     (new / "示例县自然资源局.xlsx").unlink()
-    (new / "示例县自然资源局.txt").write_text("示例县自然资源局2023年政府信息公开工作年度报告\n本年度依法做好政府信息公开工作。\n",
-                                      encoding="utf-8")
+    (new / "示例县自然资源局.txt").write_text("示例县自然资源局2023年政府信息公开工作年度报告\n"
+                                      "本年度依法做好政府信息公开工作。\n", encoding="utf-8")
     result = cli("compare", old, new, "-f", "json")
     assert result.exit_code == 0, result.output
     units = json.loads(result.output)["units"]
@@ -221,7 +226,8 @@ def test_two_folders_match_by_code_first_and_account_for_every_file(tmp_path, cl
     assert by_unit["示例县财政局"]["new"]["path"] == str(new / "示例县财政局（更正版）.xlsx")
     assert [(a["path"], a["status"], a["reason"]) for a in by_unit["示例县财政局"]["also"]] == [
         (str(new / "示例县财政局.xlsx"), "not_taken",
-         f"统一社会信用代码 {wrong} 与另一个文件夹中这个单位的 {right} 不同，已采用代码相同的 示例县财政局（更正版）.xlsx")]
+         f"统一社会信用代码 {wrong} 与另一个文件夹中这个单位的 {right} 不同，"
+         "已采用代码相同的 示例县财政局（更正版）.xlsx")]
     assert [(a["path"], a["status"], a["reason"]) for a in by_unit["示例县教育局"]["also"]] == [
         (str(new / "示例县教育局 - 副本.xlsx"), "copy", "与 示例县教育局.xlsx 内容完全相同，按一份计")]
     received = {u["unit"]: [(a["path"], a["findings"][0]["rule"]) for a in u["also"]]
@@ -265,7 +271,8 @@ def test_a_text_with_no_table_is_not_compared(tmp_path, cli):
                                        encoding="utf-8")
     result = cli("compare", tmp_path / "2022.xlsx", tmp_path / "2023.txt")
     assert result.exit_code == 2
-    assert "无法读取：文档中一个表格的数字也没有读出，无法与另一份报告比较（没有比较，不等于没有差异）。" in result.output
+    assert ("无法读取：文档中一个表格的数字也没有读出，无法与另一份报告比较（没有比较，不等于没有差异）。"
+            in result.output)
     assert "没有需要注意的差异" not in result.output
 
 
@@ -311,8 +318,8 @@ def test_a_summary_against_its_units(tmp_path, cli):
     right = read(tmp_path / "县.xlsx").values["appeals.suit_direct.corrected"]
     assert [(f["rule"], f["cells"][0], f["expected"], f["actual"]) for f in out["findings"]] == [
         ("U1", "四、复议诉讼!G6", right, right + 4)]
-    assert out["findings"][0]["message"] == (f"四、复议诉讼!G6（行政诉讼 / 未经复议直接起诉 / 结果纠正）为 {right + 4}，"
-                                             f"各单位之和为 {right}，相差 4。")
+    assert out["findings"][0]["message"] == (
+        f"四、复议诉讼!G6（行政诉讼 / 未经复议直接起诉 / 结果纠正）为 {right + 4}，各单位之和为 {right}，相差 4。")
     assert len(out["units"]) == 14 and {u["status"] for u in out["units"]} == {"merged"}
 
 
@@ -333,8 +340,8 @@ def test_the_comparison_workbook(tmp_path, cli):
     assert link.startswith("'示例县教育局'!A")
     pair = wb["示例县教育局"]
     row = int(link.rpartition("A")[2])
-    assert [c.value for c in pair[row]][:6] == ["proactive.license.decisions", FMT.fields["proactive.license.decisions"].label,
-                                                12, 120, 108, 10]
+    assert [c.value for c in pair[row]][:6] == ["proactive.license.decisions",
+                                                FMT.fields["proactive.license.decisions"].label, 12, 120, 108, 10]
     assert [c.value for c in pair[1]][:6] == ["字段", "项目", "旧", "新", "差值", "比值"]
     assert pair.conditional_formatting  # flagged rows take the colour of their level
     again = cli("compare", tmp_path / "2022.xlsx", tmp_path / "2023.xlsx", "-o", tmp_path / "比较.xlsx")
@@ -391,7 +398,8 @@ def test_a_summary_that_leaves_units_out_is_said_beside_the_comparison(tmp_path,
     cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "all.xlsx", "--unit", "示例县", "--roster", roster)
     result = cli("compare", tmp_path / "all.xlsx", tmp_path / "part.xlsx", "-f", "json")
     note = result.output.splitlines()[-1]
-    assert note.startswith(f"注意：{tmp_path / 'part.xlsx'} 只汇总了 14 个单位中的 1 个（未汇总：示例县人民政府办公室、")
+    assert note.startswith(f"注意：{tmp_path / 'part.xlsx'} 只汇总了 14 个单位中的 1 个"
+                           "（未汇总：示例县人民政府办公室、")
     assert note.endswith("），比较时请考虑未汇总的单位。")
     assert "只汇总了" not in cli("compare", tmp_path / "all.xlsx", tmp_path / "all.xlsx").output
 
@@ -433,7 +441,8 @@ def test_two_folders_compared_into_a_workbook_of_findings_and_units(tmp_path, cl
                            "未比较的文件 0 份（原因见上）；1 个错误，1 个警告。")
     assert found[3:] == [
         ["序号", "单位", "规则", "级别", "单元格", "说明"],
-        [1, "示例县民政局", "C5", "警告", None, "旧文件夹中有“示例县民政局”的报告（示例县民政局.xlsx），新文件夹中没有。"],
+        [1, "示例县民政局", "C5", "警告", None,
+         "旧文件夹中有“示例县民政局”的报告（示例县民政局.xlsx），新文件夹中没有。"],
         [2, "示例县财政局", "P1", "错误", "二、主动公开!B12",
          "二、主动公开!B12（第二十条第（六）项 / 行政处罚 / 本年处理决定数量）旧版为 0，新版为 3。"]]
     units = [[c.value for c in row] for row in wb["单位对照"].iter_rows()]
@@ -446,6 +455,7 @@ def test_two_folders_compared_into_a_workbook_of_findings_and_units(tmp_path, cl
                                            found[5][5]]
     assert units[at["示例县教育局"] - 1][2:] == [
         "已比较", str(old / "示例县教育局.xlsx"), str(new / "示例县教育局.xlsx"), 0, 0, None]
-    assert units[-2:] == [["示例县民政局", None, "仅在旧文件夹", str(old / "示例县民政局.xlsx"), None, None, None, None],
-                          ["示例县新区管理委员会", None, "仅在新文件夹", None, str(new / "新区.xlsx"), None, None, None]]
+    assert units[-2:] == [
+        ["示例县民政局", None, "仅在旧文件夹", str(old / "示例县民政局.xlsx"), None, None, None, None],
+        ["示例县新区管理委员会", None, "仅在新文件夹", None, str(new / "新区.xlsx"), None, None, None]]
     assert len(units) == 1 + 13 + 2

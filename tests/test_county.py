@@ -115,7 +115,8 @@ def test_status_says_each_units_kind_and_why_one_is_other(tmp_path, cli):
     rows = sheet_rows(tmp_path / "s.xlsx", "上报情况")
     assert rows[0] == ("单位", "统一社会信用代码", "状态", "错误数", "警告数", "主要问题", "文件", "类型")
     by_unit = {r[0]: r for r in rows[1:]}
-    assert (by_unit["示例县人民政府办公室"][7], by_unit["示例县人民政府办公室"][5]) == ("其他", "名册未写明类型，计入“其他”")
+    assert (by_unit["示例县人民政府办公室"][7], by_unit["示例县人民政府办公室"][5]) == (
+        "其他", "名册未写明类型，计入“其他”")
     assert (by_unit["示例县教育局"][7], by_unit["示例县教育局"][5]) == (
         "其他", "名册的类型“县直单位”不是本级、部门、乡镇街道、其他之一，计入“其他”")
     assert (by_unit["示例县财政局"][7], by_unit["示例县财政局"][5]) == ("部门", None)
@@ -137,8 +138,8 @@ def test_without_kinds_every_unit_is_other_and_by_kind_says_so(tmp_path, cli):
 def test_summary_sheets_in_order_and_the_summary_still_passes_check(county):
     path, _ = county
     names = openpyxl.load_workbook(path).sheetnames
-    assert names[names.index("_xltools") + 1:] == ["分类汇总", "图表", "上报情况", "质量评分", "明细", "来源", "各单位文字",
-                                                  "_units"]
+    assert names[names.index("_xltools") + 1:] == ["分类汇总", "图表", "上报情况", "质量评分", "明细", "来源",
+                                                  "各单位文字", "_units"]
     [checked] = check([path])
     assert checked.errors == []
     assert [(f.rule, f.fields[0]) for f in checked.warnings] == [  # the text still to write; （二） is drafted
@@ -166,8 +167,9 @@ def unit(name: str, n: int, cells: dict) -> Report:
 
 FIXED = {  # unit: (kind, cells)
     "甲局": ("部门", {"requests.granted.natural_person": 6, "requests.partly_granted.natural_person": 2,
-                    "requests.refused.state_secret.natural_person": 1, "requests.unavailable.not_held.natural_person": 1,
-                    "appeals.review.upheld": 7, "appeals.review.corrected": 3, "appeals.review.pending": 2}),
+                    "requests.refused.state_secret.natural_person": 1,
+                    "requests.unavailable.not_held.natural_person": 1, "appeals.review.upheld": 7,
+                    "appeals.review.corrected": 3, "appeals.review.pending": 2}),
     "乙局": ("部门", {"requests.granted.natural_person": 1, "requests.refused.third_party_rights.natural_person": 2,
                     "appeals.review.corrected": 1}),
     "丙镇": ("乡镇街道", {"requests.granted.natural_person": 9, "requests.partly_granted.natural_person": 3,
@@ -234,7 +236,8 @@ def test_every_rate_equals_its_definition_and_the_guard_applies_in_the_detail(fi
         assert ranked or letter not in coloured
     disclosure = ids.index("rate.disclosure")
     assert [(r[0], num(r[disclosure]), r[disclosure + 1]) for r in rows[2:]] == [
-        ("甲局", Decimal("80"), 2), ("乙局", Decimal("33.3"), None), ("丙镇", Decimal("80"), 2), ("丁办", Decimal("92"), 1),
+        ("甲局", Decimal("80"), 2), ("乙局", Decimal("33.3"), None), ("丙镇", Decimal("80"), 2),
+        ("丁办", Decimal("92"), 1),
         ("合计", Decimal("83"), None)]  # 44 of 53; 1 of 3 is shown, neither ranked nor coloured
 
 
@@ -248,7 +251,8 @@ def test_rates_by_kind_follow_the_definition_and_the_guard(fixed):
         r = next(i for i, row in enumerate(rows) if row[-1] == f"rate.{rate['id']}")
         assert rows[r][0] == f"{rate['label']}（%）" and rows[r][1] == rate["definition"]["zh"]
         for j, k in enumerate(KINDS):
-            values = {fid: sum(reports[u].values[fid] for u in kinds[k]) for fid in FMT.fields if FMT.fields[fid].numeric}
+            values = {fid: sum(reports[u].values[fid] for u in kinds[k])
+                      for fid in FMT.fields if FMT.fields[fid].numeric}
             value, over = _definition(values, rate) if kinds[k] else (None, 0)
             assert (num(rows[r][2 + j]), rows[r + 1][2 + j]) == (value, over), (rate["id"], k)
             assert ((r + 1) in coloured.get("CDEF"[j], set())) == (over >= 10 and value is not None), (rate["id"], k)
@@ -267,7 +271,8 @@ def test_the_readme_defines_the_rates_as_the_schema_does():
 def test_ranks_share_places_and_skip_the_guarded():
     from xltools.model.county import Rate, ranks
 
-    rates = [Rate("x", "", 8, 10), Rate("x", "", 1, 3), Rate("x", "", 12, 15), Rate("x", "", 23, 25), Rate("x", "", 0, 0)]
+    rates = [Rate("x", "", 8, 10), Rate("x", "", 1, 3), Rate("x", "", 12, 15), Rate("x", "", 23, 25),
+             Rate("x", "", 0, 0)]
     assert ranks(rates) == [2, None, 2, 1, None]
     assert [r.percent for r in rates] == [Decimal("80.0"), Decimal("33.3"), Decimal("80.0"), Decimal("92.0"), None]
     assert Rate("x", "", 1, 8).percent == Decimal("12.5") and Rate("x", "", 1, 16).percent == Decimal("6.3")  # half up
@@ -292,7 +297,8 @@ def test_charts_are_native_and_reference_their_tables(county):
     kinds = roster_kinds()
     ws = openpyxl.load_workbook(path)["图表"]
     charts = {_title(c): c for c in ws._charts}
-    assert list(charts) == ["各单位本年新收政府信息公开申请数量", "办理结果构成（按单位类型）", "行政复议、行政诉讼结果"]
+    assert list(charts) == ["各单位本年新收政府信息公开申请数量", "办理结果构成（按单位类型）",
+                            "行政复议、行政诉讼结果"]
     assert all(c.type == "bar" and c.x_axis.scaling.orientation == "maxMin" and c.x_axis.delete is False
                for c in charts.values())
     units = charts["各单位本年新收政府信息公开申请数量"]
@@ -494,8 +500,9 @@ def test_previous_year_gives_the_change_a_chart_and_compare_findings(last_year, 
 def test_previous_of_another_year_or_unit_is_refused_before_anything_is_written(last_year, tmp_path, cli):
     wrong = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--previous",
                 EXAMPLES / "chitudian-2023.xlsx")
-    assert (wrong.exit_code, wrong.output) == (2, f"xltools: 上年的汇总表 {EXAMPLES / 'chitudian-2023.xlsx'} 是“栾川县赤土店镇人民政府”"
-                                                  "的，本次汇总的是“示例县”：请给出同一单位上一年的汇总表，或用与上年相同的 --unit\n")
+    assert (wrong.exit_code, wrong.output) == (
+        2, f"xltools: 上年的汇总表 {EXAMPLES / 'chitudian-2023.xlsx'} 是“栾川县赤土店镇人民政府”的，"
+           "本次汇总的是“示例县”：请给出同一单位上一年的汇总表，或用与上年相同的 --unit\n")
     this_year = last_year.parent / "this.xlsx"
     assert cli("merge", SAMPLE_COUNTY, "-o", this_year, "--unit", "示例县").exit_code == 0
     year = cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--previous", this_year)
@@ -580,8 +587,9 @@ def test_breakdown_by_kind_and_by_unit(county, tmp_path, cli):
     assert [line.strip("| ").split(" | ") for line in lines[1:]] == [[str(x) for x in row] for row in expected]
     per_unit = cli("publish", path, "-o", tmp_path / "u.md", "--breakdown", "unit")
     assert per_unit.exit_code == 0
-    rows = [line.strip("| ").split(" | ") for line in (tmp_path / "u.md").read_text(encoding="utf-8").split("## 附表\n")[1]
-            .splitlines() if line.startswith("| ") and not line.startswith("|---")]
+    rows = [line.strip("| ").split(" | ")
+            for line in (tmp_path / "u.md").read_text(encoding="utf-8").split("## 附表\n")[1].splitlines()
+            if line.startswith("| ") and not line.startswith("|---")]
     assert rows[0][0] == "单位" and rows[1][0] == "示例县人民政府办公室" and rows[2][0] == "本级小计"
     assert len(rows) == 1 + 14 + 3 + 1 and rows[-1] == [str(x) for x in expected[-1]]
     for name in reports:
@@ -601,8 +609,9 @@ def test_breakdown_is_refused_where_it_would_be_wrong(county, tmp_path, cli):
     path, _ = county
     unit_book = cli("publish", EXAMPLES / "chitudian-2023.xlsx", "-o", tmp_path / "r.md", "--breakdown")
     assert unit_book.exit_code == 2
-    assert unit_book.output.splitlines()[-1] == (f"xltools: {EXAMPLES / 'chitudian-2023.xlsx'} 不是汇总表（没有“明细”表）："
-                                                 "--breakdown 只用于 xltools merge 写出的汇总表")
+    assert unit_book.output.splitlines()[-1] == (
+        f"xltools: {EXAMPLES / 'chitudian-2023.xlsx'} 不是汇总表（没有“明细”表）："
+        "--breakdown 只用于 xltools merge 写出的汇总表")
     assert not (tmp_path / "r.md").exists()
     wb = openpyxl.load_workbook(path)  # someone typed over a unit's figure in 明细
     ws = wb["明细"]
@@ -627,7 +636,8 @@ def test_a_merge_that_leaves_units_out_drafts_no_figures_unless_asked(last_year,
     assert result.exit_code == 1
     [line] = [x for x in result.output.splitlines() if x.startswith("未起草")]
     assert line.startswith(f"未起草数字段落（一（二）依申请公开）：只汇总了 14 个单位中的 1 个（{left_out}")
-    assert line.endswith("等 13 个），按部分单位的合计写出的数字和增减会是错的；补齐后重新汇总，或用 --allow-incomplete 照样起草。")
+    assert line.endswith("等 13 个），按部分单位的合计写出的数字和增减会是错的；"
+                         "补齐后重新汇总，或用 --allow-incomplete 照样起草。")
     assert read(tmp_path / "s.xlsx").text["overview.requests"] is None
     allowed = cli(*args, "-o", tmp_path / "all.xlsx", "--allow-incomplete")
     assert allowed.exit_code == 1

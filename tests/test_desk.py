@@ -37,7 +37,8 @@ def test_init_gives_each_unit_a_private_link_and_the_office_a_password_once(tmp_
     lines = result.output.splitlines()
     assert lines[0] == f"已建立审核台：{folder}（2023年度，14 个单位；报送截止 2024-01-31，发布截止 2024-01-31）"
     assert lines[1] == f"各单位的上传链接：{folder / '单位链接.csv'}"
-    password = lines[lines.index("管理员密码（只显示这一次，请记下；忘记时用 xltools desk password 重设）：") + 1].strip()
+    asked = lines.index("管理员密码（只显示这一次，请记下；忘记时用 xltools desk password 重设）：")
+    password = lines[asked + 1].strip()
     assert len(password.replace("-", "")) == 16
     with (folder / "单位链接.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -68,9 +69,11 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice, cli):
     assert note[3:] == [
         "一、必须改正的错误（1 处）：",
         "1. 【四、复议诉讼!E6】四、复议诉讼!E6（行政复议 / 总计）应为 3（A6+B6+C6+D6 = 1+0+0+2），实际为 4。"
-        "修改方法：把 四、复议诉讼!E6 改为 3（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），或核对各项数字。",
+        "修改方法：把 四、复议诉讼!E6 改为 3（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），"
+        "或核对各项数字。",
         "二、请核实的问题（1 处；确属实际情况的，请在“审核说明”表中写明理由）：",
-        "1. 【四、复议诉讼!E6】正文“因政府信息公开被申请行政复议3件，被提起行政诉讼2件。”写的是 3，而表格 四、复议诉讼!E6（行政复议 / 总计）为 4。"
+        "1. 【四、复议诉讼!E6】正文“因政府信息公开被申请行政复议3件，被提起行政诉讼2件。”写的是 3，"
+        "而表格 四、复议诉讼!E6（行政复议 / 总计）为 4。"
         "修改方法：核对正文和表格，改正错误的一方。",
         "每个问题的位置已在“检查结果”中标出：上传页面可下载标注了问题的工作簿。"]
     assert cli("desk", "note", desk_dir, "教育局", "-o", tmp_path / "退回意见.docx").exit_code == 0
@@ -79,14 +82,16 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice, cli):
     pdf = soffice(tmp_path / "退回意见.docx", "pdf")  # Word's reader opens it
     assert pdf.stat().st_size > 1000
     refused = cli("desk", "approve", desk_dir, "教育局")
-    assert (refused.exit_code, refused.output) == (2, f"xltools: {EDUCATION} 的第 1 版有 1 个错误，不能备案；请退回修改\n")
+    assert (refused.exit_code, refused.output) == (
+        2, f"xltools: {EDUCATION} 的第 1 版有 1 个错误，不能备案；请退回修改\n")
 
     fixed = workbook(tmp_path / "教育局年报-改.xlsx")
     assert cli("desk", "add", desk_dir, fixed).output == f"已收下：{fixed} → {EDUCATION} 第 2 版（检查通过）\n"
     with clock(datetime(2024, 1, 18, 9, 30)):
         assert cli("desk", "approve", desk_dir, EDUCATION).output == f"已备案：{EDUCATION} 第 2 版\n"
     late = cli("desk", "add", desk_dir, fixed)
-    assert (late.exit_code, late.output) == (1, f"未收下：{fixed}：报告已备案，不能再上传；如需修改，请联系县政务公开办退回\n")
+    assert (late.exit_code, late.output) == (
+        1, f"未收下：{fixed}：报告已备案，不能再上传；如需修改，请联系县政务公开办退回\n")
     published = cli("desk", "published", desk_dir, "教育局", "--url", "https://www.example.gov.cn/nb2023.html",
                     "--date", "2024-01-20")
     assert published.output == f"已记录发布：{EDUCATION}，2024-01-20，https://www.example.gov.cn/nb2023.html\n"
@@ -97,7 +102,8 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice, cli):
     assert {k: by_unit[EDUCATION][k] for k in ("status", "status_key", "versions", "approved_version", "published",
                                                "errors", "score", "late")} == {
         "status": "已发布", "status_key": "published", "versions": 2, "approved_version": 2, "errors": 0,
-        "published": {"url": "https://www.example.gov.cn/nb2023.html", "date": "2024-01-20"}, "score": {"points": 20, "of": 20, "deductions": []},
+        "published": {"url": "https://www.example.gov.cn/nb2023.html", "date": "2024-01-20"},
+        "score": {"points": 20, "of": 20, "deductions": []},
         "late": ["submit"]}  # today is long past the deadline of 2023's reports
     assert by_unit[FINANCE]["status"] == "待审核"
     assert status[0]["overdue"] == ["submit", "publish"]  # the deadlines are long past: overdue first
@@ -105,9 +111,11 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice, cli):
     merged = cli("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx")
     assert merged.exit_code == 1  # written, but most units are not in it
     assert merged.output.splitlines()[:2] == [
-        f"已写入汇总表 {tmp_path / '汇总.xlsx'}（示例县，2023年）：汇总 1 个已备案单位。", "未备案 13 个（上报情况中写明）："]
+        f"已写入汇总表 {tmp_path / '汇总.xlsx'}（示例县，2023年）：汇总 1 个已备案单位。",
+        "未备案 13 个（上报情况中写明）："]
     assert f"  {FINANCE}  未备案  审核台状态：待审核（1 个版本，没有备案）" in merged.output.splitlines()
-    rows = {r[0]: r for r in openpyxl.load_workbook(tmp_path / "汇总.xlsx")["上报情况"].iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: r for r in openpyxl.load_workbook(tmp_path / "汇总.xlsx")["上报情况"]
+            .iter_rows(min_row=2, values_only=True)}
     assert rows[EDUCATION][2] == "已汇总"
     assert rows[FINANCE][2:6] == ("未备案", None, None, "审核台状态：待审核（1 个版本，没有备案）")
     assert rows["示例县民政局"][2] == "未报送"
@@ -165,7 +173,8 @@ def test_what_add_does_not_receive_is_said(desk_dir, tmp_path, cli):
     assert result.output.splitlines() == [
         f"未收下：{other_year}：工作簿封面的报告年度是 2022，这里收的是 2023 年度的报告",
         f"未收下：{stranger}：封面上的单位“外县某局”不在名册中",
-        f"未收下：{xls}：文件无法读取：文件是旧版 Excel 97-2003 格式（.xls）。修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"]
+        f"未收下：{xls}：文件无法读取：文件是旧版 Excel 97-2003 格式（.xls）。"
+        "修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"]
     assert Desk(desk_dir).ledger.versions() == []
     assert [e.kind for e in Desk(desk_dir).ledger.events()] == ["created", "refused", "refused", "refused"]
 
@@ -173,7 +182,8 @@ def test_what_add_does_not_receive_is_said(desk_dir, tmp_path, cli):
 @pytest.mark.parametrize("args, said", [
     (["status", "{tmp}"], "xltools: {tmp} 不是审核台文件夹（没有 desk.sqlite）；请先运行 xltools desk init"),
     (["approve", "{desk}", "卫健委"], "xltools: 名册中没有“卫健委”（可写单位名称、其中一段或统一社会信用代码）"),
-    (["approve", "{desk}", "镇"], "xltools: “镇”可指多个单位：示例县城关镇人民政府、示例县东岭镇人民政府、示例县北坡镇人民政府；请写得更完整"),
+    (["approve", "{desk}", "镇"],
+     "xltools: “镇”可指多个单位：示例县城关镇人民政府、示例县东岭镇人民政府、示例县北坡镇人民政府；请写得更完整"),
     (["approve", "{desk}", "教育局"], "xltools: 示例县教育局 还没有报送任何版本"),
     (["return", "{desk}", "教育局"], "xltools: 示例县教育局 还没有报送任何版本"),
     (["published", "{desk}", "教育局", "--url", "https://a.gov.cn", "--date", "2024-01-02"],
@@ -190,7 +200,8 @@ def test_what_the_desk_cannot_do_is_one_line(desk_dir, tmp_path, args, said, cli
 def test_publication_needs_an_address_and_a_date(desk_dir, tmp_path, cli):
     cli("desk", "add", desk_dir, workbook(tmp_path / "a.xlsx"))
     assert cli("desk", "approve", desk_dir, "教育局", "--version", "1").exit_code == 0
-    for url, day, said in [("www.a.gov.cn", "2024-01-02", "发布地址“www.a.gov.cn”不是网址（应以 http:// 或 https:// 开头）"),
+    for url, day, said in [("www.a.gov.cn", "2024-01-02",
+                            "发布地址“www.a.gov.cn”不是网址（应以 http:// 或 https:// 开头）"),
                            ("https://a.gov.cn/x", "2024年1月2日", "发布日期“2024年1月2日”应写成 2024-01-31 这样"),
                            ("https://a.gov.cn/x", "2099-01-02", "发布日期 2099-01-02 不在 2023-01-01 至 ")]:
         result = cli("desk", "published", desk_dir, "教育局", "--url", url, "--date", day)
@@ -280,8 +291,9 @@ def test_links_only_this_computer_opens_are_said_and_rewritten_for_the_intranet(
     assert all(link.startswith("http://127.0.0.1:8000/u/") for link in before)
 
     moved = cli("desk", "links", folder, "--base-url", "http://10.1.2.3:8000/")
-    assert (moved.exit_code, moved.output) == (0, f"已把 14 个单位的链接改为以 http://10.1.2.3:8000 开头：{folder / '单位链接.csv'}\n"
-                                                  "  链接中的令牌没有变；请把新的链接发给各单位。\n")
+    assert (moved.exit_code, moved.output) == (
+        0, f"已把 14 个单位的链接改为以 http://10.1.2.3:8000 开头：{folder / '单位链接.csv'}\n"
+           "  链接中的令牌没有变；请把新的链接发给各单位。\n")
     after = _links(folder)
     assert after == [link.replace("http://127.0.0.1:8000", "http://10.1.2.3:8000") for link in before]
     d = Desk(folder)
@@ -289,15 +301,18 @@ def test_links_only_this_computer_opens_are_said_and_rewritten_for_the_intranet(
     assert d.unit_by_token(after[2].rsplit("/", 1)[1]).name == EDUCATION  # the links sent still open the unit's page
 
     again = cli("desk", "links", folder, "--base-url", "http://localhost:8000")
-    assert again.exit_code == 0 and again.stderr.splitlines()[0].startswith("注意：各单位的链接以 http://localhost:8000 开头")
+    assert again.exit_code == 0
+    assert again.stderr.splitlines()[0].startswith("注意：各单位的链接以 http://localhost:8000 开头")
     for url in ("10.1.2.3:8000", "ftp://10.1.2.3", "http://"):
         refused = cli("desk", "links", folder, "--base-url", url)
         assert (refused.exit_code, refused.output) == (
-            2, f"xltools: “{url}”不能作为链接的开头，应写成 http://10.1.2.3:8000 这样（本机在单位内网中的地址和端口）\n")
+            2, f"xltools: “{url}”不能作为链接的开头，"
+               "应写成 http://10.1.2.3:8000 这样（本机在单位内网中的地址和端口）\n")
     (folder / "单位链接.csv").unlink()
     gone = cli("desk", "links", folder, "--base-url", "http://10.1.2.3:8000")
-    assert (gone.exit_code, gone.output) == (2, f"xltools: {folder / '单位链接.csv'} 不在了：各单位的链接只保存在这个文件中"
-                                                "（台账只存其摘要），无法重写；请从备份中找回这个文件\n")
+    assert (gone.exit_code, gone.output) == (
+        2, f"xltools: {folder / '单位链接.csv'} 不在了：各单位的链接只保存在这个文件中"
+           "（台账只存其摘要），无法重写；请从备份中找回这个文件\n")
 
 
 def test_links_saved_again_by_excel_are_rewritten(desk_dir, cli):
@@ -355,7 +370,8 @@ def test_a_unit_whose_file_could_not_be_read_is_accounted_for_until_it_sends_one
 
     assert cli("desk", "approve", desk_dir, FINANCE).exit_code == 0
     merged = cli("desk", "merge", desk_dir, "-o", tmp_path / "汇总.xlsx")
-    assert f"  {EDUCATION}  无法读取  收到了这个单位的文件，但无法读取：{EDUCATION}.xls：{why}" in merged.output.splitlines()
+    assert (f"  {EDUCATION}  无法读取  收到了这个单位的文件，但无法读取：{EDUCATION}.xls：{why}"
+            in merged.output.splitlines())
     book = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
     rows = {r[0]: r for r in book["上报情况"].iter_rows(min_row=2, values_only=True)}
     assert rows[EDUCATION][2:7] == ("无法读取", 1, None, f"收到了这个单位的文件，但无法读取：\n{EDUCATION}.xls：{why}",

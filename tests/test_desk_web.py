@@ -78,8 +78,10 @@ def test_a_unit_uploads_and_sees_the_check_at_once(client, made, tmp_path):
     assert (sent.status_code, sent.headers["location"]) == (303, f"/u/{tok}/v/1")
     shown = text(client.get(sent.headers["location"]).text)
     assert "第 1 版的检查结果 第 1 版：1 个错误，1 个警告" in shown
-    assert ("错误 R4 复议诉讼总计不符 四、复议诉讼!E6 四、复议诉讼!E6（行政复议 / 总计）应为 3（A6+B6+C6+D6 = 1+0+0+2），实际为 4。 "
-            "修改：把 四、复议诉讼!E6 改为 3（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），或核对各项数字。") in shown
+    assert ("错误 R4 复议诉讼总计不符 四、复议诉讼!E6 "
+            "四、复议诉讼!E6（行政复议 / 总计）应为 3（A6+B6+C6+D6 = 1+0+0+2），实际为 4。 "
+            "修改：把 四、复议诉讼!E6 改为 3（或恢复公式：在该格输入 =SUM(A6:D6)，或运行 xltools fill），"
+            "或核对各项数字。") in shown
     marked = client.get(f"/u/{tok}/v/1/marked")
     assert marked.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(marked.content))
@@ -163,7 +165,8 @@ def test_a_file_sent_again_as_it_was_is_not_a_new_version(client, made, tmp_path
 def test_the_api_refuses_a_wrong_token(client, made, tmp_path, headers):
     answer = client.post("/api/upload", files={"file": ("a.xlsx", workbook(tmp_path / "a.xlsx").read_bytes())},
                          headers=headers)
-    assert (answer.status_code, answer.json()) == (401, {"error": "单位令牌不对（请求头 Authorization: Bearer <单位令牌>）"})
+    assert (answer.status_code, answer.json()) == (
+        401, {"error": "单位令牌不对（请求头 Authorization: Bearer <单位令牌>）"})
     assert made.desk.ledger.versions() == []
 
 
@@ -219,7 +222,8 @@ def _far_cell() -> bytes:
 def _entities() -> bytes:
     def laughs(part: bytes) -> bytes:  # billion laughs, before the root element
         decl, _, rest = part.partition(b"?>") if part.startswith(b"<?xml") else (b"", b"", part)
-        return (decl + b"?>" if decl else b"") + b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + rest
+        return ((decl + b"?>" if decl else b"")
+                + b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + rest)
 
     return _altered("xl/workbook.xml", laughs)
 
@@ -239,7 +243,8 @@ def workbook_bytes() -> bytes:
 
 @pytest.mark.parametrize("name, make, rule, said", [
     ("年报.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000, "F4",
-     "文件无法读取：文件是旧版 Excel 97-2003 格式（.xls）。修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"),
+     "文件无法读取：文件是旧版 Excel 97-2003 格式（.xls）。"
+     "修改：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”再报送。"),
     ("年报.xlsx", lambda: b"", "F1", "文件无法读取：文件是空的（0 字节）。"),
     ("年报.xlsx", lambda: b"%PDF-1.7 not a workbook", "F2", "文件无法读取："),
     ("年报.xlsx", lambda: workbook_bytes()[:5000], "F3", "文件无法读取："),
@@ -321,7 +326,8 @@ def test_office_actions_need_the_session_and_its_csrf_token(client, made, tmp_pa
     tok = token(made.desk.folder, EDUCATION)
     upload(client, tok, workbook(tmp_path / "a.xlsx", mistake=True))
     unit = made.desk.find_unit(EDUCATION)
-    for action, data in [("return", {"note": "请改"}), ("approve", {}), ("published", {"url": "https://a.cn", "date": "2024-01-02"})]:
+    for action, data in [("return", {"note": "请改"}), ("approve", {}),
+                         ("published", {"url": "https://a.cn", "date": "2024-01-02"})]:
         assert client.post(f"/office/unit/{unit.id}/{action}", data=data).status_code == 403  # no session
     login(client, made.password)
     for action, data in [("return", {"note": "请改"}), ("approve", {})]:
@@ -346,7 +352,8 @@ def test_the_office_returns_approves_publishes_and_merges(client, made, tmp_path
     assert "一、必须改正的错误（1 处）：" in drafted
     token_ = csrf(client, f"/office/unit/{unit.id}")
     refused = client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "1"})
-    assert refused.status_code == 409 and "示例县教育局 的第 1 版有 1 个错误，不能备案；请退回修改" in text(refused.text)
+    assert refused.status_code == 409
+    assert "示例县教育局 的第 1 版有 1 个错误，不能备案；请退回修改" in text(refused.text)
     note = "请按检查结果改正四、复议诉讼的总计。"
     done = client.post(f"/office/unit/{unit.id}/return", data={"csrf": token_, "version": "1", "note": note})
     assert done.status_code == 303
@@ -363,7 +370,8 @@ def test_the_office_returns_approves_publishes_and_merges(client, made, tmp_path
     with clock(datetime(2024, 1, 22, 15)):
         assert client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "2"}).status_code == 303
     closed = api(client, tok, workbook(tmp_path / "c.xlsx").read_bytes())
-    assert (closed.status_code, closed.json()["error"]) == (409, "报告已备案，不能再上传；如需修改，请联系县政务公开办退回")
+    assert (closed.status_code, closed.json()["error"]) == (
+        409, "报告已备案，不能再上传；如需修改，请联系县政务公开办退回")
     published = client.post(f"/office/unit/{unit.id}/published",
                             data={"csrf": token_, "url": "https://www.example.gov.cn/2023.html", "date": "2024-01-25"})
     assert published.status_code == 303
@@ -379,7 +387,8 @@ def test_the_office_returns_approves_publishes_and_merges(client, made, tmp_path
     assert summary.status_code == 200
     (tmp_path / "汇总.xlsx").write_bytes(summary.content)
     assert cli("check", str(tmp_path / "汇总.xlsx")).exit_code == 0
-    rows = {r[0]: r[2] for r in openpyxl.load_workbook(tmp_path / "汇总.xlsx")["上报情况"].iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: r[2] for r in openpyxl.load_workbook(tmp_path / "汇总.xlsx")["上报情况"]
+            .iter_rows(min_row=2, values_only=True)}
     assert (rows[EDUCATION], rows[FINANCE], rows[OTHER]) == ("已汇总", "未备案", "未报送")
     for bad in ("..%2Fdesk.sqlite", ".hidden.xlsx", "nothing.xlsx"):
         assert client.get(f"/office/summaries/{bad}").status_code == 404
@@ -431,13 +440,15 @@ def test_the_server_listens_on_this_computer_unless_told(tmp_path, cli):
     serve = main.commands["serve"]
     assert {p.name: p.default for p in serve.params}["host"] == "127.0.0.1"
     result = cli("serve", str(tmp_path))
-    assert (result.exit_code, result.output) == (2, f"xltools: {tmp_path} 不是审核台文件夹（没有 desk.sqlite）；请先运行 xltools desk init\n")
+    assert (result.exit_code, result.output) == (
+        2, f"xltools: {tmp_path} 不是审核台文件夹（没有 desk.sqlite）；请先运行 xltools desk init\n")
 
 
 def test_the_marked_copy_of_an_upload_with_an_explained_warning_downloads(client, made, tmp_path):
     # issue 24 (2.1): the explained warning's colour crashed the marked copy, an English HTTP 500
     tok = token(made.desk.folder, EDUCATION)
-    assert upload(client, tok, workbook(tmp_path / "教育局.xlsx", mistake=True, explained="原件如此")).status_code == 303
+    assert upload(client, tok,
+                  workbook(tmp_path / "教育局.xlsx", mistake=True, explained="原件如此")).status_code == 303
     assert "警告（已说明） W3 文字与表格不一致" in text(client.get(f"/u/{tok}/v/1").text)
     marked = client.get(f"/u/{tok}/v/1/marked")
     assert marked.status_code == 200
@@ -464,7 +475,8 @@ def test_an_unexpected_error_is_said_in_chinese_with_its_log_in_the_desks_folder
             "出错经过记在审核台文件夹的 {} 中。")
     assert page.status_code == 500 and "Internal Server Error" not in page.text
     assert text(page.text).endswith("程序出错 " + said.format(logs["GET /u/…"].relative_to(folder)))
-    assert (answer.status_code, answer.json()) == (500, {"error": said.format(logs["GET /api/status"].relative_to(folder))})
+    assert (answer.status_code, answer.json()) == (
+        500, {"error": said.format(logs["GET /api/status"].relative_to(folder))})
     page_log = logs["GET /u/…"].read_text(encoding="utf-8")
     assert page_log.startswith("GET /u/…\n\nTraceback") and "RuntimeError: the ledger broke" in page_log
     assert tok not in page_log
@@ -477,8 +489,8 @@ def test_an_unexpected_error_that_cannot_be_logged_is_still_said(made, checker, 
     with TestClient(build_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
         page = c.get(f"/u/{token(made.desk.folder, EDUCATION)}")
     assert page.status_code == 500
-    assert (f"审核台处理这个请求时程序出错，没有完成（不是你的操作有误），出错经过也无法写入 {made.desk.folder / 'logs'}。"
-            "请告诉县政务公开办。") in text(page.text)
+    assert ("审核台处理这个请求时程序出错，没有完成（不是你的操作有误），"
+            f"出错经过也无法写入 {made.desk.folder / 'logs'}。请告诉县政务公开办。") in text(page.text)
 
 
 def test_a_body_longer_than_it_said_is_refused_as_too_large(made, checker):
@@ -531,7 +543,8 @@ def test_the_comparison_matches_each_finding_once_and_says_what_became_of_it(cli
     assert "改动的数字和文字 （无） 检查结果对照" in page  # only 审核说明 changed
     assert page.count("R4 复议诉讼总计不符") == 1 and page.count("W3 文字与表格不一致") == 2
     assert "仍存在 错误 R4 复议诉讼总计不符" in page
-    assert ("已说明 警告 W3 文字与表格不一致 四、复议诉讼!E6 正文“因政府信息公开被申请行政复议3件，被提起行政诉讼2件。”写的是 3，"
+    assert ("已说明 警告 W3 文字与表格不一致 四、复议诉讼!E6 "
+            "正文“因政府信息公开被申请行政复议3件，被提起行政诉讼2件。”写的是 3，"
             "而表格 四、复议诉讼!E6（行政复议 / 总计）为 4。 警告（已说明） W3 文字与表格不一致") in page
     assert page.endswith("已说明：原件如此")
     assert "新出现" not in page and "已改正" not in page
@@ -566,7 +579,8 @@ def test_the_office_cannot_record_a_publication_before_the_filing(client, made, 
     early = client.post(f"/office/unit/{unit.id}/published",
                         data={"csrf": token_, "url": "https://www.example.gov.cn/2023.html", "date": "2024-01-21"})
     assert early.status_code == 409
-    assert f"发布日期 2024-01-21 早于 {EDUCATION} 的备案日期 2024-01-22：先备案后公布，请核对发布日期" in text(early.text)
+    assert (f"发布日期 2024-01-21 早于 {EDUCATION} 的备案日期 2024-01-22：先备案后公布，请核对发布日期"
+            in text(early.text))
     assert made.desk.standing(unit).status == "approved"
 
 
@@ -597,8 +611,8 @@ def test_an_address_the_desk_does_not_have_is_said_in_chinese(client, made):
         assert text(answer.text).endswith("页面不存在 链接不对，或已失效。请使用县政务公开办发给你单位的链接。"), path
     answer = client.post("/office/login/x")  # the office's pages speak to the office
     assert answer.status_code == 404
-    assert text(answer.text).endswith("页面不存在 审核台没有这个地址（单位或版本不存在，或地址输错了）。请从审核台首页进入。 "
-                                      "← 各单位报送情况")
+    assert text(answer.text).endswith("页面不存在 审核台没有这个地址（单位或版本不存在，或地址输错了）。"
+                                      "请从审核台首页进入。 ← 各单位报送情况")
     api = client.get("/api/nothing")
     assert (api.status_code, api.json()) == (404, {"error": "链接不对，或已失效。请使用县政务公开办发给你单位的链接。"})
 

@@ -89,7 +89,8 @@ def test_check_marks_and_lists_what_annotate_does(tmp_path, monkeypatch):
                     assert sheet.range(c.coordinate).note.text == c.comment.text
                 else:
                     assert sheet.range(c.coordinate).color not in MARK_COLORS, (ws.title, c.coordinate)
-    assert book.app._alerts == ["结果：1 个错误，5 个警告。\n详见“检查结果”表：错误的单元格标为红色，警告标为橙色，鼠标指向单元格可看说明。"]
+    assert book.app._alerts == ["结果：1 个错误，5 个警告。\n"
+                                "详见“检查结果”表：错误的单元格标为红色，警告标为橙色，鼠标指向单元格可看说明。"]
 
 
 def test_check_reads_what_is_on_screen_not_the_file(tmp_path):

@@ -53,7 +53,8 @@ def test_detail_only_workbook_is_completed(tmp_path, soffice, cli):
     write(details_only(report), tmp_path / "in.xlsx")
     result = cli("fill", tmp_path / "in.xlsx", "-o", tmp_path / "out.xlsx")
     assert result.exit_code == 0
-    assert result.output == f"已补全：{tmp_path / 'in.xlsx'} → {tmp_path / 'out.xlsx'}\n  无需修改，合计已写入公式和数值\n"
+    assert result.output == (f"已补全：{tmp_path / 'in.xlsx'} → {tmp_path / 'out.xlsx'}\n"
+                             "  无需修改，合计已写入公式和数值\n")
     [checked] = check_paths([tmp_path / "out.xlsx"])
     assert checked.findings == []
     want = {f.id: expected[f.id] for f in FMT.totals()}
@@ -155,7 +156,8 @@ def test_output_must_not_be_the_input(tmp_path, cli):
 
 
 REQUEST_COLUMNS = [c.key for c in leaves(FMT.tables["requests"].blocks[0].columns)][:-1]
-RESULT_ROWS = [p.removeprefix("requests.").rsplit(".", 1)[0] for p in FMT.fields["requests.results_total.total"].row_parts]
+RESULT_ROWS = [p.removeprefix("requests.").rsplit(".", 1)[0]
+               for p in FMT.fields["requests.results_total.total"].row_parts]
 
 
 @st.composite
@@ -196,7 +198,8 @@ def test_fill_makes_every_rule_hold(tmp_path, details):
         expected[f"requests.results_total.{col}"] = sum(n[f"requests.{r}.{col}"] for r in RESULT_ROWS)
     expected["requests.results_total.total"] = sum(expected[f"requests.results_total.{c}"] for c in REQUEST_COLUMNS)
     for group in ("review", "suit_direct", "suit_after_review"):
-        expected[f"appeals.{group}.total"] = sum(n[f"appeals.{group}.{m}"] for m in ("upheld", "corrected", "other", "pending"))
+        expected[f"appeals.{group}.total"] = sum(n[f"appeals.{group}.{m}"]
+                                                 for m in ("upheld", "corrected", "other", "pending"))
     assert len(expected) == len(FMT.totals())
     for reader, got in totals_by_reader(tmp_path / "out.xlsx").items():
         for fid, want in expected.items():

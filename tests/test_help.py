@@ -130,7 +130,8 @@ def _wrong(cli, tmp_path) -> list[tuple[list, str | None]]:
         (["merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "县", "--jobs", "0"],
          "错误：'--jobs' 的值不对：0 不在允许的范围内（至少 1）。"),
         (["serve", desk, "--port", "70000"], "错误：'--port' 的值不对：70000 不在允许的范围内（1 至 65535）。"),
-        (["template", "-o", tmp_path / "t.xlsx", "--year", "二〇二三"], "错误：'--year' 的值不对：'二〇二三' 不是整数。"),
+        (["template", "-o", tmp_path / "t.xlsx", "--year", "二〇二三"],
+         "错误：'--year' 的值不对：'二〇二三' 不是整数。"),
         (["check"], "错误：缺少参数 '文件或文件夹...'。"),
         (["compare", CHITUDIAN], "错误：缺少参数 '新'。"),
         (["desk", "return", desk], "错误：缺少参数 '单位'。"),
@@ -140,9 +141,12 @@ def _wrong(cli, tmp_path) -> list[tuple[list, str | None]]:
         (["check", CHITUDIAN, "--format"], "错误：选项 '--format' 后面要写一个值。"),
         (["fill", CHITUDIAN, "extra"], "错误：多了一个参数（extra）"),
         (["fill", CHITUDIAN, "one", "two"], "错误：多了几个参数（one two）"),
-        (["check", tmp_path / "nope.xlsx"], f"错误：'文件或文件夹...' 的值不对：路径 '{tmp_path / 'nope.xlsx'}' 不存在。"),
-        (["fill", SAMPLE_COUNTY, "--in-place"], f"错误：'工作簿' 的值不对：文件 '{SAMPLE_COUNTY}' 是文件夹，不是文件。"),
-        (["desk", "status", tmp_path / "没有"], f"错误：'审核台文件夹' 的值不对：文件夹 '{tmp_path / '没有'}' 不存在。"),
+        (["check", tmp_path / "nope.xlsx"],
+         f"错误：'文件或文件夹...' 的值不对：路径 '{tmp_path / 'nope.xlsx'}' 不存在。"),
+        (["fill", SAMPLE_COUNTY, "--in-place"],
+         f"错误：'工作簿' 的值不对：文件 '{SAMPLE_COUNTY}' 是文件夹，不是文件。"),
+        (["desk", "status", tmp_path / "没有"],
+         f"错误：'审核台文件夹' 的值不对：文件夹 '{tmp_path / '没有'}' 不存在。"),
         (["desk", "init", tmp_path / "d2", "--roster", ROSTER, "--year", "2023", "--submit-by", "2024/1/31"],
          "错误：'--submit-by' 的值不对：'2024/1/31' 不是日期，请写成 2024-01-31 这样。"),
         (["desk", "published", desk, "教育局", "--url", "https://x.gov.cn/a", "--date", "2024/1/31"], None),
@@ -203,4 +207,5 @@ def test_a_busy_port_is_one_chinese_line(tmp_path, cli):
            "请关闭它，或用 --port 换一个端口\n")
     elsewhere = cli("serve", desk, "--host", "192.0.2.1")  # TEST-NET-1: no computer's own address
     assert (elsewhere.exit_code, elsewhere.output) == (
-        2, "xltools: 审核台网页无法在 192.0.2.1:8000 启动：这台电脑没有地址 192.0.2.1；--host 请写本机的地址，或 0.0.0.0\n")
+        2, "xltools: 审核台网页无法在 192.0.2.1:8000 启动：这台电脑没有地址 192.0.2.1；"
+           "--host 请写本机的地址，或 0.0.0.0\n")

@@ -93,7 +93,8 @@ def _html_table(table_id: str) -> str:
                     cells.append(f'<td rowspan="{span}">{label}</td>')
                     done.add(key)
             colspan = depth - len(leaf.labels) + 1
-            cells.append(f'<td colspan="{colspan}">{leaf.labels[-1]}</td>' if colspan > 1 else f"<td>{leaf.labels[-1]}</td>")
+            cells.append(f'<td colspan="{colspan}">{leaf.labels[-1]}</td>' if colspan > 1
+                         else f"<td>{leaf.labels[-1]}</td>")
             for col in cols:
                 fid = ".".join(p for p in (table_id, leaf.key, col.key) if p)
                 cells.append(f'<td style="text-align:right">{report.values[fid]}</td>')
@@ -112,7 +113,8 @@ def chitudian_html() -> bytes:
             '<td rowspan="2">尚未审结</td><td rowspan="2">总计</td>'
             '<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr><tr>'
             + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 2 + "</tr>")
-    data = "<tr>" + "".join(f"<td>{r.values[f.id]}</td>" for f in FMT.numeric_fields() if f.table == appeals.id) + "</tr>"
+    data = ("<tr>" + "".join(f"<td>{r.values[f.id]}</td>" for f in FMT.numeric_fields() if f.table == appeals.id)
+            + "</tr>")
     page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
             f"<title>{r.unit}{r.year}年政府信息公开工作年度报告</title><style>td{{border:1px}}</style></head><body>"
             f'<div class="title"><h1>{r.unit}{r.year}年政府信息公开工作年度报告</h1></div>'
@@ -230,9 +232,11 @@ def test_a_row_that_matches_nothing_is_reported_not_guessed():
 
 
 def test_a_row_with_too_few_numbers_is_reported():
-    result = imported(seed_text().replace("四、结转下年度继续办理\t\t0\t0\t0\t0\t0\t0\t0", "四、结转下年度继续办理\t\t0\t0\t0"))
+    result = imported(seed_text().replace("四、结转下年度继续办理\t\t0\t0\t0\t0\t0\t0\t0",
+                                          "四、结转下年度继续办理\t\t0\t0\t0"))
     assert result.report.values["requests.carried_out.total"] is None
-    assert [(f.rule, f.case, f.expected, f.actual) for f in result.findings if f.rule == "I1"] == [("I1", "count", 7, 3)]
+    assert [(f.rule, f.case, f.expected, f.actual) for f in result.findings if f.rule == "I1"] == [
+        ("I1", "count", 7, 3)]
 
 
 def test_numbers_run_together_are_split_only_when_unique():
@@ -259,7 +263,8 @@ def _source_part(path: Path) -> tuple[str, str]:
     raw = path.read_text(encoding="utf-8")
     source, _, reconstructed = raw.partition("# ==== reconstructed")
     source = "\n".join(x for x in source.splitlines() if not x.startswith("# "))
-    tables = "\n".join(x.replace("/", "\t").strip("[]") for x in reconstructed.splitlines()[1:] if not x.startswith("#"))
+    tables = "\n".join(x.replace("/", "\t").strip("[]")
+                       for x in reconstructed.splitlines()[1:] if not x.startswith("#"))
     return source, tables
 
 
@@ -495,7 +500,8 @@ def test_a_made_up_name_never_replaces_a_file(tmp_path, cli):
 
 
 def test_a_heading_with_a_typo_in_a_run_together_page():
-    text = ("X县人民政府2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量0000000"
+    text = ("X县人民政府2022年政府信息公开工作年度报告\n"
+            "三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量0000000"
             "二、上年结转政府信息公开申请数量0000000四、政府信息公开行政法复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正"
             "其他结果尚未审结总计110024001510102五、存在的主要问题及改进情况无。")
     result = imported(text)

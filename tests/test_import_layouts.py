@@ -76,7 +76,8 @@ def _cell(path: Path, fid: str):
 def test_a_row_not_read_leaves_its_total_blank_and_a_read_total_as_published(tmp_path, cli):
     values = complete(new=[150, 3, 0, 0, 0, 1, 154], granted=[150, 3, 0, 0, 0, 1, 154],
                       results_total=[150, 3, 0, 0, 0, 1, 154])
-    text = HEAD + national(values).replace("（一）予以公开\t150\t3\t0\t0\t0\t1\t154", "（一）予以公开\t150\t3\t0\t1\t154")
+    text = HEAD + national(values).replace("（一）予以公开\t150\t3\t0\t0\t0\t1\t154",
+                                           "（一）予以公开\t150\t3\t0\t1\t154")
     (tmp_path / "r.txt").write_text(text, encoding="utf-8")
     run = cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json")
     findings = json.loads(run.output)["files"][0]["findings"]
@@ -213,7 +214,8 @@ def test_a_word_cell_too_narrow_for_its_number_printed_to_pdf(tmp_path, soffice)
 def test_check_judges_only_what_was_imported(tmp_path, cli):
     values = complete(new=[3, 0, 0, 0, 0, 0, 3], granted=[3, 0, 0, 0, 0, 0, 3], results_total=[3, 0, 0, 0, 0, 0, 3])
     text = HEAD + national(values).replace("（一）予以公开\t3\t0\t0\t0\t0\t0\t3", "（一）予以公开\t3\t0\t3")
-    text += "四、政府信息公开行政复议、行政诉讼情况\n行政复议\t行政诉讼\n" + "\t".join(["1", "0", "0", "0", "0"] + ["0"] * 10)
+    text += ("四、政府信息公开行政复议、行政诉讼情况\n行政复议\t行政诉讼\n"
+             + "\t".join(["1", "0", "0", "0", "0"] + ["0"] * 10))
     (tmp_path / "r.txt").write_text(text, encoding="utf-8")
     run = cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json")
     findings = json.loads(run.output)["files"][0]["findings"]
@@ -223,10 +225,12 @@ def test_check_judges_only_what_was_imported(tmp_path, cli):
     # the unread row is never blamed: one I8 per equation it is part of (its row, its seven columns)
     unjudged = [f for f in findings if f["rule"] == "I8"]
     assert [(f["cells"][0], f["message"]) for f in unjudged][:2] == [
-        ("三、依申请公开!J8", "三、依申请公开!J8（三、本年度办理结果 / （一）予以公开 / 申请人情况 / 总计）的 R3 未核对："
-                            "所涉单元格 J8、D8、E8、F8、G8、H8、I8 未导入，无法核对。"),
-        ("三、依申请公开!D29", "三、依申请公开!D29（三、本年度办理结果 / （七）总计 / 申请人情况 / 自然人）的 R2 未核对："
-                             "所涉单元格 D8 未导入，无法核对。")]
+        ("三、依申请公开!J8",
+         "三、依申请公开!J8（三、本年度办理结果 / （一）予以公开 / 申请人情况 / 总计）的 R3 未核对："
+         "所涉单元格 J8、D8、E8、F8、G8、H8、I8 未导入，无法核对。"),
+        ("三、依申请公开!D29",
+         "三、依申请公开!D29（三、本年度办理结果 / （七）总计 / 申请人情况 / 自然人）的 R2 未核对："
+         "所涉单元格 D8 未导入，无法核对。")]
     assert len(unjudged) == 8
     assert not [f for f in findings if f["rule"] == "W6" and "三、依申请公开!D8" in f["cells"]]
 
@@ -240,7 +244,8 @@ def test_without_unread_cells_nothing_is_left_unjudged(tmp_path, cli):
 # --- 5. blank cells are positions ---------------------------------------------------------
 
 def test_html_empty_cells_are_blank_positions(tmp_path):
-    page = ("<html><body><p>某县某镇人民政府2023年政府信息公开工作年度报告</p><h2>三、收到和处理政府信息公开申请情况</h2>"
+    page = ("<html><body><p>某县某镇人民政府2023年政府信息公开工作年度报告</p>"
+            "<h2>三、收到和处理政府信息公开申请情况</h2>"
             "<table><tr><td colspan=3>一、本年新收政府信息公开申请数量</td><td>26</td><td></td><td></td><td></td>"
             "<td></td><td></td><td>26</td></tr>"
             "<tr><td colspan=3>二、上年结转政府信息公开申请数量</td><td></td><td></td><td></td><td></td><td></td>"
@@ -259,7 +264,8 @@ def test_html_empty_cells_are_blank_positions(tmp_path):
 @pytest.mark.parametrize("line, values", [
     ("一、本年新收政府信息公开申请数量\t26\t\t\t\t\t\t26", [26, None, None, None, None, None, 26]),
     ("一、本年新收政府信息公开申请数量\t821\t35\t\t\t2\t1\t859", [821, 35, None, None, 2, 1, 859]),
-    ("一、本年新收政府信息公开申请数量\t\t821\t35\t\t\t2\t1\t859\t", [821, 35, None, None, 2, 1, 859]),  # copied with a label's span
+    # copied with a label's span:
+    ("一、本年新收政府信息公开申请数量\t\t821\t35\t\t\t2\t1\t859\t", [821, 35, None, None, 2, 1, 859]),
     ("| 一、本年新收政府信息公开申请数量 |  |  | 821 | 35 |  |  | 2 | 1 | 859 |", [821, 35, None, None, 2, 1, 859]),
 ])
 def test_tab_and_markdown_copies_keep_their_empty_cells(line, values):
@@ -270,7 +276,8 @@ def test_tab_and_markdown_copies_keep_their_empty_cells(line, values):
 
 def test_blank_cells_are_checked_as_blanks(tmp_path, cli):
     (tmp_path / "r.txt").write_text(HEAD + national(complete()).replace(
-        "一、本年新收政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0", "一、本年新收政府信息公开申请数量\t26\t\t\t\t\t\t26").replace(
+        "一、本年新收政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0",
+        "一、本年新收政府信息公开申请数量\t26\t\t\t\t\t\t26").replace(
         "（七）总计\t0\t0\t0\t0\t0\t0\t0", "（七）总计\t26\t0\t0\t0\t0\t0\t26").replace(
         "（一）予以公开\t0\t0\t0\t0\t0\t0\t0", "（一）予以公开\t26\t0\t0\t0\t0\t0\t26"), encoding="utf-8")
     run = cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"), "-f", "json")
@@ -497,7 +504,8 @@ def test_a_2019_other_handling_row_goes_to_3_other(tmp_path, cli):
     assert row(result, "other_handling.no_correction") == row(result, "other_handling.fee_unpaid") == [None] * 7
     [f] = [f for f in result.findings if f.rule == "I4"]
     assert (f.case, f.cells[0]) == ("into", "三、依申请公开!D28")
-    assert f.message().startswith("第 23 行“（六）其他处理”是 2019 年格式的一行（4 0 0 0 0 0 4），已记入 2021 年格式的“3.其他”；")
+    assert f.message().startswith("第 23 行“（六）其他处理”是 2019 年格式的一行（4 0 0 0 0 0 4），"
+                                  "已记入 2021 年格式的“3.其他”；")
     (tmp_path / "r.txt").write_text(text + APPEALS_TABLE, encoding="utf-8")
     run = cli("import", str(tmp_path / "r.txt"), "-o", str(tmp_path / "r.xlsx"))
     assert run.exit_code == 0 and " R2 " not in run.output and "I8" not in run.output  # 三 adds up, 1. and 2. blank
@@ -628,7 +636,8 @@ def test_a_subsection_heading_run_into_its_paragraph_keeps_the_paragraph_whole()
     from xltools.documents.importer import import_document
     from xltools.documents.sources import from_text
 
-    text = ("示例县民政局2023年政府信息公开工作年度报告\n一、总体情况\n（一）主动公开2023年，示例县民政局坚持以公开为常态、\n"
+    text = ("示例县民政局2023年政府信息公开工作年度报告\n一、总体情况\n"
+            "（一）主动公开2023年，示例县民政局坚持以公开为常态、\n"
             "不公开为例外。\n（二）依申请公开情况：本年度新收申请3件。\n")
     report = import_document(from_text(Path("r.txt"), text, wrapped=True)).report
     assert report.text["overview.proactive"] == "2023年，示例县民政局坚持以公开为常态、不公开为例外。"

@@ -149,10 +149,10 @@ def test_two_inputs_of_one_unit_are_both_excluded(inbox, tmp_path, cli):
     rows = [r for r in status_rows(tmp_path / "s.xlsx") if r["单位"] == "示例县民政局"]
     code = reports["示例县民政局"].meta["credit_code"]
     assert sorted((r["状态"], r["主要问题"]) for r in rows) == [
-        ("重复", f"与 民政局-修改版.xlsx 的统一社会信用代码相同（示例县民政局.xlsx：{code}；民政局-修改版.xlsx：{code}），"
-                 "是同一单位的两份报送"),
-        ("重复", f"与 示例县民政局.xlsx 的统一社会信用代码相同（民政局-修改版.xlsx：{code}；示例县民政局.xlsx：{code}），"
-                 "是同一单位的两份报送")]
+        ("重复", "与 民政局-修改版.xlsx 的统一社会信用代码相同"
+                 f"（示例县民政局.xlsx：{code}；民政局-修改版.xlsx：{code}），是同一单位的两份报送"),
+        ("重复", "与 示例县民政局.xlsx 的统一社会信用代码相同"
+                 f"（民政局-修改版.xlsx：{code}；示例县民政局.xlsx：{code}），是同一单位的两份报送")]
     assert {r["文件"] for r in rows} == {str(folder / "示例县民政局.xlsx"), str(folder / "民政局-修改版.xlsx")}
 
 

@@ -37,7 +37,8 @@ def test_chitudian_publishes_and_imports_back(tmp_path, ext, cli):
     result = cli("publish", src, "-o", out)
     assert result.exit_code == 0, result.output
     # warnings are listed, not refused: the seed's 一（三） states no figures (T1)
-    assert result.output.endswith(f"评分：15/20（要素不全 −5：T1）\n已写入报告：{out}（栾川县赤土店镇人民政府，2023年）\n")
+    assert result.output.endswith("评分：15/20（要素不全 −5：T1）\n"
+                                  f"已写入报告：{out}（栾川县赤土店镇人民政府，2023年）\n")
     workbook, document = read(src), back(out)
     assert document.values == workbook.values
     assert document.text == workbook.text
@@ -104,13 +105,15 @@ def test_html_is_one_page_with_semantic_tables(tmp_path):
 def test_markdown_reads_as_plain_text(tmp_path):
     publish(read(EXAMPLES / "chitudian-2023.xlsx"), tmp_path / "r.md")
     text = (tmp_path / "r.md").read_text(encoding="utf-8")
-    assert text.startswith("# 栾川县赤土店镇人民政府2023年政府信息公开工作年度报告\n\n## 一、总体情况\n\n### （一）主动公开\n")
+    assert text.startswith("# 栾川县赤土店镇人民政府2023年政府信息公开工作年度报告\n\n"
+                           "## 一、总体情况\n\n### （一）主动公开\n")
     assert "| 一、本年新收政府信息公开申请数量 |  |  | 1 | 0 | 0 | 0 | 0 | 0 | 1 |" in text
 
 
 # --- the round trip, for any valid report ------------------------------------------
 
-_WORDS = st.text(alphabet=st.sampled_from("政府信息公开工作主动依申请办理结果复议诉讼年度单位群众平台建设规范0123456789，。；、：“”（）"),
+_WORDS = st.text(alphabet=st.sampled_from("政府信息公开工作主动依申请办理结果复议诉讼年度单位群众平台建设规范"
+                                          "0123456789，。；、：“”（）"),
                  min_size=1, max_size=40).filter(lambda t: not re.match(r"[（(][一二三四五六七八九十]", t))
 _TEXT = st.lists(_WORDS, min_size=1, max_size=3).map("\n".join)
 
@@ -188,7 +191,8 @@ def test_html_escapes_everything_from_the_workbook(tmp_path, cli):
 
 def test_markdown_escapes_the_units_text_and_imports_it_back(tmp_path, cli):
     report = sample_report("示例<b>县</b>局", 2023, random.Random(1))
-    report.text["problems"] = "# 标题\n| a | b |\n<script>alert(1)</script>\n1. 第一条 *重要* & _下划线_ \\ 反斜杠\n- 项"
+    report.text["problems"] = ("# 标题\n| a | b |\n<script>alert(1)</script>\n"
+                               "1. 第一条 *重要* & _下划线_ \\ 反斜杠\n- 项")
     write(report, tmp_path / "u.xlsx")
     assert cli("publish", tmp_path / "u.xlsx", "-o", tmp_path / "r.md").exit_code == 0
     md = (tmp_path / "r.md").read_text(encoding="utf-8")
@@ -213,9 +217,10 @@ def test_a_summary_of_some_units_is_published_only_when_asked_and_says_so(tmp_pa
     left_out = ("示例县人民政府办公室、示例县发展和改革委员会、示例县教育局、示例县公安局、示例县民政局、示例县财政局、"
                 "示例县人力资源和社会保障局、示例县自然资源局、示例县住房和城乡建设局、示例县城关镇人民政府等 13 个")
     refused = cli("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.docx")
-    assert (refused.exit_code, refused.output) == (1, f"未写入报告：{tmp_path / 's.xlsx'} 是汇总表，只汇总了 14 个单位中的 1 个"
-                                                      f"（未汇总：{left_out}）；补齐后重新汇总，或用 --allow-incomplete 照样发布"
-                                                      "（报告开头会写明汇总了几个单位）。\n")
+    assert (refused.exit_code, refused.output) == (
+        1, f"未写入报告：{tmp_path / 's.xlsx'} 是汇总表，只汇总了 14 个单位中的 1 个"
+           f"（未汇总：{left_out}）；补齐后重新汇总，或用 --allow-incomplete 照样发布"
+           "（报告开头会写明汇总了几个单位）。\n")
     assert not (tmp_path / "年报.docx").exists()
     allowed = cli("publish", tmp_path / "s.xlsx", "-o", tmp_path / "年报.docx", "--allow-incomplete")
     assert allowed.exit_code == 0, allowed.output

@@ -70,7 +70,8 @@ def test_the_seed_with_its_figures_written_passes(tmp_path):
 
 def test_proactive_part_without_a_count(tmp_path):
     report = township()
-    report.text["overview.proactive"] = ("我镇高度重视政府信息主动公开工作，通过政府网站、政务微信公众号和村务公开栏等渠道，"
+    report.text["overview.proactive"] = ("我镇高度重视政府信息主动公开工作，"
+                                         "通过政府网站、政务微信公众号和村务公开栏等渠道，"
                                          "及时公开惠农补贴、乡村振兴项目等群众关心的信息。")
     result = one(tmp_path, report)
     assert brief(result) == [("T1", "missing", "一、总体情况!A4")]
@@ -89,7 +90,8 @@ def test_management_part_states_the_figures_of_table_two(tmp_path):
     # the same figures as a clerk of a township that issued none writes them
     report.values.update({"proactive.normative.issued": 0, "proactive.normative.repealed": 0,
                           "proactive.normative.in_force": 0})
-    report.text["overview.management"] = "本年度未制发、废止规范性文件，现行有效规范性文件0件。成立了政务公开领导小组，明确专人负责。"
+    report.text["overview.management"] = ("本年度未制发、废止规范性文件，现行有效规范性文件0件。"
+                                          "成立了政务公开领导小组，明确专人负责。")
     assert one(tmp_path, report).findings == []
     # words without figures (平潭 2025: 推动现行有效政策集中公开…及时清理失效、废止文件)
     report.text["overview.management"] = ("严格执行政府信息审核发布制度，依托政府网站行政规范性文件库，"
@@ -197,13 +199,16 @@ def test_problems_denied_and_headings_left_empty(tmp_path):
     report.text["problems"] = "存在的问题：部分信息公开不够及时，政策解读形式单一，群众获取信息的渠道不多。"
     result = one(tmp_path, report)
     assert brief(result) == [("T4", "no_measure", "五、问题及改进!A3")]
-    assert result.findings[0].message() == "五、问题及改进!A3“五、存在的主要问题及改进情况”没有写出改进措施（如“下一步将……”）。"
+    assert result.findings[0].message() == (
+        "五、问题及改进!A3“五、存在的主要问题及改进情况”没有写出改进措施（如“下一步将……”）。")
 
 
 # --- T5: text copied between units -----------------------------------------------------
 
-SHARED = ("{short}严格落实政务公开工作要求，把主动公开作为接受群众监督的重要方式，对照主动公开基本目录逐项梳理应公开事项，"
-          "及时公开惠农补贴发放、乡村振兴项目实施、村级财务收支等群众关心的信息，全年在县政府网站公开信息{n}条。")
+SHARED = ("{short}严格落实政务公开工作要求，把主动公开作为接受群众监督的重要方式，"
+          "对照主动公开基本目录逐项梳理应公开事项，"
+          "及时公开惠农补贴发放、乡村振兴项目实施、村级财务收支等群众关心的信息，"
+          "全年在县政府网站公开信息{n}条。")
 
 
 def test_two_units_sharing_a_paragraph(tmp_path):
@@ -211,8 +216,10 @@ def test_two_units_sharing_a_paragraph(tmp_path):
     east.text["overview.proactive"] = SHARED.format(short="东岭镇", n=136)
     west.text["overview.proactive"] = SHARED.format(short="西河乡", n=98) + "通过“西河发布”公众号推送信息41篇。"
     results = checked(tmp_path, east, west, south)
-    assert [brief(r) for r in results] == [[("T5", "copied", "一、总体情况!A4")], [("T5", "copied", "一、总体情况!A4")], []]
-    assert results[0].findings[0].message() == "一、总体情况!A4“（一）主动公开”与示例县西河乡人民政府的（一）主动公开重复 92%。"
+    assert [brief(r) for r in results] == [[("T5", "copied", "一、总体情况!A4")],
+                                           [("T5", "copied", "一、总体情况!A4")], []]
+    assert results[0].findings[0].message() == (
+        "一、总体情况!A4“（一）主动公开”与示例县西河乡人民政府的（一）主动公开重复 92%。")
     assert results[1].findings[0].message("en") == (
         "一、总体情况!A4 (（一）主动公开) repeats 92% of 示例县东岭镇人民政府's （一）主动公开.")
     assert [r.findings[0].actual for r in results[:2]] == [92, 92]
@@ -262,7 +269,8 @@ def test_check_of_a_folder_and_the_json_score(tmp_path, cli):
     assert files["示例县东岭镇人民政府"]["score"] == {"points": 15, "of": 20, "deductions": [
         {"item": "copying", "label": "内容雷同", "points": 5, "findings": [
             {"rule": "T5", "cell": "五、问题及改进!A3",
-             "message": "五、问题及改进!A3“五、存在的主要问题及改进情况”与示例县西河乡人民政府的五、存在的主要问题及改进情况重复 100%。"}]}]}
+             "message": "五、问题及改进!A3“五、存在的主要问题及改进情况”"
+                        "与示例县西河乡人民政府的五、存在的主要问题及改进情况重复 100%。"}]}]}
     # the county accepted the explanation: the finding stays, the points do not go
     assert files["示例县西河乡人民政府"]["findings"][0]["explained"] is True
     assert files["示例县西河乡人民政府"]["score"] == {"points": 20, "of": 20, "deductions": []}
@@ -288,7 +296,8 @@ def test_text_states_other_documents_than_table_two(tmp_path):
     assert result.findings[0].message() == (
         "正文“本年度制发行政规范性文件3件，废止1件，现行有效12件。”写的是 3，而表格 二、主动公开!B6"
         "（第二十条第（一）项 / 行政规范性文件 / 本年制发件数）为 2。")
-    report.text["overview.management"] = "本年度未制发规范性文件，废止1件，现行有效规范性文件12件。落实信息发布审核制度。"
+    report.text["overview.management"] = ("本年度未制发规范性文件，废止1件，现行有效规范性文件12件。"
+                                          "落实信息发布审核制度。")
     result = one(tmp_path, report)
     assert [(f.rule, f.cells[0], f.expected, f.actual) for f in result.findings] == [
         ("W3", "二、主动公开!B6", 2, Decimal(0))]

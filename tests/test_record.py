@@ -55,8 +55,8 @@ def test_a_unit_whose_file_is_no_workbook_is_received_but_unreadable(inbox, tmp_
                        "主要问题": f"收到了这个单位的文件，但无法读取：\n{name}：{why}", "文件": str(inbox / name),
                        "类型": "部门"}
     lock = next(r for r in rows if r["文件"] == str(inbox / "~$示例县教育局.xlsx"))
-    assert lock == {"单位": "~$示例县教育局", "统一社会信用代码": None, "状态": "已跳过", "错误数": None, "警告数": None,
-                    "主要问题": LOCK_WHY, "文件": str(inbox / "~$示例县教育局.xlsx"), "类型": "部门"}
+    assert lock == {"单位": "~$示例县教育局", "统一社会信用代码": None, "状态": "已跳过", "错误数": None,
+                    "警告数": None, "主要问题": LOCK_WHY, "文件": str(inbox / "~$示例县教育局.xlsx"), "类型": "部门"}
     assert rows.index(lock) == [r["单位"] for r in rows].index("示例县教育局") - 1  # beside its unit
     assert [r["状态"] for r in rows].count("已汇总") == 13 and "未报送" not in [r["状态"] for r in rows]
     sources = {r["文件"]: r for r in sheet(tmp_path / "s.xlsx", "来源")}
@@ -107,7 +107,8 @@ def test_a_file_named_that_is_no_workbook_says_what_it_is(cli):
     assert result.output == (
         f"== {ROSTER} ==\n"
         "  无法读取：文件不是 Excel 工作簿：这是一个 CSV 文本文件，开头为“统一社会信用代码,单位名称,上级单位,类型”。\n"
-        "    修改：请报送按标准模板填写的 Excel 工作簿（.xlsx）：PDF、Word、网页和文字文件不能按模板读取；模板另存成了其他格式的，请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”。\n")
+        "    修改：请报送按标准模板填写的 Excel 工作簿（.xlsx）：PDF、Word、网页和文字文件不能按模板读取；"
+        "模板另存成了其他格式的，请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”。\n")
 
 
 @pytest.mark.parametrize("data,why", [
@@ -152,7 +153,8 @@ def test_the_roster_code_picks_one_of_two_files_and_a_copy_is_one_submission(inb
     rows = sheet(tmp_path / "s.xlsx", "上报情况")
     by_file = {r["文件"]: (r["状态"], r["错误数"], r["主要问题"]) for r in rows}
     assert by_file[str(inbox / "示例县财政局（更正版）.xlsx")] == ("已汇总", 0, None)
-    taken = "统一社会信用代码 11419999054998430B 不在名册（名册为 11419999054998430R），已采用 示例县财政局（更正版）.xlsx"
+    taken = ("统一社会信用代码 11419999054998430B 不在名册（名册为 11419999054998430R），"
+             "已采用 示例县财政局（更正版）.xlsx")
     assert by_file[str(inbox / "示例县财政局.xlsx")] == (
         "未采用", 0, f"{taken}\nW7 封面!B4（统一社会信用代码）“11419999054998430B”不是有效的统一社会信用代码。")
     copy = "与 示例县教育局.xlsx 内容完全相同，按一份报送计"
@@ -189,7 +191,8 @@ def test_without_a_roster_two_codes_of_one_unit_remain_a_conflict(inbox, tmp_pat
     ("示例县教育局.xls", OLE2 + b"\0" * 600, "F4 文件是旧版 Excel 97-2003 格式（.xls）。"),
     ("示例县教育局.xlsx", OLE2 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 600, "F5 "),
     ("示例县教育局.xlsx", b"", "F1 "),
-    ("示例县教育局.xlsx", (SAMPLE_COUNTY / "示例县教育局.xlsx").read_bytes()[:5000], "F3 文件不完整或已损坏，无法打开。"),
+    ("示例县教育局.xlsx", (SAMPLE_COUNTY / "示例县教育局.xlsx").read_bytes()[:5000],
+     "F3 文件不完整或已损坏，无法打开。"),
 ], ids=["xls", "password", "empty", "truncated"])
 def test_an_unreadable_file_counts_its_fatal_finding_as_an_error(inbox, tmp_path, name, data, why, cli):
     (inbox / "示例县教育局.xlsx").unlink()
@@ -208,7 +211,8 @@ def test_two_empty_files_are_two_units_failures_not_copies(inbox, tmp_path, cli)
     cli("merge", inbox, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", ROSTER)
     rows = {r["单位"]: r for r in sheet(tmp_path / "s.xlsx", "上报情况")}
     for unit in ("示例县教育局", "示例县财政局"):
-        assert (rows[unit]["状态"], rows[unit]["错误数"], rows[unit]["文件"]) == ("无法读取", 1, str(inbox / f"{unit}.xlsx"))
+        assert (rows[unit]["状态"], rows[unit]["错误数"], rows[unit]["文件"]) == (
+            "无法读取", 1, str(inbox / f"{unit}.xlsx"))
 
 
 def test_a_copy_does_not_count_twice_for_the_year(tmp_path, cli):
@@ -222,7 +226,8 @@ def test_a_copy_does_not_count_twice_for_the_year(tmp_path, cli):
     write(reports["示例县财政局"], folder / "示例县财政局.xlsx")
     result = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 2
-    assert result.output == "xltools: 报送的报告年度不一，且份数相同：2022（1）、2023（1）；请用 --year 指定汇总哪一年\n"
+    assert result.output == ("xltools: 报送的报告年度不一，且份数相同：2022（1）、2023（1）；"
+                             "请用 --year 指定汇总哪一年\n")
 
 
 def test_a_word_file_is_named_so_whether_checked_or_skipped(tmp_path, cli):

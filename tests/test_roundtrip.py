@@ -46,7 +46,8 @@ _CHARS = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="
 _TEXT = st.one_of(
     st.none(),
     st.text(_CHARS, min_size=1, max_size=60),
-    st.tuples(st.sampled_from(["=", "+", "-", "@", "=SUM(A1:A2)", "=HYPERLINK(\"x\")"]), st.text(_CHARS, max_size=20)).map("".join),
+    st.tuples(st.sampled_from(["=", "+", "-", "@", "=SUM(A1:A2)", "=HYPERLINK(\"x\")"]),
+              st.text(_CHARS, max_size=20)).map("".join),
 )
 _COUNT = st.one_of(st.none(), st.integers(0, 10**9))
 _MONEY = st.one_of(

@@ -235,8 +235,9 @@ def test_error_values_and_odd_cell_contents(tmp_path):
         ("R0", "error", "三、依申请公开!E6"), ("R0", "invalid", "三、依申请公开!F6"),
         ("R0", "invalid", "三、依申请公开!G6"), ("R0", "large", "三、依申请公开!H6"),
         ("R0", "invalid", "三、依申请公开!E7")]
-    assert result.findings[0].message() == ("三、依申请公开!E6（一、本年新收政府信息公开申请数量 / 申请人情况 / 法人或其他组织 / 商业企业）"
-                                            "显示错误值 #REF!（公式或引用出错）。")
+    assert result.findings[0].message() == (
+        "三、依申请公开!E6（一、本年新收政府信息公开申请数量 / 申请人情况 / 法人或其他组织 / 商业企业）"
+        "显示错误值 #REF!（公式或引用出错）。")
     # a cell holds at most 32,767 characters; the message quotes the first 80
     assert len(result.findings[4].message()) < 200 and "…（共 32767 字）" in result.findings[4].message()
 
@@ -372,5 +373,6 @@ def test_not_a_number_in_a_count_cell(tmp_path, stored):
     path = rewrite(CHITUDIAN, tmp_path / "nan.xlsx", {"xl/worksheets/sheet4.xml": sheet})
     result = only(path)
     # the cell's error first, then the seed's own warning T1 on 一 (its （三） states no figures)
-    assert [(f.rule, f.cells[0]) for f in result.findings][:2] == [("R0", "三、依申请公开!E6"), ("T1", "一、总体情况!A8")]
+    assert [(f.rule, f.cells[0]) for f in result.findings][:2] == [("R0", "三、依申请公开!E6"),
+                                                                  ("T1", "一、总体情况!A8")]
     assert result.unreadable is None

@@ -22,7 +22,8 @@ def test_2021_fields():
     assert len(fmt.text_fields()) == 7
     assert {f.id for f in fmt.numeric_fields() if f.value_kind == "money"} == {
         "proactive.fee.amount", "fees.notice_amount", "fees.collected"}
-    assert fmt.fields["requests.results_total.natural_person"].parts[-1] == "requests.other_handling.other.natural_person"
+    assert (fmt.fields["requests.results_total.natural_person"].parts[-1]
+            == "requests.other_handling.other.natural_person")
     assert len(fmt.fields["requests.results_total.natural_person"].parts) == 21
 
 
@@ -96,7 +97,8 @@ def _findings_in_code() -> list[tuple[str, list[str], str]]:
             args = node.args if isinstance(node, ast.Call) else node.elts if isinstance(node, ast.Tuple) else None
             if not args:
                 continue
-            name = getattr(getattr(node, "func", None), "id", None) or getattr(getattr(node, "func", None), "attr", None)
+            name = (getattr(getattr(node, "func", None), "id", None)
+                    or getattr(getattr(node, "func", None), "attr", None))
             if name == "DocumentError" and len(args) >= 2:
                 out.append(("I0", strings(args[1]), where))
             elif len(args) >= 2 and strings(args[0]) and strings(args[0])[0] in rules \

@@ -19,8 +19,10 @@ from xltools.model.schema import load_format
 from xltools.xlsx.sizes import LINE_HEIGHT, wrapped_lines
 
 PRINTED = ["上报情况", "分类汇总", "质量评分", "来源", "各单位文字"]
-HEADERS = {"上报情况": "单位 统一社会信用代码 状态 错误数 警告数 主要问题 文件 类型", "分类汇总": "项目 本级 部门 乡镇街道 其他 合计",
-           "质量评分": "单位 得分 满分 状态 扣分原因 雷同单位 文件", "来源": "文件 大小（字节） SHA-256 模板版本 修改时间 状态 说明",
+HEADERS = {"上报情况": "单位 统一社会信用代码 状态 错误数 警告数 主要问题 文件 类型",
+           "分类汇总": "项目 本级 部门 乡镇街道 其他 合计",
+           "质量评分": "单位 得分 满分 状态 扣分原因 雷同单位 文件",
+           "来源": "文件 大小（字节） SHA-256 模板版本 修改时间 状态 说明",
            "各单位文字": "单位 部分 文字"}
 
 
@@ -94,7 +96,8 @@ def test_each_units_text_is_a_row_per_section(summary):
 
 def test_the_charts_note_says_the_tables_are_below_them(summary):
     ws = openpyxl.load_workbook(summary)["图表"]
-    assert ws["A2"].value == "以下图表是 Excel 原生图表，引用各图下方表格中的数字，可在 Excel、WPS、LibreOffice 中修改、复制到文稿。"
+    assert ws["A2"].value == ("以下图表是 Excel 原生图表，引用各图下方表格中的数字，"
+                              "可在 Excel、WPS、LibreOffice 中修改、复制到文稿。")
     for chart in ws._charts:  # each chart stands above the rows it references, in columns from A
         ref = chart.series[0].val.numRef.f
         assert chart.anchor._from.row + 1 < int(re.search(r"\$(\d+):", ref)[1])

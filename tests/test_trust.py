@@ -96,7 +96,8 @@ def _corpus(tmp_path: Path) -> list[list]:
     out = tmp_path / "out"
     return [
         ["template"], ["template", "-o", out / "x.xlsx"], ["template", "-o", tmp_path / "t.txt"],
-        ["template", "-o", tmp_path / "t.xlsx", "--year", "abc"], ["template", "-o", tmp_path / "t.xlsx", "--year", "1900"],
+        ["template", "-o", tmp_path / "t.xlsx", "--year", "abc"],
+        ["template", "-o", tmp_path / "t.xlsx", "--year", "1900"],
         ["template", "-o", tmp_path / "t.xlsx", "--data", bad_json], ["template", "-o", folder],
         ["check"], ["check", empty], ["check", junk], ["check", folder], ["check", tmp_path / "missing.xlsx"],
         ["check", CHITUDIAN, "--previous", junk, "-f", "yaml"], ["check", CHITUDIAN, "--annotate", CHITUDIAN],
@@ -107,7 +108,8 @@ def _corpus(tmp_path: Path) -> list[list]:
         ["merge", CHITUDIAN, "-o", tmp_path / "m.xlsx", "--unit", " "],
         ["merge", CHITUDIAN, "-o", tmp_path / "m.xlsx", "--unit", "县", "--roster", roster],
         ["merge", CHITUDIAN, "-o", tmp_path / "m.xlsx", "--unit", "县", "--year", "3000"],
-        ["merge", CHITUDIAN, "-o", tmp_path / "m.csv", "--unit", "县"], ["merge", CHITUDIAN, "-o", CHITUDIAN, "--unit", "县"],
+        ["merge", CHITUDIAN, "-o", tmp_path / "m.csv", "--unit", "县"],
+        ["merge", CHITUDIAN, "-o", CHITUDIAN, "--unit", "县"],
         ["export", junk], ["export", folder], ["export", CHITUDIAN, "-o", out / "e.json"],
         ["export", CHITUDIAN, "-f", "csv", "-o", tmp_path / "e.json"],
         ["import", empty], ["import", folder], ["import", text, text, "-o", tmp_path / "i.xlsx"],
@@ -191,8 +193,10 @@ def test_names_are_matched_as_clerks_type_them(inbox, tmp_path, cli):
     town = reports["示例县城关镇人民政府"]
     town.meta |= {"unit": "示例县第２镇人民政府", "credit_code": None}
     write(town, folder / "示例县城关镇人民政府.xlsx")
-    names = [(u, r.meta["credit_code"]) for u, r in reports.items() if u not in ("示例县自然资源局", "示例县城关镇人民政府")]
-    roster = _roster(tmp_path / "名册.csv", names + [("示例县产业集聚区（开发区）管理委员会", ""), ("示例县第2镇人民政府", "")])
+    names = [(u, r.meta["credit_code"]) for u, r in reports.items()
+             if u not in ("示例县自然资源局", "示例县城关镇人民政府")]
+    roster = _roster(tmp_path / "名册.csv",
+                     names + [("示例县产业集聚区（开发区）管理委员会", ""), ("示例县第2镇人民政府", "")])
     result = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", roster)
     assert result.exit_code == 0, result.output
     rows = status_rows(tmp_path / "s.xlsx")
@@ -224,7 +228,8 @@ def test_a_summary_saved_in_the_inbox_is_skipped(inbox, tmp_path, cli):
     again = cli("merge", folder, "-o", tmp_path / "s2.xlsx", "--unit", "示例县")
     assert again.exit_code == 0, again.output
     assert again.output.splitlines()[:3] == [
-        f"已写入汇总表 {tmp_path / 's2.xlsx'}（示例县，2023年）：汇总 14 个单位。", "另有 1 份由其他文件代表，不重复计入：",
+        f"已写入汇总表 {tmp_path / 's2.xlsx'}（示例县，2023年）：汇总 14 个单位。",
+        "另有 1 份由其他文件代表，不重复计入：",
         f"  已跳过  {folder / '示例县汇总.xlsx'}  本工具生成的汇总表，其中的单位都已单独报送"]
     assert read(tmp_path / "s2.xlsx").values == read(tmp_path / "s.xlsx").values
     assert status_rows(tmp_path / "s2.xlsx")["示例县汇总.xlsx"]["状态"] == "已跳过"
@@ -259,7 +264,8 @@ def test_old_and_opendocument_files_in_a_folder_are_named_and_counted(inbox, tmp
     checked = cli("check", folder)
     assert checked.exit_code == 2
     assert f"== {folder / '示例县民政局.xls'} ==\n  无法读取：文件是旧版 Excel 97-2003 格式（.xls）。" in checked.output
-    assert f"== {folder / '示例县财政局.ods'} ==\n  无法读取：文件是 OpenDocument 表格（.ods），不是模板的 .xlsx 格式。" in checked.output
+    assert (f"== {folder / '示例县财政局.ods'} ==\n"
+            "  无法读取：文件是 OpenDocument 表格（.ods），不是模板的 .xlsx 格式。") in checked.output
     roster = _roster(tmp_path / "r.csv", [(u, r.meta["credit_code"]) for u, r in reports.items()])
     merged = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", roster)
     assert merged.exit_code == 1
@@ -308,8 +314,10 @@ def test_a_previous_report_that_cannot_be_used_is_said(tmp_path):
     assert w8("2022.xlsx") == []
     assert w8("cut.xlsx") == ["上年报告 cut.xlsx 无法读取（文件不完整或已损坏，无法打开。），未与上年核对。"]
     assert w8("same-year.xlsx") == ["上年报告 same-year.xlsx 的年度是 2023，不是 2022，未与上年核对。"]
-    assert w8("other.xlsx") == [f"上年报告 other.xlsx 的单位是“{sample_county()[2].unit}”，不是本报告的“{this.unit}”，未与上年核对。"]
-    assert w8("moved.xlsx") == ["上年报告 moved.xlsx 的“三、依申请公开”表未能读取（表格结构被改动），这部分未与上年核对。"]
+    assert w8("other.xlsx") == [f"上年报告 other.xlsx 的单位是“{sample_county()[2].unit}”，"
+                                f"不是本报告的“{this.unit}”，未与上年核对。"]
+    assert w8("moved.xlsx") == ["上年报告 moved.xlsx 的“三、依申请公开”表未能读取（表格结构被改动），"
+                                "这部分未与上年核对。"]
 
 
 # --- 10. the sheets around the report ------------------------------------------------
@@ -347,7 +355,8 @@ def test_cover_years_as_clerks_type_them(tmp_path):
         wb.save(tmp_path / "u.xlsx")
         [r] = check_paths([tmp_path / "u.xlsx"])
         assert [x for x in brief(r) if x[2] == "封面!B6"] == expected
-    assert r.findings[0].message() == f"封面!B6（报告年度）应为 {'–'.join(map(str, year_range()))} 之间的年份（如 2023），实际为“1900”。"
+    assert r.findings[0].message() == (f"封面!B6（报告年度）应为 {'–'.join(map(str, year_range()))} 之间的年份"
+                                       "（如 2023），实际为“1900”。")
     wb["封面"]["B6"].value = "2023年"
     wb.save(tmp_path / "u.xlsx")
     assert read(tmp_path / "u.xlsx").year == 2023
@@ -375,7 +384,8 @@ def test_an_existing_output_is_replaced_only_with_force(tmp_path, name, args, cl
     out.write_bytes(b"a filled workbook")
     argv = [str(out) if a == "{out}" else a for a in args]
     refused = cli(*argv)
-    assert (refused.exit_code, refused.output) == (2, f"xltools: {out} 已存在，未写入；如确要替换，请加 --force（原文件会先备份）\n")
+    assert (refused.exit_code, refused.output) == (
+        2, f"xltools: {out} 已存在，未写入；如确要替换，请加 --force（原文件会先备份）\n")
     assert out.read_bytes() == b"a filled workbook"
     forced = cli(*argv, "--force")
     assert forced.exit_code in (0, 1), forced.output

@@ -48,8 +48,8 @@ def test_english_on_request_by_option_or_environment(tmp_path, cli):
 def test_click_usage_errors_in_chinese(cli):
     missing = cli("merge", SAMPLE_COUNTY, "-o", "s.xlsx", prog_name="xltools")
     assert missing.exit_code == 2
-    assert missing.output.splitlines() == ["用法： xltools merge [选项] 文件或文件夹...", "运行“xltools merge --help”查看用法。",
-                                           "", "错误：缺少选项 '--unit'。"]
+    assert missing.output.splitlines() == ["用法： xltools merge [选项] 文件或文件夹...",
+                                           "运行“xltools merge --help”查看用法。", "", "错误：缺少选项 '--unit'。"]
     number = cli("template", "-o", "t.xlsx", "--year", "abc", prog_name="xltools")
     assert number.output.splitlines()[-1] == "错误：'--year' 的值不对：'abc' 不是整数。"
     typo = cli("chek", prog_name="xltools")
@@ -107,7 +107,8 @@ def test_fill_lists_every_total_it_changes(tmp_path, cli):
     result = cli("fill", tmp_path / "u.xlsx", "-o", tmp_path / "f.xlsx")
     assert result.exit_code == 0
     v = report.values
-    assert f"  三、依申请公开!J7（二、上年结转政府信息公开申请数量 / 申请人情况 / 总计）：空白 → {v['requests.carried_in.total']}（恢复了被删除的合计公式）" \
+    assert ("  三、依申请公开!J7（二、上年结转政府信息公开申请数量 / 申请人情况 / 总计）："
+            f"空白 → {v['requests.carried_in.total']}（恢复了被删除的合计公式）") \
         in result.output.splitlines()
     assert read(tmp_path / "f.xlsx").values["requests.new.total"] == v["requests.new.total"]
 
@@ -133,7 +134,8 @@ def test_status_rows_in_natural_and_roster_order(tmp_path, cli):
         r.meta |= {"unit": unit, "credit_code": None}
         write(r, folder / f"{unit}.xlsx")
     cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "县")
-    assert [r["单位"] for r in status_rows(tmp_path / "s.xlsx").values()] == sorted(units, key=lambda u: int(re.search(r"\d+", u)[0]))
+    assert [r["单位"] for r in status_rows(tmp_path / "s.xlsx").values()] == sorted(
+        units, key=lambda u: int(re.search(r"\d+", u)[0]))
     roster = tmp_path / "r.csv"
     roster.write_text("单位名称\n" + "\n".join(["示例县第3镇人民政府", *units]) + "\n", encoding="utf-8")
     cli("merge", folder, "-o", tmp_path / "s2.xlsx", "--unit", "县", "--roster", roster)
@@ -160,7 +162,8 @@ def test_explanations_that_can_never_apply_are_said(tmp_path):
 def test_annotate_refuses_its_own_input_before_checking(tmp_path, cli):
     shutil.copy(EXAMPLES / "mistakes-2023.xlsx", tmp_path / "m.xlsx")
     result = cli("check", tmp_path / "m.xlsx", "--annotate", tmp_path / "m.xlsx")
-    assert (result.exit_code, result.output) == (2, f"xltools: {tmp_path / 'm.xlsx'} 是输入文件之一，请换一个输出文件名\n")
+    assert (result.exit_code, result.output) == (
+        2, f"xltools: {tmp_path / 'm.xlsx'} 是输入文件之一，请换一个输出文件名\n")
 
 
 def test_roster_duplicates_and_other_codes_are_noted(tmp_path, cli):
@@ -176,7 +179,8 @@ def test_roster_duplicates_and_other_codes_are_noted(tmp_path, cli):
     code = reports["示例县人力资源和社会保障局"].meta["credit_code"]
     assert notes == [
         f"  名册第 {len(lines)} 行与第 {education} 行是同一单位（示例县教育局），只按第 {education} 行计",
-        f"  名册中“示例县人力资源和社会保障局”的统一社会信用代码是 {code[:-1]}0，报送的 示例县人力资源和社会保障局.xlsx 中是 {code}，请核对哪一个正确"]
+        f"  名册中“示例县人力资源和社会保障局”的统一社会信用代码是 {code[:-1]}0，"
+        f"报送的 示例县人力资源和社会保障局.xlsx 中是 {code}，请核对哪一个正确"]
 
 
 @pytest.mark.parametrize("flag, bom", [((), True), (("--no-bom",), False)])
@@ -212,7 +216,8 @@ def test_a_total_whose_formula_was_deleted_is_an_error(tmp_path, cli):
     assert result.exit_code == 1
     parts = [v[f"requests.new.{c}"] for c in ("natural_person", "commercial", "research", "nonprofit",
                                                "legal_service", "other_org")]
-    assert ("    三、依申请公开!J6（一、本年新收政府信息公开申请数量 / 申请人情况 / 总计）是合计，却是空的（公式被删除），"
+    assert ("    三、依申请公开!J6（一、本年新收政府信息公开申请数量 / 申请人情况 / 总计）"
+            "是合计，却是空的（公式被删除），"
             f"应为 {v['requests.new.total']}（D6+E6+F6+G6+H6+I6 = {'+'.join(map(str, parts))}）。") \
         in result.output.splitlines(), result.output
     assert "错误 R3 申请人合计不符 三、依申请公开!J6" in result.output

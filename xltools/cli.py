@@ -295,7 +295,10 @@ def _wrapped(text: str, width: int) -> list[str]:
     import re
 
     lines, line = [], []
-    for token in re.findall(r"(?<=  )\[[^\]]{1,40}\]\s*|[\u2e80-\u9fff\uff00-\uffef]\s*|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+",
+    for token in re.findall(r"(?<=  )\[[^\]]{1,40}\]\s*"
+                            r"|[\u2e80-\u9fff\uff00-\uffef]\s*"
+                            r"|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*"
+                            r"|\s+",
                             text):
         if line and _columns("".join(line) + token.rstrip()) > width:
             down = 0

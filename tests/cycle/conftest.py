@@ -93,7 +93,8 @@ def _inbox(root: Path, last: dict, this: dict, steps: list[Step]) -> C.Inbox:
                    C.DELETED_TOTAL: {"appeals.review.total": ""}}.get(unit, {})
         data = C.to_json(report, **special)
         if unit == C.EXPLAINED:
-            data["explanations"] = [{"rule": "W0", "target": "三、依申请公开!D6", "text": "原件如此，已核实为160件以内的实数"}]
+            data["explanations"] = [{"rule": "W0", "target": "三、依申请公开!D6",
+                                     "text": "原件如此，已核实为160件以内的实数"}]
         if unit == C.CODE:
             data["meta"]["credit_code"] = C.wrong_code(report.meta["credit_code"])
         made = _fill_in(root, unit, data, tmp / f"{unit}.xlsx", steps)
@@ -107,7 +108,8 @@ def _inbox(root: Path, last: dict, this: dict, steps: list[Step]) -> C.Inbox:
             steps.append(export)
             put(f"{unit}.csv", unit, export.output.encode("utf-8"))  # export writes its BOM itself
         elif unit == C.TXT:
-            put(f"{unit}.txt", unit, (f"{unit}2023年政府信息公开工作年度报告\n" + report.text["overview.proactive"]).encode())
+            put(f"{unit}.txt", unit,
+                (f"{unit}2023年政府信息公开工作年度报告\n" + report.text["overview.proactive"]).encode())
         elif unit == C.EMPTY:
             put(f"{unit}.xlsx", unit, b"")
         elif unit == C.PASSWORD:

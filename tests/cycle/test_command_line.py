@@ -260,8 +260,8 @@ def test_publish_refuses_an_incomplete_summary_unless_told(county, merged):
     refused = cli("publish 县汇总", "publish", merged.path, "-o", out)
     refused.sound(allowed=(0, 1, 2))
     assert refused.code != 0 and not out.exists(), (
-        f"publish 县汇总: {len(C.units()) - merged_count(merged.path)} of {len(C.units())} units are missing, yet publish "
-        f"wrote the county's report (exit {refused.code})")
+        f"publish 县汇总: {len(C.units()) - merged_count(merged.path)} of {len(C.units())} units are missing, "
+        f"yet publish wrote the county's report (exit {refused.code})")
     allowed = cli("publish 县汇总 --allow-incomplete", "publish", merged.path, "-o", out, "--allow-incomplete")
     allowed.sound(allowed=(0,))
     n, of = merged_count(merged.path), len(C.units())

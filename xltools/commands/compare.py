@@ -166,7 +166,8 @@ def _judge(pairs: list[Pair], layout) -> None:
                 + comparison.unanswered(old, new, layout)
         elif p.kind == "same_report":
             unread = p.old.not_imported | p.new.not_imported
-            p.findings += comparison.changed_numbers(old, new, layout, unread) + comparison.changed_text(old, new, layout)
+            p.findings += (comparison.changed_numbers(old, new, layout, unread)
+                           + comparison.changed_text(old, new, layout))
         order = {c: i for i, c in enumerate(layout.cells.values())}
         p.findings.sort(key=lambda f: order.get(layout.cells.get(f.fields[0]) if f.fields else None, -1))
         if p.kind == "year_over_year":  # this year's 审核说明 may explain a jump or a rewritten chain

@@ -133,9 +133,9 @@ class Check(_Fixed):
     """What a rule checks: one model for every `type`, each key with its type."""
 
     type: Literal["file", "structure", "cell", "sum", "balance", "previous", "text", "empty", "fees", "blank",
-                  "written", "code", "previous_match", "explanation", "carry", "jump", "repeat", "answer", "units", "undecided",
-                  "changed_number", "changed_text", "sum_of_units", "elements", "substance", "length", "problems",
-                  "copying", "import"]
+                  "written", "code", "previous_match", "explanation", "carry", "jump", "repeat", "answer", "units",
+                  "undecided", "changed_number", "changed_text", "sum_of_units", "elements", "substance", "length",
+                  "problems", "copying", "import"]
     table: str | None = None
     row: str | None = None
     column: str | None = None

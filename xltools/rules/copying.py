@@ -6,8 +6,9 @@ own reports (the same credit code or name) are never each other's copies, and a
 text repeated from last year is compare's to find.
 
 What is compared is the text without what every unit writes (the boilerplate of
-the schema, and the tables' figures in the words W3 reads), without the unit's own name (a copy with the name changed is still a
-copy), with every number made 0 (a copy with other figures is still a copy) and
+the schema, and the tables' figures in the words W3 reads), without the unit's
+own name (a copy with the name changed is still a copy), with every number made
+0 (a copy with other figures is still a copy) and
 without spaces and punctuation. The share is rapidfuzz's ratio: the characters
 the two have in common in order, over both lengths.
 

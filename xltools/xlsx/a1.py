@@ -57,4 +57,5 @@ def ranges(refs: list[str]) -> list[str]:
             else:
                 runs.append([row, row, left, right])
     runs.sort()
-    return [a1(t, l) if (t, l) == (b, r) else f"{a1(t, l)}:{a1(b, r)}" for t, b, l, r in runs]
+    return [a1(top, left) if (top, left) == (bottom, right) else f"{a1(top, left)}:{a1(bottom, right)}"
+            for top, bottom, left, right in runs]

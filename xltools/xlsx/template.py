@@ -124,7 +124,8 @@ class _Painter:
         common = dict(border=_BORDER, number_format=_NUMBER_FORMATS[f.kind])
         if f.kind == "total":
             cell.value = total_formula(self.layout, field_id)
-            self.box(ws, area, fill=self.total_fill, font=self.bold, alignment=Alignment(horizontal="right", vertical="center"), **common)
+            self.box(ws, area, fill=self.total_fill, font=self.bold,
+                     alignment=Alignment(horizontal="right", vertical="center"), **common)
             return
         wrap = f.kind == "text" and f.section is not None
         self.box(ws, area, fill=self.input_fill, font=self.font, protection=Protection(locked=False),
