@@ -262,6 +262,19 @@ def _refused(request: Request) -> Response:
     return page(request, "message.html", 403, title=w["desk_forbidden"], message=w["desk_forbidden_text"])
 
 
+def _office_action(handler):
+    """An office action as an endpoint: its form read on the loop, with the session's CSRF token checked
+    (refused without it), and `handler(request, form)` run in the thread pool."""
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        form = await _posted(request)
+        if form is None:
+            return await run_in_threadpool(_refused, request)
+        return await run_in_threadpool(handler, request, form)
+
+    return endpoint
+
+
 def _to_login() -> Response:
     return RedirectResponse("/office/login", 303)
 
@@ -292,11 +305,9 @@ async def login(request: Request) -> Response:
     return response
 
 
-async def logout(request: Request) -> Response:
-    form = await _posted(request)
-    if form is None:
-        return await run_in_threadpool(_refused, request)
-    await run_in_threadpool(request.app.state.desk.logout, request.cookies[SESSION_COOKIE], _office(request))
+@_office_action
+def logout(request: Request, form) -> Response:
+    request.app.state.desk.logout(request.cookies[SESSION_COOKIE], _office(request))
     response = RedirectResponse("/office/login", 303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -370,14 +381,8 @@ def office_file(request: Request, csrf: str, unit: Unit) -> Response:
     return _download(request, unit, "office:web")
 
 
-async def act(request: Request) -> Response:
-    form = await _posted(request)
-    if form is None:
-        return await run_in_threadpool(_refused, request)
-    return await run_in_threadpool(_act, request, form)
-
-
-def _act(request: Request, form) -> Response:
+@_office_action
+def act(request: Request, form) -> Response:
     """The office returns, approves, or records the publication of a unit's report."""
     desk, lang = request.app.state.desk, request.app.state.lang
     unit = _office_unit(request)
@@ -416,14 +421,8 @@ def note_docx(request: Request, csrf: str, unit: Unit) -> Response:
     return FileResponse(out, filename=_words(request)["desk_note_file"].format(unit=unit.name), media_type=DOCX)
 
 
-async def merge(request: Request) -> Response:
-    form = await _posted(request)
-    if form is None:
-        return await run_in_threadpool(_refused, request)
-    return await run_in_threadpool(_merge, request, form)
-
-
-def _merge(request: Request, form) -> Response:
+@_office_action
+def merge(request: Request, form) -> Response:
     """The approved versions merged into a new summary, kept in the desk's summaries/."""
     state = request.app.state
     out = state.desk.summary_path()
