@@ -348,7 +348,7 @@ VALUES = st.one_of(st.integers(-10**20, 10**20), st.floats(allow_nan=False), st.
        st.sets(st.sampled_from(["xl/worksheets/sheet2.xml", "xl/worksheets/sheet4.xml", "xl/styles.xml",
                                 "xl/sharedStrings.xml", "xl/_rels/workbook.xml.rels", "docProps/core.xml"]),
                max_size=2))
-def test_mutated_workbooks_end_in_a_finding_never_a_traceback(tmp_path, changes, removed, cli):
+def test_mutated_workbooks_end_in_a_finding_never_a_traceback(tmp_path, cli, changes, removed):
     wb = openpyxl.load_workbook(CHITUDIAN)
     for (fid, area), value in changes:
         try:
