@@ -443,3 +443,54 @@ def test_desk_merge_with_last_years_summary_drafts_the_change_as_merge_does(desk
     assert "C3" not in merged.output  # merge's own drafts are not the county's copied text
     wrong = cli("desk", "merge", desk_dir, "-o", tmp_path / "汇总2.xlsx", "--previous", tmp_path / "汇总.xlsx")
     assert wrong.exit_code == 2 and not (tmp_path / "汇总2.xlsx").exists()
+
+
+# --- issue 26 item 5: the office's decision and a unit's upload at the same moment
+
+
+def _upload_first(desk, send):
+    """The ledger's next write transaction is opened only after `send` ran: an upload
+    arriving at the very moment the office's decision is about to be recorded."""
+    real = desk.ledger.write
+
+    def write():
+        desk.ledger.write = real
+        send()
+        return real()
+
+    desk.ledger.write = write
+
+
+def test_an_upload_at_the_moment_of_approval_is_never_answered_with_an_older_version_filed(tmp_path):
+    from desk_helpers import make_desk
+
+    from xltools.desk.checking import check_file
+    from xltools.desk.settings import DeskError
+
+    desk = make_desk(tmp_path / "审核台").desk
+    unit = desk.find_unit(EDUCATION)
+    check = lambda path: check_file(str(path))  # noqa: E731
+    first = desk.receive(unit, workbook(tmp_path / "1.xlsx").read_bytes(), "1.xlsx", "unit:test", check)
+    assert first.version.number == 1
+    newer = workbook(tmp_path / "2.xlsx", explained="属实").read_bytes()
+    received = []
+    _upload_first(desk, lambda: received.append(desk.receive(unit, newer, "2.xlsx", "unit:test", check)))
+    with pytest.raises(DeskError) as refused:
+        desk.approve(unit, "office:test", 1)  # the version the office's page showed
+    assert refused.value.message("zh") == f"{EDUCATION} 的第 1 版已不是最新版（最新是第 2 版），请先查看最新版"
+    assert refused.value.message("en") == f"Version 1 of {EDUCATION} is no longer the latest (version 2 is); " \
+                                          "look at the latest first"
+    assert (received[0].refusal, received[0].version.number) == (None, 2)
+    st = desk.standing(unit)
+    assert (st.status, st.current.number, st.approved) == ("pending", 2, None)  # the unit's word holds
+
+    # the other way round: filed while an upload was being checked, the upload is refused, the filing stands
+    def check_then_file(path):
+        desk.approve(unit, "office:test", 2)
+        return check(path)
+
+    late = desk.receive(unit, workbook(tmp_path / "3.xlsx", explained="属实，见说明").read_bytes(), "3.xlsx",
+                        "unit:test", check_then_file)
+    assert (late.version, late.message()) == (None, "报告已备案，不能再上传；如需修改，请联系县政务公开办退回")
+    st = desk.standing(unit)
+    assert (st.status, st.current.number, st.approved.number) == ("approved", 2, 2)

@@ -184,8 +184,10 @@ class Desk:
         at = at or now()
         return board_order([standing(u, *by_unit[u.id], self.deadlines, at) for u in units])
 
-    def standing(self, unit: Unit, at: datetime | None = None) -> Standing:
-        return standing(unit, self.ledger.versions(unit.id), self.ledger.events(unit.id), self.deadlines, at or now())
+    def standing(self, unit: Unit, at: datetime | None = None, conn=None) -> Standing:
+        """Where the unit stands; with `conn`, as the write transaction on it sees it."""
+        return standing(unit, self.ledger.versions(unit.id, conn), self.ledger.events(unit.id, conn), self.deadlines,
+                        at or now())
 
     def find_unit(self, text: str) -> Unit:
         """A unit as the office names it: its name (as written or folded), its code,
@@ -255,17 +257,17 @@ class Desk:
             return answer
         sha, stored = self.ledger.store(data, _suffix(filename))
         at = stamp(now())
-        with self.ledger.write() as conn:
-            st = standing(unit, [], self.ledger.events(unit.id), self.deadlines, now())
+        with self.ledger.write() as conn:  # decided on the ledger as it is when the upload is recorded
+            st = self.standing(unit, conn=conn)
             if st.status in CLOSED:  # filed while this upload was being checked
                 answer.refusal, answer.params = "closed", {"status": status_word(st.status)}
             else:
                 version_id = self.ledger.add_version(conn, unit.id, sha, stored, filename, len(data), at, who, result,
                                                      result["score"])
                 self.ledger.add_event(conn, "submitted", who, at, unit.id, version_id)
+                answer.version = self.standing(unit, conn=conn).current
         if answer.refusal:
             return self._refused(answer, who, log=False)
-        answer.version = self.standing(unit).current
         return answer
 
     def _cover_problem(self, unit: Unit, result: dict) -> tuple[str, dict] | None:
@@ -351,8 +353,9 @@ class Desk:
 
     # --- the office's decisions
 
-    def _current(self, unit: Unit, number: int | None) -> tuple[Standing, Version]:
-        st = self.standing(unit)
+    def _current(self, unit: Unit, number: int | None, conn=None) -> tuple[Standing, Version]:
+        """The unit's current version, which must be the one the office saw (`number`)."""
+        st = self.standing(unit, conn=conn)
         if st.current is None:
             raise DeskError("no_version", unit=unit.name)
         if number is not None and number != st.current.number:
@@ -368,39 +371,46 @@ class Desk:
         note = (note or "").strip() or self.draft_note(st, lang)
         if not note:
             raise DeskError("note_needed", unit=unit.name)
-        with self.ledger.write() as conn:
+        with self.ledger.write() as conn:  # the note is about this version: still the current one, not yet returned
+            st, version = self._current(unit, version.number, conn)
+            if st.status == "returned":
+                raise DeskError("already_returned", unit=unit.name)
             self.ledger.add_event(conn, "returned", who, stamp(now()), unit.id, version.id, note=note)
         return note
 
     def approve(self, unit: Unit, who: str, number: int | None = None) -> Version:
-        st, version = self._current(unit, number)
-        if st.status in CLOSED:
-            raise DeskError("already_approved", unit=unit.name, number=st.approved.number)
-        if version.errors:
-            raise DeskError("has_errors", unit=unit.name, number=version.number, errors=version.errors)
+        """File the current version. Decided inside the transaction that records it, so
+        that an upload arriving meanwhile makes the version the office saw no longer
+        current (refused: look at the newer one) rather than filing an older one."""
         with self.ledger.write() as conn:
+            st, version = self._current(unit, number, conn)
+            if st.status in CLOSED:
+                raise DeskError("already_approved", unit=unit.name, number=st.approved.number)
+            if version.errors:
+                raise DeskError("has_errors", unit=unit.name, number=version.number, errors=version.errors)
             self.ledger.add_event(conn, "approved", who, stamp(now()), unit.id, version.id)
         return version
 
     def published(self, unit: Unit, url: str, day: str, who: str) -> None:
         """先备案后公布: a publication is recorded for the filed version only."""
-        st = self.standing(unit)
-        if st.status not in CLOSED:
-            raise DeskError("publish_before_approval", unit=unit.name, status=status_word(st.status))
-        url = url.strip()
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise DeskError("bad_url", url=url)
-        try:
-            when = date.fromisoformat(day.strip())
-        except ValueError:
-            raise DeskError("bad_date", date=day) from None
-        if when > now().date() or when.year < self.year:
-            raise DeskError("date_range", date=day, first=f"{self.year}-01-01", last=now().date().isoformat())
-        filed = parse_stamp(st.filing.at).date()
-        if when < filed:
-            raise DeskError("published_before_filing", unit=unit.name, date=when.isoformat(), filed=filed.isoformat())
-        with self.ledger.write() as conn:
+        with self.ledger.write() as conn:  # filed still when the publication is recorded
+            st = self.standing(unit, conn=conn)
+            if st.status not in CLOSED:
+                raise DeskError("publish_before_approval", unit=unit.name, status=status_word(st.status))
+            url = url.strip()
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise DeskError("bad_url", url=url)
+            try:
+                when = date.fromisoformat(day.strip())
+            except ValueError:
+                raise DeskError("bad_date", date=day) from None
+            if when > now().date() or when.year < self.year:
+                raise DeskError("date_range", date=day, first=f"{self.year}-01-01", last=now().date().isoformat())
+            filed = parse_stamp(st.filing.at).date()
+            if when < filed:
+                raise DeskError("published_before_filing", unit=unit.name, date=when.isoformat(),
+                                filed=filed.isoformat())
             self.ledger.add_event(conn, "published", who, stamp(now()), unit.id, st.approved.id, url=url,
                                   date=when.isoformat())
 
