@@ -494,3 +494,63 @@ def test_an_upload_at_the_moment_of_approval_is_never_answered_with_an_older_ver
     assert (late.version, late.message()) == (None, "报告已备案，不能再上传；如需修改，请联系县政务公开办退回")
     st = desk.standing(unit)
     assert (st.status, st.current.number, st.approved.number) == ("approved", 2, 2)
+
+
+# --- issue 26 item 2: a cover naming one unit by its name and another by its code
+
+POLICE = "示例县公安局"
+
+
+def _posing(path, unit: str = EDUCATION, name: str = POLICE, code: str | None = None):
+    """`unit`'s sample report with its cover's 单位名称 typed as `name` (and its code as `code`)."""
+    from desk_helpers import reports
+
+    from xltools import write
+
+    report = reports()[unit]
+    report.meta["unit"] = name
+    if code is not None:
+        report.meta["credit_code"] = code
+    write(report, path)
+    return path
+
+
+def test_a_cover_naming_two_units_or_another_unit_is_refused_naming_both(tmp_path, cli):
+    from desk_helpers import make_desk
+
+    from xltools.desk.checking import check_file
+
+    made = make_desk(tmp_path / "审核台")
+    desk = made.desk
+    check = lambda path: check_file(str(path))  # noqa: E731
+    data = _posing(tmp_path / "教育局.xlsx").read_bytes()
+    said = (f"工作簿封面上的单位名称“{POLICE}”是名册中的{POLICE}，统一社会信用代码 11419999178273764W 却是"
+            f"{EDUCATION}的；名称和代码须是同一个单位的，请改正封面")
+    for sender in (EDUCATION, POLICE):  # with either unit's link
+        answer = desk.receive(desk.find_unit(sender), data, "年报.xlsx", "unit:test", check)
+        assert (answer.version, answer.message()) == (None, said)
+        assert answer.message("en") == (
+            f"The workbook's cover names \"{POLICE}\", which is {POLICE} on the roster, but its credit code "
+            f"11419999178273764W is {EDUCATION}'s; the name and the code must be one unit's: correct the cover")
+    added = cli("desk", "add", desk.folder, tmp_path / "教育局.xlsx")
+    assert (added.exit_code, added.output) == (1, f"未收下：{tmp_path / '教育局.xlsx'}：{said}\n")
+    assert desk.ledger.versions() == []
+
+    # a cover that is wholly another unit's names that unit and the link's
+    other = desk.receive(desk.find_unit(EDUCATION), workbook(tmp_path / "公安局.xlsx", POLICE).read_bytes(),
+                         "年报.xlsx", "unit:test", check)
+    assert other.message() == f"工作簿封面上的单位是“{POLICE}”，不是{EDUCATION}；请上传本单位的报告"
+
+    # the unit's own cover with its code left blank or mistyped, or its name written otherwise, is its own
+    for i, (name, code) in enumerate([(EDUCATION, ""), (EDUCATION, "11419999178273764X"),
+                                      ("示例县 教育局", None)]):
+        own = desk.receive(desk.find_unit(EDUCATION), _posing(tmp_path / f"{i}.xlsx", name=name, code=code)
+                           .read_bytes(), "年报.xlsx", "unit:test", check)
+        assert (own.refusal, own.version.number) == (None, i + 1)
+    police = desk.find_unit(POLICE)
+    desk.receive(police, workbook(tmp_path / "公安局.xlsx", POLICE).read_bytes(), "年报.xlsx", "unit:test", check)
+    for unit in (desk.find_unit(EDUCATION), police):
+        desk.approve(unit, "office:test")
+    merged = cli("desk", "merge", desk.folder, "-o", tmp_path / "汇总.xlsx")
+    assert merged.output.splitlines()[0] == \
+        f"已写入汇总表 {tmp_path / '汇总.xlsx'}（示例县，2023年）：汇总 2 个已备案单位。"  # neither taken for the other

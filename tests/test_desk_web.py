@@ -753,3 +753,15 @@ def test_an_upload_at_the_moment_the_office_approves_is_shown_to_the_office_not_
     status = client.get(f"/u/{tok}").text
     assert "已备案" not in text(status)
     assert api(client, tok, workbook(tmp_path / "3.xlsx", explained="属实，见说明").read_bytes()).json()["version"] == 3
+
+
+def test_a_cover_naming_two_units_is_refused_on_the_page_and_by_the_api(client, made, tmp_path):
+    from test_desk import POLICE, _posing
+
+    posing = _posing(tmp_path / "教育局.xlsx")
+    said = (f"工作簿封面上的单位名称“{POLICE}”是名册中的{POLICE}，统一社会信用代码 11419999178273764W 却是"
+            f"{EDUCATION}的；名称和代码须是同一个单位的，请改正封面")
+    page = upload(client, token(made.desk.folder, EDUCATION), posing)
+    assert page.status_code == 422 and said in text(page.text)
+    answer = api(client, token(made.desk.folder, POLICE), posing.read_bytes())
+    assert (answer.status_code, answer.json()["error"]) == (422, said)

@@ -272,17 +272,22 @@ class Desk:
 
     def _cover_problem(self, unit: Unit, result: dict) -> tuple[str, dict] | None:
         """A workbook whose cover names another unit, or another year, is not filed
-        under this unit: the merge would count it for the unit its cover names."""
+        under this unit: the merge would count it for the unit its cover names. A cover
+        whose name is one unit's and whose code another's is neither's: filed under
+        either, the merge finds the two units' reports the same one and drops both."""
         name, code = result["unit"] or "", result["code"]
         if isinstance(result["year"], int) and result["year"] != self.year:
             return "year", {"found": result["year"], "year": self.year}
         if not name and not code:
             return None  # a blank cover is the workbook's own error (S5), said by the check
-        if _same(unit, code, name):
+        named = _named(self.ledger.units(), code, name)
+        if len(named) > 1:
+            by_code, by_name = named
+            return "two_units", {"name": name, "by_name": by_name.name, "code": code, "by_code": by_code.name}
+        if named == [unit]:
             return None
-        other = next((u for u in self.ledger.units() if _same(u, code, name)), None)
-        if other is not None:
-            return "other_unit", {"found": other.name, "unit": unit.name}
+        if named:
+            return "other_unit", {"found": named[0].name, "unit": unit.name}
         return "not_this_unit", {"found": name or code, "code": code or "—", "unit": unit.name,
                                  "unit_code": unit.code or "—"}
 
@@ -335,7 +340,8 @@ class Desk:
                                                   params={"message": first[0] if first else stored["unreadable"]}),
                                          who))
                 continue
-            unit = next((u for u in units if _same(u, stored["code"], stored["unit"] or "")), None)
+            # the first unit the cover names; a cover naming two is refused as a unit's upload is
+            unit = next(iter(_named(units, stored["code"], stored["unit"] or "")), None)
             if unit is None:
                 out.append(self._refused(Received(None, str(path), refusal="no_unit", outcome=stored,
                                                   params={"found": stored["unit"] or stored["code"] or "—"}), who))
@@ -599,9 +605,14 @@ def _links_text(data: bytes, path: Path) -> str:
     raise DeskError("links_unreadable", path=path, column=settings().links_columns[-1])
 
 
-def _same(unit: Unit, code: str, name: str) -> bool:
-    """The unit a cover names, as merge tells units apart: by code, or by the name as clerks type it."""
-    return bool((unit.code and code and unit.code == code) or (name and fold_name(unit.name) == fold_name(name)))
+def _named(units: list[Unit], code: str, name: str) -> list[Unit]:
+    """The roster units a cover names, as merge tells units apart: the one its code is
+    (a blank or mistyped code is none), then the one its name is as clerks type it,
+    when that is another."""
+    key = fold_name(name) if name else None
+    by_code = next((u for u in units if u.code and code and u.code == code), None)
+    by_name = next((u for u in units if key and fold_name(u.name) == key), None)
+    return list(dict.fromkeys(u for u in (by_code, by_name) if u is not None))
 
 
 def _suffix(filename: str) -> str:
