@@ -443,3 +443,114 @@ def test_desk_merge_with_last_years_summary_drafts_the_change_as_merge_does(desk
     assert "C3" not in merged.output  # merge's own drafts are not the county's copied text
     wrong = cli("desk", "merge", desk_dir, "-o", tmp_path / "汇总2.xlsx", "--previous", tmp_path / "汇总.xlsx")
     assert wrong.exit_code == 2 and not (tmp_path / "汇总2.xlsx").exists()
+
+
+# --- issue 26 item 5: the office's decision and a unit's upload at the same moment
+
+
+def _upload_first(desk, send):
+    """The ledger's next write transaction is opened only after `send` ran: an upload
+    arriving at the very moment the office's decision is about to be recorded."""
+    real = desk.ledger.write
+
+    def write():
+        desk.ledger.write = real
+        send()
+        return real()
+
+    desk.ledger.write = write
+
+
+def test_an_upload_at_the_moment_of_approval_is_never_answered_with_an_older_version_filed(tmp_path):
+    from desk_helpers import make_desk
+
+    from xltools.desk.checking import check_file
+    from xltools.desk.settings import DeskError
+
+    desk = make_desk(tmp_path / "审核台").desk
+    unit = desk.find_unit(EDUCATION)
+    check = lambda path: check_file(str(path))  # noqa: E731
+    first = desk.receive(unit, workbook(tmp_path / "1.xlsx").read_bytes(), "1.xlsx", "unit:test", check)
+    assert first.version.number == 1
+    newer = workbook(tmp_path / "2.xlsx", explained="属实").read_bytes()
+    received = []
+    _upload_first(desk, lambda: received.append(desk.receive(unit, newer, "2.xlsx", "unit:test", check)))
+    with pytest.raises(DeskError) as refused:
+        desk.approve(unit, "office:test", 1)  # the version the office's page showed
+    assert refused.value.message("zh") == f"{EDUCATION} 的第 1 版已不是最新版（最新是第 2 版），请先查看最新版"
+    assert refused.value.message("en") == f"Version 1 of {EDUCATION} is no longer the latest (version 2 is); " \
+                                          "look at the latest first"
+    assert (received[0].refusal, received[0].version.number) == (None, 2)
+    st = desk.standing(unit)
+    assert (st.status, st.current.number, st.approved) == ("pending", 2, None)  # the unit's word holds
+
+    # the other way round: filed while an upload was being checked, the upload is refused, the filing stands
+    def check_then_file(path):
+        desk.approve(unit, "office:test", 2)
+        return check(path)
+
+    late = desk.receive(unit, workbook(tmp_path / "3.xlsx", explained="属实，见说明").read_bytes(), "3.xlsx",
+                        "unit:test", check_then_file)
+    assert (late.version, late.message()) == (None, "报告已备案，不能再上传；如需修改，请联系县政务公开办退回")
+    st = desk.standing(unit)
+    assert (st.status, st.current.number, st.approved.number) == ("approved", 2, 2)
+
+
+# --- issue 26 item 2: a cover naming one unit by its name and another by its code
+
+POLICE = "示例县公安局"
+
+
+def _posing(path, unit: str = EDUCATION, name: str = POLICE, code: str | None = None):
+    """`unit`'s sample report with its cover's 单位名称 typed as `name` (and its code as `code`)."""
+    from desk_helpers import reports
+
+    from xltools import write
+
+    report = reports()[unit]
+    report.meta["unit"] = name
+    if code is not None:
+        report.meta["credit_code"] = code
+    write(report, path)
+    return path
+
+
+def test_a_cover_naming_two_units_or_another_unit_is_refused_naming_both(tmp_path, cli):
+    from desk_helpers import make_desk
+
+    from xltools.desk.checking import check_file
+
+    made = make_desk(tmp_path / "审核台")
+    desk = made.desk
+    check = lambda path: check_file(str(path))  # noqa: E731
+    data = _posing(tmp_path / "教育局.xlsx").read_bytes()
+    said = (f"工作簿封面上的单位名称“{POLICE}”是名册中的{POLICE}，统一社会信用代码 11419999178273764W 却是"
+            f"{EDUCATION}的；名称和代码须是同一个单位的，请改正封面")
+    for sender in (EDUCATION, POLICE):  # with either unit's link
+        answer = desk.receive(desk.find_unit(sender), data, "年报.xlsx", "unit:test", check)
+        assert (answer.version, answer.message()) == (None, said)
+        assert answer.message("en") == (
+            f"The workbook's cover names \"{POLICE}\", which is {POLICE} on the roster, but its credit code "
+            f"11419999178273764W is {EDUCATION}'s; the name and the code must be one unit's: correct the cover")
+    added = cli("desk", "add", desk.folder, tmp_path / "教育局.xlsx")
+    assert (added.exit_code, added.output) == (1, f"未收下：{tmp_path / '教育局.xlsx'}：{said}\n")
+    assert desk.ledger.versions() == []
+
+    # a cover that is wholly another unit's names that unit and the link's
+    other = desk.receive(desk.find_unit(EDUCATION), workbook(tmp_path / "公安局.xlsx", POLICE).read_bytes(),
+                         "年报.xlsx", "unit:test", check)
+    assert other.message() == f"工作簿封面上的单位是“{POLICE}”，不是{EDUCATION}；请上传本单位的报告"
+
+    # the unit's own cover with its code left blank or mistyped, or its name written otherwise, is its own
+    for i, (name, code) in enumerate([(EDUCATION, ""), (EDUCATION, "11419999178273764X"),
+                                      ("示例县 教育局", None)]):
+        own = desk.receive(desk.find_unit(EDUCATION), _posing(tmp_path / f"{i}.xlsx", name=name, code=code)
+                           .read_bytes(), "年报.xlsx", "unit:test", check)
+        assert (own.refusal, own.version.number) == (None, i + 1)
+    police = desk.find_unit(POLICE)
+    desk.receive(police, workbook(tmp_path / "公安局.xlsx", POLICE).read_bytes(), "年报.xlsx", "unit:test", check)
+    for unit in (desk.find_unit(EDUCATION), police):
+        desk.approve(unit, "office:test")
+    merged = cli("desk", "merge", desk.folder, "-o", tmp_path / "汇总.xlsx")
+    assert merged.output.splitlines()[0] == \
+        f"已写入汇总表 {tmp_path / '汇总.xlsx'}（示例县，2023年）：汇总 2 个已备案单位。"  # neither taken for the other

@@ -729,3 +729,39 @@ def test_an_upload_is_answered_while_the_board_of_a_large_ledger_is_drawn(made, 
     assert [(what, r.status_code) for what, r in order] == [("upload", 200), ("board", 200)]
     assert sent.json()["version"] == 2
     assert "示例县2023年度年报报送情况" in text(order[1][1].text)
+
+
+# --- issue 26 items 5 and 2 (race): what the office and the unit see
+
+
+def test_an_upload_at_the_moment_the_office_approves_is_shown_to_the_office_not_filed_over(client, made, tmp_path):
+    from test_desk import _upload_first
+
+    from xltools.desk.checking import check_file
+
+    tok = token(made.desk.folder, EDUCATION)
+    assert api(client, tok, workbook(tmp_path / "1.xlsx").read_bytes()).json()["version"] == 1
+    login(client, made.password)
+    desk = client.app.app.state.desk  # the desk the pages decide with (inside the security middleware)
+    unit = desk.find_unit(EDUCATION)
+    token_ = csrf(client, f"/office/unit/{unit.id}")  # the page that shows version 1, with its approve form
+    newer = workbook(tmp_path / "2.xlsx", explained="属实").read_bytes()
+    _upload_first(desk, lambda: desk.receive(unit, newer, "2.xlsx", "unit:test", lambda p: check_file(str(p))))
+    stale = client.post(f"/office/unit/{unit.id}/approve", data={"csrf": token_, "version": "1"})
+    assert stale.status_code == 409
+    assert f"{EDUCATION} 的第 1 版已不是最新版（最新是第 2 版），请先查看最新版" in text(stale.text)
+    status = client.get(f"/u/{tok}").text
+    assert "已备案" not in text(status)
+    assert api(client, tok, workbook(tmp_path / "3.xlsx", explained="属实，见说明").read_bytes()).json()["version"] == 3
+
+
+def test_a_cover_naming_two_units_is_refused_on_the_page_and_by_the_api(client, made, tmp_path):
+    from test_desk import POLICE, _posing
+
+    posing = _posing(tmp_path / "教育局.xlsx")
+    said = (f"工作簿封面上的单位名称“{POLICE}”是名册中的{POLICE}，统一社会信用代码 11419999178273764W 却是"
+            f"{EDUCATION}的；名称和代码须是同一个单位的，请改正封面")
+    page = upload(client, token(made.desk.folder, EDUCATION), posing)
+    assert page.status_code == 422 and said in text(page.text)
+    answer = api(client, token(made.desk.folder, POLICE), posing.read_bytes())
+    assert (answer.status_code, answer.json()["error"]) == (422, said)

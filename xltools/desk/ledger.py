@@ -131,6 +131,15 @@ class Ledger:
             conn.close()
 
     @contextmanager
+    def reading(self, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
+        """`conn` when given (a read inside a write transaction sees what it decides on), else a new one."""
+        if conn is not None:
+            yield conn
+        else:
+            with self.read() as new:
+                yield new
+
+    @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction: all of it is recorded, or none of it."""
         conn = self.connect()
@@ -188,14 +197,14 @@ class Ledger:
             row = conn.execute("SELECT * FROM units WHERE token_hash = ?", (token_hash(token),)).fetchone()
         return _unit(row) if row else None
 
-    def versions(self, unit_id: int | None = None) -> list[Version]:
-        with self.read() as conn:
+    def versions(self, unit_id: int | None = None, conn: sqlite3.Connection | None = None) -> list[Version]:
+        with self.reading(conn) as conn:
             rows = conn.execute("SELECT * FROM versions WHERE unit_id = ? ORDER BY number", (unit_id,)) \
                 if unit_id is not None else conn.execute("SELECT * FROM versions ORDER BY id")
             return [_version(r) for r in rows]
 
-    def events(self, unit_id: int | None = None) -> list[Event]:
-        with self.read() as conn:
+    def events(self, unit_id: int | None = None, conn: sqlite3.Connection | None = None) -> list[Event]:
+        with self.reading(conn) as conn:
             rows = conn.execute("SELECT * FROM events WHERE unit_id = ? ORDER BY id", (unit_id,)) \
                 if unit_id is not None else conn.execute("SELECT * FROM events ORDER BY id")
             return [_event(r) for r in rows]

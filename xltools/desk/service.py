@@ -184,8 +184,10 @@ class Desk:
         at = at or now()
         return board_order([standing(u, *by_unit[u.id], self.deadlines, at) for u in units])
 
-    def standing(self, unit: Unit, at: datetime | None = None) -> Standing:
-        return standing(unit, self.ledger.versions(unit.id), self.ledger.events(unit.id), self.deadlines, at or now())
+    def standing(self, unit: Unit, at: datetime | None = None, conn=None) -> Standing:
+        """Where the unit stands; with `conn`, as the write transaction on it sees it."""
+        return standing(unit, self.ledger.versions(unit.id, conn), self.ledger.events(unit.id, conn), self.deadlines,
+                        at or now())
 
     def find_unit(self, text: str) -> Unit:
         """A unit as the office names it: its name (as written or folded), its code,
@@ -255,32 +257,37 @@ class Desk:
             return answer
         sha, stored = self.ledger.store(data, _suffix(filename))
         at = stamp(now())
-        with self.ledger.write() as conn:
-            st = standing(unit, [], self.ledger.events(unit.id), self.deadlines, now())
+        with self.ledger.write() as conn:  # decided on the ledger as it is when the upload is recorded
+            st = self.standing(unit, conn=conn)
             if st.status in CLOSED:  # filed while this upload was being checked
                 answer.refusal, answer.params = "closed", {"status": status_word(st.status)}
             else:
                 version_id = self.ledger.add_version(conn, unit.id, sha, stored, filename, len(data), at, who, result,
                                                      result["score"])
                 self.ledger.add_event(conn, "submitted", who, at, unit.id, version_id)
+                answer.version = self.standing(unit, conn=conn).current
         if answer.refusal:
             return self._refused(answer, who, log=False)
-        answer.version = self.standing(unit).current
         return answer
 
     def _cover_problem(self, unit: Unit, result: dict) -> tuple[str, dict] | None:
         """A workbook whose cover names another unit, or another year, is not filed
-        under this unit: the merge would count it for the unit its cover names."""
+        under this unit: the merge would count it for the unit its cover names. A cover
+        whose name is one unit's and whose code another's is neither's: filed under
+        either, the merge finds the two units' reports the same one and drops both."""
         name, code = result["unit"] or "", result["code"]
         if isinstance(result["year"], int) and result["year"] != self.year:
             return "year", {"found": result["year"], "year": self.year}
         if not name and not code:
             return None  # a blank cover is the workbook's own error (S5), said by the check
-        if _same(unit, code, name):
+        named = _named(self.ledger.units(), code, name)
+        if len(named) > 1:
+            by_code, by_name = named
+            return "two_units", {"name": name, "by_name": by_name.name, "code": code, "by_code": by_code.name}
+        if named == [unit]:
             return None
-        other = next((u for u in self.ledger.units() if _same(u, code, name)), None)
-        if other is not None:
-            return "other_unit", {"found": other.name, "unit": unit.name}
+        if named:
+            return "other_unit", {"found": named[0].name, "unit": unit.name}
         return "not_this_unit", {"found": name or code, "code": code or "—", "unit": unit.name,
                                  "unit_code": unit.code or "—"}
 
@@ -333,7 +340,8 @@ class Desk:
                                                   params={"message": first[0] if first else stored["unreadable"]}),
                                          who))
                 continue
-            unit = next((u for u in units if _same(u, stored["code"], stored["unit"] or "")), None)
+            # the first unit the cover names; a cover naming two is refused as a unit's upload is
+            unit = next(iter(_named(units, stored["code"], stored["unit"] or "")), None)
             if unit is None:
                 out.append(self._refused(Received(None, str(path), refusal="no_unit", outcome=stored,
                                                   params={"found": stored["unit"] or stored["code"] or "—"}), who))
@@ -351,8 +359,9 @@ class Desk:
 
     # --- the office's decisions
 
-    def _current(self, unit: Unit, number: int | None) -> tuple[Standing, Version]:
-        st = self.standing(unit)
+    def _current(self, unit: Unit, number: int | None, conn=None) -> tuple[Standing, Version]:
+        """The unit's current version, which must be the one the office saw (`number`)."""
+        st = self.standing(unit, conn=conn)
         if st.current is None:
             raise DeskError("no_version", unit=unit.name)
         if number is not None and number != st.current.number:
@@ -368,39 +377,46 @@ class Desk:
         note = (note or "").strip() or self.draft_note(st, lang)
         if not note:
             raise DeskError("note_needed", unit=unit.name)
-        with self.ledger.write() as conn:
+        with self.ledger.write() as conn:  # the note is about this version: still the current one, not yet returned
+            st, version = self._current(unit, version.number, conn)
+            if st.status == "returned":
+                raise DeskError("already_returned", unit=unit.name)
             self.ledger.add_event(conn, "returned", who, stamp(now()), unit.id, version.id, note=note)
         return note
 
     def approve(self, unit: Unit, who: str, number: int | None = None) -> Version:
-        st, version = self._current(unit, number)
-        if st.status in CLOSED:
-            raise DeskError("already_approved", unit=unit.name, number=st.approved.number)
-        if version.errors:
-            raise DeskError("has_errors", unit=unit.name, number=version.number, errors=version.errors)
+        """File the current version. Decided inside the transaction that records it, so
+        that an upload arriving meanwhile makes the version the office saw no longer
+        current (refused: look at the newer one) rather than filing an older one."""
         with self.ledger.write() as conn:
+            st, version = self._current(unit, number, conn)
+            if st.status in CLOSED:
+                raise DeskError("already_approved", unit=unit.name, number=st.approved.number)
+            if version.errors:
+                raise DeskError("has_errors", unit=unit.name, number=version.number, errors=version.errors)
             self.ledger.add_event(conn, "approved", who, stamp(now()), unit.id, version.id)
         return version
 
     def published(self, unit: Unit, url: str, day: str, who: str) -> None:
         """先备案后公布: a publication is recorded for the filed version only."""
-        st = self.standing(unit)
-        if st.status not in CLOSED:
-            raise DeskError("publish_before_approval", unit=unit.name, status=status_word(st.status))
-        url = url.strip()
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise DeskError("bad_url", url=url)
-        try:
-            when = date.fromisoformat(day.strip())
-        except ValueError:
-            raise DeskError("bad_date", date=day) from None
-        if when > now().date() or when.year < self.year:
-            raise DeskError("date_range", date=day, first=f"{self.year}-01-01", last=now().date().isoformat())
-        filed = parse_stamp(st.filing.at).date()
-        if when < filed:
-            raise DeskError("published_before_filing", unit=unit.name, date=when.isoformat(), filed=filed.isoformat())
-        with self.ledger.write() as conn:
+        with self.ledger.write() as conn:  # filed still when the publication is recorded
+            st = self.standing(unit, conn=conn)
+            if st.status not in CLOSED:
+                raise DeskError("publish_before_approval", unit=unit.name, status=status_word(st.status))
+            url = url.strip()
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise DeskError("bad_url", url=url)
+            try:
+                when = date.fromisoformat(day.strip())
+            except ValueError:
+                raise DeskError("bad_date", date=day) from None
+            if when > now().date() or when.year < self.year:
+                raise DeskError("date_range", date=day, first=f"{self.year}-01-01", last=now().date().isoformat())
+            filed = parse_stamp(st.filing.at).date()
+            if when < filed:
+                raise DeskError("published_before_filing", unit=unit.name, date=when.isoformat(),
+                                filed=filed.isoformat())
             self.ledger.add_event(conn, "published", who, stamp(now()), unit.id, st.approved.id, url=url,
                                   date=when.isoformat())
 
@@ -589,9 +605,14 @@ def _links_text(data: bytes, path: Path) -> str:
     raise DeskError("links_unreadable", path=path, column=settings().links_columns[-1])
 
 
-def _same(unit: Unit, code: str, name: str) -> bool:
-    """The unit a cover names, as merge tells units apart: by code, or by the name as clerks type it."""
-    return bool((unit.code and code and unit.code == code) or (name and fold_name(unit.name) == fold_name(name)))
+def _named(units: list[Unit], code: str, name: str) -> list[Unit]:
+    """The roster units a cover names, as merge tells units apart: the one its code is
+    (a blank or mistyped code is none), then the one its name is as clerks type it,
+    when that is another."""
+    key = fold_name(name) if name else None
+    by_code = next((u for u in units if u.code and code and u.code == code), None)
+    by_name = next((u for u in units if key and fold_name(u.name) == key), None)
+    return list(dict.fromkeys(u for u in (by_code, by_name) if u is not None))
 
 
 def _suffix(filename: str) -> str:
