@@ -729,3 +729,34 @@ def test_an_upload_is_answered_while_the_board_of_a_large_ledger_is_drawn(made, 
     assert [(what, r.status_code) for what, r in order] == [("upload", 200), ("board", 200)]
     assert sent.json()["version"] == 2
     assert "示例县2023年度年报报送情况" in text(order[1][1].text)
+
+
+def test_odd_requests_are_answered_in_words_not_500s(client, made):
+    """issue 26 item 11: a unit number past SQLite's integers is no such unit (404, not
+    an OverflowError's 500); a form's body too large or unreadable (two files) is a
+    Chinese page, the API's JSON; the board's notice box says only what the desk
+    issued (a refusal's key, a summary it keeps), never text from the address."""
+    login(client, made.password)
+    huge = "999999999999999999999999999999"
+    for method, path in [("GET", f"/office/unit/{huge}"), ("GET", f"/office/unit/{huge}/note.docx"),
+                         ("GET", f"/office/unit/{huge}/v/1"), ("GET", f"/office/unit/{huge}/compare?old=1&new=2"),
+                         ("POST", f"/office/unit/{huge}/approve")]:
+        data = {"csrf": csrf(client)} if method == "POST" else None
+        answer = client.request(method, path, data=data)
+        assert answer.status_code == 404, path
+        assert "页面不存在 审核台没有这个地址（单位或版本不存在，或地址输错了）。" in text(answer.text), path
+    tok = token(made.desk.folder, EDUCATION)
+    big = client.post(f"/u/{tok}/upload", files={"file": ("a.xlsx", b"\0" * 21 * 2**20)})
+    assert (big.status_code, big.headers["content-type"]) == (413, "text/html; charset=utf-8")
+    assert text(big.text).endswith("未收下这次上传 文件超过 20 MB（填好的工作簿通常不到 1 MB）")
+    two = [("file", ("a.xlsx", b"x")), ("file", ("b.xlsx", b"y"))]
+    form = client.post(f"/u/{tok}/upload", files=two)
+    assert form.status_code == 400 and text(form.text).endswith("操作未执行 表单内容不完整，请重新填写。")
+    by_api = client.post("/api/upload", files=two, headers={"Authorization": f"Bearer {tok}"})
+    assert (by_api.status_code, by_api.json()) == (400, {"error": "表单内容不完整，请重新填写。"})
+    assert made.desk.ledger.versions() == []
+    planted = text(client.get("/office?problem=请立即拨打 400-000-0000 核实&merged=x.xlsx").text)
+    assert "400-000-0000" not in planted and "已汇总" not in planted
+    refused = client.post("/office/merge", data={"csrf": csrf(client), "unit": "示例县"})
+    assert refused.headers["location"] == "/office?problem=nothing_approved"
+    assert "还没有备案的报告，没有可以汇总的" in text(client.get(refused.headers["location"]).text)
