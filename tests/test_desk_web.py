@@ -760,3 +760,20 @@ def test_odd_requests_are_answered_in_words_not_500s(client, made):
     refused = client.post("/office/merge", data={"csrf": csrf(client), "unit": "示例县"})
     assert refused.headers["location"] == "/office?problem=nothing_approved"
     assert "还没有备案的报告，没有可以汇总的" in text(client.get(refused.headers["location"]).text)
+
+
+def test_a_summary_is_served_only_from_inside_the_summaries_folder(client, made):
+    """issue 26 item 12: the summary's name is resolved and must stay inside summaries/:
+    `..`, Windows' `\\` and a link that leads out name nothing (404), a summary kept
+    there downloads."""
+    folder = made.desk.folder / "summaries"
+    folder.mkdir()
+    (folder / "2023年度汇总.xlsx").write_bytes(b"PK")
+    (folder / "out.xlsx").symlink_to(made.desk.folder / "desk.sqlite")
+    login(client, made.password)
+    for name in ("%2E%2E", "%2E%2E%5Cdesk.sqlite", "a%5C..%5C..%5Cdesk.sqlite", "..%2Fdesk.sqlite",
+                 "out.xlsx", "%2E%2E%2F%2E%2E%2Fetc%2Fpasswd"):
+        answer = client.get(f"/office/summaries/{name}")
+        assert answer.status_code == 404, name
+        assert "页面不存在" in text(answer.text), name
+    assert client.get("/office/summaries/2023年度汇总.xlsx").content == b"PK"

@@ -445,13 +445,24 @@ def merge(request: Request, form) -> Response:
     return RedirectResponse(f"/office?merged={quote(out.name)}", 303)
 
 
+def _kept_summary(desk: Desk, name: str) -> Path | None:
+    """A summary in the desk's summaries/ by its name, or None. The path is resolved and
+    must stay in that folder: a name with `..`, a Windows `\\` or a link that leads out of
+    it names nothing (a name is never trusted to be a plain file name)."""
+    folder = desk.path("summaries").resolve()
+    path = (folder / name).resolve()
+    if name.startswith(".") or not path.is_relative_to(folder) or not path.is_file():
+        return None
+    return path
+
+
 def summary(request: Request) -> Response:
     if _session(request) is None:
         return _to_login()
     desk = request.app.state.desk
     name = request.path_params["name"]
-    path = desk.path("summaries") / name
-    if "/" in name or name.startswith(".") or not path.is_file():
+    path = _kept_summary(desk, name)
+    if path is None:
         return not_found(request)
     desk.record("downloaded", _office(request), None, {"summary": name})
     return FileResponse(path, filename=name, media_type=XLSX)
