@@ -777,3 +777,42 @@ def test_a_summary_is_served_only_from_inside_the_summaries_folder(client, made)
         assert answer.status_code == 404, name
         assert "页面不存在" in text(answer.text), name
     assert client.get("/office/summaries/2023年度汇总.xlsx").content == b"PK"
+
+
+def test_the_desks_folder_and_files_are_its_accounts_only_whatever_the_umask(tmp_path, checker, cli):
+    """issue 26 item 10: with umask 022 the desk folder is 0700 and every file it writes
+    (the ledger and its -wal/-shm, 单位链接.csv, versions, marked copies, the note,
+    summaries) 0600 (a version 0400: read-only)."""
+    import os
+
+    from desk_helpers import write_roster
+
+    folder = tmp_path / "审核台"
+    mask = os.umask(0o022)
+    try:
+        made = cli("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", "2023")
+        assert made.exit_code == 0, made.output
+        password = re.search(r"[0-9a-z]{4}(?:-[0-9a-z]{4})+", made.output)[0]
+        with TestClient(build_app(folder, checker=checker), follow_redirects=False) as client:
+            tok = token(folder, EDUCATION)
+            assert upload(client, tok, workbook(tmp_path / "a.xlsx", mistake=True)).status_code == 303
+            assert client.get(f"/u/{tok}/v/1/marked").status_code == 200
+            login(client, password)
+            unit = Desk(folder).find_unit(EDUCATION).id
+            assert client.get(f"/office/unit/{unit}/note.docx").status_code == 200
+            assert upload(client, tok, workbook(tmp_path / "b.xlsx")).status_code == 303
+            assert client.post(f"/office/unit/{unit}/approve", data={"csrf": csrf(client)}).status_code == 303
+            assert client.post("/office/merge", data={"csrf": csrf(client), "unit": "示例县"}).status_code == 303
+            held = Desk(folder).ledger.connect()  # an open ledger has its -wal and -shm
+            held.execute("SELECT COUNT(*) FROM events").fetchone()
+            files = {p.relative_to(folder).as_posix().split("/")[0]: p for p in folder.rglob("*") if p.is_file()}
+            assert {"desk.sqlite", "desk.sqlite-wal", "desk.sqlite-shm", "单位链接.csv", "versions", "marked",
+                    "summaries"} <= set(files)
+            modes = {str(p.relative_to(folder)): stat.S_IMODE(p.stat().st_mode) for p in folder.rglob("*")
+                     if p.is_file()}
+            held.close()
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {name: mode for name, mode in modes.items() if mode & 0o077} == {}
+    assert {mode for name, mode in modes.items() if name.startswith("versions")} == {0o400}

@@ -102,6 +102,19 @@ def loads(text: str | None) -> Any:
     return json.loads(text, object_hook=lambda d: Decimal(d["$decimal"]) if d.keys() == {"$decimal"} else d)
 
 
+def private(path: Path, mode: int = 0o600) -> Path:
+    """A file of the desk made its account's only, whatever the umask: it may hold every
+    unit's link, a unit's report or the office's sessions."""
+    os.chmod(path, mode)
+    return path
+
+
+def private_folder(folder: Path) -> Path:
+    """The desk's folder (or one in it), its account's only: 0700 whatever the umask."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return private(folder, 0o700)
+
+
 def token_hash(token: str) -> str:
     """Links and sessions are looked up by the hash of their secret: the ledger never holds one."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -151,9 +164,12 @@ class Ledger:
         complete, so that a desk folder holds a whole ledger or none."""
         if self.exists():
             raise DeskError("exists", path=self.folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)
         draft = self.path.with_name(self.path.name + ".new")
         draft.unlink(missing_ok=True)
+        # made 0600 before SQLite opens it: its -wal and -shm files take the ledger's mode
+        os.close(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        private(draft)
         conn = sqlite3.connect(draft, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = WAL")  # kept in the file: every later connection uses it
@@ -268,7 +284,7 @@ class Ledger:
             target.parent.mkdir(parents=True, exist_ok=True)
             with atomic_output(target) as fh:
                 fh.write(data)
-            os.chmod(target, 0o444)
+            private(target, 0o400)  # read-only, and the desk's account's only
         return sha, rel
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from xltools.commands.roster import Roster, RosterUnit
 from xltools.desk.auth import hash_password, new_password, password_matches
 from xltools.desk.checking import findings
-from xltools.desk.ledger import Ledger, Unit, Version, token_hash
+from xltools.desk.ledger import Ledger, Unit, Version, private, private_folder, token_hash
 from xltools.desk.settings import (
     DeskError,
     default_deadline,
@@ -138,11 +138,12 @@ def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None =
     password = new_password()
     tokens = [secrets.token_urlsafe(settings().security.token_bytes) for _ in roster.units]
     base = base_address(base_url)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     links = folder / settings().files["links"]
     with atomic_output(links) as fh:
         fh.write(_links_csv([settings().links_columns] + [[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"]
                                                          for u, t in zip(roster.units, tokens)]))
+    private(links)
     submit_by = submit_by or default_deadline(year, "submit")
     publish_by = publish_by or default_deadline(year, "publish")
     at = stamp(now())
@@ -218,6 +219,7 @@ class Desk:
         staged = self.path("incoming") / secrets.token_hex(8) / f"upload{_suffix(filename)}"
         staged.parent.mkdir(parents=True)
         try:
+            staged.touch(0o600)
             staged.write_bytes(data)
             try:
                 result = check(staged)
@@ -429,6 +431,7 @@ class Desk:
             row[at] = f"{base}/u/{token}"
         with atomic_output(links) as fh:
             fh.write(_links_csv(rows))
+        private(links)
         self.ledger.set_meta("base_url", base, {"kind": "links", "who": who, "at": stamp(now()),
                                                 "detail": {"base_url": base}})
         self.base_url = base
@@ -467,6 +470,7 @@ class Desk:
         if not out.exists():
             out.parent.mkdir(parents=True, exist_ok=True)
             mark(self.version_path(version), out, lang, shown_time(stamp(now())))
+            private(out)
         return out
 
     def merge(self, out: Path, who: str, unit: str | None = None, jobs: int | None = None,
@@ -518,8 +522,7 @@ class Desk:
 
     def summary_path(self) -> Path:
         """Where a merge made on the web page is kept: a new file each time."""
-        folder = self.path("summaries")
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_folder(self.path("summaries"))
         name = words("zh")["desk_summary_file"].format(year=self.year, time=now().strftime("%Y%m%d-%H%M%S"))
         return folder / name
 

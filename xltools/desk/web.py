@@ -25,7 +25,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from xltools.desk.checking import Checker, findings
-from xltools.desk.ledger import Unit, Version
+from xltools.desk.ledger import Unit, Version, private
 from xltools.desk.render import unit_json
 from xltools.desk.service import Desk, Received
 from xltools.desk.settings import DeskError, now, settings, shown_time, status_word
@@ -424,6 +424,7 @@ def note_docx(request: Request, csrf: str, unit: Unit) -> Response:
     out = desk.path("marked") / f"note-{unit.id}.docx"
     out.parent.mkdir(parents=True, exist_ok=True)
     write_docx(text, out, lang)
+    private(out)
     return FileResponse(out, filename=_words(request)["desk_note_file"].format(unit=unit.name), media_type=DOCX)
 
 
@@ -438,6 +439,7 @@ def merge(request: Request, form) -> Response:
     out = state.desk.summary_path()
     try:
         state.desk.merge(out, _office(request), str(form.get("unit", "")) or None, state.checker.workers)
+        private(out)
     except DeskError as exc:
         if exc.word not in MERGE_REFUSALS:
             raise
