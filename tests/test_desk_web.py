@@ -816,3 +816,37 @@ def test_the_desks_folder_and_files_are_its_accounts_only_whatever_the_umask(tmp
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert {name: mode for name, mode in modes.items() if mode & 0o077} == {}
     assert {mode for name, mode in modes.items() if name.startswith("versions")} == {0o400}
+
+
+def test_a_new_password_ends_every_session_and_a_reissued_link_kills_the_old(client, made, tmp_path, cli):
+    """issue 26 item 6: after `desk password` the office's session cookie opens nothing
+    (the board asks to sign in again); `desk links --reissue UNIT` gives the unit a new
+    link in 单位链接.csv and its old link is as unknown as any wrong one."""
+    from desk_helpers import links
+
+    folder = made.desk.folder
+    login(client, made.password)
+    assert client.get("/office").status_code == 200
+    changed = cli("desk", "password", folder)
+    assert changed.exit_code == 0 and "已登录的网页都已退出" in changed.output
+    assert client.get("/office").headers["location"] == "/office/login"
+    assert client.get("/api/status").status_code == 401
+    assert client.post("/office/merge", data={"unit": "示例县"}).status_code == 403
+
+    before, old = links(folder), token(folder, EDUCATION)
+    reissued = cli("desk", "links", folder, "--reissue", "教育局")
+    after = links(folder)
+    assert reissued.exit_code == 0
+    assert reissued.stdout == (f"已为 {EDUCATION} 换发新链接，旧链接从现在起打不开：{after[EDUCATION]}\n"
+                               f"  已写入 {folder / '单位链接.csv'}；请把新链接只发给这个单位。\n")
+    assert after[EDUCATION] != before[EDUCATION] and after[EDUCATION].startswith("http://127.0.0.1:8000/u/")
+    assert {u: link for u, link in after.items() if u != EDUCATION} == \
+        {u: link for u, link in before.items() if u != EDUCATION}
+    assert client.get(f"/u/{old}").status_code == 404
+    assert api(client, old, workbook(tmp_path / "a.xlsx").read_bytes()).status_code == 401
+    assert client.get(f"/u/{token(folder, EDUCATION)}").status_code == 200
+    assert api(client, token(folder, EDUCATION), workbook(tmp_path / "a.xlsx").read_bytes()).status_code == 200
+    assert [e.kind for e in made.desk.ledger.events()][-3:] == ["password", "reissued", "submitted"]
+    neither = cli("desk", "links", folder)
+    assert (neither.exit_code, neither.output) == (
+        2, "xltools: 请给出 --base-url（改写各单位链接的地址）或 --reissue 单位（为这个单位换发新链接）\n")

@@ -246,10 +246,21 @@ class Ledger:
             (unit_id, version_id, kind, note, url, date, None if detail is None else dumps(detail), who, at))
         return cur.lastrowid
 
+    @staticmethod
+    def put_meta(conn, key: str, value: str) -> None:
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def set_meta(self, key: str, value: str, event: dict) -> None:
         with self.write() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            self.put_meta(conn, key, value)
             self.add_event(conn, **event)
+
+    @staticmethod
+    def new_token(conn, unit_id: int, token: str) -> str:
+        """A unit's link changed to `token` (the old one opens nothing from now on); the old one's hash."""
+        old = conn.execute("SELECT token_hash FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
+        conn.execute("UPDATE units SET token_hash = ? WHERE id = ?", (token_hash(token), unit_id))
+        return old
 
     # --- the office's sessions (a session is kept by its token's hash, with its CSRF token)
 
@@ -269,6 +280,11 @@ class Ledger:
     @staticmethod
     def close_session(conn, token: str) -> None:
         conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
+
+    @staticmethod
+    def close_sessions(conn) -> None:
+        """Every session ended (the password they were opened with is no more)."""
+        conn.execute("DELETE FROM sessions")
 
     # --- the content store
 
