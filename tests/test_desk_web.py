@@ -850,3 +850,12 @@ def test_a_new_password_ends_every_session_and_a_reissued_link_kills_the_old(cli
     neither = cli("desk", "links", folder)
     assert (neither.exit_code, neither.output) == (
         2, "xltools: 请给出 --base-url（改写各单位链接的地址）或 --reissue 单位（为这个单位换发新链接）\n")
+
+
+def test_the_merges_refusal_for_want_of_a_unit_says_so(client, made, cli):
+    """words.yaml had desk_merge_unit twice: the form's label won, and the refusal said
+    "汇总单位（写在汇总表封面上）" instead of asking for the unit."""
+    login(client, made.password)
+    said = "请写明汇总单位（如 --unit 示例县），它写在汇总表的封面上"
+    assert said in text(client.get("/office?problem=merge_unit").text)
+    assert "汇总单位（写在汇总表封面上）" in text(client.get("/office").text)  # the form's label
