@@ -765,3 +765,133 @@ def test_a_cover_naming_two_units_is_refused_on_the_page_and_by_the_api(client, 
     assert page.status_code == 422 and said in text(page.text)
     answer = api(client, token(made.desk.folder, POLICE), posing.read_bytes())
     assert (answer.status_code, answer.json()["error"]) == (422, said)
+
+
+def test_odd_requests_are_answered_in_words_not_500s(client, made):
+    """issue 26 item 11: a unit number past SQLite's integers is no such unit (404, not
+    an OverflowError's 500); a form's body too large or unreadable (two files) is a
+    Chinese page, the API's JSON; the board's notice box says only what the desk
+    issued (a refusal's key, a summary it keeps), never text from the address."""
+    login(client, made.password)
+    huge = "999999999999999999999999999999"
+    for method, path in [("GET", f"/office/unit/{huge}"), ("GET", f"/office/unit/{huge}/note.docx"),
+                         ("GET", f"/office/unit/{huge}/v/1"), ("GET", f"/office/unit/{huge}/compare?old=1&new=2"),
+                         ("POST", f"/office/unit/{huge}/approve")]:
+        data = {"csrf": csrf(client)} if method == "POST" else None
+        answer = client.request(method, path, data=data)
+        assert answer.status_code == 404, path
+        assert "页面不存在 审核台没有这个地址（单位或版本不存在，或地址输错了）。" in text(answer.text), path
+    tok = token(made.desk.folder, EDUCATION)
+    big = client.post(f"/u/{tok}/upload", files={"file": ("a.xlsx", b"\0" * 21 * 2**20)})
+    assert (big.status_code, big.headers["content-type"]) == (413, "text/html; charset=utf-8")
+    assert text(big.text).endswith("未收下这次上传 文件超过 20 MB（填好的工作簿通常不到 1 MB）")
+    two = [("file", ("a.xlsx", b"x")), ("file", ("b.xlsx", b"y"))]
+    form = client.post(f"/u/{tok}/upload", files=two)
+    assert form.status_code == 400 and text(form.text).endswith("操作未执行 表单内容不完整，请重新填写。")
+    by_api = client.post("/api/upload", files=two, headers={"Authorization": f"Bearer {tok}"})
+    assert (by_api.status_code, by_api.json()) == (400, {"error": "表单内容不完整，请重新填写。"})
+    assert made.desk.ledger.versions() == []
+    planted = text(client.get("/office?problem=请立即拨打 400-000-0000 核实&merged=x.xlsx").text)
+    assert "400-000-0000" not in planted and "已汇总" not in planted
+    refused = client.post("/office/merge", data={"csrf": csrf(client), "unit": "示例县"})
+    assert refused.headers["location"] == "/office?problem=nothing_approved"
+    assert "还没有备案的报告，没有可以汇总的" in text(client.get(refused.headers["location"]).text)
+
+
+def test_a_summary_is_served_only_from_inside_the_summaries_folder(client, made):
+    """issue 26 item 12: the summary's name is resolved and must stay inside summaries/:
+    `..`, Windows' `\\` and a link that leads out name nothing (404), a summary kept
+    there downloads."""
+    folder = made.desk.folder / "summaries"
+    folder.mkdir()
+    (folder / "2023年度汇总.xlsx").write_bytes(b"PK")
+    (folder / "out.xlsx").symlink_to(made.desk.folder / "desk.sqlite")
+    login(client, made.password)
+    for name in ("%2E%2E", "%2E%2E%5Cdesk.sqlite", "a%5C..%5C..%5Cdesk.sqlite", "..%2Fdesk.sqlite",
+                 "out.xlsx", "%2E%2E%2F%2E%2E%2Fetc%2Fpasswd"):
+        answer = client.get(f"/office/summaries/{name}")
+        assert answer.status_code == 404, name
+        assert "页面不存在" in text(answer.text), name
+    assert client.get("/office/summaries/2023年度汇总.xlsx").content == b"PK"
+
+
+def test_the_desks_folder_and_files_are_its_accounts_only_whatever_the_umask(tmp_path, checker, cli):
+    """issue 26 item 10: with umask 022 the desk folder is 0700 and every file it writes
+    (the ledger and its -wal/-shm, 单位链接.csv, versions, marked copies, the note,
+    summaries) 0600 (a version 0400: read-only)."""
+    import os
+
+    from desk_helpers import write_roster
+
+    folder = tmp_path / "审核台"
+    mask = os.umask(0o022)
+    try:
+        made = cli("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", "2023")
+        assert made.exit_code == 0, made.output
+        password = re.search(r"[0-9a-z]{4}(?:-[0-9a-z]{4})+", made.output)[0]
+        with TestClient(build_app(folder, checker=checker), follow_redirects=False) as client:
+            tok = token(folder, EDUCATION)
+            assert upload(client, tok, workbook(tmp_path / "a.xlsx", mistake=True)).status_code == 303
+            assert client.get(f"/u/{tok}/v/1/marked").status_code == 200
+            login(client, password)
+            unit = Desk(folder).find_unit(EDUCATION).id
+            assert client.get(f"/office/unit/{unit}/note.docx").status_code == 200
+            assert upload(client, tok, workbook(tmp_path / "b.xlsx")).status_code == 303
+            assert client.post(f"/office/unit/{unit}/approve", data={"csrf": csrf(client)}).status_code == 303
+            assert client.post("/office/merge", data={"csrf": csrf(client), "unit": "示例县"}).status_code == 303
+            held = Desk(folder).ledger.connect()  # an open ledger has its -wal and -shm
+            held.execute("SELECT COUNT(*) FROM events").fetchone()
+            files = {p.relative_to(folder).as_posix().split("/")[0]: p for p in folder.rglob("*") if p.is_file()}
+            assert {"desk.sqlite", "desk.sqlite-wal", "desk.sqlite-shm", "单位链接.csv", "versions", "marked",
+                    "summaries"} <= set(files)
+            modes = {str(p.relative_to(folder)): stat.S_IMODE(p.stat().st_mode) for p in folder.rglob("*")
+                     if p.is_file()}
+            held.close()
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {name: mode for name, mode in modes.items() if mode & 0o077} == {}
+    assert {mode for name, mode in modes.items() if name.startswith("versions")} == {0o400}
+
+
+def test_a_new_password_ends_every_session_and_a_reissued_link_kills_the_old(client, made, tmp_path, cli):
+    """issue 26 item 6: after `desk password` the office's session cookie opens nothing
+    (the board asks to sign in again); `desk links --reissue UNIT` gives the unit a new
+    link in 单位链接.csv and its old link is as unknown as any wrong one."""
+    from desk_helpers import links
+
+    folder = made.desk.folder
+    login(client, made.password)
+    assert client.get("/office").status_code == 200
+    changed = cli("desk", "password", folder)
+    assert changed.exit_code == 0 and "已登录的网页都已退出" in changed.output
+    assert client.get("/office").headers["location"] == "/office/login"
+    assert client.get("/api/status").status_code == 401
+    assert client.post("/office/merge", data={"unit": "示例县"}).status_code == 403
+
+    before, old = links(folder), token(folder, EDUCATION)
+    reissued = cli("desk", "links", folder, "--reissue", "教育局")
+    after = links(folder)
+    assert reissued.exit_code == 0
+    assert reissued.stdout == (f"已为 {EDUCATION} 换发新链接，旧链接从现在起打不开：{after[EDUCATION]}\n"
+                               f"  已写入 {folder / '单位链接.csv'}；请把新链接只发给这个单位。\n")
+    assert after[EDUCATION] != before[EDUCATION] and after[EDUCATION].startswith("http://127.0.0.1:8000/u/")
+    assert {u: link for u, link in after.items() if u != EDUCATION} == \
+        {u: link for u, link in before.items() if u != EDUCATION}
+    assert client.get(f"/u/{old}").status_code == 404
+    assert api(client, old, workbook(tmp_path / "a.xlsx").read_bytes()).status_code == 401
+    assert client.get(f"/u/{token(folder, EDUCATION)}").status_code == 200
+    assert api(client, token(folder, EDUCATION), workbook(tmp_path / "a.xlsx").read_bytes()).status_code == 200
+    assert [e.kind for e in made.desk.ledger.events()][-3:] == ["password", "reissued", "submitted"]
+    neither = cli("desk", "links", folder)
+    assert (neither.exit_code, neither.output) == (
+        2, "xltools: 请给出 --base-url（改写各单位链接的地址）或 --reissue 单位（为这个单位换发新链接）\n")
+
+
+def test_the_merges_refusal_for_want_of_a_unit_says_so(client, made, cli):
+    """words.yaml had desk_merge_unit twice: the form's label won, and the refusal said
+    "汇总单位（写在汇总表封面上）" instead of asking for the unit."""
+    login(client, made.password)
+    said = "请写明汇总单位（如 --unit 示例县），它写在汇总表的封面上"
+    assert said in text(client.get("/office?problem=merge_unit").text)
+    assert "汇总单位（写在汇总表封面上）" in text(client.get("/office").text)  # the form's label

@@ -1142,19 +1142,26 @@ def desk_password(folder, lang) -> None:
 
 @desk.command("links")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--base-url", required=True)
+@click.option("--base-url")
+@click.option("--reissue", "unit")
 @_lang_option
-def desk_links(folder, base_url, lang) -> None:
+def desk_links(folder, base_url, unit, lang) -> None:
     from xltools.desk.settings import DeskError
 
     d = _open_desk(folder, lang)
     try:
-        path, n = d.relink(base_url, _who())
+        if not base_url and not unit:
+            raise DeskError("links_what")
+        if base_url:
+            path, n = d.relink(base_url, _who())
+            click.echo(_words(lang)["desk_links_done"].format(n=n, base=d.base_url, path=path))
+        if unit:
+            u, link, path = d.reissue(unit, _who())
+            click.echo(_words(lang)["desk_links_reissued"].format(unit=u.name, link=link, path=path))
     except DeskError as exc:
         _refuse(exc, lang)
     except OSError as exc:
         _cannot_write(d.path("links"), exc, lang)
-    click.echo(_words(lang)["desk_links_done"].format(n=n, base=d.base_url, path=path))
     _warn_local_links(d, folder, lang)
 
 

@@ -102,6 +102,19 @@ def loads(text: str | None) -> Any:
     return json.loads(text, object_hook=lambda d: Decimal(d["$decimal"]) if d.keys() == {"$decimal"} else d)
 
 
+def private(path: Path, mode: int = 0o600) -> Path:
+    """A file of the desk made its account's only, whatever the umask: it may hold every
+    unit's link, a unit's report or the office's sessions."""
+    os.chmod(path, mode)
+    return path
+
+
+def private_folder(folder: Path) -> Path:
+    """The desk's folder (or one in it), its account's only: 0700 whatever the umask."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return private(folder, 0o700)
+
+
 def token_hash(token: str) -> str:
     """Links and sessions are looked up by the hash of their secret: the ledger never holds one."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -160,9 +173,12 @@ class Ledger:
         complete, so that a desk folder holds a whole ledger or none."""
         if self.exists():
             raise DeskError("exists", path=self.folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)
         draft = self.path.with_name(self.path.name + ".new")
         draft.unlink(missing_ok=True)
+        # made 0600 before SQLite opens it: its -wal and -shm files take the ledger's mode
+        os.close(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        private(draft)
         conn = sqlite3.connect(draft, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = WAL")  # kept in the file: every later connection uses it
@@ -239,10 +255,21 @@ class Ledger:
             (unit_id, version_id, kind, note, url, date, None if detail is None else dumps(detail), who, at))
         return cur.lastrowid
 
+    @staticmethod
+    def put_meta(conn, key: str, value: str) -> None:
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def set_meta(self, key: str, value: str, event: dict) -> None:
         with self.write() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            self.put_meta(conn, key, value)
             self.add_event(conn, **event)
+
+    @staticmethod
+    def new_token(conn, unit_id: int, token: str) -> str:
+        """A unit's link changed to `token` (the old one opens nothing from now on); the old one's hash."""
+        old = conn.execute("SELECT token_hash FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
+        conn.execute("UPDATE units SET token_hash = ? WHERE id = ?", (token_hash(token), unit_id))
+        return old
 
     # --- the office's sessions (a session is kept by its token's hash, with its CSRF token)
 
@@ -263,6 +290,11 @@ class Ledger:
     def close_session(conn, token: str) -> None:
         conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
 
+    @staticmethod
+    def close_sessions(conn) -> None:
+        """Every session ended (the password they were opened with is no more)."""
+        conn.execute("DELETE FROM sessions")
+
     # --- the content store
 
     def store(self, data: bytes, suffix: str) -> tuple[str, str]:
@@ -277,7 +309,7 @@ class Ledger:
             target.parent.mkdir(parents=True, exist_ok=True)
             with atomic_output(target) as fh:
                 fh.write(data)
-            os.chmod(target, 0o444)
+            private(target, 0o400)  # read-only, and the desk's account's only
         return sha, rel
 
 

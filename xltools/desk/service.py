@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from xltools.commands.roster import Roster, RosterUnit
 from xltools.desk.auth import hash_password, new_password, password_matches
 from xltools.desk.checking import findings
-from xltools.desk.ledger import Ledger, Unit, Version, token_hash
+from xltools.desk.ledger import Ledger, Unit, Version, private, private_folder, token_hash
 from xltools.desk.settings import (
     DeskError,
     default_deadline,
@@ -103,6 +103,25 @@ def _links_csv(rows: list[list[str]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel on Chinese Windows reads it as UTF-8
 
 
+def _link_row(unit: Unit | RosterUnit, base: str, token: str) -> list[str]:
+    """A unit's row of 单位链接.csv (settings' links_columns)."""
+    return [unit.name, unit.code, unit.parent, unit.kind, f"{base}/u/{token}"]
+
+
+def _token_in(row: list[str], at: int) -> str:
+    """The token of a row's link (after /u/), or ""."""
+    _, sep, token = row[at].rpartition("/u/") if len(row) > at else ("", "", "")
+    return token if sep else ""
+
+
+def _write_links(links: Path, rows: list[list[str]]) -> None:
+    from xltools.model.files import atomic_output
+
+    with atomic_output(links) as fh:
+        fh.write(_links_csv(rows))
+    private(links)
+
+
 def base_address(url: str) -> str:
     """The address every unit's link starts with: http(s)://host[:port][/path]."""
     base = url.strip().rstrip("/")
@@ -124,8 +143,6 @@ def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None =
     """A new desk: its ledger, each unit's private link (in 单位链接.csv, the only
     place a link is kept: the ledger holds its hash), the office's password (shown
     once, kept as a hash)."""
-    from xltools.model.files import atomic_output
-
     folder = Path(folder)
     ledger = Ledger(folder)
     if ledger.exists():
@@ -138,11 +155,9 @@ def create(folder: Path, roster: Roster, year: int, who: str, unit: str | None =
     password = new_password()
     tokens = [secrets.token_urlsafe(settings().security.token_bytes) for _ in roster.units]
     base = base_address(base_url)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     links = folder / settings().files["links"]
-    with atomic_output(links) as fh:
-        fh.write(_links_csv([settings().links_columns] + [[u.name, u.code, u.parent, u.kind, f"{base}/u/{t}"]
-                                                         for u, t in zip(roster.units, tokens)]))
+    _write_links(links, [settings().links_columns] + [_link_row(u, base, t) for u, t in zip(roster.units, tokens)])
     submit_by = submit_by or default_deadline(year, "submit")
     publish_by = publish_by or default_deadline(year, "publish")
     at = stamp(now())
@@ -220,6 +235,7 @@ class Desk:
         staged = self.path("incoming") / secrets.token_hex(8) / f"upload{_suffix(filename)}"
         staged.parent.mkdir(parents=True)
         try:
+            staged.touch(0o600)
             staged.write_bytes(data)
             try:
                 result = check(staged)
@@ -422,13 +438,8 @@ class Desk:
 
     # --- the units' links
 
-    def relink(self, base_url: str, who: str) -> tuple[Path, int]:
-        """Every unit's link rewritten in 单位链接.csv to start with a new address. The
-        tokens stay (the ledger knows only their hashes): a link already sent works
-        again with the new address in front."""
-        from xltools.model.files import atomic_output
-
-        base = base_address(base_url)
+    def _link_rows(self) -> tuple[Path, list[list[str]], int]:
+        """单位链接.csv: its path, its rows (the header first) and the column of the links."""
         links = self.path("links")
         try:
             rows = [r for r in csv.reader(io.StringIO(_links_text(links.read_bytes(), links))) if any(r)]
@@ -437,18 +448,43 @@ class Desk:
         column = settings().links_columns[-1]
         if not rows or column not in rows[0]:
             raise DeskError("links_unreadable", path=links, column=column)
-        at = rows[0].index(column)
+        return links, rows, rows[0].index(column)
+
+    def relink(self, base_url: str, who: str) -> tuple[Path, int]:
+        """Every unit's link rewritten in 单位链接.csv to start with a new address. The
+        tokens stay (the ledger knows only their hashes): a link already sent works
+        again with the new address in front."""
+        base = base_address(base_url)
+        links, rows, at = self._link_rows()
         for row in rows[1:]:
-            _, sep, token = row[at].rpartition("/u/") if len(row) > at else ("", "", "")
-            if not sep or not token:
-                raise DeskError("links_unreadable", path=links, column=column)
+            token = _token_in(row, at)
+            if not token:
+                raise DeskError("links_unreadable", path=links, column=rows[0][at])
             row[at] = f"{base}/u/{token}"
-        with atomic_output(links) as fh:
-            fh.write(_links_csv(rows))
+        _write_links(links, rows)
         self.ledger.set_meta("base_url", base, {"kind": "links", "who": who, "at": stamp(now()),
                                                 "detail": {"base_url": base}})
         self.base_url = base
         return links, len(rows) - 1
+
+    def reissue(self, text: str, who: str) -> tuple[Unit, str, Path]:
+        """A new link for one unit (a link that leaked, or was sent to the wrong person):
+        the old one opens nothing from now on, and the new one takes its row in
+        单位链接.csv. Returns the unit, its new link and the file."""
+        unit = self.find_unit(text)
+        links, rows, at = self._link_rows()  # read first: a file that cannot be rewritten changes nothing
+        token = secrets.token_urlsafe(settings().security.token_bytes)
+        with self.ledger.write() as conn:
+            old = self.ledger.new_token(conn, unit.id, token)
+            self.ledger.add_event(conn, "reissued", who, stamp(now()), unit.id)
+        row = _link_row(unit, self.base_url, token)
+        same = [i for i, r in enumerate(rows) if i and token_hash(_token_in(r, at)) == old]
+        if same:
+            rows[same[0]][at] = row[-1]
+        else:  # its row was lost from the file: written again
+            rows.append(row)
+        _write_links(links, rows)
+        return unit, row[-1], links
 
     # --- the note that returns a report
 
@@ -483,6 +519,7 @@ class Desk:
         if not out.exists():
             out.parent.mkdir(parents=True, exist_ok=True)
             mark(self.version_path(version), out, lang, shown_time(stamp(now())))
+            private(out)
         return out
 
     def merge(self, out: Path, who: str, unit: str | None = None, jobs: int | None = None,
@@ -534,8 +571,7 @@ class Desk:
 
     def summary_path(self) -> Path:
         """Where a merge made on the web page is kept: a new file each time."""
-        folder = self.path("summaries")
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_folder(self.path("summaries"))
         name = words("zh")["desk_summary_file"].format(year=self.year, time=now().strftime("%Y%m%d-%H%M%S"))
         return folder / name
 
@@ -545,9 +581,12 @@ class Desk:
         return password_matches(password, self.ledger.meta()["admin_hash"])
 
     def reset_password(self, who: str) -> str:
+        """A new password; every session opened with the old one ends with it."""
         password = new_password()
-        self.ledger.set_meta("admin_hash", hash_password(password),
-                             {"kind": "password", "who": who, "at": stamp(now())})
+        with self.ledger.write() as conn:
+            self.ledger.put_meta(conn, "admin_hash", hash_password(password))
+            self.ledger.close_sessions(conn)
+            self.ledger.add_event(conn, "password", who, stamp(now()))
         return password
 
     def login(self, password: str, who: str) -> tuple[str, str] | None:

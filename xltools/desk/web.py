@@ -25,7 +25,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from xltools.desk.checking import Checker, findings
-from xltools.desk.ledger import Unit, Version
+from xltools.desk.ledger import Unit, Version, private
 from xltools.desk.render import unit_json
 from xltools.desk.service import Desk, Received
 from xltools.desk.settings import DeskError, now, settings, shown_time, status_word
@@ -60,8 +60,8 @@ class Limits:
     request body, enforced while it is received (a body without a declared length,
     or with a larger one, is refused before it is read)."""
 
-    def __init__(self, app, limit: int, lang: str):
-        self.app, self.limit, self.lang = app, limit, lang
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -78,10 +78,11 @@ class Limits:
             headers = dict(scope.get("headers", []))
             declared = headers.get(b"content-length")
             limit = self.limit + 64 * 1024  # the form's other fields and boundaries
-            if declared is None or not declared.isdigit():
-                return await _too_large(411, self.lang, send_with_headers)
-            if int(declared) > limit:
-                return await _too_large(413, self.lang, send_with_headers)
+            if declared is None or not declared.isdigit() or int(declared) > limit:
+                # refused before the application, answered as it would answer (its state is the app's)
+                answer = _too_large_answer(Request({**scope, "app": self.app}), 411 if declared is None
+                                           or not declared.isdigit() else 413)
+                return await answer(scope, receive, send_with_headers)
             receive = _bounded(receive, limit)
         try:
             return await self.app(scope, receive, send_with_headers)
@@ -113,15 +114,14 @@ def _bounded(receive, limit: int):
 ANSWERED = "xltools.desk.answered"  # set in a request's scope once its unexpected error is answered and logged
 
 
-def _too_large_answer(status: int, lang: str) -> JSONResponse:
-    limit = settings().upload.max_bytes // 2**20
-    word = "desk_refused_too_large" if status == 413 else "desk_length_required"
-    return JSONResponse({"error": words(lang)[word].format(limit=limit)}, status_code=status)
-
-
-async def _too_large(status: int, lang: str, send) -> None:
-    """Refused before the application: answered here, as the application would."""
-    await _too_large_answer(status, lang)({"type": "http"}, None, send)
+def _too_large_answer(request: Request, status: int) -> Response:
+    """A body too large (413) or of no declared size (411): JSON for the API, a page for a form."""
+    w = _words(request)
+    said = w["desk_refused_too_large" if status == 413 else "desk_length_required"].format(
+        limit=settings().upload.max_bytes // 2**20)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": said}, status_code=status)
+    return page(request, "message.html", status, title=w["desk_upload_refused"], message=said)
 
 
 # Every endpoint reads what it serves from `request.app.state` (see build_app). An
@@ -322,13 +322,19 @@ def board(request: Request) -> Response:
     counts = {key: sum(s.status == key for s in standings) for key in settings().status}
     folder = desk.path("summaries")
     summaries = sorted(folder.glob("*.xlsx"), reverse=True) if folder.is_dir() else []
+    # the notices say only what the desk did: a summary it keeps, a refusal by its key
+    merged, problem = request.query_params.get("merged"), request.query_params.get("problem")
     return page(request, "board.html", standings=standings, counts=counts, csrf=csrf, desk=desk,
-                summaries=[p.name for p in summaries[:5]], merged=request.query_params.get("merged"),
-                problem=request.query_params.get("problem"))
+                summaries=[p.name for p in summaries[:5]], merged=merged if merged in {p.name for p in summaries}
+                else None, problem=_words(request)[f"desk_{problem}"] if problem in MERGE_REFUSALS else None)
+
+
+SQLITE_IDS = range(1, 2**63)  # a unit's id as SQLite keeps it: any other number names no unit
 
 
 def _office_unit(request: Request) -> Unit | None:
-    return request.app.state.desk.ledger.unit(request.path_params["unit"])
+    unit_id = request.path_params["unit"]
+    return request.app.state.desk.ledger.unit(unit_id) if unit_id in SQLITE_IDS else None
 
 
 def _for_office(handler):
@@ -418,7 +424,12 @@ def note_docx(request: Request, csrf: str, unit: Unit) -> Response:
     out = desk.path("marked") / f"note-{unit.id}.docx"
     out.parent.mkdir(parents=True, exist_ok=True)
     write_docx(text, out, lang)
+    private(out)
     return FileResponse(out, filename=_words(request)["desk_note_file"].format(unit=unit.name), media_type=DOCX)
+
+
+# why a merge on the board made no summary: the board says these words only, named by their key
+MERGE_REFUSALS = ("merge_unit", "nothing_approved", "nothing_merged")
 
 
 @_office_action
@@ -428,9 +439,23 @@ def merge(request: Request, form) -> Response:
     out = state.desk.summary_path()
     try:
         state.desk.merge(out, _office(request), str(form.get("unit", "")) or None, state.checker.workers)
+        private(out)
     except DeskError as exc:
-        return RedirectResponse(f"/office?problem={quote(exc.message(state.lang))}", 303)
+        if exc.word not in MERGE_REFUSALS:
+            raise
+        return RedirectResponse(f"/office?problem={exc.word}", 303)
     return RedirectResponse(f"/office?merged={quote(out.name)}", 303)
+
+
+def _kept_summary(desk: Desk, name: str) -> Path | None:
+    """A summary in the desk's summaries/ by its name, or None. The path is resolved and
+    must stay in that folder: a name with `..`, a Windows `\\` or a link that leads out of
+    it names nothing (a name is never trusted to be a plain file name)."""
+    folder = desk.path("summaries").resolve()
+    path = (folder / name).resolve()
+    if name.startswith(".") or not path.is_relative_to(folder) or not path.is_file():
+        return None
+    return path
 
 
 def summary(request: Request) -> Response:
@@ -438,8 +463,8 @@ def summary(request: Request) -> Response:
         return _to_login()
     desk = request.app.state.desk
     name = request.path_params["name"]
-    path = desk.path("summaries") / name
-    if "/" in name or name.startswith(".") or not path.is_file():
+    path = _kept_summary(desk, name)
+    if path is None:
         return not_found(request)
     desk.record("downloaded", _office(request), None, {"summary": name})
     return FileResponse(path, filename=name, media_type=XLSX)
@@ -555,15 +580,21 @@ async def home(request: Request) -> Response:
 # --- the application
 
 def no_such_page(request: Request, exc: HTTPException) -> Response:
-    """The router's own refusals (no such address, a method the page does not take) in
-    words, not Starlette's English "Not Found"."""
+    """The router's own refusals (no such address, a method the page does not take) and
+    a form's that cannot be read (400: a multipart body with too many files or fields) in
+    words, not Starlette's English "Not Found" or python-multipart's "Too many files"."""
+    w = _words(request)
+    said = w["desk_bad_form"] if exc.status_code == 400 else None
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": _words(request)["desk_not_found_text"]}, status_code=exc.status_code)
+        return JSONResponse({"error": said or w["desk_not_found_text"]}, status_code=exc.status_code)
+    if said:
+        return page(request, "message.html", 400, title=w["desk_forbidden"], message=said,
+                    office=request.url.path.startswith("/office"))
     return not_found(request, status=exc.status_code)
 
 
 async def too_large(request: Request, exc: _TooLarge) -> Response:
-    return _too_large_answer(413, request.app.state.lang)
+    return _too_large_answer(request, 413)
 
 
 def internal_error(request: Request, exc: Exception) -> Response:
@@ -637,4 +668,4 @@ def build_app(folder: Path, lang: str = "zh", workers: int | None = None, warm: 
     app.state.owned = checker is None
     app.state.checker = checker or Checker(workers, warm=warm)
     app.state.templates = _templates(app.state.desk, lang)
-    return Limits(app, settings().upload.max_bytes, lang)
+    return Limits(app, settings().upload.max_bytes)
