@@ -121,7 +121,7 @@ def test_far_cell_never_reaches_calamine(tmp_path):
     out = subprocess.run([sys.executable, "-m", "xltools.cli", "check", str(far)], capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 2
-    assert "工作表“sheet4.xml”用到了单元格 XFD1048576，远超模板范围。" in out.stdout
+    assert "工作表“三、依申请公开”用到了单元格 XFD1048576，远超模板范围。" in out.stdout
 
 
 @pytest.mark.parametrize("row", [
@@ -376,3 +376,50 @@ def test_not_a_number_in_a_count_cell(tmp_path, stored):
     assert [(f.rule, f.cells[0]) for f in result.findings][:2] == [("R0", "三、依申请公开!E6"),
                                                                   ("T1", "一、总体情况!A8")]
     assert result.unreadable is None
+
+
+def _far_in_stamp(tmp_path) -> Path:
+    """One cell far out in the hidden sheet _xltools: each coordinate within F7's limits,
+    but an area python-calamine would build as a grid of 6.4 GB."""
+    sheet = part("xl/worksheets/sheet10.xml").replace(
+        b"</sheetData>", b'<row r="200000"><c r="ALL200000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+    return rewrite(CHITUDIAN, tmp_path / "far-area.xlsx", {"xl/worksheets/sheet10.xml": sheet})
+
+
+def test_a_far_area_is_refused_before_any_parser(tmp_path):
+    import resource
+
+    far = _far_in_stamp(tmp_path)
+    out = subprocess.run([sys.executable, "-m", "xltools.cli", "check", str(far)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert ("无法读取：工作表“_xltools”用到了单元格 ALL200000，所占区域超过 4000000 个单元格，远超模板范围。"
+            in out.stdout)
+    # the guard answered: calamine never built the grid (6.4 GB)
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 300 * 1024
+
+
+@pytest.mark.parametrize("sheet", [
+    b'<dimension ref="A1:ALL200000"/>',  # only declared
+    b'<row r="200000"><c><v>1</v></c>' + b"<c/>" * 999 + b"</row>",  # cells that name no position
+])
+def test_a_far_area_however_claimed(tmp_path, sheet):
+    xml = part("xl/worksheets/sheet10.xml")
+    xml = re.sub(rb"<dimension [^>]*/>", sheet, xml) if sheet.startswith(b"<dim") \
+        else xml.replace(b"</sheetData>", sheet + b"</sheetData>")
+    path = rewrite(CHITUDIAN, tmp_path / "area.xlsx", {"xl/worksheets/sheet10.xml": xml})
+    with pytest.raises(Rejection) as refused:
+        inspect_zip(path.read_bytes())
+    assert (refused.value.rule, refused.value.case, refused.value.detail) == ("F7", "area", "_xltools")
+
+
+def test_merge_leaves_out_a_far_area_alone(tmp_path, cli):
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted((EXAMPLES / "sample-county").glob("*.xlsx"))[:3]:
+        (src / p.name).write_bytes(p.read_bytes())
+    _far_in_stamp(tmp_path).rename(src / "far.xlsx")
+    result = cli("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    assert result.exit_code == 1, result.output
+    assert "已写入汇总表" in result.output and "汇总 3 个单位" in result.output
+    assert "工作表“_xltools”用到了单元格 ALL200000" in result.output
