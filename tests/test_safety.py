@@ -423,3 +423,21 @@ def test_merge_leaves_out_a_far_area_alone(tmp_path, cli):
     assert result.exit_code == 1, result.output
     assert "已写入汇总表" in result.output and "汇总 3 个单位" in result.output
     assert "工作表“_xltools”用到了单元格 ALL200000" in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_special_files_named_directly_are_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "fifo.xlsx")
+    (tmp_path / "zero.xlsx").symlink_to("/dev/zero")
+    for name in ("fifo.xlsx", "zero.xlsx"):
+        # the timeout is a safety net only: reading either would hang or fill memory
+        out = subprocess.run([sys.executable, "-m", "xltools.cli", "check", str(tmp_path / name)],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 2
+        assert f"{tmp_path / name}：这不是普通文件（而是命名管道、设备等），不予读取。" in out.stderr
+    out = subprocess.run([sys.executable, "-m", "xltools.cli", "check", str(tmp_path / "fifo.xlsx"), str(CHITUDIAN)],
+                         capture_output=True, text=True, timeout=60)
+    assert "跳过 1 个文件" in out.stdout and "检查 1 个" in out.stdout
+    # and wherever a file is read by its path (--previous, the library)
+    results = check_paths([tmp_path / "fifo.xlsx", tmp_path / "zero.xlsx"])
+    assert [(bool(r.unreadable), [f.rule for f in r.findings]) for r in results] == [(True, ["F2"])] * 2

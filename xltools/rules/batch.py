@@ -18,7 +18,7 @@ from xltools.rules.previous import match_previous
 from xltools.rules.result import FileResult, Results
 from xltools.rules.structure import file_warnings
 from xltools.xlsx.layout import load_layout
-from xltools.xlsx.reader import ReadError, parser_failure, read_cells
+from xltools.xlsx.reader import ReadError, parser_failure, read_cells, read_regular
 
 
 @dataclass
@@ -71,11 +71,13 @@ def inspect(path: Path, contents: str | None = None) -> Inspected:
     path = Path(path)
     try:
         stat = path.stat()
-        data = path.read_bytes()
+        data = read_regular(path)
         info = dict(size=stat.st_size, sha256=hashlib.sha256(data).hexdigest(),
                     modified=datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"))
     except OSError as exc:
         return Inspected(path, FileResult(path, unreadable=f"{path}: {exc.strerror or exc}"))
+    except ReadError as exc:
+        return Inspected(path, FileResult(path, unreadable=str(exc), findings=[exc.finding]))
     layout = load_layout()
     try:
         cells = read_cells(path, layout, extra=(contents,) if contents else (), data=data)

@@ -70,6 +70,16 @@ def finding_of(r):
                    params={"found": r.found, "detail": r.detail, "kind": r.kind})
 
 
+def read_regular(path: str | Path) -> bytes:
+    """A file's bytes. A named pipe or a device (named directly, or through a link) is
+    refused before it is opened: reading one waits for ever, or without end."""
+    from xltools.model.findings import Finding
+
+    if not Path(path).is_file():
+        raise ReadError(path, Finding("F2", "special"))
+    return Path(path).read_bytes()
+
+
 def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str, ...] = (),
                data: bytes | None = None) -> Cells:
     """The raw values of the layout's sheets (and of `extra` sheets, when present);
@@ -81,9 +91,11 @@ def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str,
 
     layout = layout or load_layout()
     try:
-        data = Path(path).read_bytes() if data is None else data
+        data = read_regular(path) if data is None else data
         seen = inspect_zip(data)  # before any parser sees the file
         wb = CalamineWorkbook.from_filelike(io.BytesIO(seen.archive))
+    except ReadError:
+        raise
     except OSError as exc:
         raise ReadError(path, Finding("F3", "truncated", params={"found": exc.strerror or str(exc)})) from None
     except Rejection as r:
