@@ -387,16 +387,17 @@ def _far_in_stamp(tmp_path) -> Path:
 
 
 def test_a_far_area_is_refused_before_any_parser(tmp_path):
-    import resource
-
     far = _far_in_stamp(tmp_path)
-    out = subprocess.run([sys.executable, "-m", "xltools.cli", "check", str(far)], capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 2, out.stdout + out.stderr
+    # the peak memory of `xltools check` (and its workers) alone, measured by a process that runs nothing else
+    measure = ("import resource, subprocess, sys; out = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
+               "print(out.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); print(out.stdout)")
+    out = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "xltools.cli", "check", str(far)],
+                         capture_output=True, text=True, timeout=120)
+    code, peak = map(int, out.stdout.split("\n", 1)[0].split())
+    assert code == 2, out.stdout + out.stderr
     assert ("无法读取：工作表“_xltools”用到了单元格 ALL200000，所占区域超过 4000000 个单元格，远超模板范围。"
             in out.stdout)
-    # the guard answered: calamine never built the grid (6.4 GB)
-    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 300 * 1024
+    assert peak < 300 * 1024  # kB: the guard answered, calamine never built the grid (6.4 GB)
 
 
 @pytest.mark.parametrize("sheet", [
@@ -441,3 +442,36 @@ def test_special_files_named_directly_are_refused_at_once(tmp_path):
     # and wherever a file is read by its path (--previous, the library)
     results = check_paths([tmp_path / "fifo.xlsx", tmp_path / "zero.xlsx"])
     assert [(bool(r.unreadable), [f.rule for f in r.findings]) for r in results] == [(True, ["F2"])] * 2
+
+
+def test_a_file_beyond_a_workers_memory_fails_alone(tmp_path, monkeypatch, cli):
+    import xltools.rules.batch as batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted((EXAMPLES / "sample-county").glob("*.xlsx"))[:2]:
+        (src / p.name).write_bytes(p.read_bytes())
+    # within the guard's area (216 × 18,000 cells), but a grid of 124 MB for python-calamine
+    sheet = part("xl/worksheets/sheet10.xml").replace(
+        b"</sheetData>", b'<row r="18000"><c r="HH18000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+    rewrite(CHITUDIAN, src / "big.xlsx", {"xl/worksheets/sheet10.xml": sheet})
+    monkeypatch.setattr(batch, "worker_memory", lambda: 100_000_000)  # the workers are forked with it
+    result = cli("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    assert result.exit_code == 1, result.output
+    assert "已写入汇总表" in result.output and "汇总 2 个单位" in result.output
+    assert ("读取此文件时读取程序异常终止" in result.output
+            or "读取此文件所需的内存超过上限（100000000 字节）" in result.output)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no resource limits")
+def test_the_desks_workers_run_under_the_memory_limit():
+    import resource
+
+    from xltools.desk.checking import Checker
+
+    checker = Checker(workers=1, warm=False)
+    try:
+        soft, _ = checker.run(resource.getrlimit, resource.RLIMIT_AS)
+    finally:
+        checker.close()
+    assert soft != resource.RLIM_INFINITY

@@ -159,6 +159,7 @@ class Check(_Fixed):
     max_row: int | None = None
     max_column: int | None = None
     max_cells: int | None = None
+    worker_memory: int | None = None
     statements: list[dict[str, Any]] | None = None
     hints: dict[str, Text] | None = None
     empty_words: list[str] | None = None

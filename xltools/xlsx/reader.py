@@ -25,10 +25,11 @@ from xltools.xlsx.layout import Area, Layout, load_layout
 
 
 def parser_failure(exc: BaseException) -> None:
-    """Let interrupts through; anything else a parser raised is the file's failure.
-    python-calamine's Rust code can panic on a malformed part, and pyo3 raises the
-    panic as an exception outside Exception's hierarchy (with no importable class)."""
-    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+    """Let interrupts and a worker's memory limit through (the batch says the latter);
+    anything else a parser raised is the file's failure. python-calamine's Rust code
+    can panic on a malformed part, and pyo3 raises the panic as an exception outside
+    Exception's hierarchy (with no importable class)."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
         raise exc
 
 
