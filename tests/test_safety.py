@@ -121,7 +121,7 @@ def test_far_cell_never_reaches_calamine(tmp_path):
     out = subprocess.run([sys.executable, "-m", "xltools.cli", "check", str(far)], capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 2
-    assert "工作表“sheet4.xml”用到了单元格 XFD1048576，远超模板范围。" in out.stdout
+    assert "工作表“三、依申请公开”用到了单元格 XFD1048576，远超模板范围。" in out.stdout
 
 
 @pytest.mark.parametrize("row", [
@@ -376,3 +376,102 @@ def test_not_a_number_in_a_count_cell(tmp_path, stored):
     assert [(f.rule, f.cells[0]) for f in result.findings][:2] == [("R0", "三、依申请公开!E6"),
                                                                   ("T1", "一、总体情况!A8")]
     assert result.unreadable is None
+
+
+def _far_in_stamp(tmp_path) -> Path:
+    """One cell far out in the hidden sheet _xltools: each coordinate within F7's limits,
+    but an area python-calamine would build as a grid of 6.4 GB."""
+    sheet = part("xl/worksheets/sheet10.xml").replace(
+        b"</sheetData>", b'<row r="200000"><c r="ALL200000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+    return rewrite(CHITUDIAN, tmp_path / "far-area.xlsx", {"xl/worksheets/sheet10.xml": sheet})
+
+
+def test_a_far_area_is_refused_before_any_parser(tmp_path):
+    far = _far_in_stamp(tmp_path)
+    # the peak memory of `xltools check` (and its workers) alone, measured by a process that runs nothing else
+    measure = ("import resource, subprocess, sys; out = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
+               "print(out.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); print(out.stdout)")
+    out = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "xltools.cli", "check", str(far)],
+                         capture_output=True, text=True, timeout=120)
+    code, peak = map(int, out.stdout.split("\n", 1)[0].split())
+    assert code == 2, out.stdout + out.stderr
+    assert ("无法读取：工作表“_xltools”用到了单元格 ALL200000，所占区域超过 4000000 个单元格，远超模板范围。"
+            in out.stdout)
+    assert peak < 300 * 1024  # kB: the guard answered, calamine never built the grid (6.4 GB)
+
+
+@pytest.mark.parametrize("sheet", [
+    b'<dimension ref="A1:ALL200000"/>',  # only declared
+    b'<row r="200000"><c><v>1</v></c>' + b"<c/>" * 999 + b"</row>",  # cells that name no position
+])
+def test_a_far_area_however_claimed(tmp_path, sheet):
+    xml = part("xl/worksheets/sheet10.xml")
+    xml = re.sub(rb"<dimension [^>]*/>", sheet, xml) if sheet.startswith(b"<dim") \
+        else xml.replace(b"</sheetData>", sheet + b"</sheetData>")
+    path = rewrite(CHITUDIAN, tmp_path / "area.xlsx", {"xl/worksheets/sheet10.xml": xml})
+    with pytest.raises(Rejection) as refused:
+        inspect_zip(path.read_bytes())
+    assert (refused.value.rule, refused.value.case, refused.value.detail) == ("F7", "area", "_xltools")
+
+
+def test_merge_leaves_out_a_far_area_alone(tmp_path, cli):
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted((EXAMPLES / "sample-county").glob("*.xlsx"))[:3]:
+        (src / p.name).write_bytes(p.read_bytes())
+    _far_in_stamp(tmp_path).rename(src / "far.xlsx")
+    result = cli("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    assert result.exit_code == 1, result.output
+    assert "已写入汇总表" in result.output and "汇总 3 个单位" in result.output
+    assert "工作表“_xltools”用到了单元格 ALL200000" in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_special_files_named_directly_are_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "fifo.xlsx")
+    (tmp_path / "zero.xlsx").symlink_to("/dev/zero")
+    for name in ("fifo.xlsx", "zero.xlsx"):
+        # the timeout is a safety net only: reading either would hang or fill memory
+        out = subprocess.run([sys.executable, "-m", "xltools.cli", "check", str(tmp_path / name)],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 2
+        assert f"{tmp_path / name}：这不是普通文件（而是命名管道、设备等），不予读取。" in out.stderr
+    out = subprocess.run([sys.executable, "-m", "xltools.cli", "check", str(tmp_path / "fifo.xlsx"), str(CHITUDIAN)],
+                         capture_output=True, text=True, timeout=60)
+    assert "跳过 1 个文件" in out.stdout and "检查 1 个" in out.stdout
+    # and wherever a file is read by its path (--previous, the library)
+    results = check_paths([tmp_path / "fifo.xlsx", tmp_path / "zero.xlsx"])
+    assert [(bool(r.unreadable), [f.rule for f in r.findings]) for r in results] == [(True, ["F2"])] * 2
+
+
+def test_a_file_beyond_a_workers_memory_fails_alone(tmp_path, monkeypatch, cli):
+    import xltools.rules.batch as batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted((EXAMPLES / "sample-county").glob("*.xlsx"))[:2]:
+        (src / p.name).write_bytes(p.read_bytes())
+    # within the guard's area (216 × 18,000 cells), but a grid of 124 MB for python-calamine
+    sheet = part("xl/worksheets/sheet10.xml").replace(
+        b"</sheetData>", b'<row r="18000"><c r="HH18000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+    rewrite(CHITUDIAN, src / "big.xlsx", {"xl/worksheets/sheet10.xml": sheet})
+    monkeypatch.setattr(batch, "worker_memory", lambda: 100_000_000)  # the workers are forked with it
+    result = cli("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    assert result.exit_code == 1, result.output
+    assert "已写入汇总表" in result.output and "汇总 2 个单位" in result.output
+    assert ("读取此文件时读取程序异常终止" in result.output
+            or "读取此文件所需的内存超过上限（100000000 字节）" in result.output)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no resource limits")
+def test_the_desks_workers_run_under_the_memory_limit():
+    import resource
+
+    from xltools.desk.checking import Checker
+
+    checker = Checker(workers=1, warm=False)
+    try:
+        soft, _ = checker.run(resource.getrlimit, resource.RLIMIT_AS)
+    finally:
+        checker.close()
+    assert soft != resource.RLIM_INFINITY

@@ -59,7 +59,7 @@ class Inputs:
 
 
 def expand(paths: list[str | Path], suffixes: tuple[str, ...] = WORKBOOK_SUFFIXES) -> Inputs:
-    """Files as given (lock files aside); folders searched recursively for workbooks
+    """Files as given (lock files and what is not a regular file aside); folders searched recursively for workbooks
     (or the files with `suffixes`), in a stable order, with everything else found
     there listed as skipped, with why."""
     out = Inputs()
@@ -67,6 +67,8 @@ def expand(paths: list[str | Path], suffixes: tuple[str, ...] = WORKBOOK_SUFFIXE
         if not p.is_dir():
             if is_lock_file(p):
                 out.skipped.append(Skipped(p, "lock"))
+            elif p.exists() and not p.is_file():  # a pipe would be waited on for ever, a device read without end
+                out.skipped.append(Skipped(p, finding=Finding("F2", "special")))
             else:
                 out.files.append(p)
             continue

@@ -60,6 +60,15 @@ def _warm() -> None:
         check_paths([path], jobs=1)
 
 
+def _start(warm: bool) -> None:
+    """Each worker: under the memory limit every reader of files runs under, then warm."""
+    from xltools.rules.batch import limit_memory
+
+    limit_memory()
+    if warm:
+        _warm()
+
+
 class CheckCrashed(Exception):
     """The worker checking a file died or failed: that upload gets an error."""
 
@@ -79,7 +88,7 @@ class Checker:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_warm if self.warm else None)
+                                                 initializer=_start, initargs=(self.warm,))
             return self._pool
 
     def _broken(self, pool: ProcessPoolExecutor) -> None:

@@ -158,6 +158,8 @@ class Check(_Fixed):
     max_sheets: int | None = None
     max_row: int | None = None
     max_column: int | None = None
+    max_cells: int | None = None
+    worker_memory: int | None = None
     statements: list[dict[str, Any]] | None = None
     hints: dict[str, Text] | None = None
     empty_words: list[str] | None = None

@@ -18,7 +18,7 @@ from xltools.rules.previous import match_previous
 from xltools.rules.result import FileResult, Results
 from xltools.rules.structure import file_warnings
 from xltools.xlsx.layout import load_layout
-from xltools.xlsx.reader import ReadError, parser_failure, read_cells
+from xltools.xlsx.reader import ReadError, parser_failure, read_cells, read_regular
 
 
 @dataclass
@@ -71,11 +71,13 @@ def inspect(path: Path, contents: str | None = None) -> Inspected:
     path = Path(path)
     try:
         stat = path.stat()
-        data = path.read_bytes()
+        data = read_regular(path)
         info = dict(size=stat.st_size, sha256=hashlib.sha256(data).hexdigest(),
                     modified=datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"))
     except OSError as exc:
         return Inspected(path, FileResult(path, unreadable=f"{path}: {exc.strerror or exc}"))
+    except ReadError as exc:
+        return Inspected(path, FileResult(path, unreadable=str(exc), findings=[exc.finding]))
     layout = load_layout()
     try:
         cells = read_cells(path, layout, extra=(contents,) if contents else (), data=data)
@@ -84,6 +86,10 @@ def inspect(path: Path, contents: str | None = None) -> Inspected:
         contained = _units(cells, contents)
     except ReadError as exc:
         return Inspected(path, FileResult(path, unreadable=str(exc), findings=[exc.finding]), **info)
+    except MemoryError:  # beyond the worker's limit (limit_memory): the file alone fails
+        finding = Finding("F7", "memory", expected=worker_memory())
+        return Inspected(path, FileResult(path, unreadable=f"{path}: {finding.message()}", findings=[finding]),
+                          **info)
     except BaseException as exc:  # a hostile file must exclude itself only, never stop the merge
         parser_failure(exc)
         finding = Finding("F10", "internal", params={"found": f"{type(exc).__name__}: {exc}"[:200]})
@@ -93,6 +99,38 @@ def inspect(path: Path, contents: str | None = None) -> Inspected:
                      is_summary=contained is not None, **info)
     sub.units = contained if contained is not None else ((sub.code, sub.name),)
     return sub
+
+
+def worker_memory() -> int:
+    """Bytes a worker reading files may take beyond what it holds when it starts."""
+    from xltools.model.schema import load_rules
+
+    return load_rules()["F7"].check["worker_memory"]
+
+
+def limit_memory() -> None:
+    """Bound the address space of this worker process (where the system can: not on
+    Windows), so that a file that still explodes in a parser (a MemoryError, or an
+    abort of python-calamine's allocator) fails alone and the other files go on.
+    Counted from the worker's size at its start, which already holds Python (and,
+    forked, pandas and numpy) and differs between systems."""
+    try:
+        import resource
+    except ImportError:
+        return
+    try:
+        with open("/proc/self/statm") as f:
+            start = int(f.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):  # no /proc (macOS): room for the imports
+        start = 1 << 30
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    want = start + worker_memory()
+    if hard != resource.RLIM_INFINITY:
+        want = min(want, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    except (ValueError, OSError):  # a system that does not enforce it
+        pass
 
 
 def _inspect_many(paths: list[Path], contents: str | None) -> list[Inspected]:
@@ -106,8 +144,9 @@ def _crashed(path: Path) -> Inspected:
 
 def inspect_all(paths: list[Path], jobs: int | None = None, progress: Callable[[int], None] | None = None,
                 contents: str | None = None) -> list[Inspected]:
-    """Inspect every input, in worker processes. A worker that dies on a file (a
-    parser's abort) takes only that file with it: the batches it was running are
+    """Inspect every input, in worker processes (each under limit_memory; never in the
+    main process). A worker that dies on a file (a parser's abort) takes only that
+    file with it: the batches it was running are
     split and run again in a fresh pool until the file is alone, and excluded."""
     jobs = jobs or os.cpu_count() or 1
     done: list[Inspected | None] = [None] * len(paths)
@@ -118,18 +157,21 @@ def inspect_all(paths: list[Path], jobs: int | None = None, progress: Callable[[
         if progress:
             progress(len(indices))
 
-    if jobs == 1 or len(paths) < 2 * jobs:
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None or not paths:  # a worker already (the desk's)
         for i, p in enumerate(paths):
             record([i], [inspect(p, contents)])
         return done
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    jobs = min(jobs, len(paths))
     size = max(1, min(64, len(paths) // (jobs * 8)))
     batches = [list(range(i, min(i + size, len(paths)))) for i in range(0, len(paths), size)]
     while batches:
         failed = []
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=limit_memory) as pool:
             futures = [(b, pool.submit(_inspect_many, [paths[i] for i in b], contents)) for b in batches]
             for batch, future in futures:
                 try:
@@ -149,7 +191,7 @@ def _alone(path: Path, contents: str | None) -> Inspected:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=limit_memory) as pool:
         try:
             return pool.submit(_inspect_many, [path], contents).result()[0]
         except BrokenProcessPool:

@@ -195,6 +195,7 @@ def inspect_zip(data: bytes) -> Inspected:
         raise Rejection("F2", "parts", found="、".join(missing))
     by_part: dict[str, dict[str, str]] = {}
     inflated: dict[int, bytes] = {}
+    far: Rejection | None = None  # named by its sheet once every part has passed the guard
     try:
         for n, i in enumerate(infos):
             if not i.filename.endswith((".xml", ".rels", ".vml")):
@@ -210,10 +211,16 @@ def inspect_zip(data: bytes) -> Inspected:
                 if sheets > limits["max_sheets"]:
                     raise Rejection("F7", "sheets", found=sheets, expected=limits["max_sheets"])
             elif i.filename.startswith("xl/worksheets/"):
-                _far(part, i.filename, limits)
+                try:
+                    _far(part, i.filename, limits)
+                except Rejection as r:
+                    far = far or r
                 if b't="e"' in part:
                     by_part[i.filename] = {ref.decode(): value.decode("utf-8", "replace")
                                            for ref, value in _ERROR_CELL.findall(part)}
+        if far:
+            far.detail = _sheet_name(archive, far.detail)
+            raise far
         parts = sheet_parts(archive) if by_part else {}
         rebuilt = _archive(data, infos, inflated)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, ET.ParseError, zlib.error,
@@ -239,6 +246,16 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         target = targets[sheet.get(f"{{{_NS['r']}}}id")]
         out[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     return out
+
+
+def _sheet_name(archive: zipfile.ZipFile, part: str) -> str:
+    """The name a clerk sees of the sheet in zip entry `part` (its file name, when the
+    workbook does not say)."""
+    try:
+        names = {entry: name for name, entry in sheet_parts(archive).items()}
+    except (KeyError, AttributeError, TypeError, ET.ParseError):
+        names = {}
+    return names.get(part) or part.rsplit("/", 1)[-1]
 
 
 _PROLOG_LIMIT = 65536
@@ -319,7 +336,9 @@ def _prolog(data: bytes, info: zipfile.ZipInfo) -> None:
 
 
 def _far(part: bytes, name: str, limits: dict) -> None:
-    """A cell or a declared dimension far outside anything a report needs."""
+    """A cell or a declared dimension far outside anything a report needs, or an area
+    (rows × columns, from A1) larger than any sheet can need: python-calamine builds
+    the whole area of a sheet it reads, 32 bytes a cell, whatever lies in it."""
     refs = [(column_number(c.decode()), int(r)) for c, r in _DIMENSION.findall(part)]
     rows = []  # a far row is named after a far cell, which says more
     for m in _MAYBE_FAR.finditer(part):
@@ -327,9 +346,30 @@ def _far(part: bytes, name: str, limits: dict) -> None:
             letters, digits = _REF.match(part, m.start()).groups()
             (refs if letters else rows).append((column_number(letters.upper().decode()) or 1, int(digits or 1)))
     _check_refs(refs + rows, name, limits)
+    _check_area(part, name, limits)
+
+
+_ANY_REF = re.compile(rb"""\sr\s*=\s*["']\s*([A-Za-z]*)([0-9]*)""")
+_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
+
+
+def _check_area(part: bytes, name: str, limits: dict) -> None:
+    """The area a sheet claims, from A1: its dimension, and its cells' farthest row and
+    column. A cell or row written without its position takes the next one, so each
+    such element may reach one further than the farthest written."""
+    refs = _ANY_REF.findall(part)
+    cols = [column_number(letters.upper().decode()) for letters, _ in refs if letters]
+    rows = [int(digits) for _, digits in refs if digits]
+    width = max(cols, default=1) + max(len(_CELL.findall(part)) - len(cols), 0)
+    height = max(rows, default=1) + max(len(_ROW.findall(part)) - (len(refs) - len(cols)), 0)
+    corners = [(column_number(c.decode()), int(r)) for c, r in _DIMENSION.findall(part)] + [(width, height)]
+    for col, row in corners:
+        if col * row > limits["max_cells"]:
+            raise Rejection("F7", "area", found=f"{col_letter(col)}{row}", expected=limits["max_cells"], detail=name)
 
 
 def _check_refs(refs: list[tuple[int, int]], name: str, limits: dict) -> None:
     for col, row in refs:
         if col > limits["max_column"] or row > limits["max_row"]:
-            raise Rejection("F7", "far", found=f"{col_letter(col)}{row}", detail=name.rsplit("/", 1)[-1])
+            raise Rejection("F7", "far", found=f"{col_letter(col)}{row}", detail=name)

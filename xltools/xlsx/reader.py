@@ -25,10 +25,11 @@ from xltools.xlsx.layout import Area, Layout, load_layout
 
 
 def parser_failure(exc: BaseException) -> None:
-    """Let interrupts through; anything else a parser raised is the file's failure.
-    python-calamine's Rust code can panic on a malformed part, and pyo3 raises the
-    panic as an exception outside Exception's hierarchy (with no importable class)."""
-    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+    """Let interrupts and a worker's memory limit through (the batch says the latter);
+    anything else a parser raised is the file's failure. python-calamine's Rust code
+    can panic on a malformed part, and pyo3 raises the panic as an exception outside
+    Exception's hierarchy (with no importable class)."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
         raise exc
 
 
@@ -70,6 +71,16 @@ def finding_of(r):
                    params={"found": r.found, "detail": r.detail, "kind": r.kind})
 
 
+def read_regular(path: str | Path) -> bytes:
+    """A file's bytes. A named pipe or a device (named directly, or through a link) is
+    refused before it is opened: reading one waits for ever, or without end."""
+    from xltools.model.findings import Finding
+
+    if not Path(path).is_file():
+        raise ReadError(path, Finding("F2", "special"))
+    return Path(path).read_bytes()
+
+
 def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str, ...] = (),
                data: bytes | None = None) -> Cells:
     """The raw values of the layout's sheets (and of `extra` sheets, when present);
@@ -81,9 +92,11 @@ def read_cells(path: str | Path, layout: Layout | None = None, extra: tuple[str,
 
     layout = layout or load_layout()
     try:
-        data = Path(path).read_bytes() if data is None else data
+        data = read_regular(path) if data is None else data
         seen = inspect_zip(data)  # before any parser sees the file
         wb = CalamineWorkbook.from_filelike(io.BytesIO(seen.archive))
+    except ReadError:
+        raise
     except OSError as exc:
         raise ReadError(path, Finding("F3", "truncated", params={"found": exc.strerror or str(exc)})) from None
     except Rejection as r:
