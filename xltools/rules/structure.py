@@ -172,6 +172,12 @@ def _formula_case(formula: str) -> str | None:
     return None
 
 
+def template_formulas(layout: Layout) -> set[tuple[str, str]]:
+    """(sheet, A1) of every formula the template has: its totals and live checks."""
+    return ({(a.sheet, a.a1) for a in (layout.cells[f.id] for f in layout.format.totals())}
+            | {(area.sheet, area.a1) for sheet in layout.sheets for area, _ in sheet.live})
+
+
 def check_formulas(cells: Cells, layout: Layout, unread: set[str]) -> list[Finding]:
     """S6: a formula that starts a program (DDE) or reaches another file, and an
     external link part; W11: a formula where the template has none: in a cell the
@@ -181,8 +187,7 @@ def check_formulas(cells: Cells, layout: Layout, unread: set[str]) -> list[Findi
     if not cells.archive:
         return []
     archive = zipfile.ZipFile(io.BytesIO(cells.archive))
-    template = {(a.sheet, a.a1) for f in layout.format.totals() for a in [layout.cells[f.id]]}
-    template |= {(area.sheet, area.a1) for sheet in layout.sheets for area, _ in sheet.live}
+    template = template_formulas(layout)
     inputs = {(a.sheet, a.a1) for a in layout.cells.values()} - template
     out = []
     for sheet, part in sheet_parts(archive).items():
