@@ -642,3 +642,20 @@ def test_the_marked_copy_keeps_values_where_the_template_has_no_formula_and_no_e
         original["一、总体情况"]["A4"].value, "点击查看", 0)
     assert wb["三、依申请公开"]["J6"].value == "=SUM(D6:I6)"  # the template's totals stay formulas
     assert [f.rule for f in one(marked).findings if f.rule in ("S6", "W11")] == []
+
+
+def test_a_workbook_with_formulas_and_links_is_not_summed_and_its_comparison_carries_neither(tmp_path, cli):
+    # issue 26 (3): S6 is an error, so merge leaves the file out; compare writes from the reports read
+    import re
+    import zipfile
+
+    hostile = _formulas_and_links(tmp_path / "示例.xlsx")
+    merged = cli("merge", str(hostile), "-o", str(tmp_path / "汇总.xlsx"), "--unit", "示例县", "--year", "2023")
+    assert merged.output.splitlines()[:3] == ["未写入汇总表：没有可以汇总的报送", "未汇总 1 份：",
+                                              f"  有错误  栾川县赤土店镇人民政府  {hostile}"]
+    assert cli("compare", str(hostile), str(hostile), "-o", str(tmp_path / "比较.xlsx")).exit_code == 0
+    with zipfile.ZipFile(tmp_path / "比较.xlsx") as z:
+        assert [n for n in z.namelist() if "externalLink" in n] == []
+        formulas = [f for n in z.namelist() if n.startswith("xl/worksheets/")
+                    for f in re.findall(rb"<f>([^<]*)</f>", z.read(n))]
+        assert [f for f in formulas if b"|" in f or b"HYPERLINK" in f or b"1-1" in f] == []
