@@ -190,7 +190,10 @@ def check_formulas(cells: Cells, layout: Layout, unread: set[str]) -> list[Findi
     template = template_formulas(layout)
     inputs = {(a.sheet, a.a1) for a in layout.cells.values()} - template
     out = []
+    present = set(archive.namelist())
     for sheet, part in sheet_parts(archive).items():
+        if part not in present:  # a sheet the reader does not need, listed but not there
+            continue
         found: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (rule, case) → [(A1, formula)]
         for ref, text in _CELL_FORMULA.findall(archive.read(part)):
             a1, formula = ref.decode().upper(), "=" + html.unescape(text.decode("utf-8", "replace"))
@@ -202,7 +205,9 @@ def check_formulas(cells: Cells, layout: Layout, unread: set[str]) -> list[Findi
         for (rule, case), where in sorted(found.items()):
             refs = [a1 for a1, _ in where]
             shown = "、".join(f"{sheet}!{r}" for r in ranges(refs))
-            out.append(Finding(rule, case, cells=[f"{sheet}!{a1}" for a1 in refs],
-                               params={"found": where[0][1], "ranges": shown}))
+            # the example shown is a formula with its text: a shared formula's followers have none
+            first = next((i for i, (_, f) in enumerate(where) if f != "="), 0)
+            out.append(Finding(rule, case, cells=[f"{sheet}!{a1}" for a1 in [refs.pop(first), *refs]],
+                               params={"found": where[first][1], "ranges": shown}))
     out += [Finding("S6", "part", params={"found": target}) for target in external_links(archive)]
     return out
