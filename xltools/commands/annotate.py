@@ -109,6 +109,30 @@ def unmark(wb) -> int:
     return len(marked)
 
 
+def values_only(wb, source: Path) -> int:
+    """The workbook's formulas where the template has none (a DDE call, a HYPERLINK,
+    a unit's own sum) replaced by the values they left, as the check read them: a
+    copy xltools hands back runs nothing the unit typed. The number replaced."""
+    import openpyxl
+
+    from xltools.rules.structure import template_formulas
+    from xltools.xlsx.layout import load_layout
+    from xltools.xlsx.writer import set_text
+
+    keep = template_formulas(load_layout())
+    found = [(ws.title, cell.coordinate) for ws in wb.worksheets for row in ws.iter_rows() for cell in row
+             if cell.data_type == "f" and (ws.title, cell.coordinate) not in keep]
+    if found:
+        cached = openpyxl.load_workbook(source, data_only=True, keep_links=False)
+        for sheet, a1 in found:
+            value, cell = cached[sheet][a1].value, wb[sheet][a1]
+            if isinstance(value, str):
+                set_text(cell, value)
+            else:
+                cell.value = value
+    return len(found)
+
+
 def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh", at: str | None = None) -> None:
     """The workbook with its findings marked and the 检查结果 sheet first; `at` is the
     time of the check as its title says it, when not this computer's (the desk's zone)."""
@@ -121,7 +145,8 @@ def annotate(source: Path, result: FileResult, out: Path, lang: str = "zh", at: 
     from xltools.xlsx.sizes import print_across, row_height
     from xltools.xlsx.writer import set_text
 
-    wb = openpyxl.load_workbook(source)
+    wb = openpyxl.load_workbook(source, keep_links=False)  # Excel would connect to an external link on opening
+    values_only(wb, source)
     unmark(wb)  # a marked copy checked again: this check's marks only
     styles = marks()
     for cell, (level, text) in mark_cells(result, lang).items():

@@ -9,6 +9,7 @@ from xltools.commands.inputs import Inputs
 from xltools.model.findings import Finding
 from xltools.model.report import Report, dumps, number_text
 from xltools.model.schema import load_format
+from xltools.model.values import inert
 from xltools.xlsx.reader import ReadError, read
 
 CSV_COLUMNS = ("file", "unit", "year", "id", "label", "value")
@@ -39,15 +40,17 @@ def to_jsonl(reports: list[tuple[Path, Report]]) -> str:
 
 
 def to_csv(reports: list[tuple[Path, Report]]) -> str:
-    """One row per file and field (numbers, then text sections); blanks stay empty."""
+    """One row per file and field (numbers, then text sections); blanks stay empty.
+    Text that would start a formula in Excel is written inert; numbers stay numbers."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for path, report in reports:
         fields = load_format(report.format).fields
         for fid, value in list(report.values.items()) + list(report.text.items()):
-            shown = "" if value is None else value if isinstance(value, str) else number_text(value)
-            writer.writerow((str(path), report.unit or "", report.year or "", fid, fields[fid].label, shown))
+            shown = "" if value is None else inert(value) if isinstance(value, str) else number_text(value)
+            writer.writerow((inert(str(path)), inert(report.unit or ""), report.year or "", fid, fields[fid].label,
+                             shown))
     return out.getvalue()
 
 

@@ -35,6 +35,7 @@ from xltools.desk.standing import Deadlines, Standing, board_order, standing
 from xltools.model.codes import fold_name
 from xltools.model.findings import Finding
 from xltools.model.schema import words
+from xltools.model.values import inert
 
 CLOSED = ("approved", "published")
 # findings about the folder a file was added from (Excel's lock file), not about the file the desk keeps
@@ -97,9 +98,10 @@ def _said(finding: Finding, lang: str, to_unit: bool = False) -> str:
 
 
 def _links_csv(rows: list[list[str]]) -> bytes:
-    """单位链接.csv: its header, then one row per unit."""
+    """单位链接.csv: its header, then one row per unit; a roster's name that would start
+    a formula in Excel is written inert."""
     out = io.StringIO()
-    csv.writer(out).writerows(rows)
+    csv.writer(out).writerows([inert(cell) for cell in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel on Chinese Windows reads it as UTF-8
 
 

@@ -135,7 +135,7 @@ class Check(_Fixed):
     type: Literal["file", "structure", "cell", "sum", "balance", "previous", "text", "empty", "fees", "blank",
                   "written", "code", "previous_match", "explanation", "carry", "jump", "repeat", "answer", "units",
                   "undecided", "changed_number", "changed_text", "sum_of_units", "elements", "substance", "length",
-                  "problems", "copying", "import"]
+                  "problems", "copying", "import", "formulas"]
     table: str | None = None
     row: str | None = None
     column: str | None = None

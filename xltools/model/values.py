@@ -49,6 +49,17 @@ def is_blank_mark(text: str) -> bool:
     return unicodedata.normalize("NFKC", text).strip().replace(" ", "") in blank_marks()
 
 
+# A cell starting with one of these is a formula to Excel, whether typed or read from a
+# CSV (OWASP's list for CSV injection): text written there must not start with one bare.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str) -> str:
+    """Text for a CSV cell that Excel shows and never runs: a leading ' before a
+    formula's first character (as Excel itself shows text typed with one)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 # What a web page or a PDF changes in a text without anyone changing the text
 _SPACES_AND_QUOTES = re.compile(r"[\s\"'“”‘’「」『』]")
 

@@ -43,6 +43,7 @@ ON_REPORT: dict[str, Callable[[Context], list[Finding]]] = {
     "length": lambda c: quality.length(c.report, c.layout),
     "problems": lambda c: quality.problems(c.report, c.layout),
     "explanation": lambda c: explanations.unusable(c.cells, c.layout, c.unread),
+    "formulas": lambda c: structure.check_formulas(c.cells, c.layout, c.unread),
 }
 
 # Rules across the units of one check or merge: each adds its findings to the

@@ -3,6 +3,10 @@ is read: a sheet whose labels moved is not read at all, so that no number is eve
 taken from the wrong cell."""
 from __future__ import annotations
 
+import html
+import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +14,8 @@ from xltools.model.codes import is_valid
 from xltools.model.findings import Finding
 from xltools.model.schema import load_rules
 from xltools.model.values import parse_year, year_range
-from xltools.xlsx.a1 import col_letter
+from xltools.xlsx.a1 import col_letter, ranges
+from xltools.xlsx.guard import external_links, sheet_parts
 from xltools.xlsx.layout import Layout, stamp_checksum
 from xltools.xlsx.reader import Cells
 
@@ -143,4 +148,66 @@ def file_warnings(path: Path) -> list[Finding]:
         out.append(Finding("F8", "locked", params={"found": lock.name}))
     if path.suffix.lower() == ".xlsm":
         out.append(Finding("F9", "macros"))
+    return out
+
+
+# A cell with a formula, its reference and the formula's text (empty for a shared
+# formula's followers), as any program may write it.
+_CELL_FORMULA = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br\s*=\s*["']([A-Za-z]+[0-9]+)["'][^>]*?(?<!/)>\s*"""
+                           rb"""<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)<)""")
+_STRING = re.compile(r'"[^"]*"')
+# Outside its strings: a DDE call (program|topic!item), or a reference to another workbook ([1]Sheet!A1)
+_DDE = re.compile(r"\|")
+_OTHER_BOOK = re.compile(r"\[\d+\]")
+_OTHER_PLACE = re.compile(r"file:|\\\\", re.I)  # file:// or a \\server\share path, even in a HYPERLINK's text
+
+
+def _formula_case(formula: str) -> str | None:
+    """S6's case for a formula that runs a program or reaches out of the file, if any."""
+    bare = _STRING.sub('""', formula)
+    if _DDE.search(bare):
+        return "dde"
+    if _OTHER_BOOK.search(bare) or _OTHER_PLACE.search(formula):
+        return "external"
+    return None
+
+
+def template_formulas(layout: Layout) -> set[tuple[str, str]]:
+    """(sheet, A1) of every formula the template has: its totals and live checks."""
+    return ({(a.sheet, a.a1) for a in (layout.cells[f.id] for f in layout.format.totals())}
+            | {(area.sheet, area.a1) for sheet in layout.sheets for area, _ in sheet.live})
+
+
+def check_formulas(cells: Cells, layout: Layout, unread: set[str]) -> list[Finding]:
+    """S6: a formula that starts a program (DDE) or reaches another file, and an
+    external link part; W11: a formula where the template has none: in a cell the
+    unit fills in, or anywhere else. python-calamine reads only the values such
+    formulas left, so they are looked for in the sheets' XML. A sheet whose labels
+    moved (`unread`) has no cells of the template to compare with: S6 alone there."""
+    if not cells.archive:
+        return []
+    archive = zipfile.ZipFile(io.BytesIO(cells.archive))
+    template = template_formulas(layout)
+    inputs = {(a.sheet, a.a1) for a in layout.cells.values()} - template
+    out = []
+    present = set(archive.namelist())
+    for sheet, part in sheet_parts(archive).items():
+        if part not in present:  # a sheet the reader does not need, listed but not there
+            continue
+        found: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (rule, case) → [(A1, formula)]
+        for ref, text in _CELL_FORMULA.findall(archive.read(part)):
+            a1, formula = ref.decode().upper(), "=" + html.unescape(text.decode("utf-8", "replace"))
+            case = _formula_case(formula)
+            if case is None and ((sheet, a1) in template or sheet in unread):
+                continue
+            key = ("S6", case) if case else ("W11", "input" if (sheet, a1) in inputs else "outside")
+            found.setdefault(key, []).append((a1, formula))
+        for (rule, case), where in sorted(found.items()):
+            refs = [a1 for a1, _ in where]
+            shown = "、".join(f"{sheet}!{r}" for r in ranges(refs))
+            # the example shown is a formula with its text: a shared formula's followers have none
+            first = next((i for i, (_, f) in enumerate(where) if f != "="), 0)
+            out.append(Finding(rule, case, cells=[f"{sheet}!{a1}" for a1 in [refs.pop(first), *refs]],
+                               params={"found": where[first][1], "ranges": shown}))
+    out += [Finding("S6", "part", params={"found": target}) for target in external_links(archive)]
     return out

@@ -258,6 +258,22 @@ def _sheet_name(archive: zipfile.ZipFile, part: str) -> str:
     return names.get(part) or part.rsplit("/", 1)[-1]
 
 
+_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']+)["']""")
+
+
+def external_links(archive: zipfile.ZipFile) -> list[str]:
+    """Where the workbook's external link parts (xl/externalLinks/) point: Excel
+    connects to them, and may update from them, when the workbook is opened. A part
+    whose target cannot be read is named by itself. Only for archives already inspected."""
+    names = set(archive.namelist())
+    out = []
+    for name in sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml")):
+        rels = name.replace("xl/externalLinks/", "xl/externalLinks/_rels/", 1) + ".rels"
+        targets = _TARGET.findall(archive.read(rels)) if rels in names else []
+        out += [t.decode("utf-8", "replace") for t in targets] or [name]
+    return out
+
+
 _PROLOG_LIMIT = 65536
 _ROOT = re.compile(rb"<[A-Za-z_]")
 _COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.S)

@@ -55,6 +55,7 @@ class Cells:
     # which of a sheet's cells (A1) hold a formula: (sheet, refs) → refs; see guard.Inspected
     formulas: Callable[[str, list[str]], set[str]] = field(default=lambda sheet, refs: set(), repr=False)
     fill_button: bool = False  # the workbook has the button 填写合计 (see has_fill_button)
+    archive: bytes = field(default=b"", repr=False)  # as the guard let it through: its formulas and links are checked
 
     def get(self, area: Area) -> Any:
         try:
@@ -125,7 +126,7 @@ def _sheets(wb, layout: Layout, extra: tuple[str, ...], seen) -> Cells:
     if stamp_name in names:
         stamp = {str(r[0]): str(r[1]) for r in wb.get_sheet_by_name(stamp_name).to_python() if len(r) >= 2}
     others = {name: wb.get_sheet_by_name(name).to_python() for name in extra if name in names}
-    return Cells(sheets, stamp, names, others, seen.formulas, has_fill_button(seen.archive))
+    return Cells(sheets, stamp, names, others, seen.formulas, has_fill_button(seen.archive), seen.archive)
 
 
 def has_fill_button(archive: bytes) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from xltools.model.report import Report, ReportError, text_digest
 from xltools.model.totals import complete, computed, is_number
+from xltools.model.values import FORMULA_STARTS
 from xltools.xlsx.layout import Layout, load_layout
 from xltools.xlsx.saver import save
 from xltools.xlsx.template import build_workbook, live_marks
@@ -20,7 +21,7 @@ def set_text(cell, text: str) -> None:
     """Store text as text: a value starting with '=' must never become a formula."""
     cell.value = text
     cell.data_type = "s"
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):  # a style change costs: only where needed
+    if text.startswith(FORMULA_STARTS):  # a style change costs: only where needed
         cell.quotePrefix = True
 
 
