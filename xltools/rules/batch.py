@@ -145,9 +145,9 @@ def _crashed(path: Path) -> Inspected:
 def inspect_all(paths: list[Path], jobs: int | None = None, progress: Callable[[int], None] | None = None,
                 contents: str | None = None) -> list[Inspected]:
     """Inspect every input, in worker processes (each under limit_memory; never in the
-    main process). A worker that dies on a file (a parser's abort) takes only that
-    file with it: the batches it was running are
-    split and run again in a fresh pool until the file is alone, and excluded."""
+    main process, but a single file). A worker that dies on a file (a parser's abort)
+    takes only that file with it: the batches it was running are split and run again in
+    a fresh pool until the file is alone, and excluded."""
     jobs = jobs or os.cpu_count() or 1
     done: list[Inspected | None] = [None] * len(paths)
 
@@ -159,7 +159,9 @@ def inspect_all(paths: list[Path], jobs: int | None = None, progress: Callable[[
 
     import multiprocessing
 
-    if multiprocessing.parent_process() is not None or not paths:  # a worker already (the desk's)
+    # a worker already (the desk's), or one file, which the guard has bounded: a pool would cost
+    # more than the reading (check of one file is what a clerk runs)
+    if multiprocessing.parent_process() is not None or len(paths) <= 1:
         for i, p in enumerate(paths):
             record([i], [inspect(p, contents)])
         return done

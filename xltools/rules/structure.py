@@ -195,7 +195,10 @@ def check_formulas(cells: Cells, layout: Layout, unread: set[str]) -> list[Findi
         if part not in present:  # a sheet the reader does not need, listed but not there
             continue
         found: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (rule, case) → [(A1, formula)]
-        for ref, text in _CELL_FORMULA.findall(archive.read(part)):
+        data = archive.read(part)
+        if b"<f" not in data and b":f" not in data:  # no formula at all (a text sheet): no scan of its cells
+            continue
+        for ref, text in _CELL_FORMULA.findall(data):
             a1, formula = ref.decode().upper(), "=" + html.unescape(text.decode("utf-8", "replace"))
             case = _formula_case(formula)
             if case is None and ((sheet, a1) in template or sheet in unread):
