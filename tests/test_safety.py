@@ -446,16 +446,20 @@ def test_special_files_named_directly_are_refused_at_once(tmp_path):
 
 def test_a_file_beyond_a_workers_memory_fails_alone(tmp_path, monkeypatch, cli):
     import xltools.rules.batch as batch
+    import xltools.xlsx.guard as guard
 
     src = tmp_path / "in"
     src.mkdir()
     for p in sorted((EXAMPLES / "sample-county").glob("*.xlsx"))[:2]:
         (src / p.name).write_bytes(p.read_bytes())
-    # within the guard's area (216 × 18,000 cells), but a grid of 124 MB for python-calamine
+    # a grid of 1.9 GB for python-calamine (1,000 × 60,000 cells), let past the guard's area here: the
+    # limit must hold it, whatever free memory a worker forked from this test process already has
     sheet = part("xl/worksheets/sheet10.xml").replace(
-        b"</sheetData>", b'<row r="18000"><c r="HH18000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+        b"</sheetData>", b'<row r="60000"><c r="ALL60000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
     rewrite(CHITUDIAN, src / "big.xlsx", {"xl/worksheets/sheet10.xml": sheet})
-    monkeypatch.setattr(batch, "worker_memory", lambda: 100_000_000)  # the workers are forked with it
+    limits = guard._limits()
+    monkeypatch.setattr(guard, "_limits", lambda: {**limits, "max_cells": 10**9})
+    monkeypatch.setattr(batch, "worker_memory", lambda: 100_000_000)  # the workers are forked with both
     result = cli("merge", src, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
     assert result.exit_code == 1, result.output
     assert "已写入汇总表" in result.output and "汇总 2 个单位" in result.output
