@@ -603,3 +603,39 @@ def test_what_a_killed_desk_left_is_set_aside_when_it_serves_again_and_no_versio
     with TestClient(build_app(folder, checker=checker), follow_redirects=False):  # nothing left: nothing said
         pass
     assert len(list((folder / "logs").glob("orphans-*.log"))) == 1
+
+
+def test_the_desks_workers_exit_when_the_server_is_killed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    if os.name != "posix":
+        pytest.skip("a child on Windows is never handed on to another parent")
+    server = ("import os, signal, threading\n"
+              "from xltools.desk.checking import Checker\n"
+              "checker = Checker(workers=2, warm=False)\n"
+              "t = threading.Thread(target=checker.start); t.start(); t.join()  # spawned by a thread that ends\n"
+              "print(*checker._pool._processes, flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    said = tmp_path / "pids"
+    with open(said, "w") as out:  # not a pipe: a worker left alive would hold it open
+        done = subprocess.run([sys.executable, "-c", server], stdout=out, timeout=60)
+    workers = [int(pid) for pid in said.read_text().split()]
+    assert (done.returncode, len(workers)) == (-9, 2)
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:
+        os.kill(pid, 9)
+    assert left == []
