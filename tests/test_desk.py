@@ -554,3 +554,88 @@ def test_a_cover_naming_two_units_or_another_unit_is_refused_naming_both(tmp_pat
     merged = cli("desk", "merge", desk.folder, "-o", tmp_path / "汇总.xlsx")
     assert merged.output.splitlines()[0] == \
         f"已写入汇总表 {tmp_path / '汇总.xlsx'}（示例县，2023年）：汇总 2 个已备案单位。"  # neither taken for the other
+
+
+def test_what_a_killed_desk_left_is_set_aside_when_it_serves_again_and_no_version_moves(tmp_path):
+    from desk_helpers import make_desk, token
+    from starlette.testclient import TestClient
+
+    from xltools.desk.checking import Checker, check_file
+    from xltools.desk.web import build_app
+
+    made = make_desk(tmp_path / "审核台")
+    desk, folder = made.desk, made.desk.folder
+    sent = workbook(tmp_path / "教育局.xlsx").read_bytes()
+    kept = desk.receive(desk.find_unit(EDUCATION), sent, "年报.xlsx", "unit:test", lambda p: check_file(str(p)))
+    stored = folder / kept.version.stored
+    # a kill -9 mid-burst: an upload staged and never checked, a half-written version, a file nothing names
+    (folder / "incoming" / "0123456789abcdef").mkdir(parents=True)
+    (folder / "incoming" / "0123456789abcdef" / "upload.xlsx").write_bytes(sent)
+    (stored.parent / f".{stored.name}.x.tmp").write_bytes(sent[:100])
+    (folder / "versions" / "x.tmp").write_bytes(b"half")
+    (folder / "versions" / "ff").mkdir()
+    (folder / "versions" / "ff" / "unnamed.xlsx").write_bytes(sent)
+
+    checker = Checker(workers=1, warm=False)
+    try:
+        with TestClient(build_app(folder, checker=checker), follow_redirects=False) as client:  # as serve opens it
+            assert client.get(f"/u/{token(folder, EDUCATION)}/v/1/file").content == sent
+    finally:
+        checker.close()
+
+    assert list((folder / "incoming").iterdir()) == []
+    assert sorted(p.relative_to(folder) for p in (folder / "versions").rglob("*") if p.is_file()) == \
+        [stored.relative_to(folder)]  # every version the ledger names, where it was
+    assert [folder / v.stored for v in desk.ledger.versions()] == [stored]
+    [moved] = (folder / "orphans").iterdir()
+    assert sorted(str(p.relative_to(moved)) for p in moved.rglob("*") if p.is_file()) == sorted([
+        "incoming/0123456789abcdef/upload.xlsx", f"versions/{stored.parent.name}/.{stored.name}.x.tmp",
+        "versions/ff/unnamed.xlsx", "versions/x.tmp"])
+    assert {stat.S_IMODE(p.stat().st_mode) for p in moved.rglob("*")} | {stat.S_IMODE(moved.stat().st_mode)} == \
+        {0o600, 0o700}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in moved.rglob("*") if p.is_file()} == {0o600}
+    [log] = (folder / "logs").glob("orphans-*.log")
+    assert log.read_text(encoding="utf-8") == (
+        f"审核台启动时把上次中断（如被强行结束）留下的 4 项移到了 {moved}：1 个未检查完的上传，3 个账本未记录的文件。"
+        "账本记录的版本都未移动。\n")
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+    with TestClient(build_app(folder, checker=checker), follow_redirects=False):  # nothing left: nothing said
+        pass
+    assert len(list((folder / "logs").glob("orphans-*.log"))) == 1
+
+
+def test_the_desks_workers_exit_when_the_server_is_killed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    if os.name != "posix":
+        pytest.skip("a child on Windows is never handed on to another parent")
+    server = ("import os, signal, threading\n"
+              "from xltools.desk.checking import Checker\n"
+              "checker = Checker(workers=2, warm=False)\n"
+              "t = threading.Thread(target=checker.start); t.start(); t.join()  # spawned by a thread that ends\n"
+              "print(*checker._pool._processes, flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    said = tmp_path / "pids"
+    with open(said, "w") as out:  # not a pipe: a worker left alive would hold it open
+        done = subprocess.run([sys.executable, "-c", server], stdout=out, timeout=60)
+    workers = [int(pid) for pid in said.read_text().split()]
+    assert (done.returncode, len(workers)) == (-9, 2)
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:
+        os.kill(pid, 9)
+    assert left == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -60,13 +61,32 @@ def _warm() -> None:
         check_paths([path], jobs=1)
 
 
-def _start(warm: bool) -> None:
+def _start(warm: bool, server: int) -> None:
     """Each worker: under the memory limit every reader of files runs under, then warm."""
     from xltools.rules.batch import limit_memory
 
     limit_memory()
+    _die_with_parent(server)
     if warm:
         _warm()
+
+
+def _die_with_parent(server: int) -> None:
+    """A worker whose server was killed (kill -9) would wait on its queue for ever,
+    holding its memory: it exits once it is another process's child. Watched, not
+    prctl's PDEATHSIG, which fires when the *thread* that spawned the worker ends (a
+    thread of the server's pool, idle ones end). Where a child is never handed on
+    (Windows) nothing is watched. The server's pid is given, not read here: a worker
+    still starting when the server is killed is already another's child."""
+    if os.name != "posix":
+        return
+
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class CheckCrashed(Exception):
@@ -88,7 +108,7 @@ class Checker:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_start, initargs=(self.warm,))
+                                                 initializer=_start, initargs=(self.warm, os.getpid()))
             return self._pool
 
     def _broken(self, pool: ProcessPoolExecutor) -> None:

@@ -334,6 +334,30 @@ class Desk:
             fh.write(text)
         return log
 
+    def set_aside_leftovers(self, lang: str = "zh") -> Path | None:
+        """What a desk killed mid-upload left: staged uploads in incoming/ and files in
+        versions/ no version names (a half-written .tmp among them). Run when the desk
+        starts, before any upload: moved, not deleted, into orphans/ (in case one is
+        wanted), and said in one log line; nothing the ledger names is touched."""
+        named = {(self.folder / v.stored).resolve() for v in self.ledger.versions()}
+        incoming, versions = self.path("incoming"), self.path("versions")
+        staged = sorted(incoming.iterdir()) if incoming.is_dir() else []
+        stray = sorted(p for p in versions.rglob("*") if not p.is_dir() and p.resolve() not in named) \
+            if versions.is_dir() else []
+        if not staged and not stray:
+            return None
+        kept = self.path("orphans") / now().strftime("%Y%m%d-%H%M%S")
+        for path in staged + stray:
+            target = kept / path.relative_to(self.folder)
+            private_folder(target.parent)
+            os.replace(path, target)
+        private_folder(self.path("orphans"))
+        for inner in [kept, *kept.rglob("*")]:  # the folders made on the way (versions/ab/) too
+            private(inner, 0o700 if inner.is_dir() else 0o600)
+        said = words(lang)["desk_orphans_log"].format(n=len(staged) + len(stray), folder=kept, staged=len(staged),
+                                                      stray=len(stray))
+        return self.log("orphans", said + "\n")
+
     def add_files(self, paths: list[Path], who: str) -> list[Received]:
         """Workbooks received by e-mail: checked together (as `xltools check` does),
         each filed under the roster unit its cover names (code or name, as merge

@@ -617,6 +617,8 @@ def internal_error(request: Request, exc: Exception) -> Response:
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette):
     checker, owned = app.state.checker, app.state.owned
+    # before the first upload: what a killed desk left in incoming/ and versions/ is set aside
+    await run_in_threadpool(app.state.desk.set_aside_leftovers, app.state.lang)
     if owned and checker.warm:  # start the workers (and their first check) before the first upload
         await run_in_threadpool(checker.start)
     try:

@@ -601,7 +601,7 @@ class Desk(_Fixed):
     utc_offset_hours: Number
     upload: Upload
     security: Security
-    files: dict[Literal["ledger", "links", "versions", "marked", "summaries", "incoming", "logs"], str]
+    files: dict[Literal["ledger", "links", "versions", "marked", "summaries", "incoming", "logs", "orphans"], str]
     links_columns: list[str]
 
 
