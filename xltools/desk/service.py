@@ -654,16 +654,23 @@ class Desk:
         as a failure before it is hashed (and forgiven when right), so that guesses sent
         in parallel cannot pass the limit together; past it, refused without a hash."""
         hour = _hour(now())[0]
-        with self.ledger.write() as conn:
-            refused = self.throttled("login", address, conn)
-            if refused:
-                return refused
-            self.ledger.count_failure(conn, "login", address, hour)
+        refused = self.throttled("login", address) or self._counted_first("login", address, hour)
+        if refused:
+            return refused
         if not self.check_password(password):
             return False
         with self.ledger.write() as conn:
             self.ledger.count_failure(conn, "login", address, hour, -1)
         return True
+
+    def _counted_first(self, kind: str, address: str, hour: str) -> Throttled | None:
+        """An attempt counted as a failure, unless refused: decided inside the write (the
+        throttle's first look is a read, so that a flood of refusals takes no write lock)."""
+        with self.ledger.write() as conn:
+            refused = self.throttled(kind, address, conn)
+            if refused is None:
+                self.ledger.count_failure(conn, kind, address, hour)
+        return refused
 
     def login(self, password: str, who: str, address: str) -> tuple[str, str] | Throttled | None:
         """A new session (its token and its CSRF token), None for a wrong password."""
