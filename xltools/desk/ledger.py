@@ -44,6 +44,7 @@ ADDED = """
 CREATE TABLE IF NOT EXISTS failures (
     address TEXT NOT NULL, hour TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL,
     PRIMARY KEY (address, hour, kind));
+CREATE INDEX IF NOT EXISTS events_kind ON events (kind, unit_id, id);
 """
 LEDGER_VERSION = "1"
 EVERY_ADDRESS = "*"  # the failures table's row of an hour's failures from all addresses together
@@ -204,7 +205,8 @@ class Ledger:
         """What later versions added to the ledger, made where missing (read first: a ledger
         that has it all is not written to)."""
         with self.read() as conn:
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'failures'").fetchone():
+            if conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('failures', 'events_kind')"
+                            ).fetchone()[0] == 2:
                 return
             conn.executescript(ADDED)
 
@@ -240,15 +242,16 @@ class Ledger:
                 if unit_id is not None else conn.execute("SELECT * FROM events ORDER BY id")
             return [_event(r) for r in rows]
 
-    def everything(self) -> tuple[list[Unit], list[Version], list[Event]]:
-        """The roster, its versions and the units' events in one read, for the board: by
-        the index on (unit_id, id), so that the office's own events (sign-ins, merges …),
-        however many, are never read."""
+    def everything(self, kinds: list[str]) -> tuple[list[Unit], list[Version], list[Event]]:
+        """The roster, its versions and the units' events of `kinds` in one read, for the
+        board: by the index on (kind, unit_id, id), so that other events (the office's
+        sign-ins, the units' downloads …), however many, are never read."""
         with self.read() as conn:
             return ([_unit(r) for r in conn.execute("SELECT * FROM units ORDER BY position")],
                     [_version(r) for r in conn.execute("SELECT * FROM versions ORDER BY id")],
                     [_event(r) for r in conn.execute(
-                        "SELECT * FROM events WHERE unit_id IS NOT NULL ORDER BY unit_id, id")])
+                        f"SELECT * FROM events WHERE kind IN ({', '.join('?' * len(kinds))}) AND unit_id IS NOT NULL"
+                        " ORDER BY unit_id, id", kinds)])
 
     # --- writing (each inside `write()`)
 

@@ -31,7 +31,7 @@ from xltools.desk.settings import (
     stamp,
     status_word,
 )
-from xltools.desk.standing import Deadlines, Standing, board_order, standing
+from xltools.desk.standing import Deadlines, Standing, board_order, derived_from, standing
 from xltools.model.codes import fold_name
 from xltools.model.findings import Finding
 from xltools.model.schema import words
@@ -206,7 +206,7 @@ class Desk:
 
     def standings(self, at: datetime | None = None) -> list[Standing]:
         """Every unit, overdue first."""
-        units, versions, events = self.ledger.everything()
+        units, versions, events = self.ledger.everything(derived_from())
         by_unit: dict[int, tuple[list, list]] = {u.id: ([], []) for u in units}
         for v in versions:
             by_unit[v.unit_id][0].append(v)
