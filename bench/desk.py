@@ -1,6 +1,7 @@
 """The review desk under load, against a local `xltools serve` (loopback only).
 
-    python bench/desk.py [--uploads 50] [--units 300] [--runs 20]
+    python bench/desk.py [--uploads 50] [--units 300] [--runs 20] [--events 300000] [--attack 10]
+                         [--only uploads,board,events,logins]
 
 1. uploads: a desk of UPLOADS units; each unit's real workbook (fictitious reports
    made by xltools' writer, one in ten with a mistake) uploaded to POST /api/upload,
@@ -10,10 +11,18 @@
 2. board: a desk of UNITS units, most with a version (outcomes of real checks), the
    office's board GET /office rendered RUNS times through HTTP; median and p95.
    Baseline: the sign-in page (no ledger read) through the same server.
+3. events: the same desk with EVENTS events in its ledger (nineteen in twenty the
+   office's own: sign-ins and sign-outs; the rest the units' downloads), the board
+   GET /office and GET /api/status each RUNS times; median and p95.
+4. logins: an attacker guessing the office's password for ATTACK seconds from 32
+   threads, all from one address (127.0.0.1), then each from its own (127.0.1.x, the
+   loopback answers all of 127/8), on a fresh desk each: the wrong passwords the desk
+   tried (answered 303) and refused unhashed (429) per second.
 """
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import random
 import socket
@@ -139,7 +148,8 @@ def uploads(root: Path, count: int) -> None:
           f"max {max(latencies) * 1000:.0f} ms, all done in {wall:.2f} s")
 
 
-def board(root: Path, count: int, runs: int) -> None:
+def _filled(root: Path, count: int):
+    """A desk of COUNT units, four in five with a version (a real check's outcome), one in seven of those returned."""
     rng = random.Random(2)
     units = _units(count, rng)
     made = _desk(root, units)
@@ -155,24 +165,35 @@ def board(root: Path, count: int, runs: int) -> None:
         desk.accept(unit, data, "年报.xlsx", own, "unit:api:bench")
         if i % 7 == 0:
             desk.return_report(unit, "请改正。", "office:cli:bench")
-    server = Server(desk.folder)
+    return made
+
+
+def _nonce(client) -> str:
+    return client.get("/office/login").text.split('name="nonce" value="')[1].split('"')[0]
+
+
+def _timed(client, path: str, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        answer = client.get(path)
+        out.append(time.perf_counter() - start)
+        assert answer.status_code == 200, answer.status_code
+    return out
+
+
+def _said(label: str, times: list[float]) -> str:
+    return f"{label}: median {statistics.median(times) * 1000:.1f} ms, p95 {_percentile(times, 95) * 1000:.1f} ms"
+
+
+def board(root: Path, count: int, runs: int) -> None:
+    made = _filled(root, count)
+    server = Server(made.desk.folder)
     try:
         with httpx.Client(base_url=server.base, follow_redirects=False) as client:
-            page = client.get("/office/login")
-            nonce = page.text.split('name="nonce" value="')[1].split('"')[0]
-            client.post("/office/login", data={"nonce": nonce, "password": made.password})
-
-            def timed(path: str) -> list[float]:
-                out = []
-                for _ in range(runs):
-                    start = time.perf_counter()
-                    answer = client.get(path)
-                    out.append(time.perf_counter() - start)
-                    assert answer.status_code == 200, answer.status_code
-                return out
-
-            timed("/office")  # the first render compiles the templates
-            login_page, board_page = timed("/office/login"), timed("/office")
+            client.post("/office/login", data={"nonce": _nonce(client), "password": made.password})
+            _timed(client, "/office", 1)  # the first render compiles the templates
+            login_page, board_page = _timed(client, "/office/login", runs), _timed(client, "/office", runs)
             size = len(client.get("/office").content)
     finally:
         server.stop()
@@ -182,17 +203,74 @@ def board(root: Path, count: int, runs: int) -> None:
           f"p95 {_percentile(board_page, 95) * 1000:.1f} ms")
 
 
+def events(root: Path, count: int, total: int, runs: int) -> None:
+    made = _filled(root, count)
+    ids = [u.id for u in made.desk.ledger.units()]
+    with made.desk.ledger.write() as conn:  # as a year of sign-ins, sign-outs and downloads would leave them
+        conn.executemany("INSERT INTO events (unit_id, kind, who, at) VALUES (?, ?, ?, '2024-01-20T09:30:00+08:00')",
+                         ((ids[i % len(ids)], "downloaded", "unit:web:10.0.0.1") if i % 20 == 0 else
+                          (None, ("login", "logout")[i % 2], f"office:web:10.0.{i // 250 % 250}.{i % 250}")
+                          for i in range(total)))
+    server = Server(made.desk.folder)
+    try:
+        with httpx.Client(base_url=server.base, follow_redirects=False, timeout=600) as client:
+            client.post("/office/login", data={"nonce": _nonce(client), "password": made.password})
+            _timed(client, "/office", 1)
+            board_page, status = _timed(client, "/office", runs), _timed(client, "/api/status", runs)
+    finally:
+        server.stop()
+    print(f"events: {count} units, {total} events added to the ledger ({total // 20} the units' own)")
+    print(f"  {_said('board /office', board_page)}")
+    print(f"  {_said('GET /api/status', status)}")
+
+
+def _attack(base: str, address: str, until: float, answers: collections.Counter) -> None:
+    """Wrong passwords from `address` until `until`, each answer's status counted."""
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=60,
+                      transport=httpx.HTTPTransport(local_address=address)) as client:
+        nonce = _nonce(client)
+        while time.monotonic() < until:
+            answers[client.post("/office/login", data={"nonce": nonce, "password": "wrong-guess"}).status_code] += 1
+
+
+def logins(root: Path, seconds: float, threads: int = 32) -> None:
+    for label, addresses in (("one address", ["127.0.0.1"] * threads),
+                             ("many addresses", [f"127.0.1.{i + 1}" for i in range(threads)])):
+        folder = root / label.replace(" ", "-")
+        folder.mkdir()
+        made = _desk(folder, _units(3, random.Random(3)))
+        server = Server(made.desk.folder)
+        answers: collections.Counter = collections.Counter()
+        try:
+            until = time.monotonic() + seconds
+            workers = [threading.Thread(target=_attack, args=(server.base, a, until, answers)) for a in addresses]
+            for t in workers:
+                t.start()
+            for t in workers:
+                t.join()
+        finally:
+            server.stop()
+        print(f"logins, {threads} threads from {label} for {seconds:.0f} s: {answers[303] / seconds:.1f} wrong "
+              f"passwords tried per second ({answers[303]} in all), {answers[429] / seconds:.1f} refused unhashed "
+              f"per second (429); other answers {dict((k, v) for k, v in answers.items() if k not in (303, 429))}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--uploads", type=int, default=50)
     parser.add_argument("--units", type=int, default=300)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--events", type=int, default=300_000)
+    parser.add_argument("--attack", type=float, default=10, help="seconds of each login attack")
+    parser.add_argument("--only", default="uploads,board,events,logins")
     args = parser.parse_args()
+    parts = {"uploads": lambda at: uploads(at, args.uploads), "board": lambda at: board(at, args.units, args.runs),
+             "events": lambda at: events(at, args.units, args.events, args.runs),
+             "logins": lambda at: logins(at, args.attack)}
     with tempfile.TemporaryDirectory() as d:
-        (Path(d) / "u").mkdir()
-        (Path(d) / "b").mkdir()
-        uploads(Path(d) / "u", args.uploads)
-        board(Path(d) / "b", args.units, args.runs)
+        for name in args.only.split(","):
+            (Path(d) / name).mkdir()
+            parts[name](Path(d) / name)
 
 
 if __name__ == "__main__":

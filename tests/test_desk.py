@@ -298,7 +298,8 @@ def test_links_only_this_computer_opens_are_said_and_rewritten_for_the_intranet(
     assert after == [link.replace("http://127.0.0.1:8000", "http://10.1.2.3:8000") for link in before]
     d = Desk(folder)
     assert d.base_url == "http://10.1.2.3:8000" and d.ledger.events()[-1].kind == "links"
-    assert d.unit_by_token(after[2].rsplit("/", 1)[1]).name == EDUCATION  # the links sent still open the unit's page
+    # the links sent still open the unit's page
+    assert d.unit_by_token(after[2].rsplit("/", 1)[1], "testclient").name == EDUCATION
 
     again = cli("desk", "links", folder, "--base-url", "http://localhost:8000")
     assert again.exit_code == 0

@@ -39,7 +39,15 @@ CREATE TRIGGER versions_never_deleted BEFORE DELETE ON versions
 CREATE TRIGGER events_kept BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are kept as they are'); END;
 CREATE TRIGGER events_never_deleted BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are never deleted'); END;
 """
+# Added since the first ledgers: made on opening a desk where missing, so that older desks open.
+ADDED = """
+CREATE TABLE IF NOT EXISTS failures (
+    address TEXT NOT NULL, hour TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (address, hour, kind));
+CREATE INDEX IF NOT EXISTS events_kind ON events (kind, unit_id, id);
+"""
 LEDGER_VERSION = "1"
+EVERY_ADDRESS = "*"  # the failures table's row of an hour's failures from all addresses together
 
 
 @dataclass(frozen=True)
@@ -182,7 +190,7 @@ class Ledger:
         conn = sqlite3.connect(draft, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = WAL")  # kept in the file: every later connection uses it
-            conn.executescript(SCHEMA)
+            conn.executescript(SCHEMA + ADDED)
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany("INSERT INTO meta VALUES (?, ?)", [("ledger_version", LEDGER_VERSION), *meta.items()])
             conn.executemany("INSERT INTO units (position, code, name, kind, parent, token_hash)"
@@ -192,6 +200,15 @@ class Ledger:
         finally:
             conn.close()
         os.replace(draft, self.path)
+
+    def upgrade(self) -> None:
+        """What later versions added to the ledger, made where missing (read first: a ledger
+        that has it all is not written to)."""
+        with self.read() as conn:
+            if conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('failures', 'events_kind')"
+                            ).fetchone()[0] == 2:
+                return
+            conn.executescript(ADDED)
 
     # --- reading
 
@@ -225,12 +242,16 @@ class Ledger:
                 if unit_id is not None else conn.execute("SELECT * FROM events ORDER BY id")
             return [_event(r) for r in rows]
 
-    def everything(self) -> tuple[list[Unit], list[Version], list[Event]]:
-        """The whole ledger in one read, for the board."""
+    def everything(self, kinds: list[str]) -> tuple[list[Unit], list[Version], list[Event]]:
+        """The roster, its versions and the units' events of `kinds` in one read, for the
+        board: by the index on (kind, unit_id, id), so that other events (the office's
+        sign-ins, the units' downloads …), however many, are never read."""
         with self.read() as conn:
             return ([_unit(r) for r in conn.execute("SELECT * FROM units ORDER BY position")],
                     [_version(r) for r in conn.execute("SELECT * FROM versions ORDER BY id")],
-                    [_event(r) for r in conn.execute("SELECT * FROM events ORDER BY id")])
+                    [_event(r) for r in conn.execute(
+                        f"SELECT * FROM events WHERE kind IN ({', '.join('?' * len(kinds))}) AND unit_id IS NOT NULL"
+                        " ORDER BY unit_id, id", kinds)])
 
     # --- writing (each inside `write()`)
 
@@ -270,6 +291,21 @@ class Ledger:
         old = conn.execute("SELECT token_hash FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
         conn.execute("UPDATE units SET token_hash = ? WHERE id = ?", (token_hash(token), unit_id))
         return old
+
+    # --- failed attempts, counted per address and clock hour (never a row each)
+
+    @staticmethod
+    def failures(conn, kind: str, address: str, hour: str) -> tuple[int, int]:
+        """The failures of `kind` in `hour`: from `address`, and from every address."""
+        rows = dict(conn.execute("SELECT address, count FROM failures WHERE address IN (?, ?) AND hour = ?"
+                                 " AND kind = ?", (address, EVERY_ADDRESS, hour, kind)).fetchall())
+        return rows.get(address, 0), rows.get(EVERY_ADDRESS, 0)
+
+    @staticmethod
+    def count_failure(conn, kind: str, address: str, hour: str, by: int = 1) -> None:
+        conn.executemany("INSERT INTO failures VALUES (?, ?, ?, ?) ON CONFLICT (address, hour, kind)"
+                         " DO UPDATE SET count = count + excluded.count",
+                         [(a, hour, kind, by) for a in (address, EVERY_ADDRESS)])
 
     # --- the office's sessions (a session is kept by its token's hash, with its CSRF token)
 

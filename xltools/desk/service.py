@@ -31,7 +31,7 @@ from xltools.desk.settings import (
     stamp,
     status_word,
 )
-from xltools.desk.standing import Deadlines, Standing, board_order, standing
+from xltools.desk.standing import Deadlines, Standing, board_order, derived_from, standing
 from xltools.model.codes import fold_name
 from xltools.model.findings import Finding
 from xltools.model.schema import words
@@ -95,6 +95,20 @@ def _said(finding: Finding, lang: str, to_unit: bool = False) -> str:
     w = words(lang)
     fix = (w.get(f"desk_unit_fix_{finding.rule}") if to_unit else None) or finding.fix(lang)
     return finding.message(lang) + (w["labelled"].format(label=w["fix"], text=fix) if fix else "")
+
+
+@dataclass(frozen=True)
+class Throttled:
+    """Too many failed attempts this clock hour: refused, before any hash, until the hour ends."""
+
+    scope: str  # "address": from the asker's address; "total": from all addresses together
+    retry_after: int  # seconds until the hour ends
+
+
+def _hour(at: datetime) -> tuple[str, int]:
+    """The clock hour `at` falls in, as the failures table names it, and the seconds left of it."""
+    start = at.replace(minute=0, second=0, microsecond=0)
+    return start.strftime("%Y-%m-%dT%H"), int((start + timedelta(hours=1) - at).total_seconds())
 
 
 def _links_csv(rows: list[list[str]]) -> bytes:
@@ -177,6 +191,7 @@ class Desk:
         self.ledger = Ledger(self.folder)
         if not self.ledger.exists():
             raise DeskError("not_a_desk", path=self.folder)
+        self.ledger.upgrade()
         meta = self.ledger.meta()
         self.year = int(meta["year"])
         self.unit_name = meta["unit"] or None
@@ -191,7 +206,7 @@ class Desk:
 
     def standings(self, at: datetime | None = None) -> list[Standing]:
         """Every unit, overdue first."""
-        units, versions, events = self.ledger.everything()
+        units, versions, events = self.ledger.everything(derived_from())
         by_unit: dict[int, tuple[list, list]] = {u.id: ([], []) for u in units}
         for v in versions:
             by_unit[v.unit_id][0].append(v)
@@ -219,8 +234,27 @@ class Desk:
             raise DeskError("unit_unknown", text=text)
         raise DeskError("unit_ambiguous", text=text, units="、".join(u.name for u in found[:5]))
 
-    def unit_by_token(self, token: str) -> Unit | None:
-        return self.ledger.unit_by_token(token) if token else None
+    def unit_by_token(self, token: str, address: str) -> Unit | Throttled | None:
+        """The unit whose link or token this is; a token that opens nothing counts
+        against `address`, refused once past the hour's limit."""
+        refused = self.throttled("token", address)
+        if refused:
+            return refused
+        unit = self.ledger.unit_by_token(token) if token else None
+        if unit is None:
+            with self.ledger.write() as conn:
+                self.ledger.count_failure(conn, "token", address, _hour(now())[0])
+        return unit
+
+    def throttled(self, kind: str, address: str, conn=None) -> Throttled | None:
+        """Whether `address` is refused attempts of `kind` (login, token) for the rest of the hour."""
+        hour, left = _hour(now())
+        with self.ledger.reading(conn) as reading:
+            mine, everyone = self.ledger.failures(reading, kind, address, hour)
+        limit = getattr(settings().throttle, kind)
+        if everyone >= limit.total:
+            return Throttled("total", left)
+        return Throttled("address", left) if mine >= limit.per_address else None
 
     # --- receiving workbooks
 
@@ -615,14 +649,39 @@ class Desk:
             self.ledger.add_event(conn, "password", who, stamp(now()))
         return password
 
-    def login(self, password: str, who: str) -> tuple[str, str] | None:
-        """A new session (its token and its CSRF token), or None for a wrong password."""
-        ok = self.check_password(password)
+    def password_attempt(self, password: str, address: str) -> bool | Throttled:
+        """Whether `password` is the office's, tried from `address`. The attempt is counted
+        as a failure before it is hashed (and forgiven when right), so that guesses sent
+        in parallel cannot pass the limit together; past it, refused without a hash."""
+        hour = _hour(now())[0]
+        refused = self.throttled("login", address) or self._counted_first("login", address, hour)
+        if refused:
+            return refused
+        if not self.check_password(password):
+            return False
+        with self.ledger.write() as conn:
+            self.ledger.count_failure(conn, "login", address, hour, -1)
+        return True
+
+    def _counted_first(self, kind: str, address: str, hour: str) -> Throttled | None:
+        """An attempt counted as a failure, unless refused: decided inside the write (the
+        throttle's first look is a read, so that a flood of refusals takes no write lock)."""
+        with self.ledger.write() as conn:
+            refused = self.throttled(kind, address, conn)
+            if refused is None:
+                self.ledger.count_failure(conn, kind, address, hour)
+        return refused
+
+    def login(self, password: str, who: str, address: str) -> tuple[str, str] | Throttled | None:
+        """A new session (its token and its CSRF token), None for a wrong password."""
+        ok = self.password_attempt(password, address)
+        if isinstance(ok, Throttled):
+            return ok
+        if not ok:
+            return None
         at = now()
         with self.ledger.write() as conn:
-            self.ledger.add_event(conn, "login" if ok else "login_failed", who, stamp(at))
-            if not ok:
-                return None
+            self.ledger.add_event(conn, "login", who, stamp(at))
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
             expires = at + timedelta(hours=settings().security.session_hours)
             self.ledger.open_session(conn, token, csrf, stamp(expires), stamp(at))

@@ -25,7 +25,7 @@ class Deadlines:
 class Standing:
     unit: Unit
     versions: list[Version]
-    events: list[Event]
+    events: list[Event]  # on the board, only those of the kinds derived_from()
     status: str  # a key of desk.yaml's status
     overdue: list[str] = field(default_factory=list)  # deadlines passed with the step not done: submit, fix, publish
     late: list[str] = field(default_factory=list)  # steps done, but after their deadline
@@ -89,6 +89,11 @@ class Standing:
     def notes(self) -> list[Event]:
         """The office's notes to the unit, newest first."""
         return [e for e in reversed(self.events) if e.kind == "returned"]
+
+
+def derived_from() -> list[str]:
+    """The kinds of event a standing follows from: the cycle's moves and refusals."""
+    return [*settings().events, "refused"]
 
 
 def _unreadable(event: Event) -> bool:

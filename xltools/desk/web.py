@@ -27,7 +27,7 @@ from starlette.templating import Jinja2Templates
 from xltools.desk.checking import Checker, findings
 from xltools.desk.ledger import Unit, Version, private
 from xltools.desk.render import unit_json
-from xltools.desk.service import Desk, Received
+from xltools.desk.service import Desk, Received, Throttled
 from xltools.desk.settings import DeskError, now, settings, shown_time, status_word
 from xltools.model.findings import Finding
 from xltools.model.report import dumps
@@ -150,17 +150,30 @@ def not_found(request: Request, message: str | None = None, status: int = 404) -
     return page(request, "message.html", status, title=w["desk_not_found"], message=said, office=office)
 
 
+def throttled(request: Request, refused: Throttled) -> Response:
+    """429 with Retry-After, said at once (no hash): JSON for the API, a page for a form."""
+    w = _words(request)
+    said = w[f"desk_throttled_{refused.scope}"].format(minutes=-(-refused.retry_after // 60))
+    if request.url.path.startswith("/api/"):
+        answer = JSONResponse({"error": said}, status_code=429)
+    else:
+        answer = page(request, "message.html", 429, title=w["desk_throttled"], message=said)
+    answer.headers["retry-after"] = str(refused.retry_after)
+    return answer
+
+
 # --- the unit's pages, by its private link
 
-def _own(request: Request) -> Unit | None:
-    return request.app.state.desk.unit_by_token(request.path_params["token"])
+def _own(request: Request) -> Unit | Response:
+    """The unit whose link this is, or the answer to a link that opens nothing (404; 429 past the throttle)."""
+    found = request.app.state.desk.unit_by_token(request.path_params["token"], _client(request))
+    if isinstance(found, Throttled):
+        return throttled(request, found)
+    return not_found(request) if found is None else found
 
 
-def _unit_page(request: Request, received: Received | None = None, number: int | None = None,
+def _unit_page(request: Request, unit: Unit, received: Received | None = None, number: int | None = None,
                status: int = 200) -> Response:
-    unit = _own(request)
-    if unit is None:
-        return not_found(request)
     st = request.app.state.desk.standing(unit)
     shown = st.version(number) if number is not None else st.current
     if number is not None and shown is None:
@@ -170,19 +183,22 @@ def _unit_page(request: Request, received: Received | None = None, number: int |
 
 
 def unit_home(request: Request) -> Response:
-    return _unit_page(request)
+    unit = _own(request)
+    return unit if isinstance(unit, Response) else _unit_page(request, unit)
 
 
 def unit_version(request: Request) -> Response:
     number, unit = request.path_params["number"], _own(request)
+    if isinstance(unit, Response):
+        return unit
     same = request.query_params.get("same", "")  # set by the upload that led here
     received = None
-    if unit is not None and same.isdigit():  # said only when true of the two versions' bytes
+    if same.isdigit():  # said only when true of the two versions' bytes
         st = request.app.state.desk.standing(unit)
         shown, earlier = st.version(number), st.version(int(same))
         if shown and earlier and shown.sha256 == earlier.sha256:
             received = Received(unit, "", version=shown, same_as=earlier.number)
-    return _unit_page(request, received=received, number=number)
+    return _unit_page(request, unit, received=received, number=number)
 
 
 async def _receive_upload(request: Request, unit: Unit, channel: str) -> tuple[Received | None, str | None]:
@@ -200,28 +216,26 @@ async def _receive_upload(request: Request, unit: Unit, channel: str) -> tuple[R
 
 async def unit_upload(request: Request) -> Response:
     unit = await run_in_threadpool(_own, request)
-    if unit is None:
-        return await run_in_threadpool(not_found, request)
+    if isinstance(unit, Response):
+        return unit
     received, problem = await _receive_upload(request, unit, "web")
-    return await run_in_threadpool(_uploaded, request, received, problem)
+    return await run_in_threadpool(_uploaded, request, unit, received, problem)
 
 
-def _uploaded(request: Request, received: Received | None, problem: str | None) -> Response:
+def _uploaded(request: Request, unit: Unit, received: Received | None, problem: str | None) -> Response:
     """The unit's page after its upload: the version it made, or why not."""
     if problem:
         w = _words(request)
         return page(request, "message.html", 400, title=w["desk_upload_refused"], message=problem)
     if received.version is None:
-        return _unit_page(request, received=received, status=422)
+        return _unit_page(request, unit, received=received, status=422)
     same = f"?same={received.same_as}" if received.same_as else ""
     return RedirectResponse(f"/u/{request.path_params['token']}/v/{received.version.number}{same}", 303)
 
 
 def unit_file(request: Request) -> Response:
     unit = _own(request)
-    if unit is None:
-        return not_found(request)
-    return _download(request, unit, "unit:web")
+    return unit if isinstance(unit, Response) else _download(request, unit, "unit:web")
 
 
 def _download(request: Request, unit: Unit, role: str) -> Response:
@@ -295,7 +309,10 @@ async def login(request: Request) -> Response:
     nonce = request.cookies.get(LOGIN_COOKIE, "")
     if not nonce or not hmac.compare_digest(str(form.get("nonce", "")), nonce):
         return await run_in_threadpool(_refused, request)
-    made = await run_in_threadpool(request.app.state.desk.login, str(form.get("password", "")), _office(request))
+    made = await run_in_threadpool(request.app.state.desk.login, str(form.get("password", "")), _office(request),
+                                   _client(request))
+    if isinstance(made, Throttled):
+        return await run_in_threadpool(throttled, request, made)
     if made is None:
         return RedirectResponse("/office/login?wrong=1", 303)
     response = RedirectResponse("/office", 303)
@@ -542,7 +559,9 @@ def _bearer(request: Request) -> str:
 
 
 async def api_upload(request: Request) -> Response:
-    unit = await run_in_threadpool(request.app.state.desk.unit_by_token, _bearer(request))
+    unit = await run_in_threadpool(request.app.state.desk.unit_by_token, _bearer(request), _client(request))
+    if isinstance(unit, Throttled):
+        return await run_in_threadpool(throttled, request, unit)
     if unit is None:
         return JSONResponse({"error": _words(request)["desk_api_token"]}, status_code=401)
     received, problem = await _receive_upload(request, unit, "api")
@@ -568,7 +587,10 @@ def _upload_json(request: Request, unit: Unit, received: Received) -> Response:
 
 def api_status(request: Request) -> Response:
     desk, token = request.app.state.desk, _bearer(request)
-    if _session(request) is None and not (token and desk.check_password(token)):
+    signed_in = _session(request) is not None or bool(token) and desk.password_attempt(token, _client(request))
+    if isinstance(signed_in, Throttled):
+        return throttled(request, signed_in)
+    if not signed_in:
         return JSONResponse({"error": _words(request)["desk_api_admin"]}, status_code=401)
     return JSONResponse([unit_json(s, request.app.state.lang) for s in desk.standings()])
 

@@ -594,6 +594,16 @@ class Security(_Fixed):
     scrypt: Scrypt
 
 
+class Limit(_Fixed):
+    per_address: Count
+    total: Count
+
+
+class Throttle(_Fixed):
+    login: Limit
+    token: Limit
+
+
 class Desk(_Fixed):
     status: dict[Status, Text]
     events: dict[Literal["submitted", "returned", "approved", "published"], Status]
@@ -601,6 +611,7 @@ class Desk(_Fixed):
     utc_offset_hours: Number
     upload: Upload
     security: Security
+    throttle: Throttle
     files: dict[Literal["ledger", "links", "versions", "marked", "summaries", "incoming", "logs", "orphans"], str]
     links_columns: list[str]
 
