@@ -273,16 +273,17 @@ class Desk:
         if versions and versions[-1].sha256 == sha:
             answer.version = versions[-1]
             return answer
-        sha, stored = self.ledger.store(data, _suffix(filename))
         at = stamp(now())
-        with self.ledger.write() as conn:  # decided on the ledger as it is when the upload is recorded
-            st = self.standing(unit, conn=conn)
+        # the file and its row kept together, or neither (a full disk: see Ledger.keeping)
+        with self.ledger.keeping(data, _suffix(filename)) as kept, self.ledger.write() as conn:
+            st = self.standing(unit, conn=conn)  # decided on the ledger as it is when the upload is recorded
             if st.status in CLOSED:  # filed while this upload was being checked
                 answer.refusal, answer.params = "closed", {"status": status_word(st.status)}
             else:
-                version_id = self.ledger.add_version(conn, unit.id, sha, stored, filename, len(data), at, who, result,
-                                                     result["score"])
+                version_id = self.ledger.add_version(conn, unit.id, kept.sha, kept.stored, filename, len(data), at,
+                                                     who, result, result["score"])
                 self.ledger.add_event(conn, "submitted", who, at, unit.id, version_id)
+                kept.place()
                 answer.version = self.standing(unit, conn=conn).current
         if answer.refusal:
             return self._refused(answer, who, log=False)

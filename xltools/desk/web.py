@@ -11,6 +11,8 @@ import functools
 import hmac
 import re
 import secrets
+import sys
+import threading
 import traceback
 from pathlib import Path
 from urllib.parse import quote
@@ -24,11 +26,13 @@ from starlette.responses import JSONResponse as StarletteJSON
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from xltools.commands.outputs import reason
 from xltools.desk.checking import Checker, findings
 from xltools.desk.ledger import Unit, Version, private
 from xltools.desk.render import unit_json
 from xltools.desk.service import Desk, Received
 from xltools.desk.settings import DeskError, now, settings, shown_time, status_word
+from xltools.model.files import unwritable
 from xltools.model.findings import Finding
 from xltools.model.report import dumps
 from xltools.model.schema import words
@@ -599,8 +603,12 @@ async def too_large(request: Request, exc: _TooLarge) -> Response:
 
 def internal_error(request: Request, exc: Exception) -> Response:
     """Whatever a page or the API did not expect: its traceback in the desk's logs/,
-    and in words where it is (never Starlette's English "Internal Server Error")."""
+    and in words where it is (never Starlette's English "Internal Server Error"). A
+    full or read-only disk is not the desk's error: 503, see _unwritable_answer."""
     request.scope[ANSWERED] = True
+    refused = unwritable(exc)
+    if refused is not None:
+        return _unwritable_answer(request, refused)
     desk, w = request.app.state.desk, _words(request)
     # a unit's link is its key: the log names the page without it
     path = re.sub(r"^/u/[^/]+", "/u/…", request.url.path)
@@ -614,11 +622,44 @@ def internal_error(request: Request, exc: Exception) -> Response:
     return page(request, "message.html", 500, title=w["desk_internal_title"], message=said)
 
 
+def _unwritable_answer(request: Request, refused: OSError) -> Response:
+    """The desk's disk is full or cannot be written: 503 (nothing was kept, the desk
+    goes on once it can write), for a unit in the words it can act on, for the office
+    with the reason and the folder; JSON for the API. Said on the console too, once."""
+    state, w = request.app.state, _words(request)
+    _say_unwritable(request.app, refused)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": w["desk_disk_full"]}, status_code=503)
+    office = request.url.path.startswith("/office")
+    said = w["desk_disk_full_office"].format(reason=reason(refused, state.lang), folder=state.desk.folder) \
+        if office else w["desk_disk_full"]
+    return page(request, "message.html", 503, title=w["desk_disk_full_title"], message=said, office=office)
+
+
+def _say_unwritable(app: Starlette, refused: OSError) -> None:
+    """One console line for a disk that refuses the desk's writes: once, not once per
+    request, until the ledger records something again (then a new refusal is said)."""
+    desk = app.state.desk
+    with app.state.unwritable_lock:
+        if app.state.unwritable_said == desk.ledger.commits:
+            return
+        app.state.unwritable_said = desk.ledger.commits
+    line = words(app.state.lang)["desk_disk_console"].format(reason=reason(refused, app.state.lang),
+                                                              path=refused.filename or desk.folder)
+    print(line, file=sys.stderr, flush=True)
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette):
     checker, owned = app.state.checker, app.state.owned
     # before the first upload: what a killed desk left in incoming/ and versions/ is set aside
-    await run_in_threadpool(app.state.desk.set_aside_leftovers, app.state.lang)
+    try:
+        await run_in_threadpool(app.state.desk.set_aside_leftovers, app.state.lang)
+    except Exception as exc:
+        refused = unwritable(exc)
+        if refused is None:
+            raise
+        _say_unwritable(app, refused)  # a folder it cannot write: the desk still shows what it has
     if owned and checker.warm:  # start the workers (and their first check) before the first upload
         await run_in_threadpool(checker.start)
     try:
@@ -670,4 +711,5 @@ def build_app(folder: Path, lang: str = "zh", workers: int | None = None, warm: 
     app.state.owned = checker is None
     app.state.checker = checker or Checker(workers, warm=warm)
     app.state.templates = _templates(app.state.desk, lang)
+    app.state.unwritable_said, app.state.unwritable_lock = None, threading.Lock()  # see _say_unwritable
     return Limits(app, settings().upload.max_bytes)
