@@ -1,8 +1,10 @@
-"""The desk on a disk that refuses its writes (issue 26 item 8). Every failure here
-is the system's own, none mocked: the ledger's write-ahead log made the system's full
-device (writes there fail with ENOSPC, SQLite's "database or disk is full") or, where
-the test is not root, the ledger made read-only; a file-size limit (RLIMIT_FSIZE) on
-the process that writes; /dev/full; SQLite's read-only connection."""
+"""The desk on a disk that refuses its writes (issue 26 item 8), and the desk under
+malformed requests (issue 26: no request, however malformed, gets a 500 or an English
+page). Every failure here is the system's own, none mocked: the ledger's write-ahead
+log made the system's full device (writes there fail with ENOSPC, SQLite's "database
+or disk is full") or, where the test is not root, the ledger made read-only; a
+file-size limit (RLIMIT_FSIZE) on the process that writes; /dev/full; SQLite's
+read-only connection."""
 from __future__ import annotations
 
 import contextlib
@@ -18,10 +20,12 @@ from pathlib import Path
 
 import pytest
 from desk_helpers import EDUCATION, make_desk, token, workbook
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from xltools.desk.checking import CheckCrashed, Checker
-from xltools.desk.web import build_app
+from xltools.desk.web import ROUTES, build_app
 
 FULL = "审核台磁盘已满或不可写，请联系县政务公开办"
 
@@ -274,3 +278,152 @@ def test_the_disks_refusals_are_told_from_any_other_error(tmp_path):
         "read-only": errno.EACCES, "full": errno.ENOSPC, "wrapped": errno.ENOSPC, "no table": None, "no file": None,
         "bug": None}
 
+
+# --- no request, however malformed, gets a 500 or an English page
+
+ENGLISH = ("Internal Server Error", "Not Found", "Method Not Allowed", "Bad Request", "Traceback", "Too many",
+           "boundary", "Error")
+METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+# what a path's part may be: plain, percent-encoded dots and backslashes, bytes no UTF-8 has,
+# a NUL, a broken escape, Chinese, far too long, negative, zero, past SQLite's integers
+PARTS = ("x", "1", "%00", "%2E%2E", "..%2F..%2Fdesk.sqlite", "a%5C..%5C..%5Cdesk.sqlite", "%FF%FE", "%", "%zz",
+         "中文", "a" * 4000, "-1", "0", "99999999999999999999999999999", "1e3", "%20", "%0A", "file", "marked")
+B = "XyZ"
+MULTIPART = f"multipart/form-data; boundary={B}"
+
+
+def _part(name: str, body: bytes, filename: str | None = None) -> bytes:
+    named = f'; filename="{filename}"' if filename is not None else ""
+    return f'--{B}\r\nContent-Disposition: form-data; name="{name}"{named}\r\n\r\n'.encode() + body + b"\r\n"
+
+
+# bodies a form or the API may be sent: (content-type, body)
+BODIES = {
+    "nothing": (None, b""),
+    "no boundary": ("multipart/form-data", _part("file", b"PK", "a.xlsx") + f"--{B}--\r\n".encode()),
+    "truncated": (MULTIPART, _part("file", b"PK\x03\x04", "a.xlsx")[:-10]),
+    "garbage": (MULTIPART, b"\x00\xff garbage"),
+    "no disposition": (MULTIPART, f"--{B}\r\n\r\nabc\r\n--{B}--\r\n".encode()),
+    "broken header": (MULTIPART, f"--{B}\r\nContent-Disposition\r\n\r\nabc\r\n--{B}--\r\n".encode()),
+    "empty file name": (MULTIPART, _part("file", b"PK", "") + f"--{B}--\r\n".encode()),
+    "NUL in file name": (MULTIPART, _part("file", b"PK", "中\x00.xlsx") + f"--{B}--\r\n".encode()),
+    "many files": (MULTIPART, b"".join(_part(f"f{i}", b"PK", "a.xlsx") for i in range(40)) + f"--{B}--\r\n".encode()),
+    "many fields": ("application/x-www-form-urlencoded", b"&".join(b"a%d=1" % i for i in range(2000))),
+    "garbled CSRF": (MULTIPART, _part("csrf", b"\xff\xfe\x00") + _part("nonce", b"%") + f"--{B}--\r\n".encode()),
+    "bad form escapes": ("application/x-www-form-urlencoded", b"csrf=%zz&nonce=%00&&=&password=%FF"),
+    "bad JSON": ("application/json", b'{"file": '),
+    "plain text": ("text/plain", b"hello"),
+    "empty boundary": ("multipart/form-data; boundary=", b"--\r\n"),
+    "long boundary": ("multipart/form-data; boundary=" + "a" * 300, b"--" + b"a" * 300 + b"\r\n"),
+    "odd charset": ("application/x-www-form-urlencoded; charset=klingon", b"csrf=1"),
+}
+AUTHORIZATION = (b"", b"Bearer", b"Bearer ", b"Basic YTpi", b"Bearer \xff\xfe", b"bearer  a b", "Bearer 中文".encode(),
+                 b"Bearer " + b"a" * 8000)
+
+
+def sound(answer, what: str) -> list[str]:
+    """What is wrong with one answer: a 500, an English page, a page in no words, an
+    API answer that is not JSON, a refusal that is neither a page nor JSON."""
+    kind = answer.headers.get("content-type", "")
+    body = answer.text if answer.request.method != "HEAD" else ""
+    wrong = []
+    if answer.status_code >= 500:
+        wrong.append(f"{answer.status_code}")
+    if answer.request.url.path.startswith("/api/") and body:
+        try:
+            json.loads(body)
+        except ValueError:
+            wrong.append("not JSON")
+    if kind.startswith("text/html") and body:
+        shown = text(body)
+        if not re.search(r"[\u4e00-\u9fff]", shown) or any(e in shown for e in ENGLISH):
+            wrong.append("English")
+    if answer.status_code >= 400 and body and not kind.startswith(("text/html", "application/json")):
+        wrong.append(f"a refusal as {kind or 'nothing'}")
+    return [f"{what}: {', '.join(wrong)} {body[:120]!r}"] if wrong else []
+
+
+@pytest.fixture
+def live(client, made, tmp_path):
+    """The desk with one version of 教育局's, and the office signed in on `client`;
+    `anonymous` a second client, signed in nowhere."""
+    tok = token(made.desk.folder, EDUCATION)
+    assert api(client, tok, workbook(tmp_path / "教育局.xlsx", mistake=True).read_bytes()).status_code == 200
+    login(client, made.password)
+    return tok
+
+
+def _filled(path: str, part: str, tok: str) -> list[str]:
+    """A route's path with every parameter `part`; for a unit's, also with its own link and `part` after."""
+    fill = re.sub(r"\{[a-z]+(:int)?\}", part.replace("\\", "\\\\"), path)
+    if "{token}" not in path:
+        return [fill]
+    own = re.sub(r"\{[a-z]+(:int)?\}", part.replace("\\", "\\\\"), path.replace("{token}", tok))
+    return [fill, own]
+
+
+def test_no_route_answers_a_malformed_address_or_method_with_a_500_or_english(client, made, live):
+    """Every route of the desk, with every method, every kind of malformed part in its
+    address, signed in and not: never 500, every page in Chinese, the API in JSON."""
+    wrong = []
+    anonymous = TestClient(client.app, follow_redirects=False)
+    for route in ROUTES:
+        for part in PARTS:
+            for path in _filled(route.path, part, live):
+                for method in METHODS:
+                    for who, c in (("office", client), ("nobody", anonymous)):
+                        wrong += sound(c.request(method, path), f"{who} {method} {path[:80]}")
+    assert wrong == [], "\n".join(wrong[:40])
+
+
+def test_no_malformed_body_or_header_gets_a_500_or_english(client, made, live):
+    """Every route that takes a form or an upload, sent every kind of malformed body
+    (no boundary, truncated, many files, an empty file name, garbled CSRF tokens, bad
+    JSON), with and without a session, and every malformed Authorization header."""
+    wrong = []
+    anonymous = TestClient(client.app, follow_redirects=False)
+    posts = [r.path for r in ROUTES if "POST" in (r.methods or ())]
+    for path in posts:
+        path = path.replace("{token}", live).replace("{unit:int}", "1").replace("{action}", "approve")
+        for name, (kind, body) in BODIES.items():
+            for who, c in (("office", client), ("nobody", anonymous)):
+                headers = {"content-type": kind} if kind else {}
+                if path.startswith("/api/"):
+                    headers["authorization"] = f"Bearer {live}"
+                wrong += sound(c.post(path, content=body, headers=headers), f"{who} POST {path[:60]} {name}")
+    for auth in AUTHORIZATION:
+        for method, path in (("GET", "/api/status"), ("POST", "/api/upload"), ("GET", "/office"),
+                             ("POST", "/office/merge")):
+            headers = {b"authorization": auth, b"cookie": b"desk_session=%FF\x7f; desk_login=;;="}
+            answer = anonymous.request(method, path, headers=headers, content=BODIES["truncated"][1])
+            wrong += sound(answer, f"{method} {path} authorization {auth[:20]!r}")
+    assert wrong == [], "\n".join(wrong[:40])
+
+
+_ROUTES = st.sampled_from(ROUTES)
+_PART = st.one_of(st.sampled_from(PARTS), st.text(max_size=30), st.integers(-2**80, 2**80).map(str))
+_HEADER = st.binary(max_size=40).map(lambda b: bytes(c for c in b if c not in b"\r\n\0"))
+# a body: any bytes as any kind, or a form whose CSRF token and nonce are any text
+_BODY = st.one_of(
+    st.tuples(st.sampled_from([k for k, _ in BODIES.values()]), st.binary(max_size=400)),
+    st.text(max_size=20).map(lambda t: (MULTIPART, _part("csrf", t.encode()) + _part("nonce", t.encode())
+                                        + f"--{B}--\r\n".encode())))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=_ROUTES, part=_PART, method=st.one_of(st.none(), st.sampled_from(METHODS)), body=_BODY, auth=_HEADER,
+       escaped=st.booleans())
+def test_any_request_is_answered_in_words(client, made, live, route, part, method, body, auth, escaped):
+    """Requests drawn at random (derandomised in CI): any route, any text or number
+    in its address (percent-encoded or as it is), its own method (None) or any other,
+    any body and Authorization."""
+    from urllib.parse import quote
+
+    path, method = route.path, method or ("POST" if "POST" in route.methods else "GET")
+    part = quote(part, safe="") if escaped or not part.isprintable() else part.replace("?", "%3F").replace("#", "%23")
+    [filled, *_] = _filled(path, part, live)[::-1]
+    kind, content = body
+    headers = {b"authorization": auth, **({b"content-type": kind.encode()} if kind else {})}
+    answer = client.request(method, filled, content=content if method not in ("GET", "HEAD") else None,
+                            headers=headers)
+    assert sound(answer, f"{method} {filled[:80]}") == []

@@ -256,9 +256,15 @@ async def _posted(request: Request):
     """The form of an office action, or None without a live session and its CSRF token."""
     csrf = await run_in_threadpool(_session, request)
     form = await request.form(max_files=0, max_fields=10)
-    if csrf is None or not hmac.compare_digest(str(form.get("csrf", "")), csrf):
+    if csrf is None or not _same(str(form.get("csrf", "")), csrf):
         return None
     return form
+
+
+def _same(sent: str, secret: str) -> bool:
+    """A token sent matches the secret, compared in constant time (as bytes: a sent
+    token may hold any character, which compare_digest refuses in text)."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), secret.encode("utf-8", "surrogatepass"))
 
 
 def _refused(request: Request) -> Response:
@@ -297,7 +303,7 @@ def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=4)
     nonce = request.cookies.get(LOGIN_COOKIE, "")
-    if not nonce or not hmac.compare_digest(str(form.get("nonce", "")), nonce):
+    if not nonce or not _same(str(form.get("nonce", "")), nonce):
         return await run_in_threadpool(_refused, request)
     made = await run_in_threadpool(request.app.state.desk.login, str(form.get("password", "")), _office(request))
     if made is None:
@@ -456,8 +462,11 @@ def _kept_summary(desk: Desk, name: str) -> Path | None:
     must stay in that folder: a name with `..`, a Windows `\\` or a link that leads out of
     it names nothing (a name is never trusted to be a plain file name)."""
     folder = desk.path("summaries").resolve()
-    path = (folder / name).resolve()
-    if name.startswith(".") or not path.is_relative_to(folder) or not path.is_file():
+    try:
+        path = (folder / name).resolve()
+        if name.startswith(".") or not path.is_relative_to(folder) or not path.is_file():
+            return None
+    except (OSError, ValueError):  # a name the system will not look up (too long, a NUL in it)
         return None
     return path
 
