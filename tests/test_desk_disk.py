@@ -427,3 +427,17 @@ def test_any_request_is_answered_in_words(client, made, live, route, part, metho
     answer = client.request(method, filled, content=content if method not in ("GET", "HEAD") else None,
                             headers=headers)
     assert sound(answer, f"{method} {filled[:80]}") == []
+
+
+def test_a_merge_the_ledger_cannot_record_leaves_no_summary(made, tmp_path, cli):
+    """`desk merge` on a ledger that refuses the write: one line, exit 2, and no summary
+    the ledger does not know of (it was written, then its event refused)."""
+    folder = made.desk.folder
+    assert cli("desk", "add", folder, workbook(tmp_path / "教育局.xlsx")).exit_code == 0
+    assert cli("desk", "approve", folder, "教育局").exit_code == 0
+    out = tmp_path / "汇总.xlsx"
+    with ledger_refusing(folder) as reason:
+        merged = cli("desk", "merge", folder, "-o", out, "--jobs", "1")
+    assert (merged.exit_code, merged.stderr) == (
+        2, f"xltools: 磁盘已满或不可写（{reason}），这次操作没有完成。请腾出磁盘空间或改正文件夹的权限后再运行。\n")
+    assert not out.exists() and [e.kind for e in made.desk.ledger.events()][-1] == "approved"

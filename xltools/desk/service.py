@@ -581,12 +581,16 @@ class Desk:
         if result.summary is None:
             raise DeskError("nothing_merged")
         write_summary(result, out, last, allow_incomplete=allow_incomplete)
-        with self.ledger.write() as conn:
-            self.ledger.add_event(conn, "merged", who, stamp(now()), detail={
-                "file": str(out), "merged": len(result.merged), "excluded": len(result.excluded),
-                "not_approved": sum(m.status == "not_approved" for m in result.missing),
-                "unreadable": sum(m.status == "unreadable" for m in result.missing),
-                "missing": sum(m.status == "missing" for m in result.missing)})
+        try:
+            with self.ledger.write() as conn:
+                self.ledger.add_event(conn, "merged", who, stamp(now()), detail={
+                    "file": str(out), "merged": len(result.merged), "excluded": len(result.excluded),
+                    "not_approved": sum(m.status == "not_approved" for m in result.missing),
+                    "unreadable": sum(m.status == "unreadable" for m in result.missing),
+                    "missing": sum(m.status == "missing" for m in result.missing)})
+        except BaseException:  # a merge the ledger could not record (a full disk) leaves no summary
+            out.unlink(missing_ok=True)
+            raise
         return result
 
     def summary_unit(self, unit: str | None = None) -> str:
