@@ -405,7 +405,21 @@ class _Commands(_Said, click.Group):
         except BaseException as exc:  # a Rust panic in a parser is not an Exception
             if ctx.params.get("debug"):
                 raise
+            _disk_refused(exc)
             _internal_error(exc)
+
+
+def _disk_refused(exc: BaseException) -> None:
+    """A full or read-only disk (a file, or the desk's ledger) is not xltools' error:
+    one line that says so, exit 2, and no log (it could not be written either)."""
+    from xltools.commands.outputs import reason
+    from xltools.model.files import unwritable
+
+    refused = unwritable(exc)
+    if refused is not None:  # SQLite's refusal (the desk's ledger) names no file
+        lang = _lang_asked(sys.argv[1:])
+        _fail(lang, "disk_unwritable" if refused.filename else "disk_unwritable_unnamed", path=refused.filename,
+              reason=reason(refused, lang))
 
 
 def _internal_error(exc: Exception) -> None:

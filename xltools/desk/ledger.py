@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -132,6 +133,7 @@ class Ledger:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.path = self.folder / settings().files["ledger"]
+        self.commits = 0  # transactions recorded by this object: a disk that refused writes takes them again
 
     def exists(self) -> bool:
         return self.path.is_file()
@@ -169,9 +171,11 @@ class Ledger:
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # a full disk's error has rolled it back already
+                    conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            self.commits += 1
         finally:
             conn.close()
 
@@ -333,20 +337,76 @@ class Ledger:
 
     # --- the content store
 
-    def store(self, data: bytes, suffix: str) -> tuple[str, str]:
-        """Keep a version's bytes under their SHA-256 (the same bytes are kept once);
-        return (sha256, path relative to the desk folder)."""
-        sha = hashlib.sha256(data).hexdigest()
-        rel = f"{settings().files['versions']}/{sha[:2]}/{sha}{suffix}"
-        target = self.folder / rel
-        if not target.exists():
-            from xltools.model.files import atomic_output
+    @contextmanager
+    def keeping(self, data: bytes, suffix: str) -> Iterator[Kept]:
+        """A version's bytes kept under their SHA-256 (the same bytes once), with the
+        transaction that records them: written first under a temporary name beside their
+        place, put in place (`Kept.place`) inside that transaction, taken away again if it
+        is not recorded. versions/ never holds a file no row names, nor the ledger a row
+        without its file: a full disk fails before the row is written, or undoes both."""
+        kept = Kept(self, data, suffix)
+        try:
+            yield kept
+        except BaseException:
+            kept.undo()
+            raise
+        kept.done()
 
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_output(target) as fh:
+
+class Kept:
+    """A version's bytes on their way into versions/ (see Ledger.keeping)."""
+
+    def __init__(self, ledger: Ledger, data: bytes, suffix: str):
+        self.ledger = ledger
+        self.sha = hashlib.sha256(data).hexdigest()
+        self.stored = f"{settings().files['versions']}/{self.sha[:2]}/{self.sha}{suffix}"
+        self.target = ledger.folder / self.stored
+        self.placed = False
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        # written even when the same bytes are kept already: until the row is recorded,
+        # the kept file may be one a failed transaction is taking away
+        fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        self.draft: Path | None = Path(name)  # made 0600: the desk's account's only
+        try:
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            private(target, 0o400)  # read-only, and the desk's account's only
-        return sha, rel
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:  # a full disk's error names no file: this one
+            self.draft.unlink(missing_ok=True)
+            raise OSError(exc.errno, exc.strerror, str(self.target)) from exc
+        except BaseException:
+            self.draft.unlink(missing_ok=True)
+            raise
+
+    def place(self) -> None:
+        """In place, inside the transaction that records it: under its lock, the kept
+        file is one a recorded row names, or none."""
+        if not self.target.exists():
+            os.replace(self.draft, self.target)
+            self.draft, self.placed = None, True
+
+    def undo(self) -> None:
+        """The transaction was not recorded: nothing of this upload stays in versions/.
+        The file placed is taken away under the ledger's lock, unless another upload of the
+        same bytes recorded a row naming it meanwhile."""
+        if self.draft is not None:
+            self.draft.unlink(missing_ok=True)
+        if self.placed:
+            try:
+                with self.ledger.read() as conn:
+                    conn.execute("BEGIN IMMEDIATE")  # released unwritten when the connection closes
+                    if conn.execute("SELECT 1 FROM versions WHERE stored = ?", (self.stored,)).fetchone() is None:
+                        self.target.unlink(missing_ok=True)
+            except sqlite3.Error:  # a ledger that cannot even be read: the file is set aside when the desk starts
+                pass
+
+    def done(self) -> None:
+        """Recorded: the file placed made read-only, a draft not needed removed."""
+        if self.placed:
+            private(self.target, 0o400)  # read-only, and the desk's account's only
+        elif self.draft is not None:
+            self.draft.unlink(missing_ok=True)
 
 
 def _unit(r) -> Unit:

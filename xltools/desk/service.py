@@ -307,16 +307,17 @@ class Desk:
         if versions and versions[-1].sha256 == sha:
             answer.version = versions[-1]
             return answer
-        sha, stored = self.ledger.store(data, _suffix(filename))
         at = stamp(now())
-        with self.ledger.write() as conn:  # decided on the ledger as it is when the upload is recorded
-            st = self.standing(unit, conn=conn)
+        # the file and its row kept together, or neither (a full disk: see Ledger.keeping)
+        with self.ledger.keeping(data, _suffix(filename)) as kept, self.ledger.write() as conn:
+            st = self.standing(unit, conn=conn)  # decided on the ledger as it is when the upload is recorded
             if st.status in CLOSED:  # filed while this upload was being checked
                 answer.refusal, answer.params = "closed", {"status": status_word(st.status)}
             else:
-                version_id = self.ledger.add_version(conn, unit.id, sha, stored, filename, len(data), at, who, result,
-                                                     result["score"])
+                version_id = self.ledger.add_version(conn, unit.id, kept.sha, kept.stored, filename, len(data), at,
+                                                     who, result, result["score"])
                 self.ledger.add_event(conn, "submitted", who, at, unit.id, version_id)
+                kept.place()
                 answer.version = self.standing(unit, conn=conn).current
         if answer.refusal:
             return self._refused(answer, who, log=False)
@@ -614,12 +615,16 @@ class Desk:
         if result.summary is None:
             raise DeskError("nothing_merged")
         write_summary(result, out, last, allow_incomplete=allow_incomplete)
-        with self.ledger.write() as conn:
-            self.ledger.add_event(conn, "merged", who, stamp(now()), detail={
-                "file": str(out), "merged": len(result.merged), "excluded": len(result.excluded),
-                "not_approved": sum(m.status == "not_approved" for m in result.missing),
-                "unreadable": sum(m.status == "unreadable" for m in result.missing),
-                "missing": sum(m.status == "missing" for m in result.missing)})
+        try:
+            with self.ledger.write() as conn:
+                self.ledger.add_event(conn, "merged", who, stamp(now()), detail={
+                    "file": str(out), "merged": len(result.merged), "excluded": len(result.excluded),
+                    "not_approved": sum(m.status == "not_approved" for m in result.missing),
+                    "unreadable": sum(m.status == "unreadable" for m in result.missing),
+                    "missing": sum(m.status == "missing" for m in result.missing)})
+        except BaseException:  # a merge the ledger could not record (a full disk) leaves no summary
+            out.unlink(missing_ok=True)
+            raise
         return result
 
     def summary_unit(self, unit: str | None = None) -> str:

@@ -11,6 +11,8 @@ import functools
 import hmac
 import re
 import secrets
+import sys
+import threading
 import traceback
 from pathlib import Path
 from urllib.parse import quote
@@ -24,11 +26,13 @@ from starlette.responses import JSONResponse as StarletteJSON
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from xltools.commands.outputs import reason
 from xltools.desk.checking import Checker, findings
 from xltools.desk.ledger import Unit, Version, private
 from xltools.desk.render import unit_json
 from xltools.desk.service import Desk, Received, Throttled
 from xltools.desk.settings import DeskError, now, settings, shown_time, status_word
+from xltools.model.files import unwritable
 from xltools.model.findings import Finding
 from xltools.model.report import dumps
 from xltools.model.schema import words
@@ -266,9 +270,15 @@ async def _posted(request: Request):
     """The form of an office action, or None without a live session and its CSRF token."""
     csrf = await run_in_threadpool(_session, request)
     form = await request.form(max_files=0, max_fields=10)
-    if csrf is None or not hmac.compare_digest(str(form.get("csrf", "")), csrf):
+    if csrf is None or not _same(str(form.get("csrf", "")), csrf):
         return None
     return form
+
+
+def _same(sent: str, secret: str) -> bool:
+    """A token sent matches the secret, compared in constant time (as bytes: a sent
+    token may hold any character, which compare_digest refuses in text)."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), secret.encode("utf-8", "surrogatepass"))
 
 
 def _refused(request: Request) -> Response:
@@ -307,7 +317,7 @@ def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=4)
     nonce = request.cookies.get(LOGIN_COOKIE, "")
-    if not nonce or not hmac.compare_digest(str(form.get("nonce", "")), nonce):
+    if not nonce or not _same(str(form.get("nonce", "")), nonce):
         return await run_in_threadpool(_refused, request)
     made = await run_in_threadpool(request.app.state.desk.login, str(form.get("password", "")), _office(request),
                                    _client(request))
@@ -469,8 +479,11 @@ def _kept_summary(desk: Desk, name: str) -> Path | None:
     must stay in that folder: a name with `..`, a Windows `\\` or a link that leads out of
     it names nothing (a name is never trusted to be a plain file name)."""
     folder = desk.path("summaries").resolve()
-    path = (folder / name).resolve()
-    if name.startswith(".") or not path.is_relative_to(folder) or not path.is_file():
+    try:
+        path = (folder / name).resolve()
+        if name.startswith(".") or not path.is_relative_to(folder) or not path.is_file():
+            return None
+    except (OSError, ValueError):  # a name the system will not look up (too long, a NUL in it)
         return None
     return path
 
@@ -621,8 +634,12 @@ async def too_large(request: Request, exc: _TooLarge) -> Response:
 
 def internal_error(request: Request, exc: Exception) -> Response:
     """Whatever a page or the API did not expect: its traceback in the desk's logs/,
-    and in words where it is (never Starlette's English "Internal Server Error")."""
+    and in words where it is (never Starlette's English "Internal Server Error"). A
+    full or read-only disk is not the desk's error: 503, see _unwritable_answer."""
     request.scope[ANSWERED] = True
+    refused = unwritable(exc)
+    if refused is not None:
+        return _unwritable_answer(request, refused)
     desk, w = request.app.state.desk, _words(request)
     # a unit's link is its key: the log names the page without it
     path = re.sub(r"^/u/[^/]+", "/u/…", request.url.path)
@@ -636,11 +653,44 @@ def internal_error(request: Request, exc: Exception) -> Response:
     return page(request, "message.html", 500, title=w["desk_internal_title"], message=said)
 
 
+def _unwritable_answer(request: Request, refused: OSError) -> Response:
+    """The desk's disk is full or cannot be written: 503 (nothing was kept, the desk
+    goes on once it can write), for a unit in the words it can act on, for the office
+    with the reason and the folder; JSON for the API. Said on the console too, once."""
+    state, w = request.app.state, _words(request)
+    _say_unwritable(request.app, refused)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": w["desk_disk_full"]}, status_code=503)
+    office = request.url.path.startswith("/office")
+    said = w["desk_disk_full_office"].format(reason=reason(refused, state.lang), folder=state.desk.folder) \
+        if office else w["desk_disk_full"]
+    return page(request, "message.html", 503, title=w["desk_disk_full_title"], message=said, office=office)
+
+
+def _say_unwritable(app: Starlette, refused: OSError) -> None:
+    """One console line for a disk that refuses the desk's writes: once, not once per
+    request, until the ledger records something again (then a new refusal is said)."""
+    desk = app.state.desk
+    with app.state.unwritable_lock:
+        if app.state.unwritable_said == desk.ledger.commits:
+            return
+        app.state.unwritable_said = desk.ledger.commits
+    line = words(app.state.lang)["desk_disk_console"].format(reason=reason(refused, app.state.lang),
+                                                              path=refused.filename or desk.folder)
+    print(line, file=sys.stderr, flush=True)
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette):
     checker, owned = app.state.checker, app.state.owned
     # before the first upload: what a killed desk left in incoming/ and versions/ is set aside
-    await run_in_threadpool(app.state.desk.set_aside_leftovers, app.state.lang)
+    try:
+        await run_in_threadpool(app.state.desk.set_aside_leftovers, app.state.lang)
+    except Exception as exc:
+        refused = unwritable(exc)
+        if refused is None:
+            raise
+        _say_unwritable(app, refused)  # a folder it cannot write: the desk still shows what it has
     if owned and checker.warm:  # start the workers (and their first check) before the first upload
         await run_in_threadpool(checker.start)
     try:
@@ -692,4 +742,5 @@ def build_app(folder: Path, lang: str = "zh", workers: int | None = None, warm: 
     app.state.owned = checker is None
     app.state.checker = checker or Checker(workers, warm=warm)
     app.state.templates = _templates(app.state.desk, lang)
+    app.state.unwritable_said, app.state.unwritable_lock = None, threading.Lock()  # see _say_unwritable
     return Limits(app, settings().upload.max_bytes)
