@@ -580,6 +580,10 @@ class Upload(_Fixed):
     suffixes: list[Annotated[str, Field(pattern=r"^\.[a-z]+$")]]
 
 
+class Publication(_Fixed):
+    suffixes: list[Annotated[str, Field(pattern=r"^\.[a-z]+$")]]
+
+
 class Scrypt(_Fixed):
     n: Count
     r: Count
@@ -600,8 +604,10 @@ class Desk(_Fixed):
     deadlines: Deadlines
     utc_offset_hours: Number
     upload: Upload
+    publication: Publication
     security: Security
-    files: dict[Literal["ledger", "links", "versions", "marked", "summaries", "incoming", "logs", "orphans"], str]
+    files: dict[Literal["ledger", "links", "versions", "marked", "summaries", "incoming", "logs", "orphans",
+                        "publications"], str]
     links_columns: list[str]
 
 

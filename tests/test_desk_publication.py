@@ -1,0 +1,126 @@
+"""Issue 29: the published report handed in at the desk and checked against the
+filed one (the same, different cell by cell, or not verifiable), on the board and
+in `desk status`; the units still owed chased (`desk remind`); the publication
+state in the county's 上报情况. Published pages of each kind: the HTML and Word
+file `xltools publish` writes, a Word file retyped with one number changed, a
+PDF printed from the Word file, a page missing section 四."""
+from __future__ import annotations
+
+import collections
+import json
+import re
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from desk_helpers import EDUCATION, FINANCE, clock, workbook
+
+URL = "https://www.example.gov.cn/xxgk/nb2023.html"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, soffice):
+    """The education bureau's filed workbook and its published pages: as published
+    (.html, .docx, .pdf printed from the .docx), the .docx with one figure retyped, and
+    the page without section 四. Also the retyped cell: (address, filed, published)."""
+    import docx
+    from click.testing import CliRunner
+
+    from xltools.cli import main
+
+    folder = tmp_path_factory.mktemp("published")
+    filed = workbook(folder / "备案.xlsx")
+    for ext in ("html", "docx"):
+        made = CliRunner().invoke(main, ["publish", str(filed), "-o", str(folder / f"教育局年报.{ext}")])
+        assert made.exit_code == 0, made.output
+    html = (folder / "教育局年报.html").read_text(encoding="utf-8")
+    without = re.sub(r"<h2>四、.*?(?=<h2>五、)", "", html, flags=re.S)
+    assert without != html
+    (folder / "缺第四部分.html").write_text(without, encoding="utf-8")
+    pdf = soffice(folder / "教育局年报.docx", "pdf")
+    shutil.copy(pdf, folder / "教育局年报.pdf")
+    document = docx.Document(folder / "教育局年报.docx")
+    cells = [c for t in document.tables for row in t.rows for c in row.cells]
+    seen = collections.Counter(c.text for c in cells)
+    retyped = next(c for c in cells if c.text.isdigit() and int(c.text) > 1 and seen[c.text] == 1)
+    was = int(retyped.text)
+    retyped.paragraphs[0].runs[0].text = str(was + 1)  # a clerk typing the table again
+    document.save(folder / "改了一个数.docx")
+    return folder, was
+
+
+@pytest.fixture
+def filed(tmp_path, cli):
+    """A desk whose education bureau is filed on 2024-01-18 and whose finance bureau
+    has submitted."""
+    from desk_helpers import write_roster
+
+    folder = tmp_path / "审核台"
+    assert cli("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023,
+               "--unit", "示例县", "--submit-by", "2024-01-31").exit_code == 0
+    cli("desk", "add", folder, workbook(tmp_path / "教育局.xlsx"))
+    cli("desk", "add", folder, workbook(tmp_path / "财政局.xlsx", FINANCE))
+    with clock(datetime(2024, 1, 18, 9, 30)):
+        assert cli("desk", "approve", folder, EDUCATION).exit_code == 0
+    return folder
+
+
+def _publication(cli, folder: Path, unit: str = EDUCATION) -> dict:
+    status = json.loads(cli("desk", "status", folder, "-f", "json").output)
+    return next(u for u in status if u["unit"] == unit)["publication"]
+
+
+@pytest.mark.parametrize("name", ["教育局年报.html", "教育局年报.docx", "教育局年报.pdf"])
+def test_a_published_page_that_is_the_filed_report(filed, pages, name, cli):
+    folder, _ = pages
+    done = cli("desk", "published", filed, "教育局", "--url", URL, "--date", "2024-01-20", "--file", folder / name)
+    assert (done.exit_code, done.output) == (0, f"已记录发布：{EDUCATION}，2024-01-20，{URL}\n已发布（与备案一致）\n")
+    assert _publication(cli, filed) == {
+        "state": "一致", "state_key": "agrees", "text": "已发布（与备案一致）", "url": URL, "date": "2024-01-20",
+        "number": 1, "differences": None}
+
+
+def test_a_published_word_file_with_one_number_retyped(filed, pages, cli):
+    folder, was = pages
+    done = cli("desk", "published", filed, "教育局", "--url", URL, "--date", "2024-01-20", "--file",
+               folder / "改了一个数.docx")
+    assert (done.exit_code, done.output) == (1, (
+        f"已记录发布：{EDUCATION}，2024-01-20，{URL}\n已发布（与备案不一致：1 处）\n"
+        f"  二、主动公开!B5  第二十条第（一）项 / 规章 / 本年制发件数：备案 {was}，发布 {was + 1}\n"))
+    assert _publication(cli, filed)["differences"] == 1
+    # a corrected page: the unit's next publication record, checked again
+    again = cli("desk", "published", filed, "教育局", "--url", URL, "--file", folder / "教育局年报.docx")
+    assert again.exit_code == 0 and again.output.endswith("已发布（与备案一致）\n")
+    assert {k: v for k, v in _publication(cli, filed).items() if k in ("state_key", "number", "date")} == {
+        "state_key": "agrees", "number": 2, "date": datetime.now().date().isoformat()}
+
+
+def test_a_published_page_missing_a_section_cannot_be_verified(filed, pages, cli):
+    folder, _ = pages
+    done = cli("desk", "published", filed, "教育局", "--url", URL, "--date", "2024-01-20", "--file",
+               folder / "缺第四部分.html")
+    assert (done.exit_code, done.output) == (1, (
+        f"已记录发布：{EDUCATION}，2024-01-20，{URL}\n"
+        "已发布（无法核对：没有找到章节“四、政府信息公开行政复议、行政诉讼情况”。、"
+        "没有找到表格“四、政府信息公开行政复议、行政诉讼情况”的数字，相应单元格留空。）\n"))
+    assert _publication(cli, filed)["state"] == "无法核对"
+    english = json.loads(cli("desk", "status", filed, "-f", "json", "--lang", "en").output)
+    said = next(u for u in english if u["unit"] == EDUCATION)["publication"]["text"]
+    assert said.startswith("published (cannot be verified: ") and "四、" in said
+
+
+def test_publishing_before_filing_or_before_the_filing_day_is_refused(filed, pages, cli):
+    folder, _ = pages
+    early = cli("desk", "published", filed, "财政局", "--url", URL, "--file", folder / "教育局年报.html")
+    assert (early.exit_code, early.output) == (
+        2, f"xltools: {FINANCE} 的报告尚未备案（现在：待审核），先备案后公布\n")
+    before = cli("desk", "published", filed, "教育局", "--url", URL, "--date", "2024-01-17", "--file",
+                 folder / "教育局年报.html")
+    assert (before.exit_code, before.output) == (
+        2, f"xltools: 发布日期 2024-01-17 早于 {EDUCATION} 的备案日期 2024-01-18：先备案后公布，请核对发布日期\n")
+    workbook_file = cli("desk", "published", filed, "教育局", "--url", URL, "--file", folder / "备案.xlsx")
+    assert (workbook_file.exit_code, workbook_file.output) == (
+        2, "xltools: “备案.xlsx”不是能核对的发布文件：请上传另存的网页、Word 文件或 PDF（.html、.htm、.docx、.pdf）\n")
+    assert _publication(cli, filed)["state_key"] == "unpublished"
+    assert not (filed / "publications").exists()  # nothing kept of what was refused
