@@ -124,3 +124,90 @@ def test_publishing_before_filing_or_before_the_filing_day_is_refused(filed, pag
         2, "xltools: “备案.xlsx”不是能核对的发布文件：请上传另存的网页、Word 文件或 PDF（.html、.htm、.docx、.pdf）\n")
     assert _publication(cli, filed)["state_key"] == "unpublished"
     assert not (filed / "publications").exists()  # nothing kept of what was refused
+
+
+@pytest.fixture(scope="module")
+def checker():
+    from xltools.desk.checking import Checker
+
+    c = Checker(workers=1, warm=False)
+    yield c
+    c.close()
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def _office(tmp_path, checker):
+    """A desk whose education and finance bureaus are filed, the office signed in:
+    (client, desk, its CSRF token)."""
+    from desk_helpers import make_desk
+    from starlette.testclient import TestClient
+
+    from xltools.desk.web import build_app
+
+    made = make_desk(tmp_path / "审核台")
+    client = TestClient(build_app(made.desk.folder, checker=checker), follow_redirects=False)
+    form = client.get("/office/login")
+    nonce = re.search(r'name="nonce" value="([^"]+)"', form.text)[1]
+    assert client.post("/office/login", data={"nonce": nonce, "password": made.password}).status_code == 303
+    for unit, name in ((EDUCATION, "教育局.xlsx"), (FINANCE, "财政局.xlsx")):
+        made.desk.add_files([workbook(tmp_path / name, unit)], "office:cli:test")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/office").text)[1]
+    return client, made.desk, csrf
+
+
+def _hand_in(client, tok: str, path: Path, day: str = ""):
+    return client.post(f"/u/{tok}/published", data={"url": URL, "date": day},
+                       files={"file": (path.name, path.read_bytes())})
+
+
+def test_the_unit_hands_in_its_published_page_and_the_board_shows_the_state(tmp_path, pages, checker):
+    from desk_helpers import token
+
+    folder, was = pages
+    client, desk, csrf = _office(tmp_path, checker)
+    tok = token(desk.folder, EDUCATION)
+    assert "上传已发布的报告" not in _text(client.get(f"/u/{tok}").text)
+    early = _hand_in(client, tok, folder / "教育局年报.html")
+    assert early.status_code == 409 and f"{EDUCATION} 的报告尚未备案（现在：待审核），先备案后公布" in _text(early.text)
+    unit = desk.find_unit(EDUCATION)
+    for u in (unit, desk.find_unit(FINANCE)):
+        assert client.post(f"/office/unit/{u.id}/approve", data={"csrf": csrf}).status_code == 303
+    page = _text(client.get(f"/u/{tok}").text)
+    assert "发布核对 上传已发布的报告 发布网址 发布日期 发布的报告 上传并核对" in page
+
+    sent = _hand_in(client, tok, folder / "改了一个数.docx")
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/u/{tok}#publication")
+    page = _text(client.get(f"/u/{tok}").text)
+    assert ("已发布（与备案不一致：1 处） 第 1 次上传：改了一个数.docx（核对备案的第 1 版）" in page
+            and f"二、主动公开!B5 第二十条第（一）项 / 规章 / 本年制发件数 {was} {was + 1}" in page)
+    board = _text(client.get("/office").text)
+    assert "按发布筛选： 全部 14 未发布 13 一致 0 不一致 1 无法核对 0" in board
+    assert f"{EDUCATION} 部门 已发布" in board and "已发布（与备案不一致：1 处）" in board
+    only = _text(client.get("/office?publication=differs").text)
+    assert EDUCATION in only and FINANCE not in only
+    office_page = client.get(f"/office/unit/{unit.id}")
+    assert "下载核对表（.xlsx）" in _text(office_page.text)
+    book = client.get(f"/office/unit/{unit.id}/publication.xlsx")
+    assert book.status_code == 200 and book.content[:2] == b"PK"
+    assert "attachment" in book.headers["content-disposition"]
+
+    sent = _hand_in(client, tok, folder / "缺第四部分.html")  # a corrected page … that lost a section
+    assert sent.status_code == 303
+    lost = _text(client.get(f"/u/{tok}").text)
+    assert "已发布（无法核对：没有找到章节“四、政府信息公开行政复议、行政诉讼情况”。" in lost
+    assert client.get(f"/office/unit/{unit.id}/publication.xlsx").status_code == 404
+    sent = _hand_in(client, tok, folder / "教育局年报.html")
+    assert "已发布（与备案一致） 第 3 次上传：教育局年报.html" in _text(client.get(f"/u/{tok}").text)
+    assert "未发布 13 一致 1 不一致 0 无法核对 0" in _text(client.get("/office").text)
+    statuses = {u["unit"]: u for u in client.get("/api/status").json()}
+    assert statuses[EDUCATION]["publication"] == {
+        "state": "一致", "state_key": "agrees", "text": "已发布（与备案一致）", "url": URL,
+        "date": datetime.now().date().isoformat(), "number": 3, "differences": None}
+
+    refused = _hand_in(client, token(desk.folder, FINANCE), folder / "教育局年报.html", day="2023-12-01")
+    assert refused.status_code == 409
+    assert "发布日期 2023-12-01 早于 示例县财政局 的备案日期" in _text(refused.text)

@@ -145,3 +145,23 @@ def _import_findings(page: Path):
 
     found = import_document(read_document(page)).findings
     return lambda lang: [f.message(lang) for f in found] or [words(lang)["desk_publication_partial"]]
+
+
+def comparison_workbook(desk, st: Standing, lang: str = "zh") -> tuple[Path, int] | None:
+    """The workbook `xltools compare -o` writes of the unit's last published page
+    against the version it was checked with (made once, in the desk's marked/), and
+    the publication's number; None when no page was compared."""
+    from xltools.commands.compare import compare
+    from xltools.commands.comparebook import write_comparison
+
+    made = publication_of(st)
+    if made.state not in ("agrees", "differs"):
+        return None
+    detail = made.event.detail
+    out = desk.path("marked") / f"publication-{detail['sha256']}-{detail['version']}.{lang}.xlsx"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        filed = desk.version_path(st.version(detail["version"]))
+        write_comparison(compare(filed, desk.folder / detail["file"], jobs=1), out, lang)
+        private(out)
+    return out, made.number

@@ -26,6 +26,8 @@ from starlette.templating import Jinja2Templates
 
 from xltools.desk.checking import Checker, findings
 from xltools.desk.ledger import Unit, Version, private
+from xltools.desk.publication import STATES, publication_of
+from xltools.desk.publication import counts as publication_counts
 from xltools.desk.render import unit_json
 from xltools.desk.service import Desk, Received
 from xltools.desk.settings import DeskError, now, settings, shown_time, status_word
@@ -157,7 +159,7 @@ def _own(request: Request) -> Unit | None:
 
 
 def _unit_page(request: Request, received: Received | None = None, number: int | None = None,
-               status: int = 200) -> Response:
+               status: int = 200, problem: str | None = None) -> Response:
     unit = _own(request)
     if unit is None:
         return not_found(request)
@@ -166,7 +168,8 @@ def _unit_page(request: Request, received: Received | None = None, number: int |
     if number is not None and shown is None:
         return not_found(request)
     return page(request, "unit.html", status, st=st, shown=shown, received=received,
-                token=request.path_params["token"], limit=settings().upload.max_bytes // 2**20)
+                token=request.path_params["token"], limit=settings().upload.max_bytes // 2**20, problem=problem,
+                today=now().date().isoformat())
 
 
 def unit_home(request: Request) -> Response:
@@ -239,6 +242,30 @@ def _download(request: Request, unit: Unit, role: str) -> Response:
         name = w["desk_marked_file"].format(unit=unit.name, number=version.number)
     state.desk.record("downloaded", f"{role}:{_client(request)}", unit, {"version": version.number, "what": what})
     return FileResponse(path, filename=name, media_type=XLSX)
+
+
+async def unit_published(request: Request) -> Response:
+    """The unit hands in the report it published (its page, with the address and the
+    day): checked against its filed version, kept as its next publication record."""
+    unit = await run_in_threadpool(_own, request)
+    if unit is None:
+        return await run_in_threadpool(not_found, request)
+    form = await request.form(max_files=1, max_fields=4)
+    upload = form.get("file")
+    if upload is None or not hasattr(upload, "read"):
+        return await run_in_threadpool(_unit_page, request, None, None, 400, _words(request)["desk_no_file"])
+    given = (await upload.read(), upload.filename or "")
+    return await run_in_threadpool(_publication_handed_in, request, unit, form, given)
+
+
+def _publication_handed_in(request: Request, unit: Unit, form, given: tuple[bytes, str]) -> Response:
+    desk, lang = request.app.state.desk, request.app.state.lang
+    try:
+        desk.published(unit, str(form.get("url", "")), str(form.get("date", "")), f"unit:web:{_client(request)}",
+                       given)
+    except DeskError as exc:
+        return _unit_page(request, status=409, problem=exc.message(lang))
+    return RedirectResponse(f"/u/{request.path_params['token']}#publication", 303)
 
 
 # --- the office's pages
@@ -426,6 +453,23 @@ def note_docx(request: Request, csrf: str, unit: Unit) -> Response:
     write_docx(text, out, lang)
     private(out)
     return FileResponse(out, filename=_words(request)["desk_note_file"].format(unit=unit.name), media_type=DOCX)
+
+
+@_for_office
+def publication_workbook(request: Request, csrf: str, unit: Unit) -> Response:
+    """The unit's last published page against its filed version, as `xltools compare -o` writes it."""
+    from xltools.desk.publication import comparison_workbook
+
+    desk, lang = request.app.state.desk, request.app.state.lang
+    st = desk.standing(unit)
+    made = comparison_workbook(desk, st, lang)
+    if made is None:
+        return not_found(request)
+    path, number = made
+    desk.record("downloaded", _office(request), unit, {"publication": number})
+    return FileResponse(path, filename=_words(request)["desk_publication_workbook"].format(unit=unit.name,
+                                                                                           number=number),
+                        media_type=XLSX)
 
 
 # why a merge on the board made no summary: the board says these words only, named by their key
@@ -648,6 +692,8 @@ ROUTES = [
     Route("/office/unit/{unit:int}/{action}", act, methods=["POST"]),
     Route("/api/upload", api_upload, methods=["POST"]),
     Route("/api/status", api_status),
+    Route("/u/{token}/published", unit_published, methods=["POST"]),
+    Route("/office/unit/{unit:int}/publication.xlsx", publication_workbook),
 ]
 EXCEPTION_HANDLERS = {HTTPException: no_such_page, _TooLarge: too_large, Exception: internal_error}
 
@@ -657,6 +703,8 @@ def _templates(desk: Desk, lang: str) -> Jinja2Templates:
     templates.env.globals.update(w=words(lang), status_word=functools.partial(status_word, lang=lang),
                                  shown_time=shown_time, who=functools.partial(who_text, lang=lang), year=desk.year,
                                  lang=lang)
+    templates.env.globals.update(publication=publication_of, publication_counts=publication_counts,
+                                 publication_states=STATES)
     templates.env.filters["findings"] = findings
     return templates
 
