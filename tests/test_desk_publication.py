@@ -211,3 +211,21 @@ def test_the_unit_hands_in_its_published_page_and_the_board_shows_the_state(tmp_
     refused = _hand_in(client, token(desk.folder, FINANCE), folder / "教育局年报.html", day="2023-12-01")
     assert refused.status_code == 409
     assert "发布日期 2023-12-01 早于 示例县财政局 的备案日期" in _text(refused.text)
+
+
+def test_the_county_summary_says_which_units_published_what_they_filed(filed, pages, tmp_path, cli):
+    import openpyxl
+
+    folder, _ = pages
+    retyped = folder / "改了一个数.docx"
+    cli("desk", "published", filed, "教育局", "--url", URL, "--date", "2024-01-20", "--file", retyped)
+    merged = cli("desk", "merge", filed, "-o", tmp_path / "汇总.xlsx", "--allow-incomplete")
+    assert merged.exit_code == 1, merged.output  # units are left out: said, and the summary written
+    sheet = openpyxl.load_workbook(tmp_path / "汇总.xlsx")["上报情况"]
+    header = [c.value for c in sheet[1]]
+    assert header[-1] == "发布情况" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}15"
+    rows = {r[0]: (r[2], r[-1]) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[EDUCATION] == ("已汇总", "已发布（与备案不一致：1 处）")
+    assert rows[FINANCE] == ("未备案", "未发布")
+    assert rows["示例县民政局"] == ("未报送", "未发布")
+    assert cli("check", tmp_path / "汇总.xlsx").exit_code == 0

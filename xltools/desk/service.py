@@ -606,7 +606,8 @@ class Desk:
                 m.reason_params = {"status": status_word(st.status), "versions": len(st.versions)}
         if result.summary is None:
             raise DeskError("nothing_merged")
-        write_summary(result, out, last, allow_incomplete=allow_incomplete)
+        write_summary(result, out, last, allow_incomplete=allow_incomplete, column=_publication_column(
+            sorted(standings, key=lambda s: s.unit.position)))
         with self.ledger.write() as conn:
             self.ledger.add_event(conn, "merged", who, stamp(now()), detail={
                 "file": str(out), "merged": len(result.merged), "excluded": len(result.excluded),
@@ -671,6 +672,15 @@ class Desk:
         """An action that changes nothing but is kept in the ledger (a download, a merge on the page)."""
         with self.ledger.write() as conn:
             self.ledger.add_event(conn, kind, who, stamp(now()), unit.id if unit else None, detail=detail)
+
+
+def _publication_column(in_roster_order: list[Standing]) -> tuple[str, float, dict[int, str]]:
+    """上报情况's last column: each unit's publication as checked against what it filed
+    (by its place on the desk's roster, as merge was given it)."""
+    from xltools.desk.publication import publication_of
+
+    label, width = words("zh")["desk_merge_publication_column"], settings().publication.column_width
+    return label, width, {i: publication_of(st).text("zh") for i, st in enumerate(in_roster_order)}
 
 
 def _unread_row(m, st: Standing, result) -> None:

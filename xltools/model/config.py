@@ -582,6 +582,7 @@ class Upload(_Fixed):
 
 class Publication(_Fixed):
     suffixes: list[Annotated[str, Field(pattern=r"^\.[a-z]+$")]]
+    column_width: Number
 
 
 class Scrypt(_Fixed):
