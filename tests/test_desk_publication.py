@@ -229,3 +229,86 @@ def test_the_county_summary_says_which_units_published_what_they_filed(filed, pa
     assert rows[FINANCE] == ("未备案", "未发布")
     assert rows["示例县民政局"] == ("未报送", "未发布")
     assert cli("check", tmp_path / "汇总.xlsx").exit_code == 0
+
+
+OWED_AT = datetime(2024, 2, 5, 10)
+
+
+def _county_in_every_state(tmp_path: Path, pages) -> Path:
+    """The sample county's desk on 2024-02-05: 教育局 published its filed report, 财政局 a
+    page with one figure changed, 公安局 only an address; 民政局 filed, not published;
+    发展和改革委员会 returned on 01-20; 人社局 awaiting review; 自然资源局 sent a file that
+    cannot be read; the seven others nothing."""
+    import copy
+
+    from desk_helpers import make_desk, reports
+
+    from xltools.documents.publish import publish
+
+    folder, _ = pages
+    with clock(datetime(2024, 1, 2, 9)):
+        desk = make_desk(tmp_path / "审核台").desk
+    units = {"发改": "示例县发展和改革委员会", "公安": "示例县公安局", "民政": "示例县民政局",
+             "人社": "示例县人力资源和社会保障局"}
+    with clock(datetime(2024, 1, 10, 9)):
+        for i, unit in enumerate([EDUCATION, FINANCE, *units.values()]):
+            desk.add_files([workbook(tmp_path / f"{i}.xlsx", unit)], "office:cli:test")
+        broken = tmp_path / "示例县自然资源局.xlsx"
+        broken.write_bytes(b"not a workbook")
+        desk.add_files([broken], "office:cli:test")
+    for day, unit in ((15, EDUCATION), (16, FINANCE), (16, units["公安"]), (17, units["民政"])):
+        with clock(datetime(2024, 1, day, 10)):
+            desk.approve(desk.find_unit(unit), "office:cli:test")
+    with clock(datetime(2024, 1, 20, 11)):
+        desk.return_report(desk.find_unit(units["发改"]), "请补充第五部分。", "office:cli:test")
+        page = folder / "教育局年报.html"
+        desk.published(desk.find_unit(EDUCATION), URL, "2024-01-20", "unit:web:test", (page.read_bytes(), page.name))
+    changed = copy.deepcopy(reports()[FINANCE])
+    changed.values["proactive.penalty.decisions"] += 3
+    publish(changed, tmp_path / "财政局年报.html")
+    with clock(datetime(2024, 1, 21, 15)):
+        made = desk.published(desk.find_unit(FINANCE), URL, None, "unit:web:test",
+                              ((tmp_path / "财政局年报.html").read_bytes(), "财政局年报.html"))
+        assert made.state == "differs" and len(made.differences) == 1
+    with clock(datetime(2024, 1, 22, 9)):
+        desk.published(desk.find_unit(units["公安"]), URL, "2024-01-22", "office:cli:test")
+    return desk.folder
+
+
+def test_desk_remind_lists_every_unit_still_owed_most_overdue_first(tmp_path, pages, cli):
+    import openpyxl
+    from desk_helpers import reports
+
+    folder = _county_in_every_state(tmp_path, pages)
+    with clock(OWED_AT):
+        done = cli("desk", "remind", folder, "-o", tmp_path / "催报.xlsx")
+    assert (done.exit_code, done.output) == (0, f"已写出催报单：{tmp_path / '催报.xlsx'}（12 个单位）\n")
+    sheet = openpyxl.load_workbook(tmp_path / "催报.xlsx")["催报"]
+    got = [list(r) for r in sheet.iter_rows(values_only=True)]
+    phone = {u: r.meta["phone"] for u, r in reports().items()}
+    parent, owed_submit = "示例县人民政府", ["报送年度报告", "2024-01-02", "2024-01-31", 5, None, None]
+
+    def contact(unit):
+        return ["示例填报人", phone[unit]]
+
+    assert got == [
+        ["示例县2023年度政府信息公开工作年度报告催报单（2024-02-05，12 个单位）"] + [None] * 8,
+        ["序号", "单位", "上级单位", "欠报事项", "自何时", "截止日期", "逾期天数", "填报人", "联系电话"],
+        [1, "示例县发展和改革委员会", parent, "按退回意见修改后重新报送", "2024-01-20", "2024-01-25", 11,
+         *contact("示例县发展和改革委员会")],
+        [2, "示例县人民政府办公室", parent, *owed_submit],
+        [3, "示例县公安局", parent, "上传能核对的已发布报告（现在无法核对）", "2024-01-22", "2024-01-31", 5,
+         *contact("示例县公安局")],
+        [4, "示例县民政局", parent, "公开发布备案的报告，并上传已发布的报告", "2024-01-17", "2024-01-31", 5,
+         *contact("示例县民政局")],
+        [5, FINANCE, parent, "更正发布的报告（与备案不一致：1 处），并重新上传", "2024-01-21", "2024-01-31", 5,
+         *contact(FINANCE)],
+        [6, "示例县自然资源局", parent, "报送年度报告（收到的文件无法读取）", "2024-01-02", "2024-01-31", 5,
+         None, None],
+        *[[n, unit, parent, *owed_submit] for n, unit in enumerate(
+            ["示例县住房和城乡建设局", "示例县城关镇人民政府", "示例县东岭镇人民政府", "示例县西河乡人民政府",
+             "示例县南山街道办事处", "示例县北坡镇人民政府"], start=7)],
+    ]
+    setup = sheet.page_setup
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+    assert sheet.print_title_rows == "$2:$2"

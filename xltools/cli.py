@@ -1105,6 +1105,24 @@ def desk_published(folder, unit, url, day, page, lang) -> None:
             sys.exit(1)
 
 
+@desk.command("remind")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@_force_option
+@_lang_option
+def desk_remind(folder, output, force, lang) -> None:
+    from xltools.desk.remind import write_remind
+
+    d = _open_desk(folder, lang)
+    _claim(Path(output), WORKBOOK, force, lang)
+    _backup(output, lang)
+    try:
+        n = write_remind(d, Path(output), lang)
+    except OSError as exc:
+        _cannot_write(output, exc, lang)
+    click.echo(_words(lang)["desk_remind_done"].format(path=output, n=n))
+
+
 @desk.command("merge")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))

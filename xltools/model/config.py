@@ -585,6 +585,10 @@ class Publication(_Fixed):
     column_width: Number
 
 
+class Remind(_Fixed):
+    widths: list[Number]
+
+
 class Scrypt(_Fixed):
     n: Count
     r: Count
@@ -606,6 +610,7 @@ class Desk(_Fixed):
     utc_offset_hours: Number
     upload: Upload
     publication: Publication
+    remind: Remind
     security: Security
     files: dict[Literal["ledger", "links", "versions", "marked", "summaries", "incoming", "logs", "orphans",
                         "publications"], str]
