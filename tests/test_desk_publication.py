@@ -19,6 +19,13 @@ from desk_helpers import EDUCATION, FINANCE, clock, workbook
 URL = "https://www.example.gov.cn/xxgk/nb2023.html"
 
 
+def today() -> str:
+    """The desk's day (China Standard Time)."""
+    from xltools.desk.settings import now
+
+    return now().date().isoformat()
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory, soffice):
     """The education bureau's filed workbook and its published pages: as published
@@ -93,7 +100,7 @@ def test_a_published_word_file_with_one_number_retyped(filed, pages, cli):
     again = cli("desk", "published", filed, "教育局", "--url", URL, "--file", folder / "教育局年报.docx")
     assert again.exit_code == 0 and again.output.endswith("已发布（与备案一致）\n")
     assert {k: v for k, v in _publication(cli, filed).items() if k in ("state_key", "number", "date")} == {
-        "state_key": "agrees", "number": 2, "date": datetime.now().date().isoformat()}
+        "state_key": "agrees", "number": 2, "date": today()}
 
 
 def test_a_published_page_missing_a_section_cannot_be_verified(filed, pages, cli):
@@ -206,7 +213,7 @@ def test_the_unit_hands_in_its_published_page_and_the_board_shows_the_state(tmp_
     statuses = {u["unit"]: u for u in client.get("/api/status").json()}
     assert statuses[EDUCATION]["publication"] == {
         "state": "一致", "state_key": "agrees", "text": "已发布（与备案一致）", "url": URL,
-        "date": datetime.now().date().isoformat(), "number": 3, "differences": None}
+        "date": today(), "number": 3, "differences": None}
 
     refused = _hand_in(client, token(desk.folder, FINANCE), folder / "教育局年报.html", day="2023-12-01")
     assert refused.status_code == 409
@@ -312,3 +319,25 @@ def test_desk_remind_lists_every_unit_still_owed_most_overdue_first(tmp_path, pa
     setup = sheet.page_setup
     assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
     assert sheet.print_title_rows == "$2:$2"
+
+
+def test_the_board_button_downloads_the_list_of_units_owed(tmp_path, pages, checker):
+    import io
+    from urllib.parse import unquote
+
+    import openpyxl
+
+    client, desk, _ = _office(tmp_path, checker)
+    assert '<a class="button secondary" href="/office/remind.xlsx" id="remind">下载催报单（.xlsx）</a>' in \
+        client.get("/office").text
+    got = client.get("/office/remind.xlsx")
+    assert got.status_code == 200
+    day = today()
+    assert unquote(got.headers["content-disposition"]).endswith(f"filename*=utf-8''催报-{day}.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(got.content))["催报"]
+    units = [r[1] for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert units[:2] == ["示例县人民政府办公室", "示例县发展和改革委员会"]
+    assert sheet.max_row == 2 + 12  # every unit but the two awaiting review
+    assert not list(desk.path("marked").glob("remind-*"))  # made for the download, not kept
+    client.cookies.clear()
+    assert client.get("/office/remind.xlsx").headers["location"] == "/office/login"

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,7 +26,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from xltools.desk.checking import Checker, findings
-from xltools.desk.ledger import Unit, Version, private
+from xltools.desk.ledger import Unit, Version, private, private_folder
 from xltools.desk.publication import STATES, publication_of
 from xltools.desk.publication import counts as publication_counts
 from xltools.desk.render import unit_json
@@ -472,6 +473,21 @@ def publication_workbook(request: Request, csrf: str, unit: Unit) -> Response:
                         media_type=XLSX)
 
 
+def remind(request: Request) -> Response:
+    """催报.xlsx of the units still owed, as `desk remind` writes it, made for this download."""
+    from xltools.desk.remind import write_remind
+
+    if _session(request) is None:
+        return _to_login()
+    desk, lang = request.app.state.desk, request.app.state.lang
+    out = private_folder(desk.path("marked")) / f"remind-{secrets.token_hex(4)}.{lang}.xlsx"
+    write_remind(desk, out, lang)
+    private(out)
+    desk.record("downloaded", _office(request), None, {"remind": out.name})
+    name = _words(request)["desk_remind_file"].format(day=now().date().isoformat())
+    return FileResponse(out, filename=name, media_type=XLSX, background=BackgroundTask(out.unlink, missing_ok=True))
+
+
 # why a merge on the board made no summary: the board says these words only, named by their key
 MERGE_REFUSALS = ("merge_unit", "nothing_approved", "nothing_merged")
 
@@ -694,6 +710,7 @@ ROUTES = [
     Route("/api/status", api_status),
     Route("/u/{token}/published", unit_published, methods=["POST"]),
     Route("/office/unit/{unit:int}/publication.xlsx", publication_workbook),
+    Route("/office/remind.xlsx", remind),
 ]
 EXCEPTION_HANDLERS = {HTTPException: no_such_page, _TooLarge: too_large, Exception: internal_error}
 
