@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from desk_helpers import EDUCATION, FINANCE, clock, workbook
+from test_desk_browser import browser, server  # noqa: F401  (the fixtures of a real serve and chromium)
 
 URL = "https://www.example.gov.cn/xxgk/nb2023.html"
 
@@ -341,3 +342,45 @@ def test_the_board_button_downloads_the_list_of_units_owed(tmp_path, pages, chec
     assert not list(desk.path("marked").glob("remind-*"))  # made for the download, not kept
     client.cookies.clear()
     assert client.get("/office/remind.xlsx").headers["location"] == "/office/login"
+
+
+def test_the_unit_hands_in_its_published_page_in_a_browser(server, browser, pages, tmp_path):  # noqa: F811
+    from desk_helpers import token
+    from selenium.webdriver.common.by import By
+    from test_desk_browser import _shots, _upload, _wait_text
+
+    folder, was = pages
+    made, base = server
+    unit_url = f"{base}/u/{token(made.desk.folder, EDUCATION)}"
+    browser.get(unit_url)
+    _upload(browser, workbook(tmp_path / "教育局年报.xlsx"))
+    _wait_text(browser, "第 1 版：检查通过")
+    browser.get(f"{base}/office")
+    browser.find_element(By.ID, "password").send_keys(made.password)
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _wait_text(browser, "示例县2023年度年报报送情况")
+    browser.find_element(By.LINK_TEXT, EDUCATION).click()
+    _wait_text(browser, "备案第 1 版")
+    browser.find_element(By.ID, "approve").click()
+    _wait_text(browser, "记录发布")
+
+    # the unit: its page offers the upload once filed; it hands in the page it put online
+    browser.get(unit_url)
+    _wait_text(browser, "上传已发布的报告")
+    browser.find_element(By.ID, "url").send_keys(URL)
+    browser.find_element(By.ID, "page").send_keys(str(folder / "改了一个数.docx"))
+    browser.find_element(By.ID, "hand-in").click()
+    _wait_text(browser, "已发布（与备案不一致：1 处）")
+    assert f"二、主动公开!B5 第二十条第（一）项 / 规章 / 本年制发件数 {was} {was + 1}" in \
+        browser.find_element(By.ID, "differences").text.replace("\n", " ")
+    _shots(browser, tmp_path, "publication-unit")
+
+    # the office: the board's column, chips and filter
+    browser.get(f"{base}/office")
+    _wait_text(browser, "不一致 1")
+    browser.find_element(By.ID, "filter-differs").click()
+    _wait_text(browser, "已发布（与备案不一致：1 处）")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#board tbody tr")
+    assert [r.find_element(By.CSS_SELECTOR, "td.lead a").text for r in rows] == [EDUCATION]
+    assert rows[0].find_element(By.CSS_SELECTOR, "td.publication").text == "已发布（与备案不一致：1 处）"
+    _shots(browser, tmp_path, "publication-board")
