@@ -110,8 +110,8 @@ def test_a_published_page_missing_a_section_cannot_be_verified(filed, pages, cli
                folder / "缺第四部分.html")
     assert (done.exit_code, done.output) == (1, (
         f"已记录发布：{EDUCATION}，2024-01-20，{URL}\n"
-        "已发布（无法核对：没有找到章节“四、政府信息公开行政复议、行政诉讼情况”。、"
-        "没有找到表格“四、政府信息公开行政复议、行政诉讼情况”的数字，相应单元格留空。）\n"))
+        "已发布（无法核对：没有找到章节“四、政府信息公开行政复议、行政诉讼情况”；"
+        "没有找到表格“四、政府信息公开行政复议、行政诉讼情况”的数字，相应单元格留空）\n"))
     assert _publication(cli, filed)["state"] == "无法核对"
     english = json.loads(cli("desk", "status", filed, "-f", "json", "--lang", "en").output)
     said = next(u for u in english if u["unit"] == EDUCATION)["publication"]["text"]
@@ -206,7 +206,7 @@ def test_the_unit_hands_in_its_published_page_and_the_board_shows_the_state(tmp_
     sent = _hand_in(client, tok, folder / "缺第四部分.html")  # a corrected page … that lost a section
     assert sent.status_code == 303
     lost = _text(client.get(f"/u/{tok}").text)
-    assert "已发布（无法核对：没有找到章节“四、政府信息公开行政复议、行政诉讼情况”。" in lost
+    assert "已发布（无法核对：没有找到章节“四、政府信息公开行政复议、行政诉讼情况”；没有找到表格" in lost
     assert client.get(f"/office/unit/{unit.id}/publication.xlsx").status_code == 404
     sent = _hand_in(client, tok, folder / "教育局年报.html")
     assert "已发布（与备案一致） 第 3 次上传：教育局年报.html" in _text(client.get(f"/u/{tok}").text)

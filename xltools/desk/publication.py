@@ -42,8 +42,9 @@ class Publication:
 
     def text(self, lang: str = "zh") -> str:
         """已发布（与备案一致）, …（与备案不一致：N 处）, …（无法核对：…） or 未发布."""
-        return words(lang)["desk_publication_" + self.state].format(
-            n=len(self.differences), why=words(lang)["list_separator"].join(self.why.get(lang, [])))
+        w = words(lang)
+        why = w["desk_publication_why_separator"].join(r.rstrip("。.") for r in self.why.get(lang, []))
+        return w["desk_publication_" + self.state].format(n=len(self.differences), why=why)
 
     def to_data(self, lang: str = "zh") -> dict:
         """As the status API and `desk status -f json` give it."""
