@@ -384,3 +384,24 @@ def test_the_unit_hands_in_its_published_page_in_a_browser(server, browser, page
     assert [r.find_element(By.CSS_SELECTOR, "td.lead a").text for r in rows] == [EDUCATION]
     assert rows[0].find_element(By.CSS_SELECTOR, "td.publication").text == "已发布（与备案不一致：1 处）"
     _shots(browser, tmp_path, "publication-board")
+
+
+def test_a_comparison_that_crashes_records_nothing_and_says_where_its_log_is(filed, pages, cli):
+    from xltools.desk.checking import CheckCrashed
+    from xltools.desk.service import Desk
+    from xltools.desk.settings import DeskError
+
+    folder, _ = pages
+    desk = Desk(filed)
+    page = folder / "教育局年报.html"
+
+    def crashing(fn, *args):
+        raise CheckCrashed("BrokenProcessPool: a worker died")
+
+    with pytest.raises(DeskError) as refused:
+        desk.published(desk.find_unit(EDUCATION), URL, None, "unit:web:test", (page.read_bytes(), page.name), crashing)
+    [log] = (filed / "logs").iterdir()
+    assert refused.value.message() == (
+        f"核对发布的报告时程序出错（不是你单位的错误），这次上传未记录；请稍后再试，或把文件发给县政务公开办（记录：{log.name}）")
+    assert "BrokenProcessPool" in log.read_text(encoding="utf-8")
+    assert _publication(cli, filed)["state_key"] == "unpublished"

@@ -439,12 +439,15 @@ class Desk:
             self.ledger.add_event(conn, "approved", who, stamp(now()), unit.id, version.id)
         return version
 
-    def published(self, unit: Unit, url: str, day: str | None, who: str, page: tuple[bytes, str] | None = None):
+    def published(self, unit: Unit, url: str, day: str | None, who: str, page: tuple[bytes, str] | None = None,
+                  run: Callable | None = None):
         """先备案后公布: a publication is recorded for the filed version only, on a day
         (today when none is given) not before its filing. With `page` (its bytes and
         file name: the saved web page, .docx or .pdf put online) the page is kept and
-        compared with the filed version, the answer kept with the publication (see
-        publication.py), which is returned."""
+        compared with the filed version (by `run(verify, filed, page)`: the web page's
+        check workers; here without), the answer kept with the publication (see
+        publication.py), which is returned. A comparison that crashes records nothing:
+        its traceback is logged and the hand-in refused."""
         from xltools.desk.publication import document_suffix, keep, publication_of, verify
 
         day = day.strip() if day and day.strip() else now().date().isoformat()
@@ -457,8 +460,12 @@ class Desk:
             st = self.standing(unit)
             self._publication_checks(unit, st, url, day)  # refused before the page is read
             sha, stored = keep(self.folder, data, suffix)
-            detail = {"file": stored, "sha256": sha, "filename": Path(filename).name, "size": len(data),
-                      **verify(self.version_path(st.approved), self.folder / stored)}
+            try:
+                checked = (run or (lambda fn, *args: fn(*args)))(verify, self.version_path(st.approved),
+                                                                  self.folder / stored)
+            except Exception:
+                raise DeskError("publication_crashed", log=self._log_crash(filename).name) from None
+            detail = {"file": stored, "sha256": sha, "filename": Path(filename).name, "size": len(data), **checked}
         with self.ledger.write() as conn:  # filed still when the publication is recorded
             st = self.standing(unit, conn=conn)
             url, when = self._publication_checks(unit, st, url, day)

@@ -263,7 +263,7 @@ def _publication_handed_in(request: Request, unit: Unit, form, given: tuple[byte
     desk, lang = request.app.state.desk, request.app.state.lang
     try:
         desk.published(unit, str(form.get("url", "")), str(form.get("date", "")), f"unit:web:{_client(request)}",
-                       given)
+                       given, request.app.state.checker.run)
     except DeskError as exc:
         return _unit_page(request, status=409, problem=exc.message(lang))
     return RedirectResponse(f"/u/{request.path_params['token']}#publication", 303)
