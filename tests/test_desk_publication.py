@@ -405,3 +405,4 @@ def test_a_comparison_that_crashes_records_nothing_and_says_where_its_log_is(fil
         f"核对发布的报告时程序出错（不是你单位的错误），这次上传未记录；请稍后再试，或把文件发给县政务公开办（记录：{log.name}）")
     assert "BrokenProcessPool" in log.read_text(encoding="utf-8")
     assert _publication(cli, filed)["state_key"] == "unpublished"
+    assert not (filed / "publications").exists() and not list((filed / "incoming").iterdir())

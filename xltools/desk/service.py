@@ -459,12 +459,17 @@ class Desk:
                 raise DeskError("publication_too_large", limit=settings().upload.max_bytes // 2**20)
             st = self.standing(unit)
             self._publication_checks(unit, st, url, day)  # refused before the page is read
-            sha, stored = keep(self.folder, data, suffix)
+            staged = self.path("incoming") / secrets.token_hex(8) / f"page{suffix}"  # kept once compared
+            staged.parent.mkdir(parents=True)
             try:
-                checked = (run or (lambda fn, *args: fn(*args)))(verify, self.version_path(st.approved),
-                                                                  self.folder / stored)
+                staged.touch(0o600)
+                staged.write_bytes(data)
+                checked = (run or (lambda fn, *args: fn(*args)))(verify, self.version_path(st.approved), staged)
             except Exception:
                 raise DeskError("publication_crashed", log=self._log_crash(filename).name) from None
+            finally:
+                shutil.rmtree(staged.parent, ignore_errors=True)
+            sha, stored = keep(self.folder, data, suffix)
             detail = {"file": stored, "sha256": sha, "filename": Path(filename).name, "size": len(data), **checked}
         with self.ledger.write() as conn:  # filed still when the publication is recorded
             st = self.standing(unit, conn=conn)
