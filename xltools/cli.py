@@ -1103,11 +1103,38 @@ def desk_approve(folder, unit, number, lang) -> None:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.argument("unit")
 @click.option("--url", required=True)
-@click.option("--date", "day", required=True)
+@click.option("--date", "day")
+@click.option("--file", "page", type=click.Path(exists=True, dir_okay=False))
 @_lang_option
-def desk_published(folder, unit, url, day, lang) -> None:
-    _, u, _ = _on_unit(folder, unit, lang, lambda d, u: d.published(u, url, day, _who()))
-    click.echo(_words(lang)["desk_published_done"].format(unit=u.name, date=day.strip(), url=url.strip()))
+def desk_published(folder, unit, url, day, page, lang) -> None:
+    from xltools.desk.render import render_publication
+
+    given = (Path(page).read_bytes(), Path(page).name) if page else None
+    _, u, made = _on_unit(folder, unit, lang, lambda d, u: d.published(u, url, day, _who(), given))
+    w = _words(lang)
+    click.echo(w["desk_published_done"].format(unit=u.name, date=made.event.date, url=url.strip()))
+    if page:
+        click.echo(render_publication(made, lang), nl=False)
+        if made.state != "agrees":
+            sys.exit(1)
+
+
+@desk.command("remind")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@_force_option
+@_lang_option
+def desk_remind(folder, output, force, lang) -> None:
+    from xltools.desk.remind import write_remind
+
+    d = _open_desk(folder, lang)
+    _claim(Path(output), WORKBOOK, force, lang)
+    _backup(output, lang)
+    try:
+        n = write_remind(d, Path(output), lang)
+    except OSError as exc:
+        _cannot_write(output, exc, lang)
+    click.echo(_words(lang)["desk_remind_done"].format(path=output, n=n))
 
 
 @desk.command("merge")

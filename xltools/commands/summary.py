@@ -207,12 +207,25 @@ def _units_sheet(wb, result: MergeResult, spec: UnitsSheet) -> Rows:
     return Rows([list(u) for u in sorted({u for s in result.merged for u in s.units})])
 
 
+def _end_column(ws, table: Rows, order: list, label: str, width: float, by_roster: dict[int, str]) -> None:
+    """A column the caller ends 上报情况 with (the review desk: each unit's publication),
+    its value by the row's place on the roster."""
+    from xltools.commands.county import _add_header
+
+    col = ws.max_column + 1
+    _add_header(ws, col, label, width)
+    ws.auto_filter.ref = f"A1:{col_letter(col)}{len(table.rows) + 1}"
+    for row, x in zip(table.rows, order):
+        row.append(by_roster.get(x.roster_index, ""))
+
+
 def write_summary(result: MergeResult, out: Path, last: FileResult | None = None, draft: bool = True,
-                  allow_incomplete: bool = False) -> None:
+                  allow_incomplete: bool = False, column: tuple[str, float, dict[int, str]] | None = None) -> None:
     """The summary workbook, with the figure sentences drafted into its empty text
     unless `draft` is false or units are left out (unless `allow_incomplete`, see
     county.drafts); with `last`, last year's summary (county.last_year), for the
-    change in the drafted text and the chart of this year against last year."""
+    change in the drafted text and the chart of this year against last year; with
+    `column` (label, width, value by place on the roster), 上报情况 ends with it."""
     from xltools.commands import county
 
     spec = load_summary()
@@ -227,6 +240,8 @@ def write_summary(result: MergeResult, out: Path, last: FileResult | None = None
     rows[sheets.texts.name] = _texts_sheet(wb, result, sheets.texts)
     rows[sheets.units.name] = _units_sheet(wb, result, sheets.units)
     county.write_sheets(by_kind, wb, rows)
+    if column is not None:
+        _end_column(wb[sheets.status.name], rows[sheets.status.name], row_order(result), *column)
     for sheet in (sheets.status, sheets.quality, sheets.sources, sheets.texts):
         _fit(wb[sheet.name], rows[sheet.name])
     _fit(wb[sheets.detail.name])  # its rows are numbers on one line

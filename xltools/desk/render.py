@@ -1,6 +1,7 @@
 """What the desk's commands print."""
 from __future__ import annotations
 
+from xltools.desk.publication import Publication, publication_of
 from xltools.desk.service import Desk, Received
 from xltools.desk.settings import now, settings, shown_time, status_word
 from xltools.desk.standing import Standing
@@ -58,6 +59,7 @@ def unit_json(st: Standing, lang: str = "zh") -> dict:
         "overdue": st.overdue, "late": st.late,
         "note": st.last_return.note if st.status == "returned" else None,
         "unread": {"file": unread.detail["filename"], "at": unread.at, "why": st.unread_why(lang)} if unread else None,
+        "publication": publication_of(st).to_data(lang),
     }
 
 
@@ -97,4 +99,15 @@ def render_desk_merge(desk: Desk, result, out, lang: str = "zh") -> str:
         for m in result.missing:  # a unit whose file could not be read: the file and why, on its line
             said = "".join(missing_text(m, lang).splitlines()[:1 + bool(m.files)])
             lines.append(f"  {m.unit.name}  {status[m.status][lang]}  {said}")
+    return "\n".join(lines) + "\n"
+
+
+def render_publication(made: Publication, lang: str = "zh") -> str:
+    """A publication's check: its state (why it could not be verified, in it), then each
+    difference: cell, label, filed value, published value (a text section's changed
+    sentences marked)."""
+    w = words(lang)
+    lines = [made.text(lang)]
+    lines += [w["desk_publication_difference" if d["filed"] != "" else "desk_publication_text_difference"].format(**d)
+              for d in made.differences]
     return "\n".join(lines) + "\n"

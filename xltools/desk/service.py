@@ -474,28 +474,67 @@ class Desk:
             self.ledger.add_event(conn, "approved", who, stamp(now()), unit.id, version.id)
         return version
 
-    def published(self, unit: Unit, url: str, day: str, who: str) -> None:
-        """先备案后公布: a publication is recorded for the filed version only."""
+    def published(self, unit: Unit, url: str, day: str | None, who: str, page: tuple[bytes, str] | None = None,
+                  run: Callable | None = None):
+        """先备案后公布: a publication is recorded for the filed version only, on a day
+        (today when none is given) not before its filing. With `page` (its bytes and
+        file name: the saved web page, .docx or .pdf put online) the page is kept and
+        compared with the filed version (by `run(verify, filed, page)`: the web page's
+        check workers; here without), the answer kept with the publication (see
+        publication.py), which is returned. A comparison that crashes records nothing:
+        its traceback is logged and the hand-in refused."""
+        from xltools.desk.publication import document_suffix, keep, publication_of, verify
+
+        day = day.strip() if day and day.strip() else now().date().isoformat()
+        detail = None
+        if page is not None:
+            data, filename = page
+            suffix = document_suffix(filename)
+            if len(data) > settings().upload.max_bytes:
+                raise DeskError("publication_too_large", limit=settings().upload.max_bytes // 2**20)
+            st = self.standing(unit)
+            self._publication_checks(unit, st, url, day)  # refused before the page is read
+            staged = self.path("incoming") / secrets.token_hex(8) / f"page{suffix}"  # kept once compared
+            staged.parent.mkdir(parents=True)
+            try:
+                staged.touch(0o600)
+                staged.write_bytes(data)
+                checked = (run or (lambda fn, *args: fn(*args)))(verify, self.version_path(st.approved), staged)
+            except Exception:
+                raise DeskError("publication_crashed", log=self._log_crash(filename).name) from None
+            finally:
+                shutil.rmtree(staged.parent, ignore_errors=True)
+            sha, stored = keep(self.folder, data, suffix)
+            detail = {"file": stored, "sha256": sha, "filename": Path(filename).name, "size": len(data), **checked}
         with self.ledger.write() as conn:  # filed still when the publication is recorded
             st = self.standing(unit, conn=conn)
-            if st.status not in CLOSED:
-                raise DeskError("publish_before_approval", unit=unit.name, status=status_word(st.status))
-            url = url.strip()
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise DeskError("bad_url", url=url)
-            try:
-                when = date.fromisoformat(day.strip())
-            except ValueError:
-                raise DeskError("bad_date", date=day) from None
-            if when > now().date() or when.year < self.year:
-                raise DeskError("date_range", date=day, first=f"{self.year}-01-01", last=now().date().isoformat())
-            filed = parse_stamp(st.filing.at).date()
-            if when < filed:
-                raise DeskError("published_before_filing", unit=unit.name, date=when.isoformat(),
-                                filed=filed.isoformat())
+            url, when = self._publication_checks(unit, st, url, day)
+            if detail is not None:
+                detail["number"] = 1 + sum(e.kind == "published" and "number" in (e.detail or {}) for e in st.events)
+                detail["version"] = st.approved.number
             self.ledger.add_event(conn, "published", who, stamp(now()), unit.id, st.approved.id, url=url,
-                                  date=when.isoformat())
+                                  date=when.isoformat(), detail=detail)
+        return publication_of(self.standing(unit))
+
+    def _publication_checks(self, unit: Unit, st: Standing, url: str, day: str) -> tuple[str, date]:
+        """The address and the day of a publication, or why it cannot be recorded."""
+        if st.status not in CLOSED:
+            raise DeskError("publish_before_approval", unit=unit.name, status=status_word(st.status))
+        url = url.strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise DeskError("bad_url", url=url)
+        try:
+            when = date.fromisoformat(day.strip())
+        except ValueError:
+            raise DeskError("bad_date", date=day) from None
+        if when > now().date() or when.year < self.year:
+            raise DeskError("date_range", date=day, first=f"{self.year}-01-01", last=now().date().isoformat())
+        filed = parse_stamp(st.filing.at).date()
+        if when < filed:
+            raise DeskError("published_before_filing", unit=unit.name, date=when.isoformat(),
+                            filed=filed.isoformat())
+        return url, when
 
     # --- the units' links
 
@@ -614,7 +653,8 @@ class Desk:
                 m.reason_params = {"status": status_word(st.status), "versions": len(st.versions)}
         if result.summary is None:
             raise DeskError("nothing_merged")
-        write_summary(result, out, last, allow_incomplete=allow_incomplete)
+        write_summary(result, out, last, allow_incomplete=allow_incomplete, column=_publication_column(
+            sorted(standings, key=lambda s: s.unit.position)))
         try:
             with self.ledger.write() as conn:
                 self.ledger.add_event(conn, "merged", who, stamp(now()), detail={
@@ -708,6 +748,15 @@ class Desk:
         """An action that changes nothing but is kept in the ledger (a download, a merge on the page)."""
         with self.ledger.write() as conn:
             self.ledger.add_event(conn, kind, who, stamp(now()), unit.id if unit else None, detail=detail)
+
+
+def _publication_column(in_roster_order: list[Standing]) -> tuple[str, float, dict[int, str]]:
+    """上报情况's last column: each unit's publication as checked against what it filed
+    (by its place on the desk's roster, as merge was given it)."""
+    from xltools.desk.publication import publication_of
+
+    label, width = words("zh")["desk_merge_publication_column"], settings().publication.column_width
+    return label, width, {i: publication_of(st).text("zh") for i, st in enumerate(in_roster_order)}
 
 
 def _unread_row(m, st: Standing, result) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -28,7 +29,9 @@ from starlette.templating import Jinja2Templates
 
 from xltools.commands.outputs import reason
 from xltools.desk.checking import Checker, findings
-from xltools.desk.ledger import Unit, Version, private
+from xltools.desk.ledger import Unit, Version, private, private_folder
+from xltools.desk.publication import STATES, publication_of
+from xltools.desk.publication import counts as publication_counts
 from xltools.desk.render import unit_json
 from xltools.desk.service import Desk, Received, Throttled
 from xltools.desk.settings import DeskError, now, settings, shown_time, status_word
@@ -177,13 +180,14 @@ def _own(request: Request) -> Unit | Response:
 
 
 def _unit_page(request: Request, unit: Unit, received: Received | None = None, number: int | None = None,
-               status: int = 200) -> Response:
+               status: int = 200, problem: str | None = None) -> Response:
     st = request.app.state.desk.standing(unit)
     shown = st.version(number) if number is not None else st.current
     if number is not None and shown is None:
         return not_found(request)
     return page(request, "unit.html", status, st=st, shown=shown, received=received,
-                token=request.path_params["token"], limit=settings().upload.max_bytes // 2**20)
+                token=request.path_params["token"], limit=settings().upload.max_bytes // 2**20, problem=problem,
+                today=now().date().isoformat())
 
 
 def unit_home(request: Request) -> Response:
@@ -257,6 +261,30 @@ def _download(request: Request, unit: Unit, role: str) -> Response:
         name = w["desk_marked_file"].format(unit=unit.name, number=version.number)
     state.desk.record("downloaded", f"{role}:{_client(request)}", unit, {"version": version.number, "what": what})
     return FileResponse(path, filename=name, media_type=XLSX)
+
+
+async def unit_published(request: Request) -> Response:
+    """The unit hands in the report it published (its page, with the address and the
+    day): checked against its filed version, kept as its next publication record."""
+    unit = await run_in_threadpool(_own, request)
+    if isinstance(unit, Response):
+        return unit
+    form = await request.form(max_files=1, max_fields=4)
+    upload = form.get("file")
+    if upload is None or not hasattr(upload, "read"):
+        return await run_in_threadpool(_unit_page, request, unit, None, None, 400, _words(request)["desk_no_file"])
+    given = (await upload.read(), upload.filename or "")
+    return await run_in_threadpool(_publication_handed_in, request, unit, form, given)
+
+
+def _publication_handed_in(request: Request, unit: Unit, form, given: tuple[bytes, str]) -> Response:
+    desk, lang = request.app.state.desk, request.app.state.lang
+    try:
+        desk.published(unit, str(form.get("url", "")), str(form.get("date", "")), f"unit:web:{_client(request)}",
+                       given, request.app.state.checker.run)
+    except DeskError as exc:
+        return _unit_page(request, unit, status=409, problem=exc.message(lang))
+    return RedirectResponse(f"/u/{request.path_params['token']}#publication", 303)
 
 
 # --- the office's pages
@@ -453,6 +481,38 @@ def note_docx(request: Request, csrf: str, unit: Unit) -> Response:
     write_docx(text, out, lang)
     private(out)
     return FileResponse(out, filename=_words(request)["desk_note_file"].format(unit=unit.name), media_type=DOCX)
+
+
+@_for_office
+def publication_workbook(request: Request, csrf: str, unit: Unit) -> Response:
+    """The unit's last published page against its filed version, as `xltools compare -o` writes it."""
+    from xltools.desk.publication import comparison_workbook
+
+    desk, lang = request.app.state.desk, request.app.state.lang
+    st = desk.standing(unit)
+    made = comparison_workbook(desk, st, lang)
+    if made is None:
+        return not_found(request)
+    path, number = made
+    desk.record("downloaded", _office(request), unit, {"publication": number})
+    return FileResponse(path, filename=_words(request)["desk_publication_workbook"].format(unit=unit.name,
+                                                                                           number=number),
+                        media_type=XLSX)
+
+
+def remind(request: Request) -> Response:
+    """催报.xlsx of the units still owed, as `desk remind` writes it, made for this download."""
+    from xltools.desk.remind import write_remind
+
+    if _session(request) is None:
+        return _to_login()
+    desk, lang = request.app.state.desk, request.app.state.lang
+    out = private_folder(desk.path("marked")) / f"remind-{secrets.token_hex(4)}.{lang}.xlsx"
+    write_remind(desk, out, lang)
+    private(out)
+    desk.record("downloaded", _office(request), None, {"remind": out.name})
+    name = _words(request)["desk_remind_file"].format(day=now().date().isoformat())
+    return FileResponse(out, filename=name, media_type=XLSX, background=BackgroundTask(out.unlink, missing_ok=True))
 
 
 # why a merge on the board made no summary: the board says these words only, named by their key
@@ -720,6 +780,9 @@ ROUTES = [
     Route("/office/unit/{unit:int}/{action}", act, methods=["POST"]),
     Route("/api/upload", api_upload, methods=["POST"]),
     Route("/api/status", api_status),
+    Route("/u/{token}/published", unit_published, methods=["POST"]),
+    Route("/office/unit/{unit:int}/publication.xlsx", publication_workbook),
+    Route("/office/remind.xlsx", remind),
 ]
 EXCEPTION_HANDLERS = {HTTPException: no_such_page, _TooLarge: too_large, Exception: internal_error}
 
@@ -729,6 +792,8 @@ def _templates(desk: Desk, lang: str) -> Jinja2Templates:
     templates.env.globals.update(w=words(lang), status_word=functools.partial(status_word, lang=lang),
                                  shown_time=shown_time, who=functools.partial(who_text, lang=lang), year=desk.year,
                                  lang=lang)
+    templates.env.globals.update(publication=publication_of, publication_counts=publication_counts,
+                                 publication_states=STATES)
     templates.env.filters["findings"] = findings
     return templates
 

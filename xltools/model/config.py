@@ -580,6 +580,15 @@ class Upload(_Fixed):
     suffixes: list[Annotated[str, Field(pattern=r"^\.[a-z]+$")]]
 
 
+class Publication(_Fixed):
+    suffixes: list[Annotated[str, Field(pattern=r"^\.[a-z]+$")]]
+    column_width: Number
+
+
+class Remind(_Fixed):
+    widths: list[Number]
+
+
 class Scrypt(_Fixed):
     n: Count
     r: Count
@@ -610,9 +619,12 @@ class Desk(_Fixed):
     deadlines: Deadlines
     utc_offset_hours: Number
     upload: Upload
+    publication: Publication
+    remind: Remind
     security: Security
     throttle: Throttle
-    files: dict[Literal["ledger", "links", "versions", "marked", "summaries", "incoming", "logs", "orphans"], str]
+    files: dict[Literal["ledger", "links", "versions", "marked", "summaries", "incoming", "logs", "orphans",
+                        "publications"], str]
     links_columns: list[str]
 
 
