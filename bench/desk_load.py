@@ -6,8 +6,8 @@
 The desk: UNITS units from bench/make_submissions.py (fixed seed), every one's
 submission checked and approved (those with an error stay submitted), and three
 units more, that have sent nothing:
-  - 比较: one unit with two large versions (each text section CHARS characters, a
-    few sentences changed), compared on GET /office/unit/N/compare;
+  - 比较: one unit with two large versions (each text section CHARS characters,
+    every sentence's figure changed), compared on GET /office/unit/N/compare;
   - 审核意见: its note drafted as a Word file, GET /office/unit/N/note.docx;
   - 远端单元格: another unit uploading the far-cell workbook of bench/far_cell.py.
 The board's merge button (POST /office/merge) merges every approved version.
@@ -41,13 +41,13 @@ EXTRA = {name: credit_code(_rng) for name in ("示例县比较单位", "示例�
 
 
 def big_report(unit: str, code: str, chars: int, seed: int):
-    """The unit's report with every text section `chars` long; another `seed` changes
-    about one sentence in ten (as a unit rewrites a few)."""
+    """The unit's report with every text section `chars` long, of numbered sentences
+    whose figures another `seed` changes (each sentence differs: the most work for 比较)."""
     report = sample_report(unit, 2023, random.Random(1), scale=40)
     report.meta["credit_code"] = code
     rng = random.Random(seed)
     for key in report.text:
-        report.text[key] = "".join(f"第{i + 1}项工作按要求完成，公开信息{rng.randrange(10) if i % 10 == 0 else i}条。"
+        report.text[key] = "".join(f"第{i + 1}项工作按要求完成，公开信息{rng.randrange(1000)}条。"
                                    for i in range(chars // 20))
     return report
 
@@ -112,9 +112,10 @@ class Office:
                             cookies=self.client.cookies)
 
 
-def heavy_requests(office: Office, compared: int, far_token: str, far: bytes) -> dict:
+def heavy_requests(office: Office, compared: int, far: tuple[str, bytes] | None = None) -> dict:
     """Each heavy request by name: a function that sends it on its own client and
-    says whether the answer was the one expected."""
+    says whether the answer was the one expected; with `far` (a unit's token and the
+    far-cell workbook), that unit's upload of it too."""
     import httpx2 as httpx
 
     def compare(client):
@@ -128,18 +129,19 @@ def heavy_requests(office: Office, compared: int, far_token: str, far: bytes) ->
         return client.get(f"/office/unit/{compared}/note.docx").status_code == 200
 
     def far_cell(client):
-        answer = httpx.post(str(client.base_url) + "/api/upload", files={"file": ("年报.xlsx", far)},
-                            headers={"Authorization": f"Bearer {far_token}"}, timeout=600)
+        answer = httpx.post(str(client.base_url) + "/api/upload", files={"file": ("年报.xlsx", far[1])},
+                            headers={"Authorization": f"Bearer {far[0]}"}, timeout=600)
         return answer.status_code == 422
 
-    return {"比较": compare, "汇总": merge, "审核意见": note, "远端单元格": far_cell}
+    return {"比较": compare, "汇总": merge, "审核意见": note} | ({"远端单元格": far_cell} if far else {})
 
 
 class Load:
-    """The heavy requests, each kind sent over and over by its own thread until stopped."""
+    """The heavy requests, each kind sent over and over by its own thread (`pause`
+    seconds apart) until stopped."""
 
-    def __init__(self, office: Office, requests: dict):
-        self.stop, self.done = threading.Event(), {name: [] for name in requests}
+    def __init__(self, office: Office, requests: dict, pause: float = 0.0):
+        self.stop, self.done, self.pause = threading.Event(), {name: [] for name in requests}, pause
         self.wrong: list[str] = []
         self.threads = [threading.Thread(target=self._loop, args=(office.twin(), name, send), daemon=True)
                         for name, send in requests.items()]
@@ -150,6 +152,7 @@ class Load:
             if not send(client):
                 self.wrong.append(name)
             self.done[name].append(time.perf_counter() - start)
+            self.stop.wait(self.pause)
 
     def __enter__(self):
         for t in self.threads:
@@ -221,7 +224,7 @@ def main() -> None:
             timed_uploads(server.base, tokens[uploader], books[:1])  # the first check after the workers' warm-up
             quiet = timed_uploads(server.base, tokens[uploader], books[1:args.uploads + 1], pause=0.25)
             office = Office(server.base, made.password)
-            with Load(office, heavy_requests(office, units[compared].id, tokens[far_unit], far)) as load:
+            with Load(office, heavy_requests(office, units[compared].id, (tokens[far_unit], far))) as load:
                 time.sleep(1)  # every kind of heavy request under way
                 loaded = timed_uploads(server.base, tokens[uploader], books[args.uploads + 1:], pause=0.25)
             load_avg = os.getloadavg()
