@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import statistics
 
+import httpx2 as httpx
 import pytest
 from desk_helpers import EDUCATION, make_desk, token, workbook
 
@@ -18,9 +19,6 @@ from xltools import write
 from xltools.commands.roster import read_roster
 from xltools.desk.checking import check_file
 from xltools.desk.service import Desk, create
-
-pytest.importorskip("uvicorn")
-httpx = pytest.importorskip("httpx2")
 
 
 def test_the_far_cell_workbook_is_refused_by_the_desk_with_its_finding(tmp_path):
