@@ -14,6 +14,7 @@ document's own evidence (its row order, its row totals), a finding says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from xltools.documents import outline
@@ -82,6 +83,8 @@ class _Found:
     pieces: list[str] = field(default_factory=list)  # of numbers wrapped in their cells, from the lines below
     wrapped: str | None = None  # pieces of numbers wrapped in their cells that could not be joined
     ordered: tuple[str, str] | None = None  # placed by row order: the labelled rows around it
+    sure: bool = False  # its label names its row with certainty (no likeness only)
+    apart: list[str] = field(default_factory=list)  # no label: the rows named by labels printed apart from it
     ends: list[int | None] = field(init=False)  # where each cell ends on its first line
     firsts: list[str] = field(init=False)  # the cells as on their first line
 
@@ -155,6 +158,15 @@ def _digits(text: str) -> int:
 
 def _first_match(labels: list[str], candidates: list[Target]) -> Target | None:
     return next((t for t in (match(x, candidates) for x in labels) if t is not None), None)
+
+
+def _row_named(label: str, pending: list[str], candidates: list[Target]) -> Target | None:
+    """The row (not a parent, nor a column: 总计, 其他) a line of labels alone names,
+    by itself or as the end of the line before."""
+    if not ITEM.match(norm(label)) and len(norm(label)) < 4:
+        return None
+    named = _first_match([label] + [p + label for p in pending[-1:]], candidates)
+    return None if named is None or named.children else named
 
 
 def _label_below(rows: list[Row], k: int, label: str, candidates: list[Target]) -> list[int]:
@@ -272,6 +284,8 @@ class _Reader:
         rows = [self._split(ln) for ln in lines if not is_page_number(ln)]
         taken: set[int] = set()  # label lines read as the end of a label above them
         tails: set[int] = set()  # lines with the end of a label and of the numbers above them
+        run: list[Target] = []  # the rows that label lines since the last row of numbers name
+        apart: list[Target] = []  # ... when they name several: numbers below are no one row's
         for k, row in enumerate(rows):
             line = row.line
             if k in tails:
@@ -291,21 +305,27 @@ class _Reader:
                 target = _first_match(tries[:3], candidates)
                 if target is None or target.children or line.grid != "cells" or len(row.values) != target.width:
                     if row.labels and k not in taken:
-                        pending = (pending + [" ".join(row.labels)])[-3:]
+                        named = _row_named(tries[0], pending, candidates)
+                        run += [named] if named is not None and named not in run else []
+                        pending, apart = (pending + [" ".join(row.labels)])[-3:], []
                     continue
                 # an HTML or Word row whose every cell is empty: blank, as published
             above = out[-1] if out else None
             how = self._continues(above, row)
-            if not label_cells and not pending:
+            if len(run) > 1:  # labels printed apart from their numbers, in an order the numbers need not keep
+                apart, run, pending = run, [], []
+            if not label_cells and (apart or not pending):
                 if how == "cut":
                     above.wrapped = " ".join(v for v in row.values if v)
                 else:
-                    out.append(_Found(None, row.values, row.starts, line, line.number, wrap=how == "wrap"))
+                    out.append(_Found(None, row.values, row.starts, line, line.number, wrap=how == "wrap",
+                                      apart=[t.label for t in apart]))
                 continue
             target = _first_match(tries, candidates)
             shown = (" ".join(label_cells) or " ".join(pending[-1:]))[:40]
             label = "".join(label_cells)
-            pending = []
+            loose = any(t is not target for t in run)  # labels of other rows just above its own
+            pending, run, apart = [], [], []
             if target is None and how == "wrap":  # the rest of a label and of numbers wrapped: "申请数量   67"
                 out.append(_Found(None, row.values, row.starts, line, line.number, label=label, wrap=True,
                                   tail=above.target is not None
@@ -330,7 +350,8 @@ class _Reader:
                     self.finding("I1", "unmatched", line=line.number, found=shown or " ".join(row.values)[:60],
                                  section=section)
                 continue
-            out.append(_Found(target, row.values, row.starts, line, line.number, label=label))
+            sure = any(score(norm(x), norm(target.label)) >= SURE for x in tries + [label])
+            out.append(_Found(target, row.values, row.starts, line, line.number, label=label, sure=sure and not loose))
             filled = out[-1].filled
             if len(filled) < target.width and len(filled) == 1 and len(filled[0]) <= 3:
                 open_row = out[-1]  # the next lines may hold the rest
@@ -378,21 +399,21 @@ class _Reader:
 
     @staticmethod
     def _by_order(found: list[_Found], candidates: list[Target]) -> None:
-        """Numbers without a label, between two labelled rows of a table that follows
-        the national row order, go to the rows missing between those two, in order."""
+        """Numbers without a label go to a row by order only where that is certain:
+        alone between two rows whose labels name them with certainty, with exactly
+        one row of the national order between those two, a row no other line names."""
         rows = [t for t in candidates if not t.children]
-        labelled = [k for k, f in enumerate(found) if f.target in rows]
-        at = [rows.index(found[k].target) for k in labelled]
-        if len(at) < 2 or at != sorted(at) or len(set(at)) != len(at):
-            return
-        for (k1, a), (k2, b) in zip(zip(labelled, at), zip(labelled[1:], at[1:])):
-            between = [f for f in found[k1 + 1:k2] if f.target is None]
-            gap = rows[a + 1:b]
-            if between and len(between) == len(gap) and all(
-                    t.block == rows[a].block and len(f.filled) == t.width and all(is_value(c) for c in f.cells)
-                    for f, t in zip(between, gap)):
-                for f, t in zip(between, gap):
-                    f.target, f.ordered = t, (rows[a].label, rows[b].label)
+        named = {f.target.key for f in found if f.target is not None}
+        for k in range(1, len(found) - 1):
+            before, f, after = found[k - 1], found[k], found[k + 1]
+            if f.target is not None or f.apart or not (before.sure and after.sure) \
+                    or before.target not in rows or after.target not in rows:
+                continue
+            a, b = rows.index(before.target), rows.index(after.target)
+            gap = rows[a + 1] if b - a == 2 else None
+            if gap is not None and gap.key not in named and gap.block == before.target.block \
+                    and len(f.filled) == gap.width and all(is_value(c) for c in f.cells):
+                f.target, f.ordered = gap, (before.target.label, after.target.label)
 
     def table(self, fmt: Format, table_id: str, lines: list[Line], section: str) -> dict[str, Any]:
         """Values by field id for the rows of one table found in `lines`."""
@@ -401,11 +422,15 @@ class _Reader:
         self._by_order(found, candidates)
         values: dict[str, Any] = {}
         seen: set[str] = set()
+        ordered: list[tuple[_Found, list[str]]] = []  # placed by row order, judged by the total when all are in
         is_text_section = any(f.section == section for f in fmt.text_fields())
         for f in found:
             t = f.target
             if t is None:
-                if not is_text_section:
+                if f.apart:
+                    self.finding("I1", "apart", line=f.line.number, found=" ".join(f.filled)[:60],
+                                 labels="、".join(f.apart))
+                elif not is_text_section:
                     self.finding("I1", "unlabelled", line=f.line.number, found=" ".join(f.filled)[:60],
                                  section=section)
                 continue
@@ -423,14 +448,37 @@ class _Reader:
                 self.finding("I1", "duplicate", ids, line=f.line.number, label=t.label)
                 continue
             seen.add(key)
-            if f.ordered:
-                self.finding("I6", "order", ids, line=f.line.number, found=" ".join(f.filled)[:60],
-                             before=f.ordered[0], after=f.ordered[1], label=t.label)
             values |= self.place(fmt, ids, raw, t.label, f.line)
+            if f.ordered:
+                ordered.append((f, ids))
             if mapped:
                 values |= self._into(table_id, t.label, key, f.line, raw)
+        for f, ids in ordered:
+            total = self._refuted(fmt, ids, values)
+            if total is not None:  # the order guess, not the report, would break the printed total
+                self.placed.difference_update(ids)
+                values = {k: v for k, v in values.items() if k not in ids}
+                key = total.removeprefix(table_id + ".").rpartition(".")[0]
+                self.finding("I1", "refuted", ids, line=f.line.number, found=" ".join(f.filled)[:60],
+                             label=f.target.label, total=next(t.label for t in candidates if t.key == key))
+            else:
+                self.finding("I6", "order", ids, line=f.line.number, found=" ".join(f.filled)[:60],
+                             before=f.ordered[0], after=f.ordered[1], label=f.target.label)
         self._missing(fmt, table_id, candidates, values)
         return values
+
+    def _refuted(self, fmt: Format, ids: list[str], values: dict) -> str | None:
+        """The total a row placed by order makes a column no longer add up to, in the
+        total row the table prints: its parts all read and differing from it, or
+        those read exceeding it."""
+        for total in sorted(t for t in values if t in self.placed and fmt.fields[t].row_parts):
+            parts = fmt.fields[total].row_parts
+            if not set(ids) & set(parts) or not isinstance(values[total], (int, Decimal)):
+                continue
+            read = [values[p] for p in parts if p in self.placed and isinstance(values.get(p), (int, Decimal))]
+            if sum(read) > values[total] or all(p in self.placed for p in parts) and sum(read) != values[total]:
+                return total
+        return None
 
     def _into(self, table_id: str, label: str, key: str, line: Line, raw: list[str]) -> dict:
         """A 2019-style single row put under the 2021 row that takes it (I4): the
