@@ -706,3 +706,31 @@ def test_a_row_of_the_reference_shape_is_placed_by_its_neighbours():
     assert [f.message() for f in result.findings if f.rule in ("I1", "I6")] == [
         "第 28 行的数字（0 0 0 0 0 0 0）没有标签，位于“4.无正当理由大量反复申请”与“1.申请人无正当理由逾期不补正、"
         "行政机关不再处理其政府信息公开申请”之间，已按国家格式的行序记入“5.要求行政机关确认或重新出具已获取信息”。"]
+
+
+def test_a_whole_report_on_one_line_is_cut_at_its_headings_and_labels():
+    # a web page copied without line breaks: "…规章000规范性文件7012第二十条第（五）项…（七）总计 322010035
+    # 四、结转下年度继续办理1000001四、政府信息公开行政法复议、行政诉讼情况…"
+    result, missing = pattern("item2_one_line.txt")
+    assert missing == {f"proactive.normative.{c}" for c in ("issued", "repealed", "in_force")} | {
+        f"requests.granted.{c}" for c in COLUMNS}
+    assert result.report.values["proactive.license.decisions"] == 1483
+    assert row(result, "results_total") == [32, 2, 0, 1, 0, 0, 35]
+    assert [result.report.values[f] for f in APPEALS[:5]] == [1, 0, 0, 0, 1]
+    assert (result.report.text["overview.requests"], result.report.text["problems"]) == (
+        "本年度收到申请34件。", "公开内容还不够全面，下一步将加强。")
+    assert said(result) == [("I2", "ambiguous"), ("I5", "split"), ("I2", "sums"), ("I5", "split")]
+
+
+@pytest.mark.parametrize("separator", ["", " "])
+def test_the_seed_report_on_one_line_imports_whole(separator):
+    seed = (Path(__file__).parent.parent / "workbooks" / "examples" / "chitudian-2023-report.txt").read_text(
+        encoding="utf-8")
+    want = json.loads((Path(__file__).parent.parent / "workbooks" / "examples" / "chitudian-2023.json").read_text(
+        encoding="utf-8"))
+    result = imported(seed.replace("\n", "").replace("\t", separator))
+    assert {k: v for k, v in result.report.values.items() if not k.startswith("fees.")} == \
+           {k: v for k, v in want["values"].items() if not k.startswith("fees.")}
+    assert {k: v for k, v in result.report.text.items() if k.startswith("overview.")} == \
+           {k: v for k, v in want["text"].items() if k.startswith("overview.")}
+    assert said(result) == []
