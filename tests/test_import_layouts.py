@@ -734,3 +734,36 @@ def test_the_seed_report_on_one_line_imports_whole(separator):
     assert {k: v for k, v in result.report.text.items() if k.startswith("overview.")} == \
            {k: v for k, v in want["text"].items() if k.startswith("overview.")}
     assert said(result) == []
+
+
+def test_labels_cut_across_cells_are_decided_by_elimination_and_notes_are_said():
+    # | （六）其他处理 | 行政机关不再处理其政府信息公 | … | holds a piece of 1.'s label and 2.'s; the next,
+    # | 缴纳费用、 | 行政机关不再处理其政 | … |, only of 2.'s: so the first is 1.; | 第二十条第（五）项 | 1483 |
+    # is its block's only row; 55（含自然失效 29 件） is 55
+    result, missing = pattern("item4_cut_labels.md")
+    assert missing == set()
+    assert [result.report.values[f"proactive.normative.{c}"] for c in ("issued", "repealed", "in_force")] == [12, 3, 55]
+    assert row(result, "other_handling.no_correction") == [1, 0, 0, 0, 0, 0, 1]
+    taken = "没有被其他行的标签占用，已记入该行。"
+    assert [f.message() for f in result.findings if f.rule in ("W0", "I1", "I6")] == [
+        "文档第 8 行“行政规范性文件”的单元格带有说明（其中修订 16 件）；（含自然失效 29 件），"
+        "已按单元格开头的数字读取，说明未导入。",
+        f"第 9 行没有完整的行标签（“第二十条第（五）项”）；在它可能对应的行中，只有“行政许可”{taken}",
+        "第 44 行没有完整的行标签（“（六）其他处理 行政机关不再处理其政府信息公”）；在它可能对应的行中，"
+        f"只有“1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请”{taken}",
+        "第 45 行没有完整的行标签（“缴纳费用、 行政机关不再处理其政”）；在它可能对应的行中，"
+        f"只有“2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请”{taken}",
+        "第 43 行的数字（0 0 0 0 0 0 0）没有标签，位于“4.无正当理由大量反复申请”与“1.申请人无正当理由"
+        "逾期不补正、行政机关不再处理其政府信息公开申请”之间，已按国家格式的行序记入"
+        "“5.要求行政机关确认或重新出具已获取信息”。"]
+
+
+def test_a_cut_label_with_two_rows_left_is_not_placed():
+    # without 2.'s piece, 行政机关不再处理其政府信息公 may be 1. or 2.: neither is named, so neither is placed
+    text = (PATTERNS / "item4_cut_labels.md").read_text(encoding="utf-8").replace(
+        "|  | 缴纳费用、 | 行政机关不再处理其政 |", "|  |  | |")
+    result = import_document(from_text(Path("x.md"), text, markdown=True))
+    assert row(result, "other_handling.no_correction") == [None] * 7
+    assert row(result, "not_processed.confirmation") == [None] * 7  # its neighbour is not certain either
+    assert [(f.rule, f.case, f.params["line"]) for f in result.findings if f.rule in ("I1", "I6")] == [
+        ("I6", "piece", 9), ("I1", "unlabelled", 43), ("I1", "unmatched", 44), ("I1", "unlabelled", 45)]

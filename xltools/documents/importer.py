@@ -85,6 +85,9 @@ class _Found:
     ordered: tuple[str, str] | None = None  # placed by row order: the labelled rows around it
     sure: bool = False  # its label names its row with certainty (no likeness only)
     apart: list[str] = field(default_factory=list)  # no label: the rows named by labels printed apart from it
+    may: list[Target] = field(default_factory=list)  # a label cut across cells: the rows whose label holds it
+    notes: list[str] = field(default_factory=list)  # notes in brackets beside its numbers or label
+    cut: bool = False  # placed by elimination, its label cut
     ends: list[int | None] = field(init=False)  # where each cell ends on its first line
     firsts: list[str] = field(init=False)  # the cells as on their first line
 
@@ -167,6 +170,30 @@ def _row_named(label: str, pending: list[str], candidates: list[Target]) -> Targ
         return None
     named = _first_match([label] + [p + label for p in pending[-1:]], candidates)
     return None if named is None or named.children else named
+
+
+def _pieces(cells: list[str], candidates: list[Target], table) -> list[Target]:
+    """The rows whose official label holds every cell of a label a converter cut
+    across cells ("行政机关不再处理其政府信息公": （六）1 and 2); for a block's title
+    with numbers after it (第二十条第（五）项), the rows of that block."""
+    groups = {norm(t.label) for t in candidates if t.children}  # （六）其他处理 before the piece
+    texts = [norm(c) for c in cells if norm(c) and norm(c) not in groups]
+    rows = [t for t in candidates if not t.children]
+    titled = {b for b, block in enumerate(table.blocks) if block.title and norm(block.title) in texts}
+    if titled:
+        return [t for t in rows if t.block in titled]
+    if not texts or min(map(len, texts)) < 2 or sum(map(len, texts)) < 4:
+        return []
+    return [t for t in rows if all(x in norm(t.label) for x in texts)]
+
+
+def _between(found: list[_Found], k: int, rows: list[Target], target: Target) -> bool:
+    """Whether `target` falls, in the national order, between the rows found before
+    and after the k-th."""
+    at = rows.index(target)
+    before = [rows.index(g.target) for g in found[:k] if g.target in rows]
+    after = [rows.index(g.target) for g in found[k + 1:] if g.target in rows]
+    return (not before or before[-1] < at) and (not after or at < after[0])
 
 
 def _label_below(rows: list[Row], k: int, label: str, candidates: list[Target]) -> list[int]:
@@ -346,12 +373,16 @@ class _Reader:
                 above.wrapped = " ".join(v for v in row.values if v)
                 continue
             if target is None:
-                if label_cells or not is_text_section:  # in 六, a lone number is text
+                may = _pieces(label_cells, candidates, fmt.tables[table_id]) if line.grid in ("cells", "tabs") else []
+                if may:  # a label cut across cells: which row, the rows around it may tell
+                    out.append(_Found(None, row.values, row.starts, line, line.number, label=shown, may=may))
+                elif label_cells or not is_text_section:  # in 六, a lone number is text
                     self.finding("I1", "unmatched", line=line.number, found=shown or " ".join(row.values)[:60],
                                  section=section)
                 continue
             sure = any(score(norm(x), norm(target.label)) >= SURE for x in tries + [label])
-            out.append(_Found(target, row.values, row.starts, line, line.number, label=label, sure=sure and not loose))
+            out.append(_Found(target, row.values, row.starts, line, line.number, label=label, sure=sure and not loose,
+                              notes=row.notes))
             filled = out[-1].filled
             if len(filled) < target.width and len(filled) == 1 and len(filled[0]) <= 3:
                 open_row = out[-1]  # the next lines may hold the rest
@@ -398,6 +429,23 @@ class _Reader:
         return out
 
     @staticmethod
+    def _eliminate(found: list[_Found], candidates: list[Target]) -> None:
+        """Rows whose label a converter cut across cells: a piece only one row's label
+        holds names that row; one that several hold names the one left when every
+        other is named by a row of its own; either only where it falls between its
+        neighbours in the national order."""
+        rows = [t for t in candidates if not t.children]
+        named = True
+        while named:
+            taken = {f.target.key for f in found if f.target is not None}
+            named = False
+            for k, f in enumerate(found):
+                left = [t for t in f.may if t.key not in taken] if f.target is None else []
+                if len(left) == 1 and _between(found, k, rows, left[0]):
+                    f.target, f.sure, f.cut, named = left[0], True, True, True
+                    break
+
+    @staticmethod
     def _by_order(found: list[_Found], candidates: list[Target]) -> None:
         """Numbers without a label go to a row by order only where that is certain:
         alone between two rows whose labels name them with certainty, with exactly
@@ -419,6 +467,7 @@ class _Reader:
         """Values by field id for the rows of one table found in `lines`."""
         candidates = targets(fmt, table_id)
         found = self._join_wrapped(self._found(fmt, table_id, lines, section), candidates)
+        self._eliminate(found, candidates)
         self._by_order(found, candidates)
         values: dict[str, Any] = {}
         seen: set[str] = set()
@@ -427,7 +476,9 @@ class _Reader:
         for f in found:
             t = f.target
             if t is None:
-                if f.apart:
+                if f.may:
+                    self.finding("I1", "unmatched", line=f.line.number, found=f.label, section=section)
+                elif f.apart:
                     self.finding("I1", "apart", line=f.line.number, found=" ".join(f.filled)[:60],
                                  labels="、".join(f.apart))
                 elif not is_text_section:
@@ -449,6 +500,10 @@ class _Reader:
                 continue
             seen.add(key)
             values |= self.place(fmt, ids, raw, t.label, f.line)
+            if f.cut:
+                self.finding("I6", "piece", ids, line=f.line.number, found=f.label, label=t.label)
+            if f.notes:
+                self.finding("W0", "note", ids, line=f.line.number, label=t.label, found="；".join(f.notes))
             if f.ordered:
                 ordered.append((f, ids))
             if mapped:
