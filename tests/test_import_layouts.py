@@ -767,3 +767,27 @@ def test_a_cut_label_with_two_rows_left_is_not_placed():
     assert row(result, "not_processed.confirmation") == [None] * 7  # its neighbour is not certain either
     assert [(f.rule, f.case, f.params["line"]) for f in result.findings if f.rule in ("I1", "I6")] == [
         ("I6", "piece", 9), ("I1", "unlabelled", 43), ("I1", "unmatched", 44), ("I1", "unlabelled", 45)]
+
+
+@pytest.mark.parametrize("name", ["item5_group_cells.html", "item5_group_cells.txt"])
+def test_leading_group_cells_and_a_blank_total_column(name, tmp_path, cli):
+    # 三、本年度办理结果⇥（一）予以公开⇥10⇥1⇥⇥⇥⇥⇥ (a <tr> whose rowspan'd group label leads only the
+    # group's first row), zeros printed blank and the 总计 column of every result row left blank
+    result, missing = pattern(name)
+    assert missing == set()
+    assert row(result, "granted") == [10, 1, None, None, None, None, None]
+    assert row(result, "refused.state_secret") == [None] * 7
+    assert [f.message() for f in result.findings if f.rule in ("I1", "I3") and f.case not in ("section", "table")] == [
+        "表格“三、收到和处理政府信息公开申请情况”中有 11 个总计单元格为空，未导入；工作簿中的总计由公式按各项计算。"]
+    run = cli("import", str(PATTERNS / name), "-o", str(tmp_path / "x.xlsx"), "-f", "json")
+    assert not [f for f in json.loads(run.output)["files"][0]["findings"] if f["rule"].startswith("R")]
+    assert str(_cell(tmp_path / "x.xlsx", "requests.granted.total")).startswith("=SUM(")
+
+
+def test_a_tab_copy_that_lost_its_last_blank_is_not_shifted():
+    # a label spanning two columns, and no tab at the end: 258 may be 自然人's or 商业企业's
+    result = imported(HEAD + "（一）予以公开\t\t258\t12\t\t\t1\t1\n")
+    assert row(result, "granted") == [None] * 7
+    assert said(result) == [("I1", "count")]
+    result = imported(HEAD + "（一）予以公开\t\t258\t12\t\t\t1\t1\t\n")  # the tab at the end: its blank 总计
+    assert row(result, "granted") == [258, 12, None, None, 1, 1, None]

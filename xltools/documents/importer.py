@@ -114,8 +114,10 @@ class _Found:
 def _positions(cells: list[str], width: int, grid: str) -> list[str] | None:
     """The cells of a row whose source shows its cells (HTML, Word, Markdown, tabs),
     one per column: the numbers alone when there are as many as columns, else with
-    the empty cells between them; in HTML, Word and Markdown the empty cells before
-    and after them too, as there every cell is one of the row's."""
+    the empty cells between them; else the last `width` cells, blanks included, after
+    empty cells a label spanning columns leaves: in HTML, Word and Markdown, where
+    every cell is one of the row's, and in a tab copy whose last cell is there (a
+    tab at the end) or whose first is filled (no blank lost at the end shifts it)."""
     filled = [c for c in cells if c]
     if len(filled) == width:
         return filled
@@ -125,8 +127,9 @@ def _positions(cells: list[str], width: int, grid: str) -> list[str] | None:
     last = max((i for i, c in enumerate(cells) if c), default=-1)
     if last - first + 1 == width:
         return cells[first:last + 1]
-    if grid == "cells" and len(cells) == width:
-        return cells
+    row = cells[-width:]
+    if len(cells) >= width and not any(cells[:-width]) and (grid == "cells" or not row[-1] or row[0]):
+        return row
     return None
 
 
@@ -330,13 +333,14 @@ class _Reader:
                 ["".join(pending[-n:] + label_cells) for n in (1, 2, 3) if len(pending) >= n]
             if not any(row.values):
                 target = _first_match(tries[:3], candidates)
-                if target is None or target.children or line.grid != "cells" or len(row.values) != target.width:
+                if target is None or target.children or line.grid not in ("cells", "tabs") \
+                        or len(row.values) != target.width:
                     if row.labels and k not in taken:
                         named = _row_named(tries[0], pending, candidates)
                         run += [named] if named is not None and named not in run else []
                         pending, apart = (pending + [" ".join(row.labels)])[-3:], []
                     continue
-                # an HTML or Word row whose every cell is empty: blank, as published
+                # an HTML, Word or tab-copied row whose every cell is empty: blank, as published
             above = out[-1] if out else None
             how = self._continues(above, row)
             if len(run) > 1:  # labels printed apart from their numbers, in an order the numbers need not keep
@@ -519,8 +523,22 @@ class _Reader:
             else:
                 self.finding("I6", "order", ids, line=f.line.number, found=" ".join(f.filled)[:60],
                              before=f.ordered[0], after=f.ordered[1], label=f.target.label)
+        values = self._blank_totals(fmt, table_id, values)
         self._missing(fmt, table_id, candidates, values)
         return values
+
+    def _blank_totals(self, fmt: Format, table_id: str, values: dict) -> dict:
+        """Totals the document leaves blank beside a row's numbers (some tables leave
+        the 总计 column empty throughout): not read, so that the workbook's formulas
+        compute them; said once for the table (I3)."""
+        parts = {fid: fmt.fields[fid].column_parts for fid in values if fid in fmt.fields}  # not 2021's of _into
+        blank = [fid for fid, v in values.items() if v is None and fid in self.placed and parts.get(fid)
+                 and any(values.get(p) is not None for p in parts[fid])]
+        if blank:
+            self.placed.difference_update(blank)
+            table = fmt.tables[table_id]
+            self.finding("I3", "totals", blank, label=table.title or fmt.sections[table.section], count=len(blank))
+        return {k: v for k, v in values.items() if k not in blank}
 
     def _refuted(self, fmt: Format, ids: list[str], values: dict) -> str | None:
         """The total a row placed by order makes a column no longer add up to, in the
@@ -590,7 +608,7 @@ class _Reader:
             return {}
         cells = [c for f in found for c in f.cells]
         raw = self.numbers(fmt, cells, ids, label, found[0].line)
-        return {} if raw is None else self.place(fmt, ids, raw, label, found[0].line)
+        return {} if raw is None else self._blank_totals(fmt, table_id, self.place(fmt, ids, raw, label, found[0].line))
 
     def overview(self, fmt: Format, paragraphs: list[str]) -> tuple[dict[str, str], set[str]]:
         """The texts of 一's subsections, and those it could not tell apart (一 with
