@@ -791,3 +791,22 @@ def test_a_tab_copy_that_lost_its_last_blank_is_not_shifted():
     assert said(result) == [("I1", "count")]
     result = imported(HEAD + "（一）予以公开\t\t258\t12\t\t\t1\t1\t\n")  # the tab at the end: its blank 总计
     assert row(result, "granted") == [258, 12, None, None, 1, 1, None]
+
+
+def test_all_zero_rows_one_cell_short_are_zeros_with_w6():
+    # 四、结转下年度继续办理 000000: six zeros for seven cells; whichever is blank, every value is 0
+    result, missing = pattern("item6_zero_rows.txt")
+    assert missing == {f"requests.granted.{c}" for c in COLUMNS}  # its two readings both add up: I2
+    assert row(result, "carried_out") == row(result, "refused.state_secret") == [0] * 7
+    assert [result.report.values[f] for f in APPEALS] == [0] * 15
+    assert [f.message() for f in result.findings if f.rule in ("W6", "I1")] == [
+        "文档第 1 行“1.属于国家秘密”只有 6 个数字（000000），有一格空着；这些数字都是 0，空着的一格按0处理，"
+        "全行记为 0。",
+        "文档第 1 行“四、结转下年度继续办理”只有 6 个数字（000000），有一格空着；这些数字都是 0，空着的一格按0处理，"
+        "全行记为 0。",
+        "文档第 1 行“四、政府信息公开行政复议、行政诉讼情况”只有 14 个数字（00000000000000），有一格空着；"
+        "这些数字都是 0，空着的一格按0处理，全行记为 0。"]
+    # five zeros for seven, or a 1 among six: no certain reading
+    result = imported(HEAD + "四、结转下年度继续办理 0 0 0 0 0\n（一）予以公开 1 0 0 0 0 1\n", wrapped=True)
+    assert row(result, "carried_out") == row(result, "granted") == [None] * 7
+    assert said(result) == [("I1", "count"), ("I1", "count")]

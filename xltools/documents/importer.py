@@ -260,6 +260,10 @@ class _Reader:
         if placed is not None:
             return placed
         filled = [c for c in cells if c]
+        if filled and all(v.isdigit() for v in filled) and set("".join(filled)) == {"0"} \
+                and len("".join(filled)) == width - 1:  # one cell printed blank: whichever, every value is 0
+            self.finding("W6", "document", ids, line=line.number, label=label, found=found, actual=width - 1)
+            return ["0"] * width
         # only digits with no separator between them can be several numbers: a row
         # cut back from a run-together page (where a space is no reliable boundary
         # either), or a row that is one run of digits
