@@ -709,8 +709,9 @@ def test_a_row_of_the_reference_shape_is_placed_by_its_neighbours():
 
 
 def test_a_whole_report_on_one_line_is_cut_at_its_headings_and_labels():
-    # a web page copied without line breaks: "…规章000规范性文件7012第二十条第（五）项…（七）总计 322010035
-    # 四、结转下年度继续办理1000001四、政府信息公开行政法复议、行政诉讼情况…"
+    # a web page copied without line breaks (each paragraph's indent of two ideographic spaces left):
+    # "…规章000规范性文件7012第二十条第（五）项…（七）总计 322010035四、结转下年度继续办理1000001
+    # 　　四、政府信息公开行政法复议、行政诉讼情况…"
     result, missing = pattern("item2_one_line.txt")
     assert missing == {f"proactive.normative.{c}" for c in ("issued", "repealed", "in_force")} | {
         f"requests.granted.{c}" for c in COLUMNS}
