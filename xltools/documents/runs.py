@@ -119,7 +119,7 @@ def _cut(line: Line) -> str | None:
     found = list(pattern.finditer(folded))
     heads = [m for m in found if m.group(0) in sections]  # headings of sections and of 一's subsections
     stuck = len(line.cells) == 1 and any(at[m.end() - 1] == at[m.end() - 2] + 1 for m in glued.finditer(folded))
-    if len(found) < 2 or not stuck and len(heads) < 2:
+    if len(found) < 2 or not stuck and sum(not m.group(0).startswith("(") for m in heads) < 2:
         return None
     first = next((m.start() for m in heads if m.group(0)[0] in "二三四"), 0)
     last = next((m.start() for m in heads if m.group(0)[0] in "五六" and m.start() > first), len(folded))
