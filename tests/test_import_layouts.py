@@ -811,3 +811,17 @@ def test_all_zero_rows_one_cell_short_are_zeros_with_w6():
     result = imported(HEAD + "四、结转下年度继续办理 0 0 0 0 0\n（一）予以公开 1 0 0 0 0 1\n", wrapped=True)
     assert row(result, "carried_out") == row(result, "granted") == [None] * 7
     assert said(result) == [("I1", "count"), ("I1", "count")]
+
+
+def test_a_report_whose_total_is_wrong_keeps_its_labelled_rows():
+    # 20 printed where the rows read add up to 21: the row placed by order is withdrawn, those
+    # placed by their own labels stay as printed, for check to judge
+    total = "（七）总计                                  21"
+    result = imported(PDF_TABLE.replace(total, total[:-2] + "20"), wrapped=True)
+    assert row(result, "refused.three_securities_one_stability") == [None] * 7
+    assert row(result, "granted") == [8, 0, 0, 0, 0, 0, 8] and row(result, "results_total") == [20, 0, 0, 0, 0, 0, 21]
+    assert said(result) == [("I1", "refuted")]
+    # 22: the rows this table leaves out may hold the 1 more, so the order stands
+    result = imported(PDF_TABLE.replace(total, total[:-2] + "22"), wrapped=True)
+    assert row(result, "refused.three_securities_one_stability") == [2, 0, 0, 0, 0, 0, 2]
+    assert said(result) == [("I6", "order")]
