@@ -14,6 +14,7 @@ document's own evidence (its row order, its row totals), a finding says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from xltools.documents import outline
@@ -82,6 +83,11 @@ class _Found:
     pieces: list[str] = field(default_factory=list)  # of numbers wrapped in their cells, from the lines below
     wrapped: str | None = None  # pieces of numbers wrapped in their cells that could not be joined
     ordered: tuple[str, str] | None = None  # placed by row order: the labelled rows around it
+    sure: bool = False  # its label names its row with certainty (no likeness only)
+    apart: list[str] = field(default_factory=list)  # no label: the rows named by labels printed apart from it
+    may: list[Target] = field(default_factory=list)  # a label cut across cells: the rows whose label holds it
+    notes: list[str] = field(default_factory=list)  # notes in brackets beside its numbers or label
+    cut: bool = False  # placed by elimination, its label cut
     ends: list[int | None] = field(init=False)  # where each cell ends on its first line
     firsts: list[str] = field(init=False)  # the cells as on their first line
 
@@ -108,8 +114,10 @@ class _Found:
 def _positions(cells: list[str], width: int, grid: str) -> list[str] | None:
     """The cells of a row whose source shows its cells (HTML, Word, Markdown, tabs),
     one per column: the numbers alone when there are as many as columns, else with
-    the empty cells between them; in HTML, Word and Markdown the empty cells before
-    and after them too, as there every cell is one of the row's."""
+    the empty cells between them; else the last `width` cells, blanks included, after
+    empty cells a label spanning columns leaves: in HTML, Word and Markdown, where
+    every cell is one of the row's, and in a tab copy whose last cell is there (a
+    tab at the end) or whose first is filled (no blank lost at the end shifts it)."""
     filled = [c for c in cells if c]
     if len(filled) == width:
         return filled
@@ -119,8 +127,9 @@ def _positions(cells: list[str], width: int, grid: str) -> list[str] | None:
     last = max((i for i, c in enumerate(cells) if c), default=-1)
     if last - first + 1 == width:
         return cells[first:last + 1]
-    if grid == "cells" and len(cells) == width:
-        return cells
+    row = cells[-width:]
+    if len(cells) >= width and not any(cells[:-width]) and (grid == "cells" or not row[-1] or row[0]):
+        return row
     return None
 
 
@@ -155,6 +164,39 @@ def _digits(text: str) -> int:
 
 def _first_match(labels: list[str], candidates: list[Target]) -> Target | None:
     return next((t for t in (match(x, candidates) for x in labels) if t is not None), None)
+
+
+def _row_named(label: str, pending: list[str], candidates: list[Target]) -> Target | None:
+    """The row (not a parent, nor a column: 总计, 其他) a line of labels alone names,
+    by itself or as the end of the line before."""
+    if not ITEM.match(norm(label)) and len(norm(label)) < 4:
+        return None
+    named = _first_match([label] + [p + label for p in pending[-1:]], candidates)
+    return None if named is None or named.children else named
+
+
+def _pieces(cells: list[str], candidates: list[Target], table) -> list[Target]:
+    """The rows whose official label holds every cell of a label a converter cut
+    across cells ("行政机关不再处理其政府信息公": （六）1 and 2); for a block's title
+    with numbers after it (第二十条第（五）项), the rows of that block."""
+    groups = {norm(t.label) for t in candidates if t.children}  # （六）其他处理 before the piece
+    texts = [norm(c) for c in cells if norm(c) and norm(c) not in groups]
+    rows = [t for t in candidates if not t.children]
+    titled = {b for b, block in enumerate(table.blocks) if block.title and norm(block.title) in texts}
+    if titled:
+        return [t for t in rows if t.block in titled]
+    if not texts or min(map(len, texts)) < 2 or sum(map(len, texts)) < 4:
+        return []
+    return [t for t in rows if all(x in norm(t.label) for x in texts)]
+
+
+def _between(found: list[_Found], k: int, rows: list[Target], target: Target) -> bool:
+    """Whether `target` falls, in the national order, between the rows found before
+    and after the k-th."""
+    at = rows.index(target)
+    before = [rows.index(g.target) for g in found[:k] if g.target in rows]
+    after = [rows.index(g.target) for g in found[k + 1:] if g.target in rows]
+    return (not before or before[-1] < at) and (not after or at < after[0])
 
 
 def _label_below(rows: list[Row], k: int, label: str, candidates: list[Target]) -> list[int]:
@@ -218,6 +260,10 @@ class _Reader:
         if placed is not None:
             return placed
         filled = [c for c in cells if c]
+        if filled and all(v.isdigit() for v in filled) and set("".join(filled)) == {"0"} \
+                and len("".join(filled)) == width - 1:  # one cell printed blank: whichever, every value is 0
+            self.finding("W6", "document", ids, line=line.number, label=label, found=found, actual=width - 1)
+            return ["0"] * width
         # only digits with no separator between them can be several numbers: a row
         # cut back from a run-together page (where a space is no reliable boundary
         # either), or a row that is one run of digits
@@ -272,6 +318,8 @@ class _Reader:
         rows = [self._split(ln) for ln in lines if not is_page_number(ln)]
         taken: set[int] = set()  # label lines read as the end of a label above them
         tails: set[int] = set()  # lines with the end of a label and of the numbers above them
+        run: list[Target] = []  # the rows that label lines since the last row of numbers name
+        apart: list[Target] = []  # ... when they name several: numbers below are no one row's
         for k, row in enumerate(rows):
             line = row.line
             if k in tails:
@@ -289,23 +337,30 @@ class _Reader:
                 ["".join(pending[-n:] + label_cells) for n in (1, 2, 3) if len(pending) >= n]
             if not any(row.values):
                 target = _first_match(tries[:3], candidates)
-                if target is None or target.children or line.grid != "cells" or len(row.values) != target.width:
+                if target is None or target.children or line.grid not in ("cells", "tabs") \
+                        or len(row.values) != target.width:
                     if row.labels and k not in taken:
-                        pending = (pending + [" ".join(row.labels)])[-3:]
+                        named = _row_named(tries[0], pending, candidates)
+                        run += [named] if named is not None and named not in run else []
+                        pending, apart = (pending + [" ".join(row.labels)])[-3:], []
                     continue
-                # an HTML or Word row whose every cell is empty: blank, as published
+                # an HTML, Word or tab-copied row whose every cell is empty: blank, as published
             above = out[-1] if out else None
             how = self._continues(above, row)
-            if not label_cells and not pending:
+            if len(run) > 1:  # labels printed apart from their numbers, in an order the numbers need not keep
+                apart, run, pending = run, [], []
+            if not label_cells and (apart or not pending):
                 if how == "cut":
                     above.wrapped = " ".join(v for v in row.values if v)
                 else:
-                    out.append(_Found(None, row.values, row.starts, line, line.number, wrap=how == "wrap"))
+                    out.append(_Found(None, row.values, row.starts, line, line.number, wrap=how == "wrap",
+                                      apart=[t.label for t in apart]))
                 continue
             target = _first_match(tries, candidates)
             shown = (" ".join(label_cells) or " ".join(pending[-1:]))[:40]
             label = "".join(label_cells)
-            pending = []
+            loose = any(t is not target for t in run)  # labels of other rows just above its own
+            pending, run, apart = [], [], []
             if target is None and how == "wrap":  # the rest of a label and of numbers wrapped: "申请数量   67"
                 out.append(_Found(None, row.values, row.starts, line, line.number, label=label, wrap=True,
                                   tail=above.target is not None
@@ -326,11 +381,16 @@ class _Reader:
                 above.wrapped = " ".join(v for v in row.values if v)
                 continue
             if target is None:
-                if label_cells or not is_text_section:  # in 六, a lone number is text
+                may = _pieces(label_cells, candidates, fmt.tables[table_id]) if line.grid in ("cells", "tabs") else []
+                if may:  # a label cut across cells: which row, the rows around it may tell
+                    out.append(_Found(None, row.values, row.starts, line, line.number, label=shown, may=may))
+                elif label_cells or not is_text_section:  # in 六, a lone number is text
                     self.finding("I1", "unmatched", line=line.number, found=shown or " ".join(row.values)[:60],
                                  section=section)
                 continue
-            out.append(_Found(target, row.values, row.starts, line, line.number, label=label))
+            sure = any(score(norm(x), norm(target.label)) >= SURE for x in tries + [label])
+            out.append(_Found(target, row.values, row.starts, line, line.number, label=label, sure=sure and not loose,
+                              notes=row.notes))
             filled = out[-1].filled
             if len(filled) < target.width and len(filled) == 1 and len(filled[0]) <= 3:
                 open_row = out[-1]  # the next lines may hold the rest
@@ -377,35 +437,59 @@ class _Reader:
         return out
 
     @staticmethod
-    def _by_order(found: list[_Found], candidates: list[Target]) -> None:
-        """Numbers without a label, between two labelled rows of a table that follows
-        the national row order, go to the rows missing between those two, in order."""
+    def _eliminate(found: list[_Found], candidates: list[Target]) -> None:
+        """Rows whose label a converter cut across cells: a piece only one row's label
+        holds names that row; one that several hold names the one left when every
+        other is named by a row of its own; either only where it falls between its
+        neighbours in the national order."""
         rows = [t for t in candidates if not t.children]
-        labelled = [k for k, f in enumerate(found) if f.target in rows]
-        at = [rows.index(found[k].target) for k in labelled]
-        if len(at) < 2 or at != sorted(at) or len(set(at)) != len(at):
-            return
-        for (k1, a), (k2, b) in zip(zip(labelled, at), zip(labelled[1:], at[1:])):
-            between = [f for f in found[k1 + 1:k2] if f.target is None]
-            gap = rows[a + 1:b]
-            if between and len(between) == len(gap) and all(
-                    t.block == rows[a].block and len(f.filled) == t.width and all(is_value(c) for c in f.cells)
-                    for f, t in zip(between, gap)):
-                for f, t in zip(between, gap):
-                    f.target, f.ordered = t, (rows[a].label, rows[b].label)
+        named = True
+        while named:
+            taken = {f.target.key for f in found if f.target is not None}
+            named = False
+            for k, f in enumerate(found):
+                left = [t for t in f.may if t.key not in taken] if f.target is None else []
+                if len(left) == 1 and _between(found, k, rows, left[0]):
+                    f.target, f.sure, f.cut, named = left[0], True, True, True
+                    break
+
+    @staticmethod
+    def _by_order(found: list[_Found], candidates: list[Target]) -> None:
+        """Numbers without a label go to a row by order only where that is certain:
+        alone between two rows whose labels name them with certainty, with exactly
+        one row of the national order between those two, a row no other line names."""
+        rows = [t for t in candidates if not t.children]
+        named = {f.target.key for f in found if f.target is not None}
+        for k in range(1, len(found) - 1):
+            before, f, after = found[k - 1], found[k], found[k + 1]
+            if f.target is not None or f.apart or not (before.sure and after.sure) \
+                    or before.target not in rows or after.target not in rows:
+                continue
+            a, b = rows.index(before.target), rows.index(after.target)
+            gap = rows[a + 1] if b - a == 2 else None
+            if gap is not None and gap.key not in named and gap.block == before.target.block \
+                    and len(f.filled) == gap.width and all(is_value(c) for c in f.cells):
+                f.target, f.ordered = gap, (before.target.label, after.target.label)
 
     def table(self, fmt: Format, table_id: str, lines: list[Line], section: str) -> dict[str, Any]:
         """Values by field id for the rows of one table found in `lines`."""
         candidates = targets(fmt, table_id)
         found = self._join_wrapped(self._found(fmt, table_id, lines, section), candidates)
+        self._eliminate(found, candidates)
         self._by_order(found, candidates)
         values: dict[str, Any] = {}
         seen: set[str] = set()
+        ordered: list[tuple[_Found, list[str]]] = []  # placed by row order, judged by the total when all are in
         is_text_section = any(f.section == section for f in fmt.text_fields())
         for f in found:
             t = f.target
             if t is None:
-                if not is_text_section:
+                if f.may:
+                    self.finding("I1", "unmatched", line=f.line.number, found=f.label, section=section)
+                elif f.apart:
+                    self.finding("I1", "apart", line=f.line.number, found=" ".join(f.filled)[:60],
+                                 labels="、".join(f.apart))
+                elif not is_text_section:
                     self.finding("I1", "unlabelled", line=f.line.number, found=" ".join(f.filled)[:60],
                                  section=section)
                 continue
@@ -423,14 +507,55 @@ class _Reader:
                 self.finding("I1", "duplicate", ids, line=f.line.number, label=t.label)
                 continue
             seen.add(key)
-            if f.ordered:
-                self.finding("I6", "order", ids, line=f.line.number, found=" ".join(f.filled)[:60],
-                             before=f.ordered[0], after=f.ordered[1], label=t.label)
             values |= self.place(fmt, ids, raw, t.label, f.line)
+            if f.cut:
+                self.finding("I6", "piece", ids, line=f.line.number, found=f.label, label=t.label)
+            if f.notes:
+                self.finding("W0", "note", ids, line=f.line.number, label=t.label, found="；".join(f.notes))
+            if f.ordered:
+                ordered.append((f, ids))
             if mapped:
                 values |= self._into(table_id, t.label, key, f.line, raw)
+        for f, ids in ordered:
+            total = self._refuted(fmt, ids, values)
+            if total is not None:  # the order guess, not the report, would break the printed total
+                self.placed.difference_update(ids)
+                values = {k: v for k, v in values.items() if k not in ids}
+                key = total.removeprefix(table_id + ".").rpartition(".")[0]
+                self.finding("I1", "refuted", ids, line=f.line.number, found=" ".join(f.filled)[:60],
+                             label=f.target.label, total=next(t.label for t in candidates if t.key == key))
+            else:
+                self.finding("I6", "order", ids, line=f.line.number, found=" ".join(f.filled)[:60],
+                             before=f.ordered[0], after=f.ordered[1], label=f.target.label)
+        values = self._blank_totals(fmt, table_id, values)
         self._missing(fmt, table_id, candidates, values)
         return values
+
+    def _blank_totals(self, fmt: Format, table_id: str, values: dict) -> dict:
+        """Totals the document leaves blank beside a row's numbers (some tables leave
+        the 总计 column empty throughout): not read, so that the workbook's formulas
+        compute them; said once for the table (I3)."""
+        parts = {fid: fmt.fields[fid].column_parts for fid in values if fid in fmt.fields}  # not 2021's of _into
+        blank = [fid for fid, v in values.items() if v is None and fid in self.placed and parts.get(fid)
+                 and any(values.get(p) is not None for p in parts[fid])]
+        if blank:
+            self.placed.difference_update(blank)
+            table = fmt.tables[table_id]
+            self.finding("I3", "totals", blank, label=table.title or fmt.sections[table.section], count=len(blank))
+        return {k: v for k, v in values.items() if k not in blank}
+
+    def _refuted(self, fmt: Format, ids: list[str], values: dict) -> str | None:
+        """The total a row placed by order makes a column no longer add up to, in the
+        total row the table prints: its parts all read and differing from it, or
+        those read exceeding it."""
+        for total in sorted(t for t in values if t in self.placed and fmt.fields[t].row_parts):
+            parts = fmt.fields[total].row_parts
+            if not set(ids) & set(parts) or not isinstance(values[total], (int, Decimal)):
+                continue
+            read = [values[p] for p in parts if p in self.placed and isinstance(values.get(p), (int, Decimal))]
+            if sum(read) > values[total] or all(p in self.placed for p in parts) and sum(read) != values[total]:
+                return total
+        return None
 
     def _into(self, table_id: str, label: str, key: str, line: Line, raw: list[str]) -> dict:
         """A 2019-style single row put under the 2021 row that takes it (I4): the
@@ -487,7 +612,7 @@ class _Reader:
             return {}
         cells = [c for f in found for c in f.cells]
         raw = self.numbers(fmt, cells, ids, label, found[0].line)
-        return {} if raw is None else self.place(fmt, ids, raw, label, found[0].line)
+        return {} if raw is None else self._blank_totals(fmt, table_id, self.place(fmt, ids, raw, label, found[0].line))
 
     def overview(self, fmt: Format, paragraphs: list[str]) -> tuple[dict[str, str], set[str]]:
         """The texts of 一's subsections, and those it could not tell apart (一 with

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,9 @@ from xltools.model.values import UNITS, is_blank_mark
 
 _NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
 FRAGMENT = re.compile(r"[\d.,]+")  # a piece of a number wrapped in its cell ("99." of 99.96)
+# a note in brackets that counts something, after a cell's number or label: 55（含自然失效 29 件）,
+# 行政规范性文件（其中修订 16 件）; no official label has a digit in brackets
+NOTE = re.compile(r"\s*[（(][^（）()]*\d[^（）()]*[）)]\s*$")
 
 
 @functools.cache
@@ -62,6 +65,7 @@ class Row:
     labels: list[str]  # the cells before the values
     values: list[str]  # "" for an empty cell
     starts: list[int | None]  # the column each value starts at, where the line says
+    notes: list[str] = field(default_factory=list)  # notes in brackets taken off its cells
 
 
 def split_line(line: Line, pieces: bool = False) -> Row:
@@ -72,9 +76,16 @@ def split_line(line: Line, pieces: bool = False) -> Row:
 
     cells: list[str] = []
     starts: list[int | None] = []
+    notes: list[str] = []
     for k, c in enumerate(line.cells):
         c = c.strip("“”\"'") or c  # PDF text sometimes puts a label's quote beside the numbers
         at = line.starts[k] if line.starts else None
+        note = NOTE.search(c)
+        if note:
+            notes.append(note.group(0).strip())
+            c = c[:note.start()]
+            if not c:
+                continue  # a cell of its own: no position of the row
         # numbers after a single space are cells too ("0 0 0", "规章 0 0 0")
         words = list(re.finditer(r"\S+", c))
         n = len(words)
@@ -92,4 +103,4 @@ def split_line(line: Line, pieces: bool = False) -> Row:
     n = len(cells)
     while n and value(cells[n - 1]):
         n -= 1
-    return Row(line, [c for c in cells[:n] if c], cells[n:], starts[n:])
+    return Row(line, [c for c in cells[:n] if c], cells[n:], starts[n:], notes)

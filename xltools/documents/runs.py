@@ -11,10 +11,11 @@ import functools
 import re
 from difflib import SequenceMatcher
 
-from xltools.documents.labels import targets
+from xltools.documents.labels import norm, targets
 from xltools.documents.rows import config
 from xltools.documents.sources import Document, Line
-from xltools.model.schema import load_format
+from xltools.model.schema import leaves, load_format
+from xltools.model.values import plain_text
 
 
 def splits(digits: str, n: int, limit: int = 2) -> list[list[str]]:
@@ -49,18 +50,43 @@ def resplit(tokens: list[str], n: int, limit: int = 2) -> list[list[str]]:
 
 
 @functools.cache
-def _label_patterns() -> tuple[re.Pattern, re.Pattern]:
-    """Every official heading and label of both formats, longest first; and the same
-    with a number stuck to it."""
+def _label_patterns() -> tuple[re.Pattern, re.Pattern, frozenset[str]]:
+    """Every official heading, row label and column label (of four characters or
+    more: not 总计 or 其他, words of any sentence) of both formats, as compared
+    (labels.norm), longest first; the same with a number stuck to it; and the
+    headings of sections and of 一's subsections among them."""
     labels: set[str] = set()
+    sections: set[str] = set()
     for fid in ("2021", "2019"):
         fmt = load_format(fid)
-        labels |= set(fmt.sections.values())
+        sections |= {norm(x) for x in fmt.sections.values()}
+        sections |= {norm(f.label) for f in fmt.text_fields() if f.section == "一"}  # its subsections
         for tid, table in fmt.tables.items():
             labels |= {b.title for b in table.blocks if b.title}
             labels |= {t.label for t in targets(fmt, tid) if t.label}
+            labels |= {n.label for b in table.blocks for leaf in leaves(b.columns) for n in leaf.path
+                       if n.label and len(norm(n.label)) >= 4}
+    labels = {norm(x) for x in labels} | sections
     pattern = re.compile("|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True)))
-    return pattern, re.compile(f"(?:{pattern.pattern})\\d")
+    return pattern, re.compile(f"(?:{pattern.pattern})\\d"), frozenset(sections)
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """Text as labels are compared (labels.norm: compatibility forms folded, no
+    spaces or quotes, 1、 as 1.), but with a space kept between two numbers; and
+    where each of its characters comes from in `text`."""
+    out: list[str] = []
+    at: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if out and out[-1].isdigit() and text[i + 1:i + 2].isdigit():
+                out.append(" ")
+                at.append(i)
+            continue
+        folded = "." if ch in "、．." and out and out[-1].isdigit() else plain_text(ch)
+        out.extend(folded)
+        at.extend([i] * len(folded))
+    return "".join(out), at
 
 
 def _headings(text: str) -> str:
@@ -81,19 +107,43 @@ def _headings(text: str) -> str:
     return "".join(out) + text[at:]
 
 
+def _cut(line: Line) -> str | None:
+    """A line that holds a whole report or table, cut before every heading and label
+    it contains and after the label (labels in the tables' sections only, where the
+    line has its headings: the sentences of 一, 五 and 六 stay whole); None unless the
+    line has two labels or more and either two section headings or, as one cell, a
+    number stuck to a label."""
+    pattern, glued, sections = _label_patterns()
+    text = _headings(" ".join(line.cells))
+    folded, at = _folded(text)
+    found = list(pattern.finditer(folded))
+    heads = [m for m in found if m.group(0) in sections]  # headings of sections and of 一's subsections
+    stuck = len(line.cells) == 1 and any(at[m.end() - 1] == at[m.end() - 2] + 1 for m in glued.finditer(folded))
+    if len(found) < 2 or not stuck and sum(not m.group(0).startswith("(") for m in heads) < 2:
+        return None
+    first = next((m.start() for m in heads if m.group(0)[0] in "二三四"), 0)
+    last = next((m.start() for m in heads if m.group(0)[0] in "五六" and m.start() > first), len(folded))
+    out, done = [], 0
+    for m in found:
+        if m in heads or first <= m.start() < last:
+            start, end = at[m.start()], at[m.end() - 1] + 1
+            out += [text[done:start], "\n", text[start:end], "\t"]
+            done = end
+    return "".join(out) + text[done:]
+
+
 def unrun(doc: Document) -> Document:
-    """Web pages copied as one line lose every separator ("规章000行政规范性文件77132470").
-    A line with several labels, one with its number stuck to it, is cut before every
-    official heading and label it contains and after the label, so that each table
+    """Web pages copied as one line lose every separator ("规章000行政规范性文件77132470"),
+    or every line break (a whole report in one paragraph). Such a line is cut before
+    every official heading and label it contains (as labels are compared: spaces,
+    brackets and 1、 as documents print them) and after the label, so that each table
     row is a line of its own again."""
-    pattern, glued = _label_patterns()
     lines: list[Line] = []
     for line in doc.lines:
-        text = line.cells[0] if len(line.cells) == 1 else ""
-        if len(pattern.findall(text)) < 2 or not glued.search(text):
+        cut = _cut(line) if line.grid == "spaces" else None
+        if cut is None:
             lines.append(line)
             continue
-        cut = pattern.sub(lambda m: "\n" + m.group(0) + "\t", _headings(text))
         # a label of no row that numbers follow: 总计110024 → 总计, 110024 (and 总计 0 1 1 0)
         cut = re.sub(r"(?<=[\u4e00-\u9fff）)])\s*(\d[\d.,]*(?:\s+[-+]?\d[\d.,]*)*)\s*(?=\n|$)", r"\t\1", cut)
         # numbers that a row label with a typo follows: 0000000三、本年度办 理结果

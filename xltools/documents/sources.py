@@ -86,8 +86,9 @@ def text_cells(number: int, raw: str) -> Line | None:
         if all(not c or _RULE.fullmatch(c) for c in cells):
             return None
         return Line(number, tuple(cells), "cells")
-    if "\t" in stripped:
-        cells = [c.strip() for c in stripped.split("\t")]
+    tabbed = raw.strip(" \r\n\u3000")  # a tab at the end is an empty last cell (a 总计 left blank)
+    if "\t" in tabbed:
+        cells = [c.strip() for c in tabbed.split("\t")]
         return Line(number, tuple(cells[next(i for i, c in enumerate(cells) if c):]), "tabs")
     raw = re.sub(r"^(\s*)#+\s+", r"\1", raw.rstrip())  # a Markdown heading
     pieces = [(m.start(), m.group(0)) for m in _PIECE.finditer(raw)]
