@@ -660,7 +660,8 @@ def pattern(name: str):
     """A pattern document imported, checked to place nothing but what its JSON says
     the report prints; with the cells it does not place."""
     result = import_document(read_document(PATTERNS / name))
-    truth = json.loads((PATTERNS / name).with_suffix(".json").read_text(encoding="utf-8"))["values"]
+    text = (PATTERNS / name).with_suffix(".json").read_text(encoding="utf-8")
+    truth = json.loads(text, parse_float=Decimal)["values"]  # 万元 as import reads it
     placed = {k: v for k, v in result.report.values.items() if k not in result.unread}
     assert {k: (v, truth[k]) for k, v in placed.items() if k in truth and v != truth[k]} == {}
     named = {fid for f in result.findings for fid in f.fields}
@@ -847,6 +848,10 @@ VARIANTS = {  # document: the rows it leaves unplaced (each named by a finding; 
     "item6_zero_rows_md.md": set(),
     "item6_short_nonzero_tab.txt": {"carried_out"},
     "item6_short_nonzero_md.md": {"carried_out"},
+    "item4_proactive_block_rows.md": set(),
+    "item5_html_rowspan_full.html": set(),
+    "item2_one_line_spaced.txt": set(),
+    "item5_tab_word_full.txt": set(),
 }
 
 
