@@ -26,6 +26,7 @@ import json
 import sys
 import tempfile
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 from xltools.commands.importing import import_paths
@@ -57,7 +58,7 @@ def truth_of(path: Path) -> dict | None:
     where = path.with_suffix(".json") if path.parent == PATTERNS else REALWORLD / "truth" / f"{path.stem}.json"
     if not where.exists():
         return None
-    truth = json.loads(where.read_text(encoding="utf-8"))
+    truth = json.loads(where.read_text(encoding="utf-8"), parse_float=Decimal)  # 万元 as import reads it
     single = truth.get("other_handling_single_row")
     if single:
         for row in ("no_correction", "fee_unpaid"):

@@ -660,7 +660,8 @@ def pattern(name: str):
     """A pattern document imported, checked to place nothing but what its JSON says
     the report prints; with the cells it does not place."""
     result = import_document(read_document(PATTERNS / name))
-    truth = json.loads((PATTERNS / name).with_suffix(".json").read_text(encoding="utf-8"))["values"]
+    text = (PATTERNS / name).with_suffix(".json").read_text(encoding="utf-8")
+    truth = json.loads(text, parse_float=Decimal)["values"]  # 万元 as import reads it
     placed = {k: v for k, v in result.report.values.items() if k not in result.unread}
     assert {k: (v, truth[k]) for k, v in placed.items() if k in truth and v != truth[k]} == {}
     named = {fid for f in result.findings for fid in f.fields}
@@ -825,3 +826,62 @@ def test_a_report_whose_total_is_wrong_keeps_its_labelled_rows():
     result = imported(PDF_TABLE.replace(total, total[:-2] + "22"), wrapped=True)
     assert row(result, "refused.three_securities_one_stability") == [2, 0, 0, 0, 0, 0, 2]
     assert said(result) == [("I6", "order")]
+
+
+# --- issue 27, reviewed: variants of each layout, as other units and years print them --------
+
+VARIANTS = {  # document: the rows it leaves unplaced (each named by a finding; nothing placed wrongly)
+    "item1_labels_run_reversed.md": {"refused.enforcement_files", "refused.query_matters"},
+    "item1_two_rows_gap_fullwidth.md": {"refused.process_information"},
+    "item1_first_refused_unlabelled.md": set(),
+    "item1_fullwidth_item_numbers.md": set(),
+    "item1_rows_before_labels.md": {"not_processed.repeated", "not_processed.publication"},
+    "item2_one_line_dun.txt": {"new", "refused.process_information", "not_processed.publication", "results_total",
+                               "proactive.normative"},
+    "item2_one_line_2019.txt": {"new", "unavailable.still_unclear", "not_processed.confirmation"},
+    "item2_one_line_fullwidth_spaced.txt": set(),
+    "item3_unlabelled_carried_in.md": set(),
+    "item3_unlabelled_other_fullwidth.md": set(),
+    "item4_cut_other_points.md": set(),
+    "item5_group_cells_2019.html": set(),
+    "item5_group_cells_halfwidth_tab.txt": set(),
+    "item6_zero_rows_md.md": set(),
+    "item6_short_nonzero_tab.txt": {"carried_out"},
+    "item6_short_nonzero_md.md": {"carried_out"},
+    "item4_proactive_block_rows.md": set(),
+    "item5_html_rowspan_full.html": set(),
+    "item2_one_line_spaced.txt": set(),
+    "item5_tab_word_full.txt": set(),
+    "item1_two_bare_rows.md": {"unavailable.needs_creation", "unavailable.still_unclear"},
+    "item1_halfwidth_heji.md": set(),
+    "item3_bare_short.md": {"not_processed.confirmation"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_variants_of_each_layout_place_nothing_wrongly(name, tmp_path, cli):
+    result, missing = pattern(name)
+    assert {k.removeprefix("requests.").rsplit(".", 1)[0] for k in missing} == VARIANTS[name]
+    run = cli("import", str(PATTERNS / name), "-o", str(tmp_path / "x.xlsx"), "-f", "json")
+    assert not [f for f in json.loads(run.output)["files"][0]["findings"] if f["rule"].startswith("R")]
+
+
+def test_a_2019_report_on_one_line_reads_its_other_handling_row():
+    # （六）其他处理36144085 3 run together, in a 2019 report: its readings are judged by the row's
+    # total in the 2021 cells it goes to (this ended in a KeyError)
+    result, _ = pattern("item2_one_line_2019.txt")
+    assert row(result, "other_handling.other") == [36, 1, 4, 4, 0, 8, 53]
+    assert row(result, "other_handling.no_correction") == [None] * 7
+    assert ("I4", "into") in said(result)
+
+
+def test_a_markdown_row_that_lost_a_cell_is_not_placed_by_position():
+    # | 四、结转下年度继续办理 |  |  | 2 | 0 | 0 | 1 | 0 | 3 |: nine cells where the table's rows have
+    # ten; its empty cells are no positions (read so, 2 went to 商业企业 and R1 failed)
+    result, _ = pattern("item6_short_nonzero_md.md")
+    assert row(result, "carried_out") == [None] * 7
+    assert said(result) == [("I1", "count")]
+    # six zeros in nine cells: whichever is lost, every value is 0
+    result, _ = pattern("item6_zero_rows_md.md")
+    assert row(result, "carried_out") == row(result, "refused.state_secret") == [0] * 7
+    assert said(result) == [("W6", "document"), ("W6", "document")]

@@ -13,6 +13,7 @@ document's own evidence (its row order, its row totals), a finding says so.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -250,16 +251,19 @@ class _Reader:
     def _split(self, line: Line) -> Row:
         return split_line(line, pieces=self.wrapped)
 
-    def numbers(self, fmt: Format, cells: list[str], ids: list[str], label: str, line: Line) -> list[str] | None:
+    def numbers(self, fmt: Format, cells: list[str], ids: list[str], label: str, line: Line,
+                lost: bool = False) -> list[str] | None:
         """The cells of a row, one for each of `ids` ("" where the table has an empty
         cell); or read back from digits run together, when one reading exists, or
-        only one adds up to the row's total (I5). None, and a finding, otherwise."""
+        only one adds up to the row's total (I5). None, and a finding, otherwise.
+        `lost`: the row has fewer cells than its table's rows, so a cell was lost and
+        its empty cells are no positions."""
         width = len(ids)
         found = " ".join(c for c in cells if c)[:60]
-        placed = _positions(cells, width, line.grid)
+        filled = [c for c in cells if c]
+        placed = None if lost and len(filled) != width else _positions(cells, width, line.grid)
         if placed is not None:
             return placed
-        filled = [c for c in cells if c]
         if filled and all(v.isdigit() for v in filled) and set("".join(filled)) == {"0"} \
                 and len("".join(filled)) == width - 1:  # one cell printed blank: whichever, every value is 0
             self.finding("W6", "document", ids, line=line.number, label=label, found=found, actual=width - 1)
@@ -481,6 +485,9 @@ class _Reader:
         seen: set[str] = set()
         ordered: list[tuple[_Found, list[str]]] = []  # placed by row order, judged by the total when all are in
         is_text_section = any(f.section == section for f in fmt.text_fields())
+        # a table whose source shows its cells has one count of them on most rows
+        counts = Counter(len(f.line.cells) for f in found if f.line.grid == "cells")
+        common = counts.most_common(1)[0][0] if counts else 0
         for f in found:
             t = f.target
             if t is None:
@@ -500,7 +507,7 @@ class _Reader:
             if t.children and not mapped:
                 self.finding("I1", "parent", line=f.line.number, label=t.label, children="、".join(t.children))
                 continue
-            raw = self.numbers(fmt, f.cells, ids, t.label, f.line)
+            raw = self.numbers(fmt, f.cells, ids, t.label, f.line, lost=0 < len(f.line.cells) < common)
             if raw is None:
                 continue
             if key in seen:
@@ -679,7 +686,9 @@ def _sums(fmt: Format, ids: list[str]) -> list[tuple[int, list[int]]]:
     table's columns."""
     out = []
     for k, fid in enumerate(ids):
-        parts = fmt.fields[fid].column_parts
+        # a 2019 row read into its 2021 cells (I4) has ids of the format it is read into
+        owner = fmt if fid in fmt.fields else next(load_format(f) for f in format_ids() if fid in load_format(f).fields)
+        parts = owner.fields[fid].column_parts
         if parts and all(p in ids for p in parts):
             out.append((k, [ids.index(p) for p in parts]))
     return out
