@@ -459,3 +459,47 @@ def test_two_folders_compared_into_a_workbook_of_findings_and_units(tmp_path, cl
         ["示例县民政局", None, "仅在旧文件夹", str(old / "示例县民政局.xlsx"), None, None, None, None],
         ["示例县新区管理委员会", None, "仅在新文件夹", None, str(new / "新区.xlsx"), None, None, None]]
     assert len(units) == 1 + 13 + 2
+
+
+def test_a_section_with_every_sentence_changed_is_diffed_by_character_only_where_shown(monkeypatch):
+    """The cost of P2's diff: 30,000 characters whose every sentence changed are
+    1,500 changed places, but only the three shown are diffed character by character,
+    each within P2's max_chars; a diff of the whole section costs its length squared
+    (110 s for seven such sections)."""
+    import difflib
+
+    from xltools.model.schema import load_rules
+    from xltools.rules import comparison
+
+    compared: list[int] = []
+
+    class Counted(difflib.SequenceMatcher):
+        def set_seqs(self, a, b):
+            if isinstance(a, str):
+                compared.append(len(a) + len(b))
+            super().set_seqs(a, b)
+
+    monkeypatch.setattr(comparison.difflib, "SequenceMatcher", Counted)
+    old, new = ("".join(f"第{i + 1}项工作按要求完成，公开信息{i * k % 1000}条。" for i in range(1500)) for k in (3, 7))
+    diff, n = comparison.sentence_diff(old, new)
+    most = load_rules()["P2"].check["max_chars"]
+    assert n == sum(1 for i in range(1500) if i * 3 % 1000 != i * 7 % 1000)
+    assert len(compared) == 3 and max(compared) <= most
+    assert diff == ("第2项工作按…成,公开信息[-3-]{+7+}条。 / 第3项工作按…成,公开信息[-6-]{+14+}条。 / "
+                    "第4项工作按…成,公开信息[-9-]{+21+}条。")
+
+
+def test_the_diff_of_a_small_edit_names_each_changed_place():
+    """Two sentences rewritten apart, one added: three places, each shortened around
+    its change; a sentence cut in two is one place, diffed as a whole."""
+    from xltools.rules.comparison import sentence_diff
+
+    old = ("本年度共主动公开政府信息120条。其中通过门户网站公开98条。"
+           "政务新媒体发布信息22条。全年未发生泄密事件。")
+    new = ("本年度共主动公开政府信息126条。其中通过门户网站公开98条。"
+           "政务新媒体发布信息28条，较上年有所增加。全年未发生泄密事件。群众满意度进一步提升。")
+    assert sentence_diff(old, new) == (
+        "本年度共主动…政府信息12[-0-]{+6+}条。 / 政务新媒体发布信息2[-2-]{+8+}条{+,较上年有所增加+}。 / "
+        "{+群众满意度进一步提升。+}", 3)
+    assert sentence_diff("全年受理申请5件，均按期答复。", "全年受理申请5件。均按期答复。") == (
+        "全年受理申请5件[-,-]{+。+}均按期答复。", 1)

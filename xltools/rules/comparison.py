@@ -6,6 +6,7 @@ schemas/rules.yaml."""
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from decimal import Decimal
 
@@ -128,24 +129,51 @@ def _sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE.split(plain_text(text)) if s]
 
 
-def sentence_diff(old: str, new: str, limit: int = 3) -> tuple[str, int]:
-    """The first changed sentences, each as its characters in common with [-removed-]
-    and {+added+} marked, shortened around the change; and how many changed."""
-    a, b = _sentences(old), _sentences(new)
-    parts = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+def _short(text: str, keep: int) -> str:
+    return text if len(text) <= 2 * keep else f"{text[:keep]}…{text[-keep:]}"
+
+
+def _marks(before: str, after: str, most: int) -> str:
+    """The characters of `before` and `after` in common, with [-removed-] and {+added+}
+    marked; texts longer together than `most` are shown removed and added whole, each
+    shortened, since a character diff costs the product of their lengths."""
+    if len(before) + len(after) > most:
+        return (f"[-{_short(before, most // 4)}-]" if before else "") + \
+            (f"{{+{_short(after, most // 4)}+}}" if after else "")
+    marks = []
+    for op, k1, k2, m1, m2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if op == "equal":
+            marks.append(_short(before[k1:k2], 6))
+        else:
+            marks.append((f"[-{before[k1:k2]}-]" if k2 > k1 else "") + (f"{{+{after[m1:m2]}+}}" if m2 > m1 else ""))
+    return "".join(marks)
+
+
+def _places(a: list[str], b: list[str], most: int):
+    """Each changed place as the text before and after it: a run of sentences changed
+    together, or, where such a run is longer than `most`, each of its sentences
+    against the one in the same position (an edit of many sentences is as many places)."""
+    # difflib's autojunk (from 200 sentences on) takes a sentence repeated in more than one
+    # in a hundred as junk: without it, a text of one sentence repeated costs the square of its length
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
         if tag == "equal":
             continue
-        before, after = "".join(a[i1:i2]), "".join(b[j1:j2])
-        marks = []
-        for op, k1, k2, m1, m2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
-            if op == "equal":
-                same = before[k1:k2]
-                marks.append(same if len(same) <= 12 else f"{same[:6]}…{same[-6:]}")
-            else:
-                marks.append((f"[-{before[k1:k2]}-]" if k2 > k1 else "") + (f"{{+{after[m1:m2]}+}}" if m2 > m1 else ""))
-        parts.append("".join(marks))
-    return " / ".join(parts[:limit]), len(parts)
+        before, after = a[i1:i2], b[j1:j2]
+        if tag != "replace" or sum(map(len, before + after)) <= most:
+            yield "".join(before), "".join(after)
+        else:
+            yield from ((x, y) for x, y in itertools.zip_longest(before, after, fillvalue="") if x != y)
+
+
+def sentence_diff(old: str, new: str, limit: int = 3) -> tuple[str, int]:
+    """The first `limit` changed places, each as its characters in common with
+    [-removed-] and {+added+} marked, shortened around the change; and how many
+    places changed. Only the places shown are diffed by character, each at most
+    P2's `max_chars` long, so the cost grows with the text, not with its square."""
+    most = load_rules()["P2"].check["max_chars"]
+    places = _places(_sentences(old), _sentences(new), most)
+    shown = [_marks(before, after, most) for before, after in itertools.islice(places, limit)]
+    return " / ".join(shown), len(shown) + sum(1 for _ in places)
 
 
 def changed_text(old: Report, new: Report, layout: Layout) -> list[Finding]:
