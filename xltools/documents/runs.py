@@ -107,18 +107,25 @@ def _headings(text: str) -> str:
     return "".join(out) + text[at:]
 
 
+def _counted(text: str, start: int) -> bool:
+    """Whether the number at `start` is a count in a sentence (行政复议3件), not a cell."""
+    end = re.compile(r"[\d.,]*").match(text, start).end()
+    return text[end:end + 1] in config("I1")["count_words"]
+
+
 def _cut(line: Line) -> str | None:
     """A line that holds a whole report or table, cut before every heading and label
     it contains and after the label (labels in the tables' sections only, where the
     line has its headings: the sentences of 一, 五 and 六 stay whole); None unless the
-    line has two labels or more and either two section headings or, as one cell, a
-    number stuck to a label."""
+    line has two labels or more and either two section headings or, as one cell of no
+    sentence (no 。, no count such as 3件), a number stuck to a label."""
     pattern, glued, sections = _label_patterns()
     text = _headings(" ".join(line.cells))
     folded, at = _folded(text)
     found = list(pattern.finditer(folded))
     heads = [m for m in found if m.group(0) in sections]  # headings of sections and of 一's subsections
-    stuck = len(line.cells) == 1 and any(at[m.end() - 1] == at[m.end() - 2] + 1 for m in glued.finditer(folded))
+    stuck = len(line.cells) == 1 and "。" not in folded and any(
+        at[m.end() - 1] == at[m.end() - 2] + 1 and not _counted(folded, m.end() - 1) for m in glued.finditer(folded))
     if len(found) < 2 or not stuck and sum(not m.group(0).startswith("(") for m in heads) < 2:
         return None
     first = next((m.start() for m in heads if m.group(0)[0] in "二三四"), 0)

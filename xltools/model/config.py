@@ -196,6 +196,7 @@ class Check(_Fixed):
     heading_gap: Count | None = None
     heading_suffix: Count | None = None
     heading_likeness: Number | None = None
+    count_words: str | None = None
 
 
 class Rule(_Fixed):
