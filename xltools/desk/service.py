@@ -235,16 +235,13 @@ class Desk:
         raise DeskError("unit_ambiguous", text=text, units="、".join(u.name for u in found[:5]))
 
     def unit_by_token(self, token: str, address: str) -> Unit | Throttled | None:
-        """The unit whose link or token this is; a token that opens nothing counts
-        against `address`, refused once past the hour's limit."""
-        refused = self.throttled("token", address)
-        if refused:
-            return refused
+        """The unit whose link or token this is. A valid one always opens: it is 192 bits, never
+        guessed, and a flood of wrong links must not lock the units out at the deadline. Only a
+        token that opens nothing counts against `address`, refused once past the hour's limit."""
         unit = self.ledger.unit_by_token(token) if token else None
-        if unit is None:
-            with self.ledger.write() as conn:
-                self.ledger.count_failure(conn, "token", address, _hour(now())[0])
-        return unit
+        if unit is not None:
+            return unit
+        return self.throttled("token", address) or self._counted_first("token", address, _hour(now())[0])
 
     def throttled(self, kind: str, address: str, conn=None) -> Throttled | None:
         """Whether `address` is refused attempts of `kind` (login, token) for the rest of the hour."""
