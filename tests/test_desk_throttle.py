@@ -224,3 +224,24 @@ def test_a_valid_link_always_opens_even_past_the_total_and_only_links_that_open_
     wrong = office_nat.post("/api/upload", headers={"Authorization": f"Bearer {bad}"}, files={"file": ("a.xlsx", b"x")})
     assert wrong.status_code == 429 and wrong.json()["error"].startswith("本小时审核台收到的错误密码或错误链接过多")
     assert _failures(made) == counted  # the valid links cost nothing, the refused ones wrote nothing
+
+
+@pytest.mark.parametrize("here", ["127.0.0.1", "127.8.9.10", "::1"])
+def test_past_the_total_the_office_still_signs_in_at_the_desks_own_computer_but_not_elsewhere(
+        made, checker, limits, here):
+    """A flood of wrong passwords from many addresses must not lock the office out of its
+    own sign-in: at the machine that runs the desk (loopback) the total does not apply;
+    the per-address limit does, there too."""
+    first, second, elsewhere, at_the_desk = clients(made, checker, "203.0.113.1", "203.0.113.2", OFFICE, here)
+    for client in (first, first, first, second, second):
+        assert login(client, "wrong-guess").status_code == 303
+    said = refused_page(login(elsewhere, made.password))
+    assert "暂停受理所有地址" in said and "县政务公开办在运行审核台的电脑上仍可登录。" in said
+    assert elsewhere.get("/api/status", headers={"Authorization": f"Bearer {made.password}"}).status_code == 429
+    by_api = at_the_desk.get("/api/status", headers={"Authorization": f"Bearer {made.password}"})
+    assert by_api.status_code == 200 and len(by_api.json()) == len(made.desk.ledger.units())
+    assert login(at_the_desk, made.password).headers["location"] == "/office"
+    assert at_the_desk.get("/office").status_code == 200
+    for _ in range(3):  # its own wrong passwords are still counted, and limited per address
+        assert login(at_the_desk, "wrong-guess").headers["location"] == "/office/login?wrong=1"
+    assert "从你的网络地址发来的错误密码或错误链接过多" in refused_page(login(at_the_desk, made.password))
