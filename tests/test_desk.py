@@ -123,7 +123,7 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice, cli):
 
     text = cli("desk", "status", desk_dir).output.splitlines()
     assert text[1] == "报送截止 2024-01-31，发布截止 2024-01-31，退回后 5 日内重报"
-    assert f"  {EDUCATION}  已发布  第 2 版 " in "\n".join(text)
+    assert f"  {EDUCATION}  已发布（无法核对：没有上传发布的报告，只记录了网址）  第 2 版 " in "\n".join(text)
 
 
 def test_versions_are_kept_by_hash_and_never_changed(desk_dir, tmp_path, cli):
