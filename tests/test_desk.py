@@ -123,7 +123,7 @@ def test_the_whole_cycle_at_the_command_line(desk_dir, tmp_path, soffice, cli):
 
     text = cli("desk", "status", desk_dir).output.splitlines()
     assert text[1] == "报送截止 2024-01-31，发布截止 2024-01-31，退回后 5 日内重报"
-    assert f"  {EDUCATION}  已发布  第 2 版 " in "\n".join(text)
+    assert f"  {EDUCATION}  已发布（无法核对：没有上传发布的报告，只记录了网址）  第 2 版 " in "\n".join(text)
 
 
 def test_versions_are_kept_by_hash_and_never_changed(desk_dir, tmp_path, cli):
@@ -640,3 +640,16 @@ def test_the_desks_workers_exit_when_the_server_is_killed(tmp_path):
     for pid in left:
         os.kill(pid, 9)
     assert left == []
+
+
+@pytest.mark.parametrize("base_url, options", [
+    (None, ""), ("http://10.1.2.3:8000", " --host 0.0.0.0"), ("http://10.1.2.3:8080", " --host 0.0.0.0 --port 8080"),
+    ("http://127.0.0.1:8765", " --port 8765")])
+def test_desk_init_says_how_to_start_the_page_the_links_point_at(tmp_path, cli, base_url, options):
+    """The serve command desk init prints listens where the units' links point: a printed
+    `xltools serve 审核台` would listen on 127.0.0.1:8000 only, and no unit's link would open."""
+    folder = tmp_path / "审核台"
+    given = ["--base-url", base_url] if base_url else []
+    made = cli("desk", "init", folder, "--roster", write_roster(tmp_path / "名册.csv"), "--year", 2023, *given)
+    assert made.exit_code == 0
+    assert f"启动网页：xltools serve {folder}{options}" in made.output.splitlines()

@@ -195,3 +195,75 @@ def test_the_whole_cycle_in_a_browser(server, browser, tmp_path, cli):
 
     rows = {r[0]: r[2] for r in openpyxl.load_workbook(summary)["上报情况"].iter_rows(min_row=2, values_only=True)}
     assert (rows[EDUCATION], rows[FINANCE]) == ("已汇总", "未备案")
+
+
+def _luminance(rgb: tuple[float, ...]) -> float:
+    """WCAG 2's relative luminance of an sRGB colour."""
+    def linear(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(one: tuple[float, ...], two: tuple[float, ...]) -> float:
+    light, dark = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _badges(driver) -> list[tuple[str, float]]:
+    """Each status badge of the page: its text and the contrast of its text on its
+    background as the browser draws them (the first opaque background up its ancestors)."""
+    seen = driver.execute_script("""
+        const rgb = s => s.match(/[\\d.]+/g).map(Number);
+        return [...document.querySelectorAll('.badge')].map(b => {
+            let e = b, bg = rgb(getComputedStyle(e).backgroundColor);
+            while (bg.length > 3 && bg[3] === 0 && e.parentElement) {
+                e = e.parentElement; bg = rgb(getComputedStyle(e).backgroundColor); }
+            if (bg.length > 3 && bg[3] === 0) bg = [255, 255, 255];
+            return [b.textContent.trim(), rgb(getComputedStyle(b).color), bg];
+        });""")
+    return [(said, _contrast(tuple(ink), tuple(bg))) for said, ink, bg in seen]
+
+
+def test_every_status_badge_reads_at_wcag_aa_contrast_on_the_units_page_and_the_board(
+        server, browser, tmp_path, cli):
+    """Each status badge (on the unit's page beside 状态, in the board's chips and rows)
+    has text at 4.5:1 or more against its background as drawn, e.g. 已发布 is not grey on green."""
+    from selenium.webdriver.common.by import By
+
+    from xltools.desk.settings import status_word
+
+    made, base = server
+    folder = made.desk.folder
+    xls = tmp_path / "示例县民政局.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    names = {"pending": "示例县公安局", "returned": FINANCE, "approved": "示例县自然资源局", "published": EDUCATION}
+    cli("desk", "add", folder, xls, *(workbook(tmp_path / f"{u}.xlsx", u) for u in names.values()))
+    cli("desk", "return", folder, FINANCE, "--note", "请改正。")
+    for unit in ("示例县自然资源局", EDUCATION):
+        assert cli("desk", "approve", folder, unit).exit_code == 0
+    cli("desk", "published", folder, EDUCATION, "--url", "https://www.example.gov.cn/nb.html")
+    names |= {"unsubmitted": "示例县人民政府办公室", "unreadable": "示例县民政局"}
+    poor = []
+    for key, unit in names.items():
+        browser.get(f"{base}/u/{token(folder, unit)}")
+        if key == "published":
+            _shots(browser, tmp_path, "unit-published")
+        shown = _badges(browser)
+        assert shown[0][0] == status_word(key)
+        poor += [(unit, said, round(ratio, 2)) for said, ratio in shown if ratio < 4.5]
+    browser.get(base + "/office/login")
+    browser.find_element(By.ID, "password").send_keys(made.password)
+    browser.find_element(By.ID, "password").submit()
+    _wait_text(browser, "示例县人民政府办公室")
+    _shots(browser, tmp_path, "board-badges")
+    shown = _badges(browser)
+    assert {status_word(k) for k in names} <= {said for said, _ in shown}
+    poor += [("board", said, round(ratio, 2)) for said, ratio in shown if ratio < 4.5]
+    browser.find_element(By.LINK_TEXT, EDUCATION).click()
+    _wait_text(browser, "https://www.example.gov.cn/nb.html")
+    shown = _badges(browser)
+    assert shown[0][0] == status_word("published")
+    poor += [("office: " + EDUCATION, said, round(ratio, 2)) for said, ratio in shown if ratio < 4.5]
+    assert poor == []

@@ -406,3 +406,29 @@ def test_a_comparison_that_crashes_records_nothing_and_says_where_its_log_is(fil
     assert "BrokenProcessPool" in log.read_text(encoding="utf-8")
     assert _publication(cli, filed)["state_key"] == "unpublished"
     assert not (filed / "publications").exists() and not list((filed / "incoming").iterdir())
+
+
+def test_desk_status_says_the_publication_state_as_the_board_does(filed, pages, cli):
+    """`desk status`'s text form: 已发布 with what the check of the published page found,
+    the words the board's column shows, never a plain 已发布 that hides a different report."""
+    from xltools.desk.settings import shown_time
+
+    folder, _ = pages
+    unit = next(u for u in json.loads(cli("desk", "status", filed, "-f", "json").output) if u["unit"] == EDUCATION)
+    version = f"第 1 版 {shown_time(unit['last_upload'])}，检查通过"
+    late = "  逾期报送"  # uploaded today, long after 2023's deadline
+
+    def line(*given) -> str:
+        if given:
+            cli("desk", "published", filed, "教育局", "--url", URL, "--date", "2024-01-20", *given)
+        said = cli("desk", "status", filed).output.splitlines()
+        return next(s for s in said if s.startswith(f"  {EDUCATION}  "))
+
+    assert line() == f"  {EDUCATION}  已备案  {version}  逾期未发布、逾期报送"  # the publish deadline passed too
+    assert line("--file", folder / "教育局年报.html") == f"  {EDUCATION}  已发布（与备案一致）  {version}{late}"
+    assert line("--file", folder / "改了一个数.docx") == f"  {EDUCATION}  已发布（与备案不一致：1 处）  {version}{late}"
+    assert line("--date", "2024-01-21") == (
+        f"  {EDUCATION}  已发布（无法核对：没有上传发布的报告，只记录了网址）  {version}{late}")
+    english = cli("desk", "status", filed, "--lang", "en").output.splitlines()
+    assert f"  {EDUCATION}  published (cannot be verified: only the address was recorded, not the published page)  " \
+           f"version 1 {shown_time(unit['last_upload'])}, passed  submitted late" in english

@@ -1012,10 +1012,21 @@ def desk_init(folder, roster, year, unit, base_url, submit_by, publish_by, lang)
     d = made.desk
     click.echo(_words(lang)["desk_created"].format(
         folder=folder, year=year, n=len(d.ledger.units()), submit_by=d.deadlines.submit,
-        publish_by=d.deadlines.publish, links=made.links, password=made.password))
+        publish_by=d.deadlines.publish, links=made.links, password=made.password, options=_serve_options(d.base_url)))
     for note in made.notes:
         click.echo("  " + note.message(lang))
     _warn_local_links(d, folder, lang)
+
+
+def _serve_options(base_url: str) -> str:
+    """What `xltools serve` needs to listen where the links point (beyond its defaults)."""
+    from urllib.parse import urlsplit
+
+    from xltools.desk.service import this_computer_only
+
+    port, default = urlsplit(base_url).port, next(p.default for p in serve.params if p.name == "port")
+    return ("" if this_computer_only(base_url) else " --host 0.0.0.0") + (
+        f" --port {port}" if port and port != default else "")
 
 
 def _warn_local_links(d, folder: str, lang: str) -> None:

@@ -30,9 +30,15 @@ def render_status(desk: Desk, standings: list[Standing], lang: str = "zh") -> st
         version = w["desk_status_version"].format(number=v.number, time=shown_time(v.at), counts=verdict(v, lang)) \
             if v else unread_text(s, lang) if s.unread else w["desk_status_none"]
         late = [w["desk_overdue_short_" + k] for k in s.overdue] + [w["desk_late_" + k] for k in s.late]
-        lines.append(w["desk_status_line"].format(unit=s.unit.name, status=status_word(s.status, lang), version=version,
+        lines.append(w["desk_status_line"].format(unit=s.unit.name, status=status_text(s, lang), version=version,
                                                   overdue="  " + w["list_separator"].join(late) if late else ""))
     return "\n".join(lines) + "\n"
+
+
+def status_text(s: Standing, lang: str = "zh") -> str:
+    """A unit's status in words; once published, with what the check of its published page
+    found (as the board's column says it), never a plain 已发布 that could hide a different report."""
+    return publication_of(s).text(lang) if s.status == "published" else status_word(s.status, lang)
 
 
 def unread_text(s: Standing, lang: str = "zh") -> str:

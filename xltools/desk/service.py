@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import ipaddress
 import os
 import secrets
 import shutil
@@ -103,6 +104,15 @@ class Throttled:
 
     scope: str  # "address": from the asker's address; "total": from all addresses together
     retry_after: int  # seconds until the hour ends
+
+
+def _at_the_desk(address: str) -> bool:
+    """Whether a request comes from the computer that runs the desk (loopback)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return (getattr(ip, "ipv4_mapped", None) or ip).is_loopback
 
 
 def _hour(at: datetime) -> tuple[str, int]:
@@ -235,24 +245,23 @@ class Desk:
         raise DeskError("unit_ambiguous", text=text, units="、".join(u.name for u in found[:5]))
 
     def unit_by_token(self, token: str, address: str) -> Unit | Throttled | None:
-        """The unit whose link or token this is; a token that opens nothing counts
-        against `address`, refused once past the hour's limit."""
-        refused = self.throttled("token", address)
-        if refused:
-            return refused
+        """The unit whose link or token this is. A valid one always opens: it is 192 bits, never
+        guessed, and a flood of wrong links must not lock the units out at the deadline. Only a
+        token that opens nothing counts against `address`, refused once past the hour's limit."""
         unit = self.ledger.unit_by_token(token) if token else None
-        if unit is None:
-            with self.ledger.write() as conn:
-                self.ledger.count_failure(conn, "token", address, _hour(now())[0])
-        return unit
+        if unit is not None:
+            return unit
+        return self.throttled("token", address) or self._counted_first("token", address, _hour(now())[0])
 
     def throttled(self, kind: str, address: str, conn=None) -> Throttled | None:
-        """Whether `address` is refused attempts of `kind` (login, token) for the rest of the hour."""
+        """Whether `address` is refused attempts of `kind` (login, token) for the rest of the hour.
+        The total does not stop sign-ins at the desk's own computer, so that a flood of wrong
+        passwords from elsewhere never locks the office out of its own desk."""
         hour, left = _hour(now())
         with self.ledger.reading(conn) as reading:
             mine, everyone = self.ledger.failures(reading, kind, address, hour)
         limit = getattr(settings().throttle, kind)
-        if everyone >= limit.total:
+        if everyone >= limit.total and not (kind == "login" and _at_the_desk(address)):
             return Throttled("total", left)
         return Throttled("address", left) if mine >= limit.per_address else None
 
