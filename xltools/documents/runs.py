@@ -110,7 +110,7 @@ def _headings(text: str) -> str:
 def _counted(text: str, start: int) -> bool:
     """Whether the number at `start` is a count in a sentence (行政复议3件), not a cell."""
     end = re.compile(r"[\d.,]*").match(text, start).end()
-    return text[end:end + 1] in config("I1")["count_words"]
+    return end < len(text) and text[end] in config("I1")["count_words"]
 
 
 def _cut(line: Line) -> str | None:
