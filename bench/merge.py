@@ -2,7 +2,7 @@
 and against the floor of reading the same cells.
 
     python bench/merge.py [--count 2000] [--runs 3] [--analyst-sample 100]
-                          [--memory] [--large 10000] [--one-worker] [--baseline DIR]
+                          [--memory] [--large 10000] [--one-worker] [--parquet] [--baseline DIR]
 
 In the same run, on the same machine, each as a fresh process, taking turns:
   merge    xltools merge DIR -o summary.xlsx --unit 示例县 --roster roster.csv --force
@@ -16,8 +16,9 @@ adds the merge of another checkout (PYTHONPATH=DIR, e.g. a worktree of main), so
 a change is timed against the code before it in the same run. --memory polls the
 resident memory (RSS) of each merge and of its worker processes every 50 ms and
 reports the peak of their sum; --large N times merge (and the baseline) once more on
-N submissions, with their memory. The submissions come from bench/make_submissions.py
-(fixed seed); --submissions DIR keeps them there between runs.
+N submissions, with their memory; --parquet adds export -f parquet of the same workbooks.
+The submissions come from bench/make_submissions.py (fixed seed); --submissions DIR
+keeps them there between runs.
 """
 from __future__ import annotations
 
@@ -135,7 +136,7 @@ def turns(cmds: dict[str, tuple[list[str], dict | None]], runs: int, memory: boo
     seen: dict[str, list[tuple[float, float]]] = {name: [] for name in cmds}
     for _ in range(runs):
         for name, (cmd, env) in cmds.items():
-            seen[name].append(run(cmd, memory and name.startswith("merge"), env))
+            seen[name].append(run(cmd, memory and name.startswith(("merge", "export")), env))
     return {name: (statistics.median(t for t, _ in got), statistics.median(m for _, m in got))
             for name, got in seen.items()}
 
@@ -149,10 +150,16 @@ def submissions(where: Path, count: int) -> Path:
 
 
 def merges(folder: Path, out: Path, args) -> dict[str, tuple[list[str], dict | None]]:
-    """The merge commands timed: today's code, with --jobs 1, and the baseline's."""
+    """The merge commands timed: today's code, with --jobs 1, and the baseline's; and the
+    export of the same folder as parquet (whose memory must not grow with the count)."""
     cmd = [sys.executable, "-m", "xltools.cli", "merge", str(folder), "-o", str(out), "--unit", "示例县",
            "--roster", str(folder / "roster.csv"), "--force"]
     cmds = {"merge": (cmd, None)}
+    if args.parquet:
+        # the workbooks named, not the folder: its roster.csv would be a file not exported (exit 2)
+        cmds["export -f parquet"] = ([sys.executable, "-m", "xltools.cli", "export",
+                                      *map(str, sorted(folder.glob("*.xlsx"))), "-f", "parquet",
+                                      "-o", str(out.with_suffix(".parquet")), "--force"], None)
     if args.one_worker:
         cmds["merge --jobs 1"] = (cmd + ["--jobs", "1"], None)
     if args.baseline:
@@ -173,6 +180,7 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="peak resident memory of merge and its workers")
     parser.add_argument("--large", type=int, default=0, help="also merge this many submissions")
     parser.add_argument("--one-worker", action="store_true", help="also merge with --jobs 1")
+    parser.add_argument("--parquet", action="store_true", help="also export the submissions as parquet")
     parser.add_argument("--baseline", type=Path, help="a checkout whose merge is timed too (PYTHONPATH)")
     parser.add_argument("--submissions", type=Path, help="keep the generated submissions in this folder")
     parser.add_argument("--mode", choices=["analyst", "floor"], help=argparse.SUPPRESS)
@@ -200,6 +208,8 @@ def main() -> None:
     print(f"{args.count} submissions, median of {args.runs} runs, Python {sys.version.split()[0]}, "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
     for name, (seconds, mb) in median.items():
+        if name.startswith("export"):
+            print(f"  xltools {name:<33}: {seconds:7.2f} s{_memory(mb)}")
         if name.startswith("merge"):
             print(f"  xltools {name:<33}: {seconds:7.2f} s  ({hand / seconds:.0f}× faster than the analyst, "
                   f"{seconds / base:.2f}× the floor{_memory(mb)})")
