@@ -14,9 +14,10 @@ In the same run, on the same machine, each as a fresh process, taking turns:
 --one-worker adds merge --jobs 1 (the floor reads in one process too); --baseline DIR
 adds the merge of another checkout (PYTHONPATH=DIR, e.g. a worktree of main), so that
 a change is timed against the code before it in the same run. --memory polls the
-resident memory (RSS) of each merge and of its worker processes every 50 ms and
-reports the peak of their sum; --large N times merge (and the baseline) once more on
-N submissions, with their memory; --parquet adds export -f parquet of the same workbooks.
+resident memory of each merge and of its worker processes every 50 ms (their Pss:
+pages shared after a fork counted once) and reports the peak of their sum; --large N
+times merge (and the baseline) once more on N submissions, with their memory;
+--parquet adds export -f parquet of the same workbooks.
 The submissions come from bench/make_submissions.py (fixed seed); --submissions DIR
 keeps them there between runs.
 """
@@ -92,13 +93,15 @@ def _tree(root: int) -> list[int]:
 
 
 def _resident(pids: list[int]) -> int:
-    """Bytes resident in these processes together."""
+    """Bytes resident in these processes together, each page shared between them (a
+    forked worker's copy of its parent's heap) counted once: their proportional set
+    sizes (Pss)."""
     total = 0
     for pid in pids:
         try:
-            with open(f"/proc/{pid}/statm", "rb") as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except OSError:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith(b"Pss:")) * 1024
+        except (OSError, StopIteration):  # ended meanwhile
             pass
     return total
 
