@@ -122,28 +122,35 @@ def to_parquet(found: Inputs, out, roster=None,
                jobs: int | None = None) -> tuple[list[tuple[Path, Finding | str]], int]:
     """Write the reports of the workbooks found to `out` (a binary file) as parquet, a
     row group at a time; the files not exported, each with the finding why (as
-    `read_reports` gives them), and how many reports were. `findings`, `errors` and `score` are check's on each
-    file alone: T5, which compares the units' texts with each other, is left out, as a
-    row would otherwise depend on which files are exported with it."""
-    import pyarrow as pa
+    `read_reports` gives them), and how many reports were. `findings`, `errors` and
+    `score` are check's on each file alone: T5, which compares the units' texts with
+    each other, is left out, as a row would otherwise depend on which files are
+    exported with it."""
     import pyarrow.parquet as pq
+
+    schema, kinds = parquet_schema(), _Kinds(roster)
+    unread: list[tuple[Path, Finding | str]] = []
+    done = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        for start in range(0, len(found.files), ROW_GROUP):
+            done += _row_group(found.files[start:start + ROW_GROUP], writer, kinds, unread, jobs)
+    return unread + [(s.path, s.finding) for s in found.skipped if s.finding is not None], done
+
+
+def _row_group(paths: list[Path], writer, kinds: _Kinds, unread: list, jobs: int | None) -> int:
+    """Read, check and write one row group; the files not read go to `unread`. Its
+    reports are let go on return, before the next group is read."""
+    import pyarrow as pa
 
     from xltools.rules.batch import inspect_all
     from xltools.rules.check import judge
     from xltools.xlsx.layout import load_layout
 
-    layout, schema, kinds = load_layout(), parquet_schema(), _Kinds(roster)
-    unread: list[tuple[Path, Finding | str]] = []
-    done = 0
-    with pq.ParquetWriter(out, schema) as writer:
-        for start in range(0, len(found.files), ROW_GROUP):
-            subs = inspect_all(found.files[start:start + ROW_GROUP], jobs)
-            judge([s.result for s in subs], [None] * len(subs), layout, across=False)
-            # what stopped the file (a file that vanished has no finding: the system's words)
-            unread += [(s.path, (s.result.findings or [s.result.unreadable])[0]) for s in subs
-                       if s.result.report is None]
-            read = [s for s in subs if s.result.report is not None]
-            if read:
-                writer.write_table(pa.table(_parquet_rows(read, kinds, schema), schema=schema))
-            done += len(read)
-    return unread + [(s.path, s.finding) for s in found.skipped if s.finding is not None], done
+    subs = inspect_all(paths, jobs)
+    judge([s.result for s in subs], [None] * len(subs), load_layout(), across=False)
+    # what stopped the file (a file that vanished has no finding: the system's words)
+    unread += [(s.path, (s.result.findings or [s.result.unreadable])[0]) for s in subs if s.result.report is None]
+    read = [s for s in subs if s.result.report is not None]
+    if read:
+        writer.write_table(pa.table(_parquet_rows(read, kinds, writer.schema), schema=writer.schema))
+    return len(read)
