@@ -71,3 +71,80 @@ def test_a_roster_name_excel_would_run_is_written_inert_in_the_links_file(tmp_pa
     lines = (folder / "单位链接.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[3].startswith('"\'=HYPERLINK(""http://evil/"",""点击"")",11419999178273764W,示例县人民政府,部门,'
                                "http://10.1.2.3:8000/u/")
+
+
+def test_parquet_has_the_rows_of_csv_typed_and_duckdb_sums_equal_merges_by_kind(tmp_path, cli):
+    """export --format parquet: one row per report, the rows of export --format csv with
+    their values typed (counts int64, money exact decimals); DuckDB's sums by kind over it
+    are merge's 分类汇总 exactly, and its sum of money the summary's."""
+    from decimal import Decimal
+
+    import duckdb
+    import openpyxl
+    import pyarrow.parquet as pq
+    from conftest import EXAMPLES
+
+    from xltools import read
+    from xltools.model.schema import load_format
+
+    roster = EXAMPLES / "sample-county-roster.csv"
+    assert cli("merge", SAMPLE_COUNTY, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--roster", roster).exit_code == 0
+    (tmp_path / "reports").mkdir()
+    out = tmp_path / "reports" / "2023.parquet"
+    done = cli("export", SAMPLE_COUNTY, "-f", "parquet", "-o", out, "--roster", roster)
+    assert done.exit_code == 0 and done.stderr == f"已写入：{out}\n"
+    table = pq.read_table(out)
+    assert str(table.schema.field("requests.new.total").type) == "int64"
+    assert str(table.schema.field("fees.collected").type) == "decimal128(21, 6)"
+    rows = table.to_pylist()
+    assert len(rows) == 14 and {r["findings"] for r in rows} >= {0} and {r["score"] for r in rows} == {20}
+    long = csv.DictReader(io.StringIO(cli("export", SAMPLE_COUNTY, "-f", "csv").stdout.lstrip("\ufeff")))
+    wide = {r["file"]: r for r in rows}
+    for row in long:
+        value = wide[row["file"]][row["id"]]
+        if isinstance(value, (int, Decimal)):
+            assert value == Decimal(row["value"]), row
+        else:
+            assert ("" if value is None else value) == row["value"], row
+        assert wide[row["file"]]["unit"] == row["unit"] and str(wide[row["file"]]["year"]) == row["year"]
+    by_kind = openpyxl.load_workbook(tmp_path / "s.xlsx")["分类汇总"]
+    sheet = list(by_kind.iter_rows(values_only=True))
+    header = next(r for r in sheet if r[0] == "三、四 各项分类汇总")
+    ids = sheet[-1].index("appeals.suit_after_review.total")  # the hidden column of field ids, after 合计
+    fields = [f.id for f in load_format().numeric_fields() if f.table in ("requests", "appeals")]
+    sums = ", ".join(f'sum("{fid}")' for fid in fields)
+    got = {kind: values for kind, *values in duckdb.sql(
+        f"SELECT kind, {sums} FROM '{tmp_path / 'reports'}/*.parquet' GROUP BY kind").fetchall()}
+    detail = {r[ids]: r for r in sheet if len(r) > ids and r[ids] in fields}
+    assert header[2:6] == ("本级", "部门", "乡镇街道", "其他")
+    for k, kind in enumerate(header[2:6], start=2):
+        for i, fid in enumerate(fields):
+            assert (got[kind][i] if kind in got else 0) == detail[fid][k], (kind, fid)
+    readme = duckdb.sql(f"""SELECT kind, sum("requests.new.total") FROM '{tmp_path / 'reports'}/*.parquet'
+                           GROUP BY kind""").fetchall()
+    assert dict(readme) == {kind: got[kind][fields.index("requests.new.total")] for kind in got}
+    money = duckdb.sql(f"""SELECT sum("fees.collected"), sum("proactive.fee.amount")
+                           FROM '{out}'""").fetchall()[0]
+    summary = read(tmp_path / "s.xlsx").values
+    assert money == (summary["fees.collected"], summary["proactive.fee.amount"])
+    assert all(isinstance(v, Decimal) for v in money)
+
+
+def test_parquet_goes_to_a_file_and_streams_in_row_groups(tmp_path, cli, monkeypatch):
+    from xltools.commands import export
+
+    refused = cli("export", SAMPLE_COUNTY, "-f", "parquet")
+    assert refused.exit_code == 2
+    assert refused.stderr == "xltools: parquet 是二进制文件，只能写到文件：请用 -o 指定，如 -o reports.parquet\n"
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(export, "ROW_GROUP", 5)
+    assert cli("export", SAMPLE_COUNTY, "-f", "parquet", "-o", tmp_path / "r.parquet").exit_code == 0
+    meta = pq.ParquetFile(tmp_path / "r.parquet").metadata
+    assert (meta.num_rows, meta.num_row_groups) == (14, 3)
+    assert set(pq.read_table(tmp_path / "r.parquet").column("kind").to_pylist()) == {"其他"}
+    nothing = tmp_path / "nothing"
+    nothing.mkdir()
+    (nothing / "a.xlsx").write_bytes(b"nope")
+    assert cli("export", nothing, "-f", "parquet", "-o", tmp_path / "n.parquet").exit_code == 2
+    assert not (tmp_path / "n.parquet").exists()

@@ -248,3 +248,19 @@ def test_text_from_submissions_is_never_a_formula(tmp_path, cli):
             for cell in row:
                 assert cell.data_type != "f", (name, cell.coordinate)
     assert wb["各单位文字"]["A2"].value == "=HYPERLINK(\"http://x\",\"点\")"
+
+
+def test_terminal_lists_a_few_files_of_each_status_and_counts_the_rest(inbox, tmp_path, cli):
+    """A province's merge excludes thousands of files: the terminal shows the first five of
+    each status and how many more; 上报情况 still lists every one."""
+    folder, reports = inbox
+    bad = sorted(reports)[:7]
+    for unit in bad:
+        reports[unit].values["appeals.review.total"] += 1
+        write(reports[unit], folder / f"{unit}.xlsx")
+    result = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县")
+    listed = [line for line in result.output.splitlines() if line.startswith("  有错误")]
+    assert len(listed) == 6 and listed[-1] == "  有错误：另有 2 个未列出，全部见汇总表的“上报情况”表"
+    assert sum(r["状态"] == "有错误" for r in status_rows(tmp_path / "s.xlsx")) == 7
+    english = cli("merge", folder, "-o", tmp_path / "s.xlsx", "--unit", "示例县", "--force", "--lang", "en")
+    assert "  has errors: 2 others not listed; all are in the summary's sheet 上报情况" in english.output

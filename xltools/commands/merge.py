@@ -19,7 +19,7 @@ from xltools.model.schema import load_summary, words
 from xltools.model.totals import add_up
 from xltools.rules.batch import Inspected, inspect_all
 from xltools.rules.check import judge
-from xltools.rules.result import FileResult
+from xltools.rules.result import FileResult, Scratch
 from xltools.xlsx.layout import load_layout
 
 
@@ -411,6 +411,8 @@ def merge(paths: list[Path], unit: str, year: int | None = None, roster: Roster 
     for s, name in zip(subs, names or []):
         s.shown_as = name
     judge([s.result for s in subs], [None] * len(subs), layout)
+    for s in subs:  # what the checks worked with (the numbers as floats, the texts as T5 compared them)
+        s.result.scratch = Scratch()
     _copies(subs)
     year = _decide_year(subs, year)
     units = roster.units if roster is not None else None

@@ -154,26 +154,46 @@ def render_merge(result, out, written: bool, why: str | None = None, lang: str =
     if result.excluded:
         lines.append(w["excluded"].format(n=len(result.excluded)))
         excluded = {id(x) for x in result.excluded}
-        for s in (x for x in row_order(result) if id(x) in excluded):
-            lines.append(f"  {status[s.status][lang]}  {s.shown}  {s.path}")
-            lines += [f"    {line}" for line in problems(s, result.year, lang, warnings=False).splitlines()]
+        lines += _by_status([x for x in row_order(result) if id(x) in excluded], lang, lambda s: [
+            f"  {status[s.status][lang]}  {s.shown}  {s.path}",
+            *(f"    {line}" for line in problems(s, result.year, lang, warnings=False).splitlines())])
     if result.passed_over:
         lines.append(w["passed_over"].format(n=len(result.passed_over)))
-        lines += [f"  {status[s.status][lang]}  {s.path}  {reason_text(s, result.year, lang)}"
-                  for s in result.passed_over]
+        lines += _by_status(result.passed_over, lang, lambda s: [
+            f"  {status[s.status][lang]}  {s.path}  {reason_text(s, result.year, lang)}"])
     missing = [x for x in row_order(result) if isinstance(x, Missing)]
     for key, group in (("unread_units", [m for m in missing if m.files]),
                        ("missing", [m for m in missing if not m.files])):
         if group:
             lines.append(w[key].format(n=len(group)))
-        for m in group:
-            lines.append(f"  {m.unit.name} {m.unit.code}".rstrip())
-            lines += [f"    {line}" for line in missing_text(m, lang).splitlines()[1:]]
+        lines += _by_status(group, lang, lambda m: [
+            f"  {m.unit.name} {m.unit.code}".rstrip(),
+            *(f"    {line}" for line in missing_text(m, lang).splitlines()[1:])])
     if result.roster_notes:
         lines.append(w["roster_notes"].format(n=len(result.roster_notes)))
         lines += [f"  {note.message(lang)}" for note in result.roster_notes]
     lines += skipped_lines([u.skip for u in result.skipped if not u.for_unit], lang)
     return "\n".join(lines) + "\n"
+
+
+def _by_status(items: list, lang: str, shown) -> list[str]:
+    """The lines `shown` gives of each item, grouped by status in the order the statuses first
+    come: the first few of each (summary.yaml's terminal_shown), then how many more. A
+    province's merge excludes thousands of files; 上报情况 lists every one."""
+    from xltools.model.schema import load_summary
+
+    summary, w = load_summary(), words(lang)
+    groups: dict[str, list] = {}
+    for x in items:
+        groups.setdefault(x.status, []).append(x)
+    lines = []
+    for key, group in groups.items():
+        for x in group[:summary.terminal_shown]:
+            lines += shown(x)
+        if len(group) > summary.terminal_shown:
+            lines.append(counted(w["more_of_status"], status=summary.status[key][lang],
+                                 n=len(group) - summary.terminal_shown, sheet=summary.sheets.status.name))
+    return lines
 
 
 def _about(r: FileResult, w: dict) -> str:

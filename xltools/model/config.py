@@ -388,6 +388,7 @@ class Summary(_Fixed):
     status: dict[str, Text]
     reasons: dict[str, Text]
     near_match: Annotated[float, Field(ge=0, le=1)]
+    terminal_shown: Annotated[int, Field(ge=1)]
     roster: dict[Literal["code", "name", "parent", "kind"], list[str]]
     sheets: SummarySheets
 

@@ -43,6 +43,9 @@ def check_cells(path: Path, cells: Cells, layout: Layout) -> FileResult:
         result.findings.extend(f for f in check(context) if not not_imported.intersection(f.fields))
     for prepare in BEFORE_ACROSS_UNITS.values():
         prepare(result, layout)
+    # the rules after this one see the numbers through the vector: a set of 200 names
+    # would cost 8 KB a file in the main process (80 MB in a province's merge) and in the pickle
+    result.scratch.readable = set()
     return result
 
 
@@ -80,17 +83,18 @@ def _offer_button(result: FileResult) -> None:
                 f.params["button"] = True
 
 
-def judge(results: list[FileResult], last: list[FileResult | None], layout: Layout) -> None:
+def judge(results: list[FileResult], last: list[FileResult | None], layout: Layout, across: bool = True) -> None:
     """The rules across cells, for all results at once, the rules across units'
-    texts, then the explanations that accept warnings."""
+    texts (unless not `across`: export's rows, each of one file alone), then the
+    explanations that accept warnings."""
     for i, finding in equation_findings(results, last, layout):
         results[i].findings.append(finding)
     eqs = equation_set(layout.format.id).equations
     for i, r in enumerate(results):
         if r.report is not None:
             r.findings.extend(unjudged(eqs, r.not_imported, last[i] is not None, layout))
-    for across in ACROSS_UNITS.values():
-        across(results, layout)
+    for rule in ACROSS_UNITS.values() if across else ():
+        rule(results, layout)
     for r in results:
         _offer_button(r)
         explain(r)

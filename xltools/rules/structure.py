@@ -4,9 +4,7 @@ taken from the wrong cell."""
 from __future__ import annotations
 
 import html
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from xltools.model.findings import Finding
 from xltools.model.schema import load_rules
 from xltools.model.values import parse_year, year_range
 from xltools.xlsx.a1 import col_letter, ranges
-from xltools.xlsx.guard import external_links, sheet_parts
+from xltools.xlsx.guard import external_links
 from xltools.xlsx.layout import Layout, stamp_checksum
 from xltools.xlsx.reader import Cells
 
@@ -184,18 +182,18 @@ def check_formulas(cells: Cells, layout: Layout, unread: set[str]) -> list[Findi
     unit fills in, or anywhere else. python-calamine reads only the values such
     formulas left, so they are looked for in the sheets' XML. A sheet whose labels
     moved (`unread`) has no cells of the template to compare with: S6 alone there."""
-    if not cells.archive:
+    seen = cells.guarded
+    if seen is None:
         return []
-    archive = zipfile.ZipFile(io.BytesIO(cells.archive))
     template = template_formulas(layout)
     inputs = {(a.sheet, a.a1) for a in layout.cells.values()} - template
     out = []
-    present = set(archive.namelist())
-    for sheet, part in sheet_parts(archive).items():
+    present = set(seen.book.namelist())
+    for sheet, part in seen.parts.items():
         if part not in present:  # a sheet the reader does not need, listed but not there
             continue
         found: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (rule, case) → [(A1, formula)]
-        data = archive.read(part)
+        data = seen.part(part)
         if b"<f" not in data and b":f" not in data:  # no formula at all (a text sheet): no scan of its cells
             continue
         for ref, text in _CELL_FORMULA.findall(data):
@@ -212,5 +210,5 @@ def check_formulas(cells: Cells, layout: Layout, unread: set[str]) -> list[Findi
             first = next((i for i, (_, f) in enumerate(where) if f != "="), 0)
             out.append(Finding(rule, case, cells=[f"{sheet}!{a1}" for a1 in [refs.pop(first), *refs]],
                                params={"found": where[first][1], "ranges": shown}))
-    out += [Finding("S6", "part", params={"found": target}) for target in external_links(archive)]
+    out += [Finding("S6", "part", params={"found": target}) for target in external_links(seen.book)]
     return out

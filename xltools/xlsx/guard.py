@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from xltools.model.schema import load_rules
@@ -148,14 +149,28 @@ class Inspected:
     archive: bytes  # what python-calamine is to read: see _archive
     worksheets: dict[str, bytes]  # each worksheet's XML by zip entry, as the guard inflated it
 
+    # Opened once for every step after the guard (formulas, links, the fill button), which
+    # each opened the archive and inflated its sheets again (≈1 ms a file of a merge)
+    @cached_property
+    def book(self) -> zipfile.ZipFile:
+        return zipfile.ZipFile(io.BytesIO(self.archive))
+
+    @cached_property
+    def parts(self) -> dict[str, str]:
+        """Sheet name → the zip entry of its XML (see sheet_parts)."""
+        return sheet_parts(self.book)
+
+    def part(self, name: str) -> bytes:
+        """An entry's bytes: a worksheet as the guard inflated it, else read again."""
+        return self.worksheets[name] if name in self.worksheets else self.book.read(name)
+
     def formulas(self, sheet: str, refs: list[str]) -> set[str]:
         """Which of the cells `refs` (A1) of `sheet` hold a formula: python-calamine
         reads values only, and a formula saved without its value (openpyxl writes
         none) reads as blank, as does a cell whose formula was deleted. Asked only
         about blank cells that should hold one, so rarely that a look-up per cell
         does."""
-        part = sheet_parts(zipfile.ZipFile(io.BytesIO(self.archive))).get(sheet)
-        xml = self.worksheets.get(part or "", b"")
+        xml = self.worksheets.get(self.parts.get(sheet) or "", b"")
         found = set()
         for ref in refs:
             cell = re.search(rb"<(?:\w+:)?c\s[^>]*?\br\s*=\s*[\"']" + re.escape(ref.encode()) +

@@ -55,7 +55,8 @@ class Cells:
     # which of a sheet's cells (A1) hold a formula: (sheet, refs) → refs; see guard.Inspected
     formulas: Callable[[str, list[str]], set[str]] = field(default=lambda sheet, refs: set(), repr=False)
     fill_button: bool = False  # the workbook has the button 填写合计 (see has_fill_button)
-    archive: bytes = field(default=b"", repr=False)  # as the guard let it through: its formulas and links are checked
+    # the archive as the guard let it through (guard.Inspected), its sheets inflated: formulas and links are checked
+    guarded: Any = field(default=None, repr=False)
 
     def get(self, area: Area) -> Any:
         try:
@@ -126,20 +127,19 @@ def _sheets(wb, layout: Layout, extra: tuple[str, ...], seen) -> Cells:
     if stamp_name in names:
         stamp = {str(r[0]): str(r[1]) for r in wb.get_sheet_by_name(stamp_name).to_python() if len(r) >= 2}
     others = {name: wb.get_sheet_by_name(name).to_python() for name in extra if name in names}
-    return Cells(sheets, stamp, names, others, seen.formulas, has_fill_button(seen.archive), seen.archive)
+    return Cells(sheets, stamp, names, others, seen.formulas, has_fill_button(seen.book), seen)
 
 
-def has_fill_button(archive: bytes) -> bool:
+def has_fill_button(z: zipfile.ZipFile) -> bool:
     """Whether the workbook has the macro template's button 填写合计 (excel-setup writes
     it: a VBA project, and a form button in a sheet's drawing calling the fill macro of
     schemas/template.yaml), so that advice may tell the clerk to click it."""
-    with zipfile.ZipFile(io.BytesIO(archive)) as z:
-        names = z.namelist()
-        if "xl/vbaProject.bin" not in names:
-            return False
-        [macro] = [b.macro for b in load_template().excel.buttons if b.call == "fill"]
-        button = re.compile(rb"FmlaMacro>[^<]*!" + re.escape(macro.encode()) + rb"\s*<")
-        return any(button.search(z.read(n)) for n in names if n.startswith("xl/drawings/") and n.endswith(".vml"))
+    names = z.namelist()
+    if "xl/vbaProject.bin" not in names:
+        return False
+    [macro] = [b.macro for b in load_template().excel.buttons if b.call == "fill"]
+    button = re.compile(rb"FmlaMacro>[^<]*!" + re.escape(macro.encode()) + rb"\s*<")
+    return any(button.search(z.read(n)) for n in names if n.startswith("xl/drawings/") and n.endswith(".vml"))
 
 
 def _mark_errors(rows: list[list[Any]], errors: dict[str, str]) -> list[list[Any]]:

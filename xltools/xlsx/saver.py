@@ -83,27 +83,33 @@ class Rows:
     heights: list[float] | None = None  # points per row, where wrapped text needs more than one line
 
 
-def _append_rows(xml: bytes, table: Rows) -> bytes:
-    """Add rows after the sheet's last row. openpyxl needs a second per thousand
-    cells; a table of a few hundred thousand plain cells is written here instead."""
+_CHUNK = 1000  # rows turned into XML and compressed at a time: a province's 明细 is never one string
+
+
+def _append_rows(xml: bytes, table: Rows, out) -> None:
+    """Write the sheet to `out` with rows added after its last row. openpyxl needs a
+    second per thousand cells; a table of a few hundred thousand plain cells is
+    written here instead, a chunk of rows at a time."""
     rows = table.rows
     last = max((int(n) for n in re.findall(rb'<row r="(\d+)"', xml)), default=0)
     letters = [col_letter(c) for c in range(1, max((len(r) for r in rows), default=0) + 1)]
     styles = [f' s="{s}"' if s else "" for s in (table.style if isinstance(table.style, list)
                                                    else [table.style] * len(letters))]
-    parts = []
-    for i, row in enumerate(rows, start=last + 1):
-        n = str(i)
-        cells = "".join([_cell_xml(letter + n, v, style) for letter, v, style in zip(letters, row, styles)])
-        height = f' ht="{table.heights[i - last - 1]}" customHeight="1"' if table.heights else ""
-        parts.append(f'<row r="{n}"{height}>{cells}</row>')
-    body = "".join(parts).encode()
     xml = xml.replace(b"<sheetData />", b"<sheetData></sheetData>")
-    xml = xml.replace(b"</sheetData>", body + b"</sheetData>", 1)
     if rows:
         ref = b'<dimension ref="A1:%s%d"' % (letters[-1].encode(), last + len(rows))
         xml = re.sub(rb'<dimension ref="[^"]*"', ref, xml)
-    return xml
+    head, end, tail = xml.partition(b"</sheetData>")
+    out.write(head)
+    for start in range(0, len(rows), _CHUNK):
+        parts = []
+        for i, row in enumerate(rows[start:start + _CHUNK], start=last + 1 + start):
+            n = str(i)
+            cells = "".join([_cell_xml(letter + n, v, style) for letter, v, style in zip(letters, row, styles)])
+            height = f' ht="{table.heights[i - last - 1]}" customHeight="1"' if table.heights else ""
+            parts.append(f'<row r="{n}"{height}>{cells}</row>')
+        out.write("".join(parts).encode())
+    out.write(end + tail)
 
 
 _TYPES = "[Content_Types].xml"
@@ -141,9 +147,16 @@ def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str,
     """The .xlsx bytes of an openpyxl workbook. `cached` gives formula values by
     sheet and cell; `rows`, plain rows to add at the end of a sheet; with `when`,
     the document dates are fixed, which makes the output reproducible."""
+    out = io.BytesIO()
+    _write(wb, out, when, cached, rows)
+    return out.getvalue()
+
+
+def _write(wb, out, when: datetime | None, cached: dict[str, dict[str, Any]] | None,
+           rows: dict[str, Rows] | None) -> None:
+    """The .xlsx of workbook_bytes, written to the binary file `out`."""
     raw = io.BytesIO()
     wb.save(raw)
-    out = io.BytesIO()
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         sheets = sheet_parts(src)
         parts = {part: cached[name] for name, part in sheets.items() if name in (cached or {})}
@@ -157,14 +170,16 @@ def workbook_bytes(wb, when: datetime | None = None, cached: dict[str, dict[str,
                 data = _fix_time(data, when)
             if info.filename in parts:
                 data = _cache(data, parts[info.filename])
-            if info.filename in extra:
-                data = _append_rows(data, extra[info.filename])
-            dst.writestr(zipfile.ZipInfo(info.filename, _ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+            entry = zipfile.ZipInfo(info.filename, _ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with dst.open(entry, "w") as part:
+                if info.filename in extra:
+                    _append_rows(data, extra[info.filename], part)
+                else:
+                    part.write(data)
 
 
 def save(wb, path: Path, when: datetime | None = None, cached: dict[str, dict[str, Any]] | None = None,
          rows: dict[str, Rows] | None = None) -> None:
-    data = workbook_bytes(wb, when, cached, rows)
     with atomic_output(path) as fh:
-        fh.write(data)
+        _write(wb, fh, when, cached, rows)
