@@ -133,3 +133,31 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.libreoffice)
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker(pytest.mark.slow)
+
+
+# --- the review desk's tests: one checking worker a module, a desk of the sample county
+
+@pytest.fixture(scope="module")
+def checker():
+    from xltools.desk.checking import Checker
+
+    c = Checker(workers=1, warm=False)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def made(tmp_path):
+    from desk_helpers import make_desk
+
+    return make_desk(tmp_path / "审核台")
+
+
+@pytest.fixture
+def client(made, checker):
+    from starlette.testclient import TestClient
+
+    from xltools.desk.web import build_app
+
+    with TestClient(build_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
+        yield c

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -78,3 +79,9 @@ def clock(when: datetime):
         yield
     finally:
         service.now = real
+
+
+def text(html: str) -> str:
+    """A page's words as a reader sees them."""
+    html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#34;", '"').replace("&#39;", "'").strip()

@@ -19,39 +19,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from desk_helpers import EDUCATION, make_desk, token, workbook
+from desk_helpers import EDUCATION, text, token, workbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from xltools.desk.checking import CheckCrashed, Checker
-from xltools.desk.web import ROUTES, build_app
+from xltools.desk.checking import CheckCrashed
+from xltools.desk.web import ROUTES
 
 FULL = "审核台磁盘已满或不可写，请联系县政务公开办"
-
-
-@pytest.fixture(scope="module")
-def checker():
-    c = Checker(workers=1, warm=False)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def made(tmp_path):
-    return make_desk(tmp_path / "审核台")
-
-
-@pytest.fixture
-def client(made, checker):
-    with TestClient(build_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
-        yield c
-
-
-def text(html: str) -> str:
-    """A page's words as a reader sees them."""
-    html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#34;", '"').replace("&#39;", "'").strip()
 
 
 def login(client, password: str):

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from desk_helpers import EDUCATION, FINANCE, clock, workbook
+from desk_helpers import EDUCATION, FINANCE, clock, text, workbook
 from test_desk_browser import browser, server  # noqa: F401  (the fixtures of a real serve and chromium)
 
 URL = "https://www.example.gov.cn/xxgk/nb2023.html"
@@ -134,20 +134,6 @@ def test_publishing_before_filing_or_before_the_filing_day_is_refused(filed, pag
     assert not (filed / "publications").exists()  # nothing kept of what was refused
 
 
-@pytest.fixture(scope="module")
-def checker():
-    from xltools.desk.checking import Checker
-
-    c = Checker(workers=1, warm=False)
-    yield c
-    c.close()
-
-
-def _text(html: str) -> str:
-    html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
-
-
 def _office(tmp_path, checker):
     """A desk whose education and finance bureaus are filed, the office signed in:
     (client, desk, its CSRF token)."""
@@ -178,39 +164,39 @@ def test_the_unit_hands_in_its_published_page_and_the_board_shows_the_state(tmp_
     folder, was = pages
     client, desk, csrf = _office(tmp_path, checker)
     tok = token(desk.folder, EDUCATION)
-    assert "上传已发布的报告" not in _text(client.get(f"/u/{tok}").text)
+    assert "上传已发布的报告" not in text(client.get(f"/u/{tok}").text)
     early = _hand_in(client, tok, folder / "教育局年报.html")
-    assert early.status_code == 409 and f"{EDUCATION} 的报告尚未备案（现在：待审核），先备案后公布" in _text(early.text)
+    assert early.status_code == 409 and f"{EDUCATION} 的报告尚未备案（现在：待审核），先备案后公布" in text(early.text)
     unit = desk.find_unit(EDUCATION)
     for u in (unit, desk.find_unit(FINANCE)):
         assert client.post(f"/office/unit/{u.id}/approve", data={"csrf": csrf}).status_code == 303
-    page = _text(client.get(f"/u/{tok}").text)
+    page = text(client.get(f"/u/{tok}").text)
     assert "发布核对 上传已发布的报告 发布网址 发布日期 发布的报告 上传并核对" in page
 
     sent = _hand_in(client, tok, folder / "改了一个数.docx")
     assert (sent.status_code, sent.headers["location"]) == (303, f"/u/{tok}#publication")
-    page = _text(client.get(f"/u/{tok}").text)
+    page = text(client.get(f"/u/{tok}").text)
     assert ("已发布（与备案不一致：1 处） 第 1 次上传：改了一个数.docx（核对备案的第 1 版）" in page
             and f"二、主动公开!B5 第二十条第（一）项 / 规章 / 本年制发件数 {was} {was + 1}" in page)
-    board = _text(client.get("/office").text)
+    board = text(client.get("/office").text)
     assert "按发布筛选： 全部 14 未发布 13 一致 0 不一致 1 无法核对 0" in board
     assert f"{EDUCATION} 部门 已发布" in board and "已发布（与备案不一致：1 处）" in board
-    only = _text(client.get("/office?publication=differs").text)
+    only = text(client.get("/office?publication=differs").text)
     assert EDUCATION in only and FINANCE not in only
     office_page = client.get(f"/office/unit/{unit.id}")
-    assert "下载核对表（.xlsx）" in _text(office_page.text)
+    assert "下载核对表（.xlsx）" in text(office_page.text)
     book = client.get(f"/office/unit/{unit.id}/publication.xlsx")
     assert book.status_code == 200 and book.content[:2] == b"PK"
     assert "attachment" in book.headers["content-disposition"]
 
     sent = _hand_in(client, tok, folder / "缺第四部分.html")  # a corrected page … that lost a section
     assert sent.status_code == 303
-    lost = _text(client.get(f"/u/{tok}").text)
+    lost = text(client.get(f"/u/{tok}").text)
     assert "已发布（无法核对：没有找到章节“四、政府信息公开行政复议、行政诉讼情况”；没有找到表格" in lost
     assert client.get(f"/office/unit/{unit.id}/publication.xlsx").status_code == 404
     sent = _hand_in(client, tok, folder / "教育局年报.html")
-    assert "已发布（与备案一致） 第 3 次上传：教育局年报.html" in _text(client.get(f"/u/{tok}").text)
-    assert "未发布 13 一致 1 不一致 0 无法核对 0" in _text(client.get("/office").text)
+    assert "已发布（与备案一致） 第 3 次上传：教育局年报.html" in text(client.get(f"/u/{tok}").text)
+    assert "未发布 13 一致 1 不一致 0 无法核对 0" in text(client.get("/office").text)
     statuses = {u["unit"]: u for u in client.get("/api/status").json()}
     assert statuses[EDUCATION]["publication"] == {
         "state": "一致", "state_key": "agrees", "text": "已发布（与备案一致）", "url": URL,
@@ -218,7 +204,7 @@ def test_the_unit_hands_in_its_published_page_and_the_board_shows_the_state(tmp_
 
     refused = _hand_in(client, token(desk.folder, FINANCE), folder / "教育局年报.html", day="2023-12-01")
     assert refused.status_code == 409
-    assert "发布日期 2023-12-01 早于 示例县财政局 的备案日期" in _text(refused.text)
+    assert "发布日期 2023-12-01 早于 示例县财政局 的备案日期" in text(refused.text)
 
 
 def test_the_county_summary_says_which_units_published_what_they_filed(filed, pages, tmp_path, cli):

@@ -9,28 +9,16 @@ import re
 import sqlite3
 
 import pytest
-from desk_helpers import EDUCATION, make_desk, token, workbook
+from desk_helpers import EDUCATION, text, token, workbook
 from starlette.testclient import TestClient
 
-from xltools.desk.checking import Checker, check_file
+from xltools.desk.checking import check_file
 from xltools.desk.ledger import Ledger
 from xltools.desk.settings import settings
 from xltools.desk.web import build_app
 from xltools.model.config import Limit
 
 ATTACKER, OFFICE = "203.0.113.7", "192.0.2.10"
-
-
-@pytest.fixture(scope="module")
-def checker():
-    c = Checker(workers=1, warm=False)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def made(tmp_path):
-    return make_desk(tmp_path / "审核台")
 
 
 @pytest.fixture
@@ -55,10 +43,6 @@ def clients(made, checker, *addresses: str) -> list[TestClient]:
 def login(client, password: str):
     nonce = re.search(r'name="nonce" value="([^"]+)"', client.get("/office/login").text)[1]
     return client.post("/office/login", data={"nonce": nonce, "password": password})
-
-
-def text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<style\b.*?</style>", "", html, flags=re.S))).strip()
 
 
 def refused_page(answer) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from desk_helpers import EDUCATION, FINANCE, clock, crash, make_desk, reports, token, workbook
+from desk_helpers import EDUCATION, FINANCE, clock, crash, reports, text, token, workbook
 from starlette.testclient import TestClient
 
 from xltools import read, write
@@ -24,30 +24,6 @@ from xltools.desk.service import Desk
 from xltools.desk.web import build_app
 
 OTHER = "示例县民政局"
-
-
-@pytest.fixture(scope="module")
-def checker():
-    c = Checker(workers=1, warm=False)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def made(tmp_path):
-    return make_desk(tmp_path / "审核台")
-
-
-@pytest.fixture
-def client(made, checker):
-    with TestClient(build_app(made.desk.folder, checker=checker), follow_redirects=False) as c:
-        yield c
-
-
-def text(html: str) -> str:
-    """A page's words as a reader sees them."""
-    html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#34;", '"').replace("&#39;", "'").strip()
 
 
 def upload(client, tok: str, path, name: str | None = None):
