@@ -142,6 +142,7 @@ class Load:
 
     def __init__(self, office: Office, requests: dict, pause: float = 0.0):
         self.stop, self.done, self.pause = threading.Event(), {name: [] for name in requests}, pause
+        self.spans: dict[str, list[tuple[float, float]]] = {name: [] for name in requests}  # (sent, answered)
         self.wrong: list[str] = []
         self.threads = [threading.Thread(target=self._loop, args=(office.twin(), name, send), daemon=True)
                         for name, send in requests.items()]
@@ -151,7 +152,9 @@ class Load:
             start = time.perf_counter()
             if not send(client):
                 self.wrong.append(name)
-            self.done[name].append(time.perf_counter() - start)
+            end = time.perf_counter()
+            self.done[name].append(end - start)
+            self.spans[name].append((start, end))
             self.stop.wait(self.pause)
 
     def __enter__(self):
@@ -165,8 +168,10 @@ class Load:
             t.join()
 
 
-def timed_uploads(base: str, token: str, books: list[bytes], pause: float = 0.0) -> list[float]:
-    """Each workbook uploaded in turn (each answer must be a new version); the seconds each took."""
+def timed_uploads(base: str, token: str, books: list[bytes], pause: float = 0.0,
+                  spans: list | None = None) -> list[float]:
+    """Each workbook uploaded in turn (each answer must be a new version); the seconds each took
+    (and, in `spans`, when each was sent and answered)."""
     import httpx2 as httpx
 
     out = []
@@ -175,7 +180,10 @@ def timed_uploads(base: str, token: str, books: list[bytes], pause: float = 0.0)
             start = time.perf_counter()
             answer = client.post(base + "/api/upload", files={"file": ("年报.xlsx", data)},
                                  headers={"Authorization": f"Bearer {token}"})
-            out.append(time.perf_counter() - start)
+            end = time.perf_counter()
+            out.append(end - start)
+            if spans is not None:
+                spans.append((start, end))
             assert answer.status_code == 200 and not answer.json()["unchanged"], answer.text
             time.sleep(pause)
     return out
