@@ -108,3 +108,34 @@ def test_a_publication_before_the_filing_is_refused(desk):
     assert answers[before] == 409, (
         f"desk published {C.COPY} 2023-12-01: a publication dated before the report was filed is accepted "
         f"({answers[before]}), against 先备案后公布")
+
+
+def test_the_unit_hands_in_what_it_published_and_every_record_says_so(desk, tmp_path):
+    """The last step of the cycle: a filed unit's website publishes its report (`xltools
+    publish` of the version the desk filed); the desk verifies it against the filing,
+    `desk remind` stops chasing it and chases every unit not filed, and `desk merge`
+    writes the verified publication into 上报情况."""
+    import openpyxl
+
+    from xltools.desk.service import Desk
+
+    office = Desk(desk.folder)
+    unit = next(u for u in sorted(desk.approved) if u not in (C.COPY, C.DELETED_TOTAL))
+    filed = office.version_path(office.standing(office.find_unit(unit)).approved)
+    page = tmp_path / "年报.html"
+    cli("publish the filed version", "publish", filed, "-o", page).sound(allowed=(0,))
+    said = cli("desk published --file", "desk", "published", desk.folder, unit, "--url",
+               "https://www.example.gov.cn/nb.html", "--file", page)
+    assert (said.code, said.output.splitlines()[-1]) == (0, "已发布（与备案一致）"), said.output
+
+    cli("desk remind", "desk", "remind", desk.folder, "-o", tmp_path / "催报.xlsx").sound(allowed=(0,))
+    book = openpyxl.load_workbook(tmp_path / "催报.xlsx", read_only=True)
+    chased = {v for row in book.worksheets[0].iter_rows(values_only=True) for v in row if isinstance(v, str)}
+    assert unit not in chased, f"desk remind: {unit} published what it filed, yet is chased"
+    owing = [u for u in C.units() if u not in desk.approved]
+    assert [u for u in owing if u not in chased] == [], "desk remind: units not filed but not chased"
+
+    summary = tmp_path / "汇总.xlsx"
+    cli("desk merge (after publication)", "desk", "merge", desk.folder, "-o", summary).sound(allowed=(0, 1))
+    rows = {r["单位"]: r for r in status_rows(summary)}
+    assert "一致" in str(rows[unit].get("发布情况")), f"desk merge, 上报情况: {unit}: {rows[unit]}"
