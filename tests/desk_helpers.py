@@ -85,3 +85,19 @@ def text(html: str) -> str:
     """A page's words as a reader sees them."""
     html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#34;", '"').replace("&#39;", "'").strip()
+
+
+def login(client, password: str):
+    """The office signs in on the page, as a browser would (the form's nonce first)."""
+    form = client.get("/office/login")
+    nonce = re.search(r'name="nonce" value="([^"]+)"', form.text)[1]
+    return client.post("/office/login", data={"nonce": nonce, "password": password})
+
+
+def csrf(client, path: str = "/office") -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)[1]
+
+
+def api(client, tok: str, data: bytes, name: str = "年报.xlsx"):
+    """A unit's upload by the API, with its token."""
+    return client.post("/api/upload", files={"file": (name, data)}, headers={"Authorization": f"Bearer {tok}"})

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from desk_helpers import EDUCATION, text, token, workbook
+from desk_helpers import EDUCATION, api, csrf, login, text, token, workbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -28,20 +28,6 @@ from xltools.desk.checking import CheckCrashed
 from xltools.desk.web import ROUTES
 
 FULL = "审核台磁盘已满或不可写，请联系县政务公开办"
-
-
-def login(client, password: str):
-    form = client.get("/office/login")
-    nonce = re.search(r'name="nonce" value="([^"]+)"', form.text)[1]
-    return client.post("/office/login", data={"nonce": nonce, "password": password})
-
-
-def csrf(client, path: str = "/office") -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)[1]
-
-
-def api(client, tok: str, data: bytes):
-    return client.post("/api/upload", files={"file": ("年报.xlsx", data)}, headers={"Authorization": f"Bearer {tok}"})
 
 
 def kept_files(folder: Path) -> list[Path]:

@@ -9,7 +9,7 @@ import re
 import sqlite3
 
 import pytest
-from desk_helpers import EDUCATION, text, token, workbook
+from desk_helpers import EDUCATION, login, text, token, workbook
 from starlette.testclient import TestClient
 
 from xltools.desk.checking import check_file
@@ -38,11 +38,6 @@ def hashes(monkeypatch):
 def clients(made, checker, *addresses: str) -> list[TestClient]:
     app = build_app(made.desk.folder, checker=checker)
     return [TestClient(app, follow_redirects=False, client=(a, 40000)) for a in addresses]
-
-
-def login(client, password: str):
-    nonce = re.search(r'name="nonce" value="([^"]+)"', client.get("/office/login").text)[1]
-    return client.post("/office/login", data={"nonce": nonce, "password": password})
 
 
 def refused_page(answer) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from desk_helpers import EDUCATION, FINANCE, clock, crash, reports, text, token, workbook
+from desk_helpers import EDUCATION, FINANCE, api, clock, crash, csrf, login, reports, text, token, workbook
 from starlette.testclient import TestClient
 
 from xltools import read, write
@@ -28,20 +28,6 @@ OTHER = "示例县民政局"
 
 def upload(client, tok: str, path, name: str | None = None):
     return client.post(f"/u/{tok}/upload", files={"file": (name or path.name, path.read_bytes())})
-
-
-def api(client, tok: str, data: bytes, name: str = "年报.xlsx"):
-    return client.post("/api/upload", files={"file": (name, data)}, headers={"Authorization": f"Bearer {tok}"})
-
-
-def login(client, password: str):
-    form = client.get("/office/login")
-    nonce = re.search(r'name="nonce" value="([^"]+)"', form.text)[1]
-    return client.post("/office/login", data={"nonce": nonce, "password": password})
-
-
-def csrf(client, path: str = "/office") -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)[1]
 
 
 def test_a_unit_uploads_and_sees_the_check_at_once(client, made, tmp_path):
