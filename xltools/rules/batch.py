@@ -165,7 +165,6 @@ def inspect_all(paths: list[Path], jobs: int | None = None, progress: Callable[[
         for i, p in enumerate(paths):
             record([i], [inspect(p, contents)])
         return done
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     jobs = min(jobs, len(paths))
@@ -173,7 +172,7 @@ def inspect_all(paths: list[Path], jobs: int | None = None, progress: Callable[[
     batches = [list(range(i, min(i + size, len(paths)))) for i in range(0, len(paths), size)]
     while batches:
         failed = []
-        with ProcessPoolExecutor(max_workers=jobs, initializer=limit_memory) as pool:
+        with _pool(jobs) as pool:
             futures = [(b, pool.submit(_inspect_many, [paths[i] for i in b], contents)) for b in batches]
             for batch, future in futures:
                 try:
@@ -189,11 +188,26 @@ def inspect_all(paths: list[Path], jobs: int | None = None, progress: Callable[[
     return done
 
 
-def _alone(path: Path, contents: str | None) -> Inspected:
+def _pool(jobs: int):
+    """A pool of `jobs` readers, forked (the workers start with this process's imports)
+    unless other threads run here, as in the desk's server: a fork copies the locks
+    another thread holds, and the pool's workers could wait for ever (seen: the board's
+    merge hung while uploads were checked). There they come from a fork server."""
+    import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
+
+    context = None
+    if threading.active_count() > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["xltools.rules.batch"])
+    return ProcessPoolExecutor(max_workers=jobs, initializer=limit_memory, mp_context=context)
+
+
+def _alone(path: Path, contents: str | None) -> Inspected:
     from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=1, initializer=limit_memory) as pool:
+    with _pool(1) as pool:
         try:
             return pool.submit(_inspect_many, [path], contents).result()[0]
         except BrokenProcessPool:
